@@ -1,0 +1,59 @@
+import type { ReconciliationFieldName } from '../schema/fields.js';
+
+/** A replacement of the text between two offsets (UTF-16, as JavaScript strings index) of the original source. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export type CallStatus = 'updated' | 'complete' | 'manual';
+
+/** Stable codes for why a call was left for a person (reports group by them, the lint rule prints them). */
+export type ManualReasonCode =
+  | 'ambiguous-source'
+  | 'no-source'
+  | 'not-openai'
+  | 'positional-arguments'
+  | 'unknown-argument'
+  | 'spread-unknown'
+  | 'stream-not-captured'
+  | 'out-of-scope'
+  | 'no-field-value'
+  | 'untyped-tracker';
+
+export interface CallPlan {
+  /** 1-based line and column of the call expression. */
+  line: number;
+  column: number;
+  /** Offsets of the call expression in the source. */
+  start: number;
+  end: number;
+  /** The callee as written (`trackTokenUsage`, `track`, `tracking.trackTokenUsage`). */
+  callee: string;
+  status: CallStatus;
+  /** Fields the call does not have (in canonical order); empty when complete. */
+  missing: ReconciliationFieldName[];
+  /** The expression the fields are read from (`completion`, `response`, `event.response`). */
+  source?: string;
+  /** What kind of result the source is (`openai.chat.completion`, `ai.generateText`, …). */
+  sourceKind?: string;
+  /** For updated calls: the field (as written) → the expression written for it. */
+  added?: Record<string, string>;
+  /** The edits that complete this call (empty for complete and manual calls). */
+  edits: TextEdit[];
+  /** For manual calls. */
+  reasonCode?: ManualReasonCode;
+  reason?: string;
+  /** Notes a reviewer should read even when the call was updated (e.g. multi-step runs). */
+  notes?: string[];
+}
+
+export interface FilePlan {
+  path: string;
+  status: 'changed' | 'unchanged' | 'error';
+  error?: string;
+  calls: CallPlan[];
+  /** The new text, present when status is `changed`. */
+  output?: string;
+}

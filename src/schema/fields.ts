@@ -1,0 +1,100 @@
+/**
+ * The reconciliation fields, defined once. The codemod, the lint rule, the SQL migration, the zod schema and the
+ * runtime tracker all read their field lists from here (a test checks that they agree).
+ */
+
+/** The three fields the codemod adds at every tracking call. */
+export type ReconciliationFieldName = 'openai_request_id' | 'openai_created' | 'system_fingerprint';
+
+/** Bookkeeping columns the reconciliation job fills in; never written at a call site. */
+export type ReconciliationColumnName =
+  | ReconciliationFieldName
+  | 'actual_cost_cents'
+  | 'reconciled_at'
+  | 'reconciliation_status';
+
+export interface ReconciliationColumn {
+  name: ReconciliationColumnName;
+  /** The TypeScript type of a present value (the column is always nullable). */
+  tsType: 'string' | 'number';
+  sqlType: 'TEXT' | 'BIGINT' | 'INTEGER' | 'TIMESTAMPTZ';
+  nullable: true;
+  description: string;
+}
+
+export interface ReconciliationField extends ReconciliationColumn {
+  name: ReconciliationFieldName;
+  /** Where each SDK keeps the value; documentation for reports and the README (the engine holds the executable mapping). */
+  sources: Readonly<Record<string, string>>;
+}
+
+export const RECONCILIATION_FIELDS: readonly ReconciliationField[] = [
+  {
+    name: 'openai_request_id',
+    tsType: 'string',
+    sqlType: 'TEXT',
+    nullable: true,
+    description:
+      "OpenAI's id for the request: the completion's body id (chatcmpl-…, resp_…) or, where the body has none, the x-request-id header (req_…).",
+    sources: {
+      'openai chat completion': 'completion.id',
+      'openai responses': 'response.id',
+      'openai .withResponse()': 'data.id (or request_id, the x-request-id header)',
+      'openai audio / images / embeddings': 'result._request_id',
+      'ai sdk generateText / onFinish': 'response.id',
+    },
+  },
+  {
+    name: 'openai_created',
+    tsType: 'number',
+    sqlType: 'BIGINT',
+    nullable: true,
+    description: 'When OpenAI created the completion, in unix seconds.',
+    sources: {
+      'openai chat completion': 'completion.created',
+      'openai responses': 'response.created_at',
+      'openai images': 'result.created',
+      'ai sdk generateText / onFinish': 'Math.floor(response.timestamp.getTime() / 1000)',
+    },
+  },
+  {
+    name: 'system_fingerprint',
+    tsType: 'string',
+    sqlType: 'TEXT',
+    nullable: true,
+    description: 'The backend configuration fingerprint OpenAI returned with a chat completion, when it returned one.',
+    sources: {
+      'openai chat completion': 'completion.system_fingerprint',
+    },
+  },
+];
+
+export const RECONCILIATION_FIELD_NAMES: readonly ReconciliationFieldName[] = RECONCILIATION_FIELDS.map((f) => f.name);
+
+export const RECONCILIATION_STATUSES = ['pending', 'matched', 'discrepancy', 'not_applicable'] as const;
+export type ReconciliationStatus = (typeof RECONCILIATION_STATUSES)[number];
+
+export const RECONCILIATION_COLUMNS: readonly ReconciliationColumn[] = [
+  ...RECONCILIATION_FIELDS,
+  {
+    name: 'actual_cost_cents',
+    tsType: 'number',
+    sqlType: 'INTEGER',
+    nullable: true,
+    description: "The billed cost allocated to this row by reconciliation, in cents (an allocation of a bucket's dollars).",
+  },
+  {
+    name: 'reconciled_at',
+    tsType: 'string',
+    sqlType: 'TIMESTAMPTZ',
+    nullable: true,
+    description: 'When reconciliation last set actual_cost_cents and the status of this row.',
+  },
+  {
+    name: 'reconciliation_status',
+    tsType: 'string',
+    sqlType: 'TEXT',
+    nullable: true,
+    description: `One of ${RECONCILIATION_STATUSES.join(', ')}; pending when the row has a request id, else not_applicable.`,
+  },
+];
