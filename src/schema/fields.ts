@@ -28,7 +28,9 @@ export interface ReconciliationField extends ReconciliationColumn {
   sources: Readonly<Record<string, string>>;
 }
 
-export const RECONCILIATION_FIELDS: readonly ReconciliationField[] = [
+// Kept `as const` so the TypeScript type of each field (its `tsType`) is known at compile time; the zod schema and the
+// `TokenUsage` type derive from it instead of restating it.
+const FIELD_DEFINITIONS = [
   {
     name: 'openai_request_id',
     tsType: 'string',
@@ -67,7 +69,13 @@ export const RECONCILIATION_FIELDS: readonly ReconciliationField[] = [
       'openai chat completion': 'completion.system_fingerprint',
     },
   },
-];
+] as const satisfies readonly ReconciliationField[];
+
+export const RECONCILIATION_FIELDS: readonly ReconciliationField[] = FIELD_DEFINITIONS;
+
+/** The TypeScript type of a present value of field `K`, read from that field's `tsType` above. */
+export type ReconciliationFieldValue<K extends ReconciliationFieldName> =
+  Extract<(typeof FIELD_DEFINITIONS)[number], { name: K }>['tsType'] extends 'number' ? number : string;
 
 export const RECONCILIATION_FIELD_NAMES: readonly ReconciliationFieldName[] = RECONCILIATION_FIELDS.map((f) => f.name);
 

@@ -1,0 +1,93 @@
+import { resolve, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTableSql, migrationSql, DEFAULT_COST_COLUMN, DEFAULT_TABLE, DEFAULT_VIEW } from './sql.js';
+
+export interface SqlCommandIo {
+  cwd: string;
+  now: Date;
+  /** Writes a whole file (creating its directory is the caller's concern). */
+  writeFile(path: string, text: string): void;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const SQL_USAGE = `Usage: recon-codemod sql [--table T] [--view V] [--cost-column C] [--create] [--out FILE|DIR]
+
+Prints the SQL that adds the OpenAI reconciliation columns, checks, indexes and view to a token-usage table.
+Safe to run twice; one transaction.
+
+Options:
+  --table T         the token-usage table, optionally schema-qualified (default: ${DEFAULT_TABLE})
+  --view V          the reconciliation view to create or replace (default: ${DEFAULT_VIEW})
+  --cost-column C   the table's estimated-cost column, in cents (default: ${DEFAULT_COST_COLUMN})
+  --create          print a complete CREATE TABLE for a new install instead of the migration
+  --out FILE|DIR    write instead of printing: to FILE when it ends in .sql, else into the directory DIR
+                    (e.g. supabase/migrations) as a timestamped Supabase migration file
+  -h, --help        show this help
+`;
+
+/** `YYYYMMDDHHMMSS` in UTC, the prefix the Supabase CLI gives migration files. */
+function migrationTimestamp(now: Date): string {
+  return now.toISOString().replace(/\D/g, '').slice(0, 14);
+}
+
+/**
+ * `recon-codemod sql`: prints the reconciliation migration (or, with `--create`, a complete CREATE TABLE).
+ *
+ * `--out` decides by the name alone, so the command needs no file-system access beyond `io.writeFile`: a path ending
+ * in `.sql` is the file to write; any other path is a directory (e.g. `supabase/migrations`) that receives
+ * `<YYYYMMDDHHMMSS>_add_openai_reconciliation_fields.sql` (with `--create`: `<YYYYMMDDHHMMSS>_create_<table>.sql`),
+ * timestamped from `io.now` in UTC like `supabase migration new`. Relative paths resolve against `io.cwd`.
+ *
+ * Returns the exit code: 0 done, 2 bad usage (the message names the problem).
+ */
+export function runSqlCommand(argv: string[], io: SqlCommandIo): number {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        table: { type: 'string' },
+        view: { type: 'string' },
+        'cost-column': { type: 'string' },
+        create: { type: 'boolean' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    return usageError(io, (error as Error).message);
+  }
+  if (values.help) {
+    io.stdout(SQL_USAGE);
+    return 0;
+  }
+  if (values.out === '') return usageError(io, '--out needs a file or directory name');
+
+  const options = { table: values.table, view: values.view, costColumn: values['cost-column'] };
+  let sql: string;
+  try {
+    sql = values.create ? createTableSql(options) : migrationSql(options);
+  } catch (error) {
+    return usageError(io, (error as Error).message);
+  }
+
+  if (values.out === undefined) {
+    io.stdout(sql);
+    return 0;
+  }
+  const target = resolve(io.cwd, values.out);
+  const table = (values.table ?? DEFAULT_TABLE).split('.').at(-1)!;
+  const fileName = `${migrationTimestamp(io.now)}_${values.create ? `create_${table}` : 'add_openai_reconciliation_fields'}.sql`;
+  const path = target.endsWith('.sql') ? target : join(target, fileName);
+  io.writeFile(path, sql);
+  io.stdout(`Wrote ${path}\n`);
+  return 0;
+}
+
+function usageError(io: SqlCommandIo, message: string): number {
+  io.stderr(`recon-codemod sql: ${message}\n\n${SQL_USAGE}`);
+  return 2;
+}
