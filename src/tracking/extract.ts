@@ -1,0 +1,95 @@
+import type { ReconciliationFieldValues } from '../schema/zod.js';
+
+type Json = Record<string, unknown>;
+
+const NO_FIELDS: ReconciliationFieldValues = Object.freeze({
+  openai_request_id: null,
+  openai_created: null,
+  system_fingerprint: null,
+});
+
+// Ids the AI SDK makes up when the provider sent none (`aitxt-…` from generateText/streamText, `aiobj-…` from
+// generateObject/streamObject); their timestamp is then `new Date()` too. Neither ever matches OpenAI's records.
+const AI_SDK_INVENTED_ID = /^ai(txt|obj)-/;
+
+// Body `object` values that carry `id`, `created` and `system_fingerprint` (chat completions, their stream chunks,
+// legacy completions).
+const COMPLETION_OBJECTS = new Set(['chat.completion', 'chat.completion.chunk', 'text_completion']);
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
+const nonEmptyString = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+/** Unix seconds, or null for anything else (a float, a negative number, a millisecond value: never converted). */
+function unixSeconds(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= 1e11 ? value : null;
+}
+
+/** The AI SDK's `LanguageModelResponseMetadata`: `{ id, timestamp: Date, modelId }`. */
+function isAiSdkResponseMetadata(value: unknown): value is { id: string; timestamp: Date } {
+  return isObject(value) && typeof value.id === 'string' && value.timestamp instanceof Date && typeof value.modelId === 'string';
+}
+
+function fromAiSdkResponse(response: { id: string; timestamp: Date }): ReconciliationFieldValues {
+  if (AI_SDK_INVENTED_ID.test(response.id)) return NO_FIELDS;
+  return {
+    openai_request_id: nonEmptyString(response.id),
+    openai_created: unixSeconds(Math.floor(response.timestamp.getTime() / 1000)),
+    // The AI SDK does not parse the fingerprint out of the body.
+    system_fingerprint: null,
+  };
+}
+
+/** A parsed OpenAI response body, as the awaited openai-node call (or `res.json()` of a raw fetch) returns it. */
+function fromOpenAiBody(body: Json): ReconciliationFieldValues {
+  if (typeof body.object === 'string' && COMPLETION_OBJECTS.has(body.object)) {
+    return {
+      openai_request_id: nonEmptyString(body.id),
+      openai_created: unixSeconds(body.created),
+      system_fingerprint: nonEmptyString(body.system_fingerprint),
+    };
+  }
+  if (body.object === 'response') {
+    return { openai_request_id: nonEmptyString(body.id), openai_created: unixSeconds(body.created_at), system_fingerprint: null };
+  }
+  // Audio, images, embeddings, moderations: no id in the body, only the x-request-id header that openai-node attaches
+  // as the non-enumerable `_request_id`. Of these, only images say when they were created.
+  const headerRequestId = nonEmptyString(body._request_id);
+  if (headerRequestId !== null) {
+    const isImagesResponse = 'created' in body && !('object' in body);
+    return {
+      openai_request_id: headerRequestId,
+      openai_created: isImagesResponse ? unixSeconds(body.created) : null,
+      system_fingerprint: null,
+    };
+  }
+  return NO_FIELDS;
+}
+
+/**
+ * The three reconciliation fields of an SDK result: the runtime twin of the codemod's mapping (see `sources` in
+ * RECONCILIATION_FIELDS), for code written after the migration.
+ *
+ * Understands an openai-node ChatCompletion (or stream chunk, or the JSON of a raw fetch), a Responses API Response,
+ * a `.withResponse()` result `{ data, response, request_id }` (the body id, else the `x-request-id` header), an
+ * awaited audio / image / embedding result (`_request_id`; images also `created`), an openai v3 axios response, and an
+ * AI SDK `generateText` / `generateObject` result, `streamText` `onFinish` event, or the awaited `result.response`.
+ *
+ * Never invents a value: a field the result does not carry is `null`, an unrecognised shape gives all `null`s, and
+ * an id the AI SDK made up because the provider sent none (`aitxt-…`) counts as no id.
+ */
+export function extractReconciliationFields(result: unknown): ReconciliationFieldValues {
+  if (!isObject(result)) return NO_FIELDS;
+
+  if (isAiSdkResponseMetadata(result)) return fromAiSdkResponse(result);
+  if (isAiSdkResponseMetadata(result.response)) return fromAiSdkResponse(result.response);
+
+  if ('request_id' in result && 'response' in result && isObject(result.data)) {
+    const fields = fromOpenAiBody(result.data);
+    return { ...fields, openai_request_id: fields.openai_request_id ?? nonEmptyString(result.request_id) };
+  }
+  // openai v3 (axios): the body is `data`, next to the HTTP `status`.
+  if (typeof result.status === 'number' && isObject(result.data) && typeof result.data.object === 'string') {
+    return fromOpenAiBody(result.data);
+  }
+  return fromOpenAiBody(result);
+}

@@ -1,0 +1,32 @@
+/**
+ * `recon-codemod/tracking`: the runtime tracker. Imports only the schema, zod and (lazily) a database driver; never
+ * the codemod's analyser, so it is safe to bundle into an app.
+ */
+import type { TokenUsage } from '../schema/zod.js';
+import { createTracker, type Tracker, type TrackResult } from './tracker.js';
+
+export { createTracker, type Tracker, type TrackerOptions, type TrackerLogger, type TrackResult, type DeadLetter } from './tracker.js';
+export {
+  pgliteStore,
+  postgresStore,
+  supabaseStore,
+  type TokenUsageStore,
+  type PgliteStore,
+  type PgliteStoreOptions,
+  type PostgresStoreOptions,
+  type SupabaseClientLike,
+} from './stores.js';
+export { extractReconciliationFields } from './extract.js';
+export { tokenUsageSchema, type TokenUsage, type TokenUsageRow, type ReconciliationFieldValues } from '../schema/zod.js';
+
+// Created on the first call, so importing this module opens nothing.
+let defaultTracker: Tracker | undefined;
+
+/**
+ * Stores one usage row with the default tracker (embedded PGlite in `.recon/db`, dead letters in
+ * `.recon/dead-letter.jsonl`). Never throws; see createTracker.
+ */
+export function trackTokenUsage(usage: TokenUsage): Promise<TrackResult> {
+  defaultTracker ??= createTracker();
+  return defaultTracker.trackTokenUsage(usage);
+}
