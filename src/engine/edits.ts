@@ -1,0 +1,100 @@
+import type { TextEdit } from './types.js';
+import { parseSource, syntaxErrors, ts } from './ts.js';
+
+/** The line ending a file uses (the first one found; `\n` for one-line files). */
+export function lineEnding(text: string): string {
+  const i = text.indexOf('\n');
+  return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
+}
+
+function lineIndentAt(text: string, pos: number): string {
+  const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))![0];
+}
+
+/** The end of the first token after `pos`, skipping comments and white space (a comma inside a comment is no comma). */
+function nextTokenEnd(sourceFile: ts.SourceFile, pos: number): number {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, /* skipTrivia */ true, sourceFile.languageVariant, sourceFile.text, undefined, pos);
+  scanner.scan();
+  return scanner.getTokenEnd();
+}
+
+/** End of the same-line comments after `pos` (so an insertion lands after `a: 1, // note`, not inside the comment). */
+function afterTrailingComments(text: string, pos: number): number {
+  let end = pos;
+  for (const range of ts.getTrailingCommentRanges(text, pos) ?? []) {
+    if (text.slice(end, range.pos).includes('\n')) break;
+    end = range.end;
+  }
+  return end;
+}
+
+/**
+ * Edits that append `name: value` properties to an object literal, in its own style: one per line at the indentation
+ * of the existing properties for multi-line literals, inline for one-line ones; a trailing comma kept if it had one.
+ */
+export function appendProperties(sourceFile: ts.SourceFile, literal: ts.ObjectLiteralExpression, entries: Array<[string, string]>): TextEdit[] {
+  if (entries.length === 0) return [];
+  const text = sourceFile.text;
+  const eol = lineEnding(text);
+  const props = literal.properties;
+  const open = literal.getStart(sourceFile);
+  const close = literal.getEnd() - 1; // the `}`
+  const rendered = entries.map(([name, value]) => `${name}: ${value}`);
+  if (props.length === 0) {
+    const inner = text.slice(open + 1, close);
+    if (!inner.includes('\n')) return [{ start: open + 1, end: close, text: ` ${rendered.join(', ')} ` }];
+    const indent = lineIndentAt(text, open) + '  ';
+    return [{ start: open + 1, end: open + 1, text: rendered.map((r) => `${eol}${indent}${r},`).join('').replace(/,$/, '') }];
+  }
+  const last = props[props.length - 1];
+  const trailingComma = props.hasTrailingComma;
+  // With a trailing comma, the comma token is the first `,` after the last property (comments may sit between).
+  const afterLast = trailingComma ? nextTokenEnd(sourceFile, last.getEnd()) : last.getEnd();
+  const multiline = text.slice(open, last.getStart(sourceFile)).includes('\n');
+  if (!multiline) {
+    const insertion = rendered.join(', ');
+    return trailingComma
+      ? [{ start: afterLast, end: afterLast, text: ` ${insertion},` }]
+      : [{ start: afterLast, end: afterLast, text: `, ${insertion}` }];
+  }
+  const indent = lineIndentAt(text, last.getStart(sourceFile));
+  const at = afterTrailingComments(text, afterLast);
+  const lines = rendered.map((r, i) => `${eol}${indent}${r}${trailingComma || i < rendered.length - 1 ? ',' : ''}`).join('');
+  const edits: TextEdit[] = [];
+  if (!trailingComma) edits.push({ start: afterLast, end: afterLast, text: ',' });
+  edits.push({ start: at, end: at, text: lines });
+  return edits;
+}
+
+/** An edit that adds `element` (e.g. `response`) to an object binding pattern such as `({ usage })`. */
+export function appendBindingElement(sourceFile: ts.SourceFile, pattern: ts.ObjectBindingPattern, element: string): TextEdit {
+  const elements = pattern.elements;
+  if (elements.length === 0) {
+    return { start: pattern.getStart(sourceFile) + 1, end: pattern.getEnd() - 1, text: ` ${element} ` };
+  }
+  const last = elements[elements.length - 1];
+  if (elements.hasTrailingComma) {
+    const comma = nextTokenEnd(sourceFile, last.getEnd());
+    return { start: comma, end: comma, text: ` ${element},` };
+  }
+  return { start: last.getEnd(), end: last.getEnd(), text: `, ${element}` };
+}
+
+/** Apply non-overlapping edits (any order) to a text. Throws on overlap: two plans must never touch the same span. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let cursor = 0;
+  for (const edit of sorted) {
+    if (edit.start < cursor) throw new Error(`overlapping edits at offset ${edit.start}`);
+    out += text.slice(cursor, edit.start) + edit.text;
+    cursor = edit.end;
+  }
+  return out + text.slice(cursor);
+}
+
+/** Syntax errors of an edited text; the CLI never writes a text for which this is non-empty. */
+export function checkParses(path: string, text: string): string[] {
+  return syntaxErrors(parseSource(path, text));
+}

@@ -1,0 +1,85 @@
+import { parseSource, ts } from './ts.js';
+
+/**
+ * What the engine may know about files other than the one it analyses: their text, by absolute `/`-separated path.
+ * The engine never touches the disk; the CLI and the lint rule pass a host that reads it, tests pass an in-memory one.
+ */
+export interface ProjectHost {
+  readFile(path: string): string | undefined;
+  /** tsconfig `paths`-style aliases: `@/*` → [`/abs/src/*`]. */
+  pathAliases?: ReadonlyArray<{ pattern: string; targets: string[] }>;
+}
+
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];
+
+export function dirname(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+export function joinPath(base: string, relative: string): string {
+  const parts = (relative.startsWith('/') ? relative : `${base}/${relative}`).split('/');
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return `/${out.join('/')}`;
+}
+
+/** Sources parsed once per host: the engine follows imports to the same few files (tracker, client) many times. */
+const parsedByHost = new WeakMap<ProjectHost, Map<string, ts.SourceFile | null>>();
+
+export function readSourceFile(host: ProjectHost, path: string): ts.SourceFile | undefined {
+  let cache = parsedByHost.get(host);
+  if (!cache) parsedByHost.set(host, (cache = new Map()));
+  if (cache.has(path)) return cache.get(path) ?? undefined;
+  const text = host.readFile(path);
+  const parsed = text === undefined ? null : parseSource(path, text);
+  cache.set(path, parsed);
+  return parsed ?? undefined;
+}
+
+function candidatesFor(base: string): string[] {
+  // `./x.js` written for NodeNext may stand for `./x.ts`.
+  const stripped = base.replace(/\.(c|m)?jsx?$/, '');
+  const out = [base];
+  for (const ext of EXTENSIONS) out.push(stripped + ext);
+  for (const ext of EXTENSIONS) out.push(`${base}/index${ext}`);
+  return out;
+}
+
+/** Resolve a relative or aliased module specifier to a file the host can read; bare packages resolve to nothing. */
+export function resolveModule(host: ProjectHost, specifier: string, fromFile: string): string | undefined {
+  const bases: string[] = [];
+  if (specifier.startsWith('.') || specifier.startsWith('/')) {
+    bases.push(joinPath(dirname(fromFile), specifier));
+  } else {
+    for (const alias of host.pathAliases ?? []) {
+      const star = alias.pattern.indexOf('*');
+      if (star < 0) {
+        if (alias.pattern === specifier) bases.push(...alias.targets);
+        continue;
+      }
+      const prefix = alias.pattern.slice(0, star);
+      const suffix = alias.pattern.slice(star + 1);
+      if (specifier.startsWith(prefix) && specifier.endsWith(suffix) && specifier.length >= prefix.length + suffix.length) {
+        const matched = specifier.slice(prefix.length, specifier.length - suffix.length);
+        bases.push(...alias.targets.map((t) => t.replace('*', matched)));
+      }
+    }
+  }
+  for (const base of bases) {
+    for (const candidate of candidatesFor(base)) {
+      if (host.readFile(candidate) !== undefined) return candidate;
+    }
+  }
+  return undefined;
+}
+
+/** A host over a fixed set of files (tests, the jscodeshift adapter, one-file analysis). */
+export function createMemoryHost(files: Record<string, string> | Map<string, string>, pathAliases?: ProjectHost['pathAliases']): ProjectHost {
+  const map = files instanceof Map ? files : new Map(Object.entries(files));
+  return { readFile: (path) => map.get(path), pathAliases };
+}

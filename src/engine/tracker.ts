@@ -1,0 +1,97 @@
+import type { ReconConfig } from '../config.js';
+import { resolveModule, type ProjectHost } from './host.js';
+import { findExport, importTarget, resolveImport, type Located } from './modules.js';
+import { resolveName, type Declaration } from './scope.js';
+import { readTypeShape, type TypeShape } from './types-read.js';
+import { skipOuterExpressions, ts } from './ts.js';
+
+/** A call of the tracking function, found by what its callee is bound to (never by its text alone). */
+export interface TrackingCall {
+  call: ts.CallExpression;
+  /** The callee as written. */
+  callee: string;
+  /** The declaration the callee resolves to: an import of the tracker, or its definition in this file. */
+  binding: Declaration;
+}
+
+function moduleMatches(module: string, config: ReconConfig): boolean {
+  if (config.trackingModules.length === 0) return true;
+  const bare = module.replace(/\.(c|m)?[jt]sx?$/, '').replace(/\/index$/, '');
+  return config.trackingModules.some((m) => {
+    const wanted = m.replace(/\.(c|m)?[jt]sx?$/, '').replace(/\/index$/, '');
+    return bare === wanted || bare.endsWith(`/${wanted.replace(/^\.?\//, '')}`) || bare.endsWith(wanted);
+  });
+}
+
+/** A definition in the file that is a function (declaration, or a const arrow/function expression). */
+function isFunctionDefinition(decl: Declaration): boolean {
+  if (ts.isFunctionDeclaration(decl)) return true;
+  if (ts.isVariableDeclaration(decl) && decl.initializer) {
+    const init = skipOuterExpressions(decl.initializer);
+    return ts.isArrowFunction(init) || ts.isFunctionExpression(init);
+  }
+  return false;
+}
+
+/** Does a binding denote the tracker? Imports of a configured callee name (from a configured module), or a same-file definition. */
+export function isTrackerBinding(decl: Declaration, name: string, config: ReconConfig): boolean {
+  const target = importTarget(decl);
+  if (target) return config.callees.includes(target.imported) && target.imported !== '*' && moduleMatches(target.module, config);
+  return config.callees.includes(name) && isFunctionDefinition(decl);
+}
+
+/** Every call of the tracker in a file: plain, aliased, namespace (`tracking.trackTokenUsage(...)`), or a same-file definition. */
+export function findTrackingCalls(sourceFile: ts.SourceFile, config: ReconConfig): TrackingCall[] {
+  const calls: TrackingCall[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node)) {
+      const found = trackerCallee(node, config);
+      if (found) calls.push({ call: node, callee: node.expression.getText(sourceFile), binding: found });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return calls;
+}
+
+function trackerCallee(call: ts.CallExpression, config: ReconConfig): Declaration | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  if (ts.isIdentifier(callee)) {
+    const decl = resolveName(callee.text, callee);
+    return decl && isTrackerBinding(decl, callee.text, config) ? decl : undefined;
+  }
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && config.callees.includes(callee.name.text)) {
+    const decl = resolveName(callee.expression.text, callee.expression);
+    const target = decl && importTarget(decl);
+    return target && target.imported === '*' && moduleMatches(target.module, config) ? decl : undefined;
+  }
+  return undefined;
+}
+
+/** The tracker's own declaration: in this file, or followed through its import to a local module. */
+export function trackerDefinition(host: ProjectHost, sourceFile: ts.SourceFile, tracking: TrackingCall): Located | undefined {
+  const binding = tracking.binding;
+  if (ts.isFunctionDeclaration(binding) || ts.isVariableDeclaration(binding)) return { node: binding as Located['node'], sourceFile };
+  const target = importTarget(binding);
+  if (!target) return undefined;
+  if (target.imported === '*') {
+    const path = resolveModule(host, target.module, sourceFile.fileName);
+    const callee = skipOuterExpressions(tracking.call.expression) as ts.PropertyAccessExpression;
+    return path ? findExport(host, path, callee.name.text) : undefined;
+  }
+  return resolveImport(host, sourceFile.fileName, binding);
+}
+
+/** The declared type of the tracker's first parameter, read from syntax; undefined when it cannot be read. */
+export function trackerParameterShape(located: Located | undefined, host: ProjectHost): TypeShape | undefined {
+  if (!located) return undefined;
+  const node = located.node;
+  let fn: ts.SignatureDeclaration | undefined;
+  if (ts.isFunctionDeclaration(node)) fn = node;
+  else if (ts.isVariableDeclaration(node) && node.initializer) {
+    const init = skipOuterExpressions(node.initializer);
+    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) fn = init;
+  }
+  const type = fn?.parameters[0]?.type;
+  return type ? readTypeShape(host, located.sourceFile, type) : undefined;
+}
