@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Every module reachable from `entry` through relative imports (static, dynamic, type-only), and the packages named. */
+function importGraph(entry: string): { files: string[]; packages: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (files.has(file)) return;
+    files.add(file);
+    const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    for (const { fileName: specifier } of importedFiles) {
+      if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+      else packages.add(specifier);
+    }
+  };
+  visit(entry);
+  return { files: [...files].map((f) => relative(root, f)).sort(), packages: [...packages].sort() };
+}
+
+it('recon-codemod/tracking reaches neither the analyser nor the compiler', () => {
+  const { files, packages } = importGraph(resolve(root, 'src/tracking/index.ts'));
+  expect(files.filter((f) => !f.startsWith('src/tracking/') && !f.startsWith('src/schema/'))).toEqual([]);
+  expect(packages.filter((p) => !p.startsWith('node:'))).toEqual(['@electric-sql/pglite', 'pg', 'zod']);
+  // The drivers are loaded on first use only, so an app that uses one store does not need the others.
+  const stores = readFileSync(resolve(root, 'src/tracking/stores.ts'), 'utf8');
+  expect(stores).toMatch(/await import\('@electric-sql\/pglite'\)/);
+  expect(stores).toMatch(/await import\('pg'\)/);
+  expect(stores).not.toMatch(/^import (?!type)[^;]*from '(pg|@electric-sql\/pglite)'/m);
+});

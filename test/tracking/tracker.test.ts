@@ -1,0 +1,155 @@
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTracker, pgliteStore, postgresStore, type DeadLetter, type TokenUsage } from '../../src/tracking/index.js';
+
+const usage: TokenUsage = {
+  user_id: 'user-1',
+  action_type: 'prompt_suggestions',
+  model_used: 'gpt-4o-mini',
+  tokens_used: 42,
+  openai_request_id: 'chatcmpl-down1',
+  openai_created: 1731763938,
+  system_fingerprint: null,
+};
+
+/** A port nothing listens on: connections are refused, as when the database is down. */
+async function refusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+let workDir: string;
+let downUrl: string;
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'recon-tracker-'));
+  downUrl = `postgres://postgres@127.0.0.1:${await refusedPort()}/postgres`;
+});
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+const readLetters = (file: string): DeadLetter[] =>
+  readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as DeadLetter);
+
+describe('a store that is down', () => {
+  it('returns a failed result, logs the request id and dead-letters the row; never throws', async () => {
+    const deadLetterFile = join(workDir, 'down', 'dead.jsonl');
+    const logged: string[] = [];
+    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: (m) => logged.push(m) }, deadLetterFile });
+    try {
+      const result = await tracker.trackTokenUsage(usage);
+      expect(result).toEqual({ ok: false, error: expect.stringMatching(/ECONNREFUSED/), requestId: 'chatcmpl-down1' });
+      expect(logged).toEqual([expect.stringMatching(/request id chatcmpl-down1\).*ECONNREFUSED.*kept in .*dead\.jsonl/)]);
+      expect(readLetters(deadLetterFile)).toEqual([
+        {
+          failed_at: expect.any(String),
+          stage: 'store',
+          error: expect.stringMatching(/ECONNREFUSED/),
+          request_id: 'chatcmpl-down1',
+          usage: { ...usage, success: true },
+        },
+      ]);
+    } finally {
+      await tracker.close();
+    }
+  });
+
+  it('logs the whole row when there is no dead-letter file', async () => {
+    const logged: string[] = [];
+    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: (m) => logged.push(m) }, deadLetterFile: null });
+    try {
+      expect((await tracker.trackTokenUsage(usage)).ok).toBe(false);
+      expect(logged).toEqual([expect.stringContaining('row: {"user_id":"user-1"')]);
+    } finally {
+      await tracker.close();
+    }
+  });
+});
+
+describe('a store that hangs', () => {
+  let server: Server;
+  let port: number;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    // Accepts connections and never answers, like a database stuck behind a dead load balancer.
+    server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((done) => server.close(done));
+  });
+
+  it('gives up after timeoutMs and dead-letters the row', async () => {
+    const deadLetterFile = join(workDir, 'hang.jsonl');
+    const tracker = createTracker({
+      store: postgresStore({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` }),
+      logger: { error: () => {} },
+      deadLetterFile,
+      timeoutMs: 200,
+    });
+    const result = await tracker.trackTokenUsage(usage);
+    expect(result).toEqual({ ok: false, error: 'the store did not answer within 200 ms', requestId: 'chatcmpl-down1' });
+    expect(readLetters(deadLetterFile)).toHaveLength(1);
+    void tracker.close(); // the pool waits for the hung connection; the sockets are destroyed in afterAll
+  });
+});
+
+describe('a bad row', () => {
+  it.each([
+    [{ ...usage, openai_created: 1731763938123 }, /openai_created: openai_created must be unix seconds, got 1731763938123 which looks like milliseconds/],
+    [{ ...usage, openai_created: 1731763938.5 }, /openai_created: openai_created must be an integer/],
+    [{ ...usage, tokens_used: -1 }, /tokens_used: tokens_used must not be negative/],
+    [{ ...usage, model_used: undefined }, /model_used: /],
+    [null, /row: /],
+  ])('is reported, not thrown: %#', async (bad, message) => {
+    const deadLetterFile = join(workDir, 'bad.jsonl');
+    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: () => {} }, deadLetterFile });
+    const result = await tracker.trackTokenUsage(bad as TokenUsage);
+    expect(result).toEqual({ ok: false, error: expect.stringMatching(message), requestId: bad ? 'chatcmpl-down1' : null });
+    expect(readLetters(deadLetterFile).at(-1)).toMatchObject({ stage: 'validation', usage: JSON.parse(JSON.stringify(bad)) });
+  });
+
+  it('that is not JSON is still reported, and the log says it was not kept', async () => {
+    const logged: string[] = [];
+    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: (m) => logged.push(m) }, deadLetterFile: join(workDir, 'big.jsonl') });
+    const result = await tracker.trackTokenUsage({ ...usage, tokens_used: 10n } as unknown as TokenUsage);
+    expect(result).toMatchObject({ ok: false, requestId: 'chatcmpl-down1' });
+    expect(logged).toEqual([expect.stringMatching(/not kept: the row is not JSON/)]);
+    expect(existsSync(join(workDir, 'big.jsonl'))).toBe(false);
+  });
+});
+
+describe('replayDeadLetters', () => {
+  it('stores the rows once the database is back and keeps those that still fail', async () => {
+    const deadLetterFile = join(workDir, 'replay.jsonl');
+    const down = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: () => {} }, deadLetterFile });
+    await down.trackTokenUsage(usage);
+    await down.trackTokenUsage({ ...usage, openai_request_id: 'chatcmpl-down2' });
+    await down.trackTokenUsage({ ...usage, openai_request_id: 'chatcmpl-bad', tokens_used: -5 });
+    expect(readLetters(deadLetterFile)).toHaveLength(3);
+
+    const store = pgliteStore({ dataDir: join(workDir, 'db') });
+    const up = createTracker({ store, logger: { error: () => {} }, deadLetterFile });
+    try {
+      expect(await up.replayDeadLetters()).toEqual({ stored: 2, failed: 1 });
+      const { rows } = await (await store.db()).query('SELECT openai_request_id, reconciliation_status FROM token_usage ORDER BY id');
+      expect(rows).toEqual([
+        { openai_request_id: 'chatcmpl-down1', reconciliation_status: 'pending' },
+        { openai_request_id: 'chatcmpl-down2', reconciliation_status: 'pending' },
+      ]);
+      // Only the row that can never be stored as it is remains, for a person to fix.
+      expect(readLetters(deadLetterFile).map((l) => l.request_id)).toEqual(['chatcmpl-bad']);
+      expect(await up.replayDeadLetters()).toEqual({ stored: 0, failed: 1 });
+      expect(await createTracker({ store, deadLetterFile: join(workDir, 'none.jsonl') }).replayDeadLetters()).toEqual({ stored: 0, failed: 0 });
+    } finally {
+      await up.close();
+      await down.close();
+    }
+  });
+});
