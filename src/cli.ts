@@ -1,0 +1,286 @@
+/**
+ * `recon-codemod`: the only part of the codemod that touches the disk, the terminal and the exit code.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTwoFilesPatch } from 'diff';
+import pc from 'picocolors';
+import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
+import { resolveConfig, type ReconConfig } from './config.js';
+import type { FilePlan } from './engine/types.js';
+import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, readSource, UsageError, writeAtomic } from './files.js';
+import { createNodeHost, toPosix } from './node-host.js';
+import { buildReport, renderJson, renderMarkdown } from './report.js';
+import { runSqlCommand } from './schema/sql-command.js';
+import { packageVersion } from './version.js';
+
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
+
+
+export const USAGE = `Usage: recon-codemod [paths...] [options]
+       recon-codemod sql [--table T] [--create] [--out FILE|DIR]   (recon-codemod sql --help)
+
+Adds openai_request_id, openai_created and system_fingerprint to every trackTokenUsage(...) call whose OpenAI
+result it can identify, and lists the calls it cannot, with the reason. Dry run by default: prints a unified diff.
+
+Paths default to the current directory. Files: .ts .tsx .mts .cts .js .jsx .mjs .cjs; node_modules, build output,
+.d.ts files and .gitignore'd files are skipped.
+
+Options:
+  --write               apply the edits (atomic writes; refuses files with uncommitted changes, see --allow-dirty)
+  --check               exit 1 unless every tracking call is complete (for CI); with --write, after writing
+  --json FILE           write the JSON report to FILE
+  --report FILE         write the Markdown report (for reviewers) to FILE
+  --config FILE         JSON config: { "callees", "trackingModules", "fieldNames", "exclude" }
+                        (default: the "recon-codemod" key of package.json in the target directory, if any)
+  --include GLOB        only files matching GLOB (repeatable; default ${DEFAULT_INCLUDE[0]})
+  --exclude GLOB        skip files matching GLOB (repeatable; added to the config's exclude)
+  --allow-dirty         with --write, also edit files that have uncommitted changes in git
+  --quiet               no diff, no progress; only the summary line and errors
+  --no-color            no colours (also: NO_COLOR=1)
+  -h, --help            show this help
+  -v, --version         print the version
+
+Exit codes:
+  0  done (with --check: every call is complete)
+  1  --check found calls that are not complete, or a file could not be processed (see the report)
+  2  bad usage or a fatal error (nothing was written)
+`;
+
+export interface CliIo {
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Colours and a progress line are for people: only when the stream is a terminal. */
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+function defaultIo(): CliIo {
+  return {
+    cwd: process.cwd(),
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    stdoutIsTTY: !!process.stdout.isTTY,
+    stderrIsTTY: !!process.stderr.isTTY,
+    env: process.env,
+  };
+}
+
+function loadConfig(configPath: string | undefined, root: string, cwd: string): ReconConfig {
+  if (configPath) {
+    const path = resolve(cwd, configPath);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      throw new UsageError(`cannot read config file: ${configPath}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(`config file ${configPath} is not valid JSON: ${(error as Error).message}`);
+    }
+    try {
+      return resolveConfig(parsed, configPath);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  for (const dir of new Set([root, cwd])) {
+    try {
+      const pkg = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+      if (pkg['recon-codemod'] !== undefined) {
+        try {
+          return resolveConfig(pkg['recon-codemod'], `${toPosix(relative(cwd, resolve(dir, 'package.json'))) || 'package.json'} "recon-codemod"`);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+      }
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+    }
+  }
+  return resolveConfig(undefined);
+}
+
+function colorDiff(patch: string, colors: ReturnType<typeof pc.createColors>): string {
+  return patch
+    .split('\n')
+    .map((line) =>
+      line.startsWith('+++') || line.startsWith('---')
+        ? colors.bold(line)
+        : line.startsWith('+')
+          ? colors.green(line)
+          : line.startsWith('-')
+            ? colors.red(line)
+            : line.startsWith('@@')
+              ? colors.cyan(line)
+              : line,
+    )
+    .join('\n');
+}
+
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  if (argv[0] === 'sql') {
+    return runSqlCommand(argv.slice(1), {
+      cwd: io.cwd,
+      now: new Date(),
+      writeFile: (path, text) => {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, text);
+      },
+      stdout: io.stdout,
+      stderr: io.stderr,
+    });
+  }
+  try {
+    return await runCodemod(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`recon-codemod: ${error.message}\nRun recon-codemod --help for usage.\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+async function runCodemod(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        write: { type: 'boolean' },
+        check: { type: 'boolean' },
+        json: { type: 'string' },
+        report: { type: 'string' },
+        config: { type: 'string' },
+        include: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        'allow-dirty': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values: opts, positionals } = parsed;
+  if (opts.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  if (opts.version) {
+    io.stdout(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  for (const [flag, value] of [['--json', opts.json], ['--report', opts.report], ['--config', opts.config]] as const) {
+    if (value === '') throw new UsageError(`${flag} needs a file name`);
+  }
+  const useColor = io.stdoutIsTTY && !opts['no-color'] && !io.env.NO_COLOR;
+  const colors = pc.createColors(useColor);
+  const quiet = !!opts.quiet;
+
+  const provisionalRoot = positionals.length === 1 ? resolve(io.cwd, positionals[0]) : io.cwd;
+  // Config is read before discovery so its `exclude` applies; a bad path is reported by discovery.
+  const config = loadConfig(opts.config, provisionalRoot, io.cwd);
+  const discovery = await discoverFiles(positionals, io.cwd, opts.include ?? DEFAULT_INCLUDE, [...config.exclude, ...(opts.exclude ?? [])]);
+  const { root } = discovery;
+  const rel = (path: string) => toPosix(relative(root, path)) || toPosix(path);
+
+  const host = createNodeHost(root);
+  const progress = !quiet && io.stderrIsTTY && !io.env.CI;
+  const plans: FilePlan[] = [];
+  const inputs: Array<{ path: string; text: string }> = [];
+  for (const file of discovery.files) {
+    const path = toPosix(file);
+    const read = readSource(file);
+    if (!read.ok) {
+      // Unreadable files matter only if they might hold a call; their names say nothing, so report them all.
+      plans.push({ path, status: 'error', error: read.error, calls: [] });
+      continue;
+    }
+    if (!config.callees.some((c) => read.text.includes(c))) continue; // text prefilter: no parse for most files
+    inputs.push({ path, text: read.text });
+  }
+  const started = Date.now();
+  const result = addReconciliationFields(inputs, {
+    config,
+    readFile: host.readFile,
+    pathAliases: host.pathAliases,
+    onFile: (_plan, index, total) => {
+      if (progress && Date.now() - started > 300) io.stderr(`\r${colors.dim(`recon-codemod: ${index + 1}/${total} files`)}`);
+    },
+  });
+  if (progress && Date.now() - started > 300) io.stderr('\r\x1b[K');
+  plans.push(...result.files);
+  // Files that never mentioned the tracker are still part of the scan.
+  const scanned = discovery.files.length;
+
+  const changed = plans.filter((p) => p.status === 'changed');
+  let wrote = false;
+  if (opts.write && changed.length) {
+    if (!opts['allow-dirty']) {
+      const dirty = dirtyFiles(root, changed.map((p) => p.path));
+      if (dirty && dirty.length) {
+        io.stderr(
+          `recon-codemod: refusing to write: these files have uncommitted changes (commit or stash them, or pass --allow-dirty):\n${dirty.map((d) => `  ${rel(d)}`).join('\n')}\n`,
+        );
+        return EXIT.usage;
+      }
+    }
+    for (const plan of changed) {
+      try {
+        writeAtomic(plan.path, plan.output!);
+      } catch (error) {
+        plan.status = 'error';
+        plan.error = `could not write: ${(error as Error).message}`;
+      }
+    }
+    wrote = true;
+  } else if (!quiet) {
+    for (const plan of changed) {
+      const before = inputs.find((i) => i.path === plan.path)!.text;
+      const patch = createTwoFilesPatch(`a/${rel(plan.path)}`, `b/${rel(plan.path)}`, before, plan.output!, '', '', { context: 3 });
+      io.stdout(colorDiff(patch.replace(/^=+\n/, ''), colors));
+    }
+  }
+
+  const report = buildReport(plans, rel);
+  report.summary.files = scanned;
+  if (opts.json) writeReportFile(resolve(io.cwd, opts.json), renderJson(report));
+  if (opts.report) writeReportFile(resolve(io.cwd, opts.report), renderMarkdown(report, { wrote }));
+
+  const s = report.summary;
+  if (!quiet || s.manual || s.errors) {
+    for (const f of report.files) {
+      if (f.status === 'error') io.stderr(`${colors.red('error')} ${f.path}: ${f.error}\n`);
+      for (const c of f.calls) {
+        if (c.status === 'manual') io.stderr(`${colors.yellow('manual')} ${f.path}:${c.line}:${c.column} ${c.reasonCode}: ${c.reason}\n`);
+      }
+    }
+  }
+  const verb = wrote ? 'updated' : 'to update';
+  io.stdout(
+    `${colors.bold('recon-codemod')}: ${s.files} files scanned, ${s.calls} tracking calls: ${s.updated} ${verb}, ${s.complete} already complete, ${s.manual} manual` +
+      `${s.errors ? `, ${s.errors} files with errors` : ''}.${!wrote && s.updated ? ' Dry run: nothing written (use --write).' : ''}\n`,
+  );
+  if (opts.check) {
+    const incomplete = s.manual + (wrote ? 0 : s.updated);
+    if (incomplete || s.errors) return EXIT.checkFailed;
+  }
+  return s.errors ? EXIT.checkFailed : EXIT.ok;
+}
+
+function writeReportFile(path: string, text: string) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}

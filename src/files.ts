@@ -1,0 +1,143 @@
+/**
+ * The CLI's file-system edge: discovery, safe reads, atomic writes, the dirty-tree guard.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, openSync, closeSync, fsyncSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { globby } from 'globby';
+import { toPosix } from './node-host.js';
+
+export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'];
+export const DEFAULT_INCLUDE = [`**/*.{${SOURCE_EXTENSIONS.join(',')}}`];
+/** Never sources of the app: dependencies, build output, declaration files. */
+export const ALWAYS_EXCLUDE = ['**/node_modules/**', '**/dist/**', '**/build/**', '**/.next/**', '**/out/**', '**/coverage/**', '**/.git/**', '**/*.d.ts', '**/*.d.mts', '**/*.d.cts'];
+
+/** Files over this size are reported, not parsed (minified bundles, generated code). */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+export interface Discovery {
+  /** The directory report paths are relative to. */
+  root: string;
+  files: string[];
+}
+
+export class UsageError extends Error {}
+
+/** Expand the CLI's paths into source files, `.gitignore` respected; throws UsageError for a path that does not exist. */
+export async function discoverFiles(paths: string[], cwd: string, include: string[], exclude: string[]): Promise<Discovery> {
+  const targets = (paths.length ? paths : ['.']).map((p) => resolve(cwd, p));
+  for (const [i, target] of targets.entries()) {
+    if (!existsSync(target)) throw new UsageError(`path does not exist: ${paths[i] ?? target}`);
+  }
+  const root = targets.length === 1 && statSync(targets[0]).isDirectory() ? targets[0] : resolve(cwd);
+  const realRoot = realpathSync(root);
+  const found = new Set<string>();
+  for (const target of targets) {
+    if (statSync(target).isFile()) {
+      found.add(target);
+      continue;
+    }
+    const matches = await globby(include, {
+      cwd: target,
+      absolute: true,
+      gitignore: true,
+      ignore: [...ALWAYS_EXCLUDE, ...exclude],
+      followSymbolicLinks: false,
+      onlyFiles: true,
+      dot: false,
+    });
+    for (const m of matches) found.add(resolve(m));
+  }
+  // A link that leads outside the target root is never read nor written.
+  const files = [...found].filter((f) => isInside(realRoot, realpathSafe(f))).sort();
+  return { root, files };
+}
+
+function realpathSafe(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+export type ReadResult = { ok: true; text: string } | { ok: false; error: string };
+
+/** Read a source file as UTF-8 text, refusing binary, non-UTF-8 and oversized files with a reason. */
+export function readSource(path: string): ReadResult {
+  let buffer: Buffer;
+  try {
+    const stat = statSync(path);
+    if (stat.size > MAX_FILE_BYTES) return { ok: false, error: `file is ${stat.size} bytes, over the ${MAX_FILE_BYTES}-byte limit` };
+    buffer = readFileSync(path);
+  } catch (error) {
+    return { ok: false, error: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  if (buffer.includes(0)) return { ok: false, error: 'binary file (contains NUL bytes)' };
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buffer) };
+  } catch {
+    return { ok: false, error: 'not valid UTF-8' };
+  }
+}
+
+/**
+ * Write a file atomically: a temp file in the same directory, flushed, given the old file's mode, then renamed over
+ * it. A crash leaves either the old text or the new, never a mix.
+ */
+export function writeAtomic(path: string, text: string): void {
+  const mode = statSync(path).mode & 0o7777;
+  const temp = join(dirname(path), `.${basename(path)}.recon-${process.pid}-${Date.now()}.tmp`);
+  const fd = openSync(temp, 'wx', mode);
+  try {
+    writeSync(fd, text, null, 'utf8');
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    unlinkSync(temp);
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    chmodSync(temp, mode);
+    renameSync(temp, path);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* already gone */
+    }
+    throw error;
+  }
+}
+
+/**
+ * Files among `paths` that git reports as modified, added or untracked: uncommitted work that `--write` would mix
+ * with its edits. Undefined when `root` is not in a git work tree (then there is nothing to protect against).
+ */
+export function dirtyFiles(root: string, paths: string[]): string[] | undefined {
+  if (paths.length === 0) return [];
+  let top: string;
+  try {
+    top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+  const out = execFileSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...paths.map((p) => relative(top, p))], {
+    cwd: top,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const dirty = new Set<string>();
+  for (const entry of out.split('\0')) {
+    if (entry.length < 4) continue;
+    dirty.add(toPosix(resolve(top, entry.slice(3))));
+  }
+  return paths.filter((p) => dirty.has(toPosix(realpathSafe(p))) || dirty.has(toPosix(p)));
+}

@@ -1,0 +1,159 @@
+/**
+ * Reports are renderings of the plan, never a second source of truth: the JSON for tools, the Markdown for reviewers.
+ */
+import type { FilePlan } from './engine/types.js';
+
+export interface ReportCall {
+  line: number;
+  column: number;
+  callee: string;
+  status: 'updated' | 'complete' | 'manual';
+  source?: string;
+  added?: Record<string, string>;
+  reason?: string;
+  reasonCode?: string;
+  notes?: string[];
+}
+
+export interface ReportFile {
+  path: string;
+  status: 'changed' | 'unchanged' | 'error';
+  error?: string;
+  calls: ReportCall[];
+}
+
+export interface Report {
+  version: 1;
+  files: ReportFile[];
+  summary: { files: number; changed: number; calls: number; updated: number; complete: number; manual: number; errors: number };
+}
+
+/** Build the report from plans; `relativePath` maps an absolute path to the `/`-separated path under the target root. */
+export function buildReport(plans: readonly FilePlan[], relativePath: (path: string) => string): Report {
+  const files: ReportFile[] = plans
+    .filter((p) => p.calls.length > 0 || p.status !== 'unchanged')
+    .map((p) => ({
+      path: relativePath(p.path),
+      status: p.status,
+      ...(p.error ? { error: p.error } : {}),
+      calls: p.calls.map((c) => ({
+        line: c.line,
+        column: c.column,
+        callee: c.callee,
+        status: c.status,
+        ...(c.source ? { source: c.source } : {}),
+        ...(c.added ? { added: c.added } : {}),
+        ...(c.reason ? { reason: c.reason, reasonCode: c.reasonCode } : {}),
+        ...(c.notes?.length ? { notes: c.notes } : {}),
+      })),
+    }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const calls = files.flatMap((f) => f.calls);
+  return {
+    version: 1,
+    files,
+    summary: {
+      files: plans.length,
+      changed: files.filter((f) => f.status === 'changed').length,
+      calls: calls.length,
+      updated: calls.filter((c) => c.status === 'updated').length,
+      complete: calls.filter((c) => c.status === 'complete').length,
+      manual: calls.filter((c) => c.status === 'manual').length,
+      errors: files.filter((f) => f.status === 'error').length,
+    },
+  };
+}
+
+/** What a reviewer should do for each kind of manual call. */
+const WHAT_TO_DO: Record<string, string> = {
+  'ambiguous-source': 'Pick the completion whose usage this call records and pass its `id`, `created` and `system_fingerprint`.',
+  'no-source': 'Pass the values from where the OpenAI result is available, or write `null` if the call has no OpenAI request.',
+  'not-openai': 'Not an OpenAI request: set the three fields to `null` (an id from another provider must never go in `openai_request_id`).',
+  'positional-arguments': "Extend the tracker's signature with the three values, or switch it to one object argument.",
+  'unknown-argument': 'Add the three fields where the usage object is built.',
+  'spread-unknown': 'Check whether the spread object already carries the fields; add them where it is built, or here.',
+  'stream-not-captured': 'Keep `id`, `created` and `system_fingerprint` from a chunk inside the stream loop (or use `onFinish`) and pass them.',
+  'out-of-scope': 'Move the call where the result is in scope, or pass the three values down to it.',
+  'no-field-value': "Write the value by hand (null/undefined per the tracker's type), or adjust the tracker's type.",
+  'untyped-tracker': "Add the three optional fields to the tracker's parameter type (`recon-codemod` prints them), then run again.",
+};
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function renderMarkdown(report: Report, options: { title?: string; wrote: boolean }): string {
+  const s = report.summary;
+  const completeAfter = s.complete + (options.wrote ? s.updated : 0);
+  const coverage = s.calls === 0 ? 'n/a' : `${completeAfter}/${s.calls} (${Math.round((completeAfter / s.calls) * 100)}%)`;
+  const lines: string[] = [];
+  lines.push(`# ${options.title ?? 'recon-codemod migration report'}`, '');
+  lines.push(
+    `**Coverage:** ${coverage} tracking calls complete ${options.wrote ? 'after this run' : 'once the planned edits are applied: ' + `${s.complete + s.updated}/${s.calls}`}.`,
+    '',
+  );
+  lines.push('| files scanned | files changed | calls | updated | already complete | manual | errors |');
+  lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(`| ${s.files} | ${s.changed} | ${s.calls} | ${s.updated} | ${s.complete} | ${s.manual} | ${s.errors} |`, '');
+  if (!options.wrote && s.updated > 0) lines.push('_Dry run: nothing was written. Run with `--write` to apply the updates._', '');
+
+  const calls = report.files.flatMap((f) => f.calls.map((c) => ({ file: f.path, ...c })));
+  if (calls.length) {
+    lines.push('## Calls', '', '| call | status | source | fields |', '| --- | --- | --- | --- |');
+    for (const c of calls) {
+      const fields = c.added ? Object.entries(c.added).map(([k, v]) => `\`${k}: ${v}\``).join('<br>') : c.status === 'manual' ? `see reason (\`${c.reasonCode}\`)` : '';
+      lines.push(`| \`${c.file}:${c.line}\` | ${c.status} | ${c.source ? `\`${c.source}\`` : ''} | ${cell(fields)} |`);
+    }
+    lines.push('');
+  }
+
+  const manual = calls.filter((c) => c.status === 'manual');
+  if (manual.length) {
+    lines.push(`## Left for a person (${manual.length})`, '');
+    const byCode = new Map<string, typeof manual>();
+    for (const c of manual) byCode.set(c.reasonCode ?? 'other', [...(byCode.get(c.reasonCode ?? 'other') ?? []), c]);
+    for (const [code, group] of [...byCode].sort()) {
+      lines.push(`### \`${code}\` (${group.length})`, '');
+      if (WHAT_TO_DO[code]) lines.push(`What to do: ${WHAT_TO_DO[code]}`, '');
+      for (const c of group) lines.push(`- \`${c.file}:${c.line}:${c.column}\` \`${c.callee}(…)\`: ${c.reason}`);
+      lines.push('');
+    }
+  }
+
+  const noted = calls.filter((c) => c.notes?.length);
+  if (noted.length) {
+    lines.push('## Notes for review', '');
+    for (const c of noted) for (const n of c.notes!) lines.push(`- \`${c.file}:${c.line}\`: ${n}`);
+    lines.push('');
+  }
+
+  const errors = report.files.filter((f) => f.status === 'error');
+  if (errors.length) {
+    lines.push(`## Files not processed (${errors.length})`, '', 'Each was left byte-identical.', '');
+    for (const f of errors) lines.push(`- \`${f.path}\`: ${f.error}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The JSON report in its documented shape, exactly: `reason` carries the stable code as its prefix
+ * (`ambiguous-source: …`) so tools can group by it without extra keys; review notes stay in the Markdown.
+ */
+export function renderJson(report: Report): string {
+  const files = report.files.map((f) => ({
+    path: f.path,
+    status: f.status,
+    ...(f.error !== undefined ? { error: f.error } : {}),
+    calls: f.calls.map((c) => ({
+      line: c.line,
+      column: c.column,
+      callee: c.callee,
+      status: c.status,
+      ...(c.source !== undefined ? { source: c.source } : {}),
+      ...(c.added !== undefined ? { added: c.added } : {}),
+      ...(c.reason !== undefined ? { reason: c.reasonCode ? `${c.reasonCode}: ${c.reason}` : c.reason } : {}),
+    })),
+  }));
+  return `${JSON.stringify({ version: report.version, files, summary: report.summary }, null, 2)}\n`;
+}
