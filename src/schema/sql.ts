@@ -26,8 +26,8 @@ export const DEFAULT_COST_COLUMN = 'estimated_cost_cents';
 // constraints on a second run; so a name that would be truncated is refused instead.
 const MAX_IDENTIFIER_LENGTH = 63;
 // Lower-case unquoted identifiers only: anything else either folds case (and then no longer matches the guards'
-// string literals) or needs quoting, which is where injection starts.
-const IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
+// string literals) or needs quoting, which is where injection starts. No `$` either: the guards are dollar-quoted.
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /** Throws an Error naming `what` unless `name` is a plain lower-case identifier (optionally `schema.name`). */
 export function assertSqlIdentifier(name: string, what: string, { qualified = false } = {}): void {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool } from 'pg';
@@ -68,9 +68,10 @@ export interface PgliteStore extends TokenUsageStore {
  */
 export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE }: PgliteStoreOptions = {}): PgliteStore {
   assertSqlIdentifier(table, 'table name', { qualified: true });
+  // Resolved now, not on first use: the directory is the one meant when the store was made.
+  const directory = resolve(dataDir);
   const database = lazily(async () => {
-    const directory = resolve(dataDir);
-    mkdirSync(directory, { recursive: true });
+    await mkdir(directory, { recursive: true });
     const { PGlite } = await import('@electric-sql/pglite');
     const db = await PGlite.create(directory);
     await db.exec(createTableSql({ table }));

@@ -181,6 +181,7 @@ describe('createTableSql', () => {
 describe('identifiers', () => {
   it.each([
     ['token_usage; DROP TABLE users'],
+    ['t$recon$'],
     ['"token_usage"'],
     ['Token_Usage'],
     ['a.b.c'],

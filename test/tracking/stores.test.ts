@@ -1,11 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableSql } from '../../src/schema/sql.js';
-import { createTracker, pgliteStore, postgresStore, supabaseStore, type SupabaseClientLike } from '../../src/tracking/index.js';
+import {
+  createTracker,
+  pgliteStore,
+  postgresStore,
+  supabaseStore,
+  trackTokenUsage,
+  type SupabaseClientLike,
+} from '../../src/tracking/index.js';
 
 const silent = { error: () => {} };
 const completionUsage = {
@@ -24,14 +31,18 @@ const completionUsage = {
 const transcriptionUsage = { action_type: 'transcribe', model_used: 'whisper-1', tokens_used: 0 };
 
 let workDir: string;
+// The app the default tracker runs in; the PGlite tests below use its default data directory, so the database is
+// created (the slow part) once.
+let appDir: string;
 beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), 'recon-stores-'));
+  appDir = join(workDir, 'app');
 });
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 describe('pgliteStore (the default)', () => {
   it('creates the table on first use and stores rows with their reconciliation status', async () => {
-    const store = pgliteStore({ dataDir: join(workDir, 'db') });
+    const store = pgliteStore({ dataDir: join(appDir, '.recon', 'db') });
     const tracker = createTracker({ store, logger: silent, deadLetterFile: join(workDir, 'dead.jsonl') });
     try {
       const [first, second] = await Promise.all([
@@ -76,12 +87,25 @@ describe('pgliteStore (the default)', () => {
   });
 
   it('keeps its rows across restarts of the data directory', async () => {
-    const store = pgliteStore({ dataDir: join(workDir, 'db') });
+    const store = pgliteStore({ dataDir: join(appDir, '.recon', 'db') });
     try {
       const { rows } = await (await store.db()).query('SELECT count(*)::int AS n FROM token_usage');
       expect(rows).toEqual([{ n: 2 }]);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('trackTokenUsage, the default tracker', () => {
+  it('needs no configuration: it stores into .recon/db of the working directory', async () => {
+    const cwd = process.cwd();
+    process.chdir(appDir);
+    try {
+      expect(await trackTokenUsage(completionUsage)).toEqual({ ok: true, id: '3' });
+      expect(existsSync(join(appDir, '.recon', 'dead-letter.jsonl'))).toBe(false);
+    } finally {
+      process.chdir(cwd);
     }
   });
 });
