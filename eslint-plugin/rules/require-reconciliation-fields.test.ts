@@ -1,0 +1,573 @@
+import { resolve } from 'node:path';
+import { RuleTester } from '@typescript-eslint/rule-tester';
+import { afterAll, describe, it } from 'vitest';
+import { rule } from './require-reconciliation-fields.js';
+
+RuleTester.afterAll = afterAll;
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+
+const ruleTester = new RuleTester();
+
+/**
+ * A route inside the demo app: the rule's host finds the demo app's tsconfig (`@/*` → `src/*`), so
+ * `@/lib/tokens/tracking` resolves to the real tracker and its parameter type decides `null` vs `undefined`.
+ */
+const ROUTE = resolve(import.meta.dirname, '../../fixtures/demo-app/src/app/api/lint-case/route.ts');
+const ROUTE_JS = resolve(import.meta.dirname, '../../fixtures/demo-app/src/app/api/lint-case/route.js');
+
+const IMPORTS = `import { openai } from '@/lib/openai';
+import { trackTokenUsage } from '@/lib/tokens/tracking';
+`;
+
+/** A chat completion, then `body` inside the tracking call's object literal. */
+const completionThenTrack = (callee: string, body: string, imports = IMPORTS) => `${imports}
+export async function POST() {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await ${callee}({
+${body}
+  });
+}
+`;
+
+const USAGE_FIELDS = `    user_id: 'u1',
+    action_type: 'summary',
+    model_used: 'gpt-4o',
+    tokens_used: completion.usage?.total_tokens ?? 0,
+    input_tokens: completion.usage?.prompt_tokens ?? 0,
+    output_tokens: completion.usage?.completion_tokens ?? 0,
+    success: true,`;
+
+const ADDED_FROM_COMPLETION = `
+    openai_request_id: completion.id,
+    openai_created: completion.created,
+    system_fingerprint: completion.system_fingerprint,`;
+
+const ALL = '`openai_request_id`, `openai_created`, `system_fingerprint`';
+
+ruleTester.run('require-reconciliation-fields', rule, {
+  valid: [
+    {
+      name: 'a file that never mentions the tracker (bail-out)',
+      code: `export const answer = 42;\n`,
+      filename: ROUTE,
+    },
+    {
+      name: 'complete call',
+      code: completionThenTrack('trackTokenUsage', `${USAGE_FIELDS}${ADDED_FROM_COMPLETION}`),
+      filename: ROUTE,
+    },
+    {
+      name: 'fields present as shorthand, quoted key and explicit null',
+      code: `${IMPORTS}
+export async function POST() {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  const openai_request_id = completion.id;
+  await trackTokenUsage({
+${USAGE_FIELDS}
+    openai_request_id,
+    'openai_created': completion.created,
+    system_fingerprint: null,
+  });
+}
+`,
+      filename: ROUTE,
+    },
+    {
+      name: 'explicit undefined acknowledges a field',
+      code: completionThenTrack(
+        'trackTokenUsage',
+        `${USAGE_FIELDS}
+    openai_request_id: undefined,
+    ["openai_created"]: undefined,
+    system_fingerprint: undefined,`,
+      ),
+      filename: ROUTE,
+    },
+    {
+      name: 'namespace import, complete',
+      code: completionThenTrack(
+        'tracking.trackTokenUsage',
+        `${USAGE_FIELDS}${ADDED_FROM_COMPLETION}`,
+        `import { openai } from '@/lib/openai';\nimport * as tracking from '@/lib/tokens/tracking';\n`,
+      ),
+      filename: ROUTE,
+    },
+    {
+      name: 'spread of a local const literal that holds the fields',
+      code: `${IMPORTS}
+export async function POST() {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  const reconciliation = {
+    openai_request_id: completion.id,
+    openai_created: completion.created,
+    system_fingerprint: completion.system_fingerprint,
+  };
+  await trackTokenUsage({
+${USAGE_FIELDS}
+    ...reconciliation,
+  });
+}
+`,
+      filename: ROUTE,
+    },
+    {
+      name: 'a spread the engine cannot see into is not reported (documented exception)',
+      code: `${IMPORTS}
+export async function record(base: Record<string, unknown>) {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await trackTokenUsage({
+    ...base,
+${USAGE_FIELDS}
+  });
+  return completion;
+}
+`,
+      filename: ROUTE,
+    },
+    {
+      name: 'a same-named local that is not a function definition is unrelated',
+      code: `import { openai } from '@/lib/openai';
+declare const logger: { child(name: string): (entry: object) => void };
+
+export async function POST() {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  const trackTokenUsage = logger.child('usage');
+  trackTokenUsage({ tokens_used: completion.usage?.total_tokens ?? 0 });
+}
+`,
+      filename: ROUTE,
+    },
+    {
+      name: 'a parameter shadowing the imported tracker is unrelated',
+      code: `${IMPORTS}
+export async function POST(trackTokenUsage: (entry: object) => void) {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  trackTokenUsage({ tokens_used: completion.usage?.total_tokens ?? 0 });
+}
+`,
+      filename: ROUTE,
+    },
+    {
+      name: 'a method of another object with the same name is unrelated',
+      code: `import { openai } from '@/lib/openai';
+declare const analytics: { trackTokenUsage(entry: object): void };
+
+export async function POST() {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  analytics.trackTokenUsage({ tokens_used: completion.usage?.total_tokens ?? 0 });
+}
+`,
+      filename: ROUTE,
+    },
+    {
+      name: 'an import of the same name from a module that is not the configured tracking module',
+      code: completionThenTrack(
+        'trackTokenUsage',
+        `${USAGE_FIELDS}`,
+        `import { openai } from '@/lib/openai';\nimport { trackTokenUsage } from '@acme/analytics';\n`,
+      ),
+      filename: ROUTE,
+      options: [{ trackingModules: ['lib/tokens/tracking'] }],
+    },
+    {
+      name: 'calls written in comments, strings and templates are not calls',
+      code: `${IMPORTS}
+// trackTokenUsage({ user_id: 'u1', tokens_used: 1 })
+/* await trackTokenUsage({ tokens_used: 2 }); */
+export const docs = "trackTokenUsage({ tokens_used: 3 })";
+export const template = \`trackTokenUsage({ tokens_used: \${4} })\`;
+export async function POST() {
+  return openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+}
+`,
+      filename: ROUTE,
+    },
+    {
+      name: 'configured field names (options are the codemod config)',
+      code: completionThenTrack(
+        'recordUsage',
+        `    tokens_used: completion.usage?.total_tokens ?? 0,
+    requestId: completion.id,
+    createdAt: completion.created,
+    fingerprint: completion.system_fingerprint,`,
+        `import { openai } from '@/lib/openai';\nimport { recordUsage } from '@/lib/usage';\n`,
+      ),
+      filename: ROUTE,
+      options: [
+        {
+          callees: ['recordUsage'],
+          fieldNames: { openai_request_id: 'requestId', openai_created: 'createdAt', system_fingerprint: 'fingerprint' },
+        },
+      ],
+    },
+  ],
+  invalid: [
+    {
+      name: 'named import: reports the call and suggests the codemod edit',
+      code: completionThenTrack('trackTokenUsage', USAGE_FIELDS),
+      filename: ROUTE,
+      errors: [
+        {
+          messageId: 'missingFields',
+          data: { callee: 'trackTokenUsage', fields: ALL, source: 'completion' },
+          line: 6,
+          column: 9,
+          endLine: 14,
+          endColumn: 5,
+          suggestions: [
+            {
+              messageId: 'suggestAdd',
+              data: { fields: ALL, source: 'completion' },
+              output: completionThenTrack('trackTokenUsage', `${USAGE_FIELDS}${ADDED_FROM_COMPLETION}`),
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'aliased import',
+      code: completionThenTrack(
+        'track',
+        USAGE_FIELDS,
+        `import { openai } from '@/lib/openai';\nimport { trackTokenUsage as track } from '@/lib/tokens/tracking';\n`,
+      ),
+      filename: ROUTE,
+      errors: [
+        {
+          messageId: 'missingFields',
+          data: { callee: 'track', fields: ALL, source: 'completion' },
+          suggestions: [
+            {
+              messageId: 'suggestAdd',
+              output: completionThenTrack(
+                'track',
+                `${USAGE_FIELDS}${ADDED_FROM_COMPLETION}`,
+                `import { openai } from '@/lib/openai';\nimport { trackTokenUsage as track } from '@/lib/tokens/tracking';\n`,
+              ),
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'namespace import',
+      code: completionThenTrack(
+        'tracking.trackTokenUsage',
+        USAGE_FIELDS,
+        `import { openai } from '@/lib/openai';\nimport * as tracking from '@/lib/tokens/tracking';\n`,
+      ),
+      filename: ROUTE,
+      errors: [
+        {
+          messageId: 'missingFields',
+          data: { callee: 'tracking.trackTokenUsage', fields: ALL, source: 'completion' },
+          suggestions: [
+            {
+              messageId: 'suggestAdd',
+              output: completionThenTrack(
+                'tracking.trackTokenUsage',
+                `${USAGE_FIELDS}${ADDED_FROM_COMPLETION}`,
+                `import { openai } from '@/lib/openai';\nimport * as tracking from '@/lib/tokens/tracking';\n`,
+              ),
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'same-file definition: its parameter type decides how a possibly-missing value is written',
+      code: `import OpenAI from 'openai';
+const client = new OpenAI();
+
+async function trackTokenUsage(usage: {
+  tokens_used: number;
+  openai_request_id: string;
+  openai_created: number;
+  system_fingerprint: string | null;
+}) {
+  console.log(usage);
+}
+
+export async function run() {
+  const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await trackTokenUsage({ tokens_used: completion.usage?.total_tokens ?? 0 });
+}
+`,
+      filename: ROUTE,
+      errors: [
+        {
+          messageId: 'missingFields',
+          data: { callee: 'trackTokenUsage', fields: ALL, source: 'completion' },
+          line: 15,
+          suggestions: [
+            {
+              messageId: 'suggestAdd',
+              output: `import OpenAI from 'openai';
+const client = new OpenAI();
+
+async function trackTokenUsage(usage: {
+  tokens_used: number;
+  openai_request_id: string;
+  openai_created: number;
+  system_fingerprint: string | null;
+}) {
+  console.log(usage);
+}
+
+export async function run() {
+  const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await trackTokenUsage({ tokens_used: completion.usage?.total_tokens ?? 0, openai_request_id: completion.id, openai_created: completion.created, system_fingerprint: completion.system_fingerprint ?? null });
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'argument is a local const object literal: the suggestion edits the literal',
+      code: `${IMPORTS}
+export async function POST() {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  const usage = {
+${USAGE_FIELDS}
+  };
+  await trackTokenUsage(usage);
+}
+`,
+      filename: ROUTE,
+      errors: [
+        {
+          messageId: 'missingFields',
+          line: 15,
+          column: 9,
+          suggestions: [
+            {
+              messageId: 'suggestAdd',
+              output: `${IMPORTS}
+export async function POST() {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  const usage = {
+${USAGE_FIELDS}${ADDED_FROM_COMPLETION}
+  };
+  await trackTokenUsage(usage);
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'partially complete: names only the missing fields',
+      code: completionThenTrack('trackTokenUsage', `${USAGE_FIELDS}\n    openai_request_id: completion.id,`),
+      filename: ROUTE,
+      errors: [
+        {
+          messageId: 'missingFields',
+          data: { callee: 'trackTokenUsage', fields: '`openai_created`, `system_fingerprint`', source: 'completion' },
+          suggestions: [
+            {
+              messageId: 'suggestAdd',
+              data: { fields: '`openai_created`, `system_fingerprint`', source: 'completion' },
+              output: completionThenTrack(
+                'trackTokenUsage',
+                `${USAGE_FIELDS}
+    openai_request_id: completion.id,
+    openai_created: completion.created,
+    system_fingerprint: completion.system_fingerprint,`,
+              ),
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'manual: two completions and nothing ties the call to one; the reason, no suggestion',
+      code: `${IMPORTS}
+export async function POST() {
+  const first = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  const second = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await trackTokenUsage({ user_id: 'u1', success: true });
+  return [first, second];
+}
+`,
+      filename: ROUTE,
+      errors: [
+        {
+          messageId: 'manual',
+          data: {
+            callee: 'trackTokenUsage',
+            fields: ALL,
+            reason:
+              '`first`, `second` could each be this call\'s result (from the results in scope) and nothing ties the call to one: pass the fields from the right one by hand',
+          },
+          line: 7,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'manual: positional arguments',
+      code: `import { trackTokenUsage } from './tracking';
+trackTokenUsage('u1', 42);
+`,
+      filename: ROUTE,
+      errors: [{ messageId: 'manual', line: 2, column: 1, suggestions: [] }],
+    },
+    {
+      name: 'streamText onFinish: the suggestion adds `response` to the destructuring',
+      code: `import { streamText } from 'ai';
+import { chatModel } from '@/lib/ai/model';
+import { trackTokenUsage } from '@/lib/tokens/tracking';
+
+export function POST() {
+  return streamText({
+    model: chatModel,
+    prompt: 'hi',
+    onFinish: async ({ usage }) => {
+      await trackTokenUsage({
+        user_id: 'u1',
+        action_type: 'chat',
+        model_used: 'gpt-4o',
+        tokens_used: usage.totalTokens ?? 0,
+        input_tokens: usage.inputTokens ?? 0,
+        output_tokens: usage.outputTokens ?? 0,
+        success: true,
+      });
+    },
+  });
+}
+`,
+      filename: ROUTE,
+      errors: [
+        {
+          messageId: 'missingFields',
+          data: { callee: 'trackTokenUsage', fields: ALL, source: 'response' },
+          line: 10,
+          column: 13,
+          suggestions: [
+            {
+              messageId: 'suggestAdd',
+              output: `import { streamText } from 'ai';
+import { chatModel } from '@/lib/ai/model';
+import { trackTokenUsage } from '@/lib/tokens/tracking';
+
+export function POST() {
+  return streamText({
+    model: chatModel,
+    prompt: 'hi',
+    onFinish: async ({ usage, response }) => {
+      await trackTokenUsage({
+        user_id: 'u1',
+        action_type: 'chat',
+        model_used: 'gpt-4o',
+        tokens_used: usage.totalTokens ?? 0,
+        input_tokens: usage.inputTokens ?? 0,
+        output_tokens: usage.outputTokens ?? 0,
+        success: true,
+        openai_request_id: response.id,
+        openai_created: Math.floor(response.timestamp.getTime() / 1000),
+        system_fingerprint: null,
+      });
+    },
+  });
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'configured callee and field names',
+      code: completionThenTrack(
+        'recordUsage',
+        `    tokens_used: completion.usage?.total_tokens ?? 0,`,
+        `import { openai } from '@/lib/openai';\nimport { recordUsage } from '@/lib/usage';\n`,
+      ),
+      filename: ROUTE,
+      options: [
+        {
+          callees: ['recordUsage'],
+          fieldNames: { openai_request_id: 'requestId', openai_created: 'createdAt', system_fingerprint: 'fingerprint' },
+        },
+      ],
+      errors: [
+        {
+          messageId: 'missingFields',
+          data: { callee: 'recordUsage', fields: '`requestId`, `createdAt`, `fingerprint`', source: 'completion' },
+          suggestions: [
+            {
+              messageId: 'suggestAdd',
+              output: completionThenTrack(
+                'recordUsage',
+                `    tokens_used: completion.usage?.total_tokens ?? 0,
+    requestId: completion.id,
+    createdAt: completion.created,
+    fingerprint: completion.system_fingerprint,`,
+                `import { openai } from '@/lib/openai';\nimport { recordUsage } from '@/lib/usage';\n`,
+              ),
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'CRLF file: offsets line up and the suggestion keeps CRLF',
+      code: completionThenTrack('trackTokenUsage', USAGE_FIELDS).replace(/\n/g, '\r\n'),
+      filename: ROUTE,
+      errors: [
+        {
+          messageId: 'missingFields',
+          line: 6,
+          column: 9,
+          suggestions: [
+            {
+              messageId: 'suggestAdd',
+              output: completionThenTrack('trackTokenUsage', `${USAGE_FIELDS}${ADDED_FROM_COMPLETION}`).replace(/\n/g, '\r\n'),
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'JavaScript file, CommonJS require of the tracker',
+      code: `const { trackTokenUsage } = require('./tracking');
+const OpenAI = require('openai');
+const client = new OpenAI();
+
+async function run() {
+  const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await trackTokenUsage({ tokens_used: completion.usage.total_tokens });
+}
+module.exports = { run };
+`,
+      filename: ROUTE_JS,
+      languageOptions: { sourceType: 'commonjs' },
+      errors: [
+        {
+          messageId: 'missingFields',
+          line: 7,
+          suggestions: [
+            {
+              messageId: 'suggestAdd',
+              output: `const { trackTokenUsage } = require('./tracking');
+const OpenAI = require('openai');
+const client = new OpenAI();
+
+async function run() {
+  const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await trackTokenUsage({ tokens_used: completion.usage.total_tokens, openai_request_id: completion.id, openai_created: completion.created, system_fingerprint: completion.system_fingerprint });
+}
+module.exports = { run };
+`,
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});

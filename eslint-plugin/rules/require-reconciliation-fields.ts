@@ -1,0 +1,213 @@
+/**
+ * `recon/require-reconciliation-fields`: every tracking call passes `openai_request_id`, `openai_created` and
+ * `system_fingerprint`.
+ *
+ * The rule is a thin reporter over the codemod's engine: it asks `analyzeFile` for the file's plan and reports each
+ * call whose plan is not `complete`. The suggestion is the plan's own edits, so the quick fix an editor offers is, byte
+ * for byte, the edit `recon-codemod --write` makes. There is no second implementation of "which calls" or "what is
+ * missing" here, which is what lets the tests prove the rule and the codemod agree on every fixture.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { ESLintUtils } from '@typescript-eslint/utils';
+import { DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
+import { analyzeFile } from '../../src/engine/analyze.js';
+import type { ProjectHost } from '../../src/engine/host.js';
+import type { CallPlan } from '../../src/engine/types.js';
+import { createNodeHost, toPosix } from '../../src/node-host.js';
+import type { ReconciliationFieldName } from '../../src/schema/fields.js';
+
+export const RULE_NAME = 'require-reconciliation-fields';
+
+/** Where each rule's documentation lives: in the repository, beside the rule. */
+export const docsUrl = (name: string): string =>
+  `https://github.com/recon-codemod/recon-codemod/blob/main/eslint-plugin/docs/rules/${name}.md`;
+
+const createRule = ESLintUtils.RuleCreator(docsUrl);
+
+/** The rule's options: the part of the codemod's config that decides what a tracking call is and what it must pass. */
+export interface RuleOptions {
+  /** Names of the tracking function (default `['trackTokenUsage']`). */
+  callees?: string[];
+  /** Module specifiers (or suffixes) the tracker is imported from; empty: any module (default `[]`). */
+  trackingModules?: string[];
+  /** The property names written at the call, per canonical field (default: the canonical names). */
+  fieldNames?: Partial<Record<ReconciliationFieldName, string>>;
+}
+
+export type Options = [RuleOptions];
+export type MessageIds = 'missingFields' | 'manual' | 'suggestAdd';
+
+const identifier = { type: 'string', pattern: '^[A-Za-z_$][\\w$]*$' } as const;
+
+/** How long a project's host (its cached reads of the tracker module, wrappers, tsconfig aliases) is reused. */
+export const HOST_TTL_MS = 10_000;
+
+interface CachedHost {
+  host: ProjectHost;
+  created: number;
+}
+
+const hostsByRoot = new Map<string, CachedHost>();
+const rootByDirectory = new Map<string, string>();
+
+/** The project a file belongs to: the nearest directory with a tsconfig.json or package.json (else the file's own). */
+export function projectRootOf(directory: string): string {
+  const visited: string[] = [];
+  let root: string | undefined;
+  for (let dir = directory; ; dir = dirname(dir)) {
+    const known = rootByDirectory.get(dir);
+    if (known !== undefined) {
+      root = known;
+      break;
+    }
+    visited.push(dir);
+    if (existsSync(join(dir, 'tsconfig.json')) || existsSync(join(dir, 'package.json'))) {
+      root = dir;
+      break;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  root ??= directory;
+  for (const dir of visited) rootByDirectory.set(dir, root);
+  return root;
+}
+
+/**
+ * One disk host per project, shared by every file of a lint run, so the tracker's module is read and parsed once per
+ * run rather than once per file. Hosts expire after {@link HOST_TTL_MS} so a long-lived editor session sees edits to
+ * the tracker's type (which decides `null` vs `undefined` in a suggestion).
+ */
+export function hostFor(filePath: string, now = Date.now()): ProjectHost {
+  const root = projectRootOf(dirname(filePath));
+  const cached = hostsByRoot.get(root);
+  if (cached && now - cached.created < HOST_TTL_MS) return cached.host;
+  const host = createNodeHost(root);
+  hostsByRoot.set(root, { host, created: now });
+  return host;
+}
+
+/** Forget every cached host and project root (tests; a watcher that knows files moved). */
+export function clearHostCache(): void {
+  hostsByRoot.clear();
+  rootByDirectory.clear();
+}
+
+/** Resolved configs by the options object ESLint hands every file of one configuration. */
+const configByOptions = new WeakMap<object, ReconConfig>();
+
+function configFor(options: RuleOptions): ReconConfig {
+  const cached = configByOptions.get(options);
+  if (cached) return cached;
+  const { callees, trackingModules, fieldNames } = options;
+  const config = resolveConfig({ callees, trackingModules, fieldNames }, `recon/${RULE_NAME} options`);
+  configByOptions.set(options, config);
+  return config;
+}
+
+function fieldList(call: CallPlan, config: ReconConfig): string {
+  return call.missing.map((field) => `\`${config.fieldNames[field]}\``).join(', ');
+}
+
+export const rule = createRule<Options, MessageIds>({
+  name: RULE_NAME,
+  meta: {
+    type: 'problem',
+    docs: {
+      description:
+        'Require the OpenAI reconciliation fields (openai_request_id, openai_created, system_fingerprint) at every token-usage tracking call',
+    },
+    hasSuggestions: true,
+    messages: {
+      missingFields:
+        '`{{callee}}` does not pass {{fields}}: read them from `{{source}}` (the suggestion adds them, as `recon-codemod --write` would).',
+      manual: '`{{callee}}` does not pass {{fields}}, and recon-codemod cannot add them: {{reason}}.',
+      suggestAdd: 'Add {{fields}} from `{{source}}`.',
+    },
+    schema: [
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          callees: {
+            type: 'array',
+            items: identifier,
+            minItems: 1,
+            uniqueItems: true,
+            description: 'Names of the tracking function.',
+          },
+          trackingModules: {
+            type: 'array',
+            items: { type: 'string', minLength: 1 },
+            uniqueItems: true,
+            description: 'Module specifiers (or suffixes, e.g. `lib/tokens/tracking`) the tracker is imported from; empty: any.',
+          },
+          fieldNames: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              openai_request_id: identifier,
+              openai_created: identifier,
+              system_fingerprint: identifier,
+            },
+            description: 'The property names written at the call, per canonical field.',
+          },
+        },
+      },
+    ],
+    defaultOptions: [
+      {
+        callees: [...DEFAULT_CONFIG.callees],
+        trackingModules: [...DEFAULT_CONFIG.trackingModules],
+        fieldNames: { ...DEFAULT_CONFIG.fieldNames },
+      },
+    ],
+  },
+  create(context, [options]) {
+    const text = context.sourceCode.text;
+    // The bail-out: a file that never mentions a callee name has no tracking call. No parse, no disk, no host.
+    const callees = options.callees ?? DEFAULT_CONFIG.callees;
+    if (!callees.some((callee) => text.includes(callee))) return {};
+
+    return {
+      Program() {
+        const config = configFor(options);
+        const filename = isAbsolute(context.filename) ? context.filename : resolve(context.cwd, context.filename);
+        const plan = analyzeFile({ path: toPosix(filename), text }, config, hostFor(filename));
+        // A file the engine cannot parse has no plan; ESLint's parser reports its own syntax errors.
+        for (const call of plan.calls) {
+          if (call.status === 'complete') continue;
+          // Documented exception: a spread the engine cannot see into may hold the fields; not reported.
+          if (call.status === 'manual' && call.reasonCode === 'spread-unknown') continue;
+          const loc = { start: context.sourceCode.getLocFromIndex(call.start), end: context.sourceCode.getLocFromIndex(call.end) };
+          const fields = fieldList(call, config);
+          if (call.status === 'manual') {
+            context.report({
+              loc,
+              messageId: 'manual',
+              data: { callee: call.callee, fields, reason: (call.reason ?? 'the engine gave no reason').replace(/\.$/, '') },
+            });
+            continue;
+          }
+          const source = call.source ?? 'the result in scope';
+          const edits = call.edits;
+          context.report({
+            loc,
+            messageId: 'missingFields',
+            data: { callee: call.callee, fields, source },
+            // Suggestions only, never a fix: a wrong id silently auto-applied would corrupt reconciliation.
+            suggest: [
+              {
+                messageId: 'suggestAdd',
+                data: { fields, source },
+                fix: (fixer) => edits.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)),
+              },
+            ],
+          });
+        }
+      },
+    };
+  },
+});
+
+export default rule;
