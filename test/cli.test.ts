@@ -1,0 +1,165 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyFixture, REPO, runCli, snapshotTree } from './helpers.js';
+
+const expectedTree = snapshotTree(join(REPO, 'fixtures', 'demo-app-expected'));
+
+describe('recon-codemod CLI on the demo app', () => {
+  it('dry run prints a diff and a summary, writes nothing, exits 0', () => {
+    const dir = copyFixture('demo-app');
+    const before = snapshotTree(dir);
+    const { code, stdout } = runCli(['.'], dir);
+    expect(code).toBe(0);
+    expect(stdout).toContain('+++ b/src/app/api/viva/merge-clarity/route.ts');
+    expect(stdout).toContain('+    openai_request_id: response.id,');
+    expect(stdout).toMatch(/13 tracking calls: 12 to update, 1 already complete, 0 manual\. Dry run/);
+    expect(snapshotTree(dir)).toEqual(before);
+  });
+
+  it('--write produces the hand-written expected app, and a second run changes nothing', () => {
+    const dir = copyFixture('demo-app');
+    const first = runCli(['--write'], dir);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/12 updated/);
+    const after = snapshotTree(dir);
+    expect([...after.keys()].sort()).toEqual([...expectedTree.keys()].sort());
+    for (const [path, bytes] of expectedTree) expect(after.get(path)?.toString('utf8'), path).toBe(bytes.toString('utf8'));
+
+    const second = runCli(['--write', '--check'], dir);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/13 tracking calls: 0 to update, 13 already complete, 0 manual/);
+    expect(snapshotTree(dir)).toEqual(after);
+  });
+
+  it('--check fails while calls are incomplete and passes once written', () => {
+    const dir = copyFixture('demo-app');
+    expect(runCli(['--check', '--quiet'], dir).code).toBe(1);
+    expect(runCli(['--write', '--quiet'], dir).code).toBe(0);
+    expect(runCli(['--check', '--quiet'], dir).code).toBe(0);
+  });
+
+  it('--json writes the documented report shape', () => {
+    const dir = copyFixture('demo-app');
+    const { code } = runCli(['.', '--json', 'out/report.json'], dir);
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
+    expect(Object.keys(report)).toEqual(['version', 'files', 'summary']);
+    expect(report.version).toBe(1);
+    expect(report.summary).toEqual({ files: 16, changed: 11, calls: 13, updated: 12, complete: 1, manual: 0, errors: 0 });
+    const merge = report.files.find((f: { path: string }) => f.path === 'src/app/api/viva/merge-clarity/route.ts');
+    expect(merge).toEqual({
+      path: 'src/app/api/viva/merge-clarity/route.ts',
+      status: 'changed',
+      calls: [
+        {
+          line: 23,
+          column: 9,
+          callee: 'trackTokenUsage',
+          status: 'updated',
+          source: 'response',
+          added: { openai_request_id: 'response.id', openai_created: 'response.created', system_fingerprint: 'response.system_fingerprint' },
+        },
+      ],
+    });
+    const complete = report.files.find((f: { path: string }) => f.path.endsWith('category-summary/route.ts'));
+    expect(complete.status).toBe('unchanged');
+    expect(complete.calls.map((c: { status: string }) => c.status)).toEqual(['complete']);
+    for (const file of report.files) {
+      expect(['changed', 'unchanged', 'error']).toContain(file.status);
+      for (const call of file.calls) {
+        expect(Object.keys(call).every((k) => ['line', 'column', 'callee', 'status', 'source', 'added', 'reason'].includes(k))).toBe(true);
+      }
+    }
+  });
+
+  it('--report writes a Markdown report with coverage and a row per call', () => {
+    const dir = copyFixture('demo-app');
+    runCli(['--write', '--report', 'migration.md'], dir);
+    const md = readFileSync(join(dir, 'migration.md'), 'utf8');
+    expect(md).toContain('**Coverage:** 13/13 (100%)');
+    expect(md.match(/^\| `src\/app\/api\//gm)).toHaveLength(13);
+    expect(md).toContain('`src/app/api/viva/chat/route.ts:14` | updated | `response`');
+    expect(md).toContain('## Notes for review'); // the chat route's model provider could not be confirmed
+  });
+});
+
+describe('recon-codemod CLI: errors and guards', () => {
+  it('a path that does not exist: exit 2, a clear message, nothing written', () => {
+    const dir = copyFixture('demo-app');
+    const before = snapshotTree(dir);
+    const { code, stderr } = runCli(['does/not/exist', '--write'], dir);
+    expect(code).toBe(2);
+    expect(stderr).toContain('path does not exist: does/not/exist');
+    expect(snapshotTree(dir)).toEqual(before);
+  });
+
+  it('an unknown flag is a usage error', () => {
+    const { code, stderr } = runCli(['--frobnicate'], REPO);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Unknown option '--frobnicate'/);
+  });
+
+  it('--help documents the flags and exit codes; --version prints the version', () => {
+    const help = runCli(['--help'], REPO);
+    expect(help.code).toBe(0);
+    for (const flag of ['--write', '--check', '--json', '--report', '--config', '--include', '--exclude', '--allow-dirty', '--quiet']) {
+      expect(help.stdout).toContain(flag);
+    }
+    expect(help.stdout).toMatch(/Exit codes:[\s\S]*0[\s\S]*1[\s\S]*2/);
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    expect(runCli(['--version'], REPO).stdout.trim()).toBe(pkg.version);
+  });
+
+  it('a file that does not parse is reported as an error, left byte-identical, and the run continues', () => {
+    const dir = copyFixture('demo-app');
+    const broken = join(dir, 'src/app/api/viva/blueprint/route.ts');
+    const text = readFileSync(broken, 'utf8').replace('export async function POST', 'export async function POST(((');
+    writeFileSync(broken, text);
+    const { code, stderr } = runCli(['--write', '--json', 'r.json'], dir);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/error src\/app\/api\/viva\/blueprint\/route\.ts: does not parse: \d+:\d+/);
+    expect(readFileSync(broken, 'utf8')).toBe(text);
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(report.summary.errors).toBe(1);
+    expect(report.summary.updated).toBe(11);
+    expect(readFileSync(join(dir, 'src/app/api/viva/merge-clarity/route.ts'), 'utf8')).toContain('openai_request_id: response.id');
+  });
+
+  it('a bad config is a usage error naming the key', () => {
+    const dir = copyFixture('demo-app');
+    writeFileSync(join(dir, 'recon.json'), JSON.stringify({ calees: ['x'] }));
+    const { code, stderr } = runCli(['--config', 'recon.json'], dir);
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown key "calees"');
+  });
+
+  it('config from package.json renames the tracker', () => {
+    const dir = copyFixture('demo-app');
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, 'recon-codemod': { callees: ['recordUsage'] } }));
+    const { code, stdout } = runCli(['.'], dir);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/0 tracking calls/);
+  });
+
+  it('--write refuses files with uncommitted changes in git unless --allow-dirty', () => {
+    const dir = copyFixture('demo-app');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+    git('init', '-q');
+    git('-c', 'user.email=t@t', '-c', 'user.name=t', 'add', '.');
+    git('-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'init');
+    const route = join(dir, 'src/app/api/viva/ideal-state/route.ts');
+    writeFileSync(route, readFileSync(route, 'utf8') + '\n// work in progress\n');
+    const before = snapshotTree(dir);
+    const refused = runCli(['--write'], dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('src/app/api/viva/ideal-state/route.ts');
+    expect(snapshotTree(dir)).toEqual(before);
+    expect(runCli(['.'], dir).code).toBe(0); // a dry run never refuses
+    const allowed = runCli(['--write', '--allow-dirty'], dir);
+    expect(allowed.code).toBe(0);
+    expect(readFileSync(route, 'utf8')).toContain('openai_request_id: completion.id');
+  });
+});
