@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tsParser from '@typescript-eslint/parser';
 import type { TSESLint } from '@typescript-eslint/utils';
+import { DEFAULT_CONFIG } from '../src/config.js';
 import { rule as requireReconciliationFields } from './rules/require-reconciliation-fields.js';
 
 /**
@@ -49,11 +50,13 @@ const plugin: Plugin = {
 /**
  * Registers the plugin as `recon` and turns the rule on as an error for JavaScript and TypeScript sources. It sets
  * `@typescript-eslint/parser` (which parses JavaScript too) so TypeScript files parse without further setup; the rule
- * itself needs no type information and no `parserOptions.project`.
+ * itself needs no type information and no `parserOptions.project`. It skips the files the codemod skips by default
+ * (tests: `DEFAULT_CONFIG.exclude`), so `eslint` and `recon-codemod --check` look at the same files.
  */
 const recommended: TSESLint.FlatConfig.Config = {
   name: 'recon-codemod/recommended',
   files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+  ignores: [...DEFAULT_CONFIG.exclude],
   plugins: { recon: plugin as unknown as TSESLint.FlatConfig.Plugin },
   languageOptions: {
     parser: tsParser as TSESLint.FlatConfig.Parser,

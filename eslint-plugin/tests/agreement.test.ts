@@ -1,0 +1,142 @@
+/**
+ * The guarantee: over every codemod fixture (fixtures/<case>/, found by glob, and the demo app before and after), the
+ * lint rule reports a call if and only if the codemod's plan for that call is not `complete` (minus the documented
+ * exception: a spread the engine cannot see into), and its suggestions are the codemod's edits:
+ *  - a file with a single updated call: applying that call's suggestion gives exactly the codemod's output;
+ *  - any file: applying suggestions one at a time (re-linting after each, as a person in an editor would) until none
+ *    is left gives exactly the codemod's output.
+ *
+ * The rule runs through ESLint's own `ESLint` class with `recon.configs.recommended` (the user's setup), the codemod
+ * through `addReconciliationFields` with the same disk host the CLI uses.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { ESLint, type Linter } from 'eslint';
+import { describe, expect, it } from 'vitest';
+import { addReconciliationFields } from '../../codemods/add-reconciliation-fields.js';
+import type { FilePlan } from '../../src/engine/types.js';
+import { createNodeHost, toPosix } from '../../src/node-host.js';
+import recon from '../index.js';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const FIXTURES = join(REPO, 'fixtures');
+const RULE_ID = 'recon/require-reconciliation-fields';
+const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
+
+function sourcesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'node_modules') continue;
+    const full = join(dir, entry);
+    if (statSync(full).isDirectory()) out.push(...sourcesUnder(full));
+    else if (SOURCE.test(entry) && !entry.endsWith('.d.ts')) out.push(full);
+  }
+  return out.sort();
+}
+
+/** Every fixture directory with an `input.<ext>` (added by others as they write them), plus the demo app pair. */
+function fixtureDirectories(): string[] {
+  const dirs = readdirSync(FIXTURES)
+    .map((name) => join(FIXTURES, name))
+    .filter((dir) => statSync(dir).isDirectory() && readdirSync(dir).some((f) => /^input\.[cm]?[jt]sx?$/.test(f)));
+  return [...dirs, join(FIXTURES, 'demo-app'), join(FIXTURES, 'demo-app-expected')];
+}
+
+const eslint = new ESLint({ cwd: REPO, overrideConfigFile: true, overrideConfig: [recon.configs.recommended as Linter.Config] });
+
+async function lint(path: string, text: string): Promise<Linter.LintMessage[]> {
+  const [result] = await eslint.lintText(text, { filePath: path });
+  return result.messages;
+}
+
+/** The codemod's plan for one file, exactly as the CLI makes it over that fixture directory. */
+function codemodPlan(dir: string, path: string, text: string): FilePlan {
+  const host = createNodeHost(dir);
+  const { files } = addReconciliationFields([{ path: toPosix(path), text }], { readFile: host.readFile, pathAliases: host.pathAliases });
+  return files[0];
+}
+
+const BOM = '\uFEFF';
+
+/** Apply one suggestion as an editor does: ESLint's ranges index the text without its BOM. */
+function applySuggestion(text: string, fix: { range: [number, number]; text: string }): string {
+  const bom = text.startsWith(BOM) ? BOM : '';
+  const body = text.slice(bom.length);
+  return bom + body.slice(0, fix.range[0]) + fix.text + body.slice(fix.range[1]);
+}
+
+const reported = (plan: FilePlan) =>
+  plan.calls.filter((c) => c.status !== 'complete' && !(c.status === 'manual' && c.reasonCode === 'spread-unknown'));
+
+const cases = fixtureDirectories().flatMap((dir) => sourcesUnder(dir).map((file) => ({ dir, file, name: relative(FIXTURES, file) })));
+
+describe('the rule reports a call iff the codemod plan is not complete', () => {
+  it('finds the fixtures, and they exercise updated, manual and the spread exception', () => {
+    expect(cases.length).toBeGreaterThan(20);
+    const calls = cases.flatMap(({ dir, file }) => codemodPlan(dir, file, readFileSync(file, 'utf8')).calls);
+    const count = (pred: (c: (typeof calls)[number]) => boolean) => calls.filter(pred).length;
+    expect(count((c) => c.status === 'updated')).toBeGreaterThan(10);
+    expect(count((c) => c.status === 'complete')).toBeGreaterThan(5);
+    expect(count((c) => c.status === 'manual' && c.reasonCode !== 'spread-unknown')).toBeGreaterThan(3);
+    expect(count((c) => c.reasonCode === 'spread-unknown')).toBeGreaterThan(0);
+  });
+
+  it.each(cases)('$name', async ({ dir, file }) => {
+    const text = readFileSync(file, 'utf8');
+    const plan = codemodPlan(dir, file, text);
+    const messages = (await lint(file, text)).filter((m) => m.ruleId === RULE_ID);
+
+    // Position, kind and the fields named: the same calls, one report each.
+    const expected = reported(plan).map((c) => ({
+      line: c.line,
+      column: c.column,
+      messageId: c.status === 'manual' ? 'manual' : 'missingFields',
+      suggestions: c.status === 'updated' ? 1 : 0,
+    }));
+    const actual = messages.map((m) => ({ line: m.line, column: m.column, messageId: m.messageId, suggestions: m.suggestions?.length ?? 0 }));
+    expect(actual).toEqual(expected);
+    for (const [i, call] of reported(plan).entries()) {
+      expect(messages[i].message).toContain(call.missing.map((f) => `\`${f}\``).join(', '));
+      if (call.status === 'manual') expect(messages[i].message).toContain(call.reason!.replace(/\.$/, ''));
+    }
+
+    const updated = plan.calls.filter((c) => c.status === 'updated');
+    if (updated.length === 1) {
+      const suggestion = messages.find((m) => m.suggestions?.length)!.suggestions![0];
+      expect(applySuggestion(text, suggestion.fix)).toBe(plan.output);
+    }
+  });
+
+  it.each(cases)('$name: suggestions applied one by one give the codemod output', async ({ dir, file }) => {
+    const text = readFileSync(file, 'utf8');
+    const plan = codemodPlan(dir, file, text);
+    let current = text;
+    for (let round = 0; round < 20; round++) {
+      const next = (await lint(file, current)).find((m) => m.ruleId === RULE_ID && m.suggestions?.length);
+      if (!next) break;
+      current = applySuggestion(current, next.suggestions![0].fix);
+    }
+    expect(current).toBe(plan.output ?? text);
+  });
+});
+
+describe('the rule reads the tracker and wrappers as the codemod does', () => {
+  it('the demo app: one report per non-complete call, across all files, and none after the codemod', async () => {
+    const app = join(FIXTURES, 'demo-app');
+    const files = sourcesUnder(app);
+    const host = createNodeHost(app);
+    const inputs = files.map((f) => ({ path: toPosix(f), text: readFileSync(f, 'utf8') }));
+    const plans = addReconciliationFields(inputs, { readFile: host.readFile, pathAliases: host.pathAliases }).files;
+    let before = 0;
+    let after = 0;
+    for (const [i, plan] of plans.entries()) {
+      before += (await lint(files[i], inputs[i].text)).filter((m) => m.ruleId === RULE_ID).length;
+      after += (await lint(files[i], plan.output ?? inputs[i].text)).filter((m) => m.ruleId === RULE_ID).length;
+    }
+    const incomplete = plans.flatMap(reported).length;
+    expect(incomplete).toBeGreaterThan(0);
+    expect(before).toBe(incomplete);
+    // After the codemod only the calls it left manual remain (none in the demo app).
+    expect(after).toBe(plans.flatMap(reported).filter((c) => c.status === 'manual').length);
+  });
+});
