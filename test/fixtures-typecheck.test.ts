@@ -1,0 +1,121 @@
+/**
+ * Every fixture's input and output (fixtures/<pattern>/) type-checks with the real TypeScript compiler against the
+ * installed `openai` (v6) and `ai` (v5) types: one `tsc` run over a generated tsconfig (strict, moduleResolution
+ * Bundler, noEmit, skipLibCheck) listing every TypeScript file of every fixture, then one test per fixture over the
+ * diagnostics of its own files. Fixtures that cannot type-check here are listed in EXCLUDE with the reason.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const fixturesRoot = path.join(repoRoot, 'fixtures');
+const tscBin = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** Fixtures left out of the type-check, each with why. */
+const EXCLUDE: Record<string, string> = {
+  'anthropic-not-openai': '@anthropic-ai/sdk is not installed (the codemod only reads the import; it never needs the package)',
+  'syntax-error': 'the input does not parse, on purpose',
+};
+
+const TS_FILE = /\.(ts|tsx|mts|cts)$/;
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(full));
+    else if (TS_FILE.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(full);
+  }
+  return out.sort();
+}
+
+const fixtureNames = readdirSync(fixturesRoot)
+  .filter((name) => !name.startsWith('demo-app') && statSync(path.join(fixturesRoot, name)).isDirectory())
+  .sort();
+const checked = fixtureNames.filter((name) => !(name in EXCLUDE));
+const filesOf = new Map(checked.map((name) => [name, listFiles(path.join(fixturesRoot, name))]));
+
+interface TscResult {
+  code: number | null;
+  output: string;
+}
+
+let tmp: string;
+let result: Promise<TscResult>;
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'recon-fixtures-tsc-'));
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+      module: 'ESNext',
+      moduleResolution: 'Bundler',
+      jsx: 'preserve',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      esModuleInterop: true,
+      isolatedModules: true,
+      types: ['node'],
+      typeRoots: [path.join(repoRoot, 'node_modules', '@types')],
+    },
+    files: [...filesOf.values()].flat(),
+  };
+  const config = path.join(tmp, 'tsconfig.json');
+  writeFileSync(config, JSON.stringify(tsconfig, null, 2));
+  result = new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [tscBin, '-p', config, '--pretty', 'false', '--listFiles'],
+      { cwd: repoRoot, maxBuffer: 32 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, output: `${stdout}${stderr}` });
+      },
+    );
+  });
+});
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('fixtures type-check against the real openai and ai types', () => {
+  it('every exclusion names a fixture and says why', () => {
+    for (const [name, why] of Object.entries(EXCLUDE)) {
+      expect(fixtureNames, name).toContain(name);
+      expect(why.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('tsc loaded the SDK types from node_modules and every fixture file', async () => {
+    const { output } = await result;
+    const listed = output.split('\n').map((l) => l.trim());
+    expect(listed).toContain(path.join(repoRoot, 'node_modules', 'openai', 'index.d.mts'));
+    expect(listed).toContain(path.join(repoRoot, 'node_modules', 'ai', 'dist', 'index.d.ts'));
+    for (const file of [...filesOf.values()].flat()) expect(listed, file).toContain(file);
+  });
+
+  it('tsc reports no errors at all', async () => {
+    const { code, output } = await result;
+    expect(output.split('\n').filter((l) => /error TS\d+/.test(l))).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  for (const name of checked) {
+    it(`${name}: input and output type-check`, async () => {
+      const { output } = await result;
+      const files = filesOf.get(name)!;
+      expect(files.some((f) => /\/input\.[^/]+$/.test(f)), 'has a TypeScript input').toBe(true);
+      // tsc prints paths relative to its working directory (the repository root), or absolute ones.
+      const dirs = [path.join(fixturesRoot, name) + path.sep, path.relative(repoRoot, path.join(fixturesRoot, name)) + path.sep].map((d) => d.split(path.sep).join('/'));
+      const errors = output.split('\n').filter((l) => /error TS\d+/.test(l) && dirs.some((d) => l.split(path.sep).join('/').startsWith(d)));
+      expect(errors).toEqual([]);
+    });
+  }
+});
