@@ -1,0 +1,155 @@
+/**
+ * The plugin as a user runs it: the real `eslint` CLI, a flat config file that imports the compiled plugin
+ * (`dist/eslint-plugin/index.js`) and spreads nothing but `recon.configs.recommended`, over a temp copy of the demo
+ * app; the real `recon-codemod` bin for the expected count and for `--write`; and the SARIF formatter for GitHub code
+ * scanning.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const ESLINT_BIN = join(REPO, 'node_modules', 'eslint', 'bin', 'eslint.js');
+const CODEMOD_BIN = join(REPO, 'bin', 'recon-codemod.js');
+const PLUGIN_DIST = join(REPO, 'dist', 'eslint-plugin', 'index.js');
+const RULE_ID = 'recon/require-reconciliation-fields';
+
+function newestMtime(dir: string, test: (name: string) => boolean): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir)) {
+    const full = join(dir, entry);
+    const stat = statSync(full);
+    if (stat.isDirectory()) newest = Math.max(newest, newestMtime(full, test));
+    else if (test(entry)) newest = Math.max(newest, stat.mtimeMs);
+  }
+  return newest;
+}
+
+/** `npm test` builds first (pretest); a bare `vitest run` builds here when dist is missing or older than a source. */
+function ensureBuilt() {
+  const isSource = (name: string) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts');
+  const sources = Math.max(...['eslint-plugin', 'src', 'codemods'].map((d) => newestMtime(join(REPO, d), isSource)));
+  const built = existsSync(PLUGIN_DIST) ? newestMtime(join(REPO, 'dist', 'eslint-plugin'), (n) => n.endsWith('.js')) : 0;
+  const cli = join(REPO, 'dist', 'src', 'cli.js');
+  if (built >= sources && existsSync(cli) && statSync(cli).mtimeMs >= sources) return;
+  // tsc emits even when a file someone is editing has a type error; what matters is that the output exists.
+  const result = spawnSync('npm', ['run', 'build'], { cwd: REPO, encoding: 'utf8', shell: process.platform === 'win32' });
+  if (!existsSync(PLUGIN_DIST)) throw new Error(`npm run build produced no ${PLUGIN_DIST}:\n${result.stdout}\n${result.stderr}`);
+}
+
+let work: string;
+let app: string;
+
+function run(bin: string, args: string[], cwd: string) {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', CI: '1', ESLINT_USE_FLAT_CONFIG: 'true' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+interface EslintResult {
+  filePath: string;
+  messages: Array<{ ruleId: string | null; severity: number; line: number; column: number; message: string; suggestions?: unknown[] }>;
+}
+
+function eslint(args: string[] = []) {
+  return run(ESLINT_BIN, ['--max-warnings', '0', ...args, '.'], app);
+}
+
+function lintJson(): EslintResult[] {
+  const { stdout, stderr } = eslint(['--format', 'json']);
+  try {
+    return JSON.parse(stdout) as EslintResult[];
+  } catch {
+    throw new Error(`eslint printed no JSON:\n${stdout}\n${stderr}`);
+  }
+}
+
+interface CodemodJson {
+  files: Array<{ path: string; calls: Array<{ line: number; column: number; status: string; reason?: string }> }>;
+}
+
+/** The calls the rule must report, from the codemod's own JSON report: not complete, minus the spread exception. */
+function incompleteCalls(report: CodemodJson) {
+  return report.files.flatMap((f) =>
+    f.calls
+      .filter((c) => c.status !== 'complete' && !(c.status === 'manual' && c.reason?.startsWith('spread-unknown')))
+      .map((c) => `${f.path}:${c.line}:${c.column}`),
+  );
+}
+
+beforeAll(() => {
+  ensureBuilt();
+  work = mkdtempSync(join(tmpdir(), 'recon-eslint-'));
+  app = join(work, 'demo-app');
+  cpSync(join(REPO, 'fixtures', 'demo-app'), app, { recursive: true });
+  // The user's installed packages (eslint resolves `--format @microsoft/eslint-formatter-sarif` from the cwd).
+  symlinkSync(join(REPO, 'node_modules'), join(app, 'node_modules'), 'junction');
+  // What a user writes: the two lines of the README, the plugin imported from the built package.
+  writeFileSync(
+    join(app, 'eslint.config.js'),
+    `import recon from ${JSON.stringify(pathToFileURL(PLUGIN_DIST).href)};\nexport default [recon.configs.recommended];\n`,
+  );
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('eslint CLI with recon.configs.recommended over the demo app', () => {
+  it('reports exactly one error per call the codemod reports as not complete, then none after --write', () => {
+    const jsonFile = join(work, 'before.json');
+    const dry = run(CODEMOD_BIN, [app, '--json', jsonFile, '--quiet'], work);
+    expect(dry.code, dry.stderr).toBe(0);
+    const expected = incompleteCalls(JSON.parse(readFileSync(jsonFile, 'utf8')) as CodemodJson).sort();
+    expect(expected.length).toBeGreaterThan(0);
+
+    const before = lintJson();
+    const reported = before.flatMap((r) =>
+      r.messages
+        .filter((m) => m.ruleId === RULE_ID)
+        .map((m) => `${r.filePath.slice(app.length + 1).replace(/\\/g, '/')}:${m.line}:${m.column}`),
+    );
+    expect(reported.sort()).toEqual(expected);
+    const all = before.flatMap((r) => r.messages);
+    expect(all.every((m) => m.ruleId === RULE_ID && m.severity === 2)).toBe(true);
+    expect(all.filter((m) => m.suggestions?.length).length).toBeGreaterThan(0);
+    expect(eslint().code).toBe(1); // CI fails
+
+    const write = run(CODEMOD_BIN, [app, '--write', '--allow-dirty', '--quiet'], work);
+    expect(write.code, write.stderr).toBe(0);
+    const after = lintJson().flatMap((r) => r.messages);
+    expect(after).toEqual([]);
+    expect(eslint().code).toBe(0);
+  });
+
+  it('writes SARIF for GitHub code scanning that names the rule', () => {
+    // Fresh copy: the test above migrated `app`.
+    cpSync(join(REPO, 'fixtures', 'demo-app', 'src'), join(app, 'src'), { recursive: true, force: true });
+    const sarifFile = join(work, 'eslint.sarif');
+    const result = eslint(['--format', '@microsoft/eslint-formatter-sarif', '--output-file', sarifFile]);
+    expect(result.code, result.stderr).toBe(1);
+    const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as {
+      version: string;
+      runs: Array<{
+        tool: { driver: { name: string; rules?: Array<{ id: string; helpUri?: string }> } };
+        results: Array<{ ruleId: string; level: string; message: { text: string } }>;
+      }>;
+    };
+    expect(sarif.version).toBe('2.1.0');
+    const [runEntry] = sarif.runs;
+    expect(runEntry.tool.driver.name).toBe('ESLint');
+    const rule = runEntry.tool.driver.rules?.find((r) => r.id === RULE_ID);
+    expect(rule).toBeDefined();
+    expect(rule?.helpUri).toMatch(/eslint-plugin\/docs\/rules\/require-reconciliation-fields\.md$/);
+    expect(runEntry.results.length).toBeGreaterThan(0);
+    expect(runEntry.results.every((r) => r.ruleId === RULE_ID && r.level === 'error')).toBe(true);
+    expect(runEntry.results[0].message.text).toContain('openai_request_id');
+  });
+});
