@@ -19,6 +19,7 @@ const tscBin = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const EXCLUDE: Record<string, string> = {
   'anthropic-not-openai': '@anthropic-ai/sdk is not installed (the codemod only reads the import; it never needs the package)',
   'syntax-error': 'the input does not parse, on purpose',
+  'commonjs-require': 'a CommonJS .js input (no TypeScript file to check; checkJs is off)',
 };
 
 const TS_FILE = /\.(ts|tsx|mts|cts)$/;
@@ -28,7 +29,7 @@ function listFiles(dir: string): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...listFiles(full));
-    else if (TS_FILE.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(full);
+    else if (TS_FILE.test(entry.name)) out.push(full);
   }
   return out.sort();
 }
