@@ -42,12 +42,23 @@ export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }>
       'updated with optional chaining (`completion?.id`, `completion?.created`, `completion?.system_fingerprint`), since ' +
       'the call in `finally` also runs when the create threw.',
   },
-  'anthropic-not-openai': {
-    checks: ['statuses'],
+  'on-finish-response-already-bound': {
+    checks: ['output', 'statuses'],
     why:
-      'the call is manual (right) but with reason code no-source and a reason that says to "pass the id from where the ' +
-      'completion is available": `anthropic.messages.create` on a client constructed from @anthropic-ai/sdk must be ' +
-      'reported as not-openai (its ids are never OpenAI ids), as the issue and OTHER_PROVIDER_PACKAGES intend.',
+      '`onFinish: async ({ usage, response }) => …` already binds `response`; the engine finds the source ' +
+      '(`response`, ai.response) but inScopeAt rejects it as out-of-scope: the binding element\'s parent is the ' +
+      'ObjectBindingPattern and its grandparent the Parameter, never the callback itself. Expected: updated with ' +
+      '`response.id`, `Math.floor(response.timestamp.getTime() / 1000)`, `null`. (The same bug makes the lint rule\'s ' +
+      'one-suggestion-at-a-time agreement test fail on on-finish-two-calls: after the first fix binds `response`, ' +
+      'the second call becomes manual out-of-scope.)',
+  },
+  'ai-sdk-generate-text-destructured': {
+    checks: ['output', 'statuses'],
+    why:
+      '`const { text, usage, response } = await generateText(...)`: classifyDeclaration only understands a ' +
+      'destructured `data` of `.withResponse()`, so the destructured AI SDK result is not recognised and the call ' +
+      'is manual no-source. Expected: updated from the destructured `response` (`response.id`, ' +
+      '`Math.floor(response.timestamp.getTime() / 1000)`, `null`), the same kind as `result.response`.',
   },
 };
 
