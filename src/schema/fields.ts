@@ -6,9 +6,17 @@
 /** The three fields the codemod adds at every tracking call. */
 export type ReconciliationFieldName = 'openai_request_id' | 'openai_created' | 'system_fingerprint';
 
+/**
+ * Optional call-site columns that make reconciliation's cost estimate exact: the model snapshot OpenAI answered with,
+ * the cached part of the prompt, the service tier. Not among the three the codemod adds by default; a team adds them
+ * when it wants them (the codemod only when asked). `recon-codemod sql` creates the columns either way.
+ */
+export type OptionalFieldName = 'openai_model' | 'cached_input_tokens' | 'service_tier';
+
 /** Bookkeeping columns the reconciliation job fills in; never written at a call site. */
 export type ReconciliationColumnName =
   | ReconciliationFieldName
+  | OptionalFieldName
   | 'actual_cost_cents'
   | 'reconciled_at'
   | 'reconciliation_status';
@@ -25,6 +33,12 @@ export interface ReconciliationColumn {
 export interface ReconciliationField extends ReconciliationColumn {
   name: ReconciliationFieldName;
   /** Where each SDK keeps the value; documentation for reports and the README (the engine holds the executable mapping). */
+  sources: Readonly<Record<string, string>>;
+}
+
+/** An optional call-site column: like a ReconciliationField, but not added by default. */
+export interface OptionalField extends ReconciliationColumn {
+  name: OptionalFieldName;
   sources: Readonly<Record<string, string>>;
 }
 
@@ -73,6 +87,55 @@ const FIELD_DEFINITIONS = [
 
 export const RECONCILIATION_FIELDS: readonly ReconciliationField[] = FIELD_DEFINITIONS;
 
+// `as const` for the same reason as FIELD_DEFINITIONS: the zod schema derives each field's type from its `tsType`.
+const OPTIONAL_FIELD_DEFINITIONS = [
+  {
+    name: 'openai_model',
+    tsType: 'string',
+    sqlType: 'TEXT',
+    nullable: true,
+    description:
+      'The model snapshot OpenAI answered with (e.g. gpt-4o-mini-2024-07-18), as its usage reports name it; the requested model is model_used.',
+    sources: {
+      'openai chat completion': 'completion.model',
+      'openai responses': 'response.model',
+      'ai sdk generateText / onFinish': 'response.modelId',
+    },
+  },
+  {
+    name: 'cached_input_tokens',
+    tsType: 'number',
+    sqlType: 'INTEGER',
+    nullable: true,
+    description: 'The prompt tokens served from the prompt cache; already included in input_tokens (never add them again).',
+    sources: {
+      'openai chat completion': 'completion.usage.prompt_tokens_details.cached_tokens',
+      'openai responses': 'response.usage.input_tokens_details.cached_tokens',
+      'ai sdk generateText / onFinish': 'usage.cachedInputTokens',
+    },
+  },
+  {
+    name: 'service_tier',
+    tsType: 'string',
+    sqlType: 'TEXT',
+    nullable: true,
+    description: 'The service tier OpenAI processed the request with (default, flex, priority, scale); it changes the rate.',
+    sources: {
+      'openai chat completion': 'completion.service_tier',
+      'openai responses': 'response.service_tier',
+    },
+  },
+] as const satisfies readonly OptionalField[];
+
+/** The optional columns, with where each SDK keeps the value. */
+export const OPTIONAL_FIELDS: readonly OptionalField[] = OPTIONAL_FIELD_DEFINITIONS;
+
+export const OPTIONAL_FIELD_NAMES: readonly OptionalFieldName[] = OPTIONAL_FIELDS.map((f) => f.name);
+
+/** The TypeScript type of a present value of optional field `K`. */
+export type OptionalFieldValue<K extends OptionalFieldName> =
+  Extract<(typeof OPTIONAL_FIELD_DEFINITIONS)[number], { name: K }>['tsType'] extends 'number' ? number : string;
+
 /** The TypeScript type of a present value of field `K`, read from that field's `tsType` above. */
 export type ReconciliationFieldValue<K extends ReconciliationFieldName> =
   Extract<(typeof FIELD_DEFINITIONS)[number], { name: K }>['tsType'] extends 'number' ? number : string;
@@ -84,6 +147,7 @@ export type ReconciliationStatus = (typeof RECONCILIATION_STATUSES)[number];
 
 export const RECONCILIATION_COLUMNS: readonly ReconciliationColumn[] = [
   ...RECONCILIATION_FIELDS,
+  ...OPTIONAL_FIELDS,
   {
     name: 'actual_cost_cents',
     tsType: 'number',

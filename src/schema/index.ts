@@ -1,5 +1,5 @@
 export * from './fields.js';
-export { tokenUsageSchema, type TokenUsage, type TokenUsageRow, type ReconciliationFieldValues } from './zod.js';
+export { tokenUsageSchema, type TokenUsage, type TokenUsageRow, type ReconciliationFieldValues, type OptionalFieldValues } from './zod.js';
 export {
   migrationSql,
   createTableSql,

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import {
+  OPTIONAL_FIELDS,
   RECONCILIATION_FIELDS,
+  type OptionalFieldName,
+  type OptionalFieldValue,
   type ReconciliationField,
   type ReconciliationFieldName,
   type ReconciliationFieldValue,
@@ -34,8 +37,22 @@ const reconciliationFieldsShape = Object.fromEntries(
   RECONCILIATION_FIELDS.map((field) => [field.name, fieldSchema(field).nullable().optional()]),
 ) as ReconciliationFieldsShape;
 
+type OptionalFieldsShape = {
+  [K in OptionalFieldName]: z.ZodOptional<z.ZodNullable<OptionalFieldValue<K> extends number ? z.ZodNumber : z.ZodString>>;
+};
+
 const count = (name: string) =>
   z.number().int({ error: `${name} must be an integer` }).nonnegative({ error: `${name} must not be negative` });
+
+// The optional columns (openai_model, cached_input_tokens, service_tier): a number is a count, a string non-empty.
+const optionalFieldsShape = Object.fromEntries(
+  OPTIONAL_FIELDS.map((field) => [
+    field.name,
+    (field.tsType === 'number' ? count(field.name) : z.string().min(1, { error: `${field.name} must not be empty` }))
+      .nullable()
+      .optional(),
+  ]),
+) as OptionalFieldsShape;
 
 /**
  * One token-usage row as a tracking call passes it. Unknown keys are dropped (a route passing an extra property
@@ -55,6 +72,7 @@ export const tokenUsageSchema = z.object({
   error_message: z.string().nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),
   ...reconciliationFieldsShape,
+  ...optionalFieldsShape,
 });
 
 /** What a tracking call passes (`success` may be omitted: it defaults to true). */
@@ -65,3 +83,6 @@ export type TokenUsageRow = z.output<typeof tokenUsageSchema> & { reconciliation
 
 /** The three reconciliation fields with `null` where the SDK result has no value. */
 export type ReconciliationFieldValues = { [K in ReconciliationFieldName]: ReconciliationFieldValue<K> | null };
+
+/** The optional columns with `null` where the SDK result has no value. */
+export type OptionalFieldValues = { [K in OptionalFieldName]: OptionalFieldValue<K> | null };

@@ -1,4 +1,4 @@
-import type { ReconciliationFieldValues } from '../schema/zod.js';
+import type { OptionalFieldValues, ReconciliationFieldValues } from '../schema/zod.js';
 
 type Json = Record<string, unknown>;
 
@@ -6,6 +6,12 @@ const NO_FIELDS: ReconciliationFieldValues = Object.freeze({
   openai_request_id: null,
   openai_created: null,
   system_fingerprint: null,
+});
+
+const NO_OPTIONAL_FIELDS: OptionalFieldValues = Object.freeze({
+  openai_model: null,
+  cached_input_tokens: null,
+  service_tier: null,
 });
 
 // Ids the AI SDK makes up when the provider sent none (`aitxt-…` from generateText/streamText, `aiobj-…` from
@@ -65,6 +71,54 @@ function fromOpenAiBody(body: Json): ReconciliationFieldValues {
   return NO_FIELDS;
 }
 
+const tokenCount = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+
+/** `model`, the cached prompt tokens and `service_tier` of a chat completion (or chunk) or a Responses API result. */
+function optionalFromOpenAiBody(body: Json): OptionalFieldValues {
+  const usage = isObject(body.usage) ? body.usage : {};
+  let details: unknown;
+  if (typeof body.object === 'string' && COMPLETION_OBJECTS.has(body.object)) details = usage.prompt_tokens_details;
+  else if (body.object === 'response') details = usage.input_tokens_details;
+  else return NO_OPTIONAL_FIELDS;
+  return {
+    openai_model: nonEmptyString(body.model),
+    cached_input_tokens: isObject(details) ? tokenCount(details.cached_tokens) : null,
+    service_tier: nonEmptyString(body.service_tier),
+  };
+}
+
+/** The AI SDK keeps the answering model in `response.modelId` and the cached prompt tokens in `usage.cachedInputTokens`. */
+function optionalFromAiSdk(response: { id: string; modelId?: unknown }, usage: unknown): OptionalFieldValues {
+  if (AI_SDK_INVENTED_ID.test(response.id)) return NO_OPTIONAL_FIELDS;
+  return {
+    openai_model: nonEmptyString(response.modelId),
+    cached_input_tokens: isObject(usage) ? tokenCount(usage.cachedInputTokens) : null,
+    // The AI SDK does not surface the service tier in its result.
+    service_tier: null,
+  };
+}
+
+function optionalFieldsOf(result: unknown): OptionalFieldValues {
+  if (!isObject(result)) return NO_OPTIONAL_FIELDS;
+  if (isAiSdkResponseMetadata(result)) return optionalFromAiSdk(result as Json & { id: string }, undefined);
+  if (isAiSdkResponseMetadata(result.response)) return optionalFromAiSdk(result.response as Json & { id: string }, result.usage);
+  if ('request_id' in result && 'response' in result && isObject(result.data)) return optionalFromOpenAiBody(result.data);
+  if (typeof result.status === 'number' && isObject(result.data) && typeof result.data.object === 'string') {
+    return optionalFromOpenAiBody(result.data);
+  }
+  return optionalFromOpenAiBody(result);
+}
+
+export interface ExtractOptions {
+  /**
+   * Also return the optional columns `openai_model`, `cached_input_tokens` and `service_tier` (null where the SDK
+   * result has none). Off by default, like the codemod: spreading them into an insert needs the columns, which
+   * `recon-codemod sql` creates but a hand-made table may lack.
+   */
+  optionalFields?: boolean;
+}
+
 /**
  * The three reconciliation fields of an SDK result: the runtime twin of the codemod's mapping (see `sources` in
  * RECONCILIATION_FIELDS), for code written after the migration.
@@ -76,8 +130,23 @@ function fromOpenAiBody(body: Json): ReconciliationFieldValues {
  *
  * Never invents a value: a field the result does not carry is `null`, an unrecognised shape gives all `null`s, and
  * an id the AI SDK made up because the provider sent none (`aitxt-…`) counts as no id.
+ *
+ * With `{ optionalFields: true }` it also returns the optional columns reconciliation prices with: `openai_model`
+ * (chat completion / Responses `model`, AI SDK `response.modelId`), `cached_input_tokens`
+ * (`usage.prompt_tokens_details.cached_tokens`, Responses `usage.input_tokens_details.cached_tokens`, AI SDK
+ * `usage.cachedInputTokens`) and `service_tier` (chat completion / Responses `service_tier`).
  */
-export function extractReconciliationFields(result: unknown): ReconciliationFieldValues {
+export function extractReconciliationFields(result: unknown, options: ExtractOptions & { optionalFields: true }): ReconciliationFieldValues & OptionalFieldValues;
+export function extractReconciliationFields(result: unknown, options?: ExtractOptions): ReconciliationFieldValues;
+export function extractReconciliationFields(
+  result: unknown,
+  options: ExtractOptions = {},
+): ReconciliationFieldValues | (ReconciliationFieldValues & OptionalFieldValues) {
+  const fields = requiredFieldsOf(result);
+  return options.optionalFields ? { ...fields, ...optionalFieldsOf(result) } : fields;
+}
+
+function requiredFieldsOf(result: unknown): ReconciliationFieldValues {
   if (!isObject(result)) return NO_FIELDS;
 
   if (isAiSdkResponseMetadata(result)) return fromAiSdkResponse(result);
