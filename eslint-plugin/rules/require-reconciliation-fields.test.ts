@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
 import { afterAll, describe, it } from 'vitest';
-import { rule } from './require-reconciliation-fields.js';
+import { rule, type MessageIds, type Options } from './require-reconciliation-fields.js';
 
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
@@ -9,6 +9,10 @@ RuleTester.it = it;
 RuleTester.itOnly = it.only;
 
 const ruleTester = new RuleTester();
+
+// The rule tester ships its own copy of @typescript-eslint/utils (a patch version apart): same shape, distinct
+// private members, so TypeScript needs telling that the rule is the rule tester's kind of rule.
+const testedRule = rule as unknown as Parameters<typeof ruleTester.run<MessageIds, Options>>[1];
 
 /**
  * A route inside the demo app: the rule's host finds the demo app's tsconfig (`@/*` → `src/*`), so
@@ -46,7 +50,7 @@ const ADDED_FROM_COMPLETION = `
 
 const ALL = '`openai_request_id`, `openai_created`, `system_fingerprint`';
 
-ruleTester.run('require-reconciliation-fields', rule, {
+ruleTester.run('require-reconciliation-fields', testedRule, {
   valid: [
     {
       name: 'a file that never mentions the tracker (bail-out)',
@@ -546,7 +550,6 @@ async function run() {
 module.exports = { run };
 `,
       filename: ROUTE_JS,
-      languageOptions: { sourceType: 'commonjs' },
       errors: [
         {
           messageId: 'missingFields',
