@@ -17,6 +17,7 @@ import { addReconciliationFields } from '../../codemods/add-reconciliation-field
 import type { FilePlan } from '../../src/engine/types.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
 import recon from '../index.js';
+import { clearHostCache } from '../rules/require-reconciliation-fields.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const FIXTURES = join(REPO, 'fixtures');
@@ -45,6 +46,9 @@ function fixtureDirectories(): string[] {
 const eslint = new ESLint({ cwd: REPO, overrideConfigFile: true, overrideConfig: [recon.configs.recommended as Linter.Config] });
 
 async function lint(path: string, text: string): Promise<Linter.LintMessage[]> {
+  // Fixtures are written while this suite runs: read the tracker afresh, as the codemod side does, not from the
+  // rule's per-project cache of a few seconds ago.
+  clearHostCache();
   const [result] = await eslint.lintText(text, { filePath: path });
   return result.messages;
 }
