@@ -34,32 +34,6 @@ type Check = 'output' | 'statuses' | 'idempotent' | 'parses';
  * Remove an entry once the engine is fixed (its `it.fails` then fails).
  */
 export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {
-  'let-in-try-finally': {
-    checks: ['output', 'statuses'],
-    why:
-      'the source is `let completion: OpenAI.Chat.ChatCompletion | undefined` assigned in the `try`; the engine does not ' +
-      'classify a `let` by its assignments (nor a union-typed declaration) and reports manual no-source. Expected: ' +
-      'updated with optional chaining (`completion?.id`, `completion?.created`, `completion?.system_fingerprint`), since ' +
-      'the call in `finally` also runs when the create threw.',
-  },
-  'on-finish-response-already-bound': {
-    checks: ['output', 'statuses'],
-    why:
-      '`onFinish: async ({ usage, response }) => …` already binds `response`; the engine finds the source ' +
-      '(`response`, ai.response) but inScopeAt rejects it as out-of-scope: the binding element\'s parent is the ' +
-      'ObjectBindingPattern and its grandparent the Parameter, never the callback itself. Expected: updated with ' +
-      '`response.id`, `Math.floor(response.timestamp.getTime() / 1000)`, `null`. (The same bug makes the lint rule\'s ' +
-      'one-suggestion-at-a-time agreement test fail on on-finish-two-calls: after the first fix binds `response`, ' +
-      'the second call becomes manual out-of-scope.)',
-  },
-  'ai-sdk-generate-text-destructured': {
-    checks: ['output', 'statuses'],
-    why:
-      '`const { text, usage, response } = await generateText(...)`: classifyDeclaration only understands a ' +
-      'destructured `data` of `.withResponse()`, so the destructured AI SDK result is not recognised and the call ' +
-      'is manual no-source. Expected: updated from the destructured `response` (`response.id`, ' +
-      '`Math.floor(response.timestamp.getTime() / 1000)`, `null`), the same kind as `result.response`.',
-  },
 };
 
 interface ExpectedCall {
@@ -100,7 +74,8 @@ function listFiles(dir: string): string[] {
 
 function loadFixtures(): Fixture[] {
   return readdirSync(fixturesRoot)
-    .filter((name) => !name.startsWith('demo-app') && statSync(path.join(fixturesRoot, name)).isDirectory())
+    // A pattern fixture is a directory with an input file; others (demo-app, sdk-majors/, reconcile/) have their own suites.
+    .filter((name) => !name.startsWith('demo-app') && statSync(path.join(fixturesRoot, name)).isDirectory() && readdirSync(path.join(fixturesRoot, name)).some((f) => /^input\.[cm]?[jt]sx?$/.test(f)))
     .sort()
     .map((name) => {
       const dir = path.join(fixturesRoot, name);

@@ -221,15 +221,13 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
   };
 }
 
-/** Can the base's root name be read at the call and does it mean the same thing there? */
-function inScopeAt(source: SourceCandidate, call: ts.CallExpression): boolean {
-  const root = /^[A-Za-z_$][\w$]*/.exec(source.base)?.[0];
+/** Can the base's root name be read at the call, and does it mean the same thing there as where it was found? */
+function inScopeAt(source: SourceCandidate, call: ts.CallExpression, ctx: AnalysisContext): boolean {
+  if (source.edits.length > 0) return true; // a binding this plan adds to the enclosing callback or pattern
+  const root = /^\(?(?:await\s+)?([A-Za-z_$][\w$]*)/.exec(source.base)?.[1];
   if (!root) return false;
-  if (source.edits.length > 0) return true; // a binding this plan adds to the enclosing callback
   const decl = resolveName(root, call);
-  if (!decl) return false;
-  const origin = source.origin;
-  return decl === origin || owningVariableDeclaration(decl) === origin || (isFunctionLike(origin) && decl.parent === origin) || decl.parent?.parent === origin;
+  return !!decl && classifyDeclaration(decl, ctx)?.origin === source.origin;
 }
 
 type FieldValue = { ok: true; value: string } | { ok: false; code: ManualReasonCode; reason: string };
@@ -246,11 +244,11 @@ function fieldValue(field: ReconciliationFieldName, source: SourceCandidate, pro
     };
   }
   if (reader) {
-    const value = reader.read(source.base);
+    const value = reader.read(source.base, source.optional);
     if (!declared) return { ok: true, value };
     const undefinedOk = declared.acceptsUndefined;
     const nullOk = declared.acceptsNull;
-    if ((reader.mayBeUndefined && !undefinedOk) || (reader.mayBeNull && !nullOk)) {
+    if (((reader.mayBeUndefined || source.optional) && !undefinedOk) || (reader.mayBeNull && !nullOk)) {
       if (nullOk) return { ok: true, value: `${value} ?? null` };
       if (undefinedOk) return { ok: true, value: `${value} ?? undefined` };
       return { ok: false, code: 'no-field-value', reason: `\`${value}\` may be missing but \`${prop}\` accepts neither null nor undefined` };
@@ -291,7 +289,7 @@ function planCall(tracking: TrackingCall, ctx: AnalysisContext, trackerShape: ()
   if (!choice.ok) return manual(base, choice.code, choice.reason);
   const source = choice.source;
   const described = { source: source.base, sourceKind: source.kind.id };
-  if (!inScopeAt(source, call)) {
+  if (!inScopeAt(source, call, ctx)) {
     return manual({ ...base, ...described }, 'out-of-scope', `\`${source.name}\` is not in scope at this call: pass its fields to where the call is made`);
   }
   const shape = trackerShape();

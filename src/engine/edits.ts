@@ -81,6 +81,26 @@ export function appendBindingElement(sourceFile: ts.SourceFile, pattern: ts.Obje
   return { start: last.getEnd(), end: last.getEnd(), text: `, ${element}` };
 }
 
+/** An edit that adds a member (e.g. `response: { id: string; timestamp: Date }`) to a type literal, in its separator style. */
+export function appendTypeMember(sourceFile: ts.SourceFile, literal: ts.TypeLiteralNode, member: string): TextEdit {
+  const text = sourceFile.text;
+  const members = literal.members;
+  if (members.length === 0) return { start: literal.getStart(sourceFile) + 1, end: literal.getEnd() - 1, text: ` ${member} ` };
+  const last = members[members.length - 1];
+  const lastText = last.getText(sourceFile);
+  const separator = /[;,]$/.test(lastText) ? lastText.slice(-1) : members.length > 1 ? members[0].getText(sourceFile).slice(-1).replace(/[^;,]/, ';') : ';';
+  const multiline = text.slice(literal.getStart(sourceFile), last.getStart(sourceFile)).includes('\n');
+  if (multiline) {
+    const indent = lineIndentAt(text, last.getStart(sourceFile));
+    const at = afterTrailingComments(text, last.getEnd());
+    const ownSeparator = /[;,]$/.test(lastText) ? '' : separator;
+    return { start: last.getEnd(), end: at, text: `${ownSeparator}${text.slice(last.getEnd(), at)}${lineEnding(text)}${indent}${member}${/[;,]$/.test(lastText) ? separator : ''}` };
+  }
+  return /[;,]$/.test(lastText)
+    ? { start: last.getEnd(), end: last.getEnd(), text: ` ${member}${separator}` }
+    : { start: last.getEnd(), end: last.getEnd(), text: `${separator} ${member}` };
+}
+
 /** Apply non-overlapping edits (any order) to a text. Throws on overlap: two plans must never touch the same span. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);

@@ -5,8 +5,11 @@ import type { ReconciliationFieldName } from '../schema/fields.js';
  * (see SDK-FACTS and README "Field mapping"); `null` means the SDK does not return that value for this kind.
  */
 export interface FieldReader {
-  /** Builds the expression from the base expression text (`completion` → `completion.id`). */
-  read(base: string): string;
+  /**
+   * Builds the expression from the base expression text (`completion` → `completion.id`); `optional`: the base may be
+   * undefined at the call, so read it with optional chaining (`completion?.id`).
+   */
+  read(base: string, optional?: boolean): string;
   /** The SDK types the value as possibly undefined (optional in the response). */
   mayBeUndefined?: boolean;
   /** The SDK types the value as possibly null. */
@@ -21,9 +24,15 @@ export interface ResultKind {
   fields: Record<ReconciliationFieldName, FieldReader | null>;
 }
 
-const member = (name: string, flags: Omit<FieldReader, 'read'> = {}): FieldReader => ({ read: (b) => `${b}.${name}`, ...flags });
+export const member = (name: string, flags: Omit<FieldReader, 'read'> = {}): FieldReader => ({
+  read: (b, optional) => `${b}${optional ? '?.' : '.'}${name}`,
+  ...flags,
+});
 const requestIdProperty = member('_request_id', { mayBeUndefined: true, mayBeNull: true });
-const unixSecondsOfDate = (name: string): FieldReader => ({ read: (b) => `Math.floor(${b}.${name}.getTime() / 1000)` });
+const unixSecondsOfDate = (name: string): FieldReader => ({
+  read: (b, optional) =>
+    optional ? `(${b}?.${name} ? Math.floor(${b}.${name}.getTime() / 1000) : undefined)` : `Math.floor(${b}.${name}.getTime() / 1000)`,
+});
 
 export const RESULT_KINDS = {
   chatCompletion: {
@@ -61,6 +70,12 @@ export const RESULT_KINDS = {
     id: 'ai.response',
     label: 'Vercel AI SDK response metadata',
     fields: { openai_request_id: member('id'), openai_created: unixSecondsOfDate('timestamp'), system_fingerprint: null },
+  },
+  /** An OpenAI `APIError` caught in a `catch`: the request failed, but its `x-request-id` is known. */
+  apiError: {
+    id: 'openai.api-error',
+    label: 'OpenAI APIError (failed request)',
+    fields: { openai_request_id: member('requestID', { mayBeUndefined: true, mayBeNull: true }), openai_created: null, system_fingerprint: null },
   },
   /** openai v3 (axios): the completion is under `.data`. */
   chatCompletionV3: {

@@ -2,7 +2,7 @@ import type { ProjectHost } from './host.js';
 import { importTarget, resolveImport, type Located } from './modules.js';
 import { declarationKeyword, owningVariableDeclaration, resolveName, type Declaration } from './scope.js';
 import { AI_SDK_FUNCTIONS, AI_SDK_STREAMING, OPENAI_CLIENT_CLASSES, OPENAI_METHODS, OTHER_PROVIDER_PACKAGES, RESULT_KINDS, type FieldReader, type ResultKind } from './sdk.js';
-import { appendBindingElement } from './edits.js';
+import { appendBindingElement, appendTypeMember } from './edits.js';
 import type { ManualReasonCode, TextEdit } from './types.js';
 import { packageTypeReference, readTypeShape, unwrapPromise } from './types-read.js';
 import { propertyChain, propertyNameText, skipOuterExpressions, ts } from './ts.js';
@@ -28,6 +28,10 @@ export interface SourceCandidate {
   /** Edits that make `base` visible at the call (adding `response` to an `onFinish` destructuring). */
   edits: TextEdit[];
   notes: string[];
+  /** The base may be undefined at the call (a `let` assigned in a `try`): read it with optional chaining. */
+  optional?: boolean;
+  /** The base reads a stream's final response with `await`: the call must sit in an async function after the stream ends. */
+  needsStreamEnd?: { result: string };
 }
 
 /** A value that looks like an LLM result but must not be read (another provider, a stream, a Promise). */
@@ -178,6 +182,23 @@ function classifyAiModel(options: ts.Expression | undefined, ctx: AnalysisContex
   return { notes: [`could not confirm that \`${model.getText(ctx.sourceFile)}\` is an OpenAI model: if it is another provider's, remove the id`] };
 }
 
+/** The package a value ultimately comes from (`anthropic.messages.create` → `@anthropic-ai/sdk`), following local names. */
+function originModule(expr: ts.Expression, depth = 0): string | undefined {
+  if (depth > 6) return undefined;
+  const e = skipOuterExpressions(expr);
+  if (ts.isAwaitExpression(e)) return originModule(e.expression, depth + 1);
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return originModule(e.expression, depth + 1);
+  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return originModule(e.expression, depth + 1);
+  if (!ts.isIdentifier(e)) return undefined;
+  const decl = resolveName(e.text, e);
+  if (!decl) return undefined;
+  const target = importTarget(decl);
+  if (target) return target.module;
+  if (ts.isVariableDeclaration(decl) && decl.initializer) return originModule(decl.initializer, depth + 1);
+  if (ts.isParameter(decl) && decl.type && ts.isTypeReferenceNode(decl.type)) return packageTypeReference(decl.type, decl)?.module;
+  return undefined;
+}
+
 /** What an LLM call returns once awaited, if it is one this tool knows. */
 function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0): CallClassification | undefined {
   const callee = skipOuterExpressions(call.expression);
@@ -221,7 +242,18 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     return { kind: method.kind, notes: verdict.notes, needsAwait: true };
   }
   if (names.length === 1 && names[0] === 'createChatCompletion' && ts.isIdentifier(root)) {
-    return { kind: RESULT_KINDS.chatCompletionV3, notes: ['openai v3 (axios): the completion is under `.data`'], needsAwait: true };
+    const verdict = classifyClient(root, ctx);
+    if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason }, notes: [], needsAwait: true };
+    return { kind: RESULT_KINDS.chatCompletionV3, notes: ['openai v3 (axios): the completion is under `.data`', ...verdict.notes], needsAwait: true };
+  }
+  const origin = originModule(callee);
+  const provider = origin && otherProvider(origin);
+  if (provider) {
+    return {
+      rejection: { code: 'not-openai', reason: `\`${callee.getText(ctx.sourceFile)}\` is a ${provider} call, not OpenAI: its ids are not OpenAI request ids` },
+      notes: [],
+      needsAwait: true,
+    };
   }
   if (ts.isIdentifier(callee)) {
     const decl = resolveName(callee.text, callee);
@@ -296,8 +328,80 @@ function classifyWrapper(located: Located, ctx: AnalysisContext): CallClassifica
   };
 }
 
-/** Classify the value a name is initialised with. */
+/** OpenAI REST paths a raw `fetch` may call, and what their JSON body is. */
+const OPENAI_REST: ReadonlyArray<{ path: RegExp; kind: ResultKind }> = [
+  { path: /\/v1\/chat\/completions\b/, kind: RESULT_KINDS.chatCompletion },
+  { path: /\/v1\/responses\b/, kind: RESULT_KINDS.response },
+];
+
+/** The URL text a `fetch` call names, when it is written out (a literal, a template's fixed head, a const). */
+function urlText(expr: ts.Expression | undefined, depth = 0): string | undefined {
+  if (!expr || depth > 3) return undefined;
+  const e = skipOuterExpressions(expr);
+  if (ts.isStringLiteralLike(e)) return e.text;
+  if (ts.isTemplateExpression(e)) return e.head.text + e.templateSpans.map((span) => `\u0000${span.literal.text}`).join('');
+  if (ts.isIdentifier(e)) {
+    const decl = resolveName(e.text, e);
+    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const') return urlText(decl.initializer, depth + 1);
+  }
+  return undefined;
+}
+
+/** `await res.json()` where `res = await fetch(url)`: the body of an OpenAI REST call, another API's, or unknown. */
+function classifyFetchJson(call: ts.CallExpression): CallClassification | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'json') return undefined;
+  let response = skipOuterExpressions(callee.expression);
+  if (ts.isIdentifier(response)) {
+    const decl = resolveName(response.text, response);
+    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
+    response = skipOuterExpressions(decl.initializer);
+  }
+  if (ts.isAwaitExpression(response)) response = skipOuterExpressions(response.expression);
+  if (!ts.isCallExpression(response) || !ts.isIdentifier(response.expression) || response.expression.text !== 'fetch') return undefined;
+  const url = urlText(response.arguments[0]);
+  if (url === undefined) return undefined;
+  const host = /^https?:\/\/([^/\u0000]+)/.exec(url)?.[1];
+  if (host && !/(^|\.)openai\.com$|\.openai\.azure\.com$/.test(host)) {
+    return { rejection: { code: 'not-openai', reason: `its body comes from a fetch to ${host}, not OpenAI` }, notes: [], needsAwait: true };
+  }
+  if (!host) return undefined;
+  const endpoint = OPENAI_REST.find((r) => r.path.test(url));
+  if (!endpoint) {
+    return {
+      rejection: { code: 'no-field-value', reason: `a fetch to ${url.replace(/\u0000/g, '…')} returns no id in its body: read \`res.headers.get('x-request-id')\`` },
+      notes: [],
+      needsAwait: true,
+    };
+  }
+  return { kind: endpoint.kind, notes: ['a raw fetch to the OpenAI REST API: the id is the JSON body\'s'], needsAwait: true };
+}
+
+/** Does the expression pass through a cast to `any`/`unknown` on its way to the call? (Then only the call vouches for it.) */
+function castsToAny(expr: ts.Expression): boolean {
+  let e: ts.Expression = expr;
+  for (;;) {
+    if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
+      if (e.type.kind === ts.SyntaxKind.AnyKeyword || e.type.kind === ts.SyntaxKind.UnknownKeyword) return true;
+      e = e.expression;
+    } else if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isSatisfiesExpression(e)) {
+      e = e.expression;
+    } else {
+      return false;
+    }
+  }
+}
+
+/** Classify the value a name is initialised with (or assigned). */
 function classifyInitializer(init: ts.Expression, ctx: AnalysisContext): CallClassification | undefined {
+  const result = classifyValue(init, ctx);
+  if (result && !result.rejection && castsToAny(init)) {
+    return { ...result, notes: [...result.notes, 'the value passes through a cast to `any`: the source was read from the call itself, not from its type'] };
+  }
+  return result;
+}
+
+function classifyValue(init: ts.Expression, ctx: AnalysisContext): CallClassification | undefined {
   let e = skipOuterExpressions(init);
   let awaited = false;
   if (ts.isAwaitExpression(e)) {
@@ -308,13 +412,13 @@ function classifyInitializer(init: ts.Expression, ctx: AnalysisContext): CallCla
   const callee = skipOuterExpressions(e.expression);
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'withResponse' && ts.isCallExpression(skipOuterExpressions(callee.expression))) {
     const inner = classifyCall(skipOuterExpressions(callee.expression) as ts.CallExpression, ctx);
-    if (!inner || inner.rejection && inner.rejection.code !== 'no-field-value') return inner && { ...inner, needsAwait: !awaited };
+    if (!inner || (inner.rejection && inner.rejection.code !== 'no-field-value')) return inner && { ...inner, needsAwait: !awaited };
     const bodyHasId = inner.kind && inner.kind.fields.openai_request_id?.read('x') === 'x.id';
     return bodyHasId
       ? { kind: inner.kind, path: 'data', notes: inner.notes, needsAwait: !awaited }
       : { kind: RESULT_KINDS.withResponseHeaderId, notes: inner.notes, needsAwait: !awaited };
   }
-  const result = classifyCall(e, ctx);
+  const result = classifyFetchJson(e) ?? classifyCall(e, ctx);
   if (!result) return undefined;
   if (result.needsAwait && !awaited && !result.rejection) {
     return {
@@ -324,6 +428,26 @@ function classifyInitializer(init: ts.Expression, ctx: AnalysisContext): CallCla
     };
   }
   return result;
+}
+
+/** `const [a, b] = await Promise.all([callA(), callB()])`: the element's own call. */
+function promiseAllElement(decl: ts.BindingElement): ts.Expression | undefined {
+  const pattern = decl.parent;
+  if (!ts.isArrayBindingPattern(pattern) || !ts.isVariableDeclaration(pattern.parent) || !pattern.parent.initializer) return undefined;
+  let init = skipOuterExpressions(pattern.parent.initializer);
+  if (!ts.isAwaitExpression(init)) return undefined;
+  init = skipOuterExpressions(init.expression);
+  if (!ts.isCallExpression(init)) return undefined;
+  const { root, names } = propertyChain(init.expression);
+  if (!ts.isIdentifier(root) || root.text !== 'Promise' || names.join('.') !== 'all' && names.join('.') !== 'allSettled') return undefined;
+  if (names[0] === 'allSettled') return undefined; // settled results wrap the value: { status, value }
+  const array = init.arguments[0] && skipOuterExpressions(init.arguments[0]);
+  if (!array || !ts.isArrayLiteralExpression(array)) return undefined;
+  const index = pattern.elements.indexOf(decl);
+  const element = array.elements[index];
+  if (!element || ts.isSpreadElement(element) || array.elements.slice(0, index).some(ts.isSpreadElement)) return undefined;
+  // Promise.all awaits each element: classify it as if awaited.
+  return ts.factory.createAwaitExpression(element as ts.Expression);
 }
 
 function toClassified(origin: ts.Node, name: string, result: CallClassification | undefined, base: string, edits: TextEdit[] = []): Classified | undefined {
@@ -367,48 +491,131 @@ function nameIsUsedIn(node: ts.Node, name: string): boolean {
   return used;
 }
 
+type Binding = { base: string; edits: TextEdit[] } | { error: string };
+
+/**
+ * Read property `key` of a destructured value: through its existing binding, a rest element, or a binding this plan
+ * adds to the pattern, under another name when `key` is already a name in `scope` (adding it would shadow or clash).
+ */
+function bindingFor(pattern: ts.ObjectBindingPattern, key: string, alias: string, scope: ts.Node, ctx: AnalysisContext): Binding {
+  for (const element of pattern.elements) {
+    if (element.dotDotDotToken) continue;
+    if (propertyNameText(element.propertyName ?? element.name) !== key) continue;
+    if (ts.isIdentifier(element.name)) return { base: element.name.text, edits: [] };
+    return { error: `\`${key}\` is destructured further: bind it whole to read \`id\` and \`timestamp\`` };
+  }
+  const rest = pattern.elements.find((e) => e.dotDotDotToken);
+  if (rest && ts.isIdentifier(rest.name)) return { base: `${rest.name.text}.${key}`, edits: [] };
+  if (rest) return { error: 'the pattern ends in a rest element this tool cannot add to' };
+  const local = !nameIsUsedIn(scope, key) ? key : !nameIsUsedIn(scope, alias) ? alias : undefined;
+  if (!local) return { error: `both \`${key}\` and \`${alias}\` are already names here` };
+  return { base: local, edits: [appendBindingElement(ctx.sourceFile, pattern, local === key ? key : `${key}: ${local}`)] };
+}
+
+/** AI SDK options that make one call several OpenAI requests. */
+function multiStepNote(options: ts.Expression | undefined): string[] {
+  const keys = ['stopWhen', 'maxSteps'].filter((k) => objectProperty(options, k));
+  return keys.length
+    ? [`multi-step run (\`${keys.join('`, `')}\`): one call covers several OpenAI requests; the id recorded is the last step's (each step's is in \`steps[i].response.id\`)`]
+    : [];
+}
+
 /** The `onFinish` event of an AI SDK call, read through its parameter (adding `response` to a destructuring). */
 export function classifyAiCallback(fn: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration, ctx: AnalysisContext): Classified | undefined {
   const owner = aiCallbackOwner(fn, ctx);
   if (!owner) return undefined;
-  const model = classifyAiModel(owner.call.arguments[0], ctx);
-  if (model.rejection) return { type: 'rejected', origin: fn, name: `${owner.api} onFinish event`, ...model.rejection };
-  const param = fn.parameters[0];
   const name = `${owner.api} onFinish event`;
+  const options = owner.call.arguments[0];
+  const model = classifyAiModel(options, ctx);
+  if (model.rejection) return { type: 'rejected', origin: fn, name, ...model.rejection };
+  const notes = [...model.notes, ...multiStepNote(options)];
+  const param = fn.parameters[0];
   const source = (base: string, edits: TextEdit[] = []): SourceCandidate => ({
-    type: 'source', origin: fn, name, base, kind: RESULT_KINDS.aiResponse, edits, notes: model.notes,
+    type: 'source', origin: fn, name, base, kind: RESULT_KINDS.aiResponse, edits, notes,
   });
   if (!param) {
     return { type: 'rejected', origin: fn, name, code: 'no-source', reason: '`onFinish` takes no parameter: declare `({ response })` and read `response.id`' };
   }
   if (ts.isIdentifier(param.name)) return source(`${param.name.text}.response`);
-  if (ts.isObjectBindingPattern(param.name)) {
-    for (const element of param.name.elements) {
-      if (propertyNameText(element.propertyName ?? element.name) !== 'response') continue;
-      if (ts.isIdentifier(element.name)) return source(element.name.text);
-      return { type: 'rejected', origin: fn, name, code: 'no-source', reason: '`response` is destructured further in the `onFinish` parameter: bind it whole to read `id` and `timestamp`' };
-    }
-    if (param.type && ts.isTypeLiteralNode(param.type)) {
+  if (!ts.isObjectBindingPattern(param.name)) return undefined;
+  const binding = bindingFor(param.name, 'response', 'finishResponse', fn.body ?? fn, ctx);
+  if ('error' in binding) return { type: 'rejected', origin: fn, name, code: 'no-source', reason: `in the \`onFinish\` parameter, ${binding.error}` };
+  const edits = [...binding.edits];
+  // An inline parameter type must learn the new binding, or the edit would not type-check.
+  if (edits.length && param.type) {
+    if (!ts.isTypeLiteralNode(param.type)) {
       return {
         type: 'rejected', origin: fn, name, code: 'no-source',
-        reason: 'the `onFinish` parameter has an inline type without `response`: add `response` to the destructuring and its type, then read `response.id`',
+        reason: `the \`onFinish\` parameter is typed \`${param.type.getText(ctx.sourceFile)}\`: add \`response\` to its destructuring (and its type, if it lacks it) and read \`response.id\``,
       };
     }
-    // `response` may already mean something else inside the callback: then bind the event's under another name.
-    const local = nameIsUsedIn(fn.body ?? fn, 'response') ? 'finishResponse' : 'response';
-    const element = local === 'response' ? 'response' : `response: ${local}`;
-    return source(local, [appendBindingElement(ctx.sourceFile, param.name, element)]);
+    if (!param.type.members.some((m) => propertyNameText(m.name) === 'response')) {
+      edits.push(appendTypeMember(ctx.sourceFile, param.type, 'response: { id: string; timestamp: Date }'));
+    }
   }
-  return undefined;
+  return source(binding.base, edits);
+}
+
+/** `const { text, usage } = await generateText(...)`: the AI SDK result's `response`, bound or added to the pattern. */
+function classifyDestructuredAiResult(decl: ts.BindingElement, owner: ts.VariableDeclaration, result: CallClassification, ctx: AnalysisContext): Classified | undefined {
+  const pattern = owner.name as ts.ObjectBindingPattern;
+  const scope = owner.parent.parent.parent;
+  const binding = bindingFor(pattern, result.path!, 'aiResponse', scope, ctx);
+  const name = pattern.getText(ctx.sourceFile);
+  if ('error' in binding) return { type: 'rejected', origin: owner, name, code: 'no-source', reason: binding.error };
+  void decl;
+  return { type: 'source', origin: owner, name, base: binding.base, kind: result.kind!, edits: binding.edits, notes: result.notes };
+}
+
+/** Every `name = value` assignment to a declaration, in its enclosing function. */
+function assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[] {
+  const name = (decl.name as ts.Identifier).text;
+  const scope = decl.parent.parent.parent;
+  const values: ts.Expression[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = skipOuterExpressions(node.left);
+      if (ts.isIdentifier(left) && left.text === name && resolveName(name, left) === decl) values.push(node.right);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return values;
+}
+
+function isNullish(expr: ts.Expression): boolean {
+  const e = skipOuterExpressions(expr);
+  return e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
+}
+
+/**
+ * A `let` declared empty (or nullish) and assigned a result later, typically in a `try`: the result is read with
+ * optional chaining, because at the call it may never have been assigned.
+ */
+function classifyAssigned(decl: ts.VariableDeclaration, ctx: AnalysisContext): Classified | undefined {
+  const name = (decl.name as ts.Identifier).text;
+  const values = assignmentsTo(decl).filter((v) => !isNullish(v));
+  if (values.length === 0) return decl.type ? classifyByType(decl, decl.type, name) : undefined;
+  const results = values.map((v) => classifyInitializer(v, ctx));
+  if (results.some((r) => !r)) return undefined;
+  const rejected = results.find((r) => r!.rejection);
+  if (rejected) return toClassified(decl, name, rejected, name);
+  const kinds = new Set(results.map((r) => `${r!.kind!.id}:${r!.path ?? ''}`));
+  if (kinds.size !== 1) return undefined;
+  const classified = toClassified(decl, name, results[0], name);
+  return classified && classified.type === 'source' ? { ...classified, optional: true } : classified;
 }
 
 /** Classify what a declaration holds: an LLM result (and how to read it), a rejected look-alike, or nothing known. */
 export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Classified | undefined {
   if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) {
     const name = decl.name.text;
-    if (decl.initializer) return toClassified(decl, name, classifyInitializer(decl.initializer, ctx), name);
-    if (decl.type) return classifyByType(decl, decl.type, name);
-    return undefined;
+    const keyword = declarationKeyword(decl);
+    if (decl.initializer && !(keyword !== 'const' && isNullish(decl.initializer))) {
+      return toClassified(decl, name, classifyInitializer(decl.initializer, ctx), name);
+    }
+    if (keyword !== 'const') return classifyAssigned(decl, ctx);
+    return decl.type ? classifyByType(decl, decl.type, name) : undefined;
   }
   if (ts.isBindingElement(decl) && ts.isIdentifier(decl.name)) {
     const owner = owningVariableDeclaration(decl);
@@ -418,11 +625,16 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
       const callback = classifyAiCallback(fn as ts.ArrowFunction, ctx);
       if (callback) return callback;
     }
-    if (owner && ts.isVariableDeclaration(owner) && owner.initializer && decl.parent === owner.name && key === 'data') {
-      // `const { data, request_id } = await openai.….withResponse()`
+    if (owner && ts.isVariableDeclaration(owner) && owner.initializer && decl.parent === owner.name && ts.isObjectBindingPattern(owner.name)) {
       const result = classifyInitializer(owner.initializer, ctx);
-      if (result?.path === 'data') return toClassified(decl, decl.name.text, { ...result, path: undefined }, decl.name.text);
+      // `const { data, request_id } = await openai.….withResponse()`: the body is `data`.
+      if (result?.path === 'data' && key === 'data') return toClassified(decl, decl.name.text, { ...result, path: undefined }, decl.name.text);
+      // `const { text, usage, response } = await generateText(...)`
+      if (result?.path === 'response' && result.kind && !result.rejection) return classifyDestructuredAiResult(decl, owner, result, ctx);
+      if (result?.rejection) return toClassified(owner, owner.name.getText(ctx.sourceFile), result, '');
     }
+    const element = promiseAllElement(decl);
+    if (element) return toClassified(decl, decl.name.text, classifyInitializer(element, ctx), decl.name.text);
     return undefined;
   }
   if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) {
@@ -433,12 +645,21 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
   return undefined;
 }
 
-/** A name declared with an OpenAI SDK result type (`completion: ChatCompletion`). */
+/** A name declared with an OpenAI SDK result type (`completion: ChatCompletion`, `ChatCompletion | undefined`). */
 function classifyByType(decl: ts.VariableDeclaration | ts.ParameterDeclaration, type: ts.TypeNode, name: string): Classified | undefined {
-  const ref = packageTypeReference(type, decl);
+  const members = ts.isUnionTypeNode(type) ? type.types : [type];
+  const nullable = members.filter((m) => m.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(m) && m.literal.kind === ts.SyntaxKind.NullKeyword));
+  const rest = members.filter((m) => !nullable.includes(m));
+  if (rest.length !== 1) return undefined;
+  const ref = packageTypeReference(rest[0], decl);
   if (!ref || !OPENAI_PACKAGE.test(ref.module)) return undefined;
-  const kind = ref.name === 'ChatCompletion' || ref.name === 'ParsedChatCompletion' ? RESULT_KINDS.chatCompletion : ref.name === 'Response' && ref.module !== 'openai' ? RESULT_KINDS.response : undefined;
+  const kind =
+    ref.name === 'ChatCompletion' || ref.name === 'ParsedChatCompletion'
+      ? RESULT_KINDS.chatCompletion
+      : ref.name === 'Response' && ref.module !== 'openai'
+        ? RESULT_KINDS.response
+        : undefined;
   if (!kind) return undefined;
-  const mayBeUnset = ts.isVariableDeclaration(decl) && declarationKeyword(decl) !== 'const';
-  return { type: 'source', origin: decl, name, base: name, kind, edits: [], notes: mayBeUnset ? ['declared without a value: read with optional chaining'] : [] };
+  const optional = nullable.length > 0 || !!(ts.isParameter(decl) && decl.questionToken);
+  return { type: 'source', origin: decl, name, base: name, kind, edits: [], notes: [], optional };
 }
