@@ -1,0 +1,229 @@
+/**
+ * `npm run bench [-- --full]`: how recon-codemod's cost compares with its floor and with the alternatives, on a
+ * generated repo of 10,000 TS/TSX files (100 of them calling the tracker, in the demo app's shapes) and on one of
+ * 2,000 files with the same 100 tracker files (cost should follow the tracker files, not the repo's size).
+ *
+ * Every figure is a child process: wall time measured here, peak RSS from `/usr/bin/time -v`'s "Maximum resident set
+ * size" (the largest single process of the tree), or, without /usr/bin/time, `process.resourceUsage().maxRSS` reported
+ * by each Node process on exit through a `--require` hook.
+ *
+ * jscodeshift (one worker on 2 cores) and ESLint parse every file and take minutes at 10,000 files; by default they are
+ * measured at 2,000 files and their 10,000-file figures are extrapolated from the per-file rate (marked "est."). Pass
+ * `--full` to measure them at 10,000 too (about 10 minutes on 2 cores).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { generateRepo, REPO, type GenerateResult } from './generate.js';
+
+const require = createRequire(import.meta.url);
+const FULL = process.argv.includes('--full');
+const KEEP = process.argv.includes('--keep');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const NODE = process.execPath;
+const BIN = join(REPO, 'bin', 'recon-codemod.js');
+const JSCODESHIFT = require.resolve('jscodeshift/bin/jscodeshift.js');
+const ESLINT_BIN = join(REPO, 'node_modules', 'eslint', 'bin', 'eslint.js');
+const PLUGIN = join(REPO, 'dist', 'eslint-plugin', 'index.js');
+const RSS_HOOK = join(REPO, 'bench', 'maxrss.cjs');
+const GiB = 1024 ** 3;
+
+interface Measure {
+  wall: number; // seconds
+  rss: number; // bytes
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  estimated?: boolean;
+}
+
+function measure(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Measure {
+  const scratch = mkdtempSync(join(tmpdir(), 'recon-bench-m-'));
+  const rssFile = join(scratch, 'rss');
+  const wrapped = TIME ? [TIME, ['-v', '-o', rssFile, cmd, ...args]] as const : [cmd, args] as const;
+  const childEnv = { ...process.env, NO_COLOR: '1', CI: '1', ...env } as Record<string, string>;
+  if (!TIME) childEnv.NODE_OPTIONS = `${childEnv.NODE_OPTIONS ?? ''} --require ${RSS_HOOK}`.trim();
+  childEnv.BENCH_RSS_FILE = rssFile;
+  const started = process.hrtime.bigint();
+  const result = spawnSync(wrapped[0], wrapped[1], { cwd, env: childEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  let rss = 0;
+  try {
+    const text = readFileSync(rssFile, 'utf8');
+    if (TIME) rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(text)?.[1] ?? 0) * 1024;
+    else rss = Math.max(0, ...text.split('\n').filter(Boolean).map(Number));
+  } catch {
+    /* no figure */
+  }
+  let code = result.status;
+  if (TIME) {
+    // GNU time passes the command's status through; "Command exited with non-zero status N" also says it.
+    code = result.status;
+  }
+  rmSync(scratch, { recursive: true, force: true });
+  return { wall, rss, code, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+function copyTree(from: string): string {
+  const to = mkdtempSync(join(tmpdir(), 'recon-bench-copy-'));
+  cpSync(from, to, { recursive: true });
+  return to;
+}
+
+function eslintConfig(dir: string) {
+  const tseslint = pathToFileURL(require.resolve('typescript-eslint')).href;
+  const plugin = pathToFileURL(PLUGIN).href;
+  writeFileSync(
+    join(dir, 'eslint.config.mjs'),
+    `// Written by bench/run.ts: typescript-eslint's untyped recommended rules, plus the recon rule when BENCH_RULE=1.
+import tseslint from ${JSON.stringify(tseslint)};
+const rule = process.env.BENCH_RULE === '1' ? [(await import(${JSON.stringify(plugin)})).default.configs.recommended] : [];
+export default [{ ignores: ['eslint.config.mjs'] }, ...tseslint.configs.recommended, ...rule];
+`,
+  );
+}
+
+interface Row {
+  label: string;
+  m?: Measure;
+  note?: string;
+}
+
+interface Scenario {
+  gen: GenerateResult;
+  grepHits: number;
+  rows: Record<'grep' | 'parse' | 'dry' | 'write' | 'jscodeshift' | 'eslintBase' | 'eslintRule', Row>;
+  reconSummary: string;
+  ruleMs?: number;
+  ruleReports?: number;
+}
+
+function runScenario(totalFiles: number, trackerFiles: number, heavy: boolean, heavyFrom?: Scenario): Scenario {
+  const dir = mkdtempSync(join(tmpdir(), `recon-bench-${totalFiles}-`));
+  process.stderr.write(`bench: generating ${totalFiles} files (${trackerFiles} calling the tracker) in ${dir}\n`);
+  const gen = generateRepo({ dir, totalFiles, trackerFiles, seed: 7 });
+  // Warm the page cache so the first measured tool does not pay for the generator's writes.
+  spawnSync('grep', ['-rl', 'warm-the-cache', dir]);
+  const rows = {} as Scenario['rows'];
+
+  process.stderr.write('bench: grep\n');
+  const grep = measure('grep', ['-rl', 'trackTokenUsage', dir], dir);
+  rows.grep = { label: '(a) grep -rl trackTokenUsage (floor)', m: grep };
+  const grepHits = grep.stdout.split('\n').filter(Boolean).length;
+
+  process.stderr.write('bench: prefiltered parse\n');
+  rows.parse = { label: '(b) TS createSourceFile, files naming the callee', m: measure(NODE, [join(REPO, 'bench', 'parse-candidates.mjs'), dir], dir) };
+
+  process.stderr.write('bench: recon-codemod dry run\n');
+  const dry = measure(NODE, [BIN, dir, '--quiet'], dir);
+  rows.dry = { label: '(c) recon-codemod <dir> --quiet (dry run)', m: dry };
+  const reconSummary = dry.stdout.trim().split('\n').pop() ?? '';
+
+  const writeDir = copyTree(dir);
+  process.stderr.write('bench: recon-codemod --write\n');
+  rows.write = { label: '(d) recon-codemod --write --quiet (on a copy)', m: measure(NODE, [BIN, writeDir, '--write', '--quiet'], writeDir) };
+  rmSync(writeDir, { recursive: true, force: true });
+
+  const scale = heavyFrom ? totalFiles / heavyFrom.gen.files : 1;
+  const estimate = (row: Row): Row => ({
+    label: row.label,
+    m: row.m && { ...row.m, wall: row.m.wall * scale, estimated: true },
+    note: row.note ?? `est. ×${scale} from ${heavyFrom!.gen.files} files`,
+  });
+  const jsLabel = '(e) jscodeshift, naive transform, default workers';
+  if (heavy) {
+    const jsDir = copyTree(dir);
+    process.stderr.write('bench: jscodeshift (parses every file: slow)\n');
+    const js = measure(NODE, [JSCODESHIFT, '-t', join(REPO, 'bench', 'jscodeshift-naive.cjs'), join(jsDir, 'src'), '--extensions=ts,tsx', '--parser=tsx'], jsDir);
+    rows.jscodeshift = { label: jsLabel, m: js, note: /(\d+) ok/.exec(js.stdout) ? `${/(\d+) ok/.exec(js.stdout)![1]} files changed` : undefined };
+    rmSync(jsDir, { recursive: true, force: true });
+  } else rows.jscodeshift = estimate(heavyFrom!.rows.jscodeshift);
+
+  let ruleMs: number | undefined;
+  let ruleReports: number | undefined;
+  if (!existsSync(PLUGIN)) {
+    rows.eslintBase = { label: '(f) eslint, untyped, without the rule', note: 'n/a: dist/eslint-plugin/index.js not built' };
+    rows.eslintRule = { label: '(f) eslint, untyped, with the rule', note: 'n/a' };
+  } else if (heavy) {
+    eslintConfig(dir);
+    process.stderr.write('bench: eslint without the rule (parses every file: slow)\n');
+    rows.eslintBase = { label: '(f) eslint, typescript-eslint recommended (untyped)', m: measure(NODE, [ESLINT_BIN, '.', '-f', 'json', '-o', join(dir, '.eslint-base.json')], dir, { BENCH_RULE: '0' }) };
+    process.stderr.write('bench: eslint with the rule\n');
+    const out = join(dir, '.eslint-rule.json');
+    const withRule = measure(NODE, [ESLINT_BIN, '.', '-f', 'json', '-o', out], dir, { BENCH_RULE: '1', TIMING: 'all' });
+    rows.eslintRule = { label: '(f) same + recon/require-reconciliation-fields', m: withRule };
+    ruleMs = Number(/recon\/require-reconciliation-fields\s*\|\s*([\d.]+)/.exec(withRule.stdout)?.[1] ?? NaN);
+    try {
+      const results = JSON.parse(readFileSync(out, 'utf8')) as Array<{ messages: Array<{ ruleId: string | null }> }>;
+      ruleReports = results.reduce((n, r) => n + r.messages.filter((m) => m.ruleId === 'recon/require-reconciliation-fields').length, 0);
+    } catch {
+      /* no report */
+    }
+  } else {
+    rows.eslintBase = estimate(heavyFrom!.rows.eslintBase);
+    rows.eslintRule = estimate(heavyFrom!.rows.eslintRule);
+    ruleMs = heavyFrom!.ruleMs; // the rule's own time follows the tracker files, which are the same
+  }
+  if (!KEEP) rmSync(dir, { recursive: true, force: true });
+  return { gen, grepHits, rows, reconSummary, ruleMs, ruleReports };
+}
+
+const fmtS = (s: number) => `${s.toFixed(2)} s`;
+const fmtMiB = (b: number) => (b ? `${(b / 1024 ** 2).toFixed(0)} MiB` : 'n/a');
+const pad = (s: string, n: number) => s.padEnd(n);
+const lpad = (s: string, n: number) => s.padStart(n);
+
+function table(title: string, s: Scenario) {
+  console.log(`\n${title}: ${s.gen.files} files, ${(s.gen.bytes / 1024 ** 2).toFixed(1)} MiB, ${s.gen.lines} lines; ${s.grepHits} files name the callee (${s.gen.trackerFiles} routes + the tracker), ${s.gen.trackingCalls} tracking calls`);
+  console.log(`${pad('tool', 52)} ${lpad('wall', 10)} ${lpad('peak RSS', 10)}  note`);
+  console.log('-'.repeat(96));
+  for (const row of Object.values(s.rows)) {
+    const m = row.m;
+    const wall = m ? `${m.estimated ? '~' : ''}${fmtS(m.wall)}` : 'n/a';
+    const rss = m && !m.estimated ? fmtMiB(m.rss) : m ? '' : 'n/a';
+    const exit = m && !m.estimated && m.code !== 0 ? `exit ${m.code}` : '';
+    console.log(`${pad(row.label, 52)} ${lpad(wall, 10)} ${lpad(rss, 10)}  ${[exit, row.note].filter(Boolean).join('; ')}`);
+  }
+  console.log(`recon-codemod said: ${s.reconSummary}`);
+  if (s.ruleReports !== undefined) console.log(`ESLint rule reported ${s.ruleReports} calls; the rule's own time (TIMING): ${s.ruleMs?.toFixed(0)} ms`);
+}
+
+function verdicts(s: Scenario, label: string) {
+  const r = s.rows;
+  const wall = (row: Row) => row.m?.wall ?? NaN;
+  const lines: Array<[string, string, boolean | undefined]> = [];
+  const a = wall(r.dry) / wall(r.parse);
+  lines.push([`recon dry run / prefiltered parse`, `${a.toFixed(2)}× (target ≤ 3×)`, a <= 3]);
+  const b = wall(r.dry) / wall(r.jscodeshift);
+  lines.push([`recon dry run / jscodeshift${r.jscodeshift.m?.estimated ? ' (est.)' : ''}`, `${b.toFixed(3)} (target ≤ 0.5)`, b <= 0.5]);
+  const bw = wall(r.write) / wall(r.jscodeshift);
+  lines.push([`recon --write / jscodeshift${r.jscodeshift.m?.estimated ? ' (est.)' : ''}`, `${bw.toFixed(3)} (target ≤ 0.5)`, bw <= 0.5]);
+  const peak = Math.max(r.dry.m?.rss ?? 0, r.write.m?.rss ?? 0);
+  lines.push([`recon peak memory`, `${fmtMiB(peak)} (target < 1024 MiB)`, peak > 0 ? peak < GiB : undefined]);
+  if (r.eslintRule.m && r.eslintBase.m) {
+    const diff = (wall(r.eslintRule) - wall(r.eslintBase)) / wall(r.eslintRule);
+    const timing = s.ruleMs !== undefined && !Number.isNaN(s.ruleMs) ? s.ruleMs / 1000 / wall(r.eslintRule) : NaN;
+    lines.push([`rule's share of the ESLint run (TIMING)`, `${(timing * 100).toFixed(2)} % (target < 3 %)`, timing < 0.03]);
+    lines.push([`  (wall with − without, noisy)`, `${(diff * 100).toFixed(2)} %`, undefined]);
+  } else lines.push([`rule's share of the ESLint run`, 'n/a (eslint-plugin not built)', undefined]);
+  console.log(`\n${label}`);
+  for (const [what, value, ok] of lines) console.log(`  ${pad(what, 46)} ${pad(value, 34)} ${ok === undefined ? '' : ok ? 'PASS' : 'FAIL'}`);
+}
+
+const started = Date.now();
+console.log(`recon-codemod bench — node ${process.version}, ${TIME ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS'} for peak RSS${FULL ? ', --full' : ''}`);
+const small = runScenario(2_000, 100, true);
+const large = runScenario(10_000, 100, FULL, FULL ? undefined : small);
+table('10,000 files', large);
+table('2,000 files, same 100 tracker files', small);
+verdicts(large, 'Targets at 10,000 files:');
+verdicts(small, 'Targets at 2,000 files:');
+const perFile = (s: Scenario) => s.rows.dry.m!.wall;
+console.log(
+  `\nScaling: 5× the files, same tracker files → recon dry run ${fmtS(perFile(small))} → ${fmtS(perFile(large))} (×${(perFile(large) / perFile(small)).toFixed(2)}); ` +
+    `prefiltered parse ×${(large.rows.parse.m!.wall / small.rows.parse.m!.wall).toFixed(2)}; grep ×${(large.rows.grep.m!.wall / small.rows.grep.m!.wall).toFixed(2)}.`,
+);
+console.log(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -1,0 +1,86 @@
+/**
+ * The engine side of codemods/jscodeshift.cjs: a worker thread that imports the compiled ES-module engine once and
+ * answers one request at a time. Each answer is posted on the port, then the shared flag is set and notified, so the
+ * transform (blocked in `Atomics.wait`) wakes up with the message already queued.
+ *
+ * Request: { path, text, configPath?, root }. Answer: { ok: true, plan } or { ok: false, error }.
+ * The plan is the engine's FilePlan for `text`, read with the CLI's disk host (tsconfig `paths` from `root`), so the
+ * text is the one `recon-codemod --write` would write.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { workerData } from 'node:worker_threads';
+
+const { signal, port } = workerData;
+const dist = new URL('../dist/', import.meta.url);
+
+let modules;
+async function load() {
+  modules ??= Promise.all([
+    import(new URL('codemods/add-reconciliation-fields.js', dist).href),
+    import(new URL('src/node-host.js', dist).href),
+    import(new URL('src/config.js', dist).href),
+  ]).then(
+    ([codemod, host, config]) => ({ addReconciliationFields: codemod.addReconciliationFields, createNodeHost: host.createNodeHost, toPosix: host.toPosix, resolveConfig: config.resolveConfig }),
+    (error) => {
+      throw new Error(`recon-codemod: cannot load the engine from ${dist.pathname} (run \`npm run build\`?): ${error.message}`);
+    },
+  );
+  return modules;
+}
+
+const hosts = new Map();
+const configs = new Map();
+
+/** The config, as the CLI reads it: --config FILE, else the "recon-codemod" key of package.json in the root. */
+function configFor(m, configPath, root) {
+  const file = configPath ?? join(root, 'package.json');
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    if (configPath) throw new Error(`recon-codemod: cannot read config file: ${configPath}`);
+    text = '{}';
+  }
+  // Keyed by the text: a config edited between runs of a long-lived process is read again.
+  const key = `${file}\0${text}`;
+  if (configs.has(key)) return configs.get(key);
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    if (configPath) throw new Error(`recon-codemod: config file ${configPath} is not valid JSON: ${error.message}`);
+    parsed = {};
+  }
+  const config = configPath ? m.resolveConfig(parsed, configPath) : m.resolveConfig(parsed?.['recon-codemod'], 'package.json "recon-codemod"');
+  configs.set(key, config);
+  return config;
+}
+
+async function handle({ path, text, configPath, root }) {
+  const m = await load();
+  const config = configFor(m, configPath, root);
+  let host = hosts.get(root);
+  if (!host) hosts.set(root, (host = m.createNodeHost(root)));
+  const { files } = m.addReconciliationFields([{ path: m.toPosix(path), text }], { config, readFile: host.readFile, pathAliases: host.pathAliases });
+  const plan = files[0];
+  // Only what the transform needs crosses the thread boundary.
+  return {
+    status: plan.status,
+    error: plan.error,
+    output: plan.output,
+    calls: plan.calls.map((c) => ({ line: c.line, column: c.column, status: c.status, reasonCode: c.reasonCode, reason: c.reason })),
+  };
+}
+
+port.on('message', async (request) => {
+  let reply;
+  try {
+    reply = { ok: true, plan: await handle(request) };
+  } catch (error) {
+    reply = { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  port.postMessage(reply);
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});
