@@ -125,6 +125,7 @@ function colorDiff(patch: string, colors: ReturnType<typeof pc.createColors>): s
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  if (argv[0] === 'reconcile') return (await import('./reconcile/command.js')).runReconcileCommand(argv.slice(1), io);
   if (argv[0] === 'sql') {
     return runSqlCommand(argv.slice(1), {
       cwd: io.cwd,

@@ -1,0 +1,256 @@
+/**
+ * `recon-codemod reconcile`: compares the app's token_usage rows with OpenAI's Usage and Costs APIs, bucket by bucket.
+ * All I/O comes through `io` (tests pass their own); `nodeReconcileIo` supplies the real disk, database and client.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type OpenAI from 'openai';
+import type { Provider } from '@pydantic/genai-prices';
+import { DEFAULT_COST_COLUMN, DEFAULT_TABLE } from '../schema/sql.js';
+import { reconcile, type Report } from './compute.js';
+import {
+  BUCKET_SECONDS,
+  costEntries,
+  FetchError,
+  fetchOpenAiData,
+  pagesOf,
+  usageEntries,
+  type BucketWidth,
+  type OpenAiData,
+} from './openai-data.js';
+import { priceTable } from './prices.js';
+import { renderHtml, renderTerminal } from './render.js';
+import { readRows, writePlan, type Db } from './rows.js';
+
+export interface ReconcileIo {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  now?: Date;
+  readFile?(path: string): string;
+  writeFile?(path: string, text: string): void;
+  /** Opens the rows' database: a Postgres URL, or undefined for the default embedded store (`.recon/db`). */
+  openDb?(url: string | undefined, cwd: string): Promise<Db>;
+  /** Makes the openai client for the admin key (the real one; tests point its baseURL at a local server). */
+  createClient?(adminAPIKey: string): OpenAI | Promise<OpenAI>;
+}
+
+export const RECONCILE_USAGE = `Usage: recon-codemod reconcile --since DATE --until DATE [--bucket 1m|1h|1d] [options]
+       recon-codemod reconcile --usage usage.json [--costs costs.json] [options]     (offline, saved API responses)
+
+Compares the app's token_usage rows with what OpenAI recorded (Usage API) and billed (Costs API), per time bucket
+and model snapshot, and prints the capture rate: the share of OpenAI's requests and dollars the rows account for.
+Needs OPENAI_ADMIN_KEY (an organization admin key) unless --usage is given. OpenAI publishes no per-request id in
+any usage or billing data, so rows are matched in aggregate, never one by one.
+
+Options:
+  --since DATE        start of the window, inclusive (YYYY-MM-DD = UTC midnight, or an ISO time)
+  --until DATE        end of the window, exclusive
+  --bucket W          1m, 1h or 1d (default 1d; offline: the saved data's width)
+  --db URL            a Postgres URL for the rows (default: the embedded PGlite store in .recon/db)
+  --table T           the token-usage table (default ${DEFAULT_TABLE})
+  --cost-column C     the table's own estimate in cents, shown for comparison (default ${DEFAULT_COST_COLUMN})
+  --project ID        only this OpenAI project's usage and costs
+  --tolerance X       relative difference still matched: 0.02 or 2% (default 1%)
+  --json FILE         write the report as JSON
+  --html FILE         write a self-contained HTML page (charts inline, no network)
+  --write             set reconciliation_status, reconciled_at, actual_cost_cents on the rows of matched and
+                      discrepant buckets (one transaction; rows outside the window are never touched)
+  --usage FILE        offline: saved Usage API responses (a page or an array of pages, any usage endpoint)
+  --costs FILE        offline: saved Costs API responses
+  --prices FILE       a price table in @pydantic/genai-prices' Provider format instead of the bundled OpenAI prices
+  -h, --help          show this help
+
+Exit codes:
+  0  report made (whatever the statuses)
+  1  OpenAI's API or the database failed (nothing written; retry)
+  2  bad usage, missing or refused admin key (nothing written)
+`;
+
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+class UsageError extends Error {}
+
+/** YYYY-MM-DD (UTC midnight) or an ISO time → unix seconds. */
+function parseTime(text: string, flag: string): number {
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new UsageError(`${flag}: not a date: ${text} (use YYYY-MM-DD or an ISO time)`);
+  return Math.floor(ms / 1000);
+}
+
+function parseTolerance(text: string | undefined): number {
+  if (text === undefined) return 0.01;
+  const value = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
+  if (!Number.isFinite(value) || value < 0 || value >= 1) throw new UsageError(`--tolerance: expected a fraction (0.02) or a percentage (2%), got ${text}`);
+  return value;
+}
+
+function readJson(io: Required<Pick<ReconcileIo, 'readFile'>> & ReconcileIo, path: string, flag: string): unknown {
+  let text: string;
+  try {
+    text = io.readFile(resolve(io.cwd, path));
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${path} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+export async function runReconcileCommand(argv: string[], givenIo: ReconcileIo): Promise<number> {
+  const io = { ...(await nodeReconcileIo()), ...givenIo };
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`recon-codemod reconcile: ${error.message}\nRun recon-codemod reconcile --help for usage.\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof FetchError) {
+      io.stderr(`recon-codemod reconcile: ${error.message}\n`);
+      return error.kind === 'auth' ? EXIT.usage : EXIT.failed;
+    }
+    io.stderr(`recon-codemod reconcile: ${(error as Error).message ?? String(error)}\nNothing was written.\n`);
+    return EXIT.failed;
+  }
+}
+
+type FullIo = Required<ReconcileIo>;
+
+async function run(argv: string[], io: FullIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        since: { type: 'string' },
+        until: { type: 'string' },
+        bucket: { type: 'string' },
+        db: { type: 'string' },
+        table: { type: 'string' },
+        'cost-column': { type: 'string' },
+        project: { type: 'string' },
+        tolerance: { type: 'string' },
+        json: { type: 'string' },
+        html: { type: 'string' },
+        write: { type: 'boolean' },
+        usage: { type: 'string' },
+        costs: { type: 'string' },
+        prices: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) {
+    io.stdout(RECONCILE_USAGE);
+    return EXIT.ok;
+  }
+  if (values.bucket !== undefined && !(values.bucket in BUCKET_SECONDS)) throw new UsageError(`--bucket: expected 1m, 1h or 1d, got ${values.bucket}`);
+  if (values.costs !== undefined && values.usage === undefined) throw new UsageError('--costs needs --usage (offline mode reads both from files)');
+  const tolerance = parseTolerance(values.tolerance);
+  let since = values.since === undefined ? undefined : parseTime(values.since, '--since');
+  let until = values.until === undefined ? undefined : parseTime(values.until, '--until');
+  let bucket = values.bucket as BucketWidth | undefined;
+  const table = values.table ?? DEFAULT_TABLE;
+  const costColumn = values['cost-column'] ?? DEFAULT_COST_COLUMN;
+  const provider = values.prices === undefined ? undefined : (readJson(io, values.prices, '--prices') as Provider);
+  if (provider !== undefined && (typeof provider !== 'object' || !Array.isArray(provider.models))) {
+    throw new UsageError('--prices: expected a @pydantic/genai-prices Provider ({ "id", "name", "api_pattern", "models": [...] })');
+  }
+
+  let data: OpenAiData;
+  if (values.usage !== undefined) {
+    const usagePages = pagesOf(readJson(io, values.usage, '--usage'), '--usage');
+    const costPages = values.costs === undefined ? [] : pagesOf(readJson(io, values.costs, '--costs'), '--costs');
+    const { usage, ignored } = usageEntries(usagePages);
+    data = { usage, costs: costEntries(costPages), ignored };
+    const first = usagePages.flatMap((p) => p.data)[0];
+    const width = first ? first.end_time - first.start_time : undefined;
+    const savedBucket = (Object.keys(BUCKET_SECONDS) as BucketWidth[]).find((b) => BUCKET_SECONDS[b] === width);
+    if (bucket !== undefined && savedBucket !== undefined && bucket !== savedBucket) {
+      throw new UsageError(`--bucket ${bucket} does not match the saved usage, whose buckets are ${savedBucket}`);
+    }
+    bucket ??= savedBucket ?? '1d';
+    const starts = usagePages.flatMap((p) => p.data.map((b) => b.start_time));
+    const ends = usagePages.flatMap((p) => p.data.map((b) => b.end_time));
+    since ??= starts.length ? Math.min(...starts) : undefined;
+    until ??= ends.length ? Math.max(...ends) : undefined;
+    if (since === undefined || until === undefined) throw new UsageError('--usage has no buckets: give --since and --until');
+  } else {
+    if (since === undefined || until === undefined) throw new UsageError('--since and --until are required (or --usage FILE for saved data)');
+    bucket ??= '1d';
+    const key = io.env.OPENAI_ADMIN_KEY;
+    if (!key) {
+      throw new UsageError(
+        'OPENAI_ADMIN_KEY is not set. The Usage and Costs APIs need an organization admin key (platform.openai.com → Organization → Admin keys). Or reconcile offline from saved responses: --usage usage.json --costs costs.json',
+      );
+    }
+    const client = await io.createClient(key);
+    data = await fetchOpenAiData(client, { since, until, bucket, project: values.project });
+  }
+  if (since >= until) throw new UsageError('--since must be before --until');
+
+  const db = await io.openDb(values.db, io.cwd);
+  let report: Report;
+  let written: number | undefined;
+  try {
+    const rows = await readRows(db, { table, costColumn }, since, until);
+    const now = io.now;
+    const result = reconcile(rows, data, {
+      since,
+      until,
+      bucket,
+      tolerance,
+      now: Math.floor(now.getTime() / 1000),
+      project: values.project ?? null,
+      prices: priceTable(provider),
+    });
+    report = result.report;
+    if (values.write) written = await writePlan(db, { table, costColumn }, result.plan, { since, until }, now);
+  } finally {
+    await db.close();
+  }
+
+  if (values.json !== undefined) io.writeFile(resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
+  if (values.html !== undefined) io.writeFile(resolve(io.cwd, values.html), renderHtml(report));
+  io.stdout(renderTerminal(report));
+  if (written !== undefined) {
+    io.stdout(`\nWrote reconciliation_status (and, where billed dollars exist, actual_cost_cents + reconciled_at) on ${written} rows of matched and discrepant buckets. actual_cost_cents is an allocation of each bucket's billed dollars, not a per-request bill.\n`);
+  }
+  return EXIT.ok;
+}
+
+/** The real disk, database and openai client. Imported lazily, so the codemod never loads PGlite or openai. */
+export async function nodeReconcileIo(): Promise<Omit<FullIo, 'cwd' | 'env' | 'stdout' | 'stderr'>> {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  return {
+    now: new Date(),
+    readFile: (p) => fs.readFileSync(p, 'utf8'),
+    writeFile: (p, text) => {
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, text);
+    },
+    async openDb(url, cwd) {
+      const rows = await import('./rows.js');
+      if (url) return rows.postgresDb(url);
+      const dir = path.resolve(cwd, '.recon/db');
+      if (!fs.existsSync(dir)) throw new Error(`no rows store at ${dir}: pass --db postgres://… or run where the tracker stores its rows`);
+      const { PGlite } = await import('@electric-sql/pglite');
+      return rows.pgliteDb(await PGlite.create(dir));
+    },
+    async createClient(adminAPIKey) {
+      const { default: OpenAIClient } = await import('openai');
+      // baseURL from OPENAI_BASE_URL when set (the client reads it); the API key is not needed for admin endpoints.
+      return new OpenAIClient({ adminAPIKey, apiKey: null });
+    },
+  };
+}

@@ -1,0 +1,242 @@
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/reconcile/compute.js';
+import {
+  addCompletions,
+  addCost,
+  addCostsForUsage,
+  ADMIN_KEY,
+  completionsResult,
+  createRowsTable,
+  DAY,
+  golden,
+  runReconcile,
+  startFakeApi,
+  statusesOf,
+  usageFromRows,
+  WEEK_END,
+  WEEK_START,
+  weekOfRows,
+  type ApiData,
+  type RowSpec,
+} from './harness.js';
+
+// One PGlite for the file (starting it takes a second); each scenario has its own table.
+let db: PGlite;
+beforeAll(async () => {
+  db = new PGlite();
+});
+afterAll(() => db.close());
+
+const NOW = WEEK_END + 3 * DAY;
+const WINDOW = ['--since', '2026-11-02', '--until', '2026-11-09', '--bucket', '1d'];
+
+async function scenario(table: string, rows: RowSpec[], data: ApiData, extra: string[] = [], opts: { now?: number; files?: Record<string, string> } = {}) {
+  await createRowsTable(db, table, rows);
+  const api = await startFakeApi(data, { pageSize: 3 });
+  try {
+    const result = await runReconcile([...WINDOW, '--table', table, '--json', 'out.json', ...extra], { db, api, now: opts.now ?? NOW, files: opts.files });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return { ...result, report: JSON.parse(result.files['/work/out.json']) as Report, api };
+  } finally {
+    await api.close();
+  }
+}
+
+const byStatus = (report: Report) => Object.fromEntries(Object.entries(report.status_counts).filter(([, n]) => n > 0));
+
+describe('golden reports', () => {
+  it('a perfect week: every bucket matched, capture rate 100%', async () => {
+    const rows = weekOfRows();
+    const data = usageFromRows(rows);
+    addCostsForUsage(data);
+    const { report, api, stdout } = await scenario('perfect_week', rows, data);
+    const { actual, expected } = golden('perfect-week', report);
+    expect(actual).toEqual(expected);
+    expect(byStatus(report)).toEqual({ matched: 7 });
+    expect(report.capture.requests.rate).toBe(1);
+    expect(report.capture.dollars.rate).toBeCloseTo(1, 3);
+    expect(stdout).toMatch(/Capture rate: 100\.0% of OpenAI's 21 requests/);
+    // The real client asked with the admin key, followed next_page, and grouped as the reconciliation needs.
+    const completions = api.requests.filter((r) => r.path === '/v1/organization/usage/completions');
+    expect(completions.length).toBe(3); // 7 daily buckets, 3 per page
+    expect(completions.map((r) => r.query.get('page'))).toEqual([null, 'page_3', 'page_6']);
+    expect(completions[0].query.getAll('group_by[]')).toEqual(['model', 'batch', 'service_tier']);
+    expect(completions[0].query.get('bucket_width')).toBe('1d');
+    expect(api.requests.every((r) => r.authorization === `Bearer ${ADMIN_KEY}`)).toBe(true);
+    expect(api.requests.filter((r) => r.path === '/v1/organization/costs')[0].query.getAll('group_by[]')).toEqual(['line_item']);
+  });
+
+  it('an untracked route: unattributed buckets, gateway rows unverifiable, capture rate below 100%', async () => {
+    const rows: RowSpec[] = [
+      ...weekOfRows(),
+      // A route through a gateway: ids OpenAI never issued, billed by the gateway.
+      { at: WEEK_START + 2 * DAY + 5000, model_used: 'openai/gpt-4o-mini', openai_request_id: 'gen_01JCX3', input_tokens: 1000, output_tokens: 100 },
+      // A tracked call without any id.
+      { at: WEEK_START + 4 * DAY + 5000, model_used: 'gpt-4o-mini', openai_model: 'gpt-4o-mini-2024-07-18', openai_request_id: null, input_tokens: 10, output_tokens: 5 },
+    ];
+    const data = usageFromRows(rows);
+    // The route nobody tracks: gpt-4o summaries every other day.
+    for (const d of [1, 3, 5]) {
+      addCompletions(data, WEEK_START + d * DAY, completionsResult({ model: 'gpt-4o-2024-08-06', input_tokens: 50_000, output_tokens: 8_000, num_model_requests: 4 }));
+    }
+    addCostsForUsage(data);
+    const { report } = await scenario('untracked_route', rows, data);
+    const { actual, expected } = golden('untracked-route', report);
+    expect(actual).toEqual(expected);
+    expect(byStatus(report)).toEqual({ matched: 7, unattributed: 3, unverifiable: 1 });
+    expect(report.capture.requests).toEqual({ app: 21, openai: 33, rate: 0.6364 });
+    expect(report.capture.dollars.rate).toBeLessThan(0.5);
+    const day4 = report.buckets.find((b) => b.start === '2026-11-06T00:00:00Z' && b.model === 'gpt-4o-mini-2024-07-18')!;
+    expect(day4).toMatchObject({ status: 'matched', notes: ['unverifiable-rows'], app: { unverifiable_rows: 1 } });
+  });
+
+  it('a price change mid-week: each row is priced at its own time', async () => {
+    const rows = weekOfRows();
+    const data = usageFromRows(rows);
+    const cut = Date.UTC(2026, 10, 5) / 1000;
+    const newRates = { input: 0.1, cached: 0.05, output: 0.4 };
+    addCostsForUsage(data, (family, day) => (day >= cut ? newRates : { input: 0.15, cached: 0.075, output: 0.6 }));
+    const prices = {
+      id: 'openai',
+      name: 'OpenAI (test prices)',
+      api_pattern: '.*',
+      models: [
+        {
+          id: 'gpt-4o-mini',
+          match: { or: [{ equals: 'gpt-4o-mini' }, { starts_with: 'gpt-4o-mini-' }] },
+          prices: [
+            { prices: { input_mtok: 0.15, cache_read_mtok: 0.075, output_mtok: 0.6 } },
+            { constraint: { type: 'start_date', start_date: '2026-11-05' }, prices: { input_mtok: 0.1, cache_read_mtok: 0.05, output_mtok: 0.4 } },
+          ],
+        },
+      ],
+    };
+    const { report } = await scenario('price_change', rows, data, ['--prices', 'prices.json'], { files: { '/work/prices.json': JSON.stringify(prices) } });
+    const { actual, expected } = golden('price-change', report);
+    expect(actual).toEqual(expected);
+    expect(byStatus(report)).toEqual({ matched: 7 });
+    // The app's own hand-written estimate kept the old price: visible, but not what the status is based on.
+    const after = report.buckets.find((b) => b.start === '2026-11-06T00:00:00Z')!;
+    expect(after.app.own_estimate_dollars! / after.app.estimated_dollars).toBeCloseTo(1.5, 2);
+    const before = report.daily[0].billed_dollars / report.daily[0].app_estimated_dollars;
+    expect(before).toBeCloseTo(1, 3);
+  });
+
+  it('cached tokens: counted once inside input; rows that do not record them are flagged', async () => {
+    const rows = weekOfRows(5).map((row, i) => {
+      const day = Math.floor((row.at - WEEK_START) / DAY);
+      const cached = 160_000;
+      return { ...row, input_tokens: 200_000, cached_input_tokens: day < 3 ? cached : null, openai_request_id: `chatcmpl-c${i}` };
+    });
+    // OpenAI saw the cache hits on every day, whatever the rows recorded.
+    const data = usageFromRows(rows.map((r) => ({ ...r, cached_input_tokens: 160_000 })));
+    addCostsForUsage(data);
+    const { report } = await scenario('cached_tokens', rows, data);
+    const { actual, expected } = golden('cached-tokens', report);
+    expect(actual).toEqual(expected);
+    expect(byStatus(report)).toEqual({ matched: 3, discrepancy: 4 });
+    const recorded = report.buckets[0];
+    // 5 rows × (40,000 uncached × $0.15 + 160,000 cached × $0.075 + output × $0.60) per million: never input + cached.
+    const output = rows.slice(0, 5).reduce((sum, r) => sum + r.output_tokens, 0);
+    expect(recorded.app.estimated_dollars).toBeCloseTo((5 * (40_000 * 0.15 + 160_000 * 0.075) + output * 0.6) / 1e6, 6);
+    expect(recorded.app.estimated_dollars).toBeCloseTo(recorded.openai.billed_dollars!, 6);
+    const unrecorded = report.buckets[3];
+    expect(unrecorded.notes).toContain('cached-tokens-not-recorded');
+    expect(unrecorded.app.cached_tokens).toBeNull();
+  });
+
+  it('a multi-step AI SDK call: one row, three billed requests', async () => {
+    const rows = weekOfRows();
+    const step = { input: 3_000, output: 400 };
+    const multi: RowSpec = {
+      at: WEEK_START + 3 * DAY + 7200,
+      model_used: 'gpt-4o',
+      openai_model: 'gpt-4o-2024-08-06',
+      openai_request_id: 'chatcmpl-laststep',
+      // The AI SDK's totalUsage: all three steps.
+      input_tokens: 3 * step.input,
+      output_tokens: 3 * step.output,
+      cached_input_tokens: 0,
+    };
+    const data = usageFromRows(rows);
+    addCompletions(data, WEEK_START + 3 * DAY, completionsResult({ model: 'gpt-4o-2024-08-06', input_tokens: 3 * step.input, output_tokens: 3 * step.output, num_model_requests: 3 }));
+    addCostsForUsage(data);
+    const { report } = await scenario('multi_step', [...rows, multi], data);
+    const { actual, expected } = golden('multi-step', report);
+    expect(actual).toEqual(expected);
+    const bucket = report.buckets.find((b) => b.model === 'gpt-4o-2024-08-06')!;
+    expect(bucket).toMatchObject({ status: 'discrepancy', app: { requests: 1 }, openai: { requests: 3 }, diff: { requests: -2, input_tokens: 0, output_tokens: 0 } });
+    expect(bucket.notes).toContain('more-requests-than-rows');
+    expect(report.known_differences.join('\n')).toMatch(/multi-step calls/);
+  });
+
+  it('late-arriving usage: the last day is incomplete and has no costs yet', async () => {
+    const rows = weekOfRows();
+    const complete = usageFromRows(rows.filter((r) => r.at < WEEK_START + 6 * DAY));
+    addCostsForUsage(complete);
+    // Only one of the last day's three requests has reached the Usage API; no costs for it yet.
+    const lastDay = rows.filter((r) => r.at >= WEEK_START + 6 * DAY);
+    addCompletions(complete, WEEK_START + 6 * DAY, completionsResult({ model: 'gpt-4o-mini-2024-07-18', input_tokens: lastDay[0].input_tokens, output_tokens: lastDay[0].output_tokens, num_model_requests: 1 }));
+    const { report } = await scenario('late_usage', rows, complete, [], { now: WEEK_END + 3600 });
+    const { actual, expected } = golden('late-usage', report);
+    expect(actual).toEqual(expected);
+    expect(byStatus(report)).toEqual({ matched: 6, discrepancy: 1 });
+    expect(report.buckets.at(-1)).toMatchObject({ status: 'discrepancy', notes: ['no-costs-reported', 'recent-bucket'], openai: { billed_dollars: null } });
+  });
+});
+
+describe('failures write nothing', () => {
+  const before = async (table: string) => {
+    const rows = weekOfRows();
+    const data = usageFromRows(rows);
+    addCostsForUsage(data);
+    await createRowsTable(db, table, rows);
+    return { data, snapshot: await statusesOf(db, table) };
+  };
+
+  it('a bad admin key: exit 2, a clear message, nothing written', async () => {
+    const { data, snapshot } = await before('bad_key');
+    const api = await startFakeApi(data, { pageSize: 3 });
+    try {
+      const result = await runReconcile([...WINDOW, '--table', 'bad_key', '--write', '--json', 'out.json', '--html', 'out.html'], {
+        db,
+        api,
+        now: NOW,
+        env: { OPENAI_ADMIN_KEY: 'sk-proj-not-an-admin-key' },
+      });
+      const { actual, expected } = golden('bad-admin-key', { code: result.code, stderr: result.stderr, stdout: result.stdout, files: Object.keys(result.files) });
+      expect(actual).toEqual(expected);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/refused the admin key.*401/);
+      expect(result.files).toEqual({});
+      expect(await statusesOf(db, 'bad_key')).toEqual(snapshot);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('an API outage mid-pagination: exit 1, a retry hint, nothing written', async () => {
+    const { data, snapshot } = await before('outage');
+    const api = await startFakeApi(data, { pageSize: 3, fail: { endpoint: 'completions', page: 2, status: 503 } });
+    try {
+      const result = await runReconcile([...WINDOW, '--table', 'outage', '--write', '--json', 'out.json'], { db, api, now: NOW, maxRetries: 1 });
+      const { actual, expected } = golden('api-outage', { code: result.code, stderr: result.stderr, stdout: result.stdout, files: Object.keys(result.files) });
+      expect(actual).toEqual(expected);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/page 2.*\n.*Nothing was written.*Retry/);
+      // The client retried the failing page once before giving up.
+      expect(api.requests.filter((r) => r.query.get('page') === 'page_3').length).toBe(2);
+      expect(await statusesOf(db, 'outage')).toEqual(snapshot);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('no OPENAI_ADMIN_KEY: exit 2 with a message, no request made', async () => {
+    const result = await runReconcile(WINDOW, { db, now: NOW, env: {} });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/OPENAI_ADMIN_KEY is not set.*--usage usage\.json --costs costs\.json/s);
+  });
+});
