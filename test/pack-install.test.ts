@@ -1,0 +1,126 @@
+/**
+ * Installed the way users install it: `npm pack` this repo (already built by `npm test`'s pretest; packed with
+ * --ignore-scripts so the pack does not rebuild dist/ under the other tests' feet), install the tarball into a fresh
+ * temp project with its own package.json (--prefer-offline: the dependencies are in the npm cache from our install),
+ * copy the demo app's sources in, and there:
+ *  - `npx recon-codemod .` exits 0 with the expected summary, `--write` gives the expected app;
+ *  - `eslint.config.js` does `import recon from 'recon-codemod/eslint-plugin'`, and `npx eslint .` reports the calls
+ *    the codemod would update before it runs, and nothing after;
+ *  - the jscodeshift transform runs from node_modules/recon-codemod/codemods/ (if the tarball carries it).
+ * The tarball holds no test/, fixtures/, bench/ or TypeScript sources; its size and file list are printed.
+ * Slow (npm install): about 20–40 s here.
+ */
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, snapshotTree } from './helpers.js';
+
+const DEMO = join(REPO, 'fixtures', 'demo-app');
+const work = mkdtempSync(join(tmpdir(), 'recon-pack-'));
+const project = join(work, 'project');
+
+/** The parent's npm_* variables (when run under `npm test`) would point npm at this repo: keep only the cache. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^npm_/i.test(k) && !/^npm_config_(cache|registry)$/i.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, NO_COLOR: '1', CI: '1', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+}
+
+function run(cmd: string, args: string[], cwd: string, options: SpawnSyncOptions = {}) {
+  const result = spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', timeout: 120_000, ...options });
+  return { code: result.status, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), out: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+}
+
+interface PackInfo {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  entryCount: number;
+  files: Array<{ path: string; size: number }>;
+}
+let pack: PackInfo;
+
+beforeAll(() => {
+  const packed = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO);
+  expect(packed.code, packed.out).toBe(0);
+  pack = (JSON.parse(packed.stdout) as PackInfo[])[0];
+  console.log(
+    `npm pack: ${pack.filename}: ${(pack.size / 1024).toFixed(1)} KiB packed, ${(pack.unpackedSize / 1024).toFixed(1)} KiB unpacked, ${pack.entryCount} files\n` +
+      pack.files.map((f) => `  ${f.path} (${f.size} B)`).join('\n'),
+  );
+
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true, type: 'module' }, null, 2));
+  const started = Date.now();
+  const installed = run('npm', ['install', join(work, pack.filename), 'eslint@9', '--prefer-offline', '--no-audit', '--no-fund'], project);
+  console.log(`npm install (tarball + eslint@9, --prefer-offline): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  expect(installed.code, installed.out).toBe(0);
+  cpSync(join(DEMO, 'src'), join(project, 'src'), { recursive: true });
+  cpSync(join(DEMO, 'tsconfig.json'), join(project, 'tsconfig.json'));
+}, 150_000);
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('npm pack', () => {
+  it('ships no dev-only files: no test/, fixtures/, bench/, scratch/ or TypeScript sources', () => {
+    const paths = pack.files.map((f) => f.path);
+    expect(paths).toContain('package.json');
+    expect(paths).toContain('bin/recon-codemod.js');
+    expect(paths).toContain('dist/src/cli.js');
+    for (const p of paths) {
+      expect(p, p).not.toMatch(/^(test|fixtures|bench|scratch|src|codemods\/[^/]+\.ts$|eslint-plugin\/(?!docs\/))/);
+      expect(p.endsWith('.ts') && !p.endsWith('.d.ts'), `${p} is a TypeScript source`).toBe(false);
+      expect(p, p).not.toMatch(/\.test\.|\.spec\./);
+    }
+    // Small: the engine, CLI, rule, schema and tracker, compiled.
+    expect(pack.size).toBeLessThan(512 * 1024);
+  });
+});
+
+describe('installed into a fresh project', () => {
+  it('npx recon-codemod runs from the installed package (dry run, then --write)', () => {
+    const dry = run('npx', ['--no', 'recon-codemod', '.', '--quiet'], project);
+    expect(dry.code, dry.out).toBe(0);
+    expect(dry.stdout).toMatch(/16 files scanned, 13 tracking calls: 12 to update, 1 already complete, 0 manual\. Dry run/);
+
+    // eslint, with the plugin imported by its package name, before the codemod writes: it reports the 12 calls.
+    writeFileSync(join(project, 'eslint.config.js'), `import recon from 'recon-codemod/eslint-plugin';\n\nexport default [{ ignores: ['node_modules/**'] }, recon.configs.recommended];\n`);
+    const lintBefore = run('npx', ['--no', 'eslint', '.', '-f', 'json'], project);
+    expect(lintBefore.code, lintBefore.out).toBe(1);
+    const messages = (JSON.parse(lintBefore.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>).flatMap((r) => r.messages);
+    expect(messages.filter((m) => m.ruleId !== 'recon/require-reconciliation-fields'), JSON.stringify(messages)).toEqual([]);
+    expect(messages).toHaveLength(12);
+
+    const write = run('npx', ['--no', 'recon-codemod', '.', '--write', '--quiet'], project);
+    expect(write.code, write.out).toBe(0);
+    expect(write.stdout).toMatch(/12 updated, 1 already complete, 0 manual/);
+    const got = snapshotTree(join(project, 'src'));
+    for (const [file, bytes] of snapshotTree(join(REPO, 'fixtures', 'demo-app-expected', 'src'))) expect(got.get(file)?.equals(bytes), file).toBe(true);
+
+    const lintAfter = run('npx', ['--no', 'eslint', '.'], project);
+    expect(lintAfter.code, lintAfter.out).toBe(0);
+  });
+
+  const shipsTransform = () => existsSync(join(project, 'node_modules', 'recon-codemod', 'codemods', 'jscodeshift.cjs'));
+  it('the jscodeshift transform runs from node_modules/recon-codemod/codemods/ (when the tarball has it)', (ctx) => {
+    if (!shipsTransform()) {
+      console.warn('pack-install: codemods/jscodeshift.cjs is not in the tarball (package.json "files" lacks it): skipped');
+      ctx.skip();
+    }
+    const dir = join(work, 'jscodeshift-app');
+    cpSync(join(DEMO), dir, { recursive: true });
+    const transform = join(project, 'node_modules', 'recon-codemod', 'codemods', 'jscodeshift.cjs');
+    const result = run(join(REPO, 'node_modules', '.bin', 'jscodeshift'), ['-t', transform, 'src', '--extensions=ts,tsx', '--parser=tsx', '--fail-on-error'], dir);
+    expect(result.code, result.out).toBe(0);
+    expect(readFileSync(join(dir, 'src/app/api/viva/merge-clarity/route.ts'), 'utf8')).toBe(
+      readFileSync(join(REPO, 'fixtures/demo-app-expected/src/app/api/viva/merge-clarity/route.ts'), 'utf8'),
+    );
+  });
+});
