@@ -21,6 +21,8 @@ export interface TransformOptions {
    */
   readFile?: (path: string) => string | undefined;
   pathAliases?: ProjectHost['pathAliases'];
+  /** Insert a `// recon-codemod: <reason>` comment above each manual call (the lint rule then accepts it). */
+  todo?: boolean;
   /** Called after each file, for progress reporting. */
   onFile?: (plan: FilePlan, index: number, total: number) => void;
 }
@@ -37,7 +39,7 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
     pathAliases: options.pathAliases,
   };
   const plans = files.map((file, index) => {
-    const plan = analyzeFile(file, config, host);
+    const plan = analyzeFile(file, config, host, { todo: options.todo });
     options.onFile?.(plan, index, files.length);
     return plan;
   });

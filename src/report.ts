@@ -13,6 +13,7 @@ export interface ReportCall {
   reason?: string;
   reasonCode?: string;
   notes?: string[];
+  acknowledged?: boolean;
 }
 
 export interface ReportFile {
@@ -45,6 +46,7 @@ export function buildReport(plans: readonly FilePlan[], relativePath: (path: str
         ...(c.added ? { added: c.added } : {}),
         ...(c.reason ? { reason: c.reason, reasonCode: c.reasonCode } : {}),
         ...(c.notes?.length ? { notes: c.notes } : {}),
+        ...(c.acknowledged ? { acknowledged: true } : {}),
       })),
     }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -115,7 +117,7 @@ export function renderMarkdown(report: Report, options: { title?: string; wrote:
     for (const [code, group] of [...byCode].sort()) {
       lines.push(`### \`${code}\` (${group.length})`, '');
       if (WHAT_TO_DO[code]) lines.push(`What to do: ${WHAT_TO_DO[code]}`, '');
-      for (const c of group) lines.push(`- \`${c.file}:${c.line}:${c.column}\` \`${c.callee}(…)\`: ${c.reason}`);
+      for (const c of group) lines.push(`- \`${c.file}:${c.line}:${c.column}\` \`${c.callee}(…)\`: ${c.reason}${c.acknowledged ? ' _(marked with a `// recon-codemod:` comment)_' : ''}`);
       lines.push('');
     }
   }

@@ -13,7 +13,7 @@ import { ESLintUtils } from '@typescript-eslint/utils';
 import { DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
 import { analyzeFile } from '../../src/engine/analyze.js';
 import type { ProjectHost } from '../../src/engine/host.js';
-import type { CallPlan } from '../../src/engine/types.js';
+import { isReportedByLint, type CallPlan } from '../../src/engine/types.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
 import type { ReconciliationFieldName } from '../../src/schema/fields.js';
 
@@ -176,9 +176,8 @@ export const rule = createRule<Options, MessageIds>({
         const plan = analyzeFile({ path: toPosix(filename), text }, config, hostFor(filename));
         // A file the engine cannot parse has no plan; ESLint's parser reports its own syntax errors.
         for (const call of plan.calls) {
-          if (call.status === 'complete') continue;
-          // Documented exception: a spread the engine cannot see into may hold the fields; not reported.
-          if (call.status === 'manual' && call.reasonCode === 'spread-unknown') continue;
+          // Documented exceptions: a spread the engine cannot see into, a manual call with a `// recon-codemod:` comment.
+          if (!isReportedByLint(call)) continue;
           const loc = { start: context.sourceCode.getLocFromIndex(call.start), end: context.sourceCode.getLocFromIndex(call.end) };
           const fields = fieldList(call, config);
           if (call.status === 'manual') {

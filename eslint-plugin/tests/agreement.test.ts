@@ -70,7 +70,7 @@ function applySuggestion(text: string, fix: { range: [number, number]; text: str
 }
 
 const reported = (plan: FilePlan) =>
-  plan.calls.filter((c) => c.status !== 'complete' && !(c.status === 'manual' && c.reasonCode === 'spread-unknown'));
+  plan.calls.filter((c) => c.status !== 'complete' && !(c.status === 'manual' && (c.reasonCode === 'spread-unknown' || c.acknowledged)));
 
 const cases = fixtureDirectories().flatMap((dir) => sourcesUnder(dir).map((file) => ({ dir, file, name: relative(FIXTURES, file) })));
 

@@ -1,13 +1,14 @@
 import type { ReconConfig } from '../config.js';
 import { RECONCILIATION_FIELD_NAMES, type ReconciliationFieldName } from '../schema/fields.js';
-import { appendProperties, applyEdits, checkParses } from './edits.js';
+import { appendProperties, applyEdits, checkParses, lineEnding, lineIndentAt } from './edits.js';
 import { createMemoryHost, type ProjectHost } from './host.js';
 import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resolveName, visibleDeclarations, type Declaration } from './scope.js';
 import { aiCallbackOwner, classifyAiCallback, classifyDeclaration, type AnalysisContext, type Classified, type SourceCandidate } from './sources.js';
+import { RESULT_KINDS, type ResultKind } from './sdk.js';
 import { findTrackingCalls, trackerDefinition, trackerParameterShape, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, TextEdit } from './types.js';
 import type { TypeShape } from './types-read.js';
-import { isFunctionLike, lineAndColumn, parseSource, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
+import { isFunctionLike, lineAndColumn, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
 
 export interface AnalyzeInput {
   /** Absolute, `/`-separated path (the host resolves imports relative to it). */
@@ -49,14 +50,14 @@ function collectLiteralKeys(literal: ts.ObjectLiteralExpression, present: Set<st
 }
 
 /** Read the call's argument: an object literal, or a name bound to a `const` object literal in the same function. */
-function readArgument(call: ts.CallExpression, calleeText: string): ArgumentResult {
+function readArgument(call: ts.CallExpression, calleeText: string, signature: string | undefined): ArgumentResult {
   const args = call.arguments;
   if (args.length === 0) return { ok: false, code: 'unknown-argument', reason: `\`${calleeText}()\` is called with no argument: pass the usage object` };
   if (args.length > 1) {
     return {
       ok: false,
       code: 'positional-arguments',
-      reason: `\`${calleeText}(${args.map((a) => a.getText()).join(', ')})\` takes positional arguments: add the three values to its signature and pass them, or change it to take one object`,
+      reason: `\`${calleeText}(${args.map((a) => a.getText()).join(', ')})\` passes positional arguments${signature ? ` to \`${signature}\`` : ''}: add the three values to its signature and pass them, or change it to take one object`,
     };
   }
   const arg = skipOuterExpressions(args[0]);
@@ -185,16 +186,132 @@ function sourcesInScope(call: ts.CallExpression, ctx: AnalysisContext): Classifi
   return [...found.values()];
 }
 
+const DATA_FLOW = 'the values this call already passes';
+
 type Choice = { ok: true; source: SourceCandidate } | { ok: false; code: ManualReasonCode; reason: string };
 
 function describe(candidates: Classified[]): string {
   return candidates.map((c) => `\`${c.name}\``).join(', ');
 }
 
+/** Names the stream capture declares; never chosen when they already mean something in the function. */
+const STREAM_CAPTURE = { openai_request_id: 'openaiRequestId', openai_created: 'openaiCreated', system_fingerprint: 'systemFingerprint' } as const;
+
+function mentions(node: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node) => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+function forAwaitLoopsOver(scope: ts.Node, decl: ts.VariableDeclaration): ts.ForOfStatement[] {
+  const loops: ts.ForOfStatement[] = [];
+  const name = (decl.name as ts.Identifier).text;
+  const visit = (n: ts.Node) => {
+    if (ts.isForOfStatement(n) && n.awaitModifier) {
+      const over = skipOuterExpressions(n.expression);
+      if (ts.isIdentifier(over) && over.text === name && resolveName(name, over) === decl) loops.push(n);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return loops;
+}
+
+/**
+ * An OpenAI chat stream consumed with `for await (const chunk of stream)` before the call, in a loop that already
+ * keeps chunk data: keep the three values from the chunks (declared before the loop) and read them at the call.
+ */
+function captureFromStreamLoop(rejection: Classified, call: ts.CallExpression, ctx: AnalysisContext): SourceCandidate | undefined {
+  const decl = rejection.origin;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !decl.initializer) return undefined;
+  const init = skipOuterExpressions(decl.initializer);
+  const created = ts.isAwaitExpression(init) ? skipOuterExpressions(init.expression) : init;
+  if (!ts.isCallExpression(created) || !/\.chat\.completions\.create$/.test(created.expression.getText(ctx.sourceFile))) return undefined;
+  const fn = enclosingFunction(decl);
+  const loops = forAwaitLoopsOver(fn, decl);
+  if (loops.length !== 1) return undefined;
+  const loop = loops[0];
+  const block = loop.parent;
+  const callStart = call.getStart(ctx.sourceFile);
+  if (loop.getEnd() > callStart || !(ts.isBlock(block) || ts.isSourceFile(block)) || callStart > block.getEnd()) return undefined;
+  if (!ts.isBlock(loop.statement) || !ts.isVariableDeclarationList(loop.initializer)) return undefined;
+  const chunkDecl = loop.initializer.declarations[0];
+  if (loop.initializer.declarations.length !== 1 || !ts.isIdentifier(chunkDecl.name)) return undefined;
+  const chunk = chunkDecl.name.text;
+  if (!mentions(loop.statement, chunk)) return undefined; // the loop keeps no chunk data: nothing to hang the capture on
+  const names = Object.values(STREAM_CAPTURE);
+  if (names.some((n) => mentions(fn, n))) return undefined;
+  const text = ctx.sourceFile.text;
+  const eol = lineEnding(text);
+  const typed = !/\.(c|m)?jsx?$/i.test(ctx.sourceFile.fileName);
+  const indent = lineIndentAt(text, loop.getStart(ctx.sourceFile));
+  const firstInBody = loop.statement.statements[0];
+  const inner = firstInBody ? lineIndentAt(text, firstInBody.getStart(ctx.sourceFile)) : `${indent}  `;
+  const declarations = [
+    `let ${STREAM_CAPTURE.openai_request_id}${typed ? ': string | undefined' : ''};`,
+    `let ${STREAM_CAPTURE.openai_created}${typed ? ': number | undefined' : ''};`,
+    `let ${STREAM_CAPTURE.system_fingerprint}${typed ? ': string | undefined' : ''};`,
+  ];
+  const captures = [
+    `${STREAM_CAPTURE.openai_request_id} ??= ${chunk}.id;`,
+    `${STREAM_CAPTURE.openai_created} ??= ${chunk}.created;`,
+    `${STREAM_CAPTURE.system_fingerprint} ??= ${chunk}.system_fingerprint;`,
+  ];
+  const bodyOpen = loop.statement.getStart(ctx.sourceFile) + 1;
+  const edits: TextEdit[] = [
+    { start: loop.getStart(ctx.sourceFile), end: loop.getStart(ctx.sourceFile), text: declarations.map((d) => `${d}${eol}${indent}`).join('') },
+    { start: bodyOpen, end: bodyOpen, text: captures.map((c) => `${eol}${inner}${c}`).join('') },
+  ];
+  const reader = (name: string) => ({ read: () => name, mayBeUndefined: true });
+  const kind: ResultKind = {
+    id: 'openai.chat.stream',
+    label: 'OpenAI chat stream (values kept from its chunks)',
+    fields: {
+      openai_request_id: reader(STREAM_CAPTURE.openai_request_id),
+      openai_created: reader(STREAM_CAPTURE.openai_created),
+      system_fingerprint: reader(STREAM_CAPTURE.system_fingerprint),
+    },
+  };
+  return {
+    type: 'source', origin: decl, name: decl.name.text, base: '', kind, edits,
+    notes: [`kept from the chunks of \`${decl.name.text}\` in its \`for await\` loop (every chunk carries the same id)`],
+  };
+}
+
+/** Has an AI SDK stream ended before the call? Only if the call's own function awaited something of it first. */
+function streamEndedBefore(resultName: string, call: ts.CallExpression, ctx: AnalysisContext): boolean {
+  const fn = enclosingFunction(call);
+  const isAsync = ts.isSourceFile(fn) || !!ts.getModifiers(fn as ts.FunctionLikeDeclaration)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  if (!isAsync) return false;
+  const callStart = call.getStart(ctx.sourceFile);
+  let ended = false;
+  const visit = (n: ts.Node) => {
+    if (ended || n.getStart(ctx.sourceFile) >= callStart) return;
+    if (n !== fn && isFunctionLike(n)) return; // an await inside another function does not hold this one up
+    const awaited = ts.isAwaitExpression(n) ? n.expression : ts.isForOfStatement(n) && n.awaitModifier ? n.expression : undefined;
+    if (awaited) {
+      const { root } = propertyChain(awaited);
+      const target = ts.isCallExpression(skipOuterExpressions(awaited)) ? propertyChain((skipOuterExpressions(awaited) as ts.CallExpression).expression).root : root;
+      if ((ts.isIdentifier(root) && root.text === resultName && root !== skipOuterExpressions(awaited)) || (ts.isIdentifier(target) && target.text === resultName)) {
+        ended = true;
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn, visit);
+  return ended;
+}
+
 /** Pick the one source the call belongs to, or say why there is none. */
 function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpression, ctx: AnalysisContext): Choice {
   let evidence = strongest(sourcesByDataFlow(literal, ctx));
-  let how = 'the values this call already passes';
+  let how = DATA_FLOW;
   if (evidence.length === 0) {
     evidence = sourcesInScope(call, ctx);
     how = 'the results in scope';
@@ -212,6 +329,20 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
   }
   if (rejected.length > 0) {
     const first = rejected[0];
+    if (first.code === 'stream-not-captured') {
+      const captured = captureFromStreamLoop(first, call, ctx);
+      if (captured) return { ok: true, source: captured };
+    }
+    // The call's own token counts come from another provider's result: it is true that there is no OpenAI request.
+    if (how === DATA_FLOW && rejected.length === 1 && first.type === 'rejected' && first.code === 'not-openai' && !first.gateway) {
+      return {
+        ok: true,
+        source: {
+          type: 'source', origin: first.origin, name: first.name, base: '', kind: RESULT_KINDS.notOpenAI, edits: [],
+          notes: [`not an OpenAI request (\`${first.name}\`: ${first.reason}): the fields say so with null`],
+        },
+      };
+    }
     return { ok: false, code: first.code, reason: `\`${first.name}\`: ${first.reason}` };
   }
   return {
@@ -223,7 +354,7 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
 
 /** Can the base's root name be read at the call, and does it mean the same thing there as where it was found? */
 function inScopeAt(source: SourceCandidate, call: ts.CallExpression, ctx: AnalysisContext): boolean {
-  if (source.edits.length > 0) return true; // a binding this plan adds to the enclosing callback or pattern
+  if (source.edits.length > 0 || !source.base) return true; // a binding this plan adds, or a source read through no name
   const root = /^\(?(?:await\s+)?([A-Za-z_$][\w$]*)/.exec(source.base)?.[1];
   if (!root) return false;
   const decl = resolveName(root, call);
@@ -271,11 +402,12 @@ function manual(base: Omit<CallPlan, 'status' | 'edits'>, code: ManualReasonCode
   return { ...base, status: 'manual', edits: [], reasonCode: code, reason };
 }
 
-function planCall(tracking: TrackingCall, ctx: AnalysisContext, trackerShape: () => TypeShape | undefined): CallPlan {
+function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: TrackerInfo): CallPlan {
   const { call } = tracking;
+  const ctx: AnalysisContext = { ...fileCtx, call };
   const start = call.getStart(ctx.sourceFile);
   const base = { ...lineAndColumn(ctx.sourceFile, start), start, end: call.getEnd(), callee: tracking.callee, missing: [] as ReconciliationFieldName[] };
-  const argument = readArgument(call, tracking.callee);
+  const argument = readArgument(call, tracking.callee, tracker.signature);
   if (!argument.ok) return { ...manual(base, argument.code, argument.reason), missing: [...RECONCILIATION_FIELD_NAMES] };
   const { literal, present, unknownSpread } = argument.shape;
   const names = ctx.config.fieldNames;
@@ -288,11 +420,18 @@ function planCall(tracking: TrackingCall, ctx: AnalysisContext, trackerShape: ()
   const choice = chooseSource(literal, call, ctx);
   if (!choice.ok) return manual(base, choice.code, choice.reason);
   const source = choice.source;
-  const described = { source: source.base, sourceKind: source.kind.id };
+  const described = { source: source.base || source.name, sourceKind: source.kind.id };
+  if (source.needsStreamEnd && !streamEndedBefore(source.needsStreamEnd.result, call, ctx)) {
+    return manual(
+      { ...base, ...described },
+      'stream-not-captured',
+      `\`${source.needsStreamEnd.result}\` is a stream whose response is known only when it ends, and this call does not wait for it: track in \`onFinish\` (its event has \`response\`), or after \`await ${source.needsStreamEnd.result}.usage\` in an async function`,
+    );
+  }
   if (!inScopeAt(source, call, ctx)) {
     return manual({ ...base, ...described }, 'out-of-scope', `\`${source.name}\` is not in scope at this call: pass its fields to where the call is made`);
   }
-  const shape = trackerShape();
+  const shape = tracker.shape();
   const added: Record<string, string> = {};
   for (const field of missing) {
     const value = fieldValue(field, source, names[field], shape);
@@ -303,26 +442,101 @@ function planCall(tracking: TrackingCall, ctx: AnalysisContext, trackerShape: ()
   return { ...base, ...described, status: 'updated', added, edits, notes: source.notes.length ? source.notes : undefined };
 }
 
+/** What the engine knows of the tracker a call resolves to, read once per binding. */
+interface TrackerInfo {
+  /** The declared parameter list, for reasons (`(userId: string, tokens: number)`). */
+  signature?: string;
+  /** A same-named function that is not a usage tracker (analytics, counters): its calls are not tracking calls. */
+  lookAlike: boolean;
+  shape: () => TypeShape | undefined;
+}
+
+const TRACKER_PARAMETER = /usage|token|model|cost|request/i;
+
+function trackerInfo(tracking: TrackingCall, ctx: AnalysisContext): TrackerInfo {
+  const definition = trackerDefinition(ctx.host, ctx.sourceFile, tracking);
+  let fn: ts.SignatureDeclaration | undefined;
+  if (definition && ts.isFunctionDeclaration(definition.node)) fn = definition.node;
+  else if (definition && ts.isVariableDeclaration(definition.node) && definition.node.initializer) {
+    const init = skipOuterExpressions(definition.node.initializer);
+    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) fn = init;
+  }
+  let shape: TypeShape | undefined | null = null;
+  const info: TrackerInfo = {
+    lookAlike: false,
+    shape: () => (shape === null ? (shape = trackerParameterShape(definition, ctx.host)) : shape),
+  };
+  if (!fn) return info;
+  const params = fn.parameters;
+  info.signature = `(${params.map((p) => p.getText(definition!.sourceFile)).join(', ')})`;
+  const first = params[0];
+  const primitive = (type: ts.TypeNode | undefined) =>
+    !!type && [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword].includes(type.kind);
+  // A tracker takes the usage: no parameter at all, or only primitives none of which is named for tokens or a model,
+  // is something else that happens to share the name.
+  info.lookAlike =
+    params.length === 0 ||
+    (primitive(first.type) && !params.some((p) => TRACKER_PARAMETER.test(p.name.getText(definition!.sourceFile))));
+  return info;
+}
+
+/** The statement a call belongs to: where a `// recon-codemod:` comment sits. */
+function owningStatement(node: ts.Node): ts.Statement | undefined {
+  for (let current: ts.Node | undefined = node; current; current = current.parent) {
+    if (ts.isStatement(current) && !ts.isBlock(current)) return current;
+  }
+  return undefined;
+}
+
+const TODO_MARK = 'recon-codemod:';
+
+function hasTodoComment(statement: ts.Statement, text: string): boolean {
+  return (ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? []).some((r) => text.slice(r.pos, r.end).includes(TODO_MARK));
+}
+
+export interface AnalyzeOptions {
+  /** Insert a one-line `// recon-codemod: <code>: <reason>` comment above each manual call that has none. */
+  todo?: boolean;
+}
+
 /**
  * The engine: one file's tracking calls, each with its status, source, the fields it adds and the edits that add
  * them, and the new text. Pure: the only knowledge of other files comes through `host`.
  */
-export function analyzeFile(input: AnalyzeInput, config: ReconConfig, host: ProjectHost = createMemoryHost({ [input.path]: input.text })): FilePlan {
+export function analyzeFile(
+  input: AnalyzeInput,
+  config: ReconConfig,
+  host: ProjectHost = createMemoryHost({ [input.path]: input.text }),
+  options: AnalyzeOptions = {},
+): FilePlan {
   const { path, text } = input;
   if (!config.callees.some((c) => text.includes(c))) return { path, status: 'unchanged', calls: [] };
   const sourceFile = parseSource(path, text);
   const errors = syntaxErrors(sourceFile);
   if (errors.length) return { path, status: 'error', error: `does not parse: ${errors[0]}`, calls: [] };
   const ctx: AnalysisContext = { host, sourceFile, config };
-  const calls = findTrackingCalls(sourceFile, config);
-  const shapes = new Map<ts.Node, TypeShape | undefined>();
-  const plans = calls.map((tracking) =>
-    planCall(tracking, ctx, () => {
-      if (!shapes.has(tracking.binding)) shapes.set(tracking.binding, trackerParameterShape(trackerDefinition(host, sourceFile, tracking), host));
-      return shapes.get(tracking.binding);
-    }),
-  );
-  const edits = plans.flatMap((p) => p.edits);
+  const trackers = new Map<ts.Node, TrackerInfo>();
+  const plans: CallPlan[] = [];
+  const todoEdits: TextEdit[] = [];
+  for (const tracking of findTrackingCalls(sourceFile, config)) {
+    let tracker = trackers.get(tracking.binding);
+    if (!tracker) trackers.set(tracking.binding, (tracker = trackerInfo(tracking, ctx)));
+    if (tracker.lookAlike) continue;
+    const plan = planCall(tracking, ctx, tracker);
+    if (plan.status === 'manual') {
+      const statement = owningStatement(tracking.call);
+      if (statement && hasTodoComment(statement, text)) plan.acknowledged = true;
+      else if (statement && options.todo) {
+        const at = statement.getStart(sourceFile);
+        const reason = `${plan.reasonCode}: ${plan.reason}`.replace(/\s+/g, ' ');
+        const short = reason.length > 160 ? `${reason.slice(0, 157)}...` : reason;
+        todoEdits.push({ start: at, end: at, text: `// ${TODO_MARK} ${short}${lineEnding(text)}${lineIndentAt(text, at)}` });
+        plan.acknowledged = true;
+      }
+    }
+    plans.push(plan);
+  }
+  const edits = [...plans.flatMap((p) => p.edits), ...todoEdits];
   if (edits.length === 0) return { path, status: 'unchanged', calls: plans };
   let output: string;
   try {

@@ -7,7 +7,7 @@ export function lineEnding(text: string): string {
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
 }
 
-function lineIndentAt(text: string, pos: number): string {
+export function lineIndentAt(text: string, pos: number): string {
   const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
   return /^[ \t]*/.exec(text.slice(lineStart))![0];
 }

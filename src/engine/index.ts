@@ -1,4 +1,4 @@
-export { analyzeFile, type AnalyzeInput } from './analyze.js';
+export { analyzeFile, type AnalyzeInput, type AnalyzeOptions } from './analyze.js';
 export { applyEdits, lineEnding } from './edits.js';
 export { createMemoryHost, resolveModule, type ProjectHost } from './host.js';
-export type { CallPlan, CallStatus, FilePlan, ManualReasonCode, TextEdit } from './types.js';
+export { isReportedByLint, type CallPlan, type CallStatus, type FilePlan, type ManualReasonCode, type TextEdit } from './types.js';

@@ -77,6 +77,12 @@ export const RESULT_KINDS = {
     label: 'OpenAI APIError (failed request)',
     fields: { openai_request_id: member('requestID', { mayBeUndefined: true, mayBeNull: true }), openai_created: null, system_fingerprint: null },
   },
+  /** Another provider's result, tied to the call by its token usage: there is no OpenAI request to record. */
+  notOpenAI: {
+    id: 'not-openai',
+    label: 'request to another provider (no OpenAI request)',
+    fields: { openai_request_id: null, openai_created: null, system_fingerprint: null },
+  },
   /** openai v3 (axios): the completion is under `.data`. */
   chatCompletionV3: {
     id: 'openai.v3.chat.completion',

@@ -13,6 +13,8 @@ export interface AnalysisContext {
   host: ProjectHost;
   sourceFile: ts.SourceFile;
   config: ReconConfig;
+  /** The tracking call being planned, when the answer depends on where the call sits (narrowed `catch` errors). */
+  call?: ts.CallExpression;
 }
 
 /** A value the fields can be read from, and how. */
@@ -41,6 +43,8 @@ export interface SourceRejection {
   name: string;
   code: ManualReasonCode;
   reason: string;
+  /** Sent through a gateway (OpenRouter, AI Gateway): OpenAI may have served it, but its id is unknown here. */
+  gateway?: true;
 }
 
 export type Classified = SourceCandidate | SourceRejection;
@@ -49,10 +53,13 @@ interface CallClassification {
   kind?: ResultKind;
   /** Path from the awaited result to the object the kind reads (`response` for AI SDK results). */
   path?: string;
-  rejection?: { code: ManualReasonCode; reason: string };
+  /** `gateway`: the request may well reach OpenAI, but through a gateway whose ids are its own. */
+  rejection?: { code: ManualReasonCode; reason: string; gateway?: true };
   notes: string[];
   /** The result is a Promise and must be awaited to be read. */
   needsAwait: boolean;
+  /** An AI SDK stream result: its `response` is read with `await` once the stream has ended. */
+  streamResult?: boolean;
 }
 
 const OPENAI_PACKAGE = /^openai(\/|$)/;
@@ -65,7 +72,7 @@ function otherProvider(module: string): string | undefined {
   return OTHER_PROVIDER_PACKAGES.find((p) => isPackage(module, p));
 }
 
-type ClientVerdict = { openai: true; notes: string[] } | { openai: false; reason: string; code: ManualReasonCode };
+type ClientVerdict = { openai: true; notes: string[] } | { openai: false; reason: string; code: ManualReasonCode; gateway?: true };
 
 /** Is this expression an OpenAI SDK client? Decided from where it was constructed or imported, never from its name alone. */
 function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): ClientVerdict {
@@ -127,7 +134,7 @@ function baseUrlVerdict(construction: ts.NewExpression, ctx: AnalysisContext): C
     if (ts.isStringLiteralLike(value)) {
       return /(^|\.|\/\/)(api\.)?openai\.(com|azure\.com)(\/|$)|\.openai\.azure\.com/.test(value.text)
         ? { openai: true, notes: [] }
-        : { openai: false, code: 'not-openai', reason: `the client's baseURL is ${value.text}: the ids it returns are that gateway's, not OpenAI's` };
+        : { openai: false, code: 'not-openai', gateway: true, reason: `the client's baseURL is ${value.text}: the ids it returns are that gateway's, not OpenAI's` };
     }
     return { openai: true, notes: [`the client's baseURL is \`${value.getText(ctx.sourceFile)}\`: if it points to a gateway (OpenRouter, LiteLLM, AI Gateway) the id is the gateway's, not OpenAI's`] };
   }
@@ -154,6 +161,7 @@ function classifyAiModel(options: ts.Expression | undefined, ctx: AnalysisContex
     return {
       rejection: {
         code: 'not-openai',
+        gateway: true,
         reason: `model "${value.text}" is a string id, which the AI SDK sends through the Vercel AI Gateway: \`response.id\` is the gateway's (gen_…), not an OpenAI id`,
       },
       notes: [],
@@ -212,7 +220,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     for (let i = 0; i < method.path.length; i++) clientExpr = skipOuterExpressions((clientExpr as ts.PropertyAccessExpression).expression);
     if (!ts.isPropertyAccessExpression(callee)) break;
     const verdict = classifyClient(clientExpr, ctx);
-    if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason }, notes: [], needsAwait: true };
+    if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason, gateway: verdict.gateway }, notes: [], needsAwait: true };
     const stream = objectProperty(call.arguments[0], 'stream');
     if (stream && stream.kind !== ts.SyntaxKind.FalseKeyword) {
       return {
@@ -243,7 +251,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
   }
   if (names.length === 1 && names[0] === 'createChatCompletion' && ts.isIdentifier(root)) {
     const verdict = classifyClient(root, ctx);
-    if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason }, notes: [], needsAwait: true };
+    if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason, gateway: verdict.gateway }, notes: [], needsAwait: true };
     return { kind: RESULT_KINDS.chatCompletionV3, notes: ['openai v3 (axios): the completion is under `.data`', ...verdict.notes], needsAwait: true };
   }
   const origin = originModule(callee);
@@ -263,16 +271,10 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
       const model = classifyAiModel(call.arguments[0], ctx);
       if (model.rejection) return { rejection: model.rejection, notes: [], needsAwait: false };
       if (AI_SDK_STREAMING.has(target.imported)) {
-        return {
-          rejection: {
-            code: 'stream-not-captured',
-            reason: `a ${target.imported} result: its response is known only when the stream ends; track in \`onFinish\` (its event has \`response\`) or read \`(await result.response)\``,
-          },
-          notes: [],
-          needsAwait: false,
-        };
+        // Not awaited: `result.response` is a Promise that settles when the stream ends.
+        return { kind: RESULT_KINDS.aiResponse, streamResult: true, notes: [...model.notes, ...multiStepNote(call.arguments[0])], needsAwait: false };
       }
-      return { kind: RESULT_KINDS.aiResponse, path: 'response', notes: model.notes, needsAwait: true };
+      return { kind: RESULT_KINDS.aiResponse, path: 'response', notes: [...model.notes, ...multiStepNote(call.arguments[0])], needsAwait: true };
     }
     if (target && otherProvider(target.module)) {
       return { rejection: { code: 'not-openai', reason: `\`${callee.text}\` comes from ${target.module}, not OpenAI` }, notes: [], needsAwait: true };
@@ -453,6 +455,9 @@ function promiseAllElement(decl: ts.BindingElement): ts.Expression | undefined {
 function toClassified(origin: ts.Node, name: string, result: CallClassification | undefined, base: string, edits: TextEdit[] = []): Classified | undefined {
   if (!result) return undefined;
   if (result.rejection) return { type: 'rejected', origin, name, ...result.rejection };
+  if (result.streamResult) {
+    return { type: 'source', origin, name, base: `(await ${base}.response)`, kind: result.kind!, edits, notes: result.notes, needsStreamEnd: { result: base } };
+  }
   return {
     type: 'source',
     origin,
@@ -606,8 +611,49 @@ function classifyAssigned(decl: ts.VariableDeclaration, ctx: AnalysisContext): C
   return classified && classified.type === 'source' ? { ...classified, optional: true } : classified;
 }
 
+/** Is `X` in `e instanceof X` OpenAI's `APIError` (or a subclass), imported from the openai package? */
+function isOpenAIErrorClass(expr: ts.Expression): boolean {
+  const { root, names } = propertyChain(expr);
+  if (!ts.isIdentifier(root)) return false;
+  const decl = resolveName(root.text, root);
+  const target = decl && importTarget(decl);
+  if (!target || !OPENAI_PACKAGE.test(target.module)) return false;
+  const className = names.at(-1) ?? target.imported;
+  return /Error$/.test(className) && className !== 'OpenAIError' && !/Connection|Abort/.test(className);
+}
+
+/**
+ * A `catch (error)` variable, at a call inside `if (error instanceof OpenAI.APIError) { … }`: the failed request's
+ * `x-request-id` is `error.requestID`. Without the narrowing the error may be anything: not a source.
+ */
+function classifyCaughtError(decl: ts.VariableDeclaration, ctx: AnalysisContext): Classified | undefined {
+  const name = (decl.name as ts.Identifier).text;
+  for (let node: ts.Node | undefined = ctx.call; node && node !== decl.parent; node = node.parent) {
+    const parent = node.parent;
+    if (!parent || !ts.isIfStatement(parent) || parent.thenStatement !== node) continue;
+    const condition = skipOuterExpressions(parent.expression);
+    const tests = ts.isBinaryExpression(condition) && condition.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ? [condition.left, condition.right] : [condition];
+    for (const test of tests.map(skipOuterExpressions)) {
+      if (
+        ts.isBinaryExpression(test) &&
+        test.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword &&
+        ts.isIdentifier(skipOuterExpressions(test.left)) &&
+        (skipOuterExpressions(test.left) as ts.Identifier).text === name &&
+        isOpenAIErrorClass(test.right)
+      ) {
+        return {
+          type: 'source', origin: decl, name: `${name} (${test.right.getText(ctx.sourceFile)})`, base: name, kind: RESULT_KINDS.apiError, edits: [],
+          notes: ['the request failed: the id recorded is its x-request-id (`requestID`), which OpenAI support can look up'],
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Classify what a declaration holds: an LLM result (and how to read it), a rejected look-alike, or nothing known. */
 export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Classified | undefined {
+  if (ts.isVariableDeclaration(decl) && ts.isCatchClause(decl.parent)) return classifyCaughtError(decl, ctx);
   if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) {
     const name = decl.name.text;
     const keyword = declarationKeyword(decl);

@@ -45,6 +45,8 @@ export interface CallPlan {
   /** For manual calls. */
   reasonCode?: ManualReasonCode;
   reason?: string;
+  /** A manual call marked with a `// recon-codemod:` comment: a person has been told; the lint rule and --check accept it. */
+  acknowledged?: boolean;
   /** Notes a reviewer should read even when the call was updated (e.g. multi-step runs). */
   notes?: string[];
 }
@@ -56,4 +58,15 @@ export interface FilePlan {
   calls: CallPlan[];
   /** The new text, present when status is `changed`. */
   output?: string;
+}
+
+/**
+ * Does the lint rule report this call? Every call that is not complete, except two that a person has already been
+ * pointed at: a spread this tool cannot see into (it may hold the fields; the codemod's report lists it) and a manual
+ * call acknowledged with a `// recon-codemod:` comment (`recon-codemod --todo` writes them).
+ */
+export function isReportedByLint(call: CallPlan): boolean {
+  if (call.status === 'complete') return false;
+  if (call.status === 'manual' && (call.reasonCode === 'spread-unknown' || call.acknowledged)) return false;
+  return true;
 }
