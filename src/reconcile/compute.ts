@@ -220,8 +220,9 @@ export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options:
     }
     const candidates = snapshotsIn.get(start)?.get(family) ?? windowSnapshots.get(family) ?? new Set<string>();
     if (candidates.size === 1) {
-      rowKey.set(row, [...candidates][0]);
-      inferred.add(`${start}|${[...candidates][0]}`);
+      const [snapshot] = candidates;
+      rowKey.set(row, snapshot);
+      if (snapshot !== row.model_used) inferred.add(`${start}|${snapshot}`);
     } else {
       rowKey.set(row, family);
       if (candidates.size > 1) merged.add(`${start}|${family}`);
