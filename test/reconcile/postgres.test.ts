@@ -28,7 +28,7 @@ afterAll(async () => {
 it('reads and writes the rows through node-postgres in one transaction', async () => {
   let stdout = '';
   let stderr = '';
-  const code = await runReconcileCommand(['--since', '2026-11-02', '--until', '2026-11-09', '--db', `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`, '--write'], {
+  const code = await runReconcileCommand(['--since', '2026-11-02', '--until', '2026-11-09', '--db', `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`, '--write', '--project', 'proj_abc'], {
     cwd: '/nonexistent',
     env: { OPENAI_ADMIN_KEY: ADMIN_KEY },
     stdout: (t) => void (stdout += t),
@@ -39,6 +39,8 @@ it('reads and writes the rows through node-postgres in one transaction', async (
   expect(stderr).toBe('');
   expect(code).toBe(0);
   expect(stdout).toMatch(/Buckets: 7 matched/);
+  // --project filters both APIs by project (the fake API serves the same data either way).
+  expect(api.requests.map((r) => r.query.getAll('project_ids[]'))).toEqual(api.requests.map(() => ['proj_abc']));
   const after = await statusesOf(db, 'token_usage');
   expect(after.every((r) => r.reconciliation_status === 'matched' && r.actual_cost_cents !== null)).toBe(true);
 });

@@ -187,6 +187,31 @@ describe('golden reports', () => {
   });
 });
 
+describe('hourly buckets', () => {
+  it('shares each day\'s billed dollars over its hours in proportion to usage, and says it is an allocation', async () => {
+    const rows = weekOfRows();
+    const data = usageFromRows(rows, 3600);
+    addCostsForUsage(data);
+    await createRowsTable(db, 'hourly', rows);
+    const api = await startFakeApi(data);
+    try {
+      const result = await runReconcile(['--since', '2026-11-02', '--until', '2026-11-03', '--bucket', '1h', '--table', 'hourly', '--json', 'out.json'], { db, api, now: NOW });
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.files['/work/out.json']) as Report;
+      expect(byStatus(report)).toEqual({ matched: 3 });
+      expect(report.buckets.map((b) => b.start)).toEqual(['2026-11-02T09:00:00Z', '2026-11-02T11:00:00Z', '2026-11-02T13:00:00Z']);
+      for (const b of report.buckets) {
+        expect(b.openai.billed_is_allocation).toBe(true);
+        expect(b.openai.billed_dollars).toBeCloseTo(b.app.estimated_dollars, 6);
+      }
+      expect(result.stdout).toMatch(/\* a share of a day's billed dollars/);
+      expect(api.requests.find((r) => r.path.endsWith('/completions'))!.query.get('limit')).toBe('168');
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe('failures write nothing', () => {
   const before = async (table: string) => {
     const rows = weekOfRows();
