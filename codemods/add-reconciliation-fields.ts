@@ -5,6 +5,8 @@
 import { DEFAULT_CONFIG, type ReconConfig } from '../src/config.js';
 import { analyzeFile } from '../src/engine/analyze.js';
 import type { ProjectHost } from '../src/engine/host.js';
+import { applyEdits, checkParses } from '../src/engine/edits.js';
+import { planSchemaStep, type SchemaChange } from '../src/engine/schema-step.js';
 import type { FilePlan } from '../src/engine/types.js';
 
 export interface SourceInput {
@@ -23,6 +25,8 @@ export interface TransformOptions {
   pathAliases?: ProjectHost['pathAliases'];
   /** Insert a `// recon-codemod: <reason>` comment above each manual call (the lint rule then accepts it). */
   todo?: boolean;
+  /** Add the fields to the tracker's parameter type and insert row when they lack them (default: true). */
+  schemaStep?: boolean;
   /** Called after each file, for progress reporting. */
   onFile?: (plan: FilePlan, index: number, total: number) => void;
 }
@@ -34,16 +38,44 @@ export interface TransformResult {
 export function addReconciliationFields(files: readonly SourceInput[], options: TransformOptions = {}): TransformResult {
   const config = options.config ?? DEFAULT_CONFIG;
   const byPath = new Map(files.map((f) => [f.path, f.text]));
-  const host: ProjectHost = {
-    readFile: (path) => byPath.get(path) ?? options.readFile?.(path),
-    pathAliases: options.pathAliases,
-  };
+  const original = (path: string) => byPath.get(path) ?? options.readFile?.(path);
+  const baseHost: ProjectHost = { readFile: original, pathAliases: options.pathAliases };
+
+  // The schema step first: call sites are then planned against the tracker's type as it will be.
+  const schema = options.schemaStep === false ? new Map<string, SchemaChange>() : planSchemaStep(files, config, baseHost);
+  const schemaTexts = new Map<string, string>();
+  const schemaErrors = new Map<string, string>();
+  for (const [path, change] of schema) {
+    const text = original(path);
+    if (text === undefined || change.edits.length === 0) continue;
+    const edited = applyEdits(text, change.edits);
+    const errors = checkParses(path, edited);
+    if (errors.length) schemaErrors.set(path, `the schema step's edit would not parse (${errors[0]}); nothing written`);
+    else schemaTexts.set(path, edited);
+  }
+  const host: ProjectHost = { readFile: (path) => schemaTexts.get(path) ?? original(path), pathAliases: options.pathAliases };
+
   const plans = files.map((file, index) => {
-    const plan = analyzeFile(file, config, host, { todo: options.todo });
+    const schemaText = schemaTexts.get(file.path);
+    let plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, { todo: options.todo });
+    plan = withSchema(plan, schema.get(file.path), schemaText, schemaErrors.get(file.path));
     options.onFile?.(plan, index, files.length);
     return plan;
   });
+  // Types or trackers outside the inputs (excluded, or not mentioning the callee) are still edited.
+  for (const [path, change] of schema) {
+    if (byPath.has(path)) continue;
+    plans.push(withSchema({ path, status: 'unchanged', calls: [] }, change, schemaTexts.get(path), schemaErrors.get(path)));
+  }
   return { files: plans };
+}
+
+function withSchema(plan: FilePlan, change: SchemaChange | undefined, schemaText: string | undefined, error: string | undefined): FilePlan {
+  if (!change) return plan;
+  const schemaPlan = { typeName: change.typeName, added: change.added, passedThrough: change.passedThrough, ...(change.manual ? { manual: change.manual } : {}) };
+  if (error) return { ...plan, status: 'error', error, output: undefined, schema: schemaPlan };
+  if (plan.status === 'unchanged' && schemaText !== undefined) return { ...plan, status: 'changed', output: schemaText, schema: schemaPlan };
+  return { ...plan, schema: schemaPlan };
 }
 
 export default addReconciliationFields;

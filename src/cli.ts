@@ -1,7 +1,7 @@
 /**
  * `recon-codemod`: the only part of the codemod that touches the disk, the terminal and the exit code.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
@@ -9,7 +9,7 @@ import pc from 'picocolors';
 import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
 import { resolveConfig, type ReconConfig } from './config.js';
 import type { FilePlan } from './engine/types.js';
-import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, readSource, UsageError, writeAtomic } from './files.js';
+import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, readSource, UsageError, writeAtomic } from './files.js';
 import { createNodeHost, toPosix } from './node-host.js';
 import { buildReport, renderJson, renderMarkdown } from './report.js';
 import { runSqlCommand } from './schema/sql-command.js';
@@ -242,7 +242,13 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
         return EXIT.usage;
       }
     }
+    const realRoot = realpathSync(root);
     for (const plan of changed) {
+      if (!isInside(realRoot, realpathSync(plan.path))) {
+        plan.status = 'error';
+        plan.error = 'outside the target root: not written';
+        continue;
+      }
       try {
         writeAtomic(plan.path, plan.output!);
       } catch (error) {
@@ -253,7 +259,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     wrote = true;
   } else if (!quiet) {
     for (const plan of changed) {
-      const before = inputs.find((i) => i.path === plan.path)!.text;
+      const before = inputs.find((i) => i.path === plan.path)?.text ?? host.readFile(plan.path) ?? '';
       const patch = createTwoFilesPatch(`a/${rel(plan.path)}`, `b/${rel(plan.path)}`, before, plan.output!, '', '', { context: 3 });
       io.stdout(colorDiff(patch.replace(/^=+\n/, ''), colors));
     }

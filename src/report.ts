@@ -1,7 +1,7 @@
 /**
  * Reports are renderings of the plan, never a second source of truth: the JSON for tools, the Markdown for reviewers.
  */
-import type { FilePlan } from './engine/types.js';
+import type { FilePlan, SchemaPlan } from './engine/types.js';
 
 export interface ReportCall {
   line: number;
@@ -21,6 +21,8 @@ export interface ReportFile {
   status: 'changed' | 'unchanged' | 'error';
   error?: string;
   calls: ReportCall[];
+  /** The schema step's change to this file (Markdown only: the JSON keeps its documented shape). */
+  schema?: SchemaPlan;
 }
 
 export interface Report {
@@ -37,6 +39,7 @@ export function buildReport(plans: readonly FilePlan[], relativePath: (path: str
       path: relativePath(p.path),
       status: p.status,
       ...(p.error ? { error: p.error } : {}),
+      ...(p.schema ? { schema: p.schema } : {}),
       calls: p.calls.map((c) => ({
         line: c.line,
         column: c.column,
@@ -98,6 +101,18 @@ export function renderMarkdown(report: Report, options: { title?: string; wrote:
   lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   lines.push(`| ${s.files} | ${s.changed} | ${s.calls} | ${s.updated} | ${s.complete} | ${s.manual} | ${s.errors} |`, '');
   if (!options.wrote && s.updated > 0) lines.push('_Dry run: nothing was written. Run with `--write` to apply the updates._', '');
+
+  const schemaFiles = report.files.filter((f) => f.schema);
+  if (schemaFiles.length) {
+    lines.push('## Schema edits', '', "The tracker's parameter type lacked the fields, so the call sites could not compile with them. Done first:", '');
+    for (const f of schemaFiles) {
+      const sc = f.schema!;
+      if (sc.added.length) lines.push(`- \`${f.path}\`: \`${sc.typeName}\` gains ${sc.added.map((a) => `\`${a}\``).join(', ')} (optional, nullable)`);
+      if (sc.passedThrough.length) lines.push(`- \`${f.path}\`: the tracker's insert row passes ${sc.passedThrough.map((a) => `\`${a}\``).join(', ')} through`);
+      if (sc.manual) lines.push(`- \`${f.path}\`: **to do by hand:** ${sc.manual}`);
+    }
+    lines.push('', 'Apply the matching SQL migration too: `npx recon-codemod sql --out supabase/migrations`.', '');
+  }
 
   const calls = report.files.flatMap((f) => f.calls.map((c) => ({ file: f.path, ...c })));
   if (calls.length) {

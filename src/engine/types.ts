@@ -51,8 +51,21 @@ export interface CallPlan {
   notes?: string[];
 }
 
+/** What the schema step changed (or could not change) in a file. */
+export interface SchemaPlan {
+  typeName: string;
+  /** Properties added to the tracker's parameter type. */
+  added: string[];
+  /** Properties added to the tracker's insert row. */
+  passedThrough: string[];
+  /** What a person must still add to the tracker, when its row could not be found. */
+  manual?: string;
+}
+
 export interface FilePlan {
   path: string;
+  /** Present when the schema step edits this file (the tracker's type or its insert row). */
+  schema?: SchemaPlan;
   status: 'changed' | 'unchanged' | 'error';
   error?: string;
   calls: CallPlan[];

@@ -1,0 +1,139 @@
+/**
+ * The schema step, done for the user when their tracker's parameter type lacks the fields: add them to that type
+ * (optional, `string | null` / `number | null`), and pass them through where the tracker builds its insert row field
+ * by field. Without it, adding the fields at call sites would not compile. Pure: texts in, edits out.
+ */
+import type { ReconConfig } from '../config.js';
+import { RECONCILIATION_FIELDS } from '../schema/fields.js';
+import { appendProperties, lineEnding, lineIndentAt } from './edits.js';
+import { readSourceFile, type ProjectHost } from './host.js';
+import type { Located } from './modules.js';
+import { findTrackingCalls, trackerDefinition } from './tracker.js';
+import { readTypeShape } from './types-read.js';
+import type { TextEdit } from './types.js';
+import { propertyNameText, skipOuterExpressions, ts } from './ts.js';
+
+export interface SchemaChange {
+  path: string;
+  /** The type that gained the fields (`TokenUsage`). */
+  typeName: string;
+  /** Property names added to the type. */
+  added: string[];
+  /** Property names added to the tracker's insert row. */
+  passedThrough: string[];
+  /** When the row could not be found: what a person must add to the tracker, and where. */
+  manual?: string;
+  edits: TextEdit[];
+}
+
+function trackerFunction(located: Located): ts.SignatureDeclaration | undefined {
+  const node = located.node;
+  if (ts.isFunctionDeclaration(node)) return node;
+  if (ts.isVariableDeclaration(node) && node.initializer) {
+    const init = skipOuterExpressions(node.initializer);
+    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+  }
+  return undefined;
+}
+
+/** Members to add to an interface or type literal, in its own separator and indentation. */
+function addMembers(sourceFile: ts.SourceFile, node: ts.InterfaceDeclaration | ts.TypeLiteralNode, members: string[]): TextEdit[] {
+  const text = sourceFile.text;
+  const eol = lineEnding(text);
+  const existing = node.members;
+  const last = existing[existing.length - 1];
+  const lastText = last?.getText(sourceFile) ?? '';
+  const separator = /,$/.test(lastText) ? ',' : ';';
+  const close = node.getEnd() - 1;
+  if (!last) {
+    const indent = lineIndentAt(text, node.getStart(sourceFile));
+    return [{ start: close, end: close, text: `${members.map((m) => `${eol}${indent}  ${m}${separator}`).join('')}${eol}${indent}` }];
+  }
+  const indent = lineIndentAt(text, last.getStart(sourceFile));
+  const lines = members.map((m) => `${eol}${indent}${m}${separator}`).join('');
+  const edits: TextEdit[] = [];
+  if (!/[;,]$/.test(lastText)) edits.push({ start: last.getEnd(), end: last.getEnd(), text: separator });
+  // After any comment that ends the last member's line.
+  let at = last.getEnd();
+  for (const range of ts.getTrailingCommentRanges(text, at) ?? []) {
+    if (text.slice(at, range.pos).includes('\n')) break;
+    at = range.end;
+  }
+  edits.push({ start: at, end: at, text: lines });
+  return edits;
+}
+
+/** Object literals in the tracker's body that copy its parameter field by field (`user_id: usage.user_id`). */
+function insertRows(fn: ts.SignatureDeclaration, param: string): ts.ObjectLiteralExpression[] {
+  const rows: ts.ObjectLiteralExpression[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isObjectLiteralExpression(node)) {
+      const copied = node.properties.filter((p) => {
+        if (ts.isShorthandPropertyAssignment(p)) return false;
+        if (!ts.isPropertyAssignment(p)) return false;
+        const value = skipOuterExpressions(p.initializer);
+        const root = ts.isBinaryExpression(value) ? skipOuterExpressions(value.left) : value;
+        return (ts.isPropertyAccessExpression(root) && ts.isIdentifier(root.expression) && root.expression.text === param);
+      });
+      const spreadsParam = node.properties.some((p) => ts.isSpreadAssignment(p) && ts.isIdentifier(skipOuterExpressions(p.expression)) && (skipOuterExpressions(p.expression) as ts.Identifier).text === param);
+      if (copied.length >= 2 && !spreadsParam) rows.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  if ('body' in fn && fn.body) visit(fn.body);
+  return rows;
+}
+
+/**
+ * Plan the schema step for every tracker the inputs call: keyed by the path of the file to edit. A type that is
+ * open (index signature, unreadable base) or not a local interface/type literal is left alone.
+ */
+export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: string }>, config: ReconConfig, host: ProjectHost): Map<string, SchemaChange> {
+  const changes = new Map<string, SchemaChange>();
+  const seen = new Set<string>();
+  const names = RECONCILIATION_FIELDS.map((f) => ({ prop: config.fieldNames[f.name], type: `${f.tsType} | null` }));
+  for (const input of inputs) {
+    if (!config.callees.some((c) => input.text.includes(c))) continue;
+    const sourceFile = readSourceFile(host, input.path);
+    if (!sourceFile) continue;
+    for (const tracking of findTrackingCalls(sourceFile, config)) {
+      const definition = trackerDefinition(host, sourceFile, tracking);
+      if (!definition) continue;
+      const key = `${definition.sourceFile.fileName}:${definition.node.pos}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const fn = trackerFunction(definition);
+      const param = fn?.parameters[0];
+      if (!fn || !param?.type) continue;
+      const shape = readTypeShape(host, definition.sourceFile, param.type);
+      if (!shape || shape.open || !shape.declaration) continue;
+      const missing = names.filter((n) => !shape.properties.has(n.prop));
+      if (missing.length === 0) continue;
+      const declaration = shape.declaration;
+      const typeName = ts.isInterfaceDeclaration(declaration.node) ? declaration.node.name.text : 'the parameter type';
+      const typePath = declaration.sourceFile.fileName;
+      const typeChange = changes.get(typePath) ?? { path: typePath, typeName, added: [], passedThrough: [], edits: [] };
+      typeChange.typeName = typeName;
+      typeChange.added.push(...missing.map((m) => m.prop));
+      typeChange.edits.push(...addMembers(declaration.sourceFile, declaration.node, missing.map((m) => `${m.prop}?: ${m.type}`)));
+      changes.set(typePath, typeChange);
+
+      const fnPath = definition.sourceFile.fileName;
+      const fnChange = changes.get(fnPath) ?? { path: fnPath, typeName, added: [], passedThrough: [], edits: [] };
+      const paramName = ts.isIdentifier(param.name) ? param.name.text : undefined;
+      const rows = paramName ? insertRows(fn, paramName) : [];
+      const lines = missing.map((m) => `${m.prop}: ${paramName ?? 'usage'}.${m.prop}`);
+      if (rows.length === 1) {
+        const present = new Set(rows[0].properties.map((p) => propertyNameText(p.name)));
+        const entries = missing.filter((m) => !present.has(m.prop)).map((m): [string, string] => [m.prop, `${paramName}.${m.prop} ?? null`]);
+        fnChange.edits.push(...appendProperties(definition.sourceFile, rows[0], entries));
+        fnChange.passedThrough.push(...entries.map(([k]) => k));
+      } else {
+        const where = rows.length > 1 ? `it builds ${rows.length} rows from \`${paramName}\`` : 'no object literal in it copies its parameter field by field';
+        fnChange.manual = `the tracker \`${tracking.callee}\` may not store the new fields (${where}): add \`${lines.join(', ')}\` to the row it inserts`;
+      }
+      changes.set(fnPath, fnChange);
+    }
+  }
+  return changes;
+}

@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyFixture, REPO, runCli, snapshotTree } from './helpers.js';
+
+/** Type-check a copied app against the real openai/ai types (its node_modules is the repo's). */
+function tscErrors(dir: string): string[] {
+  const result = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json'), '--noEmit'], { encoding: 'utf8' });
+  return result.stdout.split('\n').filter((l) => l.includes('error TS'));
+}
+
+function copyApp(name: string): string {
+  const dir = copyFixture(name);
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+describe('the codemod finishes the schema step on an app that has not done it', () => {
+  it('adds the fields to TokenUsage and the insert row, updates every call, and leaves no type error', () => {
+    const dir = copyApp('pre-schema-app');
+    expect(tscErrors(dir)).toEqual([]);
+    const { code, stdout } = runCli(['--write', '--report', 'migration.md', '--json', 'migration.json'], dir);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/13 tracking calls: 13 updated, 0 already complete, 0 manual/);
+
+    const tracking = readFileSync(join(dir, 'src/lib/tokens/tracking.ts'), 'utf8');
+    expect(tracking).toContain('  metadata?: Record<string, unknown>;\n  openai_request_id?: string | null;\n  openai_created?: number | null;\n  system_fingerprint?: string | null;\n}');
+    expect(tracking).toContain(
+      '    metadata: usage.metadata ?? {},\n    openai_request_id: usage.openai_request_id ?? null,\n    openai_created: usage.openai_created ?? null,\n    system_fingerprint: usage.system_fingerprint ?? null,\n  });',
+    );
+    // No new type errors: the whole point of doing the schema step first.
+    expect(tscErrors(dir)).toEqual([]);
+
+    const md = readFileSync(join(dir, 'migration.md'), 'utf8');
+    expect(md.indexOf('## Schema edits')).toBeGreaterThan(0);
+    expect(md.indexOf('## Schema edits')).toBeLessThan(md.indexOf('## Calls'));
+    expect(md).toContain('`src/lib/tokens/tracking.ts`: `TokenUsage` gains `openai_request_id`, `openai_created`, `system_fingerprint`');
+    const report = JSON.parse(readFileSync(join(dir, 'migration.json'), 'utf8'));
+    expect(report.files.find((f: { path: string }) => f.path === 'src/lib/tokens/tracking.ts')?.status).toBe('changed');
+
+    const before = snapshotTree(dir);
+    const again = runCli(['--write', '--check'], dir);
+    expect(again.code).toBe(0);
+    const after = snapshotTree(dir);
+    for (const [path, bytes] of before) if (!path.endsWith('.md') && !path.endsWith('.json')) expect(after.get(path)?.equals(bytes), path).toBe(true);
+  });
+
+  it('a tracker whose row it cannot find is reported with the lines to add, and the type is still extended', () => {
+    const dir = copyApp('pre-schema-app');
+    const path = join(dir, 'src/lib/tokens/tracking.ts');
+    const text = readFileSync(path, 'utf8').replace(/const \{ error \} = await db\.from\('token_usage'\)\.insert\(\{[\s\S]*?\}\);/, "const { error } = await db.from('token_usage').insert(toRow(usage));");
+    const withHelper = `${text}\nfunction toRow(usage: TokenUsage): Record<string, unknown> {\n  return Object.fromEntries(Object.entries(usage));\n}\n`;
+    writeFileSync(path, withHelper);
+    const { code } = runCli(['--write', '--report', 'migration.md'], dir);
+    expect(code).toBe(0);
+    const md = readFileSync(join(dir, 'migration.md'), 'utf8');
+    expect(md).toContain('**to do by hand:** the tracker `trackTokenUsage` may not store the new fields');
+    expect(md).toContain('`openai_request_id: usage.openai_request_id, openai_created: usage.openai_created, system_fingerprint: usage.system_fingerprint`');
+    expect(readFileSync(path, 'utf8')).toContain('system_fingerprint?: string | null;');
+    expect(tscErrors(dir)).toEqual([]);
+  });
+});
