@@ -6,7 +6,9 @@
  *  - `output.<ext>` (optional): the hand-written expected text, compared byte for byte. Absent (or identical to the
  *    input) when nothing should change;
  *  - `expected.json` (optional): `{ "status"?: "changed" | "unchanged" | "error", "calls": [ { "status",
- *    "reasonCode"?: code | code[] (any of), "reasonIncludes"?: string[], "source"?: string } ] }` in call order;
+ *    "reasonCode"?: code | code[] (any of), "reasonIncludes"?: string[], "source"?: string, "notesInclude"?: string[]
+ *    (each a substring of one of the call's notes), "acknowledged"?: boolean (a manual call marked with a
+ *    `// recon-codemod:` comment) } ] }` in call order. `"calls": []` means no tracking call at all (look-alikes);
  *  - any other files the input imports (`tracking.ts` with the tracker's declared type, `model.ts`, `client.ts`), which
  *    the engine reads through `readFile` (only files of the fixture's own directory are served).
  *
@@ -41,6 +43,10 @@ interface ExpectedCall {
   reasonCode?: string | string[];
   reasonIncludes?: string[];
   source?: string;
+  /** Substrings the call's notes must contain (each in some note): notes a reviewer reads even on updated calls. */
+  notesInclude?: string[];
+  /** A manual call already marked with a `// recon-codemod:` comment (the lint rule and --check accept it). */
+  acknowledged?: boolean;
 }
 
 interface Expected {
@@ -107,8 +113,10 @@ function run(fixture: Fixture, text: string): FilePlan {
     // Only the fixture's own files: the tracker's type and any module it imports.
     readFile: (p) => (p === fixture.inputPath ? text : fixture.files.get(p)),
   });
-  expect(files).toHaveLength(1);
-  return files[0];
+  // The schema step may add a plan for the tracker's module (it is not the input): the input's plan is the one checked.
+  const plan = files.find((f) => f.path === fixture.inputPath);
+  expect(plan).toBeDefined();
+  return plan!;
 }
 
 function parseErrors(fileName: string, text: string): string[] {
@@ -118,7 +126,7 @@ function parseErrors(fileName: string, text: string): string[] {
 }
 
 function describeCalls(plan: FilePlan) {
-  return plan.calls.map((c) => ({ line: c.line, status: c.status, source: c.source, reasonCode: c.reasonCode, reason: c.reason, added: c.added }));
+  return plan.calls.map((c) => ({ line: c.line, status: c.status, source: c.source, reasonCode: c.reasonCode, reason: c.reason, added: c.added, notes: c.notes, acknowledged: c.acknowledged }));
 }
 
 const fixtures = loadFixtures();
@@ -177,6 +185,10 @@ describe('fixtures', () => {
               expect(codes, where).toContain(got.reasonCode);
             }
             for (const part of want.reasonIncludes ?? []) expect(got.reason, where).toContain(part);
+            for (const part of want.notesInclude ?? []) {
+              expect((got.notes ?? []).some((note) => note.includes(part)), `a note of call ${i + 1} includes "${part}": ${JSON.stringify(got.notes)}`).toBe(true);
+            }
+            if (want.acknowledged !== undefined) expect(!!got.acknowledged, where).toBe(want.acknowledged);
           });
         });
       }
