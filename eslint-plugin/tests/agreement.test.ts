@@ -56,7 +56,8 @@ async function lint(path: string, text: string): Promise<Linter.LintMessage[]> {
 /** The codemod's plan for one file, exactly as the CLI makes it over that fixture directory. */
 function codemodPlan(dir: string, path: string, text: string): FilePlan {
   const host = createNodeHost(dir);
-  const { files } = addReconciliationFields([{ path: toPosix(path), text }], { readFile: host.readFile, pathAliases: host.pathAliases });
+  // Per file, as the rule sees it: the schema step edits other files (the tracker's type), which no suggestion can.
+  const { files } = addReconciliationFields([{ path: toPosix(path), text }], { readFile: host.readFile, pathAliases: host.pathAliases, schemaStep: false });
   return files[0];
 }
 

@@ -371,7 +371,7 @@ function fieldValue(field: ReconciliationFieldName, source: SourceCandidate, pro
     return {
       ok: false,
       code: 'untyped-tracker',
-      reason: `the tracker's parameter type has no \`${prop}\`: add \`${prop}?: ${field === 'openai_created' ? 'number' : 'string'} | null\` to it (run the schema step) and run again`,
+      reason: `the tracker's parameter type has no \`${prop}\`: run \`npx recon-codemod --write\`, which adds the fields to it first (or add \`${prop}?: ${field === 'openai_created' ? 'number' : 'string'} | null\` by hand)`,
     };
   }
   if (reader) {
