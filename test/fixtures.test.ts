@@ -36,6 +36,15 @@ type Check = 'output' | 'statuses' | 'idempotent' | 'parses';
  * Remove an entry once the engine is fixed (its `it.fails` then fails).
  */
 export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {
+  'openai-v3-create-chat-completion': {
+    checks: ['output'],
+    why:
+      'the engine writes `system_fingerprint: completion.data.system_fingerprint` (the SDK-FACTS v3 row), which does not ' +
+      "type-check against openai v3's own types: openai@3.3.0's `CreateChatCompletionResponse` has no `system_fingerprint` " +
+      '(tsc: TS2339), though the API does return it in the body. The fixture reads the real value through a narrow cast ' +
+      '(`(completion.data as { system_fingerprint?: string }).system_fingerprint`), checked with tsc against openai@3.3.0; ' +
+      'null would be untrue (the body has one) and manual would drop the id and created the types do carry.',
+  },
 };
 
 interface ExpectedCall {
