@@ -43,17 +43,7 @@ type Check = 'output' | 'statuses';
  * Cases the engine gets wrong today: the failing checks, and why output.ts (not the engine) is right for that major.
  * Remove an entry once the engine is fixed (its `it.fails` then fails).
  */
-export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {
-  'ai-v7': {
-    checks: ['output', 'statuses'],
-    why:
-      'ai 7 deprecates `onFinish` for `onEnd` (StreamTextOnEndCallback) and `response` for `finalStep.response` on the ' +
-      'end event, on the generateText result and on the streamText result. The engine only recognises `onFinish` (the ' +
-      '`onEnd` call is reported manual no-source) and reads `result.response`, which still type-checks but is ' +
-      '@deprecated. Expected: `onEnd: async ({ usage, finalStep })` with `finalStep.response.id` / ' +
-      '`Math.floor(finalStep.response.timestamp.getTime() / 1000)`, and `result.finalStep.response.id` / `…timestamp…`.',
-  },
-};
+export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {};
 
 interface ExpectedCall {
   status: 'updated' | 'complete' | 'manual';
@@ -89,12 +79,17 @@ function loadCase(name: string): Case {
   };
 }
 
+const repoNodeModules = path.join(repoRoot, 'node_modules');
+
 function run(c: Case, text: string): FilePlan {
+  // The case's own files, and the package.json of the major under test where the case would import it from: the
+  // engine reads the installed version to choose its mapping, exactly as it does in a user's repo.
+  const { pkg, dir: alias } = MAJORS[c.name];
+  const manifest = toPosix(path.join(c.dir, 'node_modules', pkg, 'package.json'));
   const { files } = addReconciliationFields([{ path: c.inputPath, text }], {
-    // Only the case's own files are served: the engine reads tracking.ts / model.ts through this.
-    readFile: (p) => c.files.get(toPosix(p)),
+    readFile: (p) => (toPosix(p) === manifest ? readFileSync(path.join(repoNodeModules, alias, 'package.json'), 'utf8') : c.files.get(toPosix(p))),
   });
-  return files[0];
+  return files.find((f) => f.path === c.inputPath)!;
 }
 
 const describeCalls = (plan: FilePlan) =>

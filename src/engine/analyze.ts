@@ -3,7 +3,7 @@ import { RECONCILIATION_FIELD_NAMES, type ReconciliationFieldName } from '../sch
 import { appendProperties, applyEdits, checkParses, lineEnding, lineIndentAt } from './edits.js';
 import { createMemoryHost, type ProjectHost } from './host.js';
 import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resolveName, visibleDeclarations, type Declaration } from './scope.js';
-import { aiCallbackOwner, classifyAiCallback, classifyDeclaration, type AnalysisContext, type Classified, type SourceCandidate } from './sources.js';
+import { aiCallbackOwner, classifyAiCallback, classifyDeclaration, sdkMapping, type AnalysisContext, type Classified, type SourceCandidate } from './sources.js';
 import { RESULT_KINDS, type ResultKind } from './sdk.js';
 import { findTrackingCalls, trackerDefinition, trackerParameterShape, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, TextEdit } from './types.js';
@@ -514,7 +514,7 @@ export function analyzeFile(
   const sourceFile = parseSource(path, text);
   const errors = syntaxErrors(sourceFile);
   if (errors.length) return { path, status: 'error', error: `does not parse: ${errors[0]}`, calls: [] };
-  const ctx: AnalysisContext = { host, sourceFile, config };
+  const ctx: AnalysisContext = { host, sourceFile, config, sdk: sdkMapping(host, path) };
   const trackers = new Map<ts.Node, TrackerInfo>();
   const plans: CallPlan[] = [];
   const todoEdits: TextEdit[] = [];

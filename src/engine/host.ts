@@ -83,3 +83,30 @@ export function createMemoryHost(files: Record<string, string> | Map<string, str
   const map = files instanceof Map ? files : new Map(Object.entries(files));
   return { readFile: (path) => map.get(path), pathAliases };
 }
+
+export interface InstalledVersion {
+  major: number;
+  minor: number;
+  patch: number;
+  raw: string;
+}
+
+/**
+ * The version of a package installed where a file would import it from (`node_modules/<pkg>/package.json` in the
+ * file's directory or above), or undefined when the host cannot see one: then the engine assumes the current major.
+ */
+export function installedVersion(host: ProjectHost, fromFile: string, pkg: string): InstalledVersion | undefined {
+  for (let dir = dirname(fromFile); ; dir = dirname(dir)) {
+    const text = host.readFile(`${dir === '/' ? '' : dir}/node_modules/${pkg}/package.json`);
+    if (text !== undefined) {
+      try {
+        const raw = String((JSON.parse(text) as { version?: unknown }).version ?? '');
+        const m = /^(\d+)\.(\d+)\.(\d+)/.exec(raw);
+        return m ? { major: +m[1], minor: +m[2], patch: +m[3], raw } : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    if (dir === '/') return undefined;
+  }
+}

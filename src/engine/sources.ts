@@ -1,4 +1,4 @@
-import type { ProjectHost } from './host.js';
+import { installedVersion, type ProjectHost } from './host.js';
 import { importTarget, resolveImport, type Located } from './modules.js';
 import { declarationKeyword, owningVariableDeclaration, resolveName, type Declaration } from './scope.js';
 import { AI_SDK_FUNCTIONS, AI_SDK_STREAMING, OPENAI_CLIENT_CLASSES, OPENAI_METHODS, OTHER_PROVIDER_PACKAGES, RESULT_KINDS, type FieldReader, type ResultKind } from './sdk.js';
@@ -15,6 +15,44 @@ export interface AnalysisContext {
   config: ReconConfig;
   /** The tracking call being planned, when the answer depends on where the call sits (narrowed `catch` errors). */
   call?: ts.CallExpression;
+  /** What the installed SDK majors change in the mapping (see docs/sdk-majors.md). */
+  sdk: SdkMapping;
+}
+
+export interface SdkMapping {
+  /** ai 7+: results and end events carry the response under `finalStep` (`response` is deprecated). */
+  aiFinalStep: boolean;
+  /** openai 4.62+: awaited results carry `_request_id`. False for an older installed openai 4. */
+  openaiRequestId: boolean;
+  /** Installed versions, for reasons. */
+  openaiVersion?: string;
+  aiVersion?: string;
+}
+
+/** Read the installed majors the file would import; unknown means current (openai 6, ai 5). */
+export function sdkMapping(host: ProjectHost, fromFile: string): SdkMapping {
+  const openai = installedVersion(host, fromFile, 'openai');
+  const ai = installedVersion(host, fromFile, 'ai');
+  return {
+    aiFinalStep: !!ai && ai.major >= 7,
+    openaiRequestId: !openai || openai.major > 4 || (openai.major === 4 && openai.minor >= 62),
+    openaiVersion: openai?.raw,
+    aiVersion: ai?.raw,
+  };
+}
+
+/** Where the AI SDK keeps the response metadata on a result or end event. */
+function aiResponsePath(ctx: AnalysisContext): string {
+  return ctx.sdk.aiFinalStep ? 'finalStep.response' : 'response';
+}
+
+/** Before openai 4.62 awaited results carry no `_request_id`: the id exists, but this SDK cannot give it. */
+function missingRequestId(kind: ResultKind, ctx: AnalysisContext): CallClassification['rejection'] | undefined {
+  if (ctx.sdk.openaiRequestId || kind.fields.openai_request_id?.read('x') !== 'x._request_id') return undefined;
+  return {
+    code: 'no-field-value',
+    reason: `the installed openai ${ctx.sdk.openaiVersion} predates \`_request_id\` (4.62.0): upgrade openai, or call it with \`.withResponse()\` (4.66.1+) and record its \`request_id\``,
+  };
 }
 
 /** A value the fields can be read from, and how. */
@@ -247,6 +285,8 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
         needsAwait: true,
       };
     }
+    const noRequestId = missingRequestId(method.kind, ctx);
+    if (noRequestId) return { rejection: noRequestId, notes: [], needsAwait: true };
     return { kind: method.kind, notes: verdict.notes, needsAwait: true };
   }
   if (names.length === 1 && names[0] === 'createChatCompletion' && ts.isIdentifier(root)) {
@@ -274,7 +314,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
         // Not awaited: `result.response` is a Promise that settles when the stream ends.
         return { kind: RESULT_KINDS.aiResponse, streamResult: true, notes: [...model.notes, ...multiStepNote(call.arguments[0])], needsAwait: false };
       }
-      return { kind: RESULT_KINDS.aiResponse, path: 'response', notes: [...model.notes, ...multiStepNote(call.arguments[0])], needsAwait: true };
+      return { kind: RESULT_KINDS.aiResponse, path: aiResponsePath(ctx), notes: [...model.notes, ...multiStepNote(call.arguments[0])], needsAwait: true };
     }
     if (target && otherProvider(target.module)) {
       return { rejection: { code: 'not-openai', reason: `\`${callee.text}\` comes from ${target.module}, not OpenAI` }, notes: [], needsAwait: true };
@@ -452,11 +492,13 @@ function promiseAllElement(decl: ts.BindingElement): ts.Expression | undefined {
   return ts.factory.createAwaitExpression(element as ts.Expression);
 }
 
-function toClassified(origin: ts.Node, name: string, result: CallClassification | undefined, base: string, edits: TextEdit[] = []): Classified | undefined {
+function toClassified(origin: ts.Node, name: string, result: CallClassification | undefined, base: string, ctx: AnalysisContext): Classified | undefined {
   if (!result) return undefined;
   if (result.rejection) return { type: 'rejected', origin, name, ...result.rejection };
+  const edits: TextEdit[] = [];
   if (result.streamResult) {
-    return { type: 'source', origin, name, base: `(await ${base}.response)`, kind: result.kind!, edits, notes: result.notes, needsStreamEnd: { result: base } };
+    const awaited = ctx.sdk.aiFinalStep ? `(await ${base}.finalStep).response` : `(await ${base}.response)`;
+    return { type: 'source', origin, name, base: awaited, kind: result.kind!, edits, notes: result.notes, needsStreamEnd: { result: base } };
   }
   return {
     type: 'source',
@@ -469,11 +511,14 @@ function toClassified(origin: ts.Node, name: string, result: CallClassification 
   };
 }
 
-/** The AI SDK call whose options hold this function as `onFinish`, if any. */
+/** The callbacks whose event carries the final response: `onFinish` (ai 4+), `onEnd` (ai 7, which deprecates onFinish). */
+const AI_END_CALLBACKS = ['onFinish', 'onEnd'];
+
+/** The AI SDK call whose options hold this function as `onFinish` / `onEnd`, if any. */
 export function aiCallbackOwner(fn: ts.Node, ctx: AnalysisContext): { call: ts.CallExpression; fn: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration; api: string } | undefined {
   if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn))) return undefined;
   const prop = ts.isMethodDeclaration(fn) ? fn : fn.parent;
-  if (!(ts.isPropertyAssignment(prop) || ts.isMethodDeclaration(prop)) || propertyNameText(prop.name) !== 'onFinish') return undefined;
+  if (!(ts.isPropertyAssignment(prop) || ts.isMethodDeclaration(prop)) || !AI_END_CALLBACKS.includes(propertyNameText(prop.name) ?? '')) return undefined;
   const options = prop.parent;
   if (!ts.isObjectLiteralExpression(options) || !ts.isCallExpression(options.parent) || options.parent.arguments[0] !== options) return undefined;
   const callee = skipOuterExpressions(options.parent.expression);
@@ -541,9 +586,14 @@ export function classifyAiCallback(fn: ts.ArrowFunction | ts.FunctionExpression 
   if (!param) {
     return { type: 'rejected', origin: fn, name, code: 'no-source', reason: '`onFinish` takes no parameter: declare `({ response })` and read `response.id`' };
   }
-  if (ts.isIdentifier(param.name)) return source(`${param.name.text}.response`);
+  const [key, ...rest] = aiResponsePath(ctx).split('.');
+  const under = (base: string) => [base, ...rest].join('.');
+  if (ts.isIdentifier(param.name)) return source(`${param.name.text}.${aiResponsePath(ctx)}`);
   if (!ts.isObjectBindingPattern(param.name)) return undefined;
-  const binding = bindingFor(param.name, 'response', 'finishResponse', fn.body ?? fn, ctx);
+  // A `response` already bound (deprecated in ai 7, still there) is read as it is.
+  const existing = param.name.elements.find((e) => !e.dotDotDotToken && propertyNameText(e.propertyName ?? e.name) === 'response' && ts.isIdentifier(e.name));
+  if (existing) return source((existing.name as ts.Identifier).text);
+  const binding = bindingFor(param.name, key, key === 'response' ? 'finishResponse' : 'endStep', fn.body ?? fn, ctx);
   if ('error' in binding) return { type: 'rejected', origin: fn, name, code: 'no-source', reason: `in the \`onFinish\` parameter, ${binding.error}` };
   const edits = [...binding.edits];
   // An inline parameter type must learn the new binding, or the edit would not type-check.
@@ -554,22 +604,24 @@ export function classifyAiCallback(fn: ts.ArrowFunction | ts.FunctionExpression 
         reason: `the \`onFinish\` parameter is typed \`${param.type.getText(ctx.sourceFile)}\`: add \`response\` to its destructuring (and its type, if it lacks it) and read \`response.id\``,
       };
     }
-    if (!param.type.members.some((m) => propertyNameText(m.name) === 'response')) {
-      edits.push(appendTypeMember(ctx.sourceFile, param.type, 'response: { id: string; timestamp: Date }'));
+    if (!param.type.members.some((m) => propertyNameText(m.name) === key)) {
+      const member = key === 'response' ? 'response: { id: string; timestamp: Date }' : `${key}: { response: { id: string; timestamp: Date } }`;
+      edits.push(appendTypeMember(ctx.sourceFile, param.type, member));
     }
   }
-  return source(binding.base, edits);
+  return source(under(binding.base), edits);
 }
 
 /** `const { text, usage } = await generateText(...)`: the AI SDK result's `response`, bound or added to the pattern. */
 function classifyDestructuredAiResult(decl: ts.BindingElement, owner: ts.VariableDeclaration, result: CallClassification, ctx: AnalysisContext): Classified | undefined {
   const pattern = owner.name as ts.ObjectBindingPattern;
   const scope = owner.parent.parent.parent;
-  const binding = bindingFor(pattern, result.path!, 'aiResponse', scope, ctx);
+  const [key, ...rest] = result.path!.split('.');
+  const binding = bindingFor(pattern, key, key === 'response' ? 'aiResponse' : 'aiFinalStep', scope, ctx);
   const name = pattern.getText(ctx.sourceFile);
   if ('error' in binding) return { type: 'rejected', origin: owner, name, code: 'no-source', reason: binding.error };
   void decl;
-  return { type: 'source', origin: owner, name, base: binding.base, kind: result.kind!, edits: binding.edits, notes: result.notes };
+  return { type: 'source', origin: owner, name, base: [binding.base, ...rest].join('.'), kind: result.kind!, edits: binding.edits, notes: result.notes };
 }
 
 /** Every `name = value` assignment to a declaration, in its enclosing function. */
@@ -604,10 +656,10 @@ function classifyAssigned(decl: ts.VariableDeclaration, ctx: AnalysisContext): C
   const results = values.map((v) => classifyInitializer(v, ctx));
   if (results.some((r) => !r)) return undefined;
   const rejected = results.find((r) => r!.rejection);
-  if (rejected) return toClassified(decl, name, rejected, name);
+  if (rejected) return toClassified(decl, name, rejected, name, ctx);
   const kinds = new Set(results.map((r) => `${r!.kind!.id}:${r!.path ?? ''}`));
   if (kinds.size !== 1) return undefined;
-  const classified = toClassified(decl, name, results[0], name);
+  const classified = toClassified(decl, name, results[0], name, ctx);
   return classified && classified.type === 'source' ? { ...classified, optional: true } : classified;
 }
 
@@ -658,7 +710,7 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
     const name = decl.name.text;
     const keyword = declarationKeyword(decl);
     if (decl.initializer && !(keyword !== 'const' && isNullish(decl.initializer))) {
-      return toClassified(decl, name, classifyInitializer(decl.initializer, ctx), name);
+      return toClassified(decl, name, classifyInitializer(decl.initializer, ctx), name, ctx);
     }
     if (keyword !== 'const') return classifyAssigned(decl, ctx);
     return decl.type ? classifyByType(decl, decl.type, name) : undefined;
@@ -674,13 +726,13 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
     if (owner && ts.isVariableDeclaration(owner) && owner.initializer && decl.parent === owner.name && ts.isObjectBindingPattern(owner.name)) {
       const result = classifyInitializer(owner.initializer, ctx);
       // `const { data, request_id } = await openai.….withResponse()`: the body is `data`.
-      if (result?.path === 'data' && key === 'data') return toClassified(decl, decl.name.text, { ...result, path: undefined }, decl.name.text);
+      if (result?.path === 'data' && key === 'data') return toClassified(decl, decl.name.text, { ...result, path: undefined }, decl.name.text, ctx);
       // `const { text, usage, response } = await generateText(...)`
-      if (result?.path === 'response' && result.kind && !result.rejection) return classifyDestructuredAiResult(decl, owner, result, ctx);
-      if (result?.rejection) return toClassified(owner, owner.name.getText(ctx.sourceFile), result, '');
+      if (result?.kind === RESULT_KINDS.aiResponse && result.path && !result.rejection) return classifyDestructuredAiResult(decl, owner, result, ctx);
+      if (result?.rejection) return toClassified(owner, owner.name.getText(ctx.sourceFile), result, '', ctx);
     }
     const element = promiseAllElement(decl);
-    if (element) return toClassified(decl, decl.name.text, classifyInitializer(element, ctx), decl.name.text);
+    if (element) return toClassified(decl, decl.name.text, classifyInitializer(element, ctx), decl.name.text, ctx);
     return undefined;
   }
   if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) {
