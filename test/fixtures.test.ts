@@ -45,6 +45,23 @@ export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }>
       '(`(completion.data as { system_fingerprint?: string }).system_fingerprint`), checked with tsc against openai@3.3.0; ' +
       'null would be untrue (the body has one) and manual would drop the id and created the types do carry.',
   },
+  'openai-stream-tracked-on-usage-chunk': {
+    checks: ['output', 'statuses'],
+    why:
+      'the call sits inside `for await (const chunk of stream)` and already reads `chunk.usage`: `chunk` is a ' +
+      '`ChatCompletionChunk`, which carries `id`, `created` and `system_fingerprint` on every chunk (SDK-FACTS, issue 6 ' +
+      'shape 6), so `chunk.id` / `chunk.created` / `chunk.system_fingerprint` are exact and in scope. The engine does not ' +
+      'classify a for-await loop variable over an OpenAI stream and reports manual stream-not-captured ("keep them from a ' +
+      'chunk in the loop and pass them here", which is what the fixture does).',
+  },
+  'then-callback-parameter': {
+    checks: ['output', 'statuses'],
+    why:
+      'the call sits in `.then(async (completion) => ...)` chained on `openai.chat.completions.create({...})` (no stream): ' +
+      'the parameter is the awaited `ChatCompletion` by data flow (its type is inferred from the call, not written), so ' +
+      '`completion.id` / `.created` / `.system_fingerprint` are exact. The engine only classifies parameters with a written ' +
+      'type and reports manual no-source ("no OpenAI result reaches this call").',
+  },
 };
 
 interface ExpectedCall {
