@@ -19,7 +19,8 @@ export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
 
 
 export const USAGE = `Usage: recon-codemod [paths...] [options]
-       recon-codemod sql [--table T] [--create] [--out FILE|DIR]   (recon-codemod sql --help)
+       recon-codemod sql [--table T] [--create] [--out FILE|DIR]          SQL migration   (sql --help)
+       recon-codemod reconcile --since DATE --until DATE [--bucket 1h]    rows vs OpenAI usage and costs (reconcile --help)
 
 Adds openai_request_id, openai_created and system_fingerprint to every trackTokenUsage(...) call whose OpenAI
 result it can identify, and lists the calls it cannot, with the reason. Dry run by default: prints a unified diff.
