@@ -62,6 +62,22 @@ export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }>
       '`completion.id` / `.created` / `.system_fingerprint` are exact. The engine only classifies parameters with a written ' +
       'type and reports manual no-source ("no OpenAI result reaches this call").',
   },
+  'class-member-client': {
+    checks: ['output', 'statuses'],
+    why:
+      'the clients are `this.openai` (a class field initialised with `new OpenAI()`, no baseURL) and `this.client` (a ' +
+      'constructor parameter property typed `OpenAI` from openai, the NestJS-style service): both are OpenAI clients by ' +
+      'their initializer / declared type, exactly as a local `const openai = new OpenAI()` or a parameter `client: OpenAI` ' +
+      '(both accepted by the engine) are. The engine reports both calls manual no-source ("could not tell whether ' +
+      '`this.openai` is an OpenAI client").',
+  },
+  'client-from-typed-factory': {
+    checks: ['output', 'statuses'],
+    why:
+      'the client is `getOpenAI()`, a local function whose declared return type is `OpenAI` (from openai) and whose body ' +
+      'constructs `new OpenAI({ apiKey })` with no baseURL: an OpenAI client by its declared type. The engine reports ' +
+      'manual no-source ("could not tell whether `getOpenAI()` is an OpenAI client").',
+  },
 };
 
 interface ExpectedCall {
