@@ -78,6 +78,31 @@ export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }>
       'constructs `new OpenAI({ apiKey })` with no baseURL: an OpenAI client by its declared type. The engine reports ' +
       'manual no-source ("could not tell whether `getOpenAI()` is an OpenAI client").',
   },
+  'loop-aggregate-with-last-result': {
+    checks: ['output', 'statuses', 'idempotent'],
+    why:
+      'the call records one row for every request of a loop (`tokens_used: totalTokens`, summed in the loop), and the ' +
+      'only result in scope is `let last: ChatCompletion | undefined`, reassigned on each iteration: its id is the final ' +
+      "request's only, so writing it attributes all the loop's tokens to one request (a wrong id written silently; issue 6 " +
+      'shape 4: a loop with nothing tying the call to one result is manual, naming the candidates). The engine falls back ' +
+      'to the one result in scope and writes `last?.id`, `last?.created`, `last?.system_fingerprint` (status updated).',
+  },
+  'chat-completions-stream-helper': {
+    checks: ['output', 'statuses'],
+    why:
+      "`openai.chat.completions.stream(...)` is openai-node's streaming helper; `await stream.finalChatCompletion()` is " +
+      'typed `Promise<ParsedChatCompletion<…>>` (lib/AbstractChatCompletionRunner.d.mts), which extends `ChatCompletion`: ' +
+      '`final.id` / `.created` / `.system_fingerprint` are exact. The engine does not know the helper and reports manual ' +
+      'no-source ("no OpenAI result reaches this call").',
+  },
+  'completion-destructured': {
+    checks: ['output', 'statuses'],
+    why:
+      '`const { choices, usage } = await openai.chat.completions.create(...)` is a chat completion destructured: the call ' +
+      "is tied to it by `usage`, and the three values are its own `id`, `created`, `system_fingerprint`, added to the " +
+      'pattern (none of the names is taken), the same way the engine adds `response` to an AI SDK result pattern ' +
+      '(ai-sdk-generate-text-destructured). The engine reports manual no-source.',
+  },
 };
 
 interface ExpectedCall {
