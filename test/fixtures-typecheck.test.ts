@@ -20,6 +20,7 @@ const EXCLUDE: Record<string, string> = {
   'anthropic-not-openai': '@anthropic-ai/sdk is not installed (the codemod only reads the import; it never needs the package)',
   'syntax-error': 'the input does not parse, on purpose',
   'commonjs-require': 'a CommonJS .js input (no TypeScript file to check; checkJs is off)',
+  'ai-sdk-create-openai-gateway-base-url': '@ai-sdk/openai is not installed (the codemod only reads the import and the createOpenAI options; it never needs the package)',
   'js-pages-router': 'a plain JavaScript Pages Router handler (input.js, output.js): no TypeScript input to check; checkJs is off',
   'openai-v3-create-chat-completion':
     'openai v3 (`Configuration`, `OpenAIApi`, `createChatCompletion`, axios) is not installed here: there is no openai-v3 alias in devDependencies and openai 6 exports none of these (input and output were checked by hand with tsc against openai@3.3.0)',

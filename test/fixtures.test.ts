@@ -103,6 +103,32 @@ export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }>
       'pattern (none of the names is taken), the same way the engine adds `response` to an AI SDK result pattern ' +
       '(ai-sdk-generate-text-destructured). The engine reports manual no-source.',
   },
+  'ai-sdk-create-openai-gateway-base-url': {
+    checks: ['output', 'statuses', 'idempotent'],
+    why:
+      "the model is `openrouter.chat(...)` where `openrouter = createOpenAI({ baseURL: 'https://openrouter.ai/api/v1' })`: " +
+      "the AI SDK's OpenAI provider talking to OpenRouter, so `result.response.id` is OpenRouter's gen-… id, never an " +
+      'OpenAI request id (SDK-FACTS: gateways return their own ids; issue 6 shape 9). Like `new OpenAI({ baseURL })` to a ' +
+      'gateway (fixtures/gateway-base-url) it must be manual not-openai. The engine ignores createOpenAI\'s baseURL and ' +
+      'writes `result.response.id`, `Math.floor(result.response.timestamp.getTime() / 1000)`, `null` (updated, no note): ' +
+      'a wrong id written silently.',
+  },
+  'catch-narrowed-by-guard': {
+    checks: ['output', 'statuses'],
+    why:
+      '`if (!(error instanceof OpenAI.APIError)) throw error;` narrows `error` to `APIError` for the rest of the catch ' +
+      'block (TypeScript narrows it too: the fixture reads `error.status`), so `error.requestID`, null, null is as exact ' +
+      'as in catch-narrowed-api-error. The engine only recognises the narrowing as an enclosing `if (... instanceof ...)` ' +
+      'then-branch and reports manual no-source.',
+  },
+  'raw-fetch-azure-openai-json': {
+    checks: ['output', 'statuses'],
+    why:
+      'a raw fetch to Azure OpenAI chat completions (`https://<resource>.openai.azure.com/openai/deployments/<d>/chat/' +
+      'completions?api-version=…`): the body is a chat completion with `id`, `created` and `system_fingerprint`, as for ' +
+      "api.openai.com. The engine matches only the `/v1/chat/completions` path and reports manual no-field-value with a " +
+      "wrong reason (\"returns no id in its body: read res.headers.get('x-request-id')\").",
+  },
 };
 
 interface ExpectedCall {
