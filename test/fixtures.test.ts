@@ -129,6 +129,13 @@ export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }>
       "api.openai.com. The engine matches only the `/v1/chat/completions` path and reports manual no-field-value with a " +
       "wrong reason (\"returns no id in its body: read res.headers.get('x-request-id')\").",
   },
+  'on-step-finish': {
+    checks: ['output', 'statuses'],
+    why:
+      "`streamText`'s `onStepFinish` event is a `StepResult`, which has `response` (id, timestamp) for that step's own " +
+      'request: one row per step is the exact mapping for multi-step runs (issue 6 shape 2), read like `onFinish` ' +
+      '(`response` added to the destructuring). The engine only knows `onFinish` and reports manual no-source.',
+  },
 };
 
 interface ExpectedCall {
