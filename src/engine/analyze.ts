@@ -175,11 +175,13 @@ function sourcesInScope(call: ts.CallExpression, ctx: AnalysisContext): Classifi
       if (callback) found.set(callback.origin, callback);
     }
   }
+  const callStart = call.getStart(ctx.sourceFile);
   for (const decl of visibleDeclarations(call).values()) {
     if (ts.isImportSpecifier(decl) || ts.isImportClause(decl) || ts.isNamespaceImport(decl)) continue;
-    if (decl.getSourceFile() !== ctx.sourceFile || decl.getEnd() > call.getStart()) {
-      if (!(ts.isParameter(decl) || ts.isBindingElement(decl))) continue;
-    }
+    // Declared after the call (a later `const`, or a pattern destructured later): not a value the call can have seen.
+    // Parameters, and patterns in them, are bound before the body runs.
+    const owner = owningVariableDeclaration(decl) ?? decl;
+    if (!ts.isParameter(owner) && owner.getEnd() > callStart) continue;
     const classified = classifyDeclaration(decl, ctx);
     if (classified) found.set(classified.origin, classified);
   }
