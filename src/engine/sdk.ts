@@ -44,6 +44,16 @@ export const RESULT_KINDS = {
       system_fingerprint: member('system_fingerprint', { mayBeUndefined: true }),
     },
   },
+  /** One chunk of a chat stream: the same three values as the completion, on every chunk. */
+  chatCompletionChunk: {
+    id: 'openai.chat.chunk',
+    label: 'OpenAI chat stream chunk',
+    fields: {
+      openai_request_id: member('id'),
+      openai_created: member('created'),
+      system_fingerprint: member('system_fingerprint', { mayBeUndefined: true }),
+    },
+  },
   response: {
     id: 'openai.responses',
     label: 'OpenAI Responses API response',

@@ -5,7 +5,7 @@ import { AI_SDK_FUNCTIONS, AI_SDK_STREAMING, OPENAI_CLIENT_CLASSES, OPENAI_METHO
 import { appendBindingElement, appendTypeMember } from './edits.js';
 import type { ManualReasonCode, TextEdit } from './types.js';
 import { packageTypeReference, readTypeShape, unwrapPromise } from './types-read.js';
-import { propertyChain, propertyNameText, skipOuterExpressions, ts } from './ts.js';
+import { isFunctionLike, propertyChain, propertyNameText, skipOuterExpressions, ts } from './ts.js';
 import type { ReconConfig } from '../config.js';
 import { RECONCILIATION_FIELD_NAMES } from '../schema/fields.js';
 
@@ -135,9 +135,31 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
     return { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` is an OpenAI client` };
   }
   const { root, names } = propertyChain(e);
+  if (ts.isCallExpression(e)) {
+    // A factory: `getOpenAI()`, read from its declared return type.
+    const callee = skipOuterExpressions(e.expression);
+    const decl = ts.isIdentifier(callee) ? resolveName(callee.text, callee) : undefined;
+    const located: Located | undefined = decl && (importTarget(decl) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as Located['node'], sourceFile: ctx.sourceFile });
+    const returnType = located && declaredReturnType(located.node);
+    const verdict = returnType && clientByType(unwrapPromise(returnType), located!.node);
+    if (verdict) return verdict;
+    return { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` returns an OpenAI client (declare its return type as \`OpenAI\`)` };
+  }
+  if (root.kind === ts.SyntaxKind.ThisKeyword && names.length === 1) {
+    const member = classMember(root, names[0]);
+    if (member?.type) {
+      const verdict = clientByType(member.type, member);
+      if (verdict) return verdict;
+    }
+    if (member && ts.isPropertyDeclaration(member) && member.initializer) return classifyClient(member.initializer, ctx, depth + 1);
+  }
   if (ts.isIdentifier(root) && names.length === 0) {
     const decl = resolveName(root.text, root);
     if (!decl) return { openai: false, code: 'no-source', reason: `\`${root.text}\` is not declared in this file` };
+    if (ts.isVariableDeclaration(decl) && decl.type) {
+      const verdict = clientByType(decl.type, decl);
+      if (verdict) return verdict;
+    }
     if (ts.isVariableDeclaration(decl) && decl.initializer) return classifyClient(decl.initializer, { ...ctx, sourceFile: decl.getSourceFile() }, depth + 1);
     if (ts.isParameter(decl) && decl.type) {
       const ref = packageTypeReference(decl.type, decl);
@@ -160,6 +182,31 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
     }
   }
   return { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` is an OpenAI client` };
+}
+
+/** A type that names a client: OpenAI's classes, or another provider's. */
+function clientByType(type: ts.TypeNode, at: ts.Node): ClientVerdict | undefined {
+  const ref = packageTypeReference(type, at);
+  if (ref && OPENAI_PACKAGE.test(ref.module) && OPENAI_CLIENT_CLASSES.includes(ref.name)) return { openai: true, notes: [] };
+  if (ref && otherProvider(ref.module)) return { openai: false, code: 'not-openai', reason: `typed as a ${ref.module} client` };
+  return undefined;
+}
+
+/** `this.name` inside a class: the property declaration, or the constructor's parameter property. */
+function classMember(thisNode: ts.Node, name: string): ts.PropertyDeclaration | ts.ParameterDeclaration | undefined {
+  let cls: ts.Node | undefined = thisNode.parent;
+  while (cls && !ts.isClassDeclaration(cls) && !ts.isClassExpression(cls)) cls = cls.parent;
+  if (!cls) return undefined;
+  for (const member of (cls as ts.ClassLikeDeclaration).members) {
+    if (ts.isPropertyDeclaration(member) && propertyNameText(member.name) === name) return member;
+    if (ts.isConstructorDeclaration(member)) {
+      for (const p of member.parameters) {
+        const isProperty = (ts.getModifiers(p)?.length ?? 0) > 0; // `private openai: OpenAI` in a constructor
+        if (isProperty && ts.isIdentifier(p.name) && p.name.text === name) return p;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** A client built with a `baseURL` that is not OpenAI's talks to a gateway whose ids are its own. */
@@ -209,11 +256,24 @@ function classifyAiModel(options: ts.Expression | undefined, ctx: AnalysisContex
     const { root, names } = propertyChain(value.expression);
     const decl = ts.isIdentifier(root) ? resolveName(root.text, root) : undefined;
     let target = decl && importTarget(decl);
+    let factoryOptions: ts.Expression | undefined;
     if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isCallExpression(skipOuterExpressions(decl.initializer))) {
       // `const openai = createOpenAI({...})`
-      const factory = propertyChain((skipOuterExpressions(decl.initializer) as ts.CallExpression).expression).root;
+      const factoryCall = skipOuterExpressions(decl.initializer) as ts.CallExpression;
+      const factory = propertyChain(factoryCall.expression).root;
       const factoryDecl = ts.isIdentifier(factory) ? resolveName(factory.text, factory) : undefined;
       target = factoryDecl && importTarget(factoryDecl);
+      factoryOptions = factoryCall.arguments[0];
+    }
+    const baseURL = objectProperty(factoryOptions, 'baseURL');
+    if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL) {
+      const url = skipOuterExpressions(baseURL);
+      if (ts.isStringLiteralLike(url) && !/(^|\.|\/\/)(api\.)?openai\.com(\/|$)|\.openai\.azure\.com/.test(url.text)) {
+        return { rejection: { code: 'not-openai', gateway: true, reason: `the provider's baseURL is ${url.text}: the ids it returns are that gateway's, not OpenAI's` }, notes: [] };
+      }
+      if (!ts.isStringLiteralLike(url)) {
+        return { notes: [`the provider's baseURL is \`${url.getText(ctx.sourceFile)}\`: if it points to a gateway the id is the gateway's, not OpenAI's`] };
+      }
     }
     if (target && isPackage(target.module, '@ai-sdk/openai')) {
       const api = names[0];
@@ -245,9 +305,38 @@ function originModule(expr: ts.Expression, depth = 0): string | undefined {
   return undefined;
 }
 
+/** The stream helpers' final results: `stream.finalChatCompletion()` after `openai.chat.completions.stream(...)`. */
+const STREAM_HELPERS: ReadonlyArray<{ final: string; path: string[]; kind: ResultKind }> = [
+  { final: 'finalChatCompletion', path: ['chat', 'completions', 'stream'], kind: RESULT_KINDS.chatCompletion },
+  { final: 'finalResponse', path: ['responses', 'stream'], kind: RESULT_KINDS.response },
+];
+
+function classifyStreamHelperFinal(callee: ts.Expression, ctx: AnalysisContext): CallClassification | undefined {
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const helper = STREAM_HELPERS.find((h) => h.final === callee.name.text);
+  if (!helper) return undefined;
+  let creation = skipOuterExpressions(callee.expression);
+  if (ts.isIdentifier(creation)) {
+    const decl = resolveName(creation.text, creation);
+    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
+    creation = skipOuterExpressions(decl.initializer);
+  }
+  if (ts.isAwaitExpression(creation)) creation = skipOuterExpressions(creation.expression);
+  if (!ts.isCallExpression(creation)) return undefined;
+  const { names } = propertyChain(creation.expression);
+  if (names.slice(-helper.path.length).join('.') !== helper.path.join('.')) return undefined;
+  let client: ts.Expression = skipOuterExpressions(creation.expression);
+  for (let i = 0; i < helper.path.length; i++) client = skipOuterExpressions((client as ts.PropertyAccessExpression).expression);
+  const verdict = classifyClient(client, ctx);
+  if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason, gateway: verdict.gateway }, notes: [], needsAwait: true };
+  return { kind: helper.kind, notes: verdict.notes, needsAwait: true };
+}
+
 /** What an LLM call returns once awaited, if it is one this tool knows. */
 function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0): CallClassification | undefined {
   const callee = skipOuterExpressions(call.expression);
+  const final = classifyStreamHelperFinal(callee, ctx);
+  if (final) return final;
   const { root, names } = propertyChain(callee);
   for (const method of OPENAI_METHODS) {
     if (names.length < method.path.length) continue;
@@ -292,7 +381,18 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
   if (names.length === 1 && names[0] === 'createChatCompletion' && ts.isIdentifier(root)) {
     const verdict = classifyClient(root, ctx);
     if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason, gateway: verdict.gateway }, notes: [], needsAwait: true };
-    return { kind: RESULT_KINDS.chatCompletionV3, notes: ['openai v3 (axios): the completion is under `.data`', ...verdict.notes], needsAwait: true };
+    // openai 3's CreateChatCompletionResponse type has no system_fingerprint, though the body carries it.
+    const typed = !/\.(c|m)?jsx?$/i.test(ctx.sourceFile.fileName);
+    const kind: ResultKind = typed
+      ? {
+          ...RESULT_KINDS.chatCompletionV3,
+          fields: {
+            ...RESULT_KINDS.chatCompletionV3.fields,
+            system_fingerprint: { read: (b, optional) => `(${b}${optional ? '?.' : '.'}data as { system_fingerprint?: string })${optional ? '?.' : '.'}system_fingerprint`, mayBeUndefined: true },
+          },
+        }
+      : RESULT_KINDS.chatCompletionV3;
+    return { kind, notes: ['openai v3 (axios): the completion is under `.data`', ...verdict.notes], needsAwait: true };
   }
   const origin = originModule(callee);
   const provider = origin && otherProvider(origin);
@@ -372,8 +472,9 @@ function classifyWrapper(located: Located, ctx: AnalysisContext): CallClassifica
 
 /** OpenAI REST paths a raw `fetch` may call, and what their JSON body is. */
 const OPENAI_REST: ReadonlyArray<{ path: RegExp; kind: ResultKind }> = [
-  { path: /\/v1\/chat\/completions\b/, kind: RESULT_KINDS.chatCompletion },
-  { path: /\/v1\/responses\b/, kind: RESULT_KINDS.response },
+  // api.openai.com/v1/chat/completions, and Azure's /openai/deployments/<name>/chat/completions.
+  { path: /\/chat\/completions\b/, kind: RESULT_KINDS.chatCompletion },
+  { path: /\/(v1|openai)\/responses\b/, kind: RESULT_KINDS.response },
 ];
 
 /** The URL text a `fetch` call names, when it is written out (a literal, a template's fixed head, a const). */
@@ -512,10 +613,13 @@ function toClassified(origin: ts.Node, name: string, result: CallClassification 
 }
 
 /** The callbacks whose event carries the final response: `onFinish` (ai 4+), `onEnd` (ai 7, which deprecates onFinish). */
-const AI_END_CALLBACKS = ['onFinish', 'onEnd'];
+const AI_END_CALLBACKS = ['onFinish', 'onEnd', 'onStepFinish'];
 
 /** The AI SDK call whose options hold this function as `onFinish` / `onEnd`, if any. */
-export function aiCallbackOwner(fn: ts.Node, ctx: AnalysisContext): { call: ts.CallExpression; fn: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration; api: string } | undefined {
+export function aiCallbackOwner(
+  fn: ts.Node,
+  ctx: AnalysisContext,
+): { call: ts.CallExpression; fn: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration; api: string; callback: string } | undefined {
   if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn))) return undefined;
   const prop = ts.isMethodDeclaration(fn) ? fn : fn.parent;
   if (!(ts.isPropertyAssignment(prop) || ts.isMethodDeclaration(prop)) || !AI_END_CALLBACKS.includes(propertyNameText(prop.name) ?? '')) return undefined;
@@ -527,7 +631,7 @@ export function aiCallbackOwner(fn: ts.Node, ctx: AnalysisContext): { call: ts.C
   const target = decl && importTarget(decl);
   if (!target || !isPackage(target.module, 'ai') || !AI_SDK_FUNCTIONS.includes(target.imported)) return undefined;
   void ctx;
-  return { call: options.parent, fn, api: target.imported };
+  return { call: options.parent, fn, api: target.imported, callback: propertyNameText(prop.name)! };
 }
 
 function nameIsUsedIn(node: ts.Node, name: string): boolean {
@@ -574,27 +678,30 @@ function multiStepNote(options: ts.Expression | undefined): string[] {
 export function classifyAiCallback(fn: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration, ctx: AnalysisContext): Classified | undefined {
   const owner = aiCallbackOwner(fn, ctx);
   if (!owner) return undefined;
-  const name = `${owner.api} onFinish event`;
+  const name = `${owner.api} ${owner.callback} event`;
   const options = owner.call.arguments[0];
   const model = classifyAiModel(options, ctx);
   if (model.rejection) return { type: 'rejected', origin: fn, name, ...model.rejection };
-  const notes = [...model.notes, ...multiStepNote(options)];
+  // A step's event is one request: the multi-step caveat is for the end of the run.
+  const perStep = owner.callback === 'onStepFinish';
+  const notes = [...model.notes, ...(perStep ? [] : multiStepNote(options))];
   const param = fn.parameters[0];
   const source = (base: string, edits: TextEdit[] = []): SourceCandidate => ({
     type: 'source', origin: fn, name, base, kind: RESULT_KINDS.aiResponse, edits, notes,
   });
   if (!param) {
-    return { type: 'rejected', origin: fn, name, code: 'no-source', reason: '`onFinish` takes no parameter: declare `({ response })` and read `response.id`' };
+    return { type: 'rejected', origin: fn, name, code: 'no-source', reason: `\`${owner.callback}\` takes no parameter: declare \`({ response })\` and read \`response.id\`` };
   }
-  const [key, ...rest] = aiResponsePath(ctx).split('.');
+  const path = perStep ? 'response' : aiResponsePath(ctx);
+  const [key, ...rest] = path.split('.');
   const under = (base: string) => [base, ...rest].join('.');
-  if (ts.isIdentifier(param.name)) return source(`${param.name.text}.${aiResponsePath(ctx)}`);
+  if (ts.isIdentifier(param.name)) return source(`${param.name.text}.${path}`);
   if (!ts.isObjectBindingPattern(param.name)) return undefined;
   // A `response` already bound (deprecated in ai 7, still there) is read as it is.
   const existing = param.name.elements.find((e) => !e.dotDotDotToken && propertyNameText(e.propertyName ?? e.name) === 'response' && ts.isIdentifier(e.name));
   if (existing) return source((existing.name as ts.Identifier).text);
   const binding = bindingFor(param.name, key, key === 'response' ? 'finishResponse' : 'endStep', fn.body ?? fn, ctx);
-  if ('error' in binding) return { type: 'rejected', origin: fn, name, code: 'no-source', reason: `in the \`onFinish\` parameter, ${binding.error}` };
+  if ('error' in binding) return { type: 'rejected', origin: fn, name, code: 'no-source', reason: `in the \`${owner.callback}\` parameter, ${binding.error}` };
   const edits = [...binding.edits];
   // An inline parameter type must learn the new binding, or the edit would not type-check.
   if (edits.length && param.type) {
@@ -622,6 +729,57 @@ function classifyDestructuredAiResult(decl: ts.BindingElement, owner: ts.Variabl
   if ('error' in binding) return { type: 'rejected', origin: owner, name, code: 'no-source', reason: binding.error };
   void decl;
   return { type: 'source', origin: owner, name, base: [binding.base, ...rest].join('.'), kind: result.kind!, edits: binding.edits, notes: result.notes };
+}
+
+/**
+ * `for await (const chunk of stream)` over an OpenAI chat stream, with the call inside the loop: every chunk carries
+ * the request's id, `created` and `system_fingerprint`.
+ */
+function classifyStreamChunk(decl: ts.VariableDeclaration, ctx: AnalysisContext): Classified | undefined {
+  const loop = decl.parent.parent;
+  if (!ts.isIdentifier(decl.name) || !ts.isForOfStatement(loop) || !loop.awaitModifier || loop.initializer !== decl.parent) return undefined;
+  let stream = skipOuterExpressions(loop.expression);
+  if (ts.isIdentifier(stream)) {
+    const streamDecl = resolveName(stream.text, stream);
+    if (!streamDecl || !ts.isVariableDeclaration(streamDecl) || !streamDecl.initializer) return undefined;
+    stream = skipOuterExpressions(streamDecl.initializer);
+  }
+  if (ts.isAwaitExpression(stream)) stream = skipOuterExpressions(stream.expression);
+  if (!ts.isCallExpression(stream) || !/\.chat\.completions\.create$/.test(stream.expression.getText(ctx.sourceFile))) return undefined;
+  const result = classifyCall(stream, ctx);
+  if (result?.rejection?.code !== 'stream-not-captured') return result?.rejection ? toClassified(decl, decl.name.text, result, decl.name.text, ctx) : undefined;
+  return {
+    type: 'source', origin: decl, name: decl.name.text, base: decl.name.text, kind: RESULT_KINDS.chatCompletionChunk, edits: [],
+    notes: ['read from a stream chunk: every chunk of a chat stream carries the same id, created and system_fingerprint'],
+  };
+}
+
+/**
+ * `const { choices, usage } = await openai.chat.completions.create(...)`: the fields are top-level properties of the
+ * result, so they join the destructuring (under other names when theirs are taken).
+ */
+function classifyDestructuredResult(owner: ts.VariableDeclaration, result: CallClassification, ctx: AnalysisContext): Classified | undefined {
+  const pattern = owner.name as ts.ObjectBindingPattern;
+  const name = pattern.getText(ctx.sourceFile);
+  if (pattern.elements.length === 0) return undefined;
+  const scope = owner.parent.parent.parent;
+  const kind = result.kind!;
+  const fields = {} as ResultKind['fields'];
+  const edits: TextEdit[] = [];
+  for (const field of RECONCILIATION_FIELD_NAMES) {
+    const reader = kind.fields[field];
+    const key = reader && /^x\.([A-Za-z_$][\w$]*)$/.exec(reader.read('x'))?.[1];
+    if (!reader || !key) {
+      if (reader) return undefined; // a computed read (a Date) cannot come from one binding
+      fields[field] = null;
+      continue;
+    }
+    const binding = bindingFor(pattern, key, `openai_${key.replace(/^_/, '')}`, scope, ctx);
+    if ('error' in binding) return { type: 'rejected', origin: owner, name, code: 'no-source', reason: binding.error };
+    edits.push(...binding.edits);
+    fields[field] = { ...reader, read: () => binding.base };
+  }
+  return { type: 'source', origin: owner, name, base: '', kind: { ...kind, fields }, edits, notes: result.notes };
 }
 
 /** Every `name = value` assignment to a declaration, in its enclosing function. */
@@ -657,10 +815,27 @@ function classifyAssigned(decl: ts.VariableDeclaration, ctx: AnalysisContext): C
   if (results.some((r) => !r)) return undefined;
   const rejected = results.find((r) => r!.rejection);
   if (rejected) return toClassified(decl, name, rejected, name, ctx);
+  // Assigned on every pass of a loop the call is not in: the call records the whole loop, the name only its last request.
+  const loop = values.map((v) => enclosingLoop(v, decl)).find((l) => l && !(ctx.call && l.pos <= ctx.call.pos && ctx.call.end <= l.end));
+  if (loop) {
+    return {
+      type: 'rejected', origin: decl, name, code: 'ambiguous-source',
+      reason: `it is assigned on every pass of a loop and this call comes after the loop: it would record only the last of those requests' ids (track each request inside the loop, or write null)`,
+    };
+  }
   const kinds = new Set(results.map((r) => `${r!.kind!.id}:${r!.path ?? ''}`));
   if (kinds.size !== 1) return undefined;
   const classified = toClassified(decl, name, results[0], name, ctx);
   return classified && classified.type === 'source' ? { ...classified, optional: true } : classified;
+}
+
+/** The innermost loop around `node` that does not also contain `decl` (the loop that reassigns it), if any. */
+function enclosingLoop(node: ts.Node, decl: ts.Node): ts.IterationStatement | undefined {
+  for (let current = node.parent; current && current !== decl.parent; current = current.parent) {
+    if (isFunctionLike(current)) return undefined;
+    if (ts.isIterationStatement(current, false) && !(current.pos <= decl.pos && decl.end <= current.end)) return current;
+  }
+  return undefined;
 }
 
 /** Is `X` in `e instanceof X` OpenAI's `APIError` (or a subclass), imported from the openai package? */
@@ -680,11 +855,13 @@ function isOpenAIErrorClass(expr: ts.Expression): boolean {
  */
 function classifyCaughtError(decl: ts.VariableDeclaration, ctx: AnalysisContext): Classified | undefined {
   const name = (decl.name as ts.Identifier).text;
-  for (let node: ts.Node | undefined = ctx.call; node && node !== decl.parent; node = node.parent) {
-    const parent = node.parent;
-    if (!parent || !ts.isIfStatement(parent) || parent.thenStatement !== node) continue;
-    const condition = skipOuterExpressions(parent.expression);
-    const tests = ts.isBinaryExpression(condition) && condition.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ? [condition.left, condition.right] : [condition];
+  const narrowedBy = (condition: ts.Expression, negated: boolean): ts.Expression | undefined => {
+    let e = skipOuterExpressions(condition);
+    if (negated) {
+      if (!ts.isPrefixUnaryExpression(e) || e.operator !== ts.SyntaxKind.ExclamationToken) return undefined;
+      e = skipOuterExpressions(e.operand);
+    }
+    const tests = !negated && ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ? [e.left, e.right] : [e];
     for (const test of tests.map(skipOuterExpressions)) {
       if (
         ts.isBinaryExpression(test) &&
@@ -693,19 +870,40 @@ function classifyCaughtError(decl: ts.VariableDeclaration, ctx: AnalysisContext)
         (skipOuterExpressions(test.left) as ts.Identifier).text === name &&
         isOpenAIErrorClass(test.right)
       ) {
-        return {
-          type: 'source', origin: decl, name: `${name} (${test.right.getText(ctx.sourceFile)})`, base: name, kind: RESULT_KINDS.apiError, edits: [],
-          notes: ['the request failed: the id recorded is its x-request-id (`requestID`), which OpenAI support can look up'],
-        };
+        return test.right;
+      }
+    }
+    return undefined;
+  };
+  const exits = (statement: ts.Statement): boolean => {
+    const last = ts.isBlock(statement) ? statement.statements.at(-1) : statement;
+    return !!last && (ts.isThrowStatement(last) || ts.isReturnStatement(last));
+  };
+  let errorClass: ts.Expression | undefined;
+  for (let node: ts.Node | undefined = ctx.call; node && node !== decl.parent && !errorClass; node = node.parent) {
+    const parent = node.parent;
+    // `if (error instanceof OpenAI.APIError) { …call… }`
+    if (parent && ts.isIfStatement(parent) && parent.thenStatement === node) errorClass = narrowedBy(parent.expression, false);
+    // `if (!(error instanceof OpenAI.APIError)) throw error;` earlier in the same block
+    if (!errorClass && parent && ts.isBlock(parent)) {
+      for (const statement of parent.statements) {
+        if (statement === node) break;
+        if (ts.isIfStatement(statement) && !statement.elseStatement && exits(statement.thenStatement)) errorClass ??= narrowedBy(statement.expression, true);
       }
     }
   }
-  return undefined;
+  if (!errorClass) return undefined;
+  return {
+    type: 'source', origin: decl, name: `${name} (${errorClass.getText(ctx.sourceFile)})`, base: name, kind: RESULT_KINDS.apiError, edits: [],
+    notes: ['the request failed: the id recorded is its x-request-id (`requestID`), which OpenAI support can look up'],
+  };
 }
 
 /** Classify what a declaration holds: an LLM result (and how to read it), a rejected look-alike, or nothing known. */
 export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Classified | undefined {
   if (ts.isVariableDeclaration(decl) && ts.isCatchClause(decl.parent)) return classifyCaughtError(decl, ctx);
+  const chunk = ts.isVariableDeclaration(decl) ? classifyStreamChunk(decl, ctx) : undefined;
+  if (chunk) return chunk;
   if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) {
     const name = decl.name.text;
     const keyword = declarationKeyword(decl);
@@ -729,6 +927,7 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
       if (result?.path === 'data' && key === 'data') return toClassified(decl, decl.name.text, { ...result, path: undefined }, decl.name.text, ctx);
       // `const { text, usage, response } = await generateText(...)`
       if (result?.kind === RESULT_KINDS.aiResponse && result.path && !result.rejection) return classifyDestructuredAiResult(decl, owner, result, ctx);
+      if (result?.kind && !result.path && !result.rejection && !result.streamResult) return classifyDestructuredResult(owner, result, ctx);
       if (result?.rejection) return toClassified(owner, owner.name.getText(ctx.sourceFile), result, '', ctx);
     }
     const element = promiseAllElement(decl);
@@ -738,6 +937,17 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
   if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) {
     const callback = classifyAiCallback(decl.parent as ts.ArrowFunction, ctx);
     if (callback && decl.parent.parameters[0] === decl) return callback;
+    // `openai.chat.completions.create(...).then((completion) => …)`: the parameter is the awaited result.
+    const fn = decl.parent;
+    const then = fn.parent;
+    if (
+      (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters[0] === decl &&
+      ts.isCallExpression(then) && then.arguments[0] === fn &&
+      ts.isPropertyAccessExpression(then.expression) && then.expression.name.text === 'then'
+    ) {
+      const settled = classifyInitializer(ts.factory.createAwaitExpression(then.expression.expression), ctx);
+      if (settled) return toClassified(decl, decl.name.text, settled, decl.name.text, ctx);
+    }
     if (decl.type) return classifyByType(decl, decl.type, decl.name.text);
   }
   return undefined;
