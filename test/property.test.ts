@@ -95,7 +95,7 @@ const file = fc.record({
   crlf: fc.boolean(),
 });
 
-type GenFile = fc.Arbitrary<typeof file> extends fc.Arbitrary<infer T> ? T : never;
+type GenFile = typeof file extends fc.Arbitrary<infer T> ? T : never;
 
 /** Render a generated file; also returns every comment marker it wrote (in order). */
 function render(f: GenFile): { text: string; comments: string[] } {
