@@ -24,6 +24,10 @@ const EXCLUDE: Record<string, string> = {
   'js-pages-router': 'a plain JavaScript Pages Router handler (input.js, output.js): no TypeScript input to check; checkJs is off',
   'openai-v3-create-chat-completion':
     'openai v3 (`Configuration`, `OpenAIApi`, `createChatCompletion`, axios) is not installed here: there is no openai-v3 alias in devDependencies and openai 6 exports none of these (input and output were checked by hand with tsc against openai@3.3.0)',
+  'ai-sdk-model-other-provider-const-or-ternary':
+    '@ai-sdk/anthropic and @ai-sdk/openai are not installed (the codemod only reads the imports and the model expressions; it never needs the packages)',
+  'provider-fallback-null-claims-no-openai-request': '@anthropic-ai/sdk is not installed (the codemod only reads the import; it never needs the package)',
+  'js-let-reassigned-to-other-provider': 'a plain JavaScript Pages Router handler (input.js): no TypeScript input to check; checkJs is off',
   'tracker-type-missing-fields':
     "the schema step adds the fields to tracking.ts, which this per-fixture check does not rewrite; the whole-app version, type-checked after --write, is fixtures/pre-schema-app (test/schema-step.test.ts)",
 };
