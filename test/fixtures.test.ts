@@ -36,99 +36,12 @@ type Check = 'output' | 'statuses' | 'idempotent' | 'parses';
  * Remove an entry once the engine is fixed (its `it.fails` then fails).
  */
 export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {
-  // Red-team findings (wrong values first). Each `why`: what the engine writes today, and why the fixture is right.
-  'gateway-base-url-shorthand-variable-or-spread': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      'The engine updates all three calls with `completion.id` / `.created` / `.system_fingerprint` and no note: OpenRouter and Groq ids written as OpenAI ids. ' +
-      'baseUrlVerdict (src/engine/sources.ts) only reads a `baseURL` written as a PropertyAssignment in an object literal passed inline: a shorthand `{ baseURL }`, ' +
-      'an options variable `new OpenAI(options)` and a spread `{ ...routerConfig }` all fall through to `{ openai: true, notes: [] }`. Follow the shorthand / const / spread to its value, and treat options it cannot read as unknown (manual), never as OpenAI.',
-  },
-  'gateway-client-hidden-by-openai-type': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      'The engine updates all three calls with `completion.id` etc. and no note: OpenRouter ids written as OpenAI ids. classifyClient (src/engine/sources.ts) trusts a declared `OpenAI` type ' +
-      '(`const openrouter: OpenAI = new OpenAI({ baseURL })`, a factory `(): OpenAI`, a class field `private client: OpenAI` assigned in the constructor) through clientByType, and returns before ' +
-      'it looks at the initializer, the factory body or the constructor assignment. The type names the SDK class, not the endpoint: read the construction when there is one; when there is none to read, say so (manual or a note), as the untyped path does.',
-  },
-  'let-result-reassigned-before-call': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      'The engine writes `completion.id` in the draft row, whose tokens (`draftUsage`) were taken from the first request before `completion` was reassigned to the refine request: the refine id on the draft row. ' +
-      'classifyDeclaration (src/engine/sources.ts) classifies a `let` with an initializer from its initializer only and never looks at later assignments (assignmentsTo is used only for `let`s declared empty). ' +
-      'A `let` result reassigned between the value the call reads (`draftUsage`) and the call must not be read at the call; the refine row, which reads `completion` itself after the reassignment, is right.',
-  },
-  'let-usage-reassigned-to-second-result': {
-    checks: ['output', 'statuses'],
-    why:
-      'The engine writes `plan.id`: sourcesByDataFlow (src/engine/analyze.ts) follows `usage` to its initializer `plan.usage` only, ignoring `usage = answer.usage` just before the call. ' +
-      'At the call `usage` is the answer request\'s (and `model_used` is `answer.model`): the row is `answer`\'s. Following every assignment to the local (then `plan` and `answer`, the last one before the call wins, or manual naming both) would never write the plan id.',
-  },
-  'tool-call-loop-let-initialized': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      'The engine writes `response.id` (the last tool round\'s request) on a row whose `tokens_used` sums every request of the loop. The loop-aggregate rule in classifyAssigned ' +
-      '(src/engine/sources.ts) only runs for a `let` declared empty; `let response = await openai.chat.completions.create(...)` reassigned in a `while` goes through the initializer path. ' +
-      'This is the most common tool-calling shape: apply the same reassigned-in-a-loop check to initialised `let`s.',
-  },
-  'js-let-reassigned-to-other-provider': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      'The engine writes `result.id` / `result.created` / `result.system_fingerprint`, but at the call `result` holds an Anthropic Messages API body (a msg_… id, no `created`): another provider\'s id in openai_request_id. ' +
-      'Same cause as let-result-reassigned-before-call (an initialised `let` is classified from its initializer only), with no type checker to catch it in a .js Pages Router file.',
-  },
-  'stale-parameter-replaced-by-fresh-completion': {
-    checks: ['output', 'statuses'],
-    why:
-      'The engine writes `previous?.id`: data flow follows `let completion = previous` to the ChatCompletion-typed parameter and ignores `completion = await openai.chat.completions.create(...)`. ' +
-      'When the refresh runs, the row records the stale cached request\'s id next to the new request\'s tokens. The value the call reads is `completion` (narrowed to ChatCompletion at the call): `completion.id`.',
-  },
-  'data-flow-through-call-arguments': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      'The engine writes `rewrite.id` on the Claude row and `embedding._request_id` on the RAG row. sourcesByDataFlow (src/engine/analyze.ts), when a declaration is not a known result ' +
-      '(`claude = await askClaude(query)`), follows every identifier of its initializer, including the arguments of the call: what the call was given is taken for what it returned ' +
-      '(viaUsage is even inherited from `claude.usage`). Do not follow into the arguments of an unclassified call (an unknown call is a dead end: no-source).',
-  },
-  'ai-sdk-model-other-provider-const-or-ternary': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      'The engine updates both calls with `result.response.id` and only a "could not confirm" note: Anthropic msg_… ids in openai_request_id. classifyAiModel (src/engine/sources.ts) reads a model ' +
-      'only when it is a call expression in the options: `model` bound to `const model = anthropic(...)` (shorthand) is not followed, and a conditional with an Anthropic branch is "unknown" ' +
-      'and updated. Follow identifiers to their const initializer; a model expression with a visible other-provider branch is not-openai (manual).',
-  },
-  'ai-sdk-per-step-rows-in-loop': {
-    checks: ['output'],
-    why:
-      'The engine writes `result.response.id` (the last step\'s id) in a row written once per step inside `for (const step of result.steps)`: every step row gets the same, last id. ' +
-      'The loop variable is a StepResult (its own `response.id` / `response.timestamp`), but classifyDeclaration knows nothing of `for...of` over `.steps`, so the in-scope fallback picks `result`. ' +
-      'Each row must read its own step: `step.response.id` (or be manual).',
-  },
-  'provider-fallback-null-claims-no-openai-request': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      'The engine writes null for all three fields with the note "not an OpenAI request": the only result its data flow reaches is the Anthropic fallback `message`, read by `model_used` ' +
-      '(not through usage). On the happy path the row is an OpenAI request, so null is a false claim. chooseSource (src/engine/analyze.ts) writes the not-openai nulls for any single ' +
-      'not-openai rejection found by data flow; require the tie to be through the token usage (viaUsage), and treat a `let` assigned from both providers as ambiguous.',
-  },
-  'hoisted-function-called-before-result': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      'The engine writes `completion.id` etc. inside the hoisted `logRejected`, which runs before `const completion` is initialised: a runtime ReferenceError (TDZ) that tsc does not report, and ' +
-      'a rate-limited row that has no OpenAI request at all. sourcesInScope (src/engine/analyze.ts) keeps a const declared textually before the call, but a nested function declaration ' +
-      'can run before that point: a const of the outer function read from a hoisted function declaration is not safe (manual).',
-  },
-  'retry-loop-assigns-once-then-breaks': {
-    checks: ['output', 'statuses'],
-    why:
-      'Overly manual (ambiguous-source, "assigned on every pass of a loop"): a retry loop assigns `completion` at most once (a failed attempt throws before the assignment, the success breaks), ' +
-      'and the row\'s tokens are that request\'s. classifyAssigned\'s loop rule could exempt an assignment followed by `break` in the same block: `completion?.id` is right.',
-  },
   'openai-stream-tee-tracked-in-loop': {
     checks: ['output', 'statuses'],
     why:
-      'Overly manual (stream-not-captured): the call sits inside `for await (const chunk of forUsage)` where `forUsage` comes from `stream.tee()`; every chunk carries the id, created and ' +
-      'fingerprint. classifyStreamChunk requires the loop to iterate the create() result itself; follow `.tee()` destructuring to the stream.',
+      'the call sits inside `for await (const chunk of forUsage)` where `forUsage` is one half of `stream.tee()`; the engine only ' +
+      'recognises a loop over the `create()` result itself, so it reports stream-not-captured instead of reading `chunk.id`, ' +
+      '`chunk.created`, `chunk.system_fingerprint` (every chunk of either half carries them).',
   },
 };
 

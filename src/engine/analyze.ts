@@ -3,7 +3,7 @@ import { RECONCILIATION_FIELD_NAMES, type ReconciliationFieldName } from '../sch
 import { appendProperties, applyEdits, checkParses, lineEnding, lineIndentAt } from './edits.js';
 import { createMemoryHost, type ProjectHost } from './host.js';
 import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resolveName, visibleDeclarations, type Declaration } from './scope.js';
-import { aiCallbackOwner, classifyAiCallback, classifyDeclaration, sdkMapping, type AnalysisContext, type Classified, type SourceCandidate } from './sources.js';
+import { aiCallbackOwner, assignmentsTo, classifyAiCallback, classifyDeclaration, sdkMapping, type AnalysisContext, type Classified, type SourceCandidate, type SourceRejection } from './sources.js';
 import { RESULT_KINDS, type ResultKind } from './sdk.js';
 import { findTrackingCalls, trackerDefinition, trackerParameterShape, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, TextEdit } from './types.js';
@@ -84,8 +84,14 @@ function readArgument(call: ts.CallExpression, calleeText: string, signature: st
 }
 
 /** The root identifiers an expression reads (`completion` in `completion.usage?.total_tokens ?? 0`). */
-function referencedIdentifiers(node: ts.Node, out: ts.Identifier[]) {
+function referencedIdentifiers(node: ts.Node, out: ts.Identifier[], options: { skipCallArguments?: boolean } = {}) {
   const visit = (n: ts.Node) => {
+    // What a call returns is not what it was given: `const text = await claude(completion.choices…)` holds Claude's
+    // answer, not the completion. Only the callee is followed.
+    if (options.skipCallArguments && (ts.isCallExpression(n) || ts.isNewExpression(n))) {
+      visit(n.expression);
+      return;
+    }
     if (ts.isIdentifier(n)) {
       const parent = n.parent;
       if (ts.isPropertyAccessExpression(parent) && parent.name === n) return;
@@ -122,8 +128,11 @@ interface Evidence {
  * Follow the data the call already passes back to LLM results: `tokens_used: usage.total_tokens` where
  * `const usage = completion.usage` leads to `completion`. Returns each result found, with how it was reached.
  */
-function sourcesByDataFlow(literal: ts.ObjectLiteralExpression, ctx: AnalysisContext): Evidence[] {
+function sourcesByDataFlow(literal: ts.ObjectLiteralExpression, ctx: AnalysisContext): { evidence: Evidence[]; unknownUsage: string[] } {
   const found = new Map<ts.Node, Evidence>();
+  // Names whose token usage the call reads but which are no result this tool knows (`claude.usage`): the call records
+  // their request, so another result that merely sits in scope must not be taken for it.
+  const unknownUsage = new Set<string>();
   const seen = new Set<Declaration>();
   const start: ts.Identifier[] = [];
   referencedIdentifiers(literal, start);
@@ -135,6 +144,7 @@ function sourcesByDataFlow(literal: ts.ObjectLiteralExpression, ctx: AnalysisCon
     if (!decl) continue;
     const viaUsage = inherited || readsUsage(id) || (ts.isBindingElement(decl) && USAGE_NAME.test(propertyNameText(decl.propertyName ?? decl.name) ?? ''));
     const classified = classifyDeclaration(decl, ctx);
+    if (!classified && readsUsage(id) && !ts.isParameter(decl)) unknownUsage.add(id.text);
     if (classified) {
       const previous = found.get(classified.origin);
       if (!previous) found.set(classified.origin, { classified, depth, viaUsage });
@@ -147,23 +157,39 @@ function sourcesByDataFlow(literal: ts.ObjectLiteralExpression, ctx: AnalysisCon
     if (seen.has(decl)) continue;
     seen.add(decl);
     const owner = owningVariableDeclaration(decl);
-    if (owner && ts.isVariableDeclaration(owner) && owner.initializer && owner.getSourceFile() === ctx.sourceFile) {
+    if (owner && ts.isVariableDeclaration(owner) && owner.getSourceFile() === ctx.sourceFile) {
+      // Every value the name is given: its initializer, and for a `let` what is assigned to it later.
+      const values = [owner.initializer, ...(declarationKeyword(owner) !== 'const' && ts.isIdentifier(owner.name) ? assignmentsTo(owner) : [])];
       const next: ts.Identifier[] = [];
-      referencedIdentifiers(owner.initializer, next);
+      for (const value of values) if (value) referencedIdentifiers(value, next, { skipCallArguments: true });
       const usageName = USAGE_NAME.test(ts.isIdentifier(decl.name as ts.Node) ? (decl.name as ts.Identifier).text : '');
       for (const n of next) pending.push({ id: n, depth: depth + 1, viaUsage: viaUsage || usageName });
     }
   }
-  return [...found.values()];
+  return { evidence: [...found.values()], unknownUsage: [...unknownUsage] };
 }
 
 /** The strongest evidence: results reached through token usage, else the nearest ones. */
-function strongest(evidence: Evidence[]): Classified[] {
+function strongest(evidence: Evidence[]): Evidence[] {
   if (evidence.length === 0) return [];
   const viaUsage = evidence.filter((e) => e.viaUsage);
-  if (viaUsage.length) return viaUsage.map((e) => e.classified);
+  if (viaUsage.length) return viaUsage;
   const nearest = Math.min(...evidence.map((e) => e.depth));
-  return evidence.filter((e) => e.depth === nearest).map((e) => e.classified);
+  return evidence.filter((e) => e.depth === nearest);
+}
+
+
+/**
+ * Can the call see the declaration's value when it runs? Not from inside a function declaration (hoisted: it may run
+ * before the value exists) or a function created before the declaration, unless the call names the value itself.
+ */
+function seenWithoutHoisting(decl: ts.Node, call: ts.CallExpression): boolean {
+  const declEnd = decl.getEnd();
+  for (let node: ts.Node | undefined = call.parent; node; node = node.parent) {
+    if (node.pos <= decl.pos && decl.end <= node.end) return true; // reached the scope that holds the declaration
+    if (isFunctionLike(node) && (ts.isFunctionDeclaration(node) || node.getStart() < declEnd)) return false;
+  }
+  return true;
 }
 
 /** LLM results visible at the call (declared before it), and AI SDK callbacks the call sits in. */
@@ -182,6 +208,7 @@ function sourcesInScope(call: ts.CallExpression, ctx: AnalysisContext): Classifi
     // Parameters, and patterns in them, are bound before the body runs.
     const owner = owningVariableDeclaration(decl) ?? decl;
     if (!ts.isParameter(owner) && owner.getEnd() > callStart) continue;
+    if (!ts.isParameter(owner) && !seenWithoutHoisting(owner, call)) continue;
     const classified = classifyDeclaration(decl, ctx);
     if (classified) found.set(classified.origin, classified);
   }
@@ -228,8 +255,8 @@ function forAwaitLoopsOver(scope: ts.Node, decl: ts.VariableDeclaration): ts.For
  * An OpenAI chat stream consumed with `for await (const chunk of stream)` before the call, in a loop that already
  * keeps chunk data: keep the three values from the chunks (declared before the loop) and read them at the call.
  */
-function captureFromStreamLoop(rejection: Classified, call: ts.CallExpression, ctx: AnalysisContext): SourceCandidate | undefined {
-  const decl = rejection.origin;
+function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: AnalysisContext): SourceCandidate | undefined {
+  const decl = stream;
   if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !decl.initializer) return undefined;
   const init = skipOuterExpressions(decl.initializer);
   const created = ts.isAwaitExpression(init) ? skipOuterExpressions(init.expression) : init;
@@ -312,31 +339,51 @@ function streamEndedBefore(resultName: string, call: ts.CallExpression, ctx: Ana
 
 /** Pick the one source the call belongs to, or say why there is none. */
 function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpression, ctx: AnalysisContext): Choice {
-  let evidence = strongest(sourcesByDataFlow(literal, ctx));
+  const flow = sourcesByDataFlow(literal, ctx);
+  let evidence = strongest(flow.evidence);
   let how = DATA_FLOW;
+  if (evidence.length === 0 && flow.unknownUsage.length) {
+    return {
+      ok: false,
+      code: 'no-source',
+      reason: `its token counts come from ${flow.unknownUsage.map((n) => `\`${n}\``).join(', ')}, which this tool does not recognise as an OpenAI result: if it is one, pass its id by hand; if it is another provider's, write null`,
+    };
+  }
   if (evidence.length === 0) {
-    evidence = sourcesInScope(call, ctx);
+    evidence = sourcesInScope(call, ctx).map((classified) => ({ classified, depth: Infinity, viaUsage: false }));
     how = 'the results in scope';
   }
-  const sources = evidence.filter((c): c is SourceCandidate => c.type === 'source');
-  const rejected = evidence.filter((c) => c.type === 'rejected');
+  const sources = evidence.filter((e): e is Evidence & { classified: SourceCandidate } => e.classified.type === 'source');
+  const rejected = evidence.map((e) => e.classified).filter((c): c is SourceRejection => c.type === 'rejected');
   const relevantRejected = rejected.filter((r) => r.code === 'not-openai' || r.code === 'stream-not-captured');
-  if (sources.length === 1 && relevantRejected.length === 0) return { ok: true, source: sources[0] };
+  if (sources.length === 1 && relevantRejected.length === 0) {
+    const { classified: source, depth } = sources[0];
+    // A reassigned `let` holds the right request only where the call reads it directly, at the call.
+    if (source.reassigned && depth !== 0) {
+      return {
+        ok: false,
+        code: 'ambiguous-source',
+        reason: `\`${source.name}\` is assigned more than one result and this call ${how === DATA_FLOW ? 'reads values copied from it earlier' : 'does not read it'}: which request it records cannot be told; read the id where the usage is read`,
+      };
+    }
+    return { ok: true, source };
+  }
   if (sources.length + relevantRejected.length > 1) {
     return {
       ok: false,
       code: 'ambiguous-source',
-      reason: `${describe([...sources, ...relevantRejected])} could each be this call's result (from ${how}) and nothing ties the call to one: pass the fields from the right one by hand`,
+      reason: `${describe([...sources.map((e) => e.classified), ...relevantRejected])} could each be this call's result (from ${how}) and nothing ties the call to one: pass the fields from the right one by hand`,
     };
   }
   if (rejected.length > 0) {
     const first = rejected[0];
     if (first.code === 'stream-not-captured') {
-      const captured = captureFromStreamLoop(first, call, ctx);
+      const captured = captureFromStreamLoop(first.origin, call, ctx);
       if (captured) return { ok: true, source: captured };
     }
     // The call's own token counts come from another provider's result: it is true that there is no OpenAI request.
-    if (how === DATA_FLOW && rejected.length === 1 && first.type === 'rejected' && first.code === 'not-openai' && !first.gateway) {
+    const tiedByUsage = evidence.some((e) => e.classified === first && e.viaUsage);
+    if (how === DATA_FLOW && tiedByUsage && rejected.length === 1 && first.code === 'not-openai' && !first.gateway) {
       return {
         ok: true,
         source: {
@@ -421,7 +468,15 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   }
   const choice = chooseSource(literal, call, ctx);
   if (!choice.ok) return manual(base, choice.code, choice.reason);
-  const source = choice.source;
+  let source = choice.source;
+  if (source.kind === RESULT_KINDS.chatCompletionChunk && !inScopeAt(source, call, ctx)) {
+    // The call reads what the loop kept from the chunks (`totalTokens = chunk.usage…`) after the loop: keep the
+    // three values from the chunks the same way.
+    const loop = source.origin.parent?.parent;
+    const over = loop && ts.isForOfStatement(loop) ? skipOuterExpressions(loop.expression) : undefined;
+    const streamDecl = over && ts.isIdentifier(over) ? resolveName(over.text, over) : undefined;
+    source = (streamDecl && captureFromStreamLoop(streamDecl, call, ctx)) || source;
+  }
   const described = { source: source.base || source.name, sourceKind: source.kind.id };
   if (source.needsStreamEnd && !streamEndedBefore(source.needsStreamEnd.result, call, ctx)) {
     return manual(

@@ -70,6 +70,11 @@ export interface SourceCandidate {
   notes: string[];
   /** The base may be undefined at the call (a `let` assigned in a `try`): read it with optional chaining. */
   optional?: boolean;
+  /**
+   * A `let` assigned more than one result: its value at the call is the one the call reads from it directly, but a
+   * value copied from it earlier (`const usage = r.usage` before `r = …`) may be another request's.
+   */
+  reassigned?: boolean;
   /** The base reads a stream's final response with `await`: the call must sit in an async function after the stream ends. */
   needsStreamEnd?: { result: string };
 }
@@ -140,6 +145,12 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
     const callee = skipOuterExpressions(e.expression);
     const decl = ts.isIdentifier(callee) ? resolveName(callee.text, callee) : undefined;
     const located: Located | undefined = decl && (importTarget(decl) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as Located['node'], sourceFile: ctx.sourceFile });
+    // The clients it returns decide; its declared return type only when it returns nothing this tool can read.
+    const returned = located ? returnedExpressions(located.node) : [];
+    const verdicts = returned.map((r) => classifyClient(r, { ...ctx, sourceFile: located!.sourceFile }, depth + 1));
+    const notOpenAI = verdicts.find((v) => !v.openai && v.code === 'not-openai');
+    if (notOpenAI) return notOpenAI;
+    if (verdicts.length && verdicts.every((v) => v.openai)) return verdicts[0];
     const returnType = located && declaredReturnType(located.node);
     const verdict = returnType && clientByType(unwrapPromise(returnType), located!.node);
     if (verdict) return verdict;
@@ -147,20 +158,35 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
   }
   if (root.kind === ts.SyntaxKind.ThisKeyword && names.length === 1) {
     const member = classMember(root, names[0]);
+    if (member && ts.isPropertyDeclaration(member) && member.initializer) return classifyClient(member.initializer, ctx, depth + 1);
+    // `this.client = new OpenAI(...)` in the constructor decides before the field's declared type.
+    const assigned = member && ts.isPropertyDeclaration(member) ? constructorAssignments(member, names[0]) : [];
+    if (assigned.length) {
+      const verdicts = assigned.map((a) => classifyClient(a, ctx, depth + 1));
+      return verdicts.find((v) => !v.openai) ?? verdicts[0];
+    }
     if (member?.type) {
       const verdict = clientByType(member.type, member);
       if (verdict) return verdict;
     }
-    if (member && ts.isPropertyDeclaration(member) && member.initializer) return classifyClient(member.initializer, ctx, depth + 1);
   }
   if (ts.isIdentifier(root) && names.length === 0) {
     const decl = resolveName(root.text, root);
     if (!decl) return { openai: false, code: 'no-source', reason: `\`${root.text}\` is not declared in this file` };
+    // What it was built with decides, before what it is declared as: `const c: OpenAI = new OpenAI({ baseURL: gateway })`.
+    if (ts.isVariableDeclaration(decl) && decl.initializer && !isNullish(decl.initializer)) {
+      return classifyClient(decl.initializer, { ...ctx, sourceFile: decl.getSourceFile() }, depth + 1);
+    }
+    // `let cached; … cached = new OpenAI()`: what it is assigned.
+    if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && declarationKeyword(decl) !== 'const') {
+      const verdicts = assignmentsTo(decl).filter((v) => !isNullish(v)).map((v) => classifyClient(v, ctx, depth + 1));
+      const notOpenAI = verdicts.find((v) => !v.openai);
+      if (verdicts.length) return notOpenAI ?? verdicts[0];
+    }
     if (ts.isVariableDeclaration(decl) && decl.type) {
       const verdict = clientByType(decl.type, decl);
       if (verdict) return verdict;
     }
-    if (ts.isVariableDeclaration(decl) && decl.initializer) return classifyClient(decl.initializer, { ...ctx, sourceFile: decl.getSourceFile() }, depth + 1);
     if (ts.isParameter(decl) && decl.type) {
       const ref = packageTypeReference(decl.type, decl);
       if (ref && OPENAI_PACKAGE.test(ref.module) && OPENAI_CLIENT_CLASSES.includes(ref.name)) return { openai: true, notes: [] };
@@ -192,6 +218,36 @@ function clientByType(type: ts.TypeNode, at: ts.Node): ClientVerdict | undefined
   return undefined;
 }
 
+/** The expressions a function returns (a concise arrow body counts), nested functions excluded. */
+function returnedExpressions(node: ts.Node): ts.Expression[] {
+  let fn: ts.Node | undefined = node;
+  if (ts.isVariableDeclaration(node) && node.initializer) fn = skipOuterExpressions(node.initializer);
+  if (!fn || !(ts.isFunctionDeclaration(fn) || ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || !fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node) => {
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return out;
+}
+
+/** `this.name = value` in the class's constructor. */
+function constructorAssignments(member: ts.PropertyDeclaration, name: string): ts.Expression[] {
+  const ctor = member.parent.members.find(ts.isConstructorDeclaration);
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node) => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = skipOuterExpressions(n.left);
+      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) out.push(n.right);
+    }
+    if (!isFunctionLike(n) || n === ctor) ts.forEachChild(n, visit);
+  };
+  if (ctor) visit(ctor);
+  return out;
+}
+
 /** `this.name` inside a class: the property declaration, or the constructor's parameter property. */
 function classMember(thisNode: ts.Node, name: string): ts.PropertyDeclaration | ts.ParameterDeclaration | undefined {
   let cls: ts.Node | undefined = thisNode.parent;
@@ -209,21 +265,66 @@ function classMember(thisNode: ts.Node, name: string): ts.PropertyDeclaration | 
   return undefined;
 }
 
+const OPENAI_HOST = /(^|\.|\/\/)(api\.)?openai\.com(\/|:|$)|\.openai\.azure\.com/;
+
+type BaseUrl = { kind: 'none' } | { kind: 'openai' } | { kind: 'gateway'; url: string } | { kind: 'unknown'; text: string };
+
+/**
+ * The `baseURL` a client's options set, as far as the code shows it: written out, a const string, a const options
+ * object, a spread of one. Anything else is unknown: options this tool cannot read may point anywhere.
+ */
+function readBaseUrl(options: ts.Expression | undefined, ctx: AnalysisContext, depth = 0, key = 'baseURL'): BaseUrl {
+  if (!options || depth > 4) return { kind: 'none' };
+  const e = skipOuterExpressions(options);
+  const text = e.getText();
+  if (ts.isIdentifier(e)) {
+    const decl = resolveName(e.text, e);
+    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const' && decl.initializer) return readBaseUrl(decl.initializer, ctx, depth + 1, key);
+    return { kind: 'unknown', text };
+  }
+  // openai v3: `new OpenAIApi(new Configuration({ apiKey, basePath }))`.
+  if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Configuration') {
+    const decl = resolveName(e.expression.text, e.expression);
+    const target = decl && importTarget(decl);
+    if (target && OPENAI_PACKAGE.test(target.module)) return readBaseUrl(e.arguments?.[0], ctx, depth + 1, 'basePath');
+  }
+  if (!ts.isObjectLiteralExpression(e)) return { kind: 'unknown', text };
+  let found: BaseUrl = { kind: 'none' };
+  for (const prop of e.properties) {
+    if (ts.isSpreadAssignment(prop)) {
+      const inner = readBaseUrl(prop.expression, ctx, depth + 1, key);
+      if (inner.kind !== 'none') found = inner;
+      continue;
+    }
+    if (propertyNameText(prop.name) !== key) continue;
+    const value = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
+    found = value ? urlVerdict(value, depth) : { kind: 'unknown', text: prop.getText() };
+  }
+  return found;
+}
+
+function urlVerdict(value: ts.Expression, depth: number): BaseUrl {
+  const e = skipOuterExpressions(value);
+  if (ts.isStringLiteralLike(e)) return OPENAI_HOST.test(e.text) ? { kind: 'openai' } : { kind: 'gateway', url: e.text };
+  if (ts.isIdentifier(e) && depth < 4) {
+    const decl = resolveName(e.text, e);
+    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const' && decl.initializer) return urlVerdict(decl.initializer, depth + 1);
+  }
+  return { kind: 'unknown', text: e.getText() };
+}
+
 /** A client built with a `baseURL` that is not OpenAI's talks to a gateway whose ids are its own. */
 function baseUrlVerdict(construction: ts.NewExpression, ctx: AnalysisContext): ClientVerdict {
-  const options = construction.arguments?.[0];
-  if (!options || !ts.isObjectLiteralExpression(options)) return { openai: true, notes: [] };
-  for (const prop of options.properties) {
-    if (!ts.isPropertyAssignment(prop) || propertyNameText(prop.name) !== 'baseURL') continue;
-    const value = skipOuterExpressions(prop.initializer);
-    if (ts.isStringLiteralLike(value)) {
-      return /(^|\.|\/\/)(api\.)?openai\.(com|azure\.com)(\/|$)|\.openai\.azure\.com/.test(value.text)
-        ? { openai: true, notes: [] }
-        : { openai: false, code: 'not-openai', gateway: true, reason: `the client's baseURL is ${value.text}: the ids it returns are that gateway's, not OpenAI's` };
-    }
-    return { openai: true, notes: [`the client's baseURL is \`${value.getText(ctx.sourceFile)}\`: if it points to a gateway (OpenRouter, LiteLLM, AI Gateway) the id is the gateway's, not OpenAI's`] };
+  const url = readBaseUrl(construction.arguments?.[0], ctx);
+  if (url.kind === 'none' || url.kind === 'openai') return { openai: true, notes: [] };
+  if (url.kind === 'gateway') {
+    return { openai: false, code: 'not-openai', gateway: true, reason: `the client's baseURL is ${url.url}: the ids it returns are that gateway's, not OpenAI's` };
   }
-  return { openai: true, notes: [] };
+  return {
+    openai: false,
+    code: 'no-source',
+    reason: `the client's options (\`${url.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand; if it is a gateway (OpenRouter, LiteLLM, AI Gateway), its ids are not OpenAI's`,
+  };
 }
 
 function objectProperty(literal: ts.Expression | undefined, name: string): ts.Expression | undefined {
@@ -238,10 +339,39 @@ function objectProperty(literal: ts.Expression | undefined, name: string): ts.Ex
 }
 
 /** The AI SDK's `model` option: an OpenAI provider model, another provider's, a gateway string, or unknown. */
-function classifyAiModel(options: ts.Expression | undefined, ctx: AnalysisContext): { rejection?: CallClassification['rejection']; notes: string[] } {
+type ModelVerdict = { rejection?: CallClassification['rejection']; notes: string[]; known?: boolean };
+
+function classifyAiModel(options: ts.Expression | undefined, ctx: AnalysisContext): ModelVerdict {
   const model = objectProperty(options, 'model');
   if (!model) return { notes: ['the call passes no `model` this tool could read: check that it is an OpenAI model'] };
+  const verdict = classifyModelValue(model, ctx, 0);
+  if (verdict.rejection || verdict.known) return verdict;
+  return { notes: [`could not confirm that \`${model.getText(ctx.sourceFile)}\` is an OpenAI model: if it is another provider's, remove the id`] };
+}
+
+/** A model value: a provider call, a gateway string, a const or import holding one, or either branch of a ternary. */
+function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: number): ModelVerdict {
   const value = skipOuterExpressions(model);
+  if (depth > 4) return { notes: [] };
+  if (ts.isConditionalExpression(value)) {
+    const branches = [classifyModelValue(value.whenTrue, ctx, depth + 1), classifyModelValue(value.whenFalse, ctx, depth + 1)];
+    const rejected = branches.find((b) => b.rejection);
+    if (rejected && branches.every((b) => b.rejection)) return rejected;
+    if (rejected) {
+      // One branch is OpenAI, the other not: which one ran is decided at run time.
+      return { notes: [], rejection: { code: 'ambiguous-source', reason: `one branch of \`${value.getText(ctx.sourceFile)}\` is not OpenAI (${rejected.rejection!.reason}): which provider served the request is decided at run time` } };
+    }
+    return branches.every((b) => b.known) ? { notes: branches.flatMap((b) => b.notes), known: true } : { notes: [] };
+  }
+  if (ts.isIdentifier(value)) {
+    const decl = resolveName(value.text, value);
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer) return classifyModelValue(decl.initializer, ctx, depth + 1);
+    const located = decl && importTarget(decl) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
+    if (located && ts.isVariableDeclaration(located.node) && located.node.initializer) {
+      return classifyModelValue(located.node.initializer, { ...ctx, sourceFile: located.sourceFile }, depth + 1);
+    }
+    return { notes: [] };
+  }
   if (ts.isStringLiteralLike(value)) {
     return {
       rejection: {
@@ -265,27 +395,26 @@ function classifyAiModel(options: ts.Expression | undefined, ctx: AnalysisContex
       target = factoryDecl && importTarget(factoryDecl);
       factoryOptions = factoryCall.arguments[0];
     }
-    const baseURL = objectProperty(factoryOptions, 'baseURL');
-    if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL) {
-      const url = skipOuterExpressions(baseURL);
-      if (ts.isStringLiteralLike(url) && !/(^|\.|\/\/)(api\.)?openai\.com(\/|$)|\.openai\.azure\.com/.test(url.text)) {
-        return { rejection: { code: 'not-openai', gateway: true, reason: `the provider's baseURL is ${url.text}: the ids it returns are that gateway's, not OpenAI's` }, notes: [] };
-      }
-      if (!ts.isStringLiteralLike(url)) {
-        return { notes: [`the provider's baseURL is \`${url.getText(ctx.sourceFile)}\`: if it points to a gateway the id is the gateway's, not OpenAI's`] };
-      }
+    const baseURL = factoryOptions ? readBaseUrl(factoryOptions, ctx) : { kind: 'none' as const };
+    if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL.kind === 'gateway') {
+      return { rejection: { code: 'not-openai', gateway: true, reason: `the provider's baseURL is ${baseURL.url}: the ids it returns are that gateway's, not OpenAI's` }, notes: [] };
+    }
+    if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL.kind === 'unknown') {
+      return {
+        rejection: { code: 'no-source', reason: `the provider's options (\`${baseURL.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand` },
+        notes: [],
+      };
     }
     if (target && isPackage(target.module, '@ai-sdk/openai')) {
       const api = names[0];
-      if (api === 'chat') return { notes: [] };
-      if (api === 'completion') return { notes: [] };
-      return { notes: ['`openai(model)` in @ai-sdk/openai 2+ calls the Responses API: the id is a resp_… id'] };
+      if (api === 'chat' || api === 'completion') return { notes: [], known: true };
+      return { notes: ['`openai(model)` in @ai-sdk/openai 2+ calls the Responses API: the id is a resp_… id'], known: true };
     }
     if (target && otherProvider(target.module)) {
       return { rejection: { code: 'not-openai', reason: `the model comes from ${target.module}: its response ids are not OpenAI ids` }, notes: [] };
     }
   }
-  return { notes: [`could not confirm that \`${model.getText(ctx.sourceFile)}\` is an OpenAI model: if it is another provider's, remove the id`] };
+  return { notes: [] };
 }
 
 /** The package a value ultimately comes from (`anthropic.messages.create` → `@anthropic-ai/sdk`), following local names. */
@@ -731,6 +860,23 @@ function classifyDestructuredAiResult(decl: ts.BindingElement, owner: ts.Variabl
   return { type: 'source', origin: owner, name, base: [binding.base, ...rest].join('.'), kind: result.kind!, edits: binding.edits, notes: result.notes };
 }
 
+/** `for (const step of result.steps)` over an AI SDK result: each step is one request, with its own `response`. */
+function classifyStep(decl: ts.VariableDeclaration, ctx: AnalysisContext): Classified | undefined {
+  const loop = decl.parent.parent;
+  if (!ts.isIdentifier(decl.name) || !ts.isForOfStatement(loop) || loop.initializer !== decl.parent) return undefined;
+  let steps = skipOuterExpressions(loop.expression);
+  if (ts.isAwaitExpression(steps)) steps = skipOuterExpressions(steps.expression);
+  if (!ts.isPropertyAccessExpression(steps) || steps.name.text !== 'steps') return undefined;
+  const owner = skipOuterExpressions(steps.expression);
+  const ownerDecl = ts.isIdentifier(owner) ? resolveName(owner.text, owner) : undefined;
+  const result = ownerDecl && classifyDeclaration(ownerDecl, ctx);
+  if (!result || result.type !== 'source' || result.kind !== RESULT_KINDS.aiResponse) return result?.type === 'rejected' ? { ...result, origin: decl } : undefined;
+  return {
+    type: 'source', origin: decl, name: decl.name.text, base: `${decl.name.text}.response`, kind: RESULT_KINDS.aiResponse, edits: [],
+    notes: ['one row per step: each step of a multi-step run is one OpenAI request'],
+  };
+}
+
 /**
  * `for await (const chunk of stream)` over an OpenAI chat stream, with the call inside the loop: every chunk carries
  * the request's id, `created` and `system_fingerprint`.
@@ -783,7 +929,7 @@ function classifyDestructuredResult(owner: ts.VariableDeclaration, result: CallC
 }
 
 /** Every `name = value` assignment to a declaration, in its enclosing function. */
-function assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[] {
+export function assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[] {
   const name = (decl.name as ts.Identifier).text;
   const scope = decl.parent.parent.parent;
   const values: ts.Expression[] = [];
@@ -803,30 +949,63 @@ function isNullish(expr: ts.Expression): boolean {
   return e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
 }
 
+/** What one value assigned to a `let` is: a result (or a name holding one), a rejected look-alike, or unknown. */
+function classifyAssignedValue(value: ts.Expression, ctx: AnalysisContext): Classified | undefined {
+  const e = skipOuterExpressions(value);
+  if (ts.isIdentifier(e)) {
+    const decl = resolveName(e.text, e);
+    return decl ? classifyDeclaration(decl, ctx) : undefined;
+  }
+  return toClassified(value, e.getText(ctx.sourceFile), classifyInitializer(value, ctx), e.getText(ctx.sourceFile), ctx);
+}
+
+/** An assignment inside a loop is exempt when the loop stops right after it (`completion = await …; break;`). */
+function stopsLoopAfter(value: ts.Expression): boolean {
+  let statement: ts.Node = value;
+  while (statement.parent && !ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent)) statement = statement.parent;
+  const block = statement.parent;
+  if (!block || !ts.isBlock(block)) return false;
+  const next = block.statements[block.statements.indexOf(statement as ts.Statement) + 1];
+  return !!next && (ts.isBreakStatement(next) || ts.isReturnStatement(next));
+}
+
 /**
- * A `let` declared empty (or nullish) and assigned a result later, typically in a `try`: the result is read with
- * optional chaining, because at the call it may never have been assigned.
+ * A `let` (or `var`): every value it is given, its initializer and later assignments. One kind of result throughout
+ * is a source (read with optional chaining when it may still be unset); a mix of results and other values, of
+ * providers, or a result assigned on every pass of a loop the call is not in, is ambiguous.
  */
 function classifyAssigned(decl: ts.VariableDeclaration, ctx: AnalysisContext): Classified | undefined {
   const name = (decl.name as ts.Identifier).text;
-  const values = assignmentsTo(decl).filter((v) => !isNullish(v));
+  const initial = decl.initializer && !isNullish(decl.initializer) ? [decl.initializer] : [];
+  const assigned = assignmentsTo(decl).filter((v) => !isNullish(v));
+  const values = [...initial, ...assigned];
   if (values.length === 0) return decl.type ? classifyByType(decl, decl.type, name) : undefined;
-  const results = values.map((v) => classifyInitializer(v, ctx));
-  if (results.some((r) => !r)) return undefined;
-  const rejected = results.find((r) => r!.rejection);
-  if (rejected) return toClassified(decl, name, rejected, name, ctx);
-  // Assigned on every pass of a loop the call is not in: the call records the whole loop, the name only its last request.
-  const loop = values.map((v) => enclosingLoop(v, decl)).find((l) => l && !(ctx.call && l.pos <= ctx.call.pos && ctx.call.end <= l.end));
-  if (loop) {
-    return {
-      type: 'rejected', origin: decl, name, code: 'ambiguous-source',
-      reason: `it is assigned on every pass of a loop and this call comes after the loop: it would record only the last of those requests' ids (track each request inside the loop, or write null)`,
-    };
+  const results = values.map((v) => classifyAssignedValue(v, ctx));
+  if (results.every((r) => !r)) return undefined;
+  const ambiguous = (reason: string): SourceRejection => ({ type: 'rejected', origin: decl, name, code: 'ambiguous-source', reason });
+  if (results.some((r) => !r)) {
+    const other = values[results.findIndex((r) => !r)];
+    return ambiguous(`it holds an LLM result on some paths and \`${other.getText(ctx.sourceFile)}\` on others: which request this call records cannot be told`);
   }
-  const kinds = new Set(results.map((r) => `${r!.kind!.id}:${r!.path ?? ''}`));
-  if (kinds.size !== 1) return undefined;
-  const classified = toClassified(decl, name, results[0], name, ctx);
-  return classified && classified.type === 'source' ? { ...classified, optional: true } : classified;
+  const sources = results.filter((r): r is SourceCandidate => r!.type === 'source');
+  const rejected = results.filter((r): r is SourceRejection => r!.type === 'rejected');
+  if (rejected.length && sources.length) return ambiguous(`it is assigned both OpenAI results and \`${rejected[0].name}\` (${rejected[0].reason})`);
+  if (rejected.length) return { ...rejected[0], origin: decl, name };
+  const shapes = new Set(sources.map((c) => `${c.kind.id}${c.base.slice(c.name.length)}`));
+  if (shapes.size !== 1) return ambiguous('it is assigned results of different kinds');
+  // Assigned on every pass of a loop the call is not in: the call records the whole loop, the name only its last request.
+  const inLoop = assigned.some((v) => {
+    const loop = enclosingLoop(v, decl);
+    return loop && !(ctx.call && loop.pos <= ctx.call.pos && ctx.call.end <= loop.end) && !stopsLoopAfter(v);
+  });
+  if (inLoop) {
+    return ambiguous("it is assigned on every pass of a loop and this call comes after the loop: it would record only the last of those requests' ids (track each request inside the loop, or write null)");
+  }
+  const first = sources[0];
+  return {
+    type: 'source', origin: decl, name, base: `${name}${first.base.slice(first.name.length)}`, kind: first.kind, edits: [],
+    notes: first.notes, optional: initial.length === 0 || !!first.optional, reassigned: values.length > 1,
+  };
 }
 
 /** The innermost loop around `node` that does not also contain `decl` (the loop that reassigns it), if any. */
@@ -907,10 +1086,10 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
   if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) {
     const name = decl.name.text;
     const keyword = declarationKeyword(decl);
-    if (decl.initializer && !(keyword !== 'const' && isNullish(decl.initializer))) {
-      return toClassified(decl, name, classifyInitializer(decl.initializer, ctx), name, ctx);
-    }
-    if (keyword !== 'const') return classifyAssigned(decl, ctx);
+    if (keyword !== 'const' && !ts.isForOfStatement(decl.parent.parent) && !ts.isForInStatement(decl.parent.parent)) return classifyAssigned(decl, ctx);
+    if (decl.initializer) return toClassified(decl, name, classifyInitializer(decl.initializer, ctx), name, ctx);
+    const step = classifyStep(decl, ctx);
+    if (step) return step;
     return decl.type ? classifyByType(decl, decl.type, name) : undefined;
   }
   if (ts.isBindingElement(decl) && ts.isIdentifier(decl.name)) {
