@@ -9,7 +9,7 @@ import pc from 'picocolors';
 import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
 import { resolveConfig, type ReconConfig } from './config.js';
 import type { FilePlan } from './engine/types.js';
-import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, readSource, UsageError, writeAtomic } from './files.js';
+import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, readSource, removeStaleTempFiles, UsageError, writeAtomic } from './files.js';
 import { createNodeHost, toPosix } from './node-host.js';
 import { buildReport, renderJson, renderMarkdown } from './report.js';
 import { runSqlCommand } from './schema/sql-command.js';
@@ -244,6 +244,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
       }
     }
     const realRoot = realpathSync(root);
+    let staleTemps = 0;
     for (const plan of changed) {
       if (!isInside(realRoot, realpathSync(plan.path))) {
         plan.status = 'error';
@@ -251,6 +252,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
         continue;
       }
       try {
+        staleTemps += removeStaleTempFiles(plan.path);
         writeAtomic(plan.path, plan.output!);
       } catch (error) {
         plan.status = 'error';
@@ -258,6 +260,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
       }
     }
     wrote = true;
+    if (staleTemps) io.stderr(`recon-codemod: removed ${staleTemps} temp file(s) left by an interrupted earlier run\n`);
   } else if (!quiet) {
     for (const plan of changed) {
       const before = inputs.find((i) => i.path === plan.path)?.text ?? host.readFile(plan.path) ?? '';

@@ -2,7 +2,7 @@
  * The CLI's file-system edge: discovery, safe reads, atomic writes, the dirty-tree guard.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, openSync, closeSync, fsyncSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { globby } from 'globby';
 import { toPosix } from './node-host.js';
@@ -84,6 +84,38 @@ export function readSource(path: string): ReadResult {
   } catch {
     return { ok: false, error: 'not valid UTF-8' };
   }
+}
+
+/** The temp files `writeAtomic` names: `.<name>.recon-<pid>-<ms>.tmp`. */
+const TEMP_FILE = /^\.(.+)\.recon-(\d+)-\d+\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the temp files a killed earlier run left beside `path` (their process is gone). Returns how many: a run
+ * killed mid-write leaves every file old or new, but its temp file stays until this.
+ */
+export function removeStaleTempFiles(path: string): number {
+  let removed = 0;
+  const dir = dirname(path);
+  for (const entry of readdirSync(dir)) {
+    const match = TEMP_FILE.exec(entry);
+    if (!match || match[1] !== basename(path) || Number(match[2]) === process.pid || processAlive(Number(match[2]))) continue;
+    try {
+      unlinkSync(join(dir, entry));
+      removed++;
+    } catch {
+      /* gone already, or not ours to remove */
+    }
+  }
+  return removed;
 }
 
 /**

@@ -10,7 +10,7 @@
  *    goes on and updates the rest, and exits 1.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -137,15 +137,16 @@ describe('SIGKILL in the middle of --write', () => {
     console.log(`kill runs (delay ms → files written of ${runs[0].total}, temp files left): ${runs.map((r) => `${r.delayMs}→${r.changed} (${r.temps.length})`).join(', ')}`);
     expect(mid, `no run was killed between the first and the last write: ${JSON.stringify(runs)}`).toBeDefined();
 
-    // A normal run afterwards: temp files are not sources (dot files, .tmp) and do not disturb it.
+    // A normal run afterwards: temp files are not sources (dot files, .tmp), do not disturb it, and are cleaned up.
     const again = runCli(['.', '--write', '--quiet', '--json', 'report.json'], mid!.dir);
     expect(again.code, again.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(mid!.dir, 'report.json'), 'utf8')) as { files: Array<{ path: string }>; summary: { files: number } };
     expect(report.summary.files).toBe([...mid!.old.keys()].filter((k) => k.endsWith('.ts')).length);
     expect(report.files.some((f) => f.path.includes('.tmp'))).toBe(false);
     for (const [rel, bytes] of mid!.want) expect(readFileSync(join(mid!.dir, rel)).equals(bytes), rel).toBe(true);
-    // The CLI does not clean up a killed run's temp files (they stay, and are reported here).
-    for (const temp of mid!.temps) expect(lstatSync(join(mid!.dir, temp)).isFile()).toBe(true);
+    // The killed run's temp file sits beside the file it was writing, still old: rewriting that file removes it.
+    for (const temp of mid!.temps) expect(existsSync(join(mid!.dir, temp)), temp).toBe(false);
+    if (mid!.temps.length) expect(again.stderr).toContain(`removed ${mid!.temps.length} temp file(s) left by an interrupted earlier run`);
   }, 90_000);
 });
 
