@@ -8,7 +8,7 @@ import { RESULT_KINDS, type ResultKind } from './sdk.js';
 import { findTrackingCalls, trackerDefinition, trackerParameterShape, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, TextEdit } from './types.js';
 import type { TypeShape } from './types-read.js';
-import { isFunctionLike, lineAndColumn, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
+import { isFunctionLike, lineAndColumn, mentionsName, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
 
 export interface AnalyzeInput {
   /** Absolute, `/`-separated path (the host resolves imports relative to it). */
@@ -226,17 +226,6 @@ function describe(candidates: Classified[]): string {
 /** Names the stream capture declares; never chosen when they already mean something in the function. */
 const STREAM_CAPTURE = { openai_request_id: 'openaiRequestId', openai_created: 'openaiCreated', system_fingerprint: 'systemFingerprint' } as const;
 
-function mentions(node: ts.Node, name: string): boolean {
-  let found = false;
-  const visit = (n: ts.Node) => {
-    if (found) return;
-    if (ts.isIdentifier(n) && n.text === name) found = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(node);
-  return found;
-}
-
 function forAwaitLoopsOver(scope: ts.Node, decl: ts.VariableDeclaration): ts.ForOfStatement[] {
   const loops: ts.ForOfStatement[] = [];
   const name = (decl.name as ts.Identifier).text;
@@ -272,9 +261,9 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   const chunkDecl = loop.initializer.declarations[0];
   if (loop.initializer.declarations.length !== 1 || !ts.isIdentifier(chunkDecl.name)) return undefined;
   const chunk = chunkDecl.name.text;
-  if (!mentions(loop.statement, chunk)) return undefined; // the loop keeps no chunk data: nothing to hang the capture on
+  if (!mentionsName(loop.statement, chunk)) return undefined; // the loop keeps no chunk data: nothing to hang the capture on
   const names = Object.values(STREAM_CAPTURE);
-  if (names.some((n) => mentions(fn, n))) return undefined;
+  if (names.some((n) => mentionsName(fn, n))) return undefined;
   const text = ctx.sourceFile.text;
   const eol = lineEnding(text);
   const typed = !/\.(c|m)?jsx?$/i.test(ctx.sourceFile.fileName);

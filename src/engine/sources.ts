@@ -5,7 +5,7 @@ import { AI_SDK_FUNCTIONS, AI_SDK_STREAMING, OPENAI_CLIENT_CLASSES, OPENAI_METHO
 import { appendBindingElement, appendTypeMember } from './edits.js';
 import type { ManualReasonCode, TextEdit } from './types.js';
 import { packageTypeReference, readTypeShape, unwrapPromise } from './types-read.js';
-import { isFunctionLike, propertyChain, propertyNameText, skipOuterExpressions, ts } from './ts.js';
+import { isFunctionLike, mentionsName, propertyChain, propertyNameText, skipOuterExpressions, ts } from './ts.js';
 import type { ReconConfig } from '../config.js';
 import { RECONCILIATION_FIELD_NAMES } from '../schema/fields.js';
 
@@ -434,6 +434,20 @@ function originModule(expr: ts.Expression, depth = 0): string | undefined {
   return undefined;
 }
 
+/**
+ * The expression that produced a value: `x` followed to its declaration's initializer, `await` unwrapped
+ * (`stream` in `for await (… of stream)` → `openai.chat.completions.create({...})`).
+ */
+function producedBy(expr: ts.Expression): ts.Expression | undefined {
+  let e = skipOuterExpressions(expr);
+  if (ts.isIdentifier(e)) {
+    const decl = resolveName(e.text, e);
+    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
+    e = skipOuterExpressions(decl.initializer);
+  }
+  return ts.isAwaitExpression(e) ? skipOuterExpressions(e.expression) : e;
+}
+
 /** The stream helpers' final results: `stream.finalChatCompletion()` after `openai.chat.completions.stream(...)`. */
 const STREAM_HELPERS: ReadonlyArray<{ final: string; path: string[]; kind: ResultKind }> = [
   { final: 'finalChatCompletion', path: ['chat', 'completions', 'stream'], kind: RESULT_KINDS.chatCompletion },
@@ -444,14 +458,8 @@ function classifyStreamHelperFinal(callee: ts.Expression, ctx: AnalysisContext):
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const helper = STREAM_HELPERS.find((h) => h.final === callee.name.text);
   if (!helper) return undefined;
-  let creation = skipOuterExpressions(callee.expression);
-  if (ts.isIdentifier(creation)) {
-    const decl = resolveName(creation.text, creation);
-    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
-    creation = skipOuterExpressions(decl.initializer);
-  }
-  if (ts.isAwaitExpression(creation)) creation = skipOuterExpressions(creation.expression);
-  if (!ts.isCallExpression(creation)) return undefined;
+  const creation = producedBy(callee.expression);
+  if (!creation || !ts.isCallExpression(creation)) return undefined;
   const { names } = propertyChain(creation.expression);
   if (names.slice(-helper.path.length).join('.') !== helper.path.join('.')) return undefined;
   let client: ts.Expression = skipOuterExpressions(creation.expression);
@@ -623,14 +631,8 @@ function urlText(expr: ts.Expression | undefined, depth = 0): string | undefined
 function classifyFetchJson(call: ts.CallExpression): CallClassification | undefined {
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'json') return undefined;
-  let response = skipOuterExpressions(callee.expression);
-  if (ts.isIdentifier(response)) {
-    const decl = resolveName(response.text, response);
-    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
-    response = skipOuterExpressions(decl.initializer);
-  }
-  if (ts.isAwaitExpression(response)) response = skipOuterExpressions(response.expression);
-  if (!ts.isCallExpression(response) || !ts.isIdentifier(response.expression) || response.expression.text !== 'fetch') return undefined;
+  const response = producedBy(callee.expression);
+  if (!response || !ts.isCallExpression(response) || !ts.isIdentifier(response.expression) || response.expression.text !== 'fetch') return undefined;
   const url = urlText(response.arguments[0]);
   if (url === undefined) return undefined;
   const host = /^https?:\/\/([^/\u0000]+)/.exec(url)?.[1];
@@ -763,17 +765,6 @@ export function aiCallbackOwner(
   return { call: options.parent, fn, api: target.imported, callback: propertyNameText(prop.name)! };
 }
 
-function nameIsUsedIn(node: ts.Node, name: string): boolean {
-  let used = false;
-  const visit = (n: ts.Node) => {
-    if (used) return;
-    if (ts.isIdentifier(n) && n.text === name) used = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(node);
-  return used;
-}
-
 type Binding = { base: string; edits: TextEdit[] } | { error: string };
 
 /**
@@ -790,7 +781,7 @@ function bindingFor(pattern: ts.ObjectBindingPattern, key: string, alias: string
   const rest = pattern.elements.find((e) => e.dotDotDotToken);
   if (rest && ts.isIdentifier(rest.name)) return { base: `${rest.name.text}.${key}`, edits: [] };
   if (rest) return { error: 'the pattern ends in a rest element this tool cannot add to' };
-  const local = !nameIsUsedIn(scope, key) ? key : !nameIsUsedIn(scope, alias) ? alias : undefined;
+  const local = !mentionsName(scope, key) ? key : !mentionsName(scope, alias) ? alias : undefined;
   if (!local) return { error: `both \`${key}\` and \`${alias}\` are already names here` };
   return { base: local, edits: [appendBindingElement(ctx.sourceFile, pattern, local === key ? key : `${key}: ${local}`)] };
 }
@@ -884,14 +875,8 @@ function classifyStep(decl: ts.VariableDeclaration, ctx: AnalysisContext): Class
 function classifyStreamChunk(decl: ts.VariableDeclaration, ctx: AnalysisContext): Classified | undefined {
   const loop = decl.parent.parent;
   if (!ts.isIdentifier(decl.name) || !ts.isForOfStatement(loop) || !loop.awaitModifier || loop.initializer !== decl.parent) return undefined;
-  let stream = skipOuterExpressions(loop.expression);
-  if (ts.isIdentifier(stream)) {
-    const streamDecl = resolveName(stream.text, stream);
-    if (!streamDecl || !ts.isVariableDeclaration(streamDecl) || !streamDecl.initializer) return undefined;
-    stream = skipOuterExpressions(streamDecl.initializer);
-  }
-  if (ts.isAwaitExpression(stream)) stream = skipOuterExpressions(stream.expression);
-  if (!ts.isCallExpression(stream) || !/\.chat\.completions\.create$/.test(stream.expression.getText(ctx.sourceFile))) return undefined;
+  const stream = producedBy(loop.expression);
+  if (!stream || !ts.isCallExpression(stream) || !/\.chat\.completions\.create$/.test(stream.expression.getText(ctx.sourceFile))) return undefined;
   const result = classifyCall(stream, ctx);
   if (result?.rejection?.code !== 'stream-not-captured') return result?.rejection ? toClassified(decl, decl.name.text, result, decl.name.text, ctx) : undefined;
   return {

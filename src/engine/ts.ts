@@ -85,3 +85,15 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
     ts.isSetAccessorDeclaration(node)
   );
 }
+
+/** Does any identifier under `node` have this text? (A cheap, scope-blind test: true means "the name is taken here".) */
+export function mentionsName(node: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node) => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
