@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const ESLINT_BIN = join(REPO, 'node_modules', 'eslint', 'bin', 'eslint.js');
+/** ESLint 10, installed side by side as `eslint-v10` (npm alias): the plugin must work with both majors. */
+const ESLINT_10_BIN = join(REPO, 'node_modules', 'eslint-v10', 'bin', 'eslint.js');
 const CODEMOD_BIN = join(REPO, 'bin', 'recon-codemod.js');
 const PLUGIN_DIST = join(REPO, 'dist', 'eslint-plugin', 'index.js');
 const RULE_ID = 'recon/require-reconciliation-fields';
@@ -58,12 +60,12 @@ interface EslintResult {
   messages: Array<{ ruleId: string | null; severity: number; line: number; column: number; message: string; suggestions?: unknown[] }>;
 }
 
-function eslint(args: string[] = []) {
-  return run(ESLINT_BIN, ['--max-warnings', '0', ...args, '.'], app);
+function eslint(args: string[] = [], bin = ESLINT_BIN) {
+  return run(bin, ['--max-warnings', '0', ...args, '.'], app);
 }
 
-function lintJson(): EslintResult[] {
-  const { stdout, stderr } = eslint(['--format', 'json']);
+function lintJson(bin = ESLINT_BIN): EslintResult[] {
+  const { stdout, stderr } = eslint(['--format', 'json'], bin);
   try {
     return JSON.parse(stdout) as EslintResult[];
   } catch {
@@ -103,14 +105,20 @@ afterAll(() => {
 });
 
 describe('eslint CLI with recon.configs.recommended over the demo app', () => {
-  it('reports exactly one error per call the codemod reports as not complete, then none after --write', () => {
+  it.each([
+    ['9', ESLINT_BIN],
+    ['10', ESLINT_10_BIN],
+  ])('ESLint %s reports exactly one error per call the codemod reports as not complete, then none after --write', (major, bin) => {
+    expect(run(bin, ['--version'], app).stdout).toMatch(new RegExp(`^v${major}\\.`));
+    // Fresh sources: an earlier case migrated `app`.
+    cpSync(join(REPO, 'fixtures', 'demo-app', 'src'), join(app, 'src'), { recursive: true, force: true });
     const jsonFile = join(work, 'before.json');
     const dry = run(CODEMOD_BIN, [app, '--json', jsonFile, '--quiet'], work);
     expect(dry.code, dry.stderr).toBe(0);
     const expected = incompleteCalls(JSON.parse(readFileSync(jsonFile, 'utf8')) as CodemodJson).sort();
     expect(expected.length).toBeGreaterThan(0);
 
-    const before = lintJson();
+    const before = lintJson(bin);
     const reported = before.flatMap((r) =>
       r.messages
         .filter((m) => m.ruleId === RULE_ID)
@@ -120,13 +128,13 @@ describe('eslint CLI with recon.configs.recommended over the demo app', () => {
     const all = before.flatMap((r) => r.messages);
     expect(all.every((m) => m.ruleId === RULE_ID && m.severity === 2)).toBe(true);
     expect(all.filter((m) => m.suggestions?.length).length).toBeGreaterThan(0);
-    expect(eslint().code).toBe(1); // CI fails
+    expect(eslint([], bin).code).toBe(1); // CI fails
 
     const write = run(CODEMOD_BIN, [app, '--write', '--allow-dirty', '--quiet'], work);
     expect(write.code, write.stderr).toBe(0);
-    const after = lintJson().flatMap((r) => r.messages);
+    const after = lintJson(bin).flatMap((r) => r.messages);
     expect(after).toEqual([]);
-    expect(eslint().code).toBe(0);
+    expect(eslint([], bin).code).toBe(0);
   });
 
   it('writes SARIF for GitHub code scanning that names the rule', () => {
