@@ -37,20 +37,40 @@ export async function discoverFiles(paths: string[], cwd: string, include: strin
       found.add(target);
       continue;
     }
+    // In a git work tree, git says what is ignored (every .gitignore, .git/info/exclude, the global excludes) in a
+    // few milliseconds; globby's own .gitignore reading costs half a second on a large repo. Outside git, globby's.
+    const visible = gitVisibleFiles(target);
     const matches = await globby(include, {
       cwd: target,
       absolute: true,
-      gitignore: true,
+      gitignore: !visible,
       ignore: [...ALWAYS_EXCLUDE, ...exclude],
       followSymbolicLinks: false,
       onlyFiles: true,
       dot: false,
     });
-    for (const m of matches) found.add(resolve(m));
+    for (const m of matches) if (!visible || visible.has(resolve(m))) found.add(resolve(m));
   }
   // A link that leads outside the target root is never read nor written.
   const files = [...found].filter((f) => isInside(realRoot, realpathSafe(f))).sort();
   return { root, files };
+}
+
+/** Files under `dir` that git tracks or would track (untracked, not ignored); undefined outside a git work tree. */
+function gitVisibleFiles(dir: string): Set<string> | undefined {
+  let out: string;
+  try {
+    out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--full-name', '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 256 * 1024 * 1024,
+    });
+  } catch {
+    return undefined;
+  }
+  const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  return new Set(out.split('\0').filter(Boolean).map((f) => resolve(top, f)));
 }
 
 function realpathSafe(path: string): string {

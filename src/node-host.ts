@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { ProjectHost } from './engine/host.js';
+import type { PathAliases, ProjectHost } from './engine/host.js';
 import { ts } from './engine/ts.js';
 
 /** Files larger than this are not read for cross-file lookups (a generated bundle is never a tracker). */
@@ -28,15 +28,27 @@ export function createNodeHost(root: string): ProjectHost {
     cache.set(path, text);
     return text;
   };
-  return { readFile, pathAliases: readPathAliases(root) };
+  // The aliases of the tsconfig nearest to each importing file, found once per directory.
+  const byDir = new Map<string, PathAliases>();
+  const pathAliases = (fromFile: string): PathAliases => {
+    const dir = dirname(fromFile);
+    let aliases = byDir.get(dir);
+    if (!aliases) byDir.set(dir, (aliases = readPathAliases(dir, root)));
+    return aliases;
+  };
+  return { readFile, pathAliases };
 }
 
-/** `compilerOptions.paths` of the tsconfig.json at or above `start`, as absolute targets. */
-export function readPathAliases(start: string): ProjectHost['pathAliases'] {
+/**
+ * `compilerOptions.paths` of the nearest tsconfig.json at or above `start`, as absolute targets. Below `root` the
+ * nearest one wins even without `paths` (a package's tsconfig that declares none has none); above it, only one that
+ * declares `paths` counts.
+ */
+export function readPathAliases(start: string, root = start): PathAliases {
+  const top = resolve(root);
   for (let dir = resolve(start); ; dir = dirname(dir)) {
-    const file = join(dir, 'tsconfig.json');
-    const aliases = aliasesOf(file, 0);
-    if (aliases) return aliases;
+    const aliases = aliasesOf(join(dir, 'tsconfig.json'), 0);
+    if (aliases && (aliases.length || dir.length > top.length)) return aliases;
     if (dirname(dir) === dir) return [];
   }
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyFixture, REPO, runCli, snapshotTree } from './helpers.js';
@@ -82,6 +83,22 @@ describe('recon-codemod CLI on the demo app', () => {
     expect(md.match(/^\| `src\/app\/api\//gm)).toHaveLength(13);
     expect(md).toContain('`src/app/api/viva/chat/route.ts:14` | updated | `response`');
     expect(md).toContain('## Notes for review'); // the chat route's model provider could not be confirmed
+  });
+});
+
+describe('recon-codemod CLI on a monorepo', () => {
+  it('resolves each package\'s `@/` imports with that package\'s own tsconfig', () => {
+    const root = mkdtempSync(join(tmpdir(), 'recon-monorepo-'));
+    cpSync(join(REPO, 'fixtures', 'demo-app'), join(root, 'packages', 'web'), { recursive: true });
+    cpSync(join(REPO, 'fixtures', 'pre-schema-app'), join(root, 'apps', 'admin'), { recursive: true });
+    writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true } }));
+    const { code, stdout, stderr } = runCli(['--json', 'report.json'], root);
+    expect(code, stderr).toBe(0);
+    // Both apps as when run on each: every call that has an OpenAI source is updated, none left manual.
+    expect(stdout).toMatch(/26 tracking calls: 25 to update, 1 already complete, 0 manual/);
+    const report = JSON.parse(readFileSync(join(root, 'report.json'), 'utf8'));
+    const wrapper = report.files.find((f: { path: string }) => f.path === 'packages/web/src/app/api/viva/vision-board/route.ts');
+    expect(wrapper.calls[0].added.openai_request_id).toBe('response.openai_request_id');
   });
 });
 

@@ -399,6 +399,11 @@ function inScopeAt(source: SourceCandidate, call: ts.CallExpression, ctx: Analys
   return !!decl && classifyDeclaration(decl, ctx)?.origin === source.origin;
 }
 
+/** `an OpenAI …`, `a Vercel …`: reasons are read by people. */
+function withArticle(label: string): string {
+  return `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}`;
+}
+
 type FieldValue = { ok: true; value: string } | { ok: false; code: ManualReasonCode; reason: string };
 
 /** The expression for one missing field, honouring what the tracker's parameter type accepts. */
@@ -428,12 +433,12 @@ function fieldValue(field: ReconciliationFieldName, source: SourceCandidate, pro
     return {
       ok: false,
       code: 'no-field-value',
-      reason: `a ${source.kind.label} has no ${field}, and the tracker's parameter type could not be read to choose between null and undefined: write \`${prop}: null\` (or undefined) by hand`,
+      reason: `${withArticle(source.kind.label)} has no ${field}, and the tracker's parameter type could not be read to choose between null and undefined: write \`${prop}: null\` (or undefined) by hand`,
     };
   }
   if (declared.acceptsNull) return { ok: true, value: 'null' };
   if (declared.acceptsUndefined) return { ok: true, value: 'undefined' };
-  return { ok: false, code: 'no-field-value', reason: `a ${source.kind.label} has no ${field}, and \`${prop}\` is required and accepts neither null nor undefined` };
+  return { ok: false, code: 'no-field-value', reason: `${withArticle(source.kind.label)} has no ${field}, and \`${prop}\` is required and accepts neither null nor undefined` };
 }
 
 function manual(base: Omit<CallPlan, 'status' | 'edits'>, code: ManualReasonCode, reason: string): CallPlan {

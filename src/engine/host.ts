@@ -4,10 +4,15 @@ import { parseSource, ts } from './ts.js';
  * What the engine may know about files other than the one it analyses: their text, by absolute `/`-separated path.
  * The engine never touches the disk; the CLI and the lint rule pass a host that reads it, tests pass an in-memory one.
  */
+export type PathAliases = ReadonlyArray<{ pattern: string; targets: string[] }>;
+
 export interface ProjectHost {
   readFile(path: string): string | undefined;
-  /** tsconfig `paths`-style aliases: `@/*` → [`/abs/src/*`]. */
-  pathAliases?: ReadonlyArray<{ pattern: string; targets: string[] }>;
+  /**
+   * tsconfig `paths`-style aliases: `@/*` → [`/abs/src/*`]. Either one list, or the list that applies to an importing
+   * file (in a monorepo each package's tsconfig has its own `@/*`).
+   */
+  pathAliases?: PathAliases | ((fromFile: string) => PathAliases);
 }
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];
@@ -56,7 +61,8 @@ export function resolveModule(host: ProjectHost, specifier: string, fromFile: st
   if (specifier.startsWith('.') || specifier.startsWith('/')) {
     bases.push(joinPath(dirname(fromFile), specifier));
   } else {
-    for (const alias of host.pathAliases ?? []) {
+    const aliases = typeof host.pathAliases === 'function' ? host.pathAliases(fromFile) : (host.pathAliases ?? []);
+    for (const alias of aliases) {
       const star = alias.pattern.indexOf('*');
       if (star < 0) {
         if (alias.pattern === specifier) bases.push(...alias.targets);
