@@ -262,8 +262,9 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     wrote = true;
     if (staleTemps) io.stderr(`recon-codemod: removed ${staleTemps} temp file(s) left by an interrupted earlier run\n`);
   } else if (!quiet) {
+    const textByPath = new Map(inputs.map((i) => [i.path, i.text]));
     for (const plan of changed) {
-      const before = inputs.find((i) => i.path === plan.path)?.text ?? host.readFile(plan.path) ?? '';
+      const before = textByPath.get(plan.path) ?? host.readFile(plan.path) ?? '';
       const patch = createTwoFilesPatch(`a/${rel(plan.path)}`, `b/${rel(plan.path)}`, before, plan.output!, '', '', { context: 3 });
       io.stdout(colorDiff(patch.replace(/^=+\n/, ''), colors));
     }
