@@ -35,15 +35,7 @@ type Check = 'output' | 'statuses' | 'idempotent' | 'parses';
  * Fixtures the engine gets wrong today: the checks that fail and why the fixture (not the engine) is right.
  * Remove an entry once the engine is fixed (its `it.fails` then fails).
  */
-export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {
-  'openai-stream-tee-tracked-in-loop': {
-    checks: ['output', 'statuses'],
-    why:
-      'the call sits inside `for await (const chunk of forUsage)` where `forUsage` is one half of `stream.tee()`; the engine only ' +
-      'recognises a loop over the `create()` result itself, so it reports stream-not-captured instead of reading `chunk.id`, ' +
-      '`chunk.created`, `chunk.system_fingerprint` (every chunk of either half carries them).',
-  },
-};
+export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {};
 
 interface ExpectedCall {
   status: 'updated' | 'complete' | 'manual';

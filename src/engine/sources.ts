@@ -438,10 +438,18 @@ function originModule(expr: ts.Expression, depth = 0): string | undefined {
  * The expression that produced a value: `x` followed to its declaration's initializer, `await` unwrapped
  * (`stream` in `for await (… of stream)` → `openai.chat.completions.create({...})`).
  */
-function producedBy(expr: ts.Expression): ts.Expression | undefined {
+function producedBy(expr: ts.Expression, depth = 0): ts.Expression | undefined {
   let e = skipOuterExpressions(expr);
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
+    // `const [a, b] = stream.tee()`: each half yields the same chunks as the stream.
+    if (decl && ts.isBindingElement(decl) && ts.isArrayBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent) && depth < 3) {
+      const init = decl.parent.parent.initializer && skipOuterExpressions(decl.parent.parent.initializer);
+      if (init && ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.name.text === 'tee') {
+        return producedBy(init.expression.expression, depth + 1);
+      }
+      return undefined;
+    }
     if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
     e = skipOuterExpressions(decl.initializer);
   }
