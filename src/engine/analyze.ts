@@ -196,7 +196,7 @@ function seenWithoutHoisting(decl: ts.Node, call: ts.CallExpression): boolean {
 function sourcesInScope(call: ts.CallExpression, ctx: AnalysisContext): Classified[] {
   const found = new Map<ts.Node, Classified>();
   for (let node: ts.Node | undefined = call.parent; node; node = node.parent) {
-    if (isFunctionLike(node) && aiCallbackOwner(node, ctx)) {
+    if (isFunctionLike(node) && aiCallbackOwner(node)) {
       const callback = classifyAiCallback(node as ts.ArrowFunction, ctx);
       if (callback) found.set(callback.origin, callback);
     }

@@ -757,7 +757,6 @@ const AI_END_CALLBACKS = ['onFinish', 'onEnd', 'onStepFinish'];
 /** The AI SDK call whose options hold this function as `onFinish` / `onEnd`, if any. */
 export function aiCallbackOwner(
   fn: ts.Node,
-  ctx: AnalysisContext,
 ): { call: ts.CallExpression; fn: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration; api: string; callback: string } | undefined {
   if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn))) return undefined;
   const prop = ts.isMethodDeclaration(fn) ? fn : fn.parent;
@@ -769,7 +768,6 @@ export function aiCallbackOwner(
   const decl = resolveName(callee.text, callee);
   const target = decl && importTarget(decl);
   if (!target || !isPackage(target.module, 'ai') || !AI_SDK_FUNCTIONS.includes(target.imported)) return undefined;
-  void ctx;
   return { call: options.parent, fn, api: target.imported, callback: propertyNameText(prop.name)! };
 }
 
@@ -804,7 +802,7 @@ function multiStepNote(options: ts.Expression | undefined): string[] {
 
 /** The `onFinish` event of an AI SDK call, read through its parameter (adding `response` to a destructuring). */
 export function classifyAiCallback(fn: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration, ctx: AnalysisContext): Classified | undefined {
-  const owner = aiCallbackOwner(fn, ctx);
+  const owner = aiCallbackOwner(fn);
   if (!owner) return undefined;
   const name = `${owner.api} ${owner.callback} event`;
   const options = owner.call.arguments[0];
@@ -848,14 +846,13 @@ export function classifyAiCallback(fn: ts.ArrowFunction | ts.FunctionExpression 
 }
 
 /** `const { text, usage } = await generateText(...)`: the AI SDK result's `response`, bound or added to the pattern. */
-function classifyDestructuredAiResult(decl: ts.BindingElement, owner: ts.VariableDeclaration, result: CallClassification, ctx: AnalysisContext): Classified | undefined {
+function classifyDestructuredAiResult(owner: ts.VariableDeclaration, result: CallClassification, ctx: AnalysisContext): Classified | undefined {
   const pattern = owner.name as ts.ObjectBindingPattern;
   const scope = owner.parent.parent.parent;
   const [key, ...rest] = result.path!.split('.');
   const binding = bindingFor(pattern, key, key === 'response' ? 'aiResponse' : 'aiFinalStep', scope, ctx);
   const name = pattern.getText(ctx.sourceFile);
   if ('error' in binding) return { type: 'rejected', origin: owner, name, code: 'no-source', reason: binding.error };
-  void decl;
   return { type: 'source', origin: owner, name, base: [binding.base, ...rest].join('.'), kind: result.kind!, edits: binding.edits, notes: result.notes };
 }
 
@@ -1098,7 +1095,7 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
       // `const { data, request_id } = await openai.….withResponse()`: the body is `data`.
       if (result?.path === 'data' && key === 'data') return toClassified(decl, decl.name.text, { ...result, path: undefined }, decl.name.text, ctx);
       // `const { text, usage, response } = await generateText(...)`
-      if (result?.kind === RESULT_KINDS.aiResponse && result.path && !result.rejection) return classifyDestructuredAiResult(decl, owner, result, ctx);
+      if (result?.kind === RESULT_KINDS.aiResponse && result.path && !result.rejection) return classifyDestructuredAiResult(owner, result, ctx);
       if (result?.kind && !result.path && !result.rejection && !result.streamResult) return classifyDestructuredResult(owner, result, ctx);
       if (result?.rejection) return toClassified(owner, owner.name.getText(ctx.sourceFile), result, '', ctx);
     }

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/reconcile/compute.js';
 import {
   addCompletions,
-  addCost,
   addCostsForUsage,
   ADMIN_KEY,
   completionsResult,
@@ -97,7 +96,7 @@ describe('golden reports', () => {
     const data = usageFromRows(rows);
     const cut = Date.UTC(2026, 10, 5) / 1000;
     const newRates = { input: 0.1, cached: 0.05, output: 0.4 };
-    addCostsForUsage(data, (family, day) => (day >= cut ? newRates : { input: 0.15, cached: 0.075, output: 0.6 }));
+    addCostsForUsage(data, (_family, day) => (day >= cut ? newRates : { input: 0.15, cached: 0.075, output: 0.6 }));
     const prices = {
       id: 'openai',
       name: 'OpenAI (test prices)',
