@@ -38,6 +38,8 @@ Options:
   --include GLOB        only files matching GLOB (repeatable; default ${DEFAULT_INCLUDE[0]})
   --exclude GLOB        skip files matching GLOB (repeatable; added to the config's exclude)
   --allow-dirty         with --write, also edit files that have uncommitted changes in git
+  --fields LIST         also add optional columns at call sites: openai_model, cached_input_tokens, service_tier
+                        (comma-separated; they make reconcile's cost estimate exact; never by default)
   --todo                also insert a "// recon-codemod: <reason>" comment above each manual call; the lint
                         rule and --check accept a call so marked, so the migration can merge and be finished by hand
   --quiet               no diff, no progress; only the summary line and errors
@@ -169,6 +171,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
         exclude: { type: 'string', multiple: true },
         'allow-dirty': { type: 'boolean' },
         todo: { type: 'boolean' },
+        fields: { type: 'string', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -197,6 +200,14 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   const provisionalRoot = positionals.length === 1 ? resolve(io.cwd, positionals[0]) : io.cwd;
   // Config is read before discovery so its `exclude` applies; a bad path is reported by discovery.
   const config = loadConfig(opts.config, provisionalRoot, io.cwd);
+  if (opts.fields) {
+    const requested = opts.fields.flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
+    try {
+      config.optionalFields = resolveConfig({ optionalFields: [...new Set([...config.optionalFields, ...requested])] }, '--fields').optionalFields;
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   const discovery = await discoverFiles(positionals, io.cwd, opts.include ?? DEFAULT_INCLUDE, [...config.exclude, ...(opts.exclude ?? [])]);
   const { root } = discovery;
   const rel = (path: string) => toPosix(relative(root, path)) || toPosix(path);

@@ -1,5 +1,4 @@
-import type { ReconciliationFieldName } from './schema/fields.js';
-import { RECONCILIATION_FIELD_NAMES } from './schema/fields.js';
+import { OPTIONAL_FIELDS, OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELDS, RECONCILIATION_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from './schema/fields.js';
 
 /**
  * What the codemod and the lint rule both read: which calls are tracking calls and what the fields are called.
@@ -17,6 +16,22 @@ export interface ReconConfig {
   fieldNames: Record<ReconciliationFieldName, string>;
   /** Globs of files never analysed (tests of the tracker itself). */
   exclude: string[];
+  /**
+   * Optional columns to add at call sites too (`openai_model`, `cached_input_tokens`, `service_tier`, which make
+   * `reconcile`'s cost estimate exact). Never by default.
+   */
+  optionalFields: OptionalFieldName[];
+}
+
+/** A field written at call sites: one of the three, or an optional column the config asks for. */
+export type CallSiteField = ReconciliationFieldName | OptionalFieldName;
+
+/** The fields a complete call carries under this config, in order, with the property name written and its type. */
+export function activeFields(config: ReconConfig): Array<{ field: CallSiteField; prop: string; tsType: 'string' | 'number' }> {
+  return [
+    ...RECONCILIATION_FIELDS.map((f) => ({ field: f.name as CallSiteField, prop: config.fieldNames[f.name], tsType: f.tsType })),
+    ...OPTIONAL_FIELDS.filter((f) => config.optionalFields.includes(f.name)).map((f) => ({ field: f.name as CallSiteField, prop: f.name as string, tsType: f.tsType })),
+  ];
 }
 
 export const DEFAULT_CONFIG: ReconConfig = {
@@ -24,6 +39,7 @@ export const DEFAULT_CONFIG: ReconConfig = {
   trackingModules: [],
   fieldNames: Object.fromEntries(RECONCILIATION_FIELD_NAMES.map((n) => [n, n])) as Record<ReconciliationFieldName, string>,
   exclude: ['**/*.test.*', '**/*.spec.*', '**/__tests__/**'],
+  optionalFields: [],
 };
 
 /** Merge a partial user config over the defaults, validating the shape; throws an Error naming the bad key. */
@@ -31,7 +47,7 @@ export function resolveConfig(partial: unknown, origin = 'config'): ReconConfig 
   if (partial === undefined || partial === null) return structuredClone(DEFAULT_CONFIG);
   if (typeof partial !== 'object' || Array.isArray(partial)) throw new Error(`${origin}: expected an object`);
   const input = partial as Record<string, unknown>;
-  const known = new Set(['callees', 'trackingModules', 'fieldNames', 'exclude']);
+  const known = new Set(['callees', 'trackingModules', 'fieldNames', 'exclude', 'optionalFields']);
   for (const key of Object.keys(input)) {
     if (!known.has(key)) throw new Error(`${origin}: unknown key "${key}" (known: ${[...known].join(', ')})`);
   }
@@ -48,6 +64,13 @@ export function resolveConfig(partial: unknown, origin = 'config'): ReconConfig 
   if (config.callees.length === 0) throw new Error(`${origin}: "callees" must name at least one function`);
   config.trackingModules = stringArray('trackingModules') ?? config.trackingModules;
   config.exclude = stringArray('exclude') ?? config.exclude;
+  const optional = stringArray('optionalFields') ?? config.optionalFields;
+  for (const name of optional) {
+    if (!(OPTIONAL_FIELD_NAMES as readonly string[]).includes(name)) {
+      throw new Error(`${origin}: optionalFields: unknown field "${name}" (known: ${OPTIONAL_FIELD_NAMES.join(', ')})`);
+    }
+  }
+  config.optionalFields = optional as OptionalFieldName[];
   if (input.fieldNames !== undefined) {
     const names = input.fieldNames;
     if (typeof names !== 'object' || names === null || Array.isArray(names)) {

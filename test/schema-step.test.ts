@@ -60,4 +60,20 @@ describe('the codemod finishes the schema step on an app that has not done it', 
     expect(readFileSync(path, 'utf8')).toContain('system_fingerprint?: string | null;');
     expect(tscErrors(dir)).toEqual([]);
   });
+
+  it('--fields adds the optional columns too, to the calls and (by the schema step) to TokenUsage, and it type-checks', () => {
+    const dir = copyApp('demo-app');
+    const { code, stdout } = runCli(['--write', '--fields', 'openai_model,cached_input_tokens', '--fields', 'service_tier'], dir);
+    expect(code).toBe(0);
+    // The already migrated route lacks the optional columns: it is updated too.
+    expect(stdout).toMatch(/13 tracking calls: 13 updated, 0 already complete, 0 manual/);
+    const route = readFileSync(join(dir, 'src/app/api/viva/merge-clarity/route.ts'), 'utf8');
+    expect(route).toContain('    openai_model: response.model,\n    cached_input_tokens: response.usage?.prompt_tokens_details?.cached_tokens,\n    service_tier: response.service_tier\n');
+    const chat = readFileSync(join(dir, 'src/app/api/viva/chat/route.ts'), 'utf8');
+    expect(chat).toContain('openai_model: response.modelId,');
+    expect(readFileSync(join(dir, 'src/lib/tokens/tracking.ts'), 'utf8')).toContain('  openai_model?: string | null;\n  cached_input_tokens?: number | null;\n  service_tier?: string | null;\n}');
+    expect(tscErrors(dir)).toEqual([]);
+    // Without --fields the same calls count as complete: the optional columns are never required by default.
+    expect(runCli(['--check', '--quiet'], dir).code).toBe(0);
+  });
 });

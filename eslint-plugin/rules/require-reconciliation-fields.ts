@@ -10,12 +10,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ESLintUtils } from '@typescript-eslint/utils';
-import { DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
+import { activeFields, DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
 import { analyzeFile } from '../../src/engine/analyze.js';
 import type { ProjectHost } from '../../src/engine/host.js';
 import { isReportedByLint, type CallPlan } from '../../src/engine/types.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
-import type { ReconciliationFieldName } from '../../src/schema/fields.js';
+import { OPTIONAL_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
 
 export const RULE_NAME = 'require-reconciliation-fields';
 
@@ -33,6 +33,8 @@ export interface RuleOptions {
   trackingModules?: string[];
   /** The property names written at the call, per canonical field (default: the canonical names). */
   fieldNames?: Partial<Record<ReconciliationFieldName, string>>;
+  /** Optional columns a complete call must also pass (`openai_model`, `cached_input_tokens`, `service_tier`; default none). */
+  optionalFields?: OptionalFieldName[];
 }
 
 export type Options = [RuleOptions];
@@ -99,14 +101,15 @@ const configByOptions = new WeakMap<object, ReconConfig>();
 function configFor(options: RuleOptions): ReconConfig {
   const cached = configByOptions.get(options);
   if (cached) return cached;
-  const { callees, trackingModules, fieldNames } = options;
-  const config = resolveConfig({ callees, trackingModules, fieldNames }, `recon/${RULE_NAME} options`);
+  const { callees, trackingModules, fieldNames, optionalFields } = options;
+  const config = resolveConfig({ callees, trackingModules, fieldNames, optionalFields }, `recon/${RULE_NAME} options`);
   configByOptions.set(options, config);
   return config;
 }
 
 function fieldList(call: CallPlan, config: ReconConfig): string {
-  return call.missing.map((field) => `\`${config.fieldNames[field]}\``).join(', ');
+  const props = new Map(activeFields(config).map((f) => [f.field, f.prop]));
+  return call.missing.map((field) => `\`${props.get(field) ?? field}\``).join(', ');
 }
 
 export const rule = createRule<Options, MessageIds>({
@@ -152,6 +155,12 @@ export const rule = createRule<Options, MessageIds>({
             },
             description: 'The property names written at the call, per canonical field.',
           },
+          optionalFields: {
+            type: 'array',
+            items: { type: 'string', enum: [...OPTIONAL_FIELD_NAMES] },
+            uniqueItems: true,
+            description: 'Optional columns a complete call must also pass (never by default).',
+          },
         },
       },
     ],
@@ -160,6 +169,7 @@ export const rule = createRule<Options, MessageIds>({
         callees: [...DEFAULT_CONFIG.callees],
         trackingModules: [...DEFAULT_CONFIG.trackingModules],
         fieldNames: { ...DEFAULT_CONFIG.fieldNames },
+        optionalFields: [...DEFAULT_CONFIG.optionalFields],
       },
     ],
   },

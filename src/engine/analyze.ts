@@ -1,5 +1,5 @@
 import type { ReconConfig } from '../config.js';
-import { RECONCILIATION_FIELD_NAMES, type ReconciliationFieldName } from '../schema/fields.js';
+import { activeFields, type CallSiteField } from '../config.js';
 import { appendProperties, applyEdits, checkParses, lineEnding, lineIndentAt } from './edits.js';
 import { createMemoryHost, type ProjectHost } from './host.js';
 import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resolveName, visibleDeclarations, type Declaration } from './scope.js';
@@ -407,14 +407,18 @@ function withArticle(label: string): string {
 type FieldValue = { ok: true; value: string } | { ok: false; code: ManualReasonCode; reason: string };
 
 /** The expression for one missing field, honouring what the tracker's parameter type accepts. */
-function fieldValue(field: ReconciliationFieldName, source: SourceCandidate, prop: string, shape: TypeShape | undefined): FieldValue {
-  const reader = source.kind.fields[field];
+function fieldValue(
+  { field, prop, tsType }: { field: CallSiteField; prop: string; tsType: string },
+  source: SourceCandidate,
+  shape: TypeShape | undefined,
+): FieldValue {
+  const reader = source.kind.fields[field] ?? null;
   const declared = shape?.properties.get(prop);
   if (shape && !declared && !shape.open) {
     return {
       ok: false,
       code: 'untyped-tracker',
-      reason: `the tracker's parameter type has no \`${prop}\`: run \`npx recon-codemod --write\`, which adds the fields to it first (or add \`${prop}?: ${field === 'openai_created' ? 'number' : 'string'} | null\` by hand)`,
+      reason: `the tracker's parameter type has no \`${prop}\`: run \`npx recon-codemod --write\`, which adds the fields to it first (or add \`${prop}?: ${tsType} | null\` by hand)`,
     };
   }
   if (reader) {
@@ -449,16 +453,16 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   const { call } = tracking;
   const ctx: AnalysisContext = { ...fileCtx, call };
   const start = call.getStart(ctx.sourceFile);
-  const base = { ...lineAndColumn(ctx.sourceFile, start), start, end: call.getEnd(), callee: tracking.callee, missing: [] as ReconciliationFieldName[] };
+  const base = { ...lineAndColumn(ctx.sourceFile, start), start, end: call.getEnd(), callee: tracking.callee, missing: [] as CallSiteField[] };
   const argument = readArgument(call, tracking.callee, tracker.signature);
-  if (!argument.ok) return { ...manual(base, argument.code, argument.reason), missing: [...RECONCILIATION_FIELD_NAMES] };
+  const fields = activeFields(ctx.config);
+  if (!argument.ok) return { ...manual(base, argument.code, argument.reason), missing: fields.map((f) => f.field) };
   const { literal, present, unknownSpread } = argument.shape;
-  const names = ctx.config.fieldNames;
-  const missing = RECONCILIATION_FIELD_NAMES.filter((f) => !present.has(names[f]));
-  base.missing = missing;
+  const missing = fields.filter((f) => !present.has(f.prop));
+  base.missing = missing.map((f) => f.field);
   if (missing.length === 0) return { ...base, status: 'complete', edits: [] };
   if (unknownSpread) {
-    return manual(base, 'spread-unknown', `\`...${unknownSpread}\` may already set ${missing.map((f) => `\`${names[f]}\``).join(', ')}; this tool cannot see into it: add the fields where that object is built, or here if it never has them`);
+    return manual(base, 'spread-unknown', `\`...${unknownSpread}\` may already set ${missing.map((f) => `\`${f.prop}\``).join(', ')}; this tool cannot see into it: add the fields where that object is built, or here if it never has them`);
   }
   const choice = chooseSource(literal, call, ctx);
   if (!choice.ok) return manual(base, choice.code, choice.reason);
@@ -485,9 +489,9 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   const shape = tracker.shape();
   const added: Record<string, string> = {};
   for (const field of missing) {
-    const value = fieldValue(field, source, names[field], shape);
+    const value = fieldValue(field, source, shape);
     if (!value.ok) return manual({ ...base, ...described }, value.code, value.reason);
-    added[names[field]] = value.value;
+    added[field.prop] = value.value;
   }
   const edits: TextEdit[] = [...source.edits, ...appendProperties(ctx.sourceFile, literal, Object.entries(added))];
   return { ...base, ...described, status: 'updated', added, edits, notes: source.notes.length ? source.notes : undefined };

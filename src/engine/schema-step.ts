@@ -3,8 +3,7 @@
  * (optional, `string | null` / `number | null`), and pass them through where the tracker builds its insert row field
  * by field. Without it, adding the fields at call sites would not compile. Pure: texts in, edits out.
  */
-import type { ReconConfig } from '../config.js';
-import { RECONCILIATION_FIELDS } from '../schema/fields.js';
+import { activeFields, type ReconConfig } from '../config.js';
 import { appendProperties, lineEnding, lineIndentAt } from './edits.js';
 import { readSourceFile, type ProjectHost } from './host.js';
 import type { Located } from './modules.js';
@@ -91,7 +90,7 @@ function insertRows(fn: ts.SignatureDeclaration, param: string): ts.ObjectLitera
 export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: string }>, config: ReconConfig, host: ProjectHost): Map<string, SchemaChange> {
   const changes = new Map<string, SchemaChange>();
   const seen = new Set<string>();
-  const names = RECONCILIATION_FIELDS.map((f) => ({ prop: config.fieldNames[f.name], type: `${f.tsType} | null` }));
+  const names = activeFields(config).map((f) => ({ prop: f.prop, type: `${f.tsType} | null` }));
   for (const input of inputs) {
     if (!config.callees.some((c) => input.text.includes(c))) continue;
     const sourceFile = readSourceFile(host, input.path);

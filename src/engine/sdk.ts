@@ -1,4 +1,4 @@
-import type { ReconciliationFieldName } from '../schema/fields.js';
+import type { OptionalFieldName, ReconciliationFieldName } from '../schema/fields.js';
 
 /**
  * How to read each field from a result, per kind of result. Verified against the shipped types of openai 6 and ai 5
@@ -21,7 +21,7 @@ export interface ResultKind {
   id: string;
   /** Human label for reasons and reports. */
   label: string;
-  fields: Record<ReconciliationFieldName, FieldReader | null>;
+  fields: Record<ReconciliationFieldName, FieldReader | null> & Partial<Record<OptionalFieldName, FieldReader | null>>;
 }
 
 export const member = (name: string, flags: Omit<FieldReader, 'read'> = {}): FieldReader => ({
@@ -42,6 +42,9 @@ export const RESULT_KINDS = {
       openai_request_id: member('id'),
       openai_created: member('created'),
       system_fingerprint: member('system_fingerprint', { mayBeUndefined: true }),
+      openai_model: member('model'),
+      cached_input_tokens: member('usage?.prompt_tokens_details?.cached_tokens', { mayBeUndefined: true }),
+      service_tier: member('service_tier', { mayBeUndefined: true, mayBeNull: true }),
     },
   },
   /** One chunk of a chat stream: the same three values as the completion, on every chunk. */
@@ -57,7 +60,14 @@ export const RESULT_KINDS = {
   response: {
     id: 'openai.responses',
     label: 'OpenAI Responses API response',
-    fields: { openai_request_id: member('id'), openai_created: member('created_at'), system_fingerprint: null },
+    fields: {
+      openai_request_id: member('id'),
+      openai_created: member('created_at'),
+      system_fingerprint: null,
+      openai_model: member('model'),
+      cached_input_tokens: member('usage?.input_tokens_details.cached_tokens', { mayBeUndefined: true }),
+      service_tier: member('service_tier', { mayBeUndefined: true, mayBeNull: true }),
+    },
   },
   requestIdOnly: {
     id: 'openai.request-id-only',
@@ -79,7 +89,8 @@ export const RESULT_KINDS = {
   aiResponse: {
     id: 'ai.response',
     label: 'Vercel AI SDK response metadata',
-    fields: { openai_request_id: member('id'), openai_created: unixSecondsOfDate('timestamp'), system_fingerprint: null },
+    // The snapshot is `modelId`; cached tokens are on the result's `usage`, not here: not read.
+    fields: { openai_request_id: member('id'), openai_created: unixSecondsOfDate('timestamp'), system_fingerprint: null, openai_model: member('modelId') },
   },
   /** An OpenAI `APIError` caught in a `catch`: the request failed, but its `x-request-id` is known. */
   apiError: {

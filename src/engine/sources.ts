@@ -6,8 +6,7 @@ import { appendBindingElement, appendTypeMember } from './edits.js';
 import type { ManualReasonCode, TextEdit } from './types.js';
 import { packageTypeReference, readTypeShape, unwrapPromise } from './types-read.js';
 import { isFunctionLike, mentionsName, propertyChain, propertyNameText, skipOuterExpressions, ts } from './ts.js';
-import type { ReconConfig } from '../config.js';
-import { RECONCILIATION_FIELD_NAMES } from '../schema/fields.js';
+import { activeFields, type ReconConfig } from '../config.js';
 
 export interface AnalysisContext {
   host: ProjectHost;
@@ -595,8 +594,8 @@ function classifyWrapper(located: Located, ctx: AnalysisContext): CallClassifica
   if (!shape) return undefined;
   const fields = {} as ResultKind['fields'];
   let any = false;
-  for (const field of RECONCILIATION_FIELD_NAMES) {
-    const prop = shape.properties.get(ctx.config.fieldNames[field]) ?? shape.properties.get(field);
+  for (const { field, prop: written } of activeFields(ctx.config)) {
+    const prop = shape.properties.get(written) ?? shape.properties.get(field);
     if (!prop) {
       fields[field] = null;
       continue;
@@ -902,18 +901,21 @@ function classifyDestructuredResult(owner: ts.VariableDeclaration, result: CallC
   const kind = result.kind!;
   const fields = {} as ResultKind['fields'];
   const edits: TextEdit[] = [];
-  for (const field of RECONCILIATION_FIELD_NAMES) {
+  for (const { field } of activeFields(ctx.config)) {
     const reader = kind.fields[field];
-    const key = reader && /^x\.([A-Za-z_$][\w$]*)$/.exec(reader.read('x'))?.[1];
-    if (!reader || !key) {
+    // `x.id` binds `id`; `x.usage?.prompt_tokens_details…` binds `usage` and reads on from it.
+    const path = reader && /^x\.([A-Za-z_$][\w$]*)((?:\??\.[\w$]+)*)$/.exec(reader.read('x'));
+    if (!reader || !path) {
       if (reader) return undefined; // a computed read (a Date) cannot come from one binding
       fields[field] = null;
       continue;
     }
+    const [, key, rest] = path;
     const binding = bindingFor(pattern, key, `openai_${key.replace(/^_/, '')}`, scope, ctx);
     if ('error' in binding) return { type: 'rejected', origin: owner, name, code: 'no-source', reason: binding.error };
-    edits.push(...binding.edits);
-    fields[field] = { ...reader, read: () => binding.base };
+    // Two fields read from one key (`usage`) bind it once.
+    for (const edit of binding.edits) if (!edits.some((e) => e.start === edit.start && e.text === edit.text)) edits.push(edit);
+    fields[field] = { ...reader, read: () => `${binding.base}${rest}` };
   }
   return { type: 'source', origin: owner, name, base: '', kind: { ...kind, fields }, edits, notes: result.notes };
 }

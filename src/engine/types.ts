@@ -1,4 +1,4 @@
-import type { ReconciliationFieldName } from '../schema/fields.js';
+import type { CallSiteField } from '../config.js';
 
 /** A replacement of the text between two offsets (UTF-16, as JavaScript strings index) of the original source. */
 export interface TextEdit {
@@ -33,7 +33,7 @@ export interface CallPlan {
   callee: string;
   status: CallStatus;
   /** Fields the call does not have (in canonical order); empty when complete. */
-  missing: ReconciliationFieldName[];
+  missing: CallSiteField[];
   /** The expression the fields are read from (`completion`, `response`, `event.response`). */
   source?: string;
   /** What kind of result the source is (`openai.chat.completion`, `ai.generateText`, …). */
