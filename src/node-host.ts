@@ -61,7 +61,7 @@ function aliasesOf(file: string, depth: number): Array<{ pattern: string; target
     return undefined;
   }
   const parsed = ts.parseConfigFileTextToJson(file, text).config as
-    | { extends?: string | string[]; compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } }
+    | { extends?: string | string[]; references?: Array<{ path?: string }>; compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } }
     | undefined;
   if (!parsed) return [];
   const options = parsed.compilerOptions ?? {};
@@ -77,7 +77,15 @@ function aliasesOf(file: string, depth: number): Array<{ pattern: string; target
     if (depth > 4 || !parent.startsWith('.')) continue;
     const target = resolve(dirname(file), parent.endsWith('.json') ? parent : `${parent}.json`);
     const inherited = aliasesOf(target, depth + 1);
-    if (inherited) return inherited;
+    if (inherited?.length) return inherited;
+  }
+  // A solution-style tsconfig (`files: []` and `references`, as Vite and Next templates write) keeps `paths` in the
+  // referenced projects (`tsconfig.app.json`): take the first that declares some.
+  for (const reference of parsed.references ?? []) {
+    if (depth > 4 || !reference.path) continue;
+    const target = resolve(dirname(file), reference.path);
+    const referenced = aliasesOf(target.endsWith('.json') ? target : join(target, 'tsconfig.json'), depth + 1);
+    if (referenced?.length) return referenced;
   }
   return [];
 }

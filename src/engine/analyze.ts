@@ -399,6 +399,21 @@ function inScopeAt(source: SourceCandidate, call: ts.CallExpression, ctx: Analys
   return !!decl && classifyDeclaration(decl, ctx)?.origin === source.origin;
 }
 
+/**
+ * A usage object built before the call (`const row = {...}; …; track(row)`) takes the fields where it is built: the
+ * source must hold this request's result there already, and keep holding it (a `let` may be reassigned in between).
+ */
+function literalBuiltBefore(literal: ts.ObjectLiteralExpression, call: ts.CallExpression, source: SourceCandidate): string | undefined {
+  if (call.arguments.some((a) => skipOuterExpressions(a) === literal)) return undefined;
+  const origin = source.origin;
+  const declaration = ts.isVariableDeclaration(origin) || ts.isBindingElement(origin) ? (owningVariableDeclaration(origin) ?? origin) : undefined;
+  if (!declaration || ts.isParameter(declaration)) return undefined;
+  const assignedLater = declarationKeyword(declaration as ts.VariableDeclaration) !== 'const';
+  if (declaration.getEnd() <= literal.getStart() && !assignedLater) return undefined;
+  const owner = literal.parent && ts.isVariableDeclaration(literal.parent) ? literal.parent.name.getText() : 'the usage object';
+  return `\`${owner}\` is built before \`${source.name}\` holds this call's result${assignedLater ? ' (it is assigned after the object is built)' : ''}: add the fields where the object is built after the request, or pass them in the call`;
+}
+
 /** `an OpenAI …`, `a Vercel …`: reasons are read by people. */
 function withArticle(label: string): string {
   return `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}`;
@@ -483,6 +498,8 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
       `\`${source.needsStreamEnd.result}\` is a stream whose response is known only when it ends, and this call does not wait for it: track in \`onFinish\` (its event has \`response\`), or after \`await ${source.needsStreamEnd.result}.usage\` in an async function`,
     );
   }
+  const builtEarlier = literalBuiltBefore(literal, call, source);
+  if (builtEarlier) return manual({ ...base, ...described }, 'out-of-scope', builtEarlier);
   if (!inScopeAt(source, call, ctx)) {
     return manual({ ...base, ...described }, 'out-of-scope', `\`${source.name}\` is not in scope at this call: pass its fields to where the call is made`);
   }

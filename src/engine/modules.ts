@@ -139,6 +139,16 @@ export function findLocal(host: ProjectHost, sourceFile: ts.SourceFile, name: st
   return undefined;
 }
 
+/** `export default <expression>` of the module an import binding names (`export default new OpenAI({...})`). */
+export function defaultExportExpression(host: ProjectHost, fromFile: string, decl: Declaration): Located<ts.Expression> | undefined {
+  const target = importTarget(decl);
+  if (!target || target.imported !== 'default') return undefined;
+  const path = resolveModule(host, target.module, fromFile);
+  const sourceFile = path ? readSourceFile(host, path) : undefined;
+  const assignment = sourceFile?.statements.find((s): s is ts.ExportAssignment => ts.isExportAssignment(s) && !s.isExportEquals);
+  return assignment && sourceFile && !ts.isIdentifier(assignment.expression) ? { node: assignment.expression, sourceFile } : undefined;
+}
+
 /** Follow an import binding in the analysed file to the declaration in the module it names (local modules only). */
 export function resolveImport(host: ProjectHost, fromFile: string, decl: Declaration): Located | undefined {
   const target = importTarget(decl);

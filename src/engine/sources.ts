@@ -1,5 +1,5 @@
 import { installedVersion, type ProjectHost } from './host.js';
-import { importTarget, resolveImport, type Located } from './modules.js';
+import { defaultExportExpression, importTarget, resolveImport, type Located } from './modules.js';
 import { declarationKeyword, owningVariableDeclaration, resolveName, type Declaration } from './scope.js';
 import { AI_SDK_FUNCTIONS, AI_SDK_STREAMING, OPENAI_CLIENT_CLASSES, OPENAI_METHODS, OTHER_PROVIDER_PACKAGES, RESULT_KINDS, type FieldReader, type ResultKind } from './sdk.js';
 import { appendBindingElement, appendTypeMember } from './edits.js';
@@ -198,11 +198,14 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
       if (located && ts.isVariableDeclaration(located.node) && located.node.initializer) {
         return classifyClient(located.node.initializer, { ...ctx, sourceFile: located.sourceFile }, depth + 1);
       }
+      const defaultExport = defaultExportExpression(ctx.host, ctx.sourceFile.fileName, decl);
+      if (defaultExport) return classifyClient(defaultExport.node, { ...ctx, sourceFile: defaultExport.sourceFile }, depth + 1);
       if (located && ts.isFunctionDeclaration(located.node)) {
         return { openai: false, code: 'no-source', reason: `\`${root.text}\` is a function, not a client` };
       }
-      if (!located && /openai/i.test(target.module + root.text)) {
-        return { openai: true, notes: [`\`${root.text}\` (from ${target.module}) was taken to be an OpenAI client by its name: its module could not be read`] };
+      if (!located) {
+        // Never guessed from a name: an unreadable client may be a gateway's.
+        return { openai: false, code: 'no-source', reason: `\`${root.text}\` comes from ${target.module}, which this tool could not read: if it is an OpenAI client (no gateway baseURL), add the fields by hand` };
       }
     }
   }
@@ -383,18 +386,38 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
   }
   if (ts.isCallExpression(value)) {
     const { root, names } = propertyChain(value.expression);
-    const decl = ts.isIdentifier(root) ? resolveName(root.text, root) : undefined;
-    let target = decl && importTarget(decl);
+    // `createGateway({...})('openai/gpt-4o')`: the provider is the inner call's.
+    const rootCall = ts.isCallExpression(root) ? root : undefined;
+    let decl = rootCall ? undefined : ts.isIdentifier(root) ? resolveName(root.text, root) : undefined;
+    let declFile = ctx;
+    let target = rootCall ? undefined : decl && importTarget(decl);
+    // A provider instance made in another local module (`export const openai = createOpenAI({ baseURL })`).
+    const local = decl && target ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
+    if (local) {
+      if (!ts.isVariableDeclaration(local.node)) return { notes: [] };
+      decl = local.node;
+      declFile = { ...ctx, sourceFile: local.sourceFile };
+      target = undefined;
+    }
     let factoryOptions: ts.Expression | undefined;
-    if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isCallExpression(skipOuterExpressions(decl.initializer))) {
+    const factoryCall = rootCall ?? (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isCallExpression(skipOuterExpressions(decl.initializer))
+      ? (skipOuterExpressions(decl.initializer) as ts.CallExpression)
+      : undefined);
+    if (factoryCall) {
       // `const openai = createOpenAI({...})`
-      const factoryCall = skipOuterExpressions(decl.initializer) as ts.CallExpression;
       const factory = propertyChain(factoryCall.expression).root;
       const factoryDecl = ts.isIdentifier(factory) ? resolveName(factory.text, factory) : undefined;
       target = factoryDecl && importTarget(factoryDecl);
       factoryOptions = factoryCall.arguments[0];
     }
-    const baseURL = factoryOptions ? readBaseUrl(factoryOptions, ctx) : { kind: 'none' as const };
+    // The AI SDK's own gateway provider (`gateway('openai/gpt-4o')`, `createGateway(...)`): ids are the gateway's.
+    if (target && ((isPackage(target.module, 'ai') && /^(gateway|createGateway)$/.test(target.imported)) || isPackage(target.module, '@ai-sdk/gateway'))) {
+      return {
+        rejection: { code: 'not-openai', gateway: true, reason: `the model goes through the Vercel AI Gateway (\`${target.imported}\`): \`response.id\` is the gateway's (gen_…), not an OpenAI id` },
+        notes: [],
+      };
+    }
+    const baseURL = factoryOptions ? readBaseUrl(factoryOptions, declFile) : { kind: 'none' as const };
     if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL.kind === 'gateway') {
       return { rejection: { code: 'not-openai', gateway: true, reason: `the provider's baseURL is ${baseURL.url}: the ids it returns are that gateway's, not OpenAI's` }, notes: [] };
     }
@@ -579,12 +602,32 @@ function declaredReturnType(node: ts.Node): ts.TypeNode | undefined {
   return undefined;
 }
 
+/** Is a property declared as `string`/`number` (with null or undefined allowed), as the field needs? */
+function declaresType(prop: ts.PropertySignature, tsType: 'string' | 'number'): boolean {
+  if (!prop.type) return true; // untyped: JavaScript, nothing to contradict
+  const members = ts.isUnionTypeNode(prop.type) ? prop.type.types : [prop.type];
+  const keyword = tsType === 'number' ? ts.SyntaxKind.NumberKeyword : ts.SyntaxKind.StringKeyword;
+  return members.every((m) => {
+    if (m.kind === keyword || m.kind === ts.SyntaxKind.UndefinedKeyword) return true;
+    if (!ts.isLiteralTypeNode(m)) return false;
+    if (m.literal.kind === ts.SyntaxKind.NullKeyword) return true;
+    return tsType === 'number' ? ts.isNumericLiteral(m.literal) : ts.isStringLiteral(m.literal);
+  });
+}
+
 /** A local function whose declared return type carries the fields (or is an OpenAI SDK result type). */
 function classifyWrapper(located: Located, ctx: AnalysisContext): CallClassification | undefined {
   const returnType = declaredReturnType(located.node);
   if (!returnType) return undefined;
   const type = unwrapPromise(returnType);
   const ref = packageTypeReference(type, located.node);
+  // What it returns decides before what it is declared to return: `chat(): Promise<ChatCompletion>` may call a
+  // gateway's client.
+  const inner = { ...ctx, sourceFile: located.sourceFile };
+  // `return openai.chat.completions.create(…)` returns the Promise an awaiting caller unwraps: classify it as awaited.
+  const returned = returnedExpressions(located.node).map((r) => classifyValue(ts.factory.createAwaitExpression(r), inner) ?? classifyValue(r, inner));
+  const refused = returned.find((r) => r?.rejection);
+  if (refused) return refused;
   if (ref && OPENAI_PACKAGE.test(ref.module)) {
     if (ref.name === 'ChatCompletion' || ref.name === 'ParsedChatCompletion') return { kind: RESULT_KINDS.chatCompletion, notes: [], needsAwait: true };
     if (ref.name === 'Response' && ref.module !== 'openai') return { kind: RESULT_KINDS.response, notes: [], needsAwait: true };
@@ -594,7 +637,7 @@ function classifyWrapper(located: Located, ctx: AnalysisContext): CallClassifica
   if (!shape) return undefined;
   const fields = {} as ResultKind['fields'];
   let any = false;
-  for (const { field, prop: written } of activeFields(ctx.config)) {
+  for (const { field, prop: written, tsType } of activeFields(ctx.config)) {
     const prop = shape.properties.get(written) ?? shape.properties.get(field);
     if (!prop) {
       fields[field] = null;
@@ -602,6 +645,14 @@ function classifyWrapper(located: Located, ctx: AnalysisContext): CallClassifica
     }
     any = true;
     const name = propertyNameText((prop.node as ts.PropertySignature).name)!;
+    if (!declaresType(prop.node as ts.PropertySignature, tsType)) {
+      const declared = (prop.node as ts.PropertySignature).type?.getText(located.sourceFile) ?? 'untyped';
+      return {
+        rejection: { code: 'no-field-value', reason: `the wrapper's \`${name}\` is \`${declared}\`, not a ${tsType === 'number' ? 'number of unix seconds' : 'string'}: convert it by hand` },
+        notes: [],
+        needsAwait: true,
+      };
+    }
     const reader: FieldReader = { read: (b) => `${b}.${name}`, mayBeUndefined: prop.acceptsUndefined, mayBeNull: prop.acceptsNull };
     fields[field] = reader;
   }
