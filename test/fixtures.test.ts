@@ -37,14 +37,6 @@ type Check = 'output' | 'statuses' | 'idempotent' | 'parses';
  * Remove an entry once the engine is fixed (its `it.fails` then fails).
  */
 export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {
-  'tracker-via-barrel-namespace-reexport': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      "`import { tracking } from './lib'` where lib/index.ts is `export * as tracking from './tracking'`, then " +
-      '`tracking.trackTokenUsage({...})`: trackerCallee (tracker.ts) only accepts a namespace IMPORT (`import * as`), and findExport ' +
-      '(modules.ts) skips `export * as ns` re-exports, so the call is not found at all (no calls, not even manual: silently missed). ' +
-      'Correct: updated from `completion`.',
-  },
 };
 
 interface ExpectedCall {

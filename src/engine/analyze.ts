@@ -590,7 +590,7 @@ export function analyzeFile(
   const trackers = new Map<ts.Node, TrackerInfo>();
   const plans: CallPlan[] = [];
   const todoEdits: TextEdit[] = [];
-  for (const tracking of findTrackingCalls(sourceFile, config)) {
+  for (const tracking of findTrackingCalls(sourceFile, config, host)) {
     let tracker = trackers.get(tracking.binding);
     if (!tracker) trackers.set(tracking.binding, (tracker = trackerInfo(tracking, ctx)));
     if (tracker.lookAlike) continue;

@@ -139,6 +139,31 @@ export function findLocal(host: ProjectHost, sourceFile: ts.SourceFile, name: st
   return undefined;
 }
 
+/**
+ * `import { tracking } from './lib'` where lib has `export * as tracking from './tracking'`: the specifier and path of
+ * the module the name stands for (a namespace, like `import * as`), or undefined.
+ */
+export function namespaceReexport(host: ProjectHost, fromFile: string, decl: Declaration): { module: string; path: string } | undefined {
+  const target = importTarget(decl);
+  if (!target || target.imported === '*' || target.imported === 'default') return undefined;
+  const barrel = resolveModule(host, target.module, fromFile);
+  const sourceFile = barrel ? readSourceFile(host, barrel) : undefined;
+  for (const statement of sourceFile?.statements ?? []) {
+    if (
+      ts.isExportDeclaration(statement) &&
+      statement.exportClause &&
+      ts.isNamespaceExport(statement.exportClause) &&
+      statement.exportClause.name.text === target.imported &&
+      statement.moduleSpecifier &&
+      ts.isStringLiteral(statement.moduleSpecifier)
+    ) {
+      const path = resolveModule(host, statement.moduleSpecifier.text, barrel!);
+      return path ? { module: statement.moduleSpecifier.text, path } : undefined;
+    }
+  }
+  return undefined;
+}
+
 /** `export default <expression>` of the module an import binding names (`export default new OpenAI({...})`). */
 export function defaultExportExpression(host: ProjectHost, fromFile: string, decl: Declaration): Located<ts.Expression> | undefined {
   const target = importTarget(decl);

@@ -95,7 +95,7 @@ export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: strin
     if (!config.callees.some((c) => input.text.includes(c))) continue;
     const sourceFile = readSourceFile(host, input.path);
     if (!sourceFile) continue;
-    for (const tracking of findTrackingCalls(sourceFile, config)) {
+    for (const tracking of findTrackingCalls(sourceFile, config, host)) {
       const definition = trackerDefinition(host, sourceFile, tracking);
       if (!definition) continue;
       const key = `${definition.sourceFile.fileName}:${definition.node.pos}`;

@@ -1,6 +1,6 @@
 import type { ReconConfig } from '../config.js';
 import { resolveModule, type ProjectHost } from './host.js';
-import { findExport, importTarget, resolveImport, type Located } from './modules.js';
+import { findExport, importTarget, namespaceReexport, resolveImport, type Located } from './modules.js';
 import { resolveName, type Declaration } from './scope.js';
 import { readTypeShape, type TypeShape } from './types-read.js';
 import { skipOuterExpressions, ts } from './ts.js';
@@ -41,11 +41,11 @@ export function isTrackerBinding(decl: Declaration, name: string, config: ReconC
 }
 
 /** Every call of the tracker in a file: plain, aliased, namespace (`tracking.trackTokenUsage(...)`), or a same-file definition. */
-export function findTrackingCalls(sourceFile: ts.SourceFile, config: ReconConfig): TrackingCall[] {
+export function findTrackingCalls(sourceFile: ts.SourceFile, config: ReconConfig, host?: ProjectHost): TrackingCall[] {
   const calls: TrackingCall[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isCallExpression(node)) {
-      const found = trackerCallee(node, config);
+      const found = trackerCallee(node, config, host);
       if (found) calls.push({ call: node, callee: node.expression.getText(sourceFile), binding: found });
     }
     ts.forEachChild(node, visit);
@@ -54,7 +54,7 @@ export function findTrackingCalls(sourceFile: ts.SourceFile, config: ReconConfig
   return calls;
 }
 
-function trackerCallee(call: ts.CallExpression, config: ReconConfig): Declaration | undefined {
+function trackerCallee(call: ts.CallExpression, config: ReconConfig, host?: ProjectHost): Declaration | undefined {
   const callee = skipOuterExpressions(call.expression);
   if (ts.isIdentifier(callee)) {
     const decl = resolveName(callee.text, callee);
@@ -63,7 +63,10 @@ function trackerCallee(call: ts.CallExpression, config: ReconConfig): Declaratio
   if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && config.callees.includes(callee.name.text)) {
     const decl = resolveName(callee.expression.text, callee.expression);
     const target = decl && importTarget(decl);
-    return target && target.imported === '*' && moduleMatches(target.module, config) ? decl : undefined;
+    if (target && target.imported === '*') return moduleMatches(target.module, config) ? decl : undefined;
+    // A namespace re-exported by a barrel: `import { tracking } from '@/lib'`, `export * as tracking from './tracking'`.
+    const namespace = decl && host && namespaceReexport(host, call.getSourceFile().fileName, decl);
+    return namespace && moduleMatches(namespace.module, config) ? decl : undefined;
   }
   return undefined;
 }
@@ -79,6 +82,8 @@ export function trackerDefinition(host: ProjectHost, sourceFile: ts.SourceFile, 
     const callee = skipOuterExpressions(tracking.call.expression) as ts.PropertyAccessExpression;
     return path ? findExport(host, path, callee.name.text) : undefined;
   }
+  const namespace = ts.isPropertyAccessExpression(skipOuterExpressions(tracking.call.expression)) ? namespaceReexport(host, sourceFile.fileName, binding) : undefined;
+  if (namespace) return findExport(host, namespace.path, (skipOuterExpressions(tracking.call.expression) as ts.PropertyAccessExpression).name.text);
   return resolveImport(host, sourceFile.fileName, binding);
 }
 
