@@ -36,33 +36,7 @@ type Check = 'output' | 'statuses' | 'idempotent' | 'parses';
  * Fixtures the engine gets wrong today: the checks that fail and why the fixture (not the engine) is right.
  * Remove an entry once the engine is fixed (its `it.fails` then fails).
  */
-export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {
-  'class-member-client-reassigned-to-gateway-in-constructor': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      'WRONG VALUE. The engine updates the call with `completion.id` (it reads `private openai = new OpenAI()` and stops), but the constructor may replace `this.openai` with an OpenRouter client, so the id may be the gateway\'s. A class member assigned anywhere else in the class (constructor, methods) is a reassigned `let`: manual unless every assignment is an OpenAI client. Cause: the member-initializer lookup ignores `this.<name> = ...` assignments once an initializer exists (the no-initializer case in gateway-client-hidden-by-openai-type is read).',
-  },
-  'per-request-default-base-url-option': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why:
-      'WRONG VALUE. The engine updates with `completion.id`, but the second argument `{ defaultBaseURL: \'https://openrouter.ai/api/v1\' }` sends this request to OpenRouter (openai 6 client.js buildURL uses the request\'s defaultBaseURL when the client\'s baseURL is not overridden). Cause: the client check reads the client\'s constructor options only, never the per-request options of `create(body, options)`. Correct: manual (not-openai) when the request options carry a non-OpenAI defaultBaseURL, or options the engine cannot read.',
-  },
-  'tracker-invoked-with-function-call-method': {
-    checks: ['statuses', 'idempotent'],
-    why:
-      'MISSED CALL. `trackTokenUsage.call(null, {...})` is not found at all: the report has no call, so --check passes and nobody is told the row has no request id. Cause: findTrackingCalls matches the callee expression (identifier, alias, namespace member) and not `<tracker>.call/.apply(...)`. Correct: listed (manual here, with a reason; or updated by reading the second argument).',
-  },
-  'mixed-line-endings-crlf-literal-after-lf-header': {
-    checks: ['output'],
-    why:
-      'EDIT STYLE. The file starts with LF lines and the function is CRLF; the engine inserts the three lines with `\\n` (lineEnding() takes the first line ending of the file), leaving a literal with mixed CRLF/LF lines (git shows ^M churn, some linters flag it). Correct: the line ending of the literal\'s own lines (e.g. the one ending the last property\'s line).',
-  },
-  'todo-mark-after-if-condition': {
-    checks: ['statuses'],
-    why:
-      'NOT IDEMPOTENT --todo. For a call that is the unbraced body of `if (flag)` / `else`, --todo inserts the mark after `if (flag) ` on the same line; hasTodoComment reads getLeadingCommentRanges at the statement\'s full start, which skips same-line comments (TypeScript counts them as trailing), so the call is reported unacknowledged (lint rule and --check fail on a call --todo itself marked) and a second --todo run adds another mark. Correct: acknowledged (or --todo should put the mark where it will later look for it).',
-  },
-};
+export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {};
 
 interface ExpectedCall {
   status: 'updated' | 'complete' | 'manual';

@@ -50,8 +50,12 @@ function collectLiteralKeys(literal: ts.ObjectLiteralExpression, present: Set<st
 }
 
 /** Read the call's argument: an object literal, or a name bound to a `const` object literal in the same function. */
-function readArgument(call: ts.CallExpression, calleeText: string, signature: string | undefined): ArgumentResult {
-  const args = call.arguments;
+function readArgument(call: ts.CallExpression, calleeText: string, signature: string | undefined, via?: 'call' | 'apply'): ArgumentResult {
+  if (via === 'apply') {
+    return { ok: false, code: 'unknown-argument', reason: `\`${calleeText}.apply(…)\` passes its arguments as an array: call \`${calleeText}({...})\` directly` };
+  }
+  // `.call(thisArg, usage)`: the usage object is the second argument.
+  const args = via === 'call' ? call.arguments.slice(1) : call.arguments;
   if (args.length === 0) return { ok: false, code: 'unknown-argument', reason: `\`${calleeText}()\` is called with no argument: pass the usage object` };
   if (args.length > 1) {
     return {
@@ -265,7 +269,7 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   const names = Object.values(STREAM_CAPTURE);
   if (names.some((n) => mentionsName(fn, n))) return undefined;
   const text = ctx.sourceFile.text;
-  const eol = lineEnding(text);
+  const eol = lineEnding(text, loop.getStart(ctx.sourceFile));
   const typed = !/\.(c|m)?jsx?$/i.test(ctx.sourceFile.fileName);
   const indent = lineIndentAt(text, loop.getStart(ctx.sourceFile));
   const firstInBody = loop.statement.statements[0];
@@ -469,7 +473,7 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   const ctx: AnalysisContext = { ...fileCtx, call };
   const start = call.getStart(ctx.sourceFile);
   const base = { ...lineAndColumn(ctx.sourceFile, start), start, end: call.getEnd(), callee: tracking.callee, missing: [] as CallSiteField[] };
-  const argument = readArgument(call, tracking.callee, tracker.signature);
+  const argument = readArgument(call, tracking.callee, tracker.signature, tracking.via);
   const fields = activeFields(ctx.config);
   if (!argument.ok) return { ...manual(base, argument.code, argument.reason), missing: fields.map((f) => f.field) };
   const { literal, present, unknownSpread } = argument.shape;
@@ -563,7 +567,9 @@ function owningStatement(node: ts.Node): ts.Statement | undefined {
 const TODO_MARK = 'recon-codemod:';
 
 function hasTodoComment(statement: ts.Statement, text: string): boolean {
-  return (ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? []).some((r) => text.slice(r.pos, r.end).includes(TODO_MARK));
+  // Leading comments, and the comment that ends the line before an unbraced statement (`if (x) // recon-codemod: …`).
+  const ranges = [...(ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? []), ...(ts.getTrailingCommentRanges(text, statement.getFullStart()) ?? [])];
+  return ranges.some((r) => text.slice(r.pos, r.end).includes(TODO_MARK));
 }
 
 export interface AnalyzeOptions {
@@ -602,7 +608,7 @@ export function analyzeFile(
         const at = statement.getStart(sourceFile);
         const reason = `${plan.reasonCode}: ${plan.reason}`.replace(/\s+/g, ' ');
         const short = reason.length > 160 ? `${reason.slice(0, 157)}...` : reason;
-        todoEdits.push({ start: at, end: at, text: `// ${TODO_MARK} ${short}${lineEnding(text)}${lineIndentAt(text, at)}` });
+        todoEdits.push({ start: at, end: at, text: `// ${TODO_MARK} ${short}${lineEnding(text, at)}${lineIndentAt(text, at)}` });
         plan.acknowledged = true;
       }
     }

@@ -1,8 +1,15 @@
 import type { TextEdit } from './types.js';
 import { parseSource, syntaxErrors, ts } from './ts.js';
 
-/** The line ending a file uses (the first one found; `\n` for one-line files). */
-export function lineEnding(text: string): string {
+/**
+ * The line ending in use at `pos`: that of the line `pos` is on (a file may mix them; an insertion matches its
+ * surroundings), else the file's first, else `\n`.
+ */
+export function lineEnding(text: string, pos?: number): string {
+  if (pos !== undefined) {
+    const next = text.indexOf('\n', pos);
+    if (next > 0) return text[next - 1] === '\r' ? '\r\n' : '\n';
+  }
   const i = text.indexOf('\n');
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
 }
@@ -36,7 +43,7 @@ function afterTrailingComments(text: string, pos: number): number {
 export function appendProperties(sourceFile: ts.SourceFile, literal: ts.ObjectLiteralExpression, entries: Array<[string, string]>): TextEdit[] {
   if (entries.length === 0) return [];
   const text = sourceFile.text;
-  const eol = lineEnding(text);
+  const eol = lineEnding(text, literal.getStart(sourceFile));
   const props = literal.properties;
   const open = literal.getStart(sourceFile);
   const close = literal.getEnd() - 1; // the `}`
@@ -94,7 +101,7 @@ export function appendTypeMember(sourceFile: ts.SourceFile, literal: ts.TypeLite
     const indent = lineIndentAt(text, last.getStart(sourceFile));
     const at = afterTrailingComments(text, last.getEnd());
     const ownSeparator = /[;,]$/.test(lastText) ? '' : separator;
-    return { start: last.getEnd(), end: at, text: `${ownSeparator}${text.slice(last.getEnd(), at)}${lineEnding(text)}${indent}${member}${/[;,]$/.test(lastText) ? separator : ''}` };
+    return { start: last.getEnd(), end: at, text: `${ownSeparator}${text.slice(last.getEnd(), at)}${lineEnding(text, last.getStart(sourceFile))}${indent}${member}${/[;,]$/.test(lastText) ? separator : ''}` };
   }
   return /[;,]$/.test(lastText)
     ? { start: last.getEnd(), end: last.getEnd(), text: ` ${member}${separator}` }

@@ -38,7 +38,7 @@ function trackerFunction(located: Located): ts.SignatureDeclaration | undefined 
 /** Members to add to an interface or type literal, in its own separator and indentation. */
 function addMembers(sourceFile: ts.SourceFile, node: ts.InterfaceDeclaration | ts.TypeLiteralNode, members: string[]): TextEdit[] {
   const text = sourceFile.text;
-  const eol = lineEnding(text);
+  const eol = lineEnding(text, node.getStart(sourceFile));
   const existing = node.members;
   const last = existing[existing.length - 1];
   const lastText = last?.getText(sourceFile) ?? '';

@@ -157,11 +157,11 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
   }
   if (root.kind === ts.SyntaxKind.ThisKeyword && names.length === 1) {
     const member = classMember(root, names[0]);
-    if (member && ts.isPropertyDeclaration(member) && member.initializer) return classifyClient(member.initializer, ctx, depth + 1);
-    // `this.client = new OpenAI(...)` in the constructor decides before the field's declared type.
-    const assigned = member && ts.isPropertyDeclaration(member) ? constructorAssignments(member, names[0]) : [];
-    if (assigned.length) {
-      const verdicts = assigned.map((a) => classifyClient(a, ctx, depth + 1));
+    // Every value the field is given, its initializer and `this.client = …` in the constructor, decides before its
+    // declared type; all must be OpenAI clients.
+    const values = member && ts.isPropertyDeclaration(member) ? [member.initializer, ...constructorAssignments(member, names[0])].filter((v): v is ts.Expression => !!v) : [];
+    if (values.length) {
+      const verdicts = values.map((a) => classifyClient(a, ctx, depth + 1));
       return verdicts.find((v) => !v.openai) ?? verdicts[0];
     }
     if (member?.type) {
@@ -515,6 +515,21 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     if (!ts.isPropertyAccessExpression(callee)) break;
     const verdict = classifyClient(clientExpr, ctx);
     if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason, gateway: verdict.gateway }, notes: [], needsAwait: true };
+    // Request options may send this one request elsewhere: `create(body, { baseURL })` or `{ defaultBaseURL }`.
+    const requestOptions = call.arguments[1];
+    for (const key of ['baseURL', 'defaultBaseURL']) {
+      const url = requestOptions ? readBaseUrl(requestOptions, ctx, 0, key) : { kind: 'none' as const };
+      if (url.kind === 'gateway') {
+        return { rejection: { code: 'not-openai', gateway: true, reason: `the request's ${key} is ${url.url}: the ids it returns are that gateway's, not OpenAI's` }, notes: [], needsAwait: true };
+      }
+      if (url.kind === 'unknown') {
+        return {
+          rejection: { code: 'no-source', reason: `the request's options (\`${url.text}\`) may set a ${key} this tool cannot read: if it is OpenAI's, add the fields by hand` },
+          notes: [],
+          needsAwait: true,
+        };
+      }
+    }
     const stream = objectProperty(call.arguments[0], 'stream');
     if (stream && stream.kind !== ts.SyntaxKind.FalseKeyword) {
       return {

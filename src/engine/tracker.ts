@@ -12,6 +12,8 @@ export interface TrackingCall {
   callee: string;
   /** The declaration the callee resolves to: an import of the tracker, or its definition in this file. */
   binding: Declaration;
+  /** How the tracker is invoked: directly, or through `Function.prototype.call` / `apply` (arguments shifted). */
+  via?: 'call' | 'apply';
 }
 
 function moduleMatches(module: string, config: ReconConfig): boolean {
@@ -47,6 +49,15 @@ export function findTrackingCalls(sourceFile: ts.SourceFile, config: ReconConfig
     if (ts.isCallExpression(node)) {
       const found = trackerCallee(node, config, host);
       if (found) calls.push({ call: node, callee: node.expression.getText(sourceFile), binding: found });
+      // `trackTokenUsage.call(null, {...})`, `.apply(null, [...])`: the same tracker, its arguments shifted.
+      const callee = skipOuterExpressions(node.expression);
+      if (!found && ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply')) {
+        const inner = skipOuterExpressions(callee.expression);
+        const decl = ts.isIdentifier(inner) ? resolveName(inner.text, inner) : undefined;
+        if (decl && isTrackerBinding(decl, inner.getText(sourceFile), config)) {
+          calls.push({ call: node, callee: inner.getText(sourceFile), binding: decl, via: callee.name.text });
+        }
+      }
     }
     ts.forEachChild(node, visit);
   };
