@@ -566,6 +566,22 @@ function owningStatement(node: ts.Node): ts.Statement | undefined {
 
 const TODO_MARK = 'recon-codemod:';
 
+/** Comments that act on the next line: the mark must go above them, or it would come between them and the call. */
+const NEXT_LINE_DIRECTIVE = /eslint-disable-next-line|@ts-expect-error|@ts-ignore|prettier-ignore|biome-ignore/;
+
+/** Where a `// recon-codemod:` mark goes: right above the statement, and above any next-line directives on it. */
+function todoPosition(statement: ts.Statement, text: string): number {
+  let at = statement.getStart();
+  const comments = ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? [];
+  for (let i = comments.length - 1; i >= 0; i--) {
+    const comment = comments[i];
+    // Only a directive that sits directly on the lines above (nothing but white space between).
+    if (!NEXT_LINE_DIRECTIVE.test(text.slice(comment.pos, comment.end)) || /\S/.test(text.slice(comment.end, at))) break;
+    at = comment.pos;
+  }
+  return at;
+}
+
 function hasTodoComment(statement: ts.Statement, text: string): boolean {
   // Leading comments, and the comment that ends the line before an unbraced statement (`if (x) // recon-codemod: …`).
   const ranges = [...(ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? []), ...(ts.getTrailingCommentRanges(text, statement.getFullStart()) ?? [])];
@@ -605,7 +621,7 @@ export function analyzeFile(
       const statement = owningStatement(tracking.call);
       if (statement && hasTodoComment(statement, text)) plan.acknowledged = true;
       else if (statement && options.todo) {
-        const at = statement.getStart(sourceFile);
+        const at = todoPosition(statement, text);
         const reason = `${plan.reasonCode}: ${plan.reason}`.replace(/\s+/g, ' ');
         const short = reason.length > 160 ? `${reason.slice(0, 157)}...` : reason;
         todoEdits.push({ start: at, end: at, text: `// ${TODO_MARK} ${short}${lineEnding(text, at)}${lineIndentAt(text, at)}` });
