@@ -38,41 +38,9 @@ type Check = 'output' | 'statuses' | 'idempotent' | 'parses';
  */
 export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {
   // Red-team round 4 (AI SDK v5).
-  'ai-sdk-steps-foreach-reads-final-response': {
-    checks: ['output'],
-    why: 'wrong value: `result.steps.forEach((step) => trackTokenUsage({ tokens_used: step.usage.totalTokens }))` writes one row per step; the engine gives every row `result.response.id` (the last step\'s id, with a "multi-step" note), so every row but the last carries another request\'s id and the ids repeat. Each step is a StepResult with its own `response` (ai 5 d.ts): the row is `step.response.id`, as the for-of fixture ai-sdk-per-step-rows-in-loop already does. Cause: classifyStep only knows `for (const step of result.steps)`, not a forEach/map callback parameter, so the call falls back to the one result in scope.',
-  },
-  'ai-sdk-steps-map-destructured-steps': {
-    checks: ['output'],
-    why: 'wrong value: `const { text, steps } = await generateText(...)` then `steps.map((s) => trackTokenUsage({ tokens_used: s.usage.totalTokens }))`: the engine adds `response` to the destructuring and writes `response.id` (the last step\'s) into every step\'s row. Correct: `s.response.id`, no change to the pattern. Same cause as ai-sdk-steps-foreach-reads-final-response (a callback parameter over `.steps` is not seen as a step; the data flow from `s.usage` is not followed to the step).',
-  },
-  'ai-sdk-step-by-index-reads-final-response': {
-    checks: ['output'],
-    why: 'wrong value: `const first = result.steps[0]` with `tokens_used: first.usage.totalTokens`: the engine writes `result.response.id` (the LAST step\'s response) next to the FIRST step\'s tokens. Correct: `first.response.id` (StepResult.response: LanguageModelResponseMetadata). Cause: the token-count data flow stops at `first` (an element access on `.steps` is not classified) and the call falls back to the one AI result in scope; the multi-step note does not make the id right.',
-  },
-  'on-finish-event-steps-foreach': {
-    checks: ['output'],
-    why: 'wrong value: inside streamText `onFinish: (event) => event.steps.forEach((step) => trackTokenUsage({ tokens_used: step.usage.totalTokens }))`, the engine writes `event.response.id` (the final step\'s) into every step\'s row. Correct: `step.response.id`. Cause: the onFinish event is taken as the source for any call inside the callback, including calls inside a nested per-step callback whose tokens come from `step`.',
-  },
-  'on-finish-destructured-steps-for-of': {
-    checks: ['output', 'statuses'],
-    why: 'missed call: `onFinish: async ({ steps }) => { for (const step of steps) trackTokenUsage({ tokens_used: step.usage.totalTokens }) }` is manual ("does not recognise `step`"). `steps` is the onFinish event\'s StepResult[]: `step.response.id` is certain, as for `for (const step of result.steps)` (ai-sdk-per-step-rows-in-loop). Cause: classifyStep requires `<identifier>.steps` resolving to an AI result declaration; a `steps` binding of an AI callback parameter is not followed.',
-  },
   'stream-text-transform-finish-step-part': {
     checks: ['output', 'statuses'],
     why: 'missed call: in streamText `experimental_transform`, a `TransformStream` whose `transform(part)` tracks under `if (part.type === \'finish-step\')`: that TextStreamPart variant carries `response: LanguageModelResponseMetadata` (ai 5 d.ts), so `part.response.id` is certain. The engine says no-source. Low priority: a rare shape.',
-  },
-  'create-ui-message-stream-let-result-assigned-in-execute': {
-    checks: ['statuses'],
-    why: 'report garbled and untrue: `let result` declared in POST, assigned in createUIMessageStream `execute`, read (`await result!.usage`) in its `onFinish`. Manual is acceptable (the engine does not follow a let assigned in another callback), but the call\'s `source` is the garbled text "resultges) }).response)" and the reason says "`result` is not in scope at this call", which is false (it is declared in the enclosing function). Expected: manual, source `result`. Cause: a source string built from offsets of one text sliced out of another (the `result!` non-null assertion, or the edit positions of `(await result.response)`), and out-of-scope used for "assigned in another function".',
-  },
-  'openai-stream-second-call-after-captured-loop': {
-    checks: ['output', 'statuses'],
-    why: 'missed call (and a lint dead end): a `for await` over an OpenAI stream whose chunks are already captured into `openaiRequestId` / `openaiCreated` / `systemFingerprint` (the codemod\'s own capture, from an earlier run or from the lint rule\'s first suggestion), then a second tracking call after the loop. The engine says manual out-of-scope ("`chunk` is not in scope at this call"), although the captured locals are right there; applying the lint suggestions one by one on a file with two such calls (as an editor does) completes the first and leaves the second with no suggestion, while `--write` on the original completes both. Correct: pass the captured locals, as the codemod\'s one-run output does. Cause: the stream capture is planned only when it inserts the lets; existing captures (same names, `??= chunk.id`) are not recognised as the source.',
-  },
-  'ai-sdk-embed-and-generate-text-untied': {
-    checks: ['output', 'statuses', 'idempotent'],
-    why: 'wrong value: `embed(...)` then `generateText(...)`, and a row for the embedding (`action_type: \'embed_query\'`, estimated tokens, nothing tying it to either result). The engine treats generateText as "the one LLM result in scope" and writes `result.response.id` into the embedding\'s row. `embed`/`embedMany` are OpenAI requests too (their results have `usage`, and no response id: EmbedResult.response is only optional headers/body), so there are two candidates and nothing ties the call to one: manual (ambiguous-source), as README rule 3 says. The second call, tied by `result.usage`, is updated. Cause: AI_SDK_FUNCTIONS lists only generateText/generateObject/streamText/streamObject, so embed results are not counted as candidates.',
   },
 };
 

@@ -267,7 +267,15 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   const chunk = chunkDecl.name.text;
   if (!mentionsName(loop.statement, chunk)) return undefined; // the loop keeps no chunk data: nothing to hang the capture on
   const names = Object.values(STREAM_CAPTURE);
-  if (names.some((n) => mentionsName(fn, n))) return undefined;
+  const captures = [
+    `${STREAM_CAPTURE.openai_request_id} ??= ${chunk}.id;`,
+    `${STREAM_CAPTURE.openai_created} ??= ${chunk}.created;`,
+    `${STREAM_CAPTURE.system_fingerprint} ??= ${chunk}.system_fingerprint;`,
+  ];
+  // The loop already keeps the values (this tool's own capture, from an earlier call after it): read them.
+  const bodyText = loop.statement.getText(ctx.sourceFile);
+  const captured = captures.every((c) => bodyText.includes(c));
+  if (!captured && names.some((n) => mentionsName(fn, n))) return undefined;
   const text = ctx.sourceFile.text;
   const eol = lineEnding(text, loop.getStart(ctx.sourceFile));
   const typed = !/\.(c|m)?jsx?$/i.test(ctx.sourceFile.fileName);
@@ -279,16 +287,13 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
     `let ${STREAM_CAPTURE.openai_created}${typed ? ': number | undefined' : ''};`,
     `let ${STREAM_CAPTURE.system_fingerprint}${typed ? ': string | undefined' : ''};`,
   ];
-  const captures = [
-    `${STREAM_CAPTURE.openai_request_id} ??= ${chunk}.id;`,
-    `${STREAM_CAPTURE.openai_created} ??= ${chunk}.created;`,
-    `${STREAM_CAPTURE.system_fingerprint} ??= ${chunk}.system_fingerprint;`,
-  ];
   const bodyOpen = loop.statement.getStart(ctx.sourceFile) + 1;
-  const edits: TextEdit[] = [
-    { start: loop.getStart(ctx.sourceFile), end: loop.getStart(ctx.sourceFile), text: declarations.map((d) => `${d}${eol}${indent}`).join('') },
-    { start: bodyOpen, end: bodyOpen, text: captures.map((c) => `${eol}${inner}${c}`).join('') },
-  ];
+  const edits: TextEdit[] = captured
+    ? []
+    : [
+        { start: loop.getStart(ctx.sourceFile), end: loop.getStart(ctx.sourceFile), text: declarations.map((d) => `${d}${eol}${indent}`).join('') },
+        { start: bodyOpen, end: bodyOpen, text: captures.map((c) => `${eol}${inner}${c}`).join('') },
+      ];
   const reader = (name: string) => ({ read: () => name, mayBeUndefined: true });
   const kind: ResultKind = {
     id: 'openai.chat.stream',
@@ -348,7 +353,8 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
   }
   const sources = evidence.filter((e): e is Evidence & { classified: SourceCandidate } => e.classified.type === 'source');
   const rejected = evidence.map((e) => e.classified).filter((c): c is SourceRejection => c.type === 'rejected');
-  const relevantRejected = rejected.filter((r) => r.code === 'not-openai' || r.code === 'stream-not-captured');
+  // Every rejected look-alike is still a request in play: next to one source, it makes the call ambiguous.
+  const relevantRejected = rejected;
   if (sources.length === 1 && relevantRejected.length === 0) {
     const { classified: source, depth } = sources[0];
     // A reassigned `let` holds the right request only where the call reads it directly, at the call.

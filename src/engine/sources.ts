@@ -589,6 +589,14 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     const decl = resolveName(callee.text, callee);
     if (!decl) return undefined;
     const target = importTarget(decl);
+    // `embed`/`embedMany`: a request, but its result has no response id (only headers and body, when present).
+    if (target && isPackage(target.module, 'ai') && /^(embed|embedMany)$/.test(target.imported)) {
+      return {
+        rejection: { code: 'no-field-value', reason: `an AI SDK \`${target.imported}\` result carries no response id: record null, or the x-request-id of its raw response headers` },
+        notes: [],
+        needsAwait: true,
+      };
+    }
     if (target && isPackage(target.module, 'ai') && AI_SDK_FUNCTIONS.includes(target.imported)) {
       const model = classifyAiModel(call.arguments[0], ctx);
       if (model.rejection) return { rejection: model.rejection, notes: [], needsAwait: false };
@@ -921,17 +929,57 @@ function classifyDestructuredAiResult(owner: ts.VariableDeclaration, result: Cal
   return { type: 'source', origin: owner, name, base: [binding.base, ...rest].join('.'), kind: result.kind!, edits: binding.edits, notes: result.notes };
 }
 
-/** `for (const step of result.steps)` over an AI SDK result: each step is one request, with its own `response`. */
-function classifyStep(decl: ts.VariableDeclaration, ctx: AnalysisContext): Classified | undefined {
-  const loop = decl.parent.parent;
-  if (!ts.isIdentifier(decl.name) || !ts.isForOfStatement(loop) || loop.initializer !== decl.parent) return undefined;
-  let steps = skipOuterExpressions(loop.expression);
-  if (ts.isAwaitExpression(steps)) steps = skipOuterExpressions(steps.expression);
-  if (!ts.isPropertyAccessExpression(steps) || steps.name.text !== 'steps') return undefined;
-  const owner = skipOuterExpressions(steps.expression);
-  const ownerDecl = ts.isIdentifier(owner) ? resolveName(owner.text, owner) : undefined;
-  const result = ownerDecl && classifyDeclaration(ownerDecl, ctx);
-  if (!result || result.type !== 'source' || result.kind !== RESULT_KINDS.aiResponse) return result?.type === 'rejected' ? { ...result, origin: decl } : undefined;
+/**
+ * `…steps` of an AI SDK run: `result.steps`, `event.steps` of an end callback, or a `steps` destructured from either.
+ * Undefined when the expression is not one; else the run's own classification (a rejection stays a rejection).
+ */
+function stepsOfAiRun(expr: ts.Expression, ctx: AnalysisContext): Classified | undefined {
+  let e = skipOuterExpressions(expr);
+  if (ts.isAwaitExpression(e)) e = skipOuterExpressions(e.expression);
+  if (ts.isPropertyAccessExpression(e) && e.name.text === 'steps') {
+    const owner = skipOuterExpressions(e.expression);
+    const ownerDecl = ts.isIdentifier(owner) ? resolveName(owner.text, owner) : undefined;
+    const run = ownerDecl && classifyDeclaration(ownerDecl, ctx);
+    return run && (run.type === 'rejected' || run.kind === RESULT_KINDS.aiResponse) ? run : undefined;
+  }
+  if (ts.isIdentifier(e)) {
+    const decl = resolveName(e.text, e);
+    if (!decl || !ts.isBindingElement(decl) || propertyNameText(decl.propertyName ?? decl.name) !== 'steps') return undefined;
+    const owner = owningVariableDeclaration(decl);
+    if (owner && ts.isParameter(owner)) {
+      const callback = classifyAiCallback(owner.parent as ts.ArrowFunction, ctx);
+      return callback && (callback.type === 'rejected' || callback.kind === RESULT_KINDS.aiResponse) ? callback : undefined;
+    }
+    const result = owner && ts.isVariableDeclaration(owner) && owner.initializer ? classifyInitializer(owner.initializer, ctx) : undefined;
+    if (result?.rejection) return toClassified(owner!, e.text, result, e.text, ctx);
+    return result?.kind === RESULT_KINDS.aiResponse ? toClassified(owner!, e.text, result, e.text, ctx) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * One step of an AI SDK run, each one OpenAI request with its own `response`: `for (const step of result.steps)`,
+ * `result.steps.forEach((step) => …)` (also map, flatMap), `const first = result.steps[0]` (or `.at(i)`).
+ */
+function classifyStep(decl: ts.VariableDeclaration | ts.ParameterDeclaration, ctx: AnalysisContext): Classified | undefined {
+  if (!ts.isIdentifier(decl.name)) return undefined;
+  let steps: ts.Expression | undefined;
+  const parent = decl.parent;
+  if (ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(parent) && ts.isForOfStatement(parent.parent) && parent.parent.initializer === parent) {
+    steps = parent.parent.expression;
+  } else if (ts.isVariableDeclaration(decl) && decl.initializer) {
+    const init = skipOuterExpressions(decl.initializer);
+    if (ts.isElementAccessExpression(init)) steps = init.expression;
+    else if (ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.name.text === 'at') steps = init.expression.expression;
+  } else if (ts.isParameter(decl) && (ts.isArrowFunction(parent) || ts.isFunctionExpression(parent)) && parent.parameters[0] === decl) {
+    const call = parent.parent;
+    if (ts.isCallExpression(call) && call.arguments[0] === parent && ts.isPropertyAccessExpression(call.expression) && /^(forEach|map|flatMap)$/.test(call.expression.name.text)) {
+      steps = call.expression.expression;
+    }
+  }
+  const run = steps && stepsOfAiRun(steps, ctx);
+  if (!run) return undefined;
+  if (run.type === 'rejected') return { ...run, origin: decl };
   return {
     type: 'source', origin: decl, name: decl.name.text, base: `${decl.name.text}.response`, kind: RESULT_KINDS.aiResponse, edits: [],
     notes: ['one row per step: each step of a multi-step run is one OpenAI request'],
@@ -1007,14 +1055,19 @@ function isNullish(expr: ts.Expression): boolean {
   return e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
 }
 
-/** What one value assigned to a `let` is: a result (or a name holding one), a rejected look-alike, or unknown. */
-function classifyAssignedValue(value: ts.Expression, ctx: AnalysisContext): Classified | undefined {
+/**
+ * What one value assigned to the `let` called `name` is: a result (read through `name`), a name holding one, a
+ * rejected look-alike, or unknown.
+ */
+function classifyAssignedValue(value: ts.Expression, name: string, ctx: AnalysisContext): Classified | undefined {
   const e = skipOuterExpressions(value);
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
-    return decl ? classifyDeclaration(decl, ctx) : undefined;
+    const alias = decl && classifyDeclaration(decl, ctx);
+    // Read through the `let`, not the name it was copied from: `previous?.id` would be the stale one.
+    return alias?.type === 'source' && alias.base.includes(alias.name) ? { ...alias, name, base: alias.base.replace(alias.name, name) } : alias;
   }
-  return toClassified(value, e.getText(ctx.sourceFile), classifyInitializer(value, ctx), e.getText(ctx.sourceFile), ctx);
+  return toClassified(value, name, classifyInitializer(value, ctx), name, ctx);
 }
 
 /** An assignment inside a loop is exempt when the loop stops right after it (`completion = await …; break;`). */
@@ -1038,7 +1091,7 @@ function classifyAssigned(decl: ts.VariableDeclaration, ctx: AnalysisContext): C
   const assigned = assignmentsTo(decl).filter((v) => !isNullish(v));
   const values = [...initial, ...assigned];
   if (values.length === 0) return decl.type ? classifyByType(decl, decl.type, name) : undefined;
-  const results = values.map((v) => classifyAssignedValue(v, ctx));
+  const results = values.map((v) => classifyAssignedValue(v, name, ctx));
   if (results.every((r) => !r)) return undefined;
   const ambiguous = (reason: string): SourceRejection => ({ type: 'rejected', origin: decl, name, code: 'ambiguous-source', reason });
   if (results.some((r) => !r)) {
@@ -1049,7 +1102,7 @@ function classifyAssigned(decl: ts.VariableDeclaration, ctx: AnalysisContext): C
   const rejected = results.filter((r): r is SourceRejection => r!.type === 'rejected');
   if (rejected.length && sources.length) return ambiguous(`it is assigned both OpenAI results and \`${rejected[0].name}\` (${rejected[0].reason})`);
   if (rejected.length) return { ...rejected[0], origin: decl, name };
-  const shapes = new Set(sources.map((c) => `${c.kind.id}${c.base.slice(c.name.length)}`));
+  const shapes = new Set(sources.map((c) => `${c.kind.id} ${c.base}`));
   if (shapes.size !== 1) return ambiguous('it is assigned results of different kinds');
   // Assigned on every pass of a loop the call is not in: the call records the whole loop, the name only its last request.
   const inLoop = assigned.some((v) => {
@@ -1060,9 +1113,17 @@ function classifyAssigned(decl: ts.VariableDeclaration, ctx: AnalysisContext): C
     return ambiguous("it is assigned on every pass of a loop and this call comes after the loop: it would record only the last of those requests' ids (track each request inside the loop, or write null)");
   }
   const first = sources[0];
+  const optional = initial.length === 0 || !!first.optional;
+  if (optional && first.needsStreamEnd) {
+    // `(await result?.response)` cannot be narrowed across two awaits: no expression both compiles and is certain.
+    return {
+      type: 'rejected', origin: decl, name, code: 'stream-not-captured',
+      reason: 'a stream result held in a `let` that may still be unset here: read `(await result.response).id` where the stream is created, or track in its `onFinish`',
+    };
+  }
   return {
-    type: 'source', origin: decl, name, base: `${name}${first.base.slice(first.name.length)}`, kind: first.kind, edits: [],
-    notes: first.notes, optional: initial.length === 0 || !!first.optional, reassigned: values.length > 1,
+    type: 'source', origin: decl, name, base: first.base, kind: first.kind, edits: [], needsStreamEnd: first.needsStreamEnd,
+    notes: first.notes, optional, reassigned: values.length > 1,
   };
 }
 
@@ -1145,9 +1206,9 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
     const name = decl.name.text;
     const keyword = declarationKeyword(decl);
     if (keyword !== 'const' && !ts.isForOfStatement(decl.parent.parent) && !ts.isForInStatement(decl.parent.parent)) return classifyAssigned(decl, ctx);
-    if (decl.initializer) return toClassified(decl, name, classifyInitializer(decl.initializer, ctx), name, ctx);
     const step = classifyStep(decl, ctx);
     if (step) return step;
+    if (decl.initializer) return toClassified(decl, name, classifyInitializer(decl.initializer, ctx), name, ctx);
     return decl.type ? classifyByType(decl, decl.type, name) : undefined;
   }
   if (ts.isBindingElement(decl) && ts.isIdentifier(decl.name)) {
@@ -1174,6 +1235,8 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
   if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) {
     const callback = classifyAiCallback(decl.parent as ts.ArrowFunction, ctx);
     if (callback && decl.parent.parameters[0] === decl) return callback;
+    const step = classifyStep(decl, ctx);
+    if (step) return step;
     // `openai.chat.completions.create(...).then((completion) => …)`: the parameter is the awaited result.
     const fn = decl.parent;
     const then = fn.parent;
