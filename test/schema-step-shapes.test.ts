@@ -7,7 +7,7 @@
  * The rule every case states: a schema edit never breaks the user's code. After the run the app has no type error
  * (it had none before), and when the tracker's row cannot take the fields the report names the lines to add; when
  * the fields already reach the insert (the whole object, a spread of it, Object.assign), nothing is left "to do by
- * hand". Cases the engine gets wrong today are `it.fails`, with actual vs expected above them.
+ * hand". The comments above the cases say what the engine did before it handled them.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -171,12 +171,12 @@ function expectCompiles(m: Migrated) {
 const T = 60_000;
 
 describe('schema step: tracker parameter types it cannot extend', () => {
-  // Actual: the schema step skips `z.infer<typeof schema>` (no interface to edit), but the call site in route.ts is still
+  // Was (before the engine handled it): the schema step skips `z.infer<typeof schema>` (no interface to edit), but the call site in route.ts is still
   // updated, so route.ts gets TS2353 ('openai_request_id' does not exist in type '{ user_id: string; ... }'). Besides,
   // `tokenUsageSchema.parse(usage)` strips unknown keys: the values would be dropped at run time even with a cast.
   // Expected: the call is manual (`untyped-tracker`, naming the schema to extend: `.extend({ openai_request_id:
   // z.string().nullish(), ... })`) and the app still compiles.
-  it.fails('z.infer<typeof schema>: the call is not updated against a type that cannot take the fields', () => {
+  it('z.infer<typeof schema>: the call is not updated against a type that cannot take the fields', () => {
     const m = migrate({
       'tracking.ts': `import { z } from 'zod';
 import { supabase } from './db';
@@ -200,11 +200,11 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
     expect(m.route.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'untyped-tracker' });
   }, T);
 
-  // Actual: the parameter is `Database['public']['Tables']['token_usage']['Insert']` (Supabase generated types); the
+  // Was (before the engine handled it): the parameter is `Database['public']['Tables']['token_usage']['Insert']` (Supabase generated types); the
   // schema step does not touch it (right: it is generated, `supabase gen types` would undo an edit), but the call is
   // updated anyway: route.ts TS2353 ('openai_request_id' does not exist in type '{ id?: string | undefined; ... }').
   // Expected: manual (`untyped-tracker`): apply the SQL migration and regenerate the types, then rerun.
-  it.fails("Supabase generated Database[...]['Insert']: the call is not updated until the types are regenerated", () => {
+  it("Supabase generated Database[...]['Insert']: the call is not updated until the types are regenerated", () => {
     const m = migrate({
       'database.types.ts': DATABASE_TYPES,
       'tracking.ts': `import type { Database } from './database.types';
@@ -222,11 +222,11 @@ export async function trackTokenUsage(usage: TokenUsageInsert): Promise<void> {
     expect(m.route.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'untyped-tracker' });
   }, T);
 
-  // Actual: `Omit<TokenUsageRow, 'id'>` is skipped by the schema step, the call is updated: route.ts TS2353
+  // Was (before the engine handled it): `Omit<TokenUsageRow, 'id'>` is skipped by the schema step, the call is updated: route.ts TS2353
   // ('openai_request_id' does not exist in type 'Omit<TokenUsageRow, "id">').
   // Expected: either the fields are added to `TokenUsageRow` (the Omit then carries them) or the call is manual; never
   // an edit that does not compile.
-  it.fails("Omit<Row, 'id'>: no new type error", () => {
+  it("Omit<Row, 'id'>: no new type error", () => {
     const m = migrate({
       'tracking.ts': `import { supabase } from './db';
 
@@ -247,12 +247,12 @@ export async function trackTokenUsage(usage: Omit<TokenUsageRow, 'id'>): Promise
     expectCompiles(m);
   }, T);
 
-  // Actual: the row is annotated with the generated Insert type (`const row: Insert = { ... }`); the schema step adds
+  // Was (before the engine handled it): the row is annotated with the generated Insert type (`const row: Insert = { ... }`); the schema step adds
   // `openai_request_id: usage.openai_request_id ?? null` (and the other two) to it, and tracking.ts itself no longer
   // compiles: TS2353 'openai_request_id' does not exist in type '{ id?: string | undefined; user_id: string; ... }'.
   // Expected: the row is not edited when its declared type lacks the fields; the tracker is reported with the lines to
   // add (after the types are regenerated), and the app compiles.
-  it.fails('a row annotated with a type that lacks the fields is not given them (the tracker itself would not compile)', () => {
+  it('a row annotated with a type that lacks the fields is not given them (the tracker itself would not compile)', () => {
     const m = migrate({
       'database.types.ts': DATABASE_TYPES,
       'tracking.ts': `import type { Database } from './database.types';
@@ -372,7 +372,7 @@ describe('schema step: trackers that already store the whole object', () => {
   // spread / Object.assign copy of it): the fields already reach the insert, and adding `openai_request_id:
   // usage.openai_request_id` after `...usage` is a no-op. Expected: no manual step for the row (passedThrough empty,
   // no `manual`), or at most a note, not a to-do.
-  it.fails('insert(usage): nothing to pass through', () => {
+  it('insert(usage): nothing to pass through', () => {
     const m = migrate({
       'tracking.ts': `import { supabase } from './db';
 
@@ -388,7 +388,7 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
     expect(m.tracking?.schema?.manual).toBeUndefined();
   }, T);
 
-  it.fails('insert({ ...usage, created_at }): nothing to pass through', () => {
+  it('insert({ ...usage, created_at }): nothing to pass through', () => {
     const m = migrate({
       'tracking.ts': `import { supabase } from './db';
 
@@ -403,7 +403,7 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
     expect(m.tracking?.schema?.manual).toBeUndefined();
   }, T);
 
-  it.fails('a row built with Object.assign({}, usage, {...}): nothing to pass through', () => {
+  it('a row built with Object.assign({}, usage, {...}): nothing to pass through', () => {
     const m = migrate({
       'tracking.ts': `import { supabase } from './db';
 
@@ -420,14 +420,14 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
 });
 
 describe('schema step: which object literal is the row', () => {
-  // Actual: the tracker logs `console.info('token usage', { user: usage.user_id, tokens: usage.tokens_used })` and
+  // Was (before the engine handled it): the tracker logs `console.info('token usage', { user: usage.user_id, tokens: usage.tokens_used })` and
   // inserts `toRow(usage)` (a helper that picks the columns). The schema step takes the log object for the insert row
   // (it copies two fields of the parameter), appends `openai_request_id: usage.openai_request_id ?? null` (and the
   // other two) to the LOG LINE, reports nothing to do by hand, and every call is "updated": the migration looks done,
   // but the insert never stores the ids (toRow drops them). Expected: the log object is not the row (its keys are not
   // the parameter's field names: `user: usage.user_id`, and it is an argument of console.info, not of an insert), it
   // is left as it is, and the tracker is reported with the lines to add.
-  it.fails('a log line that copies two fields is not taken for the insert row', () => {
+  it('a log line that copies two fields is not taken for the insert row', () => {
     const m = migrate({
       'tracking.ts': `import { supabase } from './db';
 

@@ -514,6 +514,15 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
     return manual({ ...base, ...described }, 'out-of-scope', `\`${source.name}\` is not in scope at this call: pass its fields to where the call is made`);
   }
   const shape = tracker.shape();
+  if (!shape && tracker.parameterType && !OPEN_TYPE.test(tracker.parameterType)) {
+    // Declared, but not as anything this tool can read (`z.infer<…>`, generated `Database[…]['Insert']`, `Omit<…>`):
+    // adding keys it may lack would not compile, and the schema step cannot extend it.
+    return manual(
+      { ...base, ...described },
+      'untyped-tracker',
+      `the tracker's parameter type \`${tracker.parameterType}\` could not be read, so it may not have ${missing.map((f) => `\`${f.prop}\``).join(', ')}: add them to it (for generated database types: apply \`npx recon-codemod sql\` and regenerate), then run again`,
+    );
+  }
   const added: Record<string, string> = {};
   for (const field of missing) {
     const value = fieldValue(field, source, shape);
@@ -524,12 +533,17 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   return { ...base, ...described, status: 'updated', added, edits, notes: source.notes.length ? source.notes : undefined };
 }
 
+/** Parameter types that take any key: nothing to check the fields against. */
+const OPEN_TYPE = /^(any|unknown|object|Record<\s*string\s*,[^>]*>|\{\s*\[[^\]]+\]:[^}]*\})$/;
+
 /** What the engine knows of the tracker a call resolves to, read once per binding. */
 interface TrackerInfo {
   /** The declared parameter list, for reasons (`(userId: string, tokens: number)`). */
   signature?: string;
   /** A same-named function that is not a usage tracker (analytics, counters): its calls are not tracking calls. */
   lookAlike: boolean;
+  /** The tracker's declared parameter type as written, when it has one (`TokenUsage`, `z.infer<typeof schema>`). */
+  parameterType?: string;
   shape: () => TypeShape | undefined;
 }
 
@@ -551,6 +565,7 @@ function trackerInfo(tracking: TrackingCall, ctx: AnalysisContext): TrackerInfo 
   if (!fn) return info;
   const params = fn.parameters;
   info.signature = `(${params.map((p) => p.getText(definition!.sourceFile)).join(', ')})`;
+  info.parameterType = params[0]?.type?.getText(definition!.sourceFile);
   const first = params[0];
   const primitive = (type: ts.TypeNode | undefined) =>
     !!type && [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword].includes(type.kind);

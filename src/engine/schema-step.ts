@@ -62,17 +62,24 @@ function addMembers(sourceFile: ts.SourceFile, node: ts.InterfaceDeclaration | t
   return edits;
 }
 
-/** Object literals in the tracker's body that copy its parameter field by field (`user_id: usage.user_id`). */
+/**
+ * Object literals in the tracker's body that copy its parameter field by field under the same names
+ * (`user_id: usage.user_id`): the insert row. A log line (`{ user: usage.user_id }`) renames, so it is not one.
+ */
 function insertRows(fn: ts.SignatureDeclaration, param: string): ts.ObjectLiteralExpression[] {
   const rows: ts.ObjectLiteralExpression[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isObjectLiteralExpression(node)) {
       const copied = node.properties.filter((p) => {
-        if (ts.isShorthandPropertyAssignment(p)) return false;
         if (!ts.isPropertyAssignment(p)) return false;
         const value = skipOuterExpressions(p.initializer);
         const root = ts.isBinaryExpression(value) ? skipOuterExpressions(value.left) : value;
-        return (ts.isPropertyAccessExpression(root) && ts.isIdentifier(root.expression) && root.expression.text === param);
+        return (
+          ts.isPropertyAccessExpression(root) &&
+          ts.isIdentifier(root.expression) &&
+          root.expression.text === param &&
+          root.name.text === propertyNameText(p.name)
+        );
       });
       const spreadsParam = node.properties.some((p) => ts.isSpreadAssignment(p) && ts.isIdentifier(skipOuterExpressions(p.expression)) && (skipOuterExpressions(p.expression) as ts.Identifier).text === param);
       if (copied.length >= 2 && !spreadsParam) rows.push(node);
@@ -81,6 +88,34 @@ function insertRows(fn: ts.SignatureDeclaration, param: string): ts.ObjectLitera
   };
   if ('body' in fn && fn.body) visit(fn.body);
   return rows;
+}
+
+/** Calls that store or copy an object as it is: `db.insert(usage)`, `Object.assign({}, usage)` (not `toRow(usage)`). */
+const STORING_METHOD = /^(insert|insertOne|insertMany|upsert|create|createMany|values|save|add|put|set|send|write|push|assign)$/;
+
+function storesWhole(call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  return ts.isPropertyAccessExpression(callee) && STORING_METHOD.test(callee.name.text);
+}
+
+/** Does the parameter reach a call whole (`insert(usage)`, `{ ...usage }`, `Object.assign({}, usage)`)? Then its new fields do too. */
+function passesWhole(fn: ts.SignatureDeclaration, param: string): boolean {
+  let whole = false;
+  const isParam = (e: ts.Expression) => ts.isIdentifier(skipOuterExpressions(e)) && (skipOuterExpressions(e) as ts.Identifier).text === param;
+  const visit = (node: ts.Node) => {
+    if (whole) return;
+    if (ts.isCallExpression(node) && node.arguments.some(isParam) && storesWhole(node)) whole = true;
+    else if (ts.isSpreadAssignment(node) && isParam(node.expression)) whole = true;
+    else ts.forEachChild(node, visit);
+  };
+  if ('body' in fn && fn.body) visit(fn.body);
+  return whole;
+}
+
+/** A row whose own declared type (`const row: Insert = {…}`, `{…} satisfies Insert`) would reject new keys. */
+function rowIsTyped(row: ts.ObjectLiteralExpression): boolean {
+  const parent = row.parent;
+  return (ts.isVariableDeclaration(parent) && !!parent.type) || ts.isSatisfiesExpression(parent) || ts.isAsExpression(parent);
 }
 
 /**
@@ -122,12 +157,14 @@ export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: strin
       const paramName = ts.isIdentifier(param.name) ? param.name.text : undefined;
       const rows = paramName ? insertRows(fn, paramName) : [];
       const lines = missing.map((m) => `${m.prop}: ${paramName ?? 'usage'}.${m.prop}`);
-      if (rows.length === 1) {
+      if (rows.length === 1 && rowIsTyped(rows[0])) {
+        fnChange.manual = `the tracker \`${tracking.callee}\` builds its row with a declared type that lacks the new fields: add the columns (\`npx recon-codemod sql\`), regenerate that type, then add \`${lines.join(', ')}\` to the row`;
+      } else if (rows.length === 1) {
         const present = new Set(rows[0].properties.map((p) => propertyNameText(p.name)));
         const entries = missing.filter((m) => !present.has(m.prop)).map((m): [string, string] => [m.prop, `${paramName}.${m.prop} ?? null`]);
         fnChange.edits.push(...appendProperties(definition.sourceFile, rows[0], entries));
         fnChange.passedThrough.push(...entries.map(([k]) => k));
-      } else {
+      } else if (!(rows.length === 0 && paramName && passesWhole(fn, paramName))) {
         const where = rows.length > 1 ? `it builds ${rows.length} rows from \`${paramName}\`` : 'no object literal in it copies its parameter field by field';
         fnChange.manual = `the tracker \`${tracking.callee}\` may not store the new fields (${where}): add \`${lines.join(', ')}\` to the row it inserts`;
       }
