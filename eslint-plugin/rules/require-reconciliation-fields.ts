@@ -123,9 +123,9 @@ export const rule = createRule<Options, MessageIds>({
     hasSuggestions: true,
     messages: {
       missingFields:
-        '`{{callee}}` does not pass {{fields}}: read them from `{{source}}` (the suggestion adds them, as `recon-codemod --write` would).',
-      manual: '`{{callee}}` does not pass {{fields}}, and recon-codemod cannot add them: {{reason}}.',
-      suggestAdd: 'Add {{fields}} from `{{source}}`.',
+        '`{{callee}}` does not pass {{fields}}. Their source here is `{{source}}`; the suggestion adds what is missing, as `recon-codemod --write` would.',
+      manual: '`{{callee}}` does not pass {{fields}}, and recon-codemod leaves this call to you. {{reason}}.',
+      suggestAdd: 'Add {{fields}} (source: `{{source}}`).',
     },
     schema: [
       {
