@@ -353,9 +353,8 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
   }
   const sources = evidence.filter((e): e is Evidence & { classified: SourceCandidate } => e.classified.type === 'source');
   const rejected = evidence.map((e) => e.classified).filter((c): c is SourceRejection => c.type === 'rejected');
-  // Every rejected look-alike is still a request in play: next to one source, it makes the call ambiguous.
-  const relevantRejected = rejected;
-  if (sources.length === 1 && relevantRejected.length === 0) {
+  // A rejected look-alike is still a request in play: next to a source, it makes the call ambiguous.
+  if (sources.length === 1 && rejected.length === 0) {
     const { classified: source, depth } = sources[0];
     // A reassigned `let` holds the right request only where the call reads it directly, at the call.
     if (source.reassigned && depth !== 0) {
@@ -367,11 +366,11 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
     }
     return { ok: true, source };
   }
-  if (sources.length + relevantRejected.length > 1) {
+  if (sources.length + rejected.length > 1) {
     return {
       ok: false,
       code: 'ambiguous-source',
-      reason: `${describe([...sources.map((e) => e.classified), ...relevantRejected])} could each be this call's result (from ${how}) and nothing ties the call to one: pass the fields from the right one by hand`,
+      reason: `${describe([...sources.map((e) => e.classified), ...rejected])} could each be this call's result (from ${how}) and nothing ties the call to one: pass the fields from the right one by hand`,
     };
   }
   if (rejected.length > 0) {
