@@ -37,11 +37,6 @@ type Check = 'output' | 'statuses' | 'idempotent' | 'parses';
  * Remove an entry once the engine is fixed (its `it.fails` then fails).
  */
 export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {
-  // Red-team round 4 (AI SDK v5).
-  'stream-text-transform-finish-step-part': {
-    checks: ['output', 'statuses'],
-    why: 'missed call: in streamText `experimental_transform`, a `TransformStream` whose `transform(part)` tracks under `if (part.type === \'finish-step\')`: that TextStreamPart variant carries `response: LanguageModelResponseMetadata` (ai 5 d.ts), so `part.response.id` is certain. The engine says no-source. Low priority: a rare shape.',
-  },
 };
 
 interface ExpectedCall {

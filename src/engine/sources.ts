@@ -987,6 +987,45 @@ function classifyStep(decl: ts.VariableDeclaration | ts.ParameterDeclaration, ct
 }
 
 /**
+ * The `part` of an AI SDK `experimental_transform` stream, at a call under `if (part.type === 'finish-step')`: that
+ * part ends one step, one request, and carries its `response`.
+ */
+function classifyFinishStepPart(decl: ts.ParameterDeclaration, ctx: AnalysisContext): Classified | undefined {
+  const name = (decl.name as ts.Identifier).text;
+  const fn = decl.parent;
+  if (fn.parameters[0] !== decl || !ctx.call) return undefined;
+  // transform(part, controller) in `new TransformStream({...})` returned by `experimental_transform` of an AI SDK call.
+  let node: ts.Node | undefined = fn.parent;
+  while (node && !ts.isSourceFile(node) && !(ts.isPropertyAssignment(node) && propertyNameText(node.name) === 'experimental_transform')) node = node.parent;
+  if (!node || ts.isSourceFile(node)) return undefined;
+  const options = node.parent;
+  const aiCall = ts.isObjectLiteralExpression(options) && ts.isCallExpression(options.parent) ? options.parent : undefined;
+  const callee = aiCall && skipOuterExpressions(aiCall.expression);
+  const calleeDecl = callee && ts.isIdentifier(callee) ? resolveName(callee.text, callee) : undefined;
+  const target = calleeDecl && importTarget(calleeDecl);
+  if (!aiCall || !target || !isPackage(target.module, 'ai') || !AI_SDK_FUNCTIONS.includes(target.imported)) return undefined;
+  let narrowed = false;
+  for (let n: ts.Node | undefined = ctx.call; n && n !== fn && !narrowed; n = n.parent) {
+    const parent: ts.Node | undefined = n.parent;
+    if (!parent || !ts.isIfStatement(parent) || parent.thenStatement !== n) continue;
+    const test = skipOuterExpressions(parent.expression);
+    narrowed =
+      ts.isBinaryExpression(test) &&
+      (test.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken || test.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken) &&
+      test.left.getText(ctx.sourceFile) === `${name}.type` &&
+      ts.isStringLiteralLike(test.right) &&
+      test.right.text === 'finish-step';
+  }
+  if (!narrowed) return undefined;
+  const model = classifyAiModel(aiCall.arguments[0], ctx);
+  if (model.rejection) return { type: 'rejected', origin: decl, name, ...model.rejection };
+  return {
+    type: 'source', origin: decl, name, base: `${name}.response`, kind: RESULT_KINDS.aiResponse, edits: [],
+    notes: [...model.notes, 'read from the `finish-step` part: one row per step, each step one request'],
+  };
+}
+
+/**
  * `for await (const chunk of stream)` over an OpenAI chat stream, with the call inside the loop: every chunk carries
  * the request's id, `created` and `system_fingerprint`.
  */
@@ -1235,7 +1274,7 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
   if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) {
     const callback = classifyAiCallback(decl.parent as ts.ArrowFunction, ctx);
     if (callback && decl.parent.parameters[0] === decl) return callback;
-    const step = classifyStep(decl, ctx);
+    const step = classifyStep(decl, ctx) ?? classifyFinishStepPart(decl, ctx);
     if (step) return step;
     // `openai.chat.completions.create(...).then((completion) => …)`: the parameter is the awaited result.
     const fn = decl.parent;
