@@ -158,7 +158,8 @@ export const OTHER_PROVIDER_PACKAGES = [
 
 /** AI SDK (`ai`) functions whose result or `onFinish` event carries `response` metadata. */
 export const AI_SDK_FUNCTIONS = ['generateText', 'generateObject', 'streamText', 'streamObject'];
+/** Of those, the ones whose result is a stream: its `response` settles when the stream ends. */
 export const AI_SDK_STREAMING = new Set(['streamText', 'streamObject']);
 
-/** `.withResponse()` types of openai-node with a body id keep the body under `data`. */
+/** The openai package's client classes (a client of another class is not taken for one). */
 export const OPENAI_CLIENT_CLASSES = ['OpenAI', 'AzureOpenAI'];

@@ -187,9 +187,8 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
       if (verdict) return verdict;
     }
     if (ts.isParameter(decl) && decl.type) {
-      const ref = packageTypeReference(decl.type, decl);
-      if (ref && OPENAI_PACKAGE.test(ref.module) && OPENAI_CLIENT_CLASSES.includes(ref.name)) return { openai: true, notes: [] };
-      if (ref && otherProvider(ref.module)) return { openai: false, code: 'not-openai', reason: `\`${root.text}\` is typed as a ${ref.module} client` };
+      const verdict = clientByType(decl.type, decl);
+      if (verdict) return verdict;
     }
     const target = importTarget(decl);
     if (target) {
