@@ -39,11 +39,12 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
   const config = options.config ?? DEFAULT_CONFIG;
   const byPath = new Map(files.map((f) => [f.path, f.text]));
   const original = (path: string) => byPath.get(path) ?? options.readFile?.(path);
-  const baseHost: ProjectHost = { readFile: original, pathAliases: options.pathAliases };
+  // One host for both steps, so each file is parsed once; it serves the schema step's edits once they exist.
+  const schemaTexts = new Map<string, string>();
+  const host: ProjectHost = { readFile: (path) => schemaTexts.get(path) ?? original(path), pathAliases: options.pathAliases };
 
   // The schema step first: call sites are then planned against the tracker's type as it will be.
-  const schema = options.schemaStep === false ? new Map<string, SchemaChange>() : planSchemaStep(files, config, baseHost);
-  const schemaTexts = new Map<string, string>();
+  const schema = options.schemaStep === false ? new Map<string, SchemaChange>() : planSchemaStep(files, config, host);
   const schemaErrors = new Map<string, string>();
   for (const [path, change] of schema) {
     const text = original(path);
@@ -53,8 +54,6 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
     if (errors.length) schemaErrors.set(path, `the schema step's edit would not parse (${errors[0]}); nothing written`);
     else schemaTexts.set(path, edited);
   }
-  const host: ProjectHost = { readFile: (path) => schemaTexts.get(path) ?? original(path), pathAliases: options.pathAliases };
-
   const plans = files.map((file, index) => {
     const schemaText = schemaTexts.get(file.path);
     let plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, { todo: options.todo });

@@ -1,7 +1,7 @@
 import type { ReconConfig } from '../config.js';
 import { activeFields, type CallSiteField } from '../config.js';
 import { appendProperties, applyEdits, checkParses, lineEnding, lineIndentAt } from './edits.js';
-import { createMemoryHost, type ProjectHost } from './host.js';
+import { createMemoryHost, readSourceFile, type ProjectHost } from './host.js';
 import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resolveName, visibleDeclarations, type Declaration } from './scope.js';
 import { aiCallbackOwner, assignmentsTo, classifyAiCallback, classifyDeclaration, sdkMapping, type AnalysisContext, type Classified, type SourceCandidate, type SourceRejection } from './sources.js';
 import { RESULT_KINDS, type ResultKind } from './sdk.js';
@@ -625,7 +625,8 @@ export function analyzeFile(
 ): FilePlan {
   const { path, text } = input;
   if (!config.callees.some((c) => text.includes(c))) return { path, status: 'unchanged', calls: [] };
-  const sourceFile = parseSource(path, text);
+  // The host's parse when it serves this very text (the codemod's schema step has read it already).
+  const sourceFile = host.readFile(path) === text ? readSourceFile(host, path)! : parseSource(path, text);
   const errors = syntaxErrors(sourceFile);
   if (errors.length) return { path, status: 'error', error: `does not parse: ${errors[0]}`, calls: [] };
   const ctx: AnalysisContext = { host, sourceFile, config, sdk: sdkMapping(host, path) };

@@ -33,17 +33,22 @@ export function joinPath(base: string, relative: string): string {
   return `/${out.join('/')}`;
 }
 
-/** Sources parsed once per host: the engine follows imports to the same few files (tracker, client) many times. */
-const parsedByHost = new WeakMap<ProjectHost, Map<string, ts.SourceFile | null>>();
+/**
+ * Sources parsed once per host and text: the engine follows imports to the same few files (tracker, client) many
+ * times, and the codemod's schema step and call planning read the same candidates. A file whose text the host now
+ * gives differently (the schema step edited it) is parsed again.
+ */
+const parsedByHost = new WeakMap<ProjectHost, Map<string, { text: string | undefined; sourceFile: ts.SourceFile | undefined }>>();
 
 export function readSourceFile(host: ProjectHost, path: string): ts.SourceFile | undefined {
   let cache = parsedByHost.get(host);
   if (!cache) parsedByHost.set(host, (cache = new Map()));
-  if (cache.has(path)) return cache.get(path) ?? undefined;
   const text = host.readFile(path);
-  const parsed = text === undefined ? null : parseSource(path, text);
-  cache.set(path, parsed);
-  return parsed ?? undefined;
+  const cached = cache.get(path);
+  if (cached && cached.text === text) return cached.sourceFile;
+  const sourceFile = text === undefined ? undefined : parseSource(path, text);
+  cache.set(path, { text, sourceFile });
+  return sourceFile;
 }
 
 function candidatesFor(base: string): string[] {
