@@ -5,7 +5,7 @@ import { createMemoryHost, readSourceFile, type ProjectHost } from './host.js';
 import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resolveName, visibleDeclarations, type Declaration } from './scope.js';
 import { aiCallbackOwner, assignmentsTo, classifyAiCallback, classifyDeclaration, sdkMapping, type AnalysisContext, type Classified, type SourceCandidate, type SourceRejection } from './sources.js';
 import { RESULT_KINDS, type ResultKind } from './sdk.js';
-import { findTrackingCalls, trackerDefinition, trackerParameterShape, type TrackingCall } from './tracker.js';
+import { findTrackingCalls, trackerDefinition, trackerFunction, trackerParameterShape, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, TextEdit } from './types.js';
 import type { TypeShape } from './types-read.js';
 import { isFunctionLike, lineAndColumn, mentionsName, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
@@ -550,12 +550,7 @@ const TRACKER_PARAMETER = /usage|token|model|cost|request/i;
 
 function trackerInfo(tracking: TrackingCall, ctx: AnalysisContext): TrackerInfo {
   const definition = trackerDefinition(ctx.host, ctx.sourceFile, tracking);
-  let fn: ts.SignatureDeclaration | undefined;
-  if (definition && ts.isFunctionDeclaration(definition.node)) fn = definition.node;
-  else if (definition && ts.isVariableDeclaration(definition.node) && definition.node.initializer) {
-    const init = skipOuterExpressions(definition.node.initializer);
-    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) fn = init;
-  }
+  const fn = definition && trackerFunction(definition);
   let shape: TypeShape | undefined | null = null;
   const info: TrackerInfo = {
     lookAlike: false,

@@ -6,8 +6,7 @@
 import { activeFields, type ReconConfig } from '../config.js';
 import { appendProperties, lineEnding, lineIndentAt } from './edits.js';
 import { readSourceFile, type ProjectHost } from './host.js';
-import type { Located } from './modules.js';
-import { findTrackingCalls, trackerDefinition } from './tracker.js';
+import { findTrackingCalls, trackerDefinition, trackerFunction } from './tracker.js';
 import { readTypeShape } from './types-read.js';
 import type { TextEdit } from './types.js';
 import { propertyNameText, skipOuterExpressions, ts } from './ts.js';
@@ -23,16 +22,6 @@ export interface SchemaChange {
   /** When the row could not be found: what a person must add to the tracker, and where. */
   manual?: string;
   edits: TextEdit[];
-}
-
-function trackerFunction(located: Located): ts.SignatureDeclaration | undefined {
-  const node = located.node;
-  if (ts.isFunctionDeclaration(node)) return node;
-  if (ts.isVariableDeclaration(node) && node.initializer) {
-    const init = skipOuterExpressions(node.initializer);
-    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
-  }
-  return undefined;
 }
 
 /** Members to add to an interface or type literal, in its own separator and indentation. */

@@ -100,14 +100,17 @@ export function trackerDefinition(host: ProjectHost, sourceFile: ts.SourceFile, 
 
 /** The declared type of the tracker's first parameter, read from syntax; undefined when it cannot be read. */
 export function trackerParameterShape(located: Located | undefined, host: ProjectHost): TypeShape | undefined {
-  if (!located) return undefined;
+  const type = located && trackerFunction(located)?.parameters[0]?.type;
+  return type ? readTypeShape(host, located!.sourceFile, type) : undefined;
+}
+
+/** The tracker's function: a declaration, or the arrow/function expression a `const` holds. */
+export function trackerFunction(located: Located): ts.SignatureDeclaration | undefined {
   const node = located.node;
-  let fn: ts.SignatureDeclaration | undefined;
-  if (ts.isFunctionDeclaration(node)) fn = node;
-  else if (ts.isVariableDeclaration(node) && node.initializer) {
+  if (ts.isFunctionDeclaration(node)) return node;
+  if (ts.isVariableDeclaration(node) && node.initializer) {
     const init = skipOuterExpressions(node.initializer);
-    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) fn = init;
+    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
   }
-  const type = fn?.parameters[0]?.type;
-  return type ? readTypeShape(host, located.sourceFile, type) : undefined;
+  return undefined;
 }
