@@ -5,7 +5,7 @@ import { AI_SDK_FUNCTIONS, AI_SDK_STREAMING, OPENAI_CLIENT_CLASSES, OPENAI_METHO
 import { appendBindingElement, appendTypeMember } from './edits.js';
 import type { ManualReasonCode, TextEdit } from './types.js';
 import { packageTypeReference, readTypeShape, unwrapPromise } from './types-read.js';
-import { isFunctionLike, mentionsName, propertyChain, propertyNameText, skipOuterExpressions, ts } from './ts.js';
+import { functionOf, isFunctionLike, mentionsName, propertyChain, propertyNameText, skipOuterExpressions, ts } from './ts.js';
 import { activeFields, type ReconConfig } from '../config.js';
 
 export interface AnalysisContext {
@@ -221,9 +221,8 @@ function clientByType(type: ts.TypeNode, at: ts.Node): ClientVerdict | undefined
 
 /** The expressions a function returns (a concise arrow body counts), nested functions excluded. */
 function returnedExpressions(node: ts.Node): ts.Expression[] {
-  let fn: ts.Node | undefined = node;
-  if (ts.isVariableDeclaration(node) && node.initializer) fn = skipOuterExpressions(node.initializer);
-  if (!fn || !(ts.isFunctionDeclaration(fn) || ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || !fn.body) return [];
+  const fn = functionOf(node);
+  if (!fn?.body) return [];
   if (!ts.isBlock(fn.body)) return [fn.body];
   const out: ts.Expression[] = [];
   const visit = (n: ts.Node) => {
@@ -616,12 +615,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
 }
 
 function declaredReturnType(node: ts.Node): ts.TypeNode | undefined {
-  if (ts.isFunctionDeclaration(node)) return node.type;
-  if (ts.isVariableDeclaration(node)) {
-    const init = node.initializer && skipOuterExpressions(node.initializer);
-    if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return init.type;
-  }
-  return undefined;
+  return functionOf(node)?.type;
 }
 
 /** Is a property declared as `string`/`number` (with null or undefined allowed), as the field needs? */

@@ -3,7 +3,7 @@ import { resolveModule, type ProjectHost } from './host.js';
 import { findExport, importTarget, namespaceReexport, resolveImport, type Located } from './modules.js';
 import { resolveName, type Declaration } from './scope.js';
 import { readTypeShape, type TypeShape } from './types-read.js';
-import { skipOuterExpressions, ts } from './ts.js';
+import { functionOf, skipOuterExpressions, ts } from './ts.js';
 
 /** A call of the tracking function, found by what its callee is bound to (never by its text alone). */
 export interface TrackingCall {
@@ -25,21 +25,11 @@ function moduleMatches(module: string, config: ReconConfig): boolean {
   });
 }
 
-/** A definition in the file that is a function (declaration, or a const arrow/function expression). */
-function isFunctionDefinition(decl: Declaration): boolean {
-  if (ts.isFunctionDeclaration(decl)) return true;
-  if (ts.isVariableDeclaration(decl) && decl.initializer) {
-    const init = skipOuterExpressions(decl.initializer);
-    return ts.isArrowFunction(init) || ts.isFunctionExpression(init);
-  }
-  return false;
-}
-
 /** Does a binding denote the tracker? Imports of a configured callee name (from a configured module), or a same-file definition. */
 export function isTrackerBinding(decl: Declaration, name: string, config: ReconConfig): boolean {
   const target = importTarget(decl);
   if (target) return config.callees.includes(target.imported) && target.imported !== '*' && moduleMatches(target.module, config);
-  return config.callees.includes(name) && isFunctionDefinition(decl);
+  return config.callees.includes(name) && !!functionOf(decl);
 }
 
 /** Every call of the tracker in a file: plain, aliased, namespace (`tracking.trackTokenUsage(...)`), or a same-file definition. */
@@ -106,11 +96,5 @@ export function trackerParameterShape(located: Located | undefined, host: Projec
 
 /** The tracker's function: a declaration, or the arrow/function expression a `const` holds. */
 export function trackerFunction(located: Located): ts.SignatureDeclaration | undefined {
-  const node = located.node;
-  if (ts.isFunctionDeclaration(node)) return node;
-  if (ts.isVariableDeclaration(node) && node.initializer) {
-    const init = skipOuterExpressions(node.initializer);
-    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
-  }
-  return undefined;
+  return functionOf(located.node);
 }

@@ -97,3 +97,13 @@ export function mentionsName(node: ts.Node, name: string): boolean {
   visit(node);
   return found;
 }
+
+/** The function a declaration defines: a function declaration, or the arrow/function expression a variable holds. */
+export function functionOf(node: ts.Node): ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | undefined {
+  if (ts.isFunctionDeclaration(node)) return node;
+  if (ts.isVariableDeclaration(node) && node.initializer) {
+    const init = skipOuterExpressions(node.initializer);
+    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+  }
+  return undefined;
+}
