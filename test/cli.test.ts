@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyFixture, REPO, runCli, snapshotTree } from './helpers.js';
+import { copyFixture, REPO, runCli, snapshotTree, tempDir } from './helpers.js';
 
 const expectedTree = snapshotTree(join(REPO, 'fixtures', 'demo-app-expected'));
 
@@ -88,7 +87,7 @@ describe('recon-codemod CLI on the demo app', () => {
 
 describe('recon-codemod CLI on a monorepo', () => {
   it('resolves each package\'s `@/` imports with that package\'s own tsconfig', () => {
-    const root = mkdtempSync(join(tmpdir(), 'recon-monorepo-'));
+    const root = tempDir('recon-monorepo-');
     cpSync(join(REPO, 'fixtures', 'demo-app'), join(root, 'packages', 'web'), { recursive: true });
     cpSync(join(REPO, 'fixtures', 'pre-schema-app'), join(root, 'apps', 'admin'), { recursive: true });
     writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true } }));
