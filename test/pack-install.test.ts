@@ -31,7 +31,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 function run(cmd: string, args: string[], cwd: string, options: SpawnSyncOptions = {}) {
-  const result = spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', timeout: 120_000, ...options });
+  const result = spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', timeout: 280_000, ...options });
   return { code: result.status, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), out: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
@@ -74,7 +74,7 @@ beforeAll(() => {
   symlinkSync('../eslint/bin/eslint.js', join(modules, '.bin', 'eslint'));
   cpSync(join(DEMO, 'src'), join(project, 'src'), { recursive: true });
   cpSync(join(DEMO, 'tsconfig.json'), join(project, 'tsconfig.json'));
-}, 150_000);
+});
 
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
