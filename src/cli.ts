@@ -1,7 +1,7 @@
 /**
  * `recon-codemod`: the only part of the codemod that touches the disk, the terminal and the exit code.
  */
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
@@ -138,6 +138,20 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       writeFile: (path, text) => {
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, text);
+      },
+      readDir: (path) => {
+        try {
+          return readdirSync(path);
+        } catch {
+          return undefined;
+        }
+      },
+      readFile: (path) => {
+        try {
+          return readFileSync(path, 'utf8');
+        } catch {
+          return undefined;
+        }
       },
       stdout: io.stdout,
       stderr: io.stderr,
