@@ -46,6 +46,8 @@ describe('yield: matching and classifying', () => {
     const nulls = { file: 'a.ts', line: 1, callee: 't', expected: NONE, provider: 'other' };
     const updated = (added: Record<string, string>) => ({ status: 'updated', added });
     expect(Y.classifyCall(edit, updated({ ...FROM_COMPLETION, openai_created: ' completion.created ' })).outcome).toBe('correct');
+    expect(Y.classifyCall(edit, updated({ ...FROM_COMPLETION, openai_request_id: 'completion?.id' })).outcome).toBe('correct');
+    expect(Y.classifyCall(edit, updated({ ...FROM_COMPLETION, openai_request_id: 'completion?.[0]' })).outcome).toBe('wrong');
     expect(Y.classifyCall(edit, updated({ ...FROM_COMPLETION, openai_request_id: 'other.id' }))).toMatchObject({
       outcome: 'wrong',
       detail: expect.stringContaining('other.id'),

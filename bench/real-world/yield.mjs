@@ -33,9 +33,10 @@ export const LINE_TOLERANCE = 3;
 
 export const OUTCOMES = ['correct', 'wrong', 'manualCorrect', 'manualMissed', 'notFound', 'complete'];
 
-/** Normalise a field expression for comparison: no whitespace, no trailing semicolon. */
+/** Normalise a field expression for comparison: no whitespace, no trailing semicolon, `?.` read as `.` (the value
+ * is the same whenever the result exists, which is when there is an id to record). */
 export function normalizeExpr(s) {
-  return String(s).replace(/\s+/g, '').replace(/;$/, '');
+  return String(s).replace(/\s+/g, '').replace(/;$/, '').replace(/\?\.(?=[A-Za-z_$])/g, '.');
 }
 
 /** Does the tool's value satisfy the expected one? `"null"` in the corpus means "none": null or undefined. */
