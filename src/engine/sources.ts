@@ -588,7 +588,8 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     }
     const noRequestId = missingRequestId(method.kind, ctx);
     if (noRequestId) return { rejection: noRequestId, notes: [], needsAwait: true };
-    return { kind: method.kind, notes: verdict.notes, needsAwait: true };
+    const kind = method.noBodyId ? { ...method.kind, absent: ['id', ...(method.kind.absent ?? [])] } : method.kind;
+    return { kind, notes: verdict.notes, needsAwait: true };
   }
   if (names.length === 1 && names[0] === 'createChatCompletion' && ts.isIdentifier(root)) {
     const verdict = classifyClient(root, ctx);
