@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
+import { DEFAULT_CONFIG } from '../src/config.js';
+import { analyzeFile } from '../src/engine/analyze.js';
+import { createMemoryHost } from '../src/engine/host.js';
 import { buildReport, renderJson } from '../src/report.js';
 import { REPO } from './helpers.js';
 
@@ -84,5 +87,91 @@ describe('the JSON report', () => {
     const updated = calls.find((c: { notes?: string[] }) => c.notes?.length);
     expect(updated.status).toBe('updated');
     expect(updated.notes.join(' ')).toContain('@ai-sdk/anthropic');
+  });
+});
+
+const TRACKING = `export interface TokenUsage {
+  tokens_used: number;
+  openai_request_id?: string | null;
+  openai_created?: number | null;
+  system_fingerprint?: string | null;
+}
+export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
+  void usage;
+}
+`;
+
+/** One file calling the tracker after `setup`, with `fields` in the object literal. */
+function plan(imports: string, setup: string, fields: string, options: { fixSuspect?: boolean } = {}) {
+  const text = `${imports}
+import { trackTokenUsage } from './tracking';
+
+export async function run(): Promise<void> {
+${setup}
+  await trackTokenUsage({
+${fields.includes('tokens_used') ? '' : '    tokens_used: 1,\n'}${fields}
+  });
+}
+`;
+  const host = createMemoryHost({ '/app/input.ts': text, '/app/tracking.ts': TRACKING });
+  return analyzeFile({ path: '/app/input.ts', text }, DEFAULT_CONFIG, host, options);
+}
+
+const OPENAI = `import OpenAI from 'openai';
+const openai = new OpenAI();`;
+
+describe('existing values are judged tolerantly', () => {
+  it('the right base in any form is accepted: optional chaining, non-null, casts, a null fallback', () => {
+    const result = plan(
+      OPENAI,
+      "  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });",
+      `    openai_request_id: (completion as any).id,
+    openai_created: completion?.created,
+    system_fingerprint: completion!.system_fingerprint ?? null,`,
+    );
+    expect(result.calls.map((c) => c.status)).toEqual(['complete']);
+  });
+
+  it('values it cannot judge (a local, a computation, an alternative id) are accepted', () => {
+    const result = plan(
+      OPENAI,
+      `  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  const requestId = completion.id;`,
+      `    openai_request_id: requestId,
+    openai_created: Math.floor(Date.now() / 1000),
+    system_fingerprint: completion._request_id,`,
+    );
+    expect(result.calls.map((c) => c.status)).toEqual(['complete']);
+  });
+
+  it('a property the result does not have is suspect, with the certain right value (Responses API `created`)', () => {
+    const setup = "  const response = await openai.responses.create({ model: 'gpt-4o', input: 'hi' });";
+    const fields = `    openai_request_id: response.id,
+    openai_created: response.created,
+    system_fingerprint: null,`;
+    const manual = plan(OPENAI, setup, fields);
+    expect(manual.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'suspect-value' });
+    expect(manual.calls[0].suspect).toEqual([
+      { prop: 'openai_created', value: 'response.created', expected: 'response.created_at', reason: expect.stringContaining('does not have') },
+    ]);
+    const fixed = plan(OPENAI, setup, fields, { fixSuspect: true });
+    expect(fixed.status).toBe('changed');
+    expect(fixed.output).toContain('    openai_created: response.created_at,\n');
+  });
+
+  it("another provider's id is suspect, and null is the certain right value when the call's usage is that result's", () => {
+    const setup = `  const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [] });
+  const tokens = message.usage.input_tokens;`;
+    const imports = `import Anthropic from '@anthropic-ai/sdk';
+const anthropic = new Anthropic();`;
+    const fields = `    openai_request_id: message.id,
+    openai_created: null,
+    system_fingerprint: null,
+    tokens_used: tokens,`;
+    const result = plan(imports, setup, fields, { fixSuspect: true });
+    expect(result.calls[0].suspect).toEqual([
+      { prop: 'openai_request_id', value: 'message.id', expected: 'null', reason: expect.stringContaining('not an OpenAI result') },
+    ]);
+    expect(result.output).toContain('    openai_request_id: null,\n');
   });
 });
