@@ -35,6 +35,7 @@ describe('--fix-suspect', () => {
     expect(plan.output).toBe(readFileSync(path.join(dir, 'output-fix-suspect.ts'), 'utf8'));
     expect(plan.calls[0]).toMatchObject({
       status: 'updated',
+      source: 'transcription',
       added: { openai_request_id: 'transcription._request_id' },
       suspect: [{ prop: 'openai_request_id', value: '(transcription as any).id', expected: 'transcription._request_id' }],
     });
@@ -173,5 +174,23 @@ const anthropic = new Anthropic();`;
       { prop: 'openai_request_id', value: 'message.id', expected: 'null', reason: expect.stringContaining('not an OpenAI result') },
     ]);
     expect(result.output).toContain('    openai_request_id: null,\n');
+  });
+});
+
+describe('an AI SDK result read past its response', () => {
+  it('`(result as any).id` is always undefined: suspect, and the right value is `result.response.id`', () => {
+    const result = plan(
+      `import { createOpenAI } from '@ai-sdk/openai';
+import { generateText } from 'ai';
+const openai = createOpenAI({ apiKey: 'k' });`,
+      "  const result = await generateText({ model: openai.chat('gpt-4o'), prompt: 'hi' });",
+      `    tokens_used: result.usage.totalTokens ?? 0,
+    openai_request_id: (result as any).id,
+    openai_created: Math.floor(result.response.timestamp.getTime() / 1000),
+    system_fingerprint: null,`,
+    );
+    expect(result.calls[0].suspect).toEqual([
+      { prop: 'openai_request_id', value: '(result as any).id', expected: 'result.response.id', reason: expect.stringContaining('under `result.response`') },
+    ]);
   });
 });

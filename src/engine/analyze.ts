@@ -492,7 +492,12 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   const replaced = Object.fromEntries(suspect.map((s) => [s.prop, s.expected!]));
   const replacements = suspect.map((s) => s.edit!);
   const fixed = suspect.length ? { suspect: suspect.map(({ edit: _, ...s }) => s) } : {};
-  if (missing.length === 0 && suspect.length) return { ...base, status: 'updated', added: replaced, edits: replacements, ...fixed };
+  if (missing.length === 0 && suspect.length) {
+    // Every replacement is certain: the call's one source is the result the values are read from.
+    const choice = chooseSource(literal, call, ctx);
+    const described = choice.ok ? { source: choice.source.base || choice.source.name, sourceKind: choice.source.kind.id } : {};
+    return { ...base, ...described, status: 'updated', added: replaced, edits: replacements, ...fixed };
+  }
   if (missing.length === 0) return { ...base, status: 'complete', edits: [] };
   if (unknownSpread) {
     return manual(base, 'spread-unknown', `\`...${unknownSpread}\` may already set ${missing.map((f) => `\`${f.prop}\``).join(', ')}; this tool cannot see into it: add the fields where that object is built, or here if it never has them`);
@@ -591,8 +596,8 @@ function suspectValues(literal: ts.ObjectLiteralExpression, call: ts.CallExpress
     const value = prop.initializer.getText(ctx.sourceFile);
     let reason: string | undefined;
     if (read.type === 'rejected') {
-      // Behind a gateway only the id is certainly not OpenAI's; another provider's result has none of the three.
-      if (read.gateway && field.field === 'openai_request_id') reason = `reads \`${chain.root.text}\`, whose id is a gateway's, not OpenAI's (${read.reason})`;
+      // Behind a gateway only its id is certainly not OpenAI's; another provider's result has none of the three.
+      if (read.gateway && field.field === 'openai_request_id' && chain.path.at(-1) === 'id') reason = `reads \`${chain.root.text}\`, whose id is a gateway's, not OpenAI's (${read.reason})`;
       else if (!read.gateway && read.code === 'not-openai') reason = `reads \`${chain.root.text}\`, which is not an OpenAI result (${read.reason})`;
     } else {
       const base = plainRead(read.base);
@@ -602,6 +607,11 @@ function suspectValues(literal: ts.ObjectLiteralExpression, call: ts.CallExpress
       const next = base && text.startsWith(`${base}.`) ? text.slice(base.length + 1).split('.')[0] : undefined;
       if (next && text !== expected && read.kind.absent?.includes(next)) {
         reason = `reads \`${next}\`, which ${withArticle(read.kind.label)} does not have (always undefined)`;
+      }
+      // The value skips the path to the object that holds it: `result.id` for `result.response.id`.
+      const last = expected?.split('.').at(-1);
+      if (!reason && base && expected && base !== chain.root.text && text === `${chain.root.text}.${last}` && expected !== text) {
+        reason = `reads \`${last}\` off \`${chain.root.text}\`, which has none (always undefined): it is under \`${base}\``;
       }
     }
     if (!reason) continue;
