@@ -103,6 +103,24 @@ describe('recon-codemod CLI on a monorepo', () => {
   });
 });
 
+describe('recon-codemod CLI: --fix-suspect', () => {
+  it('--write leaves a suspect value and reports it; --fix-suspect replaces it where the right value is certain', () => {
+    const dir = copyFixture('existing-transcription-body-id-is-suspect');
+    const input = readFileSync(join(dir, 'input.ts'), 'utf8');
+    const plain = runCli(['input.ts', '--write', '--json', 'r.json'], dir);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'input.ts'), 'utf8')).toBe(input);
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(report.files[0].calls[0].reason).toMatch(/^suspect-value: /);
+    expect(report.files[0].calls[0].suspect[0]).toMatchObject({ value: '(transcription as any).id', expected: 'transcription._request_id' });
+
+    const fixed = runCli(['input.ts', '--write', '--fix-suspect'], dir);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'input.ts'), 'utf8')).toBe(readFileSync(join(REPO, 'fixtures', 'existing-transcription-body-id-is-suspect', 'output-fix-suspect.ts'), 'utf8'));
+    expect(runCli(['input.ts', '--check'], dir).code).toBe(0);
+  });
+});
+
 describe('recon-codemod CLI: errors and guards', () => {
   it('a path that does not exist: exit 2, a clear message, nothing written', () => {
     const dir = copyFixture('demo-app');
