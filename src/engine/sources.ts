@@ -204,7 +204,7 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
       }
       if (!located) {
         // Never guessed from a name: an unreadable client may be a gateway's.
-        return { openai: false, code: 'no-source', reason: `\`${root.text}\` comes from ${target.module}, which this tool could not read: if it is an OpenAI client (no gateway baseURL), add the fields by hand` };
+        return { openai: false, code: 'provider-unknown', reason: `\`${root.text}\` comes from ${target.module}, which this tool could not read: if it is an OpenAI client (no gateway baseURL), add the fields by hand` };
       }
     }
   }
@@ -322,7 +322,7 @@ function baseUrlVerdict(construction: ts.NewExpression, ctx: AnalysisContext): C
   }
   return {
     openai: false,
-    code: 'no-source',
+    code: 'provider-unknown',
     reason: `the client's options (\`${url.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand; if it is a gateway (OpenRouter, LiteLLM, AI Gateway), its ids are not OpenAI's`,
   };
 }
@@ -431,7 +431,7 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
     }
     if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL.kind === 'unknown') {
       return {
-        rejection: { code: 'no-source', reason: `the provider's options (\`${baseURL.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand` },
+        rejection: { code: 'provider-unknown', reason: `the provider's options (\`${baseURL.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand` },
         notes: [],
       };
     }
@@ -554,7 +554,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
       }
       if (url.kind === 'unknown') {
         return {
-          rejection: { code: 'no-source', reason: `the request's options (\`${url.text}\`) may set a ${key} this tool cannot read: if it is OpenAI's, add the fields by hand` },
+          rejection: { code: 'provider-unknown', reason: `the request's options (\`${url.text}\`) may set a ${key} this tool cannot read: if it is OpenAI's, add the fields by hand` },
           notes: [],
           needsAwait: true,
         };
