@@ -42,6 +42,8 @@ Options:
                         (comma-separated; they make reconcile's cost estimate exact; never by default)
   --todo                also insert a "// recon-codemod: <reason>" comment above each manual call; the lint
                         rule and --check accept a call so marked, so the migration can merge and be finished by hand
+  --fix-suspect         also replace a value a call already passes that is wrong (reported suspect-value),
+                        where the right value is certain (e.g. a transcription's \`.id\` by its \`._request_id\`)
   --quiet               no diff, no progress; only the summary line and errors
   --no-color            no colours (also: NO_COLOR=1)
   -h, --help            show this help
@@ -185,6 +187,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
         exclude: { type: 'string', multiple: true },
         'allow-dirty': { type: 'boolean' },
         todo: { type: 'boolean' },
+        'fix-suspect': { type: 'boolean' },
         fields: { type: 'string', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
         'no-color': { type: 'boolean' },
@@ -245,6 +248,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   const result = addReconciliationFields(inputs, {
     config,
     todo: !!opts.todo,
+    fixSuspect: !!opts['fix-suspect'],
     readFile: host.readFile,
     pathAliases: host.pathAliases,
     onFile: (_plan, index, total) => {

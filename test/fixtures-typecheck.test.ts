@@ -82,7 +82,8 @@ beforeAll(() => {
       types: ['node'],
       typeRoots: [path.join(repoRoot, 'node_modules', '@types')],
     },
-    files: [...filesOf.values()].flat(),
+    // Stand-ins for the AI SDK provider packages, which are not installed (see the file).
+    files: [...[...filesOf.values()].flat(), path.join(fixturesRoot, '_types', 'ai-sdk-providers.d.ts')],
   };
   const config = path.join(tmp, 'tsconfig.json');
   writeFileSync(config, JSON.stringify(tsconfig, null, 2));

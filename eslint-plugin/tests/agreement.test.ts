@@ -54,10 +54,10 @@ async function lint(path: string, text: string): Promise<Linter.LintMessage[]> {
 }
 
 /** The codemod's plan for one file, exactly as the CLI makes it over that fixture directory. */
-function codemodPlan(dir: string, path: string, text: string): FilePlan {
+function codemodPlan(dir: string, path: string, text: string, fixSuspect = false): FilePlan {
   const host = createNodeHost(dir);
   // Per file, as the rule sees it: the schema step edits other files (the tracker's type), which no suggestion can.
-  const { files } = addReconciliationFields([{ path: toPosix(path), text }], { readFile: host.readFile, pathAliases: host.pathAliases, schemaStep: false });
+  const { files } = addReconciliationFields([{ path: toPosix(path), text }], { readFile: host.readFile, pathAliases: host.pathAliases, schemaStep: false, fixSuspect });
   return files[0];
 }
 
@@ -100,8 +100,9 @@ describe('the rule reports a call iff the codemod plan is not complete', () => {
     const expected = reported(plan).map((c) => ({
       line: c.line,
       column: c.column,
-      messageId: c.status === 'manual' ? 'manual' : 'missingFields',
-      suggestions: c.status === 'updated' ? 1 : 0,
+      messageId: c.reasonCode === 'suspect-value' ? 'suspectValue' : c.status === 'manual' ? 'manual' : 'missingFields',
+      // A suspect value's suggestion is the replacement `--fix-suspect` makes, when every right value is certain.
+      suggestions: c.status === 'updated' || c.suspectFix ? 1 : 0,
     }));
     const actual = messages.map((m) => ({ line: m.line, column: m.column, messageId: m.messageId, suggestions: m.suggestions?.length ?? 0 }));
     expect(actual).toEqual(expected);
@@ -116,16 +117,17 @@ describe('the rule reports a call iff the codemod plan is not complete', () => {
       expect(applySuggestion(text, suggestion.fix)).toBe(plan.output);
     }
 
-    // Suggestions applied one by one, re-linting after each as a person in an editor would, give the codemod output.
+    // Suggestions applied one by one, re-linting after each as a person in an editor would, give the codemod output;
+    // they include the replacement of suspect values: the output of `--fix-suspect`.
+    const fixed = codemodPlan(dir, file, text, true);
     let current = text;
     for (let round = 0; round < 20; round++) {
       const next = (await lint(file, current)).find((m) => m.ruleId === RULE_ID && m.suggestions?.length);
       if (!next) break;
       current = applySuggestion(current, next.suggestions![0].fix);
     }
-    expect(current).toBe(plan.output ?? text);
+    expect(current).toBe(fixed.output ?? text);
   });
-
 
   it('files with no tracking call in the plan: no report either', async () => {
     expect(others.length).toBeGreaterThan(10);
