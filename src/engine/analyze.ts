@@ -629,7 +629,7 @@ export function analyzeFile(
 /** The message of an exception the analysis did not expect: a bug in this tool, to be reported. */
 export function analysisFailed(error: unknown): string {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return `the analysis failed (${message}); nothing written. This is a bug in recon-codemod: please report it with the file's shape`;
+  return `the analysis failed (${message}); the file is left unchanged. Please report it to recon-codemod with the shape of the code`;
 }
 
 function planFile(input: AnalyzeInput, config: ReconConfig, host: ProjectHost, options: AnalyzeOptions): FilePlan {
