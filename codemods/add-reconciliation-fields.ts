@@ -3,7 +3,7 @@
  * jscodeshift adapter and tests all call this.
  */
 import { DEFAULT_CONFIG, type ReconConfig } from '../src/config.js';
-import { analyzeFile } from '../src/engine/analyze.js';
+import { analysisFailed, analyzeFile } from '../src/engine/analyze.js';
 import type { ProjectHost } from '../src/engine/host.js';
 import { applyEdits, checkParses } from '../src/engine/edits.js';
 import { planSchemaStep, type SchemaChange } from '../src/engine/schema-step.js';
@@ -46,17 +46,29 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
   const host: ProjectHost = { readFile: (path) => schemaTexts.get(path) ?? original(path), pathAliases: options.pathAliases };
 
   // The schema step first: call sites are then planned against the tracker's type as it will be.
-  const schema = options.schemaStep === false ? new Map<string, SchemaChange>() : planSchemaStep(files, config, host);
+  const { schema, failed } = options.schemaStep === false ? { schema: new Map<string, SchemaChange>(), failed: new Map<string, string>() } : schemaStep(files, config, host);
   const schemaErrors = new Map<string, string>();
   for (const [path, change] of schema) {
     const text = original(path);
     if (text === undefined || change.edits.length === 0) continue;
-    const edited = applyEdits(text, change.edits);
+    let edited: string;
+    try {
+      edited = applyEdits(text, change.edits);
+    } catch (error) {
+      schemaErrors.set(path, `the schema step's edits could not be applied (${(error as Error).message}); nothing written`);
+      continue;
+    }
     const errors = checkParses(path, edited);
     if (errors.length) schemaErrors.set(path, `the schema step's edit would not parse (${errors[0]}); nothing written`);
     else schemaTexts.set(path, edited);
   }
   const plans = files.map((file, index) => {
+    const failure = failed.get(file.path);
+    if (failure !== undefined) {
+      const plan: FilePlan = { path: file.path, status: 'error', error: failure, calls: [] };
+      options.onFile?.(plan, index, files.length);
+      return plan;
+    }
     const schemaText = schemaTexts.get(file.path);
     let plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, { todo: options.todo, fixSuspect: options.fixSuspect });
     plan = withSchema(plan, schema.get(file.path), schemaText, schemaErrors.get(file.path));
@@ -69,6 +81,33 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
     plans.push(withSchema({ path, status: 'unchanged', calls: [] }, change, schemaTexts.get(path), schemaErrors.get(path)));
   }
   return { files: plans };
+}
+
+/**
+ * The schema step, which reads every input: an input whose reading throws is that file's error (`failed`), and the
+ * step is planned over the others. Only when it throws is it run again file by file to find which.
+ */
+function schemaStep(files: readonly SourceInput[], config: ReconConfig, host: ProjectHost): { schema: Map<string, SchemaChange>; failed: Map<string, string> } {
+  const failed = new Map<string, string>();
+  try {
+    return { schema: planSchemaStep(files, config, host), failed };
+  } catch {
+    for (const file of files) {
+      try {
+        planSchemaStep([file], config, host);
+      } catch (error) {
+        failed.set(file.path, analysisFailed(error));
+      }
+    }
+  }
+  const rest = files.filter((f) => !failed.has(f.path));
+  try {
+    return { schema: planSchemaStep(rest, config, host), failed };
+  } catch (error) {
+    // Not one file's doing: no file is planned against a schema step that could not be planned.
+    for (const file of rest) failed.set(file.path, analysisFailed(error));
+    return { schema: new Map(), failed };
+  }
 }
 
 function withSchema(plan: FilePlan, change: SchemaChange | undefined, schemaText: string | undefined, error: string | undefined): FilePlan {

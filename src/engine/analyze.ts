@@ -715,6 +715,21 @@ export function analyzeFile(
   host: ProjectHost = createMemoryHost({ [input.path]: input.text }),
   options: AnalyzeOptions = {},
 ): FilePlan {
+  // One file never stops the run: whatever goes wrong in its analysis is its `error`, and it is left as it is.
+  try {
+    return planFile(input, config, host, options);
+  } catch (error) {
+    return { path: input.path, status: 'error', error: analysisFailed(error), calls: [] };
+  }
+}
+
+/** The message of an exception the analysis did not expect: a bug in this tool, to be reported. */
+export function analysisFailed(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `the analysis failed (${message}); the file is left unchanged. Please report it to recon-codemod with the shape of the code`;
+}
+
+function planFile(input: AnalyzeInput, config: ReconConfig, host: ProjectHost, options: AnalyzeOptions): FilePlan {
   const { path, text } = input;
   if (!config.callees.some((c) => text.includes(c))) return { path, status: 'unchanged', calls: [] };
   // The host's parse when it serves this very text (the codemod's schema step has read it already).

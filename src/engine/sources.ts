@@ -16,6 +16,38 @@ export interface AnalysisContext {
   call?: ts.CallExpression;
   /** What the installed SDK majors change in the mapping (see docs/sdk-majors.md). */
   sdk: SdkMapping;
+  /** What is being classified right now, shared by every copy of the context: see {@link guarded}. */
+  visits?: Visits;
+}
+
+/**
+ * The recursion guard of the mutually recursive classify* functions. A wrapper or declaration met again while it is
+ * still being classified closes a cycle (`function again() { return again() }`, two modules' wrappers calling each
+ * other, `a = b; b = a`): the cycle is cut there, never followed. A wrapper's answer depends on the wrapper alone, so
+ * it is kept: a graph of wrappers is classified once per node, not once per path.
+ */
+interface Visits {
+  /** Wrappers being classified, in call order (the order names the cycle in the reason). */
+  wrappers: Set<ts.Node>;
+  declarations: Set<ts.Node>;
+  /** Wrappers already classified. */
+  wrapperResults: Map<ts.Node, CallClassification | undefined>;
+}
+
+function visitsOf(ctx: AnalysisContext): Visits {
+  // Created by the first guarded call when the caller made none: every context copied from this one shares it.
+  return (ctx.visits ??= { wrappers: new Set(), declarations: new Set(), wrapperResults: new Map() });
+}
+
+/** Run `classify` for `node` unless `node` is already on `stack`: then `onCycle` answers. */
+function guarded<T>(node: ts.Node, stack: Set<ts.Node>, onCycle: () => T, classify: () => T): T {
+  if (stack.has(node)) return onCycle();
+  stack.add(node);
+  try {
+    return classify();
+  } finally {
+    stack.delete(node);
+  }
 }
 
 export interface SdkMapping {
@@ -530,7 +562,7 @@ function classifyStreamHelperFinal(callee: ts.Expression, ctx: AnalysisContext):
 }
 
 /** What an LLM call returns once awaited, if it is one this tool knows. */
-function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0): CallClassification | undefined {
+function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassification | undefined {
   const callee = skipOuterExpressions(call.expression);
   const final = classifyStreamHelperFinal(callee, ctx);
   if (final) return final;
@@ -642,7 +674,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     }
     // An in-house wrapper: read its declared return type.
     const located: Located | undefined = target ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as never, sourceFile: ctx.sourceFile };
-    if (located && depth < 3) return classifyWrapper(located, ctx);
+    if (located) return classifyWrapper(located, ctx);
   }
   return undefined;
 }
@@ -664,8 +696,36 @@ function declaresType(prop: ts.PropertySignature, tsType: 'string' | 'number'): 
   });
 }
 
+/**
+ * A wrapper that returns a call of itself, directly or through others (a retry by recursion, wrappers in two modules
+ * calling each other): what it finally returns is not followed through a cycle, so it is not certain. Manual.
+ */
+function wrapperCycle(located: Located, visits: Visits): CallClassification {
+  const name = (node: ts.Node) => (ts.isFunctionDeclaration(node) || ts.isVariableDeclaration(node)) && node.name ? node.name.getText() : 'a function';
+  const stack = [...visits.wrappers];
+  const path = [...stack.slice(stack.indexOf(located.node)), located.node].map((n) => `\`${name(n)}\``).join(' → ');
+  return {
+    rejection: {
+      code: 'no-source',
+      reason: `its wrapper calls itself (${path}): this tool does not follow a cycle, so which request's result it returns is not certain; pass the fields by hand (or retry in a loop rather than by recursion)`,
+    },
+    notes: [],
+    needsAwait: true,
+  };
+}
+
 /** A local function whose declared return type carries the fields (or is an OpenAI SDK result type). */
 function classifyWrapper(located: Located, ctx: AnalysisContext): CallClassification | undefined {
+  const visits = visitsOf(ctx);
+  if (visits.wrapperResults.has(located.node)) return visits.wrapperResults.get(located.node);
+  const result = guarded(located.node, visits.wrappers, () => wrapperCycle(located, visits), () => classifyWrapperOnce(located, ctx));
+  // Kept even while outer wrappers are open: an answer that met one of them is on a cycle through it, so it is the
+  // refusal that a fresh start would reach too (a refusal of a returned call refuses the wrapper).
+  visits.wrapperResults.set(located.node, result);
+  return result;
+}
+
+function classifyWrapperOnce(located: Located, ctx: AnalysisContext): CallClassification | undefined {
   const returnType = declaredReturnType(located.node);
   if (!returnType) return undefined;
   const type = unwrapPromise(returnType);
@@ -1264,6 +1324,12 @@ function classifyCaughtError(decl: ts.VariableDeclaration, ctx: AnalysisContext)
 
 /** Classify what a declaration holds: an LLM result (and how to read it), a rejected look-alike, or nothing known. */
 export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Classified | undefined {
+  // Met again while it is being classified (`a = b; b = a`, `const s = s.steps[0]`): nothing is known through the
+  // cycle. A `let` that holds a result on another path is then ambiguous (classifyAssigned), never a source.
+  return guarded(decl, visitsOf(ctx).declarations, () => undefined, () => classifyDeclarationOnce(decl, ctx));
+}
+
+function classifyDeclarationOnce(decl: Declaration, ctx: AnalysisContext): Classified | undefined {
   if (ts.isVariableDeclaration(decl) && ts.isCatchClause(decl.parent)) return classifyCaughtError(decl, ctx);
   const chunk = ts.isVariableDeclaration(decl) ? classifyStreamChunk(decl, ctx) : undefined;
   if (chunk) return chunk;
