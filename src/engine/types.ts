@@ -48,7 +48,8 @@ export interface CallPlan {
   /** A manual call marked with a `// recon-codemod:` comment: a person has been told; the lint rule and --check accept it. */
   acknowledged?: boolean;
   /** Notes a reviewer should read even when the call was updated (e.g. multi-step runs). */
-  notes?: string[];
+  notes?: string[];  /** The tracker's definition (`trackerKey`), when it was found: ties the call to the schema step's change. */
+  tracker?: string;
 }
 
 /** What the schema step changed (or could not change) in a file. */
