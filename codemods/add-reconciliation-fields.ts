@@ -98,11 +98,11 @@ function withOriginalLines(plan: FilePlan, original: string, edits: readonly Tex
     }
     return offset - shift;
   };
-  const lines: ts.SourceFileLike = { text: original };
+  const lines = ts.createSourceFile('original', original, ts.ScriptTarget.Latest, false, ts.ScriptKind.Unknown);
   return {
     ...plan,
     calls: plan.calls.map((c) => {
-      const { line, character } = ts.getLineAndCharacterOfPosition(lines, toOriginal(c.start));
+      const { line, character } = lines.getLineAndCharacterOfPosition(toOriginal(c.start));
       return { ...c, line: line + 1, column: character + 1 };
     }),
   };
