@@ -28,7 +28,9 @@ export interface SchemaChange {
 
 /** Identifies a tracker's definition across files: the schema step's changes and the calls that need them. */
 export function trackerKey(definition: { node: ts.Node; sourceFile: ts.SourceFile }): string {
-  return `${definition.sourceFile.fileName}:${definition.node.pos}`;
+  // By name, not offset: the schema step's own edits move the definition in the text the calls are planned against.
+  const name = (definition.node as { name?: ts.Node }).name;
+  return `${definition.sourceFile.fileName}:${name && ts.isIdentifier(name) ? name.text : definition.node.pos}`;
 }
 
 /** Members to add to an interface or type literal, in its own separator and indentation. */
