@@ -189,3 +189,27 @@ describe('which argument is the record', () => {
     expect(positional.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'positional-arguments' });
   });
 });
+
+describe('parameter types read from syntax', () => {
+  const callPlan = (tracking: string) => run({ 'route.ts': ROUTE(`trackTokenUsage(${RECORD})`), 'tracking.ts': tracking }, ['route.ts'])('route.ts')!.calls[0];
+
+  it('typeof a const object: a property initialised to null accepts null, one cast to a type without null does not', () => {
+    const base = (fingerprint: string) => `const EMPTY_USAGE = {\n  user_id: '',\n  action_type: '',\n  model_used: '',\n  tokens_used: 0,\n  openai_request_id: null as string | null,\n  openai_created: null as number | null,\n  system_fingerprint: ${fingerprint},\n};\n\nexport async function trackTokenUsage(usage: typeof EMPTY_USAGE): Promise<void> {\n  void usage;\n}\n`;
+    expect(callPlan(base('null as string | null'))).toMatchObject({ status: 'updated', added: { system_fingerprint: 'completion.system_fingerprint ?? null' } });
+    // `system_fingerprint: ''` is a string: an optional SDK value cannot be written there.
+    expect(callPlan(base("''"))).toMatchObject({ status: 'manual', reasonCode: 'no-field-value' });
+  });
+
+  it('a generic alias over an indexed access, and NonNullable: the member the type argument selects', () => {
+    const tracking = `interface Tables {\n  token_usage: { user_id: string; action_type: string; model_used: string; tokens_used: number; openai_request_id?: string | null; openai_created?: number; system_fingerprint?: string | null };\n  other: { id: string };\n}\ntype Row<T extends keyof Tables> = Tables[T];\n\nexport async function trackTokenUsage(usage: NonNullable<Row<'token_usage'>>): Promise<void> {\n  void usage;\n}\n`;
+    expect(callPlan(tracking)).toMatchObject({ status: 'updated', added: { openai_request_id: 'completion.id', openai_created: 'completion.created', system_fingerprint: 'completion.system_fingerprint' } });
+    expect(callPlan(tracking.replace("Row<'token_usage'>", "Row<'other'>"))).toMatchObject({ status: 'manual', reasonCode: 'untyped-tracker' });
+  });
+
+  it('z.infer: a member declared without .nullable() does not take null, one without .optional() needs a value', () => {
+    const schema = (fingerprint: string) => `import { z } from 'zod';\n\nconst usageSchema = z.object({\n  user_id: z.string(),\n  action_type: z.string(),\n  model_used: z.string(),\n  tokens_used: z.number(),\n  openai_request_id: z.string().nullish(),\n  openai_created: z.number().nullish(),\n  system_fingerprint: ${fingerprint},\n});\n\nexport async function trackTokenUsage(usage: z.infer<typeof usageSchema>): Promise<void> {\n  void usage;\n}\n`;
+    expect(callPlan(schema('z.string().optional()'))).toMatchObject({ status: 'updated', added: { system_fingerprint: 'completion.system_fingerprint' } });
+    expect(callPlan(schema('z.string().nullable()'))).toMatchObject({ status: 'updated', added: { system_fingerprint: 'completion.system_fingerprint ?? null' } });
+    expect(callPlan(schema('z.string()'))).toMatchObject({ status: 'manual', reasonCode: 'no-field-value' });
+  });
+});

@@ -51,8 +51,8 @@ function collectLiteralKeys(literal: ts.ObjectLiteralExpression, present: Set<st
 }
 
 /** Read the call's argument: an object literal, or a name bound to a `const` object literal in the same function. */
-/** Keys a usage record has: what tells the record apart from a client or an id passed beside it. */
-const USAGE_KEY = /token|usage|model|cost|prompt|completion/i;
+/** Keys only a usage record has (its token counts): what tells the record apart from a client or options beside it. */
+const USAGE_KEY = /token|usage/i;
 
 /**
  * Which argument is the usage record: the one at the tracker's record parameter; for an untyped JavaScript tracker,

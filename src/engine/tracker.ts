@@ -94,8 +94,8 @@ export function trackerParameterShape(located: Located | undefined, host: Projec
   return type ? readTypeShape(host, located!.sourceFile, type) : undefined;
 }
 
-/** Keys a usage record has: token counts, the model, the action. */
-const USAGE_KEY = /token|usage|model|cost|prompt|completion/i;
+/** Keys only a usage record has: its token counts (a client or an options object may well name a model). */
+const USAGE_KEY = /token|usage/i;
 /** Names a parameter holding the usage record goes by. */
 const RECORD_NAME = /usage|record|row|entry|payload|data|event|params|input|args|options|log/i;
 
