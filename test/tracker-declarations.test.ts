@@ -83,7 +83,7 @@ describe('the seed-shaped app: trackTokenUsage(usage: Omit<TokenUsage, …>, sup
     expect(again.code).toBe(0);
     const after = snapshotTree(dir);
     for (const [rel, bytes] of before) if (!rel.startsWith('node_modules')) expect(after.get(rel)?.equals(bytes), rel).toBe(true);
-  }, 120_000);
+  }, 240_000);
 });
 
 describe('fixtures that need their own type-check', () => {
@@ -204,6 +204,19 @@ describe('parameter types read from syntax', () => {
     const tracking = `interface Tables {\n  token_usage: { user_id: string; action_type: string; model_used: string; tokens_used: number; openai_request_id?: string | null; openai_created?: number; system_fingerprint?: string | null };\n  other: { id: string };\n}\ntype Row<T extends keyof Tables> = Tables[T];\n\nexport async function trackTokenUsage(usage: NonNullable<Row<'token_usage'>>): Promise<void> {\n  void usage;\n}\n`;
     expect(callPlan(tracking)).toMatchObject({ status: 'updated', added: { openai_request_id: 'completion.id', openai_created: 'completion.created', system_fingerprint: 'completion.system_fingerprint' } });
     expect(callPlan(tracking.replace("Row<'token_usage'>", "Row<'other'>"))).toMatchObject({ status: 'manual', reasonCode: 'untyped-tracker' });
+  });
+
+  it('a type from a namespace import (`types.TokenUsage`), re-exported under another name', () => {
+    const plan = run(
+      {
+        'route.ts': ROUTE(`trackTokenUsage(${RECORD})`),
+        'tracking.ts': "import type * as types from './types';\n\nexport async function trackTokenUsage(usage: Readonly<types.UsageInput>): Promise<void> {\n  void usage;\n}\n",
+        'types.ts': "export type { TokenUsage as UsageInput } from './row';\n",
+        'row.ts': 'export interface TokenUsage {\n  user_id: string;\n  action_type: string;\n  model_used: string;\n  tokens_used: number;\n  openai_request_id?: string;\n  openai_created?: number;\n  system_fingerprint?: string;\n}\n',
+      },
+      ['route.ts'],
+    );
+    expect(plan('route.ts')!.calls[0]).toMatchObject({ status: 'updated', added: { openai_request_id: 'completion.id' } });
   });
 
   it('z.infer: a member declared without .nullable() does not take null, one without .optional() needs a value', () => {
