@@ -7,7 +7,7 @@ import { activeFields, type ReconConfig } from '../config.js';
 import { appendProperties, lineEnding, lineIndentAt } from './edits.js';
 import { readSourceFile, type ProjectHost } from './host.js';
 import { findTrackingCalls, recordParameterIndex, trackerDefinition, trackerFunction } from './tracker.js';
-import { readTypeShape } from './types-read.js';
+import { readRecordShape } from './types-read.js';
 import type { TextEdit } from './types.js';
 import { propertyNameText, skipOuterExpressions, ts } from './ts.js';
 
@@ -139,7 +139,7 @@ export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: strin
       const index = recordParameterIndex(definition, host);
       const param = index === undefined ? undefined : fn?.parameters[index];
       if (!fn || !param?.type) continue;
-      const shape = readTypeShape(host, definition.sourceFile, param.type);
+      const shape = readRecordShape(host, definition.sourceFile, param.type);
       if (!shape || shape.open || !shape.declaration) continue;
       const missing = names.filter((n) => !shape.properties.has(n.prop));
       if (missing.length === 0) continue;

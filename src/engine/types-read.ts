@@ -67,6 +67,11 @@ type Env = ReadonlyMap<string, Bound>;
 
 interface Reader {
   host: ProjectHost;
+  /**
+   * Also read types derived from values (`z.infer<typeof schema>`, `typeof obj`), whose properties have no declared
+   * type node: for the tracker's record, where only null/undefined acceptance matters.
+   */
+  values?: boolean;
   /** The first construct that could not be read, as written. */
   unread?: string;
 }
@@ -298,7 +303,7 @@ function read(reader: Reader, sourceFile: ts.SourceFile, type: ts.TypeNode, env:
     return merged;
   }
   if (ts.isTypeOperatorNode(type) && type.operator === ts.SyntaxKind.ReadonlyKeyword) return read(reader, sourceFile, type.type, env, depth + 1);
-  if (ts.isTypeQueryNode(type)) return readTypeofConst(reader, sourceFile, type, env, depth);
+  if (ts.isTypeQueryNode(type) && reader.values) return readTypeofConst(reader, sourceFile, type, env, depth);
   if (ts.isIndexedAccessTypeNode(type)) {
     // `Database['public']['Tables']['token_usage']['Insert']`: the member's own declared type.
     const object = read(reader, sourceFile, type.objectType, env, depth + 1);
@@ -314,7 +319,7 @@ function read(reader: Reader, sourceFile: ts.SourceFile, type: ts.TypeNode, env:
   if (ts.isQualifiedName(type.typeName)) {
     const left = type.typeName.left;
     const right = type.typeName.right.text;
-    if (ts.isIdentifier(left) && (right === 'infer' || right === 'output' || right === 'input' || right === 'TypeOf') && /^zod(\/|$)/.test(importedFrom(sourceFile, left.text) ?? '')) {
+    if (reader.values && ts.isIdentifier(left) && (right === 'infer' || right === 'output' || right === 'input' || right === 'TypeOf') && /^zod(\/|$)/.test(importedFrom(sourceFile, left.text) ?? '')) {
       const arg = type.typeArguments?.[0];
       if (!arg || !ts.isTypeQueryNode(arg) || !ts.isIdentifier(arg.exprName)) return fail(reader, type, sourceFile);
       return readZodObject(reader, sourceFile, arg.exprName, right !== 'input', depth + 1);
@@ -411,9 +416,18 @@ export function readTypeShape(host: ProjectHost, sourceFile: ts.SourceFile, type
   return read({ host }, sourceFile, type, new Map(), depth);
 }
 
-/** `readTypeShape`, and when it cannot read the type, the construct (as written) that stopped it. */
+/**
+ * The tracker's record type: `readTypeShape`, plus types derived from values (`z.infer<typeof schema>`, `typeof
+ * obj`), whose properties say only what they accept (their `node` is the schema's or object's property, not a
+ * signature with a declared type).
+ */
+export function readRecordShape(host: ProjectHost, sourceFile: ts.SourceFile, type: ts.TypeNode): TypeShape | undefined {
+  return read({ host, values: true }, sourceFile, type, new Map(), 0);
+}
+
+/** `readRecordShape`, and when it cannot read the type, the construct (as written) that stopped it. */
 export function readTypeShapeExplained(host: ProjectHost, sourceFile: ts.SourceFile, type: ts.TypeNode): { shape?: TypeShape; unread?: string } {
-  const reader: Reader = { host };
+  const reader: Reader = { host, values: true };
   const shape = read(reader, sourceFile, type, new Map(), 0);
   return shape ? { shape } : { unread: reader.unread ?? textOf(type, sourceFile) };
 }
