@@ -7,7 +7,8 @@ import { analysisFailed, analyzeFile } from '../src/engine/analyze.js';
 import type { ProjectHost } from '../src/engine/host.js';
 import { applyEdits, checkParses } from '../src/engine/edits.js';
 import { planSchemaStep, type SchemaChange } from '../src/engine/schema-step.js';
-import type { FilePlan } from '../src/engine/types.js';
+import { ts } from '../src/engine/ts.js';
+import type { FilePlan, TextEdit } from '../src/engine/types.js';
 
 export interface SourceInput {
   /** Absolute, `/`-separated path. */
@@ -62,19 +63,28 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
     if (errors.length) schemaErrors.set(path, `the schema step's edit would not parse (${errors[0]}); nothing written`);
     else schemaTexts.set(path, edited);
   }
-  const plans = files.map((file, index) => {
+  const analyze = (file: SourceInput) => {
     const failure = failed.get(file.path);
-    if (failure !== undefined) {
-      const plan: FilePlan = { path: file.path, status: 'error', error: failure, calls: [] };
-      options.onFile?.(plan, index, files.length);
-      return plan;
-    }
+    if (failure !== undefined) return { path: file.path, status: 'error', error: failure, calls: [] } satisfies FilePlan;
     const schemaText = schemaTexts.get(file.path);
-    let plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, { todo: options.todo, fixSuspect: options.fixSuspect });
-    plan = withSchema(plan, schema.get(file.path), schemaText, schemaErrors.get(file.path));
+    const change = schema.get(file.path);
+    const plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, { todo: options.todo, fixSuspect: options.fixSuspect });
+    return withSchema(schemaText === undefined ? plan : withOriginalLines(plan, file.text, change!.edits), change, schemaText, schemaErrors.get(file.path));
+  };
+  let plans = files.map((file, index) => {
+    const plan: FilePlan = analyze(file);
     options.onFile?.(plan, index, files.length);
     return plan;
   });
+  // The schema step is kept only where a call uses it: a tracker none of whose calls is updated keeps its type.
+  const used = new Set(plans.flatMap((p) => p.calls.flatMap((c) => (c.status === 'updated' && c.tracker ? [c.tracker] : []))));
+  const unused = [...schema].filter(([, change]) => !change.trackers.some((t) => used.has(t))).map(([path]) => path);
+  for (const path of unused) {
+    schema.delete(path);
+    schemaTexts.delete(path);
+    schemaErrors.delete(path);
+  }
+  if (unused.length) plans = plans.map((plan, index) => (unused.includes(plan.path) ? analyze(files[index]) : plan));
   // Types or trackers outside the inputs (excluded, or not mentioning the callee) are still edited.
   for (const [path, change] of schema) {
     if (byPath.has(path)) continue;
@@ -108,6 +118,31 @@ function schemaStep(files: readonly SourceInput[], config: ReconConfig, host: Pr
     for (const file of rest) failed.set(file.path, analysisFailed(error));
     return { schema: new Map(), failed };
   }
+}
+
+/**
+ * Calls in a file the schema step edited were found in the edited text: report their lines and columns in the text
+ * the user has (the edits only insert; a call never lies inside one).
+ */
+function withOriginalLines(plan: FilePlan, original: string, edits: readonly TextEdit[]): FilePlan {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  const toOriginal = (offset: number) => {
+    let shift = 0;
+    for (const e of sorted) {
+      const editedStart = e.start + shift;
+      if (editedStart >= offset) break;
+      shift += e.text.length - (e.end - e.start);
+    }
+    return offset - shift;
+  };
+  const lines = ts.createSourceFile('original', original, ts.ScriptTarget.Latest, false, ts.ScriptKind.Unknown);
+  return {
+    ...plan,
+    calls: plan.calls.map((c) => {
+      const { line, character } = lines.getLineAndCharacterOfPosition(toOriginal(c.start));
+      return { ...c, line: line + 1, column: character + 1 };
+    }),
+  };
 }
 
 function withSchema(plan: FilePlan, change: SchemaChange | undefined, schemaText: string | undefined, error: string | undefined): FilePlan {
