@@ -460,7 +460,7 @@ function originModule(expr: ts.Expression, depth = 0): string | undefined {
  * factory or `let` whose every value is that provider's client. Undefined unless every path leads to one provider.
  */
 function otherProviderOrigin(expr: ts.Expression, fromFile: string, ctx: AnalysisContext, depth = 0): string | undefined {
-  if (depth > 8) return undefined;
+  if (depth > 30) return undefined; // each syntactic step counts: `stream.finalMessage` → … → `import(...)` is a dozen
   const e = skipOuterExpressions(expr);
   const next = (x: ts.Expression, file = fromFile) => otherProviderOrigin(x, file, ctx, depth + 1);
   if (ts.isAwaitExpression(e)) return next(e.expression);
@@ -1214,6 +1214,20 @@ function classifyStreamChunk(decl: ts.VariableDeclaration, ctx: AnalysisContext)
 }
 
 /**
+ * `for await (const chunk of stream)` over another provider's stream (`genai.models.generateContentStream(...)`,
+ * `anthropic.messages.stream(...)`): every chunk, and the usage read from one, is that provider's, not OpenAI's.
+ */
+function otherProviderStreamItem(decl: ts.VariableDeclaration, ctx: AnalysisContext): Classified | undefined {
+  const loop = decl.parent.parent;
+  if (!ts.isIdentifier(decl.name) || !ts.isForOfStatement(loop) || loop.initializer !== decl.parent) return undefined;
+  const stream = producedBy(loop.expression);
+  if (!stream || !ts.isCallExpression(stream)) return undefined;
+  const result = classifyCall(stream, ctx);
+  if (result?.rejection?.code !== 'not-openai' || result.rejection.gateway) return undefined;
+  return toClassified(decl, decl.name.text, result, decl.name.text, ctx);
+}
+
+/**
  * `const { choices, usage } = await openai.chat.completions.create(...)`: the fields are top-level properties of the
  * result, so they join the destructuring (under other names when theirs are taken).
  */
@@ -1410,7 +1424,7 @@ function classifyCaughtError(decl: ts.VariableDeclaration, ctx: AnalysisContext)
 /** Classify what a declaration holds: an LLM result (and how to read it), a rejected look-alike, or nothing known. */
 export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Classified | undefined {
   if (ts.isVariableDeclaration(decl) && ts.isCatchClause(decl.parent)) return classifyCaughtError(decl, ctx);
-  const chunk = ts.isVariableDeclaration(decl) ? classifyStreamChunk(decl, ctx) : undefined;
+  const chunk = ts.isVariableDeclaration(decl) ? classifyStreamChunk(decl, ctx) ?? otherProviderStreamItem(decl, ctx) : undefined;
   if (chunk) return chunk;
   if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) {
     const name = decl.name.text;
