@@ -38,6 +38,7 @@ const EXCLUDE: Record<string, string> = {
   'other-provider-anthropic-dynamic-import-stream': '@anthropic-ai/sdk is not installed (the codemod only reads the `import()` specifier; it never needs the package)',
   'ai-sdk-wrapper-typed-with-sdk-types-google-model': '@ai-sdk/google is not installed (the codemod only reads the imports and the model expressions; it never needs the package)',
   'ai-sdk-wrapper-typed-with-sdk-types-openai-model': '@ai-sdk/openai is not installed (the codemod only reads the imports and the model expressions; it never needs the package)',
+  'other-provider-usage-helper': '@ai-sdk/google and @ai-sdk/openai are not installed (the codemod only reads the imports and the model expressions; it never needs the packages)',
   'tracker-type-missing-fields':
     "the schema step adds the fields to tracking.ts, which this per-fixture check does not rewrite; the whole-app version, type-checked after --write, is fixtures/pre-schema-app (test/schema-step.test.ts)",
 };

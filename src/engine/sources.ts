@@ -654,7 +654,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     }
     // An in-house wrapper: read its declared return type.
     const located: Located | undefined = target ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as never, sourceFile: ctx.sourceFile };
-    if (located && depth < 3) return classifySdkTypedWrapper(call, located, ctx) ?? classifyWrapper(located, ctx);
+    if (located && depth < 3) return classifySdkTypedWrapper(call, located, ctx) ?? classifyWrapper(located, ctx) ?? classifyOtherProviderUsageHelper(located, ctx);
   }
   return undefined;
 }
@@ -721,6 +721,33 @@ function classifySdkTypedWrapper(call: ts.CallExpression, located: Located, ctx:
   const notes = [...model.notes, ...multiStepNote(call.arguments[0]), `\`${wrapperName}\` is typed as \`${api}\` and passes its options to it unchanged: read as that call's result`];
   if (AI_SDK_STREAMING.has(api)) return { kind: RESULT_KINDS.aiResponse, streamResult: true, notes, needsAwait: promised };
   return { kind: RESULT_KINDS.aiResponse, path: aiResponsePath(ctx), notes, needsAwait: true };
+}
+
+/**
+ * A local helper that returns `{ …, usage }` where, on every return, `usage` is read from another provider's result
+ * (`const result = await generateObject({ model: google(…) }); return { data: result.object, usage: result.usage }`):
+ * the counts a caller reads from it are that provider's, not OpenAI's.
+ */
+function classifyOtherProviderUsageHelper(located: Located, ctx: AnalysisContext): CallClassification | undefined {
+  // `return null` (nothing to do) carries no usage at all: only the objects returned decide.
+  const returned = returnedExpressions(located.node).filter((r) => !isNullish(r));
+  if (!returned.length) return undefined;
+  const inner: AnalysisContext = { ...ctx, sourceFile: located.sourceFile, call: undefined };
+  let first: SourceRejection | undefined;
+  for (const r of returned) {
+    const usage = objectProperty(r, 'usage');
+    const root = usage && propertyChain(skipOuterExpressions(usage)).root;
+    const decl = root && ts.isIdentifier(root) ? resolveName(root.text, root) : undefined;
+    const classified = decl && classifyDeclaration(decl, inner);
+    if (classified?.type !== 'rejected' || classified.code !== 'not-openai' || classified.gateway) return undefined;
+    first ??= classified;
+  }
+  const name = ts.isFunctionDeclaration(located.node) ? located.node.name?.text : (located.node as ts.VariableDeclaration).name.getText(located.sourceFile);
+  return {
+    rejection: { code: 'not-openai', reason: `\`${name}\` returns the usage of \`${first!.name}\`: ${first!.reason}` },
+    notes: [],
+    needsAwait: true,
+  };
 }
 
 function declaredReturnType(node: ts.Node): ts.TypeNode | undefined {
