@@ -132,13 +132,17 @@ function referencedIdentifiers(node: ts.Node, out: ts.Identifier[], options: { s
   visit(node);
 }
 
-/** Token counts are what ties a tracking call to its result: `usage`, `total_tokens`, `inputTokens`. */
-const USAGE_NAME = /usage|token/i;
+/** Token counts are what ties a tracking call to its result: `usage`, `total_tokens`, `inputTokens`, Ollama's `eval_count`. */
+const USAGE_NAME = /usage|token|eval_count/i;
 
 /** Does this occurrence read the usage of what it names (`completion.usage…`, `{ usage } = completion`)? */
 function readsUsage(id: ts.Identifier): boolean {
   const parent = id.parent;
-  if (ts.isPropertyAccessExpression(parent) && parent.expression === id) return USAGE_NAME.test(parent.name.text);
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === id) {
+    // `settled.value.usage` of a `Promise.allSettled` outcome reads the usage of the result it holds.
+    const next = parent.name.text === 'value' && ts.isPropertyAccessExpression(parent.parent) && parent.parent.expression === parent ? parent.parent : parent;
+    return USAGE_NAME.test(next.name.text);
+  }
   return false;
 }
 
@@ -387,6 +391,16 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
       };
     }
     return { ok: true, source };
+  }
+  // Every result the counts come from is another provider's (`if` and `else` each call Gemini): no OpenAI request either way.
+  if (how === DATA_FLOW && sources.length === 0 && rejected.length > 1 && evidence.every((e) => e.viaUsage) && rejected.every((r) => r.code === 'not-openai' && !r.gateway)) {
+    return {
+      ok: true,
+      source: {
+        type: 'source', origin: rejected[0].origin, name: rejected[0].name, base: '', kind: RESULT_KINDS.notOpenAI, edits: [],
+        notes: [`not an OpenAI request (each of ${describe(rejected)} is another provider's: ${rejected[0].reason}): the fields say so with null`],
+      },
+    };
   }
   if (sources.length + rejected.length > 1) {
     return {
