@@ -32,6 +32,8 @@ interface Visits {
   declarations: Set<ts.Node>;
   /** Wrappers already classified. */
   wrapperResults: Map<ts.Node, CallClassification | undefined>;
+  /** Declarations whose other-provider origin is known (or being found: undefined, so a cycle knows nothing). */
+  otherProviderOrigins?: Map<ts.Node, string | undefined>;
 }
 
 function visitsOf(ctx: AnalysisContext): Visits {
@@ -553,6 +555,17 @@ function otherProviderOrigin(expr: ts.Expression, fromFile: string, ctx: Analysi
   return undefined;
 
   function providerOfDeclaration(node: ts.VariableDeclaration | ts.FunctionDeclaration, file: string): string | undefined {
+    // Kept per declaration: a graph of helpers returning each other on several branches is read once per node, not
+    // once per path (2^n), and a cycle meets the entry made before its values are read.
+    const known = (visitsOf(ctx).otherProviderOrigins ??= new Map());
+    if (known.has(node)) return known.get(node);
+    known.set(node, undefined);
+    const provider = providerOfValues(node, file);
+    known.set(node, provider);
+    return provider;
+  }
+
+  function providerOfValues(node: ts.VariableDeclaration | ts.FunctionDeclaration, file: string): string | undefined {
     let values: ts.Expression[];
     if (ts.isFunctionDeclaration(node)) values = returnedExpressions(node);
     else if (!ts.isIdentifier(node.name)) return undefined;
