@@ -7,7 +7,7 @@ import { analyzeFile } from '../src/engine/analyze.js';
 import type { ProjectHost } from '../src/engine/host.js';
 import { applyEdits, checkParses } from '../src/engine/edits.js';
 import { planSchemaStep, type SchemaChange } from '../src/engine/schema-step.js';
-import type { FilePlan } from '../src/engine/types.js';
+import type { FilePlan, TextEdit } from '../src/engine/types.js';
 
 export interface SourceInput {
   /** Absolute, `/`-separated path. */
@@ -33,6 +33,11 @@ export interface TransformOptions {
 
 export interface TransformResult {
   files: FilePlan[];
+  /**
+   * The schema step's edits, by path, in offsets of the original text. In a file they apply to, the calls' edits are
+   * offsets of the text with these applied (a type check at the CLI's edge uses this to re-apply a subset).
+   */
+  schemaEdits: Map<string, TextEdit[]>;
 }
 
 export function addReconciliationFields(files: readonly SourceInput[], options: TransformOptions = {}): TransformResult {
@@ -46,13 +51,17 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
   // The schema step first: call sites are then planned against the tracker's type as it will be.
   const schema = options.schemaStep === false ? new Map<string, SchemaChange>() : planSchemaStep(files, config, host);
   const schemaErrors = new Map<string, string>();
+  const schemaEdits = new Map<string, TextEdit[]>();
   for (const [path, change] of schema) {
     const text = original(path);
     if (text === undefined || change.edits.length === 0) continue;
     const edited = applyEdits(text, change.edits);
     const errors = checkParses(path, edited);
     if (errors.length) schemaErrors.set(path, `the schema step's edit would not parse (${errors[0]}); nothing written`);
-    else schemaTexts.set(path, edited);
+    else {
+      schemaTexts.set(path, edited);
+      schemaEdits.set(path, change.edits);
+    }
   }
   const plans = files.map((file, index) => {
     const schemaText = schemaTexts.get(file.path);
@@ -66,7 +75,7 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
     if (byPath.has(path)) continue;
     plans.push(withSchema({ path, status: 'unchanged', calls: [] }, change, schemaTexts.get(path), schemaErrors.get(path)));
   }
-  return { files: plans };
+  return { files: plans, schemaEdits };
 }
 
 function withSchema(plan: FilePlan, change: SchemaChange | undefined, schemaText: string | undefined, error: string | undefined): FilePlan {

@@ -81,6 +81,7 @@ const WHAT_TO_DO: Record<string, string> = {
   'out-of-scope': 'Move the call where the result is in scope, or pass the three values down to it.',
   'no-field-value': "Write the value by hand (null/undefined per the tracker's type), or adjust the tracker's type.",
   'untyped-tracker': "Add the three optional fields to the tracker's parameter type (`recon-codemod` prints them), then run again.",
+  'edit-does-not-compile': 'The planned edit added the tsc error quoted (so it was not written): fix the type it names (e.g. add `id`/`created` to a cast), or add the fields by hand.',
 };
 
 function cell(text: string): string {

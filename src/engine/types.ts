@@ -20,7 +20,9 @@ export type ManualReasonCode =
   | 'stream-not-captured'
   | 'out-of-scope'
   | 'no-field-value'
-  | 'untyped-tracker';
+  | 'untyped-tracker'
+  /** Set by the CLI's type check (src/verify.ts), never by the engine: the edit added a tsc error and was reverted. */
+  | 'edit-does-not-compile';
 
 export interface CallPlan {
   /** 1-based line and column of the call expression. */
@@ -71,6 +73,8 @@ export interface FilePlan {
   calls: CallPlan[];
   /** The new text, present when status is `changed`. */
   output?: string;
+  /** The `--todo` comments in `output` (offsets of the analysed text, as the calls' edits), so a check can re-apply a subset. */
+  todoEdits?: TextEdit[];
 }
 
 /**
