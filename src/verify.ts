@@ -260,6 +260,7 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
         continue;
       }
       // After the rounds of precise take-backs, a file that still has a new error goes back whole.
+      // (Owners may already be taken back by an earlier error of this round: the spans are this round's text.)
       const owners = round > maxRounds ? [] : attribute(ts, state, sf, diagnostic);
       if (owners.length) for (const u of owners) revert(u, why);
       else for (const u of state.units) revert(u, why, true);
@@ -501,7 +502,7 @@ function attribute(ts: TS, state: FileState, sf: SourceFile, d: Diagnostic): Uni
   const start = d.start!;
   const end = start + Math.max(d.length ?? 0, 1);
   const touching = state.spans.filter((s) => s.afterEnd > s.afterStart && s.afterStart < end && start < s.afterEnd);
-  if (touching.length) return [...new Set(touching.flatMap((s) => s.owners))].filter((u) => u.kept);
+  if (touching.length) return [...new Set(touching.flatMap((s) => s.owners))];
   const chain: bundledTs.Node[] = [];
   let node: bundledTs.Node = sf;
   for (;;) {
@@ -516,11 +517,11 @@ function attribute(ts: TS, state: FileState, sf: SourceFile, d: Diagnostic): Uni
   for (let i = chain.length - 1; i > 0; i--) {
     const from = chain[i].getStart(sf);
     const to = chain[i].end;
-    const inside = state.spans.filter((s) => s.afterEnd > s.afterStart && s.afterStart < to && from < s.afterEnd && s.owners.some((u) => u.kept));
+    const inside = state.spans.filter((s) => s.afterEnd > s.afterStart && s.afterStart < to && from < s.afterEnd && s.owners.length);
     if (!inside.length) continue;
     const distance = (s: Span) => (start < s.afterStart ? s.afterStart - start : start - s.afterEnd);
     const nearest = Math.min(...inside.map(distance));
-    return [...new Set(inside.filter((s) => distance(s) === nearest).flatMap((s) => s.owners))].filter((u) => u.kept);
+    return [...new Set(inside.filter((s) => distance(s) === nearest).flatMap((s) => s.owners))];
   }
   return [];
 }
@@ -584,7 +585,7 @@ function revert(unit: Unit, reason: string, wholeFile = false) {
     for (const dependent of unit.dependents) revert(dependent, `it needs \`${type}\` to have the fields, and the schema step's edit of it was taken back (${reason})`);
   }
   for (const needed of unit.needs) {
-    if ([...needed.dependents].every((d) => !d.kept)) revert(needed, 'not written: every call that needed it was taken back');
+    if ([...needed.dependents].every((d) => !d.kept)) revert(needed, 'every call that needed it was taken back');
   }
 }
 
