@@ -333,7 +333,11 @@ function verificationLine(v: VerifyOutcome | undefined, disabled: boolean, rel: 
   const result = taken
     ? `${v.reverted} call${v.reverted === 1 ? '' : 's'} taken back as manual (edit-does-not-compile)${v.schemaReverted ? `, ${v.schemaReverted} schema edit${v.schemaReverted === 1 ? '' : 's'} not written` : ''}`
     : 'no new errors';
-  const unverified = v.unverified.length ? `; not type-checked (no tsconfig covers them): ${v.unverified.map(rel).join(', ')}` : '';
+  const byWhy = new Map<string, string[]>();
+  for (const u of v.unverified) byWhy.set(u.why, [...(byWhy.get(u.why) ?? []), rel(u.path)]);
+  const unverified = byWhy.size
+    ? `; written without a type check: ${[...byWhy].map(([why, paths]) => `${paths.length > 3 ? `${paths.length} files` : paths.join(', ')} (${why})`).join('; ')}`
+    : '';
   return `Type check: ${v.checkedFiles} files against ${v.tsconfigs.map(rel).join(', ')} with ${ts} in ${(v.ms / 1000).toFixed(1)} s: ${result}${unverified}.`;
 }
 

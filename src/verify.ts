@@ -55,8 +55,12 @@ export interface VerifyOutcome {
   reverted: number;
   /** Files whose schema-step edit was taken back. */
   schemaReverted: number;
-  /** Changed files no tsconfig covers (or plain JS the tsconfig does not check): written as the dry run showed, unchecked. */
-  unverified: string[];
+  /**
+   * Changed files written as the dry run showed them, without a type check, and why: no tsconfig covers them, plain
+   * JS the tsconfig does not check, or imports of packages that do not resolve (dependencies not installed: every
+   * type from them is `any`, so tsc's verdict on the edit would mean nothing).
+   */
+  unverified: Array<{ path: string; why: string }>;
   rounds: number;
   ms: number;
 }
@@ -117,6 +121,14 @@ interface Group {
 
 const MAX_NAMERS = 200;
 
+/** "Cannot find module 'x'" and its variants: the file's types from that package are unknown. */
+const UNRESOLVED = new Set([2307, 2792]);
+
+/** A package import (`ai`, `@ai-sdk/openai`, `openai/resources`), not a relative path or an asset. */
+function isPackage(specifier: string): boolean {
+  return !/^[./]/.test(specifier) && !/^[@~#]\//.test(specifier) && !/\.(css|scss|sass|less|svg|png|jpe?g|gif|webp|json|md|mdx|html)$/i.test(specifier);
+}
+
 /** Type-check the changed plans and take back what does not compile. Mutates `plans` (status, output, calls, schema). */
 export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOutcome {
   const started = Date.now();
@@ -130,7 +142,7 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
   for (const plan of changed) {
     const config = nearestTsconfig(plan.path);
     if (!config) {
-      outcome.unverified.push(plan.path);
+      outcome.unverified.push({ path: plan.path, why: 'no tsconfig.json' });
       continue;
     }
     byConfig.set(config, [...(byConfig.get(config) ?? []), plan]);
@@ -148,7 +160,7 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
   for (const plan of changed) {
     const state = fileState(plan, options);
     if (!state) {
-      outcome.unverified.push(plan.path);
+      outcome.unverified.push({ path: plan.path, why: 'its original text is not available' });
       continue;
     }
     states.push(state);
@@ -163,12 +175,12 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
       if (!state) continue;
       const parsed = projectFor(ts, configPath, plan.path);
       if (!parsed) {
-        outcome.unverified.push(plan.path);
+        outcome.unverified.push({ path: plan.path, why: `${configPath} cannot be read` });
         continue;
       }
       const isJs = /\.[cm]?jsx?$/i.test(plan.path);
       if (isJs && !parsed.parsed.options.allowJs && !parsed.parsed.options.checkJs) {
-        outcome.unverified.push(plan.path);
+        outcome.unverified.push({ path: plan.path, why: 'plain JS that the tsconfig does not check' });
         continue;
       }
       let group = groups.get(parsed.path);
@@ -216,9 +228,23 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
         }
       }
     }
+    // The SDKs' own types must be there: without them every result is `any` and tsc's verdict means nothing.
+    const sdkMissing = missingSdks(ts, group);
     for (const path of [...group.files.map((f) => f.path), ...group.namers.keys()]) {
+      if (sdkMissing.length && stateByPath.has(path)) {
+        outcome.unverified.push({ path, why: `${sdkMissing.map((m) => `'${m}'`).join(', ')} ${sdkMissing.length === 1 ? 'is' : 'are'} not installed` });
+        continue;
+      }
       const sf = group.program.getSourceFile(path);
-      group.before.set(path, sf ? errorsOf(ts, group.program, sf) : []);
+      const before = sf ? errorsOf(ts, group.program, sf) : [];
+      const missing = [...new Set(before.filter((d) => UNRESOLVED.has(d.code)).map((d) => /['"]([^'"]+)['"]/.exec(ts.flattenDiagnosticMessageText(d.messageText, ' '))?.[1]).filter((m): m is string => !!m && isPackage(m)))];
+      const state = stateByPath.get(path);
+      if (missing.length && state) {
+        // Still rendered (other files are checked against its edited text), but its own errors are not compared.
+        outcome.unverified.push({ path, why: `${missing.map((m) => `'${m}'`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not resolve (dependencies not installed?)` });
+        continue;
+      }
+      group.before.set(path, before);
     }
     outcome.checkedFiles += group.before.size;
   }
@@ -278,6 +304,20 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
 
   for (const state of verified) outcome.reverted += apply(state, outcome);
   return done();
+}
+
+const SDK_IMPORT = /(?:from|import|require)\s*\(?\s*['"](openai|ai|@ai-sdk\/[\w-]+)['"]/g;
+
+/** SDK packages the project's sources import that do not resolve from its tsconfig's directory. */
+function missingSdks(ts: TS, group: Group): string[] {
+  const program = group.program!;
+  const wanted = new Set<string>();
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
+    for (const m of sf.text.matchAll(SDK_IMPORT)) wanted.add(m[1]);
+  }
+  const from = join(dirname(group.tsconfig), '__recon_verify__.ts');
+  return [...wanted].filter((name) => !ts.resolveModuleName(name, from, group.options, ts.sys).resolvedModule).sort();
 }
 
 /** The nearest tsconfig.json from the file's directory up to the project's root (a directory with package.json or .git). */
@@ -606,7 +646,7 @@ function apply(state: FileState, outcome: VerifyOutcome): number {
     if (unit.kind === 'call') {
       const call = plan.calls[unit.callIndex!];
       const { added: _added, ...rest } = call;
-      plan.calls[unit.callIndex!] = { ...rest, status: 'manual', edits: [], reasonCode: 'edit-does-not-compile', reason: `${unit.reason.replace(/\.$/, '')}; nothing was written for this call` } as CallPlan;
+      plan.calls[unit.callIndex!] = { ...rest, status: 'manual', edits: [], reasonCode: 'edit-does-not-compile', reason: `${(unit.reason ?? "").replace(/\.$/, '')}; nothing was written for this call` } as CallPlan;
       reverted++;
     } else if (plan.schema) {
       plan.schema = { ...plan.schema, added: [], passedThrough: [], manual: `the schema step's edit of \`${plan.schema.typeName}\` was not written: ${unit.reason}` };
