@@ -108,6 +108,9 @@ interface FileState {
 interface Group {
   tsconfig: string;
   options: bundledTs.CompilerOptions;
+  /** The tsconfig's own files. */
+  projectFiles: string[];
+  /** What the Program is built from: the changed files, the files that name an edited type, and the project's ambient declarations. */
   rootNames: string[];
   projectReferences?: readonly bundledTs.ProjectReference[];
   files: FileState[];
@@ -188,7 +191,8 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
         group = {
           tsconfig: parsed.path,
           options: { ...parsed.parsed.options, noEmit: true },
-          rootNames: [...parsed.parsed.fileNames],
+          projectFiles: parsed.parsed.fileNames,
+          rootNames: [],
           projectReferences: parsed.parsed.projectReferences,
           files: [],
           namers: new Map(),
@@ -198,7 +202,6 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
         };
         groups.set(parsed.path, group);
       }
-      if (!group.rootNames.includes(plan.path)) group.rootNames.push(plan.path);
       group.files.push(state);
       state.group = group;
     }
@@ -212,22 +215,32 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
 
   // Before: the original texts.
   for (const group of groups.values()) {
-    group.program = createProgram(ts, group, new Map());
+    // Not the whole project: the changed files and what they import, plus the files that name an edited type and
+    // every ambient declaration (`.d.ts` files, `declare global`, `declare module`) that may shape their types.
+    // A file's errors depend on those only, so the cost follows the changed files, not the size of the repo.
+    const edited = new Set(group.files.map((f) => f.path));
+    const roots = new Set(edited);
     const schemaTypes = group.files.filter((f) => f.units.some((u) => u.kind === 'schema') && f.plan.schema && /^[A-Za-z_$][\w$]*$/.test(f.plan.schema.typeName));
-    if (schemaTypes.length) {
-      const edited = new Set(group.files.map((f) => f.path));
-      for (const sf of group.program.getSourceFiles()) {
-        if (group.namers.size >= MAX_NAMERS) break;
-        if (sf.isDeclarationFile || edited.has(sf.fileName) || group.program.isSourceFileFromExternalLibrary(sf)) continue;
-        for (const typeFile of schemaTypes) {
-          if (new RegExp(`\\b${typeFile.plan.schema!.typeName.replace(/\$/g, '\\$')}\\b`).test(sf.text)) {
-            const units = group.namers.get(sf.fileName) ?? new Set<Unit>();
-            for (const u of typeFile.units) if (u.kind === 'schema') units.add(u);
-            group.namers.set(sf.fileName, units);
-          }
-        }
+    const typeNames = schemaTypes.map((f) => ({ file: f, pattern: new RegExp(`\\b${f.plan.schema!.typeName.replace(/\$/g, '\\$')}\\b`) }));
+    for (const file of group.projectFiles) {
+      if (edited.has(file)) continue;
+      if (/\.d\.[cm]?ts$/i.test(file)) {
+        roots.add(file);
+        continue;
+      }
+      const text = ts.sys.readFile(file);
+      if (!text) continue;
+      if (/\bdeclare\s+(global|module)\b/.test(text)) roots.add(file);
+      for (const { file: typeFile, pattern } of typeNames) {
+        if (group.namers.size >= MAX_NAMERS || !pattern.test(text)) continue;
+        const units = group.namers.get(file) ?? new Set<Unit>();
+        for (const u of typeFile.units) if (u.kind === 'schema') units.add(u);
+        group.namers.set(file, units);
+        roots.add(file);
       }
     }
+    group.rootNames = [...roots];
+    group.program = createProgram(ts, group, new Map());
     // The SDKs' own types must be there: without them every result is `any` and tsc's verdict means nothing.
     const sdkMissing = missingSdks(ts, group);
     for (const path of [...group.files.map((f) => f.path), ...group.namers.keys()]) {
