@@ -41,6 +41,8 @@ const REPEAT = 3;
 interface Measure {
   wall: number; // seconds
   rss: number; // bytes
+  /** User + system CPU seconds (from /usr/bin/time; less sensitive than wall time to a busy machine). */
+  cpu?: number;
   code: number | null;
   stdout: string;
   stderr: string;
@@ -58,9 +60,11 @@ function measure(cmd: string, args: string[], cwd: string, env: Record<string, s
   const result = spawnSync(wrapped[0], wrapped[1], { cwd, env: childEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   let rss = 0;
+  let cpu: number | undefined;
   try {
     const text = readFileSync(rssFile, 'utf8');
     if (TIME) rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(text)?.[1] ?? 0) * 1024;
+    if (TIME) cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN);
     else rss = Math.max(0, ...text.split('\n').filter(Boolean).map(Number));
   } catch {
     /* no figure */
@@ -71,7 +75,7 @@ function measure(cmd: string, args: string[], cwd: string, env: Record<string, s
     code = result.status;
   }
   rmSync(scratch, { recursive: true, force: true });
-  return { wall, rss, code, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  return { wall, rss, cpu, code, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 
 /** The fastest of `n` runs (the machine is shared: the minimum is the least disturbed figure); peak RSS is the largest. */
@@ -231,12 +235,14 @@ function verifyScenario(totalFiles: number, trackerFiles: number) {
   if (!KEEP) rmSync(dir, { recursive: true, force: true });
   const typeCheck = /^Type check: .*$/m.exec(verified.stdout)?.[0] ?? '(no type check line)';
   console.log(`\n--write's type check: ${gen.files} files, ${gen.trackingCalls} tracking calls in ${gen.trackerFiles} files, node_modules with the SDKs' types`);
-  console.log(`${pad('tool', 52)} ${lpad('wall', 10)} ${lpad('peak RSS', 10)}  note (fastest of ${REPEAT} runs)`);
+  console.log(`${pad('tool', 52)} ${lpad('wall', 10)} ${lpad('CPU', 10)} ${lpad('peak RSS', 10)}  note (fastest of ${REPEAT} runs)`);
   console.log('-'.repeat(96));
+  const cpu = (m: Measure) => (m.cpu !== undefined && !Number.isNaN(m.cpu) ? fmtS(m.cpu) : 'n/a');
   for (const [label, m] of [['(h) recon-codemod --write --quiet (type-checked)', verified], ['(h) recon-codemod --write --quiet --no-verify', unverified]] as const) {
-    console.log(`${pad(label, 52)} ${lpad(fmtS(m.wall), 10)} ${lpad(fmtMiB(m.rss), 10)}  ${m.code !== 0 ? `exit ${m.code}` : ''}`);
+    console.log(`${pad(label, 52)} ${lpad(fmtS(m.wall), 10)} ${lpad(cpu(m), 10)} ${lpad(fmtMiB(m.rss), 10)}  ${m.code !== 0 ? `exit ${m.code}` : ''}`);
   }
-  console.log(`type check costs ${fmtS(verified.wall - unverified.wall)} (×${(verified.wall / unverified.wall).toFixed(2)}); recon-codemod said: ${typeCheck}`);
+  const cpuCost = verified.cpu !== undefined && unverified.cpu !== undefined ? `, ${fmtS(verified.cpu - unverified.cpu)} of CPU` : '';
+  console.log(`type check costs ${fmtS(verified.wall - unverified.wall)} wall${cpuCost} (×${(verified.wall / unverified.wall).toFixed(2)}); recon-codemod said: ${typeCheck}`);
 }
 
 const fmtS = (s: number) => `${s.toFixed(2)} s`;

@@ -338,6 +338,7 @@ function verificationLine(v: VerifyOutcome | undefined, disabled: boolean, rel: 
   const unverified = byWhy.size
     ? `; written without a type check: ${[...byWhy].map(([why, paths]) => `${paths.length > 3 ? `${paths.length} files` : paths.join(', ')} (${why})`).join('; ')}`
     : '';
+  if (v.checkedFiles === 0) return `Type check: none${unverified.replace(/^;/, ',')}.`;
   return `Type check: ${v.checkedFiles} files against ${v.tsconfigs.map(rel).join(', ')} with ${ts} in ${(v.ms / 1000).toFixed(1)} s: ${result}${unverified}.`;
 }
 

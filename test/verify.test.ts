@@ -78,10 +78,10 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function makeApp(files: Record<string, string>, options: { tsconfig?: boolean } = {}): string {
+function makeApp(files: Record<string, string>, options: { tsconfig?: boolean; nodeModules?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'recon-verify-'));
   dirs.push(dir);
-  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  if (options.nodeModules !== false) symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'verify-app', private: true, type: 'module' }));
   if (options.tsconfig !== false) writeFileSync(join(dir, 'tsconfig.json'), TSCONFIG);
   for (const [rel, text] of Object.entries({ 'src/lib/tracking.ts': TRACKING, ...files })) {
@@ -144,6 +144,26 @@ describe('--write type-checks what it changed', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(snapshotTree(join(dir, 'src'))).toEqual(before);
     expect(r.stdout).toContain('1 call taken back as manual (edit-does-not-compile), 1 schema edit not written');
+  }, 240_000);
+
+  it("takes back the schema step's edit when it breaks a file that uses the type, and the calls that need it", () => {
+    // Every key of TokenUsage must have a column: the three new optional fields break this map.
+    const columns = `import type { TokenUsage } from './tracking';\n\nexport const COLUMNS: Record<keyof TokenUsage, string> = { user_id: 'User', action_type: 'Action', model_used: 'Model', tokens_used: 'Tokens', success: 'OK' };\n`;
+    const dir = makeApp({ 'src/app/chat.ts': CHAT, 'src/lib/columns.ts': columns });
+    const before = snapshotTree(join(dir, 'src'));
+    const r = runCli(['.', '--write'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(snapshotTree(join(dir, 'src'))).toEqual(before);
+    expect(r.stderr).toMatch(/manual src\/app\/chat\.ts:8:9 edit-does-not-compile: it needs `TokenUsage` to have the fields, and the schema step's edit of it was taken back \(the schema step's edit adds an error where the type is used: src\/lib\/columns\.ts:3:14 TS2739: /);
+    expect(r.stdout).toContain('1 call taken back as manual (edit-does-not-compile), 1 schema edit not written');
+  }, 240_000);
+
+  it('writes unchecked, and says so, when the SDK the files import is not installed', () => {
+    const dir = makeApp({ 'src/app/raw.ts': RAW, 'src/app/chat.ts': CHAT }, { nodeModules: false });
+    const r = runCli(['.', '--write'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(dir, 'src/app/chat.ts')).toContain('openai_request_id: completion.id,');
+    expect(r.stdout).toContain("Type check: none, written without a type check: src/app/chat.ts, src/app/raw.ts, src/lib/tracking.ts ('openai' is not installed).");
   }, 240_000);
 
   it('--no-verify writes both edits, unchecked', () => {
