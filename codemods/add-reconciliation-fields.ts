@@ -25,6 +25,8 @@ export interface TransformOptions {
   pathAliases?: ProjectHost['pathAliases'];
   /** Insert a `// recon-codemod: <reason>` comment above each manual call (the lint rule then accepts it). */
   todo?: boolean;
+  /** Replace suspect values (calls reported `suspect-value`) where the right value is certain (default: false). */
+  fixSuspect?: boolean;
   /** Add the fields to the tracker's parameter type and insert row when they lack them (default: true). */
   schemaStep?: boolean;
   /** Called after each file, for progress reporting. */
@@ -65,7 +67,7 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
   }
   const plans = files.map((file, index) => {
     const schemaText = schemaTexts.get(file.path);
-    let plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, { todo: options.todo });
+    let plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, { todo: options.todo, fixSuspect: options.fixSuspect });
     plan = withSchema(plan, schema.get(file.path), schemaText, schemaErrors.get(file.path));
     options.onFile?.(plan, index, files.length);
     return plan;

@@ -1,9 +1,9 @@
 /**
  * The engine side of codemods/jscodeshift.cjs: a worker thread that imports the compiled ES-module engine once and
  * answers one request at a time. Each answer is posted on the port, then the shared flag is set and notified, so the
- * transform (blocked in `Atomics.wait`) wakes up with the message already queued.
+ * transform (blocked in `Atomics.wait` on that flag, a counter) wakes up with the message already queued.
  *
- * Request: { path, text, configPath?, root }. Answer: { ok: true, plan } or { ok: false, error }.
+ * Request: { id, path, text, configPath?, root }. Answer: { id, ok: true, plan } or { id, ok: false, error }.
  * The plan is the engine's FilePlan for `text`, read with the CLI's disk host (tsconfig `paths` from `root`), so the
  * text is the one `recon-codemod --write` would write.
  */
@@ -76,11 +76,12 @@ async function handle({ path, text, configPath, root }) {
 port.on('message', async (request) => {
   let reply;
   try {
-    reply = { ok: true, plan: await handle(request) };
+    reply = { id: request.id, ok: true, plan: await handle(request) };
   } catch (error) {
-    reply = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    reply = { id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) };
   }
   port.postMessage(reply);
-  Atomics.store(signal, 0, 1);
+  // The transform sleeps until this counter moves (see callEngine), then takes the answer with its request's id.
+  Atomics.add(signal, 0, 1);
   Atomics.notify(signal, 0);
 });

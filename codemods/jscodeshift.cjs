@@ -53,19 +53,34 @@ function getBridge() {
   return bridge;
 }
 
-/** One synchronous round trip to the engine worker. */
+let lastRequestId = 0;
+
+/**
+ * One synchronous round trip to the engine worker. Each request carries an id and only the answer with that id is
+ * taken: an answer that arrives late (after its own request gave up) is dropped, never handed to the next file, which
+ * would write one file's text over another. The worker bumps the shared counter after posting each answer; this
+ * thread sleeps until the counter moves, and polls the port as well, so a notification that races the wait costs a
+ * few milliseconds, not the answer.
+ */
 function callEngine(request) {
   const b = getBridge();
-  Atomics.store(b.signal, 0, 0);
-  b.port.postMessage(request);
-  if (Atomics.wait(b.signal, 0, 0, TIMEOUT_MS) === 'timed-out') {
-    throw new Error(`recon-codemod: the engine did not answer within ${TIMEOUT_MS / 1000} s${b.exited ? `: ${b.exited.message}` : ''}`);
+  const id = ++lastRequestId;
+  const deadline = Date.now() + TIMEOUT_MS;
+  b.port.postMessage({ ...request, id });
+  for (;;) {
+    const seen = Atomics.load(b.signal, 0);
+    let reply;
+    while ((reply = receiveMessageOnPort(b.port))) {
+      const message = reply.message;
+      if (message.id !== id) continue;
+      if (!message.ok) throw new Error(message.error);
+      return message;
+    }
+    if (b.exited) throw new Error(`recon-codemod: the engine stopped: ${b.exited.message}`);
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`recon-codemod: the engine did not answer within ${TIMEOUT_MS / 1000} s`);
+    Atomics.wait(b.signal, 0, seen, Math.min(left, 50));
   }
-  const reply = receiveMessageOnPort(b.port);
-  if (!reply) throw new Error(`recon-codemod: no answer from the engine${b.exited ? `: ${b.exited.message}` : ''}`);
-  const message = reply.message;
-  if (!message.ok) throw new Error(message.error);
-  return message;
 }
 
 /** The tracking callees, for the text prefilter: from the same config the worker will read. */

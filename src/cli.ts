@@ -1,7 +1,7 @@
 /**
  * `recon-codemod`: the only part of the codemod that touches the disk, the terminal and the exit code.
  */
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
@@ -47,6 +47,8 @@ Options:
                         (comma-separated; they make reconcile's cost estimate exact; never by default)
   --todo                also insert a "// recon-codemod: <reason>" comment above each manual call; the lint
                         rule and --check accept a call so marked, so the migration can merge and be finished by hand
+  --fix-suspect         also replace a value a call already passes that is wrong (reported suspect-value),
+                        where the right value is certain (e.g. a transcription's \`.id\` by its \`._request_id\`)
   --quiet               no diff, no progress; only the summary line and errors
   --no-color            no colours (also: NO_COLOR=1)
   -h, --help            show this help
@@ -144,6 +146,20 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, text);
       },
+      readDir: (path) => {
+        try {
+          return readdirSync(path);
+        } catch {
+          return undefined;
+        }
+      },
+      readFile: (path) => {
+        try {
+          return readFileSync(path, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
       stdout: io.stdout,
       stderr: io.stderr,
     });
@@ -177,6 +193,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
         'allow-dirty': { type: 'boolean' },
         'no-verify': { type: 'boolean' },
         todo: { type: 'boolean' },
+        'fix-suspect': { type: 'boolean' },
         fields: { type: 'string', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
         'no-color': { type: 'boolean' },
@@ -237,6 +254,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   const result = addReconciliationFields(inputs, {
     config,
     todo: !!opts.todo,
+    fixSuspect: !!opts['fix-suspect'],
     readFile: host.readFile,
     pathAliases: host.pathAliases,
     onFile: (_plan, index, total) => {

@@ -13,6 +13,8 @@ export interface ReportCall {
   reason?: string;
   reasonCode?: string;
   notes?: string[];
+  /** Values already at the call that are wrong: what is there, what it should be (absent: nothing is certain), why. */
+  suspect?: { prop: string; value: string; expected?: string; reason: string }[];
   acknowledged?: boolean;
 }
 
@@ -49,6 +51,7 @@ export function buildReport(plans: readonly FilePlan[], relativePath: (path: str
         ...(c.added ? { added: c.added } : {}),
         ...(c.reason ? { reason: c.reason, reasonCode: c.reasonCode } : {}),
         ...(c.notes?.length ? { notes: c.notes } : {}),
+        ...(c.suspect?.length ? { suspect: c.suspect } : {}),
         ...(c.acknowledged ? { acknowledged: true } : {}),
       })),
     }))
@@ -81,6 +84,10 @@ const WHAT_TO_DO: Record<string, string> = {
   'out-of-scope': 'Move the call where the result is in scope, or pass the three values down to it.',
   'no-field-value': "Write the value by hand (null/undefined per the tracker's type), or adjust the tracker's type.",
   'untyped-tracker': "Add the three optional fields to the tracker's parameter type (`recon-codemod` prints them), then run again.",
+  'provider-unknown':
+    'The model or client may be another provider\'s (picked at run time, or not readable): if it is always OpenAI, add the fields by hand; otherwise record the id only on the OpenAI path and null elsewhere.',
+  'suspect-value':
+    'A value the call already passes is wrong (a gateway\'s id, a property the result does not have): replace it as the reason says (`--fix-suspect` does where the right value is certain), or write null.',
   'edit-does-not-compile': 'The planned edit added the tsc error quoted (so it was not written): fix the type it names (e.g. add `id`/`created` to a cast), or add the fields by hand.',
 };
 
@@ -155,8 +162,9 @@ export function renderMarkdown(report: Report, options: { title?: string; wrote:
 }
 
 /**
- * The JSON report in its documented shape, exactly: `reason` carries the stable code as its prefix
- * (`ambiguous-source: …`) so tools can group by it without extra keys; review notes stay in the Markdown.
+ * The JSON report in its documented shape: `reason` carries the stable code as its prefix (`ambiguous-source: …`) so
+ * tools can group by it without extra keys; `notes` (what a reviewer must read, also on updated calls) and `suspect`
+ * (wrong values already at the call) are there when the call has any.
  */
 export function renderJson(report: Report): string {
   const files = report.files.map((f) => ({
@@ -171,6 +179,8 @@ export function renderJson(report: Report): string {
       ...(c.source !== undefined ? { source: c.source } : {}),
       ...(c.added !== undefined ? { added: c.added } : {}),
       ...(c.reason !== undefined ? { reason: c.reasonCode ? `${c.reasonCode}: ${c.reason}` : c.reason } : {}),
+      ...(c.notes?.length ? { notes: c.notes } : {}),
+      ...(c.suspect?.length ? { suspect: c.suspect } : {}),
     })),
   }));
   return `${JSON.stringify({ version: report.version, files, summary: report.summary }, null, 2)}\n`;

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyFixture, REPO, runCli, snapshotTree } from './helpers.js';
+import { copyFixture, REPO, runCli, snapshotTree, tempDir } from './helpers.js';
 
 const expectedTree = snapshotTree(join(REPO, 'fixtures', 'demo-app-expected'));
 
@@ -82,13 +81,14 @@ describe('recon-codemod CLI on the demo app', () => {
     expect(md).toContain('**Coverage:** 13/13 (100%)');
     expect(md.match(/^\| `src\/app\/api\//gm)).toHaveLength(13);
     expect(md).toContain('`src/app/api/viva/chat/route.ts:14` | updated | `response`');
-    expect(md).toContain('## Notes for review'); // the chat route's model provider could not be confirmed
+    // The chat route's model is `openai.chat(…)`: its provider is certain, so no note qualifies any edit.
+    expect(md).not.toContain('## Notes for review');
   });
 });
 
 describe('recon-codemod CLI on a monorepo', () => {
   it('resolves each package\'s `@/` imports with that package\'s own tsconfig', () => {
-    const root = mkdtempSync(join(tmpdir(), 'recon-monorepo-'));
+    const root = tempDir('recon-monorepo-');
     cpSync(join(REPO, 'fixtures', 'demo-app'), join(root, 'packages', 'web'), { recursive: true });
     cpSync(join(REPO, 'fixtures', 'pre-schema-app'), join(root, 'apps', 'admin'), { recursive: true });
     writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true } }));
@@ -99,6 +99,24 @@ describe('recon-codemod CLI on a monorepo', () => {
     const report = JSON.parse(readFileSync(join(root, 'report.json'), 'utf8'));
     const wrapper = report.files.find((f: { path: string }) => f.path === 'packages/web/src/app/api/viva/vision-board/route.ts');
     expect(wrapper.calls[0].added.openai_request_id).toBe('response.openai_request_id');
+  });
+});
+
+describe('recon-codemod CLI: --fix-suspect', () => {
+  it('--write leaves a suspect value and reports it; --fix-suspect replaces it where the right value is certain', () => {
+    const dir = copyFixture('existing-transcription-body-id-is-suspect');
+    const input = readFileSync(join(dir, 'input.ts'), 'utf8');
+    const plain = runCli(['input.ts', '--write', '--json', 'r.json'], dir);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'input.ts'), 'utf8')).toBe(input);
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(report.files[0].calls[0].reason).toMatch(/^suspect-value: /);
+    expect(report.files[0].calls[0].suspect[0]).toMatchObject({ value: '(transcription as any).id', expected: 'transcription._request_id' });
+
+    const fixed = runCli(['input.ts', '--write', '--fix-suspect'], dir);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'input.ts'), 'utf8')).toBe(readFileSync(join(REPO, 'fixtures', 'existing-transcription-body-id-is-suspect', 'output-fix-suspect.ts'), 'utf8'));
+    expect(runCli(['input.ts', '--check'], dir).code).toBe(0);
   });
 });
 

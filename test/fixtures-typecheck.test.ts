@@ -1,8 +1,8 @@
 /**
  * Every fixture's input and output (fixtures/<pattern>/) type-checks with the real TypeScript compiler against the
  * installed `openai` (v6) and `ai` (v5) types: one `tsc` run over a generated tsconfig (strict, moduleResolution
- * Bundler, noEmit, skipLibCheck) listing every TypeScript file of every fixture, then one test per fixture over the
- * diagnostics of its own files. Fixtures that cannot type-check here are listed in EXCLUDE with the reason.
+ * Bundler, noEmit, skipLibCheck) listing every TypeScript file of every fixture, which must report no error.
+ * Fixtures that cannot type-check here are listed in EXCLUDE with the reason.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -82,7 +82,8 @@ beforeAll(() => {
       types: ['node'],
       typeRoots: [path.join(repoRoot, 'node_modules', '@types')],
     },
-    files: [...filesOf.values()].flat(),
+    // Stand-ins for the AI SDK provider packages, which are not installed (see the file).
+    files: [...[...filesOf.values()].flat(), path.join(fixturesRoot, '_types', 'ai-sdk-providers.d.ts')],
   };
   const config = path.join(tmp, 'tsconfig.json');
   writeFileSync(config, JSON.stringify(tsconfig, null, 2));
@@ -125,15 +126,7 @@ describe('fixtures type-check against the real openai and ai types', () => {
     expect(code).toBe(0);
   });
 
-  for (const name of checked) {
-    it(`${name}: input and output type-check`, async () => {
-      const { output } = await result;
-      const files = filesOf.get(name)!;
-      expect(files.some((f) => /\/input\.[^/]+$/.test(f)), 'has a TypeScript input').toBe(true);
-      // tsc prints paths relative to its working directory (the repository root), or absolute ones.
-      const dirs = [path.join(fixturesRoot, name) + path.sep, path.relative(repoRoot, path.join(fixturesRoot, name)) + path.sep].map((d) => d.split(path.sep).join('/'));
-      const errors = output.split('\n').filter((l) => /error TS\d+/.test(l) && dirs.some((d) => l.split(path.sep).join('/').startsWith(d)));
-      expect(errors).toEqual([]);
-    });
-  }
+  it('every fixture checked has a TypeScript input (its errors, if any, are in the test above, by file)', () => {
+    for (const name of checked) expect(filesOf.get(name)!.some((f) => /\/input\.[^/]+$/.test(f)), name).toBe(true);
+  });
 });

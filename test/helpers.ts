@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const BIN = join(REPO, 'bin', 'recon-codemod.js');
@@ -17,9 +18,22 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A fresh temp copy of a fixture directory. */
+const copies: string[] = [];
+// Registered in every test file that imports this module: its temp copies go when that file's tests are done.
+afterAll(() => {
+  for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp directory, removed after the test file's tests. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  copies.push(dir);
+  return dir;
+}
+
+/** A fresh temp copy of a fixture directory, removed after the test file's tests. */
 export function copyFixture(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `recon-${name.replace(/\W/g, '-')}-`));
+  const dir = tempDir(`recon-${name.replace(/\W/g, '-')}-`);
   cpSync(join(REPO, 'fixtures', name), dir, { recursive: true });
   return dir;
 }

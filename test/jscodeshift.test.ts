@@ -33,6 +33,7 @@ const fixtureNames = readdirSync(join(REPO, 'fixtures'), { withFileTypes: true }
 /** A copy of every fixture, and the same copy after `recon-codemod --write`. */
 let before: string;
 let after: string;
+let reportPath: string | undefined;
 let report: { files: Array<{ path: string; status: string; error?: string }> };
 
 beforeAll(() => {
@@ -40,13 +41,14 @@ beforeAll(() => {
   for (const name of fixtureNames) cpSync(join(REPO, 'fixtures', name), join(before, name), { recursive: true });
   after = mkdtempSync(join(tmpdir(), 'recon-jscs-after-'));
   cpSync(before, after, { recursive: true });
-  const cli = runCli(['.', '--write', '--quiet', '--json', join(before, '..', `${after.split('/').pop()}.json`)], after);
+  reportPath = join(before, '..', `${after.split('/').pop()}.json`);
+  const cli = runCli(['.', '--write', '--quiet', '--json', reportPath], after);
   expect([0, 1], cli.stderr).toContain(cli.code);
-  report = JSON.parse(readFileSync(join(before, '..', `${after.split('/').pop()}.json`), 'utf8'));
+  report = JSON.parse(readFileSync(reportPath, 'utf8'));
 });
 
 afterAll(() => {
-  for (const dir of [before, after]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [before, after, reportPath]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('codemods/jscodeshift.cjs on every fixture, against the CLI', () => {

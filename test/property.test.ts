@@ -264,5 +264,5 @@ describe('property: generated tracking calls', () => {
       }),
       { numRuns: NUM_RUNS, seed },
     );
-  }, 120_000);
+  });
 });

@@ -168,7 +168,7 @@ function expectCompiles(m: Migrated) {
   expect(m.after).toEqual([]);
 }
 
-const T = 60_000;
+const T = 300_000;
 
 describe('schema step: tracker parameter types it cannot extend', () => {
   // Was (before the engine handled it): the schema step skips `z.infer<typeof schema>` (no interface to edit), but the call site in route.ts is still

@@ -122,7 +122,8 @@ function tsconfigFor(name: string) {
       typeRoots: [path.join(nodeModules, '@types')],
       paths: { [pkg]: [target], [`${pkg}/*`]: [`${target}/*`] },
     },
-    files: [path.join(casesRoot, name, 'input.ts'), path.join(casesRoot, name, 'output.ts')],
+    // Stand-ins for the AI SDK provider packages, which are not installed (fixtures/_types/ai-sdk-providers.d.ts).
+    files: [path.join(casesRoot, name, 'input.ts'), path.join(casesRoot, name, 'output.ts'), path.join(repoRoot, 'fixtures', '_types', 'ai-sdk-providers.d.ts')],
   };
 }
 

@@ -414,6 +414,94 @@ export async function POST() {
       ],
     },
     {
+      name: 'provider-unknown: a model picked by a runtime provider string is never guessed; no suggestion',
+      code: `import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText } from 'ai';
+import { trackTokenUsage } from '@/lib/tokens/tracking';
+
+function getModel(provider: string) {
+  if (provider === 'anthropic') return createAnthropic({})('claude-sonnet-4-5');
+  return createOpenAI({})('gpt-4o');
+}
+
+export async function POST(provider: string) {
+  const result = await generateText({ model: getModel(provider), prompt: 'hi' });
+  await trackTokenUsage({ user_id: 'u1', action_type: 'chat', model_used: 'x', tokens_used: result.usage.totalTokens ?? 0, success: true });
+}
+`,
+      filename: ROUTE,
+      errors: [{ messageId: 'manual', line: 13, suggestions: [] }],
+    },
+    {
+      name: 'suspect-value: an id read behind the AI Gateway is reported, with no suggestion (nothing is certain)',
+      code: `import { generateText } from 'ai';
+import { trackTokenUsage } from '@/lib/tokens/tracking';
+
+export async function POST() {
+  const { usage, response } = await generateText({ model: 'openai/gpt-4o', prompt: 'hi' });
+  await trackTokenUsage({
+    user_id: 'u1',
+    action_type: 'chat',
+    model_used: 'gpt-4o',
+    tokens_used: usage.totalTokens ?? 0,
+    success: true,
+    openai_request_id: response?.id,
+    openai_created: Math.floor(response.timestamp.getTime() / 1000),
+    system_fingerprint: null,
+  });
+}
+`,
+      filename: ROUTE,
+      errors: [{ messageId: 'suspectValue', line: 6, suggestions: [] }],
+    },
+    {
+      name: 'suspect-value: a transcription body id is always undefined; the suggestion reads `_request_id`',
+      code: `${IMPORTS}
+export async function POST(file: File) {
+  const transcription = await openai.audio.transcriptions.create({ file, model: 'whisper-1' });
+  await trackTokenUsage({
+    user_id: 'u1',
+    action_type: 'transcribe',
+    model_used: 'whisper-1',
+    tokens_used: 0,
+    success: true,
+    openai_request_id: (transcription as any).id,
+    openai_created: null,
+    system_fingerprint: null,
+  });
+}
+`,
+      filename: ROUTE,
+      errors: [
+        {
+          messageId: 'suspectValue',
+          line: 6,
+          suggestions: [
+            {
+              messageId: 'suggestReplace',
+              data: { values: '`openai_request_id: (transcription as any).id` by `transcription._request_id`' },
+              output: `${IMPORTS}
+export async function POST(file: File) {
+  const transcription = await openai.audio.transcriptions.create({ file, model: 'whisper-1' });
+  await trackTokenUsage({
+    user_id: 'u1',
+    action_type: 'transcribe',
+    model_used: 'whisper-1',
+    tokens_used: 0,
+    success: true,
+    openai_request_id: transcription._request_id,
+    openai_created: null,
+    system_fingerprint: null,
+  });
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
       name: 'manual: positional arguments',
       code: `import { trackTokenUsage } from './tracking';
 trackTokenUsage('u1', 42);

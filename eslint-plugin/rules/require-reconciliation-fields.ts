@@ -38,7 +38,7 @@ export interface RuleOptions {
 }
 
 export type Options = [RuleOptions];
-export type MessageIds = 'missingFields' | 'manual' | 'suggestAdd';
+export type MessageIds = 'missingFields' | 'manual' | 'suggestAdd' | 'suspectValue' | 'suggestReplace';
 
 const identifier = { type: 'string', pattern: '^[A-Za-z_$][\\w$]*$' } as const;
 
@@ -126,6 +126,8 @@ export const rule = createRule<Options, MessageIds>({
         '`{{callee}}` does not pass {{fields}}. Their source here is `{{source}}`; the suggestion adds what is missing, as `recon-codemod --write` would.',
       manual: '`{{callee}}` does not pass {{fields}}, and recon-codemod leaves this call to you. {{reason}}.',
       suggestAdd: 'Add {{fields}} (source: `{{source}}`).',
+      suspectValue: '`{{callee}}` passes a wrong value: {{reason}}.',
+      suggestReplace: 'Replace {{values}}, as `recon-codemod --write --fix-suspect` would.',
     },
     schema: [
       {
@@ -190,6 +192,20 @@ export const rule = createRule<Options, MessageIds>({
           if (!isReportedByLint(call)) continue;
           const loc = { start: context.sourceCode.getLocFromIndex(call.start), end: context.sourceCode.getLocFromIndex(call.end) };
           const fields = fieldList(call, config);
+          if (call.status === 'manual' && call.reasonCode === 'suspect-value') {
+            // The right values, as a suggestion, only when every one is certain.
+            const fix = call.suspectFix;
+            const values = (call.suspect ?? []).map((v) => `\`${v.prop}: ${v.value}\` by \`${v.expected}\``).join(', ');
+            context.report({
+              loc,
+              messageId: 'suspectValue',
+              data: { callee: call.callee, reason: (call.reason ?? 'the engine gave no reason').replace(/\.$/, '') },
+              suggest: fix
+                ? [{ messageId: 'suggestReplace', data: { values }, fix: (fixer) => fix.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)) }]
+                : [],
+            });
+            continue;
+          }
           if (call.status === 'manual') {
             context.report({
               loc,

@@ -54,10 +54,10 @@ async function lint(path: string, text: string): Promise<Linter.LintMessage[]> {
 }
 
 /** The codemod's plan for one file, exactly as the CLI makes it over that fixture directory. */
-function codemodPlan(dir: string, path: string, text: string): FilePlan {
+function codemodPlan(dir: string, path: string, text: string, fixSuspect = false): FilePlan {
   const host = createNodeHost(dir);
   // Per file, as the rule sees it: the schema step edits other files (the tracker's type), which no suggestion can.
-  const { files } = addReconciliationFields([{ path: toPosix(path), text }], { readFile: host.readFile, pathAliases: host.pathAliases, schemaStep: false });
+  const { files } = addReconciliationFields([{ path: toPosix(path), text }], { readFile: host.readFile, pathAliases: host.pathAliases, schemaStep: false, fixSuspect });
   return files[0];
 }
 
@@ -73,7 +73,12 @@ function applySuggestion(text: string, fix: { range: [number, number]; text: str
 const reported = (plan: FilePlan) =>
   plan.calls.filter((c) => c.status !== 'complete' && !(c.status === 'manual' && (c.reasonCode === 'spread-unknown' || c.acknowledged)));
 
-const cases = fixtureDirectories().flatMap((dir) => sourcesUnder(dir).map((file) => ({ dir, file, name: relative(FIXTURES, file) })));
+const allFiles = fixtureDirectories().flatMap((dir) => sourcesUnder(dir).map((file) => ({ dir, file, name: relative(FIXTURES, file) })));
+// A test per file with a tracking call in the codemod's plan; the files with none (the trackers themselves, helpers,
+// clients, types beside the fixtures) are checked together in one test: the rule must report nothing there either.
+const withCalls = new Set(allFiles.filter(({ dir, file }) => codemodPlan(dir, file, readFileSync(file, 'utf8')).calls.length > 0));
+const cases = allFiles.filter((c) => withCalls.has(c));
+const others = allFiles.filter((c) => !withCalls.has(c));
 
 describe('the rule reports a call iff the codemod plan is not complete', () => {
   it('finds the fixtures, and they exercise updated, manual and the spread exception', () => {
@@ -95,8 +100,9 @@ describe('the rule reports a call iff the codemod plan is not complete', () => {
     const expected = reported(plan).map((c) => ({
       line: c.line,
       column: c.column,
-      messageId: c.status === 'manual' ? 'manual' : 'missingFields',
-      suggestions: c.status === 'updated' ? 1 : 0,
+      messageId: c.reasonCode === 'suspect-value' ? 'suspectValue' : c.status === 'manual' ? 'manual' : 'missingFields',
+      // A suspect value's suggestion is the replacement `--fix-suspect` makes, when every right value is certain.
+      suggestions: c.status === 'updated' || c.suspectFix ? 1 : 0,
     }));
     const actual = messages.map((m) => ({ line: m.line, column: m.column, messageId: m.messageId, suggestions: m.suggestions?.length ?? 0 }));
     expect(actual).toEqual(expected);
@@ -110,18 +116,24 @@ describe('the rule reports a call iff the codemod plan is not complete', () => {
       const suggestion = messages.find((m) => m.suggestions?.length)!.suggestions![0];
       expect(applySuggestion(text, suggestion.fix)).toBe(plan.output);
     }
-  });
 
-  it.each(cases)('$name: suggestions applied one by one give the codemod output', async ({ dir, file }) => {
-    const text = readFileSync(file, 'utf8');
-    const plan = codemodPlan(dir, file, text);
+    // Suggestions applied one by one, re-linting after each as a person in an editor would, give the codemod output;
+    // they include the replacement of suspect values: the output of `--fix-suspect`.
+    const fixed = codemodPlan(dir, file, text, true);
     let current = text;
     for (let round = 0; round < 20; round++) {
       const next = (await lint(file, current)).find((m) => m.ruleId === RULE_ID && m.suggestions?.length);
       if (!next) break;
       current = applySuggestion(current, next.suggestions![0].fix);
     }
-    expect(current).toBe(plan.output ?? text);
+    expect(current).toBe(fixed.output ?? text);
+  });
+
+  it('files with no tracking call in the plan: no report either', async () => {
+    expect(others.length).toBeGreaterThan(10);
+    for (const { file } of others) {
+      expect((await lint(file, readFileSync(file, 'utf8'))).filter((m) => m.ruleId === RULE_ID), file).toEqual([]);
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resol
 import { aiCallbackOwner, assignmentsTo, classifyAiCallback, classifyDeclaration, sdkMapping, type AnalysisContext, type Classified, type SourceCandidate, type SourceRejection } from './sources.js';
 import { RESULT_KINDS, type ResultKind } from './sdk.js';
 import { findTrackingCalls, trackerDefinition, trackerFunction, trackerParameterShape, type TrackingCall } from './tracker.js';
-import type { CallPlan, FilePlan, ManualReasonCode, TextEdit } from './types.js';
+import type { CallPlan, FilePlan, ManualReasonCode, SuspectValue, TextEdit } from './types.js';
 import type { TypeShape } from './types-read.js';
 import { isFunctionLike, lineAndColumn, mentionsName, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
 
@@ -473,7 +473,7 @@ function manual(base: Omit<CallPlan, 'status' | 'edits'>, code: ManualReasonCode
   return { ...base, status: 'manual', edits: [], reasonCode: code, reason };
 }
 
-function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: TrackerInfo): CallPlan {
+function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: TrackerInfo, fixSuspect = false): CallPlan {
   const { call } = tracking;
   const ctx: AnalysisContext = { ...fileCtx, call };
   const start = call.getStart(ctx.sourceFile);
@@ -484,6 +484,20 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   const { literal, present, unknownSpread } = argument.shape;
   const missing = fields.filter((f) => !present.has(f.prop));
   base.missing = missing.map((f) => f.field);
+  // Complete means right, not present: a value the call already passes must be one the engine would accept.
+  const suspect = suspectValues(literal, call, ctx, tracker);
+  if (suspect.length && !(fixSuspect && suspect.every((s) => s.expected !== undefined))) {
+    return { ...manual(base, 'suspect-value', suspect.map(describeSuspect).join('; ')), suspect: suspect.map(({ edit: _, ...s }) => s) };
+  }
+  const replaced = Object.fromEntries(suspect.map((s) => [s.prop, s.expected!]));
+  const replacements = suspect.map((s) => s.edit!);
+  const fixed = suspect.length ? { suspect: suspect.map(({ edit: _, ...s }) => s) } : {};
+  if (missing.length === 0 && suspect.length) {
+    // Every replacement is certain: the call's one source is the result the values are read from.
+    const choice = chooseSource(literal, call, ctx);
+    const described = choice.ok ? { source: choice.source.base || choice.source.name, sourceKind: choice.source.kind.id } : {};
+    return { ...base, ...described, status: 'updated', added: replaced, edits: replacements, ...fixed };
+  }
   if (missing.length === 0) return { ...base, status: 'complete', edits: [] };
   if (unknownSpread) {
     return manual(base, 'spread-unknown', `\`...${unknownSpread}\` may already set ${missing.map((f) => `\`${f.prop}\``).join(', ')}; this tool cannot see into it: add the fields where that object is built, or here if it never has them`);
@@ -528,8 +542,89 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
     if (!value.ok) return manual({ ...base, ...described }, value.code, value.reason);
     added[field.prop] = value.value;
   }
-  const edits: TextEdit[] = [...source.edits, ...appendProperties(ctx.sourceFile, literal, Object.entries(added))];
-  return { ...base, ...described, status: 'updated', added, edits, notes: source.notes.length ? source.notes : undefined };
+  const edits: TextEdit[] = [...source.edits, ...replacements, ...appendProperties(ctx.sourceFile, literal, Object.entries(added))];
+  return { ...base, ...described, status: 'updated', added: { ...replaced, ...added }, edits, notes: source.notes.length ? source.notes : undefined, ...fixed };
+}
+
+type Suspect = SuspectValue & { edit?: TextEdit };
+
+function describeSuspect(s: SuspectValue): string {
+  return `\`${s.prop}: ${s.value}\` ${s.reason}: ${s.expected !== undefined ? `it should be \`${s.expected}\` (\`--fix-suspect\` replaces it)` : 'no value can be certain here, fix it by hand'}`;
+}
+
+/** A value as a plain read (`completion?.id`, `(transcription as any).id`, `response!.id ?? null`): root and path. */
+function readChain(expr: ts.Expression): { root: ts.Identifier; path: string[] } | undefined {
+  let e = skipOuterExpressions(expr);
+  // `x.id ?? null`, `x.id || undefined`: the fallback says nothing of where the value is read.
+  while (ts.isBinaryExpression(e) && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(e.operatorToken.kind)) {
+    const right = skipOuterExpressions(e.right);
+    if (right.kind !== ts.SyntaxKind.NullKeyword && !(ts.isIdentifier(right) && right.text === 'undefined')) return undefined;
+    e = skipOuterExpressions(e.left);
+  }
+  const path: string[] = [];
+  for (;;) {
+    if (ts.isPropertyAccessExpression(e)) path.unshift(e.name.text);
+    else if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) path.unshift(e.argumentExpression.text);
+    else break;
+    e = skipOuterExpressions(e.expression);
+  }
+  return ts.isIdentifier(e) && path.length ? { root: e, path } : undefined;
+}
+
+/** `a?.b.c` → `a.b.c`; undefined for anything that is not a plain property read. */
+function plainRead(text: string): string | undefined {
+  const t = text.replace(/\?\./g, '.');
+  return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(t) ? t : undefined;
+}
+
+/**
+ * The values the call already passes that contradict what the engine knows: read from a gateway's or another
+ * provider's result, or from a property the result does not have (a transcription's `id`: always undefined). A value
+ * the engine cannot judge (a local, a computation, null) is accepted. With one certain source for the call, each
+ * suspect value carries the value the engine would write and the edit that writes it.
+ */
+function suspectValues(literal: ts.ObjectLiteralExpression, call: ts.CallExpression, ctx: AnalysisContext, tracker: TrackerInfo): Suspect[] {
+  const out: Suspect[] = [];
+  let choice: Choice | undefined;
+  for (const field of activeFields(ctx.config)) {
+    const prop = literal.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === field.prop);
+    const chain = prop && readChain(prop.initializer);
+    if (!prop || !chain) continue;
+    const decl = resolveName(chain.root.text, chain.root);
+    const read = decl && classifyDeclaration(decl, ctx);
+    if (!read) continue;
+    const value = prop.initializer.getText(ctx.sourceFile);
+    let reason: string | undefined;
+    if (read.type === 'rejected') {
+      // Behind a gateway only its id is certainly not OpenAI's; another provider's result has none of the three.
+      if (read.gateway && field.field === 'openai_request_id' && chain.path.at(-1) === 'id') reason = `reads \`${chain.root.text}\`, whose id is a gateway's, not OpenAI's (${read.reason})`;
+      else if (!read.gateway && read.code === 'not-openai') reason = `reads \`${chain.root.text}\`, which is not an OpenAI result (${read.reason})`;
+    } else {
+      const base = plainRead(read.base);
+      const reader = read.kind.fields[field.field];
+      const expected = reader ? plainRead(reader.read(read.base)) : undefined;
+      const text = [chain.root.text, ...chain.path].join('.');
+      const next = base && text.startsWith(`${base}.`) ? text.slice(base.length + 1).split('.')[0] : undefined;
+      if (next && text !== expected && read.kind.absent?.includes(next)) {
+        reason = `reads \`${next}\`, which ${withArticle(read.kind.label)} does not have (always undefined)`;
+      }
+      // The value skips the path to the object that holds it: `result.id` for `result.response.id`.
+      const last = expected?.split('.').at(-1);
+      if (!reason && base && expected && base !== chain.root.text && text === `${chain.root.text}.${last}` && expected !== text) {
+        reason = `reads \`${last}\` off \`${chain.root.text}\`, which has none (always undefined): it is under \`${base}\``;
+      }
+    }
+    if (!reason) continue;
+    choice ??= chooseSource(literal, call, ctx);
+    // The right value is certain only when the engine ties the call to this very result.
+    const right = choice.ok && choice.source.origin === read.origin ? fieldValue(field, choice.source, tracker.shape()) : undefined;
+    const expected = right?.ok ? right.value : undefined;
+    out.push({
+      prop: field.prop, value, reason, expected,
+      edit: expected !== undefined ? { start: prop.initializer.getStart(ctx.sourceFile), end: prop.initializer.getEnd(), text: expected } : undefined,
+    });
+  }
+  return out;
 }
 
 /** Parameter types that take any key: nothing to check the fields against. */
@@ -606,6 +701,8 @@ function hasTodoComment(statement: ts.Statement, text: string): boolean {
 export interface AnalyzeOptions {
   /** Insert a one-line `// recon-codemod: <code>: <reason>` comment above each manual call that has none. */
   todo?: boolean;
+  /** Replace suspect values (`suspect-value` calls) where the right value is certain. */
+  fixSuspect?: boolean;
 }
 
 /**
@@ -632,7 +729,12 @@ export function analyzeFile(
     let tracker = trackers.get(tracking.binding);
     if (!tracker) trackers.set(tracking.binding, (tracker = trackerInfo(tracking, ctx)));
     if (tracker.lookAlike) continue;
-    const plan = planCall(tracking, ctx, tracker);
+    let plan = planCall(tracking, ctx, tracker, options.fixSuspect);
+    if (plan.reasonCode === 'suspect-value' && plan.suspect?.every((v) => v.expected !== undefined)) {
+      // Every right value is certain: the edits that fix the call, for the lint rule's suggestion.
+      const fixed = planCall(tracking, ctx, tracker, true);
+      if (fixed.status === 'updated') plan = { ...plan, suspectFix: fixed.edits };
+    }
     if (plan.status === 'manual') {
       const statement = owningStatement(tracking.call);
       if (statement && hasTodoComment(statement, text)) plan.acknowledged = true;

@@ -22,6 +22,11 @@ export interface ResultKind {
   /** Human label for reasons and reports. */
   label: string;
   fields: Record<ReconciliationFieldName, FieldReader | null> & Partial<Record<OptionalFieldName, FieldReader | null>>;
+  /**
+   * Properties the object the readers start from does not have (per the SDK types), though they are often read for
+   * the fields: a value read from one is always undefined, so a call that passes it is not complete.
+   */
+  absent?: readonly string[];
 }
 
 export const member = (name: string, flags: Omit<FieldReader, 'read'> = {}): FieldReader => ({
@@ -68,16 +73,20 @@ export const RESULT_KINDS = {
       cached_input_tokens: member('usage?.input_tokens_details.cached_tokens', { mayBeUndefined: true }),
       service_tier: member('service_tier', { mayBeUndefined: true, mayBeNull: true }),
     },
+    absent: ['created', 'system_fingerprint'],
   },
   requestIdOnly: {
     id: 'openai.request-id-only',
     label: 'OpenAI result with no id in its body (audio, embeddings, moderations)',
     fields: { openai_request_id: requestIdProperty, openai_created: null, system_fingerprint: null },
+    // Moderations do carry a body `id` (modr-…); transcriptions, translations and embeddings do not (see OPENAI_METHODS).
+    absent: ['created', 'system_fingerprint'],
   },
   image: {
     id: 'openai.images',
     label: 'OpenAI images result',
     fields: { openai_request_id: requestIdProperty, openai_created: member('created'), system_fingerprint: null },
+    absent: ['id', 'system_fingerprint'],
   },
   /** `.withResponse()` of a kind whose body has no id: the `x-request-id` header as `request_id`. */
   withResponseHeaderId: {
@@ -91,6 +100,7 @@ export const RESULT_KINDS = {
     label: 'Vercel AI SDK response metadata',
     // The snapshot is `modelId`; cached tokens are on the result's `usage`, not here: not read.
     fields: { openai_request_id: member('id'), openai_created: unixSecondsOfDate('timestamp'), system_fingerprint: null, openai_model: member('modelId') },
+    absent: ['created', 'system_fingerprint'],
   },
   /** An OpenAI `APIError` caught in a `catch`: the request failed, but its `x-request-id` is known. */
   apiError: {
@@ -117,15 +127,16 @@ export const RESULT_KINDS = {
 } satisfies Record<string, ResultKind>;
 
 /** OpenAI SDK resource paths (after the client) → the kind of the awaited result. */
-export const OPENAI_METHODS: ReadonlyArray<{ path: string[]; kind: ResultKind; binary?: boolean }> = [
+export const OPENAI_METHODS: ReadonlyArray<{ path: string[]; kind: ResultKind; binary?: boolean; noBodyId?: true }> = [
   { path: ['chat', 'completions', 'create'], kind: RESULT_KINDS.chatCompletion },
   { path: ['chat', 'completions', 'parse'], kind: RESULT_KINDS.chatCompletion },
   { path: ['beta', 'chat', 'completions', 'parse'], kind: RESULT_KINDS.chatCompletion },
   { path: ['responses', 'create'], kind: RESULT_KINDS.response },
   { path: ['responses', 'parse'], kind: RESULT_KINDS.response },
-  { path: ['audio', 'transcriptions', 'create'], kind: RESULT_KINDS.requestIdOnly },
-  { path: ['audio', 'translations', 'create'], kind: RESULT_KINDS.requestIdOnly },
-  { path: ['embeddings', 'create'], kind: RESULT_KINDS.requestIdOnly },
+  // `noBodyId`: the body has no `id` at all (a value read from `.id` is always undefined).
+  { path: ['audio', 'transcriptions', 'create'], kind: RESULT_KINDS.requestIdOnly, noBodyId: true },
+  { path: ['audio', 'translations', 'create'], kind: RESULT_KINDS.requestIdOnly, noBodyId: true },
+  { path: ['embeddings', 'create'], kind: RESULT_KINDS.requestIdOnly, noBodyId: true },
   { path: ['moderations', 'create'], kind: RESULT_KINDS.requestIdOnly },
   { path: ['images', 'generate'], kind: RESULT_KINDS.image },
   { path: ['images', 'edit'], kind: RESULT_KINDS.image },

@@ -204,7 +204,7 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
       }
       if (!located) {
         // Never guessed from a name: an unreadable client may be a gateway's.
-        return { openai: false, code: 'no-source', reason: `\`${root.text}\` comes from ${target.module}, which this tool could not read: if it is an OpenAI client (no gateway baseURL), add the fields by hand` };
+        return { openai: false, code: 'provider-unknown', reason: `\`${root.text}\` comes from ${target.module}, which this tool could not read: if it is an OpenAI client (no gateway baseURL), add the fields by hand` };
       }
     }
   }
@@ -322,7 +322,7 @@ function baseUrlVerdict(construction: ts.NewExpression, ctx: AnalysisContext): C
   }
   return {
     openai: false,
-    code: 'no-source',
+    code: 'provider-unknown',
     reason: `the client's options (\`${url.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand; if it is a gateway (OpenRouter, LiteLLM, AI Gateway), its ids are not OpenAI's`,
   };
 }
@@ -343,10 +343,17 @@ type ModelVerdict = { rejection?: CallClassification['rejection']; notes: string
 
 function classifyAiModel(options: ts.Expression | undefined, ctx: AnalysisContext): ModelVerdict {
   const model = objectProperty(options, 'model');
-  if (!model) return { notes: ['the call passes no `model` this tool could read: check that it is an OpenAI model'] };
+  // Never guessed: a model whose provider is not certain may be another provider's, whose id must not be recorded.
+  if (!model) return { notes: [], rejection: { code: 'provider-unknown', reason: 'the call passes no `model` this tool could read, so its provider is not certain: if it is an OpenAI model (no gateway), add the fields by hand' } };
   const verdict = classifyModelValue(model, ctx, 0);
   if (verdict.rejection || verdict.known) return verdict;
-  return { notes: [`could not confirm that \`${model.getText(ctx.sourceFile)}\` is an OpenAI model: if it is another provider's, remove the id`] };
+  return {
+    notes: [],
+    rejection: {
+      code: 'provider-unknown',
+      reason: `could not tell which provider serves \`${model.getText(ctx.sourceFile)}\`: if it is always an OpenAI model (no gateway), add the fields by hand; another provider's id must never go in \`openai_request_id\``,
+    },
+  };
 }
 
 /** A model value: a provider call, a gateway string, a const or import holding one, or either branch of a ternary. */
@@ -359,7 +366,7 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
     if (rejected && branches.every((b) => b.rejection)) return rejected;
     if (rejected) {
       // One branch is OpenAI, the other not: which one ran is decided at run time.
-      return { notes: [], rejection: { code: 'ambiguous-source', reason: `one branch of \`${value.getText(ctx.sourceFile)}\` is not OpenAI (${rejected.rejection!.reason}): which provider served the request is decided at run time` } };
+      return { notes: [], rejection: { code: 'provider-unknown', reason: `one branch of \`${value.getText(ctx.sourceFile)}\` is not OpenAI (${rejected.rejection!.reason}): which provider served the request is decided at run time` } };
     }
     return branches.every((b) => b.known) ? { notes: branches.flatMap((b) => b.notes), known: true } : { notes: [] };
   }
@@ -391,6 +398,9 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
     let target = rootCall ? undefined : decl && importTarget(decl);
     // A provider instance made in another local module (`export const openai = createOpenAI({ baseURL })`).
     const local = decl && target ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
+    // A local function that picks the model (`getModel(provider)`): every model it returns decides.
+    const picker = names.length === 0 && (local ?? (decl && !target ? { node: decl as Located['node'], sourceFile: ctx.sourceFile } : undefined));
+    if (picker && functionOf(picker.node)) return classifyReturnedModels(value, picker, ctx, depth);
     if (local) {
       if (!ts.isVariableDeclaration(local.node)) return { notes: [] };
       decl = local.node;
@@ -421,7 +431,7 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
     }
     if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL.kind === 'unknown') {
       return {
-        rejection: { code: 'no-source', reason: `the provider's options (\`${baseURL.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand` },
+        rejection: { code: 'provider-unknown', reason: `the provider's options (\`${baseURL.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand` },
         notes: [],
       };
     }
@@ -435,6 +445,28 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
     }
   }
   return { notes: [] };
+}
+
+/**
+ * The models a local function returns (`getModel(provider)` switching on a runtime string): one verdict only when every
+ * return agrees; OpenAI on some paths and another provider (or an unknown model) on others is not certain.
+ */
+function classifyReturnedModels(call: ts.CallExpression, fn: Located, ctx: AnalysisContext, depth: number): ModelVerdict {
+  const inner = { ...ctx, sourceFile: fn.sourceFile };
+  const verdicts = returnedExpressions(fn.node).map((r) => classifyModelValue(r, inner, depth + 1));
+  const text = call.getText(ctx.sourceFile);
+  if (verdicts.length && verdicts.every((v) => v.known)) return { notes: [...new Set(verdicts.flatMap((v) => v.notes))], known: true };
+  if (verdicts.length && verdicts.every((v) => v.rejection)) return verdicts[0];
+  const other = verdicts.find((v) => v.rejection);
+  return {
+    notes: [],
+    rejection: {
+      code: 'provider-unknown',
+      reason: other
+        ? `\`${text}\` returns an OpenAI model on some paths and not on others (${other.rejection!.reason}): which provider serves the request is decided at run time`
+        : `could not tell which provider every model \`${text}\` returns is: if it is always an OpenAI model (no gateway), add the fields by hand; another provider's id must never go in \`openai_request_id\``,
+    },
+  };
 }
 
 /** The package a value ultimately comes from (`anthropic.messages.create` → `@anthropic-ai/sdk`), following local names. */
@@ -522,7 +554,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
       }
       if (url.kind === 'unknown') {
         return {
-          rejection: { code: 'no-source', reason: `the request's options (\`${url.text}\`) may set a ${key} this tool cannot read: if it is OpenAI's, add the fields by hand` },
+          rejection: { code: 'provider-unknown', reason: `the request's options (\`${url.text}\`) may set a ${key} this tool cannot read: if it is OpenAI's, add the fields by hand` },
           notes: [],
           needsAwait: true,
         };
@@ -556,7 +588,8 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     }
     const noRequestId = missingRequestId(method.kind, ctx);
     if (noRequestId) return { rejection: noRequestId, notes: [], needsAwait: true };
-    return { kind: method.kind, notes: verdict.notes, needsAwait: true };
+    const kind = method.noBodyId ? { ...method.kind, absent: ['id', ...(method.kind.absent ?? [])] } : method.kind;
+    return { kind, notes: verdict.notes, needsAwait: true };
   }
   if (names.length === 1 && names[0] === 'createChatCompletion' && ts.isIdentifier(root)) {
     const verdict = classifyClient(root, ctx);

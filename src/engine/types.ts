@@ -21,8 +21,24 @@ export type ManualReasonCode =
   | 'out-of-scope'
   | 'no-field-value'
   | 'untyped-tracker'
+  /** The model or client may be another provider's (picked at run time, or not readable): never guessed. */
+  | 'provider-unknown'
+  /** The call has the fields, but a value is not one the engine would accept for it (see `CallPlan.suspect`). */
+  | 'suspect-value'
   /** Set by the CLI's type check (src/verify.ts), never by the engine: the edit added a tsc error and was reverted. */
   | 'edit-does-not-compile';
+
+/** A field the call already passes whose value contradicts what the engine knows of the call's result. */
+export interface SuspectValue {
+  /** The property as written at the call. */
+  prop: string;
+  /** The value as written (`(transcription as any).id`). */
+  value: string;
+  /** The value the engine would write, when it is certain; absent when nothing can be certain (a gateway's id). */
+  expected?: string;
+  /** Why the value is wrong. */
+  reason: string;
+}
 
 export interface CallPlan {
   /** 1-based line and column of the call expression. */
@@ -51,6 +67,13 @@ export interface CallPlan {
   acknowledged?: boolean;
   /** Notes a reviewer should read even when the call was updated (e.g. multi-step runs). */
   notes?: string[];
+  /** Values already at the call that are wrong (`suspect-value` calls, and calls whose suspect values were replaced). */
+  suspect?: SuspectValue[];
+  /**
+   * For a `suspect-value` call whose every right value is certain: the edits that replace the suspect values (and add
+   * what is missing). Applied only with `fixSuspect`; the lint rule offers them as a suggestion.
+   */
+  suspectFix?: TextEdit[];
 }
 
 /** What the schema step changed (or could not change) in a file. */

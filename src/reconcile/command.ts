@@ -17,6 +17,7 @@ import {
   usageEntries,
   type BucketWidth,
   type OpenAiData,
+  type Page,
 } from './openai-data.js';
 import { priceTable } from './prices.js';
 import { renderHtml, renderTerminal } from './render.js';
@@ -69,6 +70,19 @@ Exit codes:
 `;
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/**
+ * Saved pages must hold the results their option promises (`object` of each result): swapped or wrong files would
+ * otherwise reconcile as "no usage" or "no costs" and, with --write, set statuses on real rows.
+ */
+function checkResultKind(pages: Page[], option: string, prefix: string, api: string): void {
+  const wrong = [...new Set(pages.flatMap((p) => p.data.flatMap((b) => (b.results ?? []).map((r) => String(r.object)))))].filter((o) => !o.startsWith(prefix));
+  if (wrong.length === 0) return;
+  const swapped = option === '--usage' ? wrong.some((o) => o.startsWith('organization.costs.')) : wrong.some((o) => o.startsWith('organization.usage.'));
+  throw new UsageError(
+    `${option}: expected saved ${api} results (${prefix}*), found ${wrong.join(', ')}${swapped ? ': are --usage and --costs swapped?' : ''}`,
+  );
+}
 
 class UsageError extends Error {}
 
@@ -170,6 +184,8 @@ async function run(argv: string[], io: FullIo): Promise<number> {
   if (values.usage !== undefined) {
     const usagePages = pagesOf(readJson(io, values.usage, '--usage'), '--usage');
     const costPages = values.costs === undefined ? [] : pagesOf(readJson(io, values.costs, '--costs'), '--costs');
+    checkResultKind(usagePages, '--usage', 'organization.usage.', 'Usage API');
+    checkResultKind(costPages, '--costs', 'organization.costs.', 'Costs API');
     const { usage, ignored } = usageEntries(usagePages);
     data = { usage, costs: costEntries(costPages), ignored };
     const first = usagePages.flatMap((p) => p.data)[0];
@@ -243,7 +259,10 @@ export async function nodeReconcileIo(): Promise<Omit<FullIo, 'cwd' | 'env' | 's
       const rows = await import('./rows.js');
       if (url) return rows.postgresDb(url);
       const dir = path.resolve(cwd, '.recon/db');
-      if (!fs.existsSync(dir)) throw new Error(`no rows store at ${dir}: pass --db postgres://… or run where the tracker stores its rows`);
+      if (!fs.existsSync(dir)) {
+        // Setup, not an outage: nothing to retry.
+        throw new UsageError(`no rows store at ${dir}: run reconcile in the app's directory (where recon-codemod/tracking stores rows in .recon/db), or pass --db postgres://…`);
+      }
       const { PGlite } = await import('@electric-sql/pglite');
       return rows.pgliteDb(await PGlite.create(dir));
     },

@@ -1,12 +1,16 @@
-import { resolve, join } from 'node:path';
+import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTableSql, migrationSql, DEFAULT_COST_COLUMN, DEFAULT_TABLE, DEFAULT_VIEW } from './sql.js';
 
 export interface SqlCommandIo {
   cwd: string;
   now: Date;
-  /** Writes a whole file (creating its directory is the caller's concern). */
+  /** Writes a whole file, creating its missing directories. */
   writeFile(path: string, text: string): void;
+  /** The names in a directory, or undefined when there is no such directory. */
+  readDir(path: string): string[] | undefined;
+  /** A file's text, or undefined when there is no such file. */
+  readFile(path: string): string | undefined;
   stdout(text: string): void;
   stderr(text: string): void;
 }
@@ -37,7 +41,9 @@ function migrationTimestamp(now: Date): string {
  * `--out` decides by the name alone, so the command needs no file-system access beyond `io.writeFile`: a path ending
  * in `.sql` is the file to write; any other path is a directory (e.g. `supabase/migrations`) that receives
  * `<YYYYMMDDHHMMSS>_add_openai_reconciliation_fields.sql` (with `--create`: `<YYYYMMDDHHMMSS>_create_<table>.sql`),
- * timestamped from `io.now` in UTC like `supabase migration new`. Relative paths resolve against `io.cwd`.
+ * timestamped from `io.now` in UTC like `supabase migration new`. Relative paths resolve against `io.cwd`. If that
+ * directory already holds a migration of the same kind from an earlier run, nothing is written: it is reported as up
+ * to date when its SQL is the same, as a usage error when it differs.
  *
  * Returns the exit code: 0 done, 2 bad usage (the message names the problem).
  */
@@ -80,14 +86,37 @@ export function runSqlCommand(argv: string[], io: SqlCommandIo): number {
   }
   const target = resolve(io.cwd, values.out);
   const table = (values.table ?? DEFAULT_TABLE).split('.').at(-1)!;
-  const fileName = `${migrationTimestamp(io.now)}_${values.create ? `create_${table}` : 'add_openai_reconciliation_fields'}.sql`;
-  const path = target.endsWith('.sql') ? target : join(target, fileName);
+  const suffix = `_${values.create ? `create_${table}` : 'add_openai_reconciliation_fields'}.sql`;
+  const toFile = target.endsWith('.sql');
+  const dir = toFile ? dirname(target) : target;
+  // Missing directories are created only inside the working directory: a typo must not grow a tree elsewhere.
+  const inside = (path: string) => {
+    const rel = relative(io.cwd, path);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  if (io.readDir(dir) === undefined && !inside(dir)) {
+    return usageError(io, `--out: ${dir} does not exist and is outside the current directory; create it first`);
+  }
+  if (!toFile) {
+    // A second run finds the migration the first one wrote, instead of adding another with a new timestamp.
+    const earlier = (io.readDir(dir) ?? []).filter((name) => /^\d{14}_/.test(name) && name.endsWith(suffix)).sort();
+    if (earlier.length > 0) {
+      const path = join(dir, earlier.at(-1)!);
+      if (io.readFile(path) === sql) {
+        io.stdout(`${path} already holds this migration; nothing written\n`);
+        return 0;
+      }
+      return usageError(io, `${path} is an earlier recon-codemod migration with different SQL; review it, then remove it (if it was never applied) or write a new one with --out FILE.sql`);
+    }
+  }
+  const path = toFile ? target : join(target, `${migrationTimestamp(io.now)}${suffix}`);
   io.writeFile(path, sql);
   io.stdout(`Wrote ${path}\n`);
   return 0;
 }
 
+/** One line and a pointer to the help, as the other commands say it. */
 function usageError(io: SqlCommandIo, message: string): number {
-  io.stderr(`recon-codemod sql: ${message}\n\n${SQL_USAGE}`);
+  io.stderr(`recon-codemod sql: ${message}\nRun recon-codemod sql --help for usage.\n`);
   return 2;
 }

@@ -101,7 +101,7 @@ function guardedConstraint(table: string, name: string, check: string): string {
 function indexesSql(names: SqlNames): string {
   const { table, indexes } = names;
   return [
-    '-- Look up a row by the id OpenAI reports in its usage and billing exports.',
+    '-- Look up a row by its request id (OpenAI\'s usage and billing data carry none: this is for the app\'s own look-ups and logs).',
     `CREATE INDEX IF NOT EXISTS ${indexes.requestId} ON ${table} (openai_request_id) WHERE openai_request_id IS NOT NULL;`,
     '-- The reconciliation job\'s work queue.',
     `CREATE INDEX IF NOT EXISTS ${indexes.pending} ON ${table} (created_at) WHERE reconciliation_status = 'pending';`,

@@ -147,12 +147,19 @@ export async function startFakeApi(data: ApiData, options: ServerOptions = {}): 
       next_page: hasMore ? `page_${offset + size}` : null,
     });
   });
+  // The clients keep sockets alive between requests; on a loaded machine a test can sit longer than Node's default
+  // 5 s keep-alive between two requests, and a socket the server closed meanwhile fails the next request
+  // ("Connection error") with retries off. Keep idle sockets for the whole file.
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
   };
 }
 

@@ -1,5 +1,10 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReconcileCommand } from '../../src/reconcile/command.js';
 import type { Report } from '../../src/reconcile/compute.js';
 import {
   addCompletions,
@@ -255,6 +260,50 @@ describe('failures write nothing', () => {
       expect(await statusesOf(db, 'outage')).toEqual(snapshot);
     } finally {
       await api.close();
+    }
+  });
+
+  it('--usage and --costs swapped: exit 2 naming the mix-up, no row touched', async () => {
+    const { data, snapshot } = await before('swapped');
+    const api = await startFakeApi(data, { pageSize: 100 });
+    try {
+      // Save both as a user would, then pass them the wrong way round.
+      const client = new OpenAI({ adminAPIKey: ADMIN_KEY, apiKey: null, baseURL: `${api.url}/v1`, maxRetries: 0 });
+      const query = { start_time: WEEK_START, end_time: WEEK_END, bucket_width: '1d' as const, limit: 31 };
+      const files = {
+        '/work/usage.json': JSON.stringify(await client.admin.organization.usage.completions({ ...query, group_by: ['model'] })),
+        '/work/costs.json': JSON.stringify(await client.admin.organization.usage.costs({ ...query, group_by: ['line_item'] })),
+      };
+      const swapped = await runReconcile(['--usage', 'costs.json', '--costs', 'usage.json', '--table', 'swapped', '--write'], { db, now: NOW, env: {}, files });
+      expect(swapped.code).toBe(2);
+      expect(swapped.stderr).toMatch(/^recon-codemod reconcile: --usage: expected saved Usage API results \(organization\.usage\.\*\), found organization\.costs\.result: are --usage and --costs swapped\?/);
+      expect(await statusesOf(db, 'swapped')).toEqual(snapshot);
+      // The right way round, the same files reconcile.
+      const right = await runReconcile(['--usage', 'usage.json', '--costs', 'costs.json', '--table', 'swapped'], { db, now: NOW, env: {}, files });
+      expect(right.stderr).toBe('');
+      expect(right.code).toBe(0);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('no rows store in the directory: exit 2 with what to do, not "retry"', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'recon-nostore-'));
+    try {
+      const files = { [join(empty, 'usage.json')]: JSON.stringify({ object: 'page', data: [], has_more: false, next_page: null }) };
+      let stderr = '';
+      const code = await runReconcileCommand(['--usage', 'usage.json', ...WINDOW], {
+        cwd: empty,
+        env: {},
+        stdout: () => {},
+        stderr: (t) => void (stderr += t),
+        readFile: (p) => files[p],
+      });
+      expect(code).toBe(2);
+      expect(stderr).toContain(`no rows store at ${join(empty, '.recon/db')}: run reconcile in the app's directory`);
+      expect(existsSync(join(empty, '.recon'))).toBe(false);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
     }
   });
 

@@ -172,6 +172,8 @@ describe('offline, from saved API responses', () => {
 
     await createRowsTable(db, 'demo_offline', rows);
     const online = await runReconcile([...WINDOW, '--table', 'demo_offline', '--json', 'out.json'], { db, api, now: NOW });
+    expect(online.stderr).toBe('');
+    expect(online.code).toBe(0);
     const offline = await runReconcile(
       ['--usage', join(FIXTURES, 'usage.json'), '--costs', join(FIXTURES, 'costs.json'), '--table', 'demo_offline', '--json', 'out.json'],
       { db, now: NOW, env: {} },

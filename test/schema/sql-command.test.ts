@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { runSqlCommand, type SqlCommandIo } from '../../src/schema/sql-command.js';
 import { createTableSql, migrationSql } from '../../src/schema/sql.js';
 
-function run(argv: string[]) {
+/** Runs the command over an in-memory tree: `files` are there before it runs; `/app` (the cwd) always exists. */
+function run(argv: string[], files: Record<string, string> = {}) {
   const written: Record<string, string> = {};
+  const all = () => ({ ...files, ...written });
+  const isDir = (dir: string) => dir === '/app' || dir === '/' || Object.keys(all()).some((p) => p.startsWith(`${dir}/`));
   let stdout = '';
   let stderr = '';
   const io: SqlCommandIo = {
@@ -12,6 +15,8 @@ function run(argv: string[]) {
     writeFile: (path, text) => {
       written[path] = text;
     },
+    readDir: (dir) => (isDir(dir) ? [...new Set(Object.keys(all()).filter((p) => p.startsWith(`${dir}/`)).map((p) => p.slice(dir.length + 1).split('/')[0]))] : undefined),
+    readFile: (path) => all()[path],
     stdout: (text) => {
       stdout += text;
     },
@@ -47,7 +52,28 @@ describe('recon-codemod sql', () => {
   });
 
   it('writes to a .sql file given to --out as is', () => {
-    expect(run(['--create', '--out', '/tmp/x/new.sql']).written).toEqual({ '/tmp/x/new.sql': createTableSql() });
+    expect(run(['--create', '--out', 'db/new.sql']).written).toEqual({ '/app/db/new.sql': createTableSql() });
+    expect(run(['--create', '--out', '/srv/x/new.sql'], { '/srv/x/old.sql': '' }).written).toEqual({ '/srv/x/new.sql': createTableSql() });
+  });
+
+  it('creates no directory outside the working directory', () => {
+    const { code, stderr, written } = run(['--out', '/srv/typo/migrations']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('recon-codemod sql: --out: /srv/typo/migrations does not exist and is outside the current directory; create it first\nRun recon-codemod sql --help for usage.\n');
+    expect(written).toEqual({});
+  });
+
+  it('a second run finds the migration the first wrote, and writes no second one', () => {
+    const first = run(['--out', 'supabase/migrations']);
+    const again = run(['--out', 'supabase/migrations'], first.written);
+    expect(again.code).toBe(0);
+    expect(again.written).toEqual({});
+    expect(again.stdout).toBe('/app/supabase/migrations/20251116141218_add_openai_reconciliation_fields.sql already holds this migration; nothing written\n');
+    // Different SQL (another table) under the same kind of name: refused, naming the file; nothing written.
+    const changed = run(['--out', 'supabase/migrations', '--table', 'usage'], first.written);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(/20251116141218_add_openai_reconciliation_fields\.sql is an earlier recon-codemod migration with different SQL/);
+    expect(changed.written).toEqual({});
   });
 
   it('names a --create migration after the table', () => {
@@ -74,7 +100,9 @@ describe('recon-codemod sql', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^recon-codemod sql: /);
     expect(stderr).toMatch(message);
-    expect(stderr).toContain('Usage: recon-codemod sql');
+    // One line and where to find the help, as the other commands do: not the whole help.
+    expect(stderr).toMatch(/\nRun recon-codemod sql --help for usage\.\n$/);
+    expect(stderr.split('\n')).toHaveLength(3);
     expect(stdout).toBe('');
     expect(written).toEqual({});
   });
