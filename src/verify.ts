@@ -135,6 +135,7 @@ function isPackage(specifier: string): boolean {
 /** Type-check the changed plans and take back what does not compile. Mutates `plans` (status, output, calls, schema). */
 export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOutcome {
   const started = Date.now();
+  parsedConfigs.clear();
   const outcome: VerifyOutcome = { tsconfigs: [], checkedFiles: 0, reverted: 0, schemaReverted: 0, unverified: [], rounds: 0, ms: 0 };
   const done = () => ({ ...outcome, ms: Date.now() - started });
   const changed = plans.filter((p) => p.status === 'changed' && p.output !== undefined);
@@ -182,8 +183,9 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
         continue;
       }
       const isJs = /\.[cm]?jsx?$/i.test(plan.path);
-      if (isJs && !parsed.parsed.options.allowJs && !parsed.parsed.options.checkJs) {
-        outcome.unverified.push({ path: plan.path, why: 'plain JS that the tsconfig does not check' });
+      // tsc reports next to nothing in a JS file it does not type-check (`checkJs`, or `// @ts-check` in the file).
+      if (isJs && !(parsed.parsed.options.allowJs && (parsed.parsed.options.checkJs || /\/\/\s*@ts-check\b/.test(state.original)))) {
+        outcome.unverified.push({ path: plan.path, why: 'plain JS that the tsconfig does not type-check' });
         continue;
       }
       let group = groups.get(parsed.path);
@@ -330,7 +332,11 @@ function missingSdks(ts: TS, group: Group): string[] {
     for (const m of sf.text.matchAll(SDK_IMPORT)) wanted.add(m[1]);
   }
   const from = join(dirname(group.tsconfig), '__recon_verify__.ts');
-  return [...wanted].filter((name) => !ts.resolveModuleName(name, from, group.options, ts.sys).resolvedModule).sort();
+  const unresolved = [...wanted].filter((name) => !ts.resolveModuleName(name, from, group.options, ts.sys).resolvedModule);
+  // A package the project declares itself (`declare module '@ai-sdk/openai' { … }` in a .d.ts) has types too.
+  const declared = (name: string) =>
+    program.getSourceFiles().some((sf) => !program.isSourceFileFromExternalLibrary(sf) && sf.text.includes(name) && new RegExp(`declare\\s+module\\s+['"]${name.replace(/[/@-]/g, '\\$&')}['"]`).test(sf.text));
+  return unresolved.filter((name) => !declared(name)).sort();
 }
 
 /** The nearest tsconfig.json from the file's directory up to the project's root (a directory with package.json or .git). */
@@ -360,10 +366,20 @@ export function hasTsconfig(paths: readonly string[]): boolean {
   return paths.some((p) => nearestTsconfig(p) !== undefined);
 }
 
+/** Parsed tsconfigs, by path: parsing one lists its files (a walk of the project), so once per run. */
+const parsedConfigs = new Map<string, bundledTs.ParsedCommandLine | undefined>();
+
+function parseConfig(ts: TS, configPath: string): bundledTs.ParsedCommandLine | undefined {
+  if (!parsedConfigs.has(configPath)) {
+    const read = ts.readConfigFile(configPath, ts.sys.readFile);
+    parsedConfigs.set(configPath, read.error ? undefined : ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(configPath), undefined, configPath));
+  }
+  return parsedConfigs.get(configPath);
+}
+
 function projectFor(ts: TS, configPath: string, file: string, depth = 0): { path: string; parsed: bundledTs.ParsedCommandLine } | undefined {
-  const read = ts.readConfigFile(configPath, ts.sys.readFile);
-  if (read.error) return undefined;
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(configPath), undefined, configPath);
+  const parsed = parseConfig(ts, configPath);
+  if (!parsed) return undefined;
   if (parsed.fileNames.includes(file) || depth > 3) return { path: configPath, parsed };
   // Solution-style (`files: []` + `references`): the referenced project that includes the file.
   for (const reference of parsed.projectReferences ?? []) {
