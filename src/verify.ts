@@ -116,7 +116,9 @@ interface Group {
   files: FileState[];
   /** Files that are not edited but name an edited type: checked too. Importer path → the schema units it names. */
   namers: Map<string, Set<Unit>>;
-  before: Map<string, Diagnostic[]>;
+  /** The files whose errors are compared, and their errors before the edit once read. */
+  before: Map<string, Diagnostic[] | undefined>;
+  beforeProgram?: Program;
   diskCache: Map<string, SourceFile>;
   editedCache: Map<string, SourceFile>;
   program?: Program;
@@ -242,7 +244,7 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
       }
     }
     group.rootNames = [...roots];
-    group.program = createProgram(ts, group, new Map());
+    group.program = group.beforeProgram = createProgram(ts, group, new Map());
     // The SDKs' own types must be there: without them every result is `any` and tsc's verdict means nothing.
     const sdkMissing = missingSdks(ts, group);
     for (const path of [...group.files.map((f) => f.path), ...group.namers.keys()]) {
@@ -250,18 +252,9 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
         outcome.unverified.push({ path, why: `${sdkMissing.map((m) => `'${m}'`).join(', ')} ${sdkMissing.length === 1 ? 'is' : 'are'} not installed` });
         continue;
       }
-      const sf = group.program.getSourceFile(path);
-      const before = sf ? errorsOf(ts, group.program, sf) : [];
-      const missing = [...new Set(before.filter((d) => UNRESOLVED.has(d.code)).map((d) => /['"]([^'"]+)['"]/.exec(ts.flattenDiagnosticMessageText(d.messageText, ' '))?.[1]).filter((m): m is string => !!m && isPackage(m)))];
-      const state = stateByPath.get(path);
-      if (missing.length && state) {
-        // Still rendered (other files are checked against its edited text), but its own errors are not compared.
-        outcome.unverified.push({ path, why: `${missing.map((m) => `'${m}'`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not resolve (dependencies not installed?)` });
-        continue;
-      }
-      group.before.set(path, before);
+      // Its errors before the edit are read only if it has any after it (most files have none: one check, not two).
+      group.before.set(path, undefined);
     }
-    outcome.checkedFiles += group.before.size;
   }
 
   const maxRounds = options.maxRounds ?? 4;
@@ -273,10 +266,25 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
     for (const group of groups.values()) {
       group.program = createProgram(ts, group, overrides);
       if (round === 1) linkSchemaDependencies(ts, group, stateByPath);
-      for (const [path, before] of group.before) {
+      for (const [path, cached] of group.before) {
         const sf = group.program.getSourceFile(path);
         if (!sf) continue;
-        for (const diagnostic of addedErrors(ts, group.program, sf, before, stateByPath.get(path))) found.push({ group, path, diagnostic, sf });
+        const after = errorsOf(ts, group.program, sf);
+        if (after.length === 0) continue;
+        let before = cached;
+        if (!before) {
+          const original = group.beforeProgram!.getSourceFile(path);
+          before = original ? errorsOf(ts, group.beforeProgram!, original) : [];
+          group.before.set(path, before);
+          const missing = [...new Set(before.filter((d) => UNRESOLVED.has(d.code)).map((d) => /['"]([^'"]+)['"]/.exec(ts.flattenDiagnosticMessageText(d.messageText, ' '))?.[1]).filter((m): m is string => !!m && isPackage(m)))];
+          if (missing.length && stateByPath.has(path)) {
+            // Still rendered (other files are checked against its edited text), but its own errors are not compared.
+            outcome.unverified.push({ path, why: `${missing.map((m) => `'${m}'`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not resolve (dependencies not installed?)` });
+            group.before.delete(path);
+            continue;
+          }
+        }
+        for (const diagnostic of addedErrors(after, before, stateByPath.get(path))) found.push({ group, path, diagnostic, sf });
       }
     }
     if (found.length === 0) break;
@@ -317,6 +325,7 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
     }
   }
 
+  for (const group of groups.values()) outcome.checkedFiles += group.before.size;
   for (const state of verified) outcome.reverted += apply(state, outcome);
   return done();
 }
@@ -546,13 +555,13 @@ function errorsOf(ts: TS, program: Program, sf: SourceFile): Diagnostic[] {
  * Errors of the rendered file that the original does not have: same code at the same (mapped) place. For a file
  * whose edits are all or nothing (no per-edit positions), by count per code.
  */
-function addedErrors(ts: TS, program: Program, sf: SourceFile, before: Diagnostic[], state: FileState | undefined): Diagnostic[] {
+function addedErrors(after: Diagnostic[], before: Diagnostic[], state: FileState | undefined): Diagnostic[] {
   const byCode = !!state?.indivisible;
   const keyOf = (d: Diagnostic, at: number | undefined) => (byCode ? `${d.code}` : `${d.code}:${at}`);
   const remaining = new Map<string, number>();
   for (const d of before) remaining.set(keyOf(d, d.start), (remaining.get(keyOf(d, d.start)) ?? 0) + 1);
   const added: Diagnostic[] = [];
-  for (const d of errorsOf(ts, program, sf)) {
+  for (const d of after) {
     const at = byCode ? d.start : toOriginalPos(state, d.start!);
     const key = keyOf(d, at);
     const left = at === undefined ? 0 : (remaining.get(key) ?? 0);

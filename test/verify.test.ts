@@ -166,6 +166,16 @@ describe('--write type-checks what it changed', () => {
     expect(r.stdout).toContain("Type check: none, written without a type check: src/app/chat.ts, src/app/raw.ts, src/lib/tracking.ts ('openai' is not installed).");
   }, 240_000);
 
+  it('an error the file already had, below the edit, is not taken for a new one', () => {
+    // TS2322 at a line the edit moves down by three: matched through the edit, so the call is kept.
+    const broken = CHAT.replace("  return completion.choices[0]?.message.content ?? '';", "  const wrong: number = 'not a number';\n  return completion.choices[0]?.message.content ?? String(wrong);");
+    const dir = makeApp({ 'src/app/chat.ts': broken });
+    const r = runCli(['.', '--write'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(dir, 'src/app/chat.ts')).toContain('openai_request_id: completion.id,');
+    expect(r.stdout).toMatch(/Type check: .*: no new errors\./);
+  }, 240_000);
+
   it('--no-verify writes both edits, unchecked', () => {
     const dir = makeApp({ 'src/app/raw.ts': RAW, 'src/app/chat.ts': CHAT });
     const r = runCli(['.', '--write', '--no-verify'], dir);
