@@ -370,11 +370,6 @@ export function loadTypeScript(fromDir: string): { ts: TS; own: boolean } {
   return { ts: bundledTs, own: false };
 }
 
-/** Is TypeScript resolvable, and is there a tsconfig.json for these files? (For the dry run's note.) */
-export function hasTsconfig(paths: readonly string[]): boolean {
-  return paths.some((p) => nearestTsconfig(p) !== undefined);
-}
-
 /** Parsed tsconfigs, by path: parsing one lists its files (a walk of the project), so once per run. */
 const parsedConfigs = new Map<string, bundledTs.ParsedCommandLine | undefined>();
 
@@ -508,6 +503,7 @@ function toRenderedPos(state: FileState, pos: number): number {
   return pos + delta;
 }
 
+/** `RECON_VERIFY_DEBUG=1`: time each Program and each file's check on stderr. */
 const DEBUG = !!process.env.RECON_VERIFY_DEBUG;
 function timed<T>(label: string, f: () => T): T {
   if (!DEBUG) return f();
