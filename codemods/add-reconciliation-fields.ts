@@ -3,10 +3,11 @@
  * jscodeshift adapter and tests all call this.
  */
 import { DEFAULT_CONFIG, type ReconConfig } from '../src/config.js';
-import { analyzeFile } from '../src/engine/analyze.js';
+import { analysisFailed, analyzeFile } from '../src/engine/analyze.js';
 import type { ProjectHost } from '../src/engine/host.js';
 import { applyEdits, checkParses } from '../src/engine/edits.js';
 import { planSchemaStep, type SchemaChange } from '../src/engine/schema-step.js';
+import { ts } from '../src/engine/ts.js';
 import type { FilePlan, TextEdit } from '../src/engine/types.js';
 
 export interface SourceInput {
@@ -51,13 +52,19 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
   const host: ProjectHost = { readFile: (path) => schemaTexts.get(path) ?? original(path), pathAliases: options.pathAliases };
 
   // The schema step first: call sites are then planned against the tracker's type as it will be.
-  const schema = options.schemaStep === false ? new Map<string, SchemaChange>() : planSchemaStep(files, config, host);
+  const { schema, failed } = options.schemaStep === false ? { schema: new Map<string, SchemaChange>(), failed: new Map<string, string>() } : schemaStep(files, config, host);
   const schemaErrors = new Map<string, string>();
   const schemaEdits = new Map<string, TextEdit[]>();
   for (const [path, change] of schema) {
     const text = original(path);
     if (text === undefined || change.edits.length === 0) continue;
-    const edited = applyEdits(text, change.edits);
+    let edited: string;
+    try {
+      edited = applyEdits(text, change.edits);
+    } catch (error) {
+      schemaErrors.set(path, `the schema step's edits could not be applied (${(error as Error).message}); nothing written`);
+      continue;
+    }
     const errors = checkParses(path, edited);
     if (errors.length) schemaErrors.set(path, `the schema step's edit would not parse (${errors[0]}); nothing written`);
     else {
@@ -65,19 +72,87 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
       schemaEdits.set(path, change.edits);
     }
   }
-  const plans = files.map((file, index) => {
+  const analyze = (file: SourceInput) => {
+    const failure = failed.get(file.path);
+    if (failure !== undefined) return { path: file.path, status: 'error', error: failure, calls: [] } satisfies FilePlan;
     const schemaText = schemaTexts.get(file.path);
-    let plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, { todo: options.todo, fixSuspect: options.fixSuspect });
-    plan = withSchema(plan, schema.get(file.path), schemaText, schemaErrors.get(file.path));
+    const change = schema.get(file.path);
+    const plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, { todo: options.todo, fixSuspect: options.fixSuspect });
+    return withSchema(schemaText === undefined ? plan : withOriginalLines(plan, file.text, change!.edits), change, schemaText, schemaErrors.get(file.path));
+  };
+  let plans = files.map((file, index) => {
+    const plan: FilePlan = analyze(file);
     options.onFile?.(plan, index, files.length);
     return plan;
   });
+  // The schema step is kept only where a call uses it: a tracker none of whose calls is updated keeps its type.
+  const used = new Set(plans.flatMap((p) => p.calls.flatMap((c) => (c.status === 'updated' && c.tracker ? [c.tracker] : []))));
+  const unused = [...schema].filter(([, change]) => !change.trackers.some((t) => used.has(t))).map(([path]) => path);
+  for (const path of unused) {
+    schema.delete(path);
+    schemaTexts.delete(path);
+    schemaErrors.delete(path);
+    schemaEdits.delete(path);
+  }
+  if (unused.length) plans = plans.map((plan, index) => (unused.includes(plan.path) ? analyze(files[index]) : plan));
   // Types or trackers outside the inputs (excluded, or not mentioning the callee) are still edited.
   for (const [path, change] of schema) {
     if (byPath.has(path)) continue;
     plans.push(withSchema({ path, status: 'unchanged', calls: [] }, change, schemaTexts.get(path), schemaErrors.get(path)));
   }
   return { files: plans, schemaEdits };
+}
+
+/**
+ * The schema step, which reads every input: an input whose reading throws is that file's error (`failed`), and the
+ * step is planned over the others. Only when it throws is it run again file by file to find which.
+ */
+function schemaStep(files: readonly SourceInput[], config: ReconConfig, host: ProjectHost): { schema: Map<string, SchemaChange>; failed: Map<string, string> } {
+  const failed = new Map<string, string>();
+  try {
+    return { schema: planSchemaStep(files, config, host), failed };
+  } catch {
+    for (const file of files) {
+      try {
+        planSchemaStep([file], config, host);
+      } catch (error) {
+        failed.set(file.path, analysisFailed(error));
+      }
+    }
+  }
+  const rest = files.filter((f) => !failed.has(f.path));
+  try {
+    return { schema: planSchemaStep(rest, config, host), failed };
+  } catch (error) {
+    // Not one file's doing: no file is planned against a schema step that could not be planned.
+    for (const file of rest) failed.set(file.path, analysisFailed(error));
+    return { schema: new Map(), failed };
+  }
+}
+
+/**
+ * Calls in a file the schema step edited were found in the edited text: report their lines and columns in the text
+ * the user has (the edits only insert; a call never lies inside one).
+ */
+function withOriginalLines(plan: FilePlan, original: string, edits: readonly TextEdit[]): FilePlan {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  const toOriginal = (offset: number) => {
+    let shift = 0;
+    for (const e of sorted) {
+      const editedStart = e.start + shift;
+      if (editedStart >= offset) break;
+      shift += e.text.length - (e.end - e.start);
+    }
+    return offset - shift;
+  };
+  const lines = ts.createSourceFile('original', original, ts.ScriptTarget.Latest, false, ts.ScriptKind.Unknown);
+  return {
+    ...plan,
+    calls: plan.calls.map((c) => {
+      const { line, character } = lines.getLineAndCharacterOfPosition(toOriginal(c.start));
+      return { ...c, line: line + 1, column: character + 1 };
+    }),
+  };
 }
 
 function withSchema(plan: FilePlan, change: SchemaChange | undefined, schemaText: string | undefined, error: string | undefined): FilePlan {

@@ -58,6 +58,8 @@ Exit codes:
   0  done (with --check: every call is complete)
   1  --check found calls that are not complete, or a file could not be processed (see the report)
   2  bad usage or a fatal error (nothing was written)
+  When the output's reader stops early (recon-codemod | head), the rest of the output is dropped quietly and the
+  run ends with the code it would have had.
 `;
 
 export interface CliIo {
@@ -70,11 +72,30 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
+/**
+ * Writes to a process stream that stop, quietly, once its reader has gone (`recon-codemod . | head`): an `EPIPE` is
+ * not a crash. The run itself goes on (reports, `--write`) and returns the exit code it would have returned.
+ */
+function closableWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    // After the EPIPE, writes already queued fail with ERR_STREAM_DESTROYED: the same closed pipe.
+    if (error.code === 'EPIPE' || closed) {
+      closed = true;
+      return;
+    }
+    throw error;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
 function defaultIo(): CliIo {
   return {
     cwd: process.cwd(),
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: closableWriter(process.stdout),
+    stderr: closableWriter(process.stderr),
     stdoutIsTTY: !!process.stdout.isTTY,
     stderrIsTTY: !!process.stderr.isTTY,
     env: process.env,

@@ -69,7 +69,8 @@ function aliasesOf(file: string, depth: number): Array<{ pattern: string; target
     const base = resolve(dirname(file), options.baseUrl ?? '.');
     return Object.entries(options.paths).map(([pattern, targets]) => ({
       pattern,
-      targets: targets.map((t) => toPosix(resolve(base, t))),
+      // tsc wants an array; a lone string (a common slip) is read as one target rather than failing every file.
+      targets: (Array.isArray(targets) ? targets : typeof targets === 'string' ? [targets] : []).filter((t): t is string => typeof t === 'string').map((t) => toPosix(resolve(base, t))),
     }));
   }
   const parents = typeof parsed.extends === 'string' ? [parsed.extends] : (parsed.extends ?? []);

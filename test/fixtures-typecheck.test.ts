@@ -34,8 +34,17 @@ const EXCLUDE: Record<string, string> = {
     '@ai-sdk/anthropic and @ai-sdk/openai are not installed (the codemod only reads the imports and the model expressions; it never needs the packages)',
   'provider-fallback-null-claims-no-openai-request': '@anthropic-ai/sdk is not installed (the codemod only reads the import; it never needs the package)',
   'js-let-reassigned-to-other-provider': 'a plain JavaScript Pages Router handler (input.js): no TypeScript input to check; checkJs is off',
+  'other-provider-google-genai-client': '@google/genai and @google/generative-ai are not installed (the codemod only reads the imports; it never needs the packages)',
+  'other-provider-anthropic-dynamic-import-stream': '@anthropic-ai/sdk is not installed (the codemod only reads the `import()` specifier; it never needs the package)',
+  'ai-sdk-wrapper-typed-with-sdk-types-google-model': '@ai-sdk/google is not installed (the codemod only reads the imports and the model expressions; it never needs the package)',
+  'ai-sdk-wrapper-typed-with-sdk-types-openai-model': '@ai-sdk/openai is not installed (the codemod only reads the imports and the model expressions; it never needs the package)',
+  'other-provider-usage-helper': '@ai-sdk/google and @ai-sdk/openai are not installed (the codemod only reads the imports and the model expressions; it never needs the packages)',
   'tracker-type-missing-fields':
     "the schema step adds the fields to tracking.ts, which this per-fixture check does not rewrite; the whole-app version, type-checked after --write, is fixtures/pre-schema-app (test/schema-step.test.ts)",
+  'tracker-param-imported-alias-via-paths':
+    'the tracker and its type are imported through the `@/*` alias of the fixture\'s own tsconfig.json, which this shared generated tsconfig does not define (type-checked with that tsconfig by test/tracker-declarations.test.ts)',
+  'schema-step-through-omit':
+    'the schema step adds the fields to tracking.ts, which this per-fixture check does not rewrite (test/tracker-declarations.test.ts type-checks the output with the rewritten tracking.ts)',
 };
 
 const TS_FILE = /\.(ts|tsx|mts|cts)$/;

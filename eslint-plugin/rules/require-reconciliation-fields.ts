@@ -13,7 +13,7 @@ import { ESLintUtils } from '@typescript-eslint/utils';
 import { activeFields, DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
 import { analyzeFile } from '../../src/engine/analyze.js';
 import type { ProjectHost } from '../../src/engine/host.js';
-import { isReportedByLint, type CallPlan } from '../../src/engine/types.js';
+import { isReportedByLint, type CallPlan, type FilePlan } from '../../src/engine/types.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
 import { OPTIONAL_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
 
@@ -185,8 +185,14 @@ export const rule = createRule<Options, MessageIds>({
       Program() {
         const config = configFor(options);
         const filename = isAbsolute(context.filename) ? context.filename : resolve(context.cwd, context.filename);
-        const plan = analyzeFile({ path: toPosix(filename), text }, config, hostFor(filename));
-        // A file the engine cannot parse has no plan; ESLint's parser reports its own syntax errors.
+        let plan: FilePlan;
+        try {
+          plan = analyzeFile({ path: toPosix(filename), text }, config, hostFor(filename));
+        } catch {
+          // One file never stops the lint run: a file this rule cannot analyse gets no report (the CLI reports it).
+          return;
+        }
+        // A file the engine cannot parse or analyse has no calls in its plan; ESLint's parser reports its own syntax errors.
         for (const call of plan.calls) {
           // Documented exceptions: a spread the engine cannot see into, a manual call with a `// recon-codemod:` comment.
           if (!isReportedByLint(call)) continue;

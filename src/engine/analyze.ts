@@ -5,9 +5,10 @@ import { createMemoryHost, readSourceFile, type ProjectHost } from './host.js';
 import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resolveName, visibleDeclarations, type Declaration } from './scope.js';
 import { aiCallbackOwner, assignmentsTo, classifyAiCallback, classifyDeclaration, sdkMapping, type AnalysisContext, type Classified, type SourceCandidate, type SourceRejection } from './sources.js';
 import { RESULT_KINDS, type ResultKind } from './sdk.js';
-import { findTrackingCalls, trackerDefinition, trackerFunction, trackerParameterShape, type TrackingCall } from './tracker.js';
+import { trackerKey } from './schema-step.js';
+import { findTrackingCalls, recordParameterIndex, trackerDefinition, trackerFunction, trackerParameterShape, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, SuspectValue, TextEdit } from './types.js';
-import type { TypeShape } from './types-read.js';
+import { readTypeShapeExplained, type TypeShape } from './types-read.js';
 import { isFunctionLike, lineAndColumn, mentionsName, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
 
 export interface AnalyzeInput {
@@ -50,21 +51,42 @@ function collectLiteralKeys(literal: ts.ObjectLiteralExpression, present: Set<st
 }
 
 /** Read the call's argument: an object literal, or a name bound to a `const` object literal in the same function. */
-function readArgument(call: ts.CallExpression, calleeText: string, signature: string | undefined, via?: 'call' | 'apply'): ArgumentResult {
+/** Keys only a usage record has (its token counts): what tells the record apart from a client or options beside it. */
+const USAGE_KEY = /token|usage/i;
+
+/**
+ * Which argument is the usage record: the one at the tracker's record parameter; for an untyped JavaScript tracker,
+ * the only object literal whose keys look like usage. Undefined when that is not certain.
+ */
+function recordArgument(args: readonly ts.Expression[], record: number | 'untyped' | undefined): number | undefined {
+  if (typeof record === 'number') return record < args.length && !args.slice(0, record + 1).some(ts.isSpreadElement) ? record : undefined;
+  if (record !== 'untyped') return undefined;
+  const literals = args.flatMap((a, i) => {
+    const inner = skipOuterExpressions(a);
+    return ts.isObjectLiteralExpression(inner) && inner.properties.some((p) => USAGE_KEY.test(propertyNameText(p.name as ts.PropertyName) ?? '')) ? [i] : [];
+  });
+  return literals.length === 1 && !args.slice(0, literals[0]).some(ts.isSpreadElement) ? literals[0] : undefined;
+}
+
+function readArgument(call: ts.CallExpression, calleeText: string, signature: string | undefined, via?: 'call' | 'apply', record?: number | 'untyped'): ArgumentResult {
   if (via === 'apply') {
     return { ok: false, code: 'unknown-argument', reason: `\`${calleeText}.apply(…)\` passes its arguments as an array: call \`${calleeText}({...})\` directly` };
   }
   // `.call(thisArg, usage)`: the usage object is the second argument.
   const args = via === 'call' ? call.arguments.slice(1) : call.arguments;
   if (args.length === 0) return { ok: false, code: 'unknown-argument', reason: `\`${calleeText}()\` is called with no argument: pass the usage object` };
-  if (args.length > 1) {
+  const index = args.length === 1 && (record === undefined || record === 'untyped') ? 0 : recordArgument(args, record);
+  if (index === undefined && typeof record === 'number') {
+    return { ok: false, code: 'unknown-argument', reason: `\`${calleeText}(${args.map((a) => a.getText()).join(', ')})\` passes no usage object where \`${signature ?? calleeText}\` takes it (argument ${record + 1})` };
+  }
+  if (index === undefined) {
     return {
       ok: false,
       code: 'positional-arguments',
       reason: `\`${calleeText}(${args.map((a) => a.getText()).join(', ')})\` passes positional arguments${signature ? ` to \`${signature}\`` : ''}: add the three values to its signature and pass them, or change it to take one object`,
     };
   }
-  const arg = skipOuterExpressions(args[0]);
+  const arg = skipOuterExpressions(args[index]);
   let literal: ts.ObjectLiteralExpression | undefined;
   if (ts.isObjectLiteralExpression(arg)) literal = arg;
   else if (ts.isIdentifier(arg)) {
@@ -80,7 +102,7 @@ function readArgument(call: ts.CallExpression, calleeText: string, signature: st
       };
     }
   } else {
-    return { ok: false, code: 'unknown-argument', reason: `the argument \`${args[0].getText()}\` is not an object literal: add the fields where the object is built` };
+    return { ok: false, code: 'unknown-argument', reason: `the argument \`${args[index].getText()}\` is not an object literal: add the fields where the object is built` };
   }
   const present = new Set<string>();
   const unknownSpread = collectLiteralKeys(literal, present, 0);
@@ -110,13 +132,17 @@ function referencedIdentifiers(node: ts.Node, out: ts.Identifier[], options: { s
   visit(node);
 }
 
-/** Token counts are what ties a tracking call to its result: `usage`, `total_tokens`, `inputTokens`. */
-const USAGE_NAME = /usage|token/i;
+/** Token counts are what ties a tracking call to its result: `usage`, `total_tokens`, `inputTokens`, Ollama's `eval_count`. */
+const USAGE_NAME = /usage|token|eval_count/i;
 
 /** Does this occurrence read the usage of what it names (`completion.usage…`, `{ usage } = completion`)? */
 function readsUsage(id: ts.Identifier): boolean {
   const parent = id.parent;
-  if (ts.isPropertyAccessExpression(parent) && parent.expression === id) return USAGE_NAME.test(parent.name.text);
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === id) {
+    // `settled.value.usage` of a `Promise.allSettled` outcome reads the usage of the result it holds.
+    const next = parent.name.text === 'value' && ts.isPropertyAccessExpression(parent.parent) && parent.parent.expression === parent ? parent.parent : parent;
+    return USAGE_NAME.test(next.name.text);
+  }
   return false;
 }
 
@@ -366,6 +392,16 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
     }
     return { ok: true, source };
   }
+  // Every result the counts come from is another provider's (`if` and `else` each call Gemini): no OpenAI request either way.
+  if (how === DATA_FLOW && sources.length === 0 && rejected.length > 1 && evidence.every((e) => e.viaUsage) && rejected.every((r) => r.code === 'not-openai' && !r.gateway)) {
+    return {
+      ok: true,
+      source: {
+        type: 'source', origin: rejected[0].origin, name: rejected[0].name, base: '', kind: RESULT_KINDS.notOpenAI, edits: [],
+        notes: [`not an OpenAI request (each of ${describe(rejected)} is another provider's: ${rejected[0].reason}): the fields say so with null`],
+      },
+    };
+  }
   if (sources.length + rejected.length > 1) {
     return {
       ok: false,
@@ -438,6 +474,13 @@ function fieldValue(
 ): FieldValue {
   const reader = source.kind.fields[field] ?? null;
   const declared = shape?.properties.get(prop);
+  if (shape && !declared && !shape.open && shape.filter && !shape.filter.allows(prop)) {
+    return {
+      ok: false,
+      code: 'untyped-tracker',
+      reason: `the tracker's parameter type has no \`${prop}\`, and it goes through \`${shape.filter.construct}\`, which a field added to the underlying type would not pass: add \`${prop}\` where that type is written (for generated database types: apply \`npx recon-codemod sql\` and regenerate)`,
+    };
+  }
   if (shape && !declared && !shape.open) {
     return {
       ok: false,
@@ -477,8 +520,8 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   const { call } = tracking;
   const ctx: AnalysisContext = { ...fileCtx, call };
   const start = call.getStart(ctx.sourceFile);
-  const base = { ...lineAndColumn(ctx.sourceFile, start), start, end: call.getEnd(), callee: tracking.callee, missing: [] as CallSiteField[] };
-  const argument = readArgument(call, tracking.callee, tracker.signature, tracking.via);
+  const base = { ...lineAndColumn(ctx.sourceFile, start), start, end: call.getEnd(), callee: tracking.callee, missing: [] as CallSiteField[], ...(tracker.key ? { tracker: tracker.key } : {}) };
+  const argument = readArgument(call, tracking.callee, tracker.signature, tracking.via, tracker.record);
   const fields = activeFields(ctx.config);
   if (!argument.ok) return { ...manual(base, argument.code, argument.reason), missing: fields.map((f) => f.field) };
   const { literal, present, unknownSpread } = argument.shape;
@@ -528,12 +571,13 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   }
   const shape = tracker.shape();
   if (!shape && tracker.parameterType && !OPEN_TYPE.test(tracker.parameterType)) {
-    // Declared, but not as anything this tool can read (`z.infer<…>`, generated `Database[…]['Insert']`, `Omit<…>`):
-    // adding keys it may lack would not compile, and the schema step cannot extend it.
+    // Declared, but not as anything this tool can read (a conditional or mapped type, a library type, a zod schema
+    // out of reach): adding keys it may lack would not compile, and the schema step cannot extend it.
+    const unread = tracker.unread();
     return manual(
       { ...base, ...described },
       'untyped-tracker',
-      `the tracker's parameter type \`${tracker.parameterType}\` could not be read, so it may not have ${missing.map((f) => `\`${f.prop}\``).join(', ')}: add them to it (for generated database types: apply \`npx recon-codemod sql\` and regenerate), then run again`,
+      `the tracker's parameter type \`${tracker.parameterType}\` could not be read${unread && unread !== tracker.parameterType ? ` (this tool does not read \`${unread}\`)` : ''}, so it may not have ${missing.map((f) => `\`${f.prop}\``).join(', ')}: add them to it (for generated database types: apply \`npx recon-codemod sql\` and regenerate), then run again`,
     );
   }
   const added: Record<string, string> = {};
@@ -638,7 +682,13 @@ interface TrackerInfo {
   lookAlike: boolean;
   /** The tracker's declared parameter type as written, when it has one (`TokenUsage`, `z.infer<typeof schema>`). */
   parameterType?: string;
+  /** The tracker's definition (`trackerKey`), when found. */
+  key?: string;
+  /** The parameter that takes the usage record, or `untyped` (JavaScript: the argument that looks like usage). */
+  record?: number | 'untyped';
   shape: () => TypeShape | undefined;
+  /** When the parameter type cannot be read: the construct that stopped the reading. */
+  unread: () => string | undefined;
 }
 
 const TRACKER_PARAMETER = /usage|token|model|cost|request/i;
@@ -649,12 +699,18 @@ function trackerInfo(tracking: TrackingCall, ctx: AnalysisContext): TrackerInfo 
   let shape: TypeShape | undefined | null = null;
   const info: TrackerInfo = {
     lookAlike: false,
-    shape: () => (shape === null ? (shape = trackerParameterShape(definition, ctx.host)) : shape),
+    shape: () => (shape === null ? (shape = typeof info.record === 'number' ? trackerParameterShape(definition, ctx.host, info.record) : undefined) : shape),
+    unread: () => {
+      const type = typeof info.record === 'number' ? fn?.parameters[info.record]?.type : undefined;
+      return type && readTypeShapeExplained(ctx.host, definition!.sourceFile, type).unread;
+    },
   };
+  if (definition) info.key = trackerKey(definition);
   if (!fn) return info;
   const params = fn.parameters;
+  info.record = recordParameterIndex(definition!, ctx.host) ?? (params.every((p) => !p.type) ? 'untyped' : undefined);
   info.signature = `(${params.map((p) => p.getText(definition!.sourceFile)).join(', ')})`;
-  info.parameterType = params[0]?.type?.getText(definition!.sourceFile);
+  info.parameterType = typeof info.record === 'number' ? params[info.record]?.type?.getText(definition!.sourceFile) : undefined;
   const first = params[0];
   const primitive = (type: ts.TypeNode | undefined) =>
     !!type && [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword].includes(type.kind);
@@ -715,6 +771,21 @@ export function analyzeFile(
   host: ProjectHost = createMemoryHost({ [input.path]: input.text }),
   options: AnalyzeOptions = {},
 ): FilePlan {
+  // One file never stops the run: whatever goes wrong in its analysis is its `error`, and it is left as it is.
+  try {
+    return planFile(input, config, host, options);
+  } catch (error) {
+    return { path: input.path, status: 'error', error: analysisFailed(error), calls: [] };
+  }
+}
+
+/** The message of an exception the analysis did not expect: a bug in this tool, to be reported. */
+export function analysisFailed(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `the analysis failed (${message}); the file is left unchanged. Please report it to recon-codemod with the shape of the code`;
+}
+
+function planFile(input: AnalyzeInput, config: ReconConfig, host: ProjectHost, options: AnalyzeOptions): FilePlan {
   const { path, text } = input;
   if (!config.callees.some((c) => text.includes(c))) return { path, status: 'unchanged', calls: [] };
   // The host's parse when it serves this very text (the codemod's schema step has read it already).

@@ -6,8 +6,8 @@
 import { activeFields, type ReconConfig } from '../config.js';
 import { appendProperties, lineEnding, lineIndentAt } from './edits.js';
 import { readSourceFile, type ProjectHost } from './host.js';
-import { findTrackingCalls, trackerDefinition, trackerFunction } from './tracker.js';
-import { readTypeShape } from './types-read.js';
+import { findTrackingCalls, recordParameterIndex, trackerDefinition, trackerFunction } from './tracker.js';
+import { readRecordShape } from './types-read.js';
 import type { TextEdit } from './types.js';
 import { propertyNameText, skipOuterExpressions, ts } from './ts.js';
 
@@ -22,6 +22,15 @@ export interface SchemaChange {
   /** When the row could not be found: what a person must add to the tracker, and where. */
   manual?: string;
   edits: TextEdit[];
+  /** The trackers (`trackerKey`) whose record type this change extends: kept only if a call of one is updated. */
+  trackers: string[];
+}
+
+/** Identifies a tracker's definition across files: the schema step's changes and the calls that need them. */
+export function trackerKey(definition: { node: ts.Node; sourceFile: ts.SourceFile }): string {
+  // By name, not offset: the schema step's own edits move the definition in the text the calls are planned against.
+  const name = (definition.node as { name?: ts.Node }).name;
+  return `${definition.sourceFile.fileName}:${name && ts.isIdentifier(name) ? name.text : definition.node.pos}`;
 }
 
 /** Members to add to an interface or type literal, in its own separator and indentation. */
@@ -122,27 +131,33 @@ export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: strin
     for (const tracking of findTrackingCalls(sourceFile, config, host)) {
       const definition = trackerDefinition(host, sourceFile, tracking);
       if (!definition) continue;
-      const key = `${definition.sourceFile.fileName}:${definition.node.pos}`;
+      const key = trackerKey(definition);
       if (seen.has(key)) continue;
       seen.add(key);
       const fn = trackerFunction(definition);
-      const param = fn?.parameters[0];
+      // The type the record argument is checked against: never a client's or another parameter's.
+      const index = recordParameterIndex(definition, host);
+      const param = index === undefined ? undefined : fn?.parameters[index];
       if (!fn || !param?.type) continue;
-      const shape = readTypeShape(host, definition.sourceFile, param.type);
+      const shape = readRecordShape(host, definition.sourceFile, param.type);
       if (!shape || shape.open || !shape.declaration) continue;
       const missing = names.filter((n) => !shape.properties.has(n.prop));
       if (missing.length === 0) continue;
+      // `Pick<…>` would drop a member added underneath, `Required<…>` would make it required: the calls say so.
+      if (shape.filter && missing.some((m) => !shape.filter!.allows(m.prop))) continue;
       const declaration = shape.declaration;
       const typeName = ts.isInterfaceDeclaration(declaration.node) ? declaration.node.name.text : 'the parameter type';
       const typePath = declaration.sourceFile.fileName;
-      const typeChange = changes.get(typePath) ?? { path: typePath, typeName, added: [], passedThrough: [], edits: [] };
+      const typeChange = changes.get(typePath) ?? { path: typePath, typeName, added: [], passedThrough: [], edits: [], trackers: [] };
+      typeChange.trackers.push(key);
       typeChange.typeName = typeName;
       typeChange.added.push(...missing.map((m) => m.prop));
       typeChange.edits.push(...addMembers(declaration.sourceFile, declaration.node, missing.map((m) => `${m.prop}?: ${m.type}`)));
       changes.set(typePath, typeChange);
 
       const fnPath = definition.sourceFile.fileName;
-      const fnChange = changes.get(fnPath) ?? { path: fnPath, typeName, added: [], passedThrough: [], edits: [] };
+      const fnChange = changes.get(fnPath) ?? { path: fnPath, typeName, added: [], passedThrough: [], edits: [], trackers: [] };
+      if (!fnChange.trackers.includes(key)) fnChange.trackers.push(key);
       const paramName = ts.isIdentifier(param.name) ? param.name.text : undefined;
       const rows = paramName ? insertRows(fn, paramName) : [];
       const lines = missing.map((m) => `${m.prop}: ${paramName ?? 'usage'}.${m.prop}`);

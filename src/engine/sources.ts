@@ -16,6 +16,38 @@ export interface AnalysisContext {
   call?: ts.CallExpression;
   /** What the installed SDK majors change in the mapping (see docs/sdk-majors.md). */
   sdk: SdkMapping;
+  /** What is being classified right now, shared by every copy of the context: see {@link guarded}. */
+  visits?: Visits;
+}
+
+/**
+ * The recursion guard of the mutually recursive classify* functions. A wrapper or declaration met again while it is
+ * still being classified closes a cycle (`function again() { return again() }`, two modules' wrappers calling each
+ * other, `a = b; b = a`): the cycle is cut there, never followed. A wrapper's answer depends on the wrapper alone, so
+ * it is kept: a graph of wrappers is classified once per node, not once per path.
+ */
+interface Visits {
+  /** Wrappers being classified, in call order (the order names the cycle in the reason). */
+  wrappers: Set<ts.Node>;
+  declarations: Set<ts.Node>;
+  /** Wrappers already classified. */
+  wrapperResults: Map<ts.Node, CallClassification | undefined>;
+}
+
+function visitsOf(ctx: AnalysisContext): Visits {
+  // Created by the first guarded call when the caller made none: every context copied from this one shares it.
+  return (ctx.visits ??= { wrappers: new Set(), declarations: new Set(), wrapperResults: new Map() });
+}
+
+/** Run `classify` for `node` unless `node` is already on `stack`: then `onCycle` answers. */
+function guarded<T>(node: ts.Node, stack: Set<ts.Node>, onCycle: () => T, classify: () => T): T {
+  if (stack.has(node)) return onCycle();
+  stack.add(node);
+  try {
+    return classify();
+  } finally {
+    stack.delete(node);
+  }
 }
 
 export interface SdkMapping {
@@ -487,6 +519,51 @@ function originModule(expr: ts.Expression, depth = 0): string | undefined {
 }
 
 /**
+ * The other provider a callee comes from, where `originModule` stops: a client exported from a local module
+ * (`export const ai = new GoogleGenAI(...)`, imported), a class from a dynamic `import("@anthropic-ai/sdk")`, a
+ * factory or `let` whose every value is that provider's client. Undefined unless every path leads to one provider.
+ */
+function otherProviderOrigin(expr: ts.Expression, fromFile: string, ctx: AnalysisContext, depth = 0): string | undefined {
+  if (depth > 30) return undefined; // each syntactic step counts: `stream.finalMessage` → … → `import(...)` is a dozen
+  const e = skipOuterExpressions(expr);
+  const next = (x: ts.Expression, file = fromFile) => otherProviderOrigin(x, file, ctx, depth + 1);
+  if (ts.isAwaitExpression(e)) return next(e.expression);
+  if (ts.isCallExpression(e) && e.expression.kind === ts.SyntaxKind.ImportKeyword) {
+    const specifier = e.arguments[0];
+    return specifier && ts.isStringLiteralLike(specifier) ? otherProvider(specifier.text) : undefined;
+  }
+  if (ts.isCallExpression(e) || ts.isNewExpression(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return next(e.expression);
+  if (!ts.isIdentifier(e)) return undefined;
+  const decl = resolveName(e.text, e);
+  if (!decl) return undefined;
+  const target = importTarget(decl);
+  if (target) {
+    const provider = otherProvider(target.module);
+    if (provider) return provider;
+    const located = resolveImport(ctx.host, fromFile, decl);
+    if (!located) return undefined;
+    if (ts.isVariableDeclaration(located.node) || ts.isFunctionDeclaration(located.node)) return providerOfDeclaration(located.node, located.sourceFile.fileName);
+    return undefined;
+  }
+  if (ts.isVariableDeclaration(decl) || ts.isFunctionDeclaration(decl)) return providerOfDeclaration(decl, fromFile);
+  if (ts.isParameter(decl) && decl.type) {
+    const ref = packageTypeReference(decl.type, decl);
+    return ref ? otherProvider(ref.module) : undefined;
+  }
+  return undefined;
+
+  function providerOfDeclaration(node: ts.VariableDeclaration | ts.FunctionDeclaration, file: string): string | undefined {
+    let values: ts.Expression[];
+    if (ts.isFunctionDeclaration(node)) values = returnedExpressions(node);
+    else if (!ts.isIdentifier(node.name)) return undefined;
+    else if (declarationKeyword(node) === 'const') values = node.initializer ? [node.initializer] : [];
+    else values = [...(node.initializer ? [node.initializer] : []), ...assignmentsTo(node)];
+    const providers = values.filter((v) => !isNullish(v)).map((v) => next(v, file));
+    return providers.length && providers.every((p) => p && p === providers[0]) ? providers[0] : undefined;
+  }
+}
+
+/**
  * The expression that produced a value: `x` followed to its declaration's initializer, `await` unwrapped
  * (`stream` in `for await (… of stream)` → `openai.chat.completions.create({...})`).
  */
@@ -530,7 +607,7 @@ function classifyStreamHelperFinal(callee: ts.Expression, ctx: AnalysisContext):
 }
 
 /** What an LLM call returns once awaited, if it is one this tool knows. */
-function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0): CallClassification | undefined {
+function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassification | undefined {
   const callee = skipOuterExpressions(call.expression);
   const final = classifyStreamHelperFinal(callee, ctx);
   if (final) return final;
@@ -608,7 +685,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     return { kind, notes: ['openai v3 (axios): the completion is under `.data`', ...verdict.notes], needsAwait: true };
   }
   const origin = originModule(callee);
-  const provider = origin && otherProvider(origin);
+  const provider = (origin && otherProvider(origin)) ?? otherProviderOrigin(callee, ctx.sourceFile.fileName, ctx);
   if (provider) {
     return {
       rejection: { code: 'not-openai', reason: `\`${callee.getText(ctx.sourceFile)}\` is a ${provider} call, not OpenAI: its ids are not OpenAI request ids` },
@@ -642,9 +719,100 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     }
     // An in-house wrapper: read its declared return type.
     const located: Located | undefined = target ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as never, sourceFile: ctx.sourceFile };
-    if (located && depth < 3) return classifyWrapper(located, ctx);
+    if (located) return classifySdkTypedWrapper(call, located, ctx) ?? classifyWrapper(located, ctx) ?? classifyOtherProviderUsageHelper(located, ctx);
   }
   return undefined;
+}
+
+/** `Wrapper<typeof generateText>` (`ReturnType`, `Parameters`): the AI SDK function it names, if it is one. */
+function typeofAiFunction(type: ts.TypeNode, wrapper: string): Declaration | undefined {
+  if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName) || type.typeName.text !== wrapper || type.typeArguments?.length !== 1) return undefined;
+  const query = type.typeArguments[0];
+  if (!ts.isTypeQueryNode(query) || !ts.isIdentifier(query.exprName)) return undefined;
+  const decl = resolveName(query.exprName.text, query);
+  const target = decl && importTarget(decl);
+  return target && isPackage(target.module, 'ai') && AI_SDK_FUNCTIONS.includes(target.imported) ? decl : undefined;
+}
+
+/**
+ * An in-house wrapper typed with the AI SDK's own types, `(config: Parameters<typeof generateText>[0]):
+ * Promise<ReturnType<typeof generateText>>` (or `Awaited<…>`), that hands its parameter unchanged to that function:
+ * its result is that function's, and the provider is the `model` the caller passes. Only an OpenAI model or another
+ * provider's is an answer; a model this tool cannot read leaves the wrapper to `classifyWrapper`.
+ */
+function classifySdkTypedWrapper(call: ts.CallExpression, located: Located, ctx: AnalysisContext): CallClassification | undefined {
+  const fn = functionOf(located.node);
+  if (!fn?.type || !fn.body) return undefined;
+  let type: ts.TypeNode = fn.type;
+  let promised = false;
+  while (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && /^(Promise|Awaited)$/.test(type.typeName.text) && type.typeArguments?.length === 1) {
+    promised ||= type.typeName.text === 'Promise';
+    type = type.typeArguments[0];
+  }
+  const sdkFunction = typeofAiFunction(type, 'ReturnType');
+  const param = fn.parameters[0];
+  if (!sdkFunction || !param || !ts.isIdentifier(param.name) || !param.type || !ts.isIndexedAccessTypeNode(param.type)) return undefined;
+  const index = param.type.indexType;
+  if (!ts.isLiteralTypeNode(index) || !ts.isNumericLiteral(index.literal) || index.literal.text !== '0') return undefined;
+  if (typeofAiFunction(param.type.objectType, 'Parameters') !== sdkFunction) return undefined;
+  // Every call of the SDK function passes the parameter itself, and nothing assigns to it or into it.
+  const paramName = param.name.text;
+  const isParam = (e: ts.Expression) => {
+    const root = propertyChain(skipOuterExpressions(e)).root;
+    return ts.isIdentifier(root) && root.text === paramName && resolveName(paramName, root) === param;
+  };
+  let passes = 0;
+  let changed = false;
+  const visit = (n: ts.Node) => {
+    if (ts.isCallExpression(n)) {
+      const callee = skipOuterExpressions(n.expression);
+      if (ts.isIdentifier(callee) && resolveName(callee.text, callee) === sdkFunction) {
+        const arg = n.arguments[0] && skipOuterExpressions(n.arguments[0]);
+        if (n.arguments.length === 1 && arg && ts.isIdentifier(arg) && isParam(arg)) passes++;
+        else changed = true;
+      }
+    }
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && isParam(n.left)) changed = true;
+    if (ts.isDeleteExpression(n) && isParam(n.expression)) changed = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  if (!passes || changed) return undefined;
+  const api = importTarget(sdkFunction)!.imported;
+  const wrapperName = call.expression.getText(ctx.sourceFile);
+  const model = classifyAiModel(call.arguments[0], ctx);
+  if (model.rejection) return { rejection: model.rejection, notes: [], needsAwait: true };
+  if (!model.known) return undefined;
+  const notes = [...model.notes, ...multiStepNote(call.arguments[0]), `\`${wrapperName}\` is typed as \`${api}\` and passes its options to it unchanged: read as that call's result`];
+  if (AI_SDK_STREAMING.has(api)) return { kind: RESULT_KINDS.aiResponse, streamResult: true, notes, needsAwait: promised };
+  return { kind: RESULT_KINDS.aiResponse, path: aiResponsePath(ctx), notes, needsAwait: true };
+}
+
+/**
+ * A local helper that returns `{ …, usage }` where, on every return, `usage` is read from another provider's result
+ * (`const result = await generateObject({ model: google(…) }); return { data: result.object, usage: result.usage }`):
+ * the counts a caller reads from it are that provider's, not OpenAI's.
+ */
+function classifyOtherProviderUsageHelper(located: Located, ctx: AnalysisContext): CallClassification | undefined {
+  // `return null` (nothing to do) carries no usage at all: only the objects returned decide.
+  const returned = returnedExpressions(located.node).filter((r) => !isNullish(r));
+  if (!returned.length) return undefined;
+  const inner: AnalysisContext = { ...ctx, sourceFile: located.sourceFile, call: undefined };
+  let first: SourceRejection | undefined;
+  for (const r of returned) {
+    const usage = objectProperty(r, 'usage');
+    const root = usage && propertyChain(skipOuterExpressions(usage)).root;
+    const decl = root && ts.isIdentifier(root) ? resolveName(root.text, root) : undefined;
+    const classified = decl && classifyDeclaration(decl, inner);
+    if (classified?.type !== 'rejected' || classified.code !== 'not-openai' || classified.gateway) return undefined;
+    first ??= classified;
+  }
+  const name = ts.isFunctionDeclaration(located.node) ? located.node.name?.text : (located.node as ts.VariableDeclaration).name.getText(located.sourceFile);
+  return {
+    rejection: { code: 'not-openai', reason: `\`${name}\` returns the usage of \`${first!.name}\`: ${first!.reason}` },
+    notes: [],
+    needsAwait: true,
+  };
 }
 
 function declaredReturnType(node: ts.Node): ts.TypeNode | undefined {
@@ -664,8 +832,36 @@ function declaresType(prop: ts.PropertySignature, tsType: 'string' | 'number'): 
   });
 }
 
+/**
+ * A wrapper that returns a call of itself, directly or through others (a retry by recursion, wrappers in two modules
+ * calling each other): what it finally returns is not followed through a cycle, so it is not certain. Manual.
+ */
+function wrapperCycle(located: Located, visits: Visits): CallClassification {
+  const name = (node: ts.Node) => (ts.isFunctionDeclaration(node) || ts.isVariableDeclaration(node)) && node.name ? node.name.getText() : 'a function';
+  const stack = [...visits.wrappers];
+  const path = [...stack.slice(stack.indexOf(located.node)), located.node].map((n) => `\`${name(n)}\``).join(' → ');
+  return {
+    rejection: {
+      code: 'no-source',
+      reason: `its wrapper calls itself (${path}): this tool does not follow a cycle, so which request's result it returns is not certain; pass the fields by hand (or retry in a loop rather than by recursion)`,
+    },
+    notes: [],
+    needsAwait: true,
+  };
+}
+
 /** A local function whose declared return type carries the fields (or is an OpenAI SDK result type). */
 function classifyWrapper(located: Located, ctx: AnalysisContext): CallClassification | undefined {
+  const visits = visitsOf(ctx);
+  if (visits.wrapperResults.has(located.node)) return visits.wrapperResults.get(located.node);
+  const result = guarded(located.node, visits.wrappers, () => wrapperCycle(located, visits), () => classifyWrapperOnce(located, ctx));
+  // Kept even while outer wrappers are open: an answer that met one of them is on a cycle through it, so it is the
+  // refusal that a fresh start would reach too (a refusal of a returned call refuses the wrapper).
+  visits.wrapperResults.set(located.node, result);
+  return result;
+}
+
+function classifyWrapperOnce(located: Located, ctx: AnalysisContext): CallClassification | undefined {
   const returnType = declaredReturnType(located.node);
   if (!returnType) return undefined;
   const type = unwrapPromise(returnType);
@@ -758,6 +954,41 @@ function classifyFetchJson(call: ts.CallExpression): CallClassification | undefi
   return { kind: endpoint.kind, notes: ['a raw fetch to the OpenAI REST API: the id is the JSON body\'s'], needsAwait: true };
 }
 
+/** Fields only Ollama's native API returns (OpenAI's bodies have `usage` instead). */
+const OLLAMA_COUNT_FIELDS = new Set(['prompt_eval_count', 'eval_count']);
+
+/**
+ * `const data = await res.json()` where `res = await fetch(`${endpoint}/api/chat`)` (or `/api/generate`) and `data`
+ * is read for `prompt_eval_count` / `eval_count`: Ollama's native API, whatever host the endpoint names. Both the path
+ * and the fields must say so (a bare `/api/chat` is as often the app's own route).
+ */
+function classifyOllamaJson(call: ts.CallExpression): CallClassification | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'json') return undefined;
+  const response = producedBy(callee.expression);
+  if (!response || !ts.isCallExpression(response) || !ts.isIdentifier(response.expression) || response.expression.text !== 'fetch') return undefined;
+  const url = urlText(response.arguments[0]);
+  if (url === undefined || !/\/api\/(chat|generate)$/.test(url)) return undefined;
+  // The name the body is bound to: `const data = await res.json()` (through `await`, parentheses and casts).
+  let holder: ts.Node = call;
+  while (holder.parent && (ts.isAwaitExpression(holder.parent) || ts.isParenthesizedExpression(holder.parent) || ts.isAsExpression(holder.parent) || ts.isSatisfiesExpression(holder.parent))) holder = holder.parent;
+  const decl = holder.parent;
+  if (!decl || !ts.isVariableDeclaration(decl) || decl.initializer !== holder || !ts.isIdentifier(decl.name)) return undefined;
+  const name = decl.name.text;
+  let readsCounts = false;
+  const visit = (n: ts.Node) => {
+    if (readsCounts) return;
+    if (ts.isPropertyAccessExpression(n) && OLLAMA_COUNT_FIELDS.has(n.name.text)) {
+      const target = skipOuterExpressions(n.expression);
+      if (ts.isIdentifier(target) && target.text === name && resolveName(name, target) === decl) readsCounts = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(decl.parent.parent.parent);
+  if (!readsCounts) return undefined;
+  return { rejection: { code: 'not-openai', reason: `its body comes from Ollama's native API (a fetch to ${url.replace(/\u0000/g, '…')}, read for \`eval_count\`): a self-hosted model, not OpenAI` }, notes: [], needsAwait: true };
+}
+
 /** Does the expression pass through a cast to `any`/`unknown` on its way to the call? (Then only the call vouches for it.) */
 function castsToAny(expr: ts.Expression): boolean {
   let e: ts.Expression = expr;
@@ -799,7 +1030,7 @@ function classifyValue(init: ts.Expression, ctx: AnalysisContext): CallClassific
       ? { kind: inner.kind, path: 'data', notes: inner.notes, needsAwait: !awaited }
       : { kind: RESULT_KINDS.withResponseHeaderId, notes: inner.notes, needsAwait: !awaited };
   }
-  const result = classifyFetchJson(e) ?? classifyCall(e, ctx);
+  const result = classifyFetchJson(e) ?? classifyOllamaJson(e) ?? classifyCall(e, ctx);
   if (!result) return undefined;
   if (result.needsAwait && !awaited && !result.rejection) {
     return {
@@ -829,6 +1060,40 @@ function promiseAllElement(decl: ts.BindingElement): ts.Expression | undefined {
   if (!element || ts.isSpreadElement(element) || array.elements.slice(0, index).some(ts.isSpreadElement)) return undefined;
   // Promise.all awaits each element: classify it as if awaited.
   return ts.factory.createAwaitExpression(element as ts.Expression);
+}
+
+/**
+ * `const [a, b] = await Promise.allSettled([callA(), callB()])`: each element is `{ status, value }`. Another provider's
+ * call is rejected whatever its status; an OpenAI result is read from `a.value` only at a call under
+ * `if (a.status === 'fulfilled')`, where `value` exists and type-checks.
+ */
+function promiseAllSettledElement(decl: ts.BindingElement, ctx: AnalysisContext): Classified | undefined {
+  const pattern = decl.parent;
+  if (!ts.isIdentifier(decl.name) || decl.dotDotDotToken || !ts.isArrayBindingPattern(pattern) || !ts.isVariableDeclaration(pattern.parent) || !pattern.parent.initializer) return undefined;
+  const init = skipOuterExpressions(pattern.parent.initializer);
+  if (!ts.isAwaitExpression(init)) return undefined;
+  const all = skipOuterExpressions(init.expression);
+  if (!ts.isCallExpression(all)) return undefined;
+  const { root, names } = propertyChain(all.expression);
+  if (!ts.isIdentifier(root) || root.text !== 'Promise' || names.join('.') !== 'allSettled') return undefined;
+  const array = all.arguments[0] && skipOuterExpressions(all.arguments[0]);
+  if (!array || !ts.isArrayLiteralExpression(array)) return undefined;
+  const index = pattern.elements.indexOf(decl);
+  const element = array.elements[index];
+  if (!element || ts.isSpreadElement(element) || array.elements.slice(0, index).some(ts.isSpreadElement)) return undefined;
+  const name = decl.name.text;
+  const result = classifyInitializer(ts.factory.createAwaitExpression(element as ts.Expression), ctx);
+  if (!result) return undefined;
+  if (result.rejection) return toClassified(decl, name, result, name, ctx);
+  if (result.streamResult || !ctx.call) return undefined;
+  const fulfilled = new RegExp(`^${name.replace(/\$/g, '\\$')}\\.status\\s*===?\\s*(['"\`])fulfilled\\1$`);
+  for (let n: ts.Node = ctx.call; n.parent && n !== pattern.parent; n = n.parent) {
+    const parent: ts.Node = n.parent;
+    if (ts.isIfStatement(parent) && parent.thenStatement === n && fulfilled.test(skipOuterExpressions(parent.expression).getText())) {
+      return toClassified(decl, name, result, `${name}.value`, ctx);
+    }
+  }
+  return { type: 'rejected', origin: decl, name, code: 'no-source', reason: `a \`Promise.allSettled\` outcome: read it under \`if (${name}.status === 'fulfilled')\`, where \`${name}.value\` is the result` };
 }
 
 function toClassified(origin: ts.Node, name: string, result: CallClassification | undefined, base: string, ctx: AnalysisContext): Classified | undefined {
@@ -1069,6 +1334,20 @@ function classifyStreamChunk(decl: ts.VariableDeclaration, ctx: AnalysisContext)
 }
 
 /**
+ * `for await (const chunk of stream)` over another provider's stream (`genai.models.generateContentStream(...)`,
+ * `anthropic.messages.stream(...)`): every chunk, and the usage read from one, is that provider's, not OpenAI's.
+ */
+function otherProviderStreamItem(decl: ts.VariableDeclaration, ctx: AnalysisContext): Classified | undefined {
+  const loop = decl.parent.parent;
+  if (!ts.isIdentifier(decl.name) || !ts.isForOfStatement(loop) || loop.initializer !== decl.parent) return undefined;
+  const stream = producedBy(loop.expression);
+  if (!stream || !ts.isCallExpression(stream)) return undefined;
+  const result = classifyCall(stream, ctx);
+  if (result?.rejection?.code !== 'not-openai' || result.rejection.gateway) return undefined;
+  return toClassified(decl, decl.name.text, result, decl.name.text, ctx);
+}
+
+/**
  * `const { choices, usage } = await openai.chat.completions.create(...)`: the fields are top-level properties of the
  * result, so they join the destructuring (under other names when theirs are taken).
  */
@@ -1264,8 +1543,14 @@ function classifyCaughtError(decl: ts.VariableDeclaration, ctx: AnalysisContext)
 
 /** Classify what a declaration holds: an LLM result (and how to read it), a rejected look-alike, or nothing known. */
 export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Classified | undefined {
+  // Met again while it is being classified (`a = b; b = a`, `const s = s.steps[0]`): nothing is known through the
+  // cycle. A `let` that holds a result on another path is then ambiguous (classifyAssigned), never a source.
+  return guarded(decl, visitsOf(ctx).declarations, () => undefined, () => classifyDeclarationOnce(decl, ctx));
+}
+
+function classifyDeclarationOnce(decl: Declaration, ctx: AnalysisContext): Classified | undefined {
   if (ts.isVariableDeclaration(decl) && ts.isCatchClause(decl.parent)) return classifyCaughtError(decl, ctx);
-  const chunk = ts.isVariableDeclaration(decl) ? classifyStreamChunk(decl, ctx) : undefined;
+  const chunk = ts.isVariableDeclaration(decl) ? classifyStreamChunk(decl, ctx) ?? otherProviderStreamItem(decl, ctx) : undefined;
   if (chunk) return chunk;
   if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) {
     const name = decl.name.text;
@@ -1295,6 +1580,8 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
     }
     const element = promiseAllElement(decl);
     if (element) return toClassified(decl, decl.name.text, classifyInitializer(element, ctx), decl.name.text, ctx);
+    const settled = promiseAllSettledElement(decl, ctx);
+    if (settled) return settled;
     return undefined;
   }
   if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) {

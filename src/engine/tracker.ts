@@ -2,7 +2,7 @@ import type { ReconConfig } from '../config.js';
 import { resolveModule, type ProjectHost } from './host.js';
 import { findExport, importTarget, namespaceReexport, resolveImport, type Located } from './modules.js';
 import { resolveName, type Declaration } from './scope.js';
-import { readTypeShape, type TypeShape } from './types-read.js';
+import { readRecordShape, type TypeShape } from './types-read.js';
 import { functionOf, skipOuterExpressions, ts } from './ts.js';
 
 /** A call of the tracking function, found by what its callee is bound to (never by its text alone). */
@@ -88,10 +88,41 @@ export function trackerDefinition(host: ProjectHost, sourceFile: ts.SourceFile, 
   return resolveImport(host, sourceFile.fileName, binding);
 }
 
-/** The declared type of the tracker's first parameter, read from syntax; undefined when it cannot be read. */
-export function trackerParameterShape(located: Located | undefined, host: ProjectHost): TypeShape | undefined {
-  const type = located && trackerFunction(located)?.parameters[0]?.type;
-  return type ? readTypeShape(host, located!.sourceFile, type) : undefined;
+/** The declared type of the tracker's record parameter, read from syntax; undefined when it cannot be read. */
+export function trackerParameterShape(located: Located | undefined, host: ProjectHost, index = 0): TypeShape | undefined {
+  const type = located && trackerFunction(located)?.parameters[index]?.type;
+  return type ? readRecordShape(host, located!.sourceFile, type) : undefined;
+}
+
+/** Keys only a usage record has: its token counts (a client or an options object may well name a model). */
+const USAGE_KEY = /token|usage/i;
+/** Names a parameter holding the usage record goes by. */
+const RECORD_NAME = /usage|record|row|entry|payload|data|event|params|input|args|options|log/i;
+
+function keywordType(type: ts.TypeNode): boolean {
+  return [ts.SyntaxKind.AnyKeyword, ts.SyntaxKind.UnknownKeyword, ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword, ts.SyntaxKind.ObjectKeyword].includes(type.kind);
+}
+
+/**
+ * Which parameter of the tracker takes the usage record: the only one, or the one whose declared type is a usage
+ * type (`logTokenUsage(client: SupabaseClient, usage: TokenUsage)`, `trackTokenUsage(usage: Omit<…>, client?: any)`).
+ * Undefined when the declaration does not say (untyped JavaScript, positional primitives, two candidates).
+ */
+export function recordParameterIndex(located: Located, host: ProjectHost): number | undefined {
+  const params = trackerFunction(located)?.parameters;
+  if (!params) return undefined;
+  if (params.length <= 1) return 0;
+  const usageTyped = params.flatMap((p, i) => {
+    const shape = p.type && !keywordType(p.type) ? readRecordShape(host, located.sourceFile, p.type) : undefined;
+    return shape && [...shape.properties.keys()].some((k) => USAGE_KEY.test(k)) ? [i] : [];
+  });
+  if (usageTyped.length === 1) return usageTyped[0];
+  if (usageTyped.length > 1) return undefined;
+  // A type this tool cannot read, on a parameter named for a record: the call is then judged on that type.
+  const named = params.flatMap((p, i) =>
+    p.type && !keywordType(p.type) && !readRecordShape(host, located.sourceFile, p.type) && ts.isIdentifier(p.name) && RECORD_NAME.test(p.name.text) ? [i] : [],
+  );
+  return named.length === 1 ? named[0] : undefined;
 }
 
 /** The tracker's function: a declaration, or the arrow/function expression a `const` holds. */

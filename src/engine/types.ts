@@ -74,6 +74,8 @@ export interface CallPlan {
    * what is missing). Applied only with `fixSuspect`; the lint rule offers them as a suggestion.
    */
   suspectFix?: TextEdit[];
+  /** The tracker's definition (`trackerKey`), when it was found: ties the call to the schema step's change. */
+  tracker?: string;
 }
 
 /** What the schema step changed (or could not change) in a file. */
