@@ -10,9 +10,12 @@
  * jscodeshift (one worker on 2 cores) and ESLint parse every file and take minutes at 10,000 files; by default they are
  * measured at 2,000 files and their 10,000-file figures are extrapolated from the per-file rate (marked "est."). Pass
  * `--full` to measure them at 10,000 too (about 10 minutes on 2 cores).
+ *
+ * Then (h): what `--write`'s type check costs on a 1,700-file app with the SDKs' types installed (`--verify-only`
+ * runs only that).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +25,8 @@ import { generateRepo, REPO, type GenerateResult } from './generate.js';
 const require = createRequire(import.meta.url);
 const FULL = process.argv.includes('--full');
 const KEEP = process.argv.includes('--keep');
+/** `npm run bench -- --verify-only`: only the cost of `--write`'s type check (scenario h). */
+const VERIFY_ONLY = process.argv.includes('--verify-only');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const NODE = process.execPath;
 const BIN = join(REPO, 'bin', 'recon-codemod.js');
@@ -36,6 +41,8 @@ const REPEAT = 3;
 interface Measure {
   wall: number; // seconds
   rss: number; // bytes
+  /** User + system CPU seconds (from /usr/bin/time; less sensitive than wall time to a busy machine). */
+  cpu?: number;
   code: number | null;
   stdout: string;
   stderr: string;
@@ -53,9 +60,11 @@ function measure(cmd: string, args: string[], cwd: string, env: Record<string, s
   const result = spawnSync(wrapped[0], wrapped[1], { cwd, env: childEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   let rss = 0;
+  let cpu: number | undefined;
   try {
     const text = readFileSync(rssFile, 'utf8');
     if (TIME) rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(text)?.[1] ?? 0) * 1024;
+    if (TIME) cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN);
     else rss = Math.max(0, ...text.split('\n').filter(Boolean).map(Number));
   } catch {
     /* no figure */
@@ -66,7 +75,7 @@ function measure(cmd: string, args: string[], cwd: string, env: Record<string, s
     code = result.status;
   }
   rmSync(scratch, { recursive: true, force: true });
-  return { wall, rss, code, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  return { wall, rss, cpu, code, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 
 /** The fastest of `n` runs (the machine is shared: the minimum is the least disturbed figure); peak RSS is the largest. */
@@ -201,6 +210,41 @@ function runScenario(totalFiles: number, trackerFiles: number, heavy: boolean, h
   return { gen, grepHits, rows, reconSummary, ruleMs, ruleReports };
 }
 
+/**
+ * The cost of `--write`'s type check (src/verify.ts) on an app of `totalFiles` files (the size of the real app in
+ * issue 11) whose node_modules is this repo's, so the SDKs' real types are there: `--write` against
+ * `--write --no-verify`, each on a fresh copy, fastest of `REPEAT`.
+ */
+function verifyScenario(totalFiles: number, trackerFiles: number) {
+  const dir = mkdtempSync(join(tmpdir(), `recon-bench-verify-${totalFiles}-`));
+  process.stderr.write(`bench: generating ${totalFiles} files (${trackerFiles} calling the tracker) with node_modules for the type check, in ${dir}\n`);
+  const gen = generateRepo({ dir, totalFiles, trackerFiles, seed: 11 });
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  spawnSync('grep', ['-rl', 'warm-the-cache', join(dir, 'src')]);
+  const run = (extra: string[]) =>
+    best(REPEAT, () => {
+      const writeDir = copyTree(dir);
+      const m = measure(NODE, [BIN, writeDir, '--write', '--quiet', ...extra], writeDir);
+      rmSync(writeDir, { recursive: true, force: true });
+      return m;
+    });
+  process.stderr.write('bench: recon-codemod --write (type-checked)\n');
+  const verified = run([]);
+  process.stderr.write('bench: recon-codemod --write --no-verify\n');
+  const unverified = run(['--no-verify']);
+  if (!KEEP) rmSync(dir, { recursive: true, force: true });
+  const typeCheck = /^Type check: .*$/m.exec(verified.stdout)?.[0] ?? '(no type check line)';
+  console.log(`\n--write's type check: ${gen.files} files, ${gen.trackingCalls} tracking calls in ${gen.trackerFiles} files, node_modules with the SDKs' types`);
+  console.log(`${pad('tool', 52)} ${lpad('wall', 10)} ${lpad('CPU', 10)} ${lpad('peak RSS', 10)}  note (fastest of ${REPEAT} runs)`);
+  console.log('-'.repeat(96));
+  const cpu = (m: Measure) => (m.cpu !== undefined && !Number.isNaN(m.cpu) ? fmtS(m.cpu) : 'n/a');
+  for (const [label, m] of [['(h) recon-codemod --write --quiet (type-checked)', verified], ['(h) recon-codemod --write --quiet --no-verify', unverified]] as const) {
+    console.log(`${pad(label, 52)} ${lpad(fmtS(m.wall), 10)} ${lpad(cpu(m), 10)} ${lpad(fmtMiB(m.rss), 10)}  ${m.code !== 0 ? `exit ${m.code}` : ''}`);
+  }
+  const cpuCost = verified.cpu !== undefined && unverified.cpu !== undefined ? `, ${fmtS(verified.cpu - unverified.cpu)} of CPU` : '';
+  console.log(`type check costs ${fmtS(verified.wall - unverified.wall)} wall${cpuCost} (×${(verified.wall / unverified.wall).toFixed(2)}); recon-codemod said: ${typeCheck}`);
+}
+
 const fmtS = (s: number) => `${s.toFixed(2)} s`;
 const fmtMiB = (b: number) => (b ? `${(b / 1024 ** 2).toFixed(0)} MiB` : 'n/a');
 const pad = (s: string, n: number) => s.padEnd(n);
@@ -248,15 +292,18 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(
   `recon-codemod bench — node ${process.version}, ${TIME ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS'} for peak RSS${FULL ? ', --full' : ''}; load average at start: ${load()} (figures are noisy when the machine is busy)`,
 );
-const small = runScenario(2_000, 100, true);
-const large = runScenario(10_000, 100, FULL, FULL ? undefined : small);
-table('10,000 files', large);
-table('2,000 files, same 100 tracker files', small);
-verdicts(large, 'Targets at 10,000 files:');
-verdicts(small, 'Targets at 2,000 files:');
-const perFile = (s: Scenario) => s.rows.dry.m!.wall;
-console.log(
-  `\nScaling: 5× the files, same tracker files → recon dry run ${fmtS(perFile(small))} → ${fmtS(perFile(large))} (×${(perFile(large) / perFile(small)).toFixed(2)}); ` +
-    `prefiltered parse ×${(large.rows.parse.m!.wall / small.rows.parse.m!.wall).toFixed(2)}; grep ×${(large.rows.grep.m!.wall / small.rows.grep.m!.wall).toFixed(2)}.`,
-);
+if (!VERIFY_ONLY) {
+  const small = runScenario(2_000, 100, true);
+  const large = runScenario(10_000, 100, FULL, FULL ? undefined : small);
+  table('10,000 files', large);
+  table('2,000 files, same 100 tracker files', small);
+  verdicts(large, 'Targets at 10,000 files:');
+  verdicts(small, 'Targets at 2,000 files:');
+  const perFile = (s: Scenario) => s.rows.dry.m!.wall;
+  console.log(
+    `\nScaling: 5× the files, same tracker files → recon dry run ${fmtS(perFile(small))} → ${fmtS(perFile(large))} (×${(perFile(large) / perFile(small)).toFixed(2)}); ` +
+      `prefiltered parse ×${(large.rows.parse.m!.wall / small.rows.parse.m!.wall).toFixed(2)}; grep ×${(large.rows.grep.m!.wall / small.rows.grep.m!.wall).toFixed(2)}.`,
+  );
+}
+verifyScenario(1_700, 36);
 console.log(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s; load average at end: ${load()}`);

@@ -36,6 +36,11 @@ export interface TransformOptions {
 
 export interface TransformResult {
   files: FilePlan[];
+  /**
+   * The schema step's edits, by path, in offsets of the original text. In a file they apply to, the calls' edits are
+   * offsets of the text with these applied (a type check at the CLI's edge uses this to re-apply a subset).
+   */
+  schemaEdits: Map<string, TextEdit[]>;
 }
 
 export function addReconciliationFields(files: readonly SourceInput[], options: TransformOptions = {}): TransformResult {
@@ -49,6 +54,7 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
   // The schema step first: call sites are then planned against the tracker's type as it will be.
   const { schema, failed } = options.schemaStep === false ? { schema: new Map<string, SchemaChange>(), failed: new Map<string, string>() } : schemaStep(files, config, host);
   const schemaErrors = new Map<string, string>();
+  const schemaEdits = new Map<string, TextEdit[]>();
   for (const [path, change] of schema) {
     const text = original(path);
     if (text === undefined || change.edits.length === 0) continue;
@@ -61,7 +67,10 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
     }
     const errors = checkParses(path, edited);
     if (errors.length) schemaErrors.set(path, `the schema step's edit would not parse (${errors[0]}); nothing written`);
-    else schemaTexts.set(path, edited);
+    else {
+      schemaTexts.set(path, edited);
+      schemaEdits.set(path, change.edits);
+    }
   }
   const analyze = (file: SourceInput) => {
     const failure = failed.get(file.path);
@@ -83,6 +92,7 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
     schema.delete(path);
     schemaTexts.delete(path);
     schemaErrors.delete(path);
+    schemaEdits.delete(path);
   }
   if (unused.length) plans = plans.map((plan, index) => (unused.includes(plan.path) ? analyze(files[index]) : plan));
   // Types or trackers outside the inputs (excluded, or not mentioning the callee) are still edited.
@@ -90,7 +100,7 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
     if (byPath.has(path)) continue;
     plans.push(withSchema({ path, status: 'unchanged', calls: [] }, change, schemaTexts.get(path), schemaErrors.get(path)));
   }
-  return { files: plans };
+  return { files: plans, schemaEdits };
 }
 
 /**

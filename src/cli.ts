@@ -13,6 +13,7 @@ import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, readSource, remov
 import { createNodeHost, toPosix } from './node-host.js';
 import { buildReport, renderJson, renderMarkdown } from './report.js';
 import { runSqlCommand } from './schema/sql-command.js';
+import { verifyPlans, type VerifyOutcome } from './verify.js';
 import { packageVersion } from './version.js';
 
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
@@ -38,6 +39,10 @@ Options:
   --include GLOB        only files matching GLOB (repeatable; default ${DEFAULT_INCLUDE[0]})
   --exclude GLOB        skip files matching GLOB (repeatable; added to the config's exclude)
   --allow-dirty         with --write, also edit files that have uncommitted changes in git
+  --no-verify           with --write, do not type-check the edits. By default --write type-checks each changed file
+                        (against the nearest tsconfig.json, with the project's own typescript if installed) before
+                        writing it, and takes back any call whose edit adds a tsc error (manual: edit-does-not-compile).
+                        The dry run and --check without --write check syntax only
   --fields LIST         also add optional columns at call sites: openai_model, cached_input_tokens, service_tier
                         (comma-separated; they make reconcile's cost estimate exact; never by default)
   --todo                also insert a "// recon-codemod: <reason>" comment above each manual call; the lint
@@ -207,6 +212,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
         include: { type: 'string', multiple: true },
         exclude: { type: 'string', multiple: true },
         'allow-dirty': { type: 'boolean' },
+        'no-verify': { type: 'boolean' },
         todo: { type: 'boolean' },
         'fix-suspect': { type: 'boolean' },
         fields: { type: 'string', multiple: true },
@@ -281,8 +287,10 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   // Files that never mentioned the tracker are still part of the scan.
   const scanned = discovery.files.length;
 
-  const changed = plans.filter((p) => p.status === 'changed');
+  let changed = plans.filter((p) => p.status === 'changed');
   let wrote = false;
+  let verification: VerifyOutcome | undefined;
+  const textByPath = new Map(inputs.map((i) => [i.path, i.text]));
   if (opts.write && changed.length) {
     if (!opts['allow-dirty']) {
       const dirty = dirtyFiles(root, changed.map((p) => p.path));
@@ -292,6 +300,12 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
         );
         return EXIT.usage;
       }
+    }
+    if (!opts['no-verify']) {
+      if (progress) io.stderr(`\r${colors.dim(`recon-codemod: type-checking ${changed.length} changed files`)}`);
+      verification = verifyPlans(plans, { original: (path) => textByPath.get(path) ?? host.readFile(path), schemaEdits: result.schemaEdits, relativePath: rel });
+      if (progress) io.stderr('\r\x1b[K');
+      changed = plans.filter((p) => p.status === 'changed');
     }
     const realRoot = realpathSync(root);
     let staleTemps = 0;
@@ -312,7 +326,6 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     wrote = true;
     if (staleTemps) io.stderr(`recon-codemod: removed ${staleTemps} temp file(s) left by an interrupted earlier run\n`);
   } else if (!quiet) {
-    const textByPath = new Map(inputs.map((i) => [i.path, i.text]));
     for (const plan of changed) {
       const before = textByPath.get(plan.path) ?? host.readFile(plan.path) ?? '';
       const patch = createTwoFilesPatch(`a/${rel(plan.path)}`, `b/${rel(plan.path)}`, before, plan.output!, '', '', { context: 3 });
@@ -334,11 +347,13 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
       }
     }
   }
+  if (verification || (opts.write && opts['no-verify'] && s.updated)) io.stdout(`${verificationLine(verification, !!opts['no-verify'], rel)}\n`);
   const verb = wrote ? 'updated' : 'to update';
   io.stdout(
     `${colors.bold('recon-codemod')}: ${s.files} files scanned, ${s.calls} tracking calls: ${s.updated} ${verb}, ${s.complete} already complete, ${s.manual} manual` +
-      `${s.errors ? `, ${s.errors} files with errors` : ''}.${!wrote && s.updated ? ' Dry run: nothing written (use --write).' : ''}\n`,
+      `${s.errors ? `, ${s.errors} files with errors` : ''}.${!wrote && s.updated ? ' Dry run: nothing written (use --write). Edits are checked for syntax only here; --write type-checks them.' : ''}\n`,
   );
+
   if (opts.check) {
     // A manual call marked with a `// recon-codemod:` comment has been handed to a person: it does not fail CI.
     const acknowledged = plans.flatMap((p) => p.calls).filter((c) => c.status === 'manual' && c.acknowledged).length;
@@ -346,6 +361,24 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     if (incomplete || s.errors) return EXIT.checkFailed;
   }
   return s.errors ? EXIT.checkFailed : EXIT.ok;
+}
+
+/** What `--write`'s type check did, in one line of the summary. */
+function verificationLine(v: VerifyOutcome | undefined, disabled: boolean, rel: (path: string) => string): string {
+  if (disabled) return 'Type check: skipped (--no-verify); edits were checked for syntax only.';
+  if (!v || v.skipped) return `Type check: skipped (${v?.skipped ?? 'nothing to check'}); edits were checked for syntax only.`;
+  const ts = `TypeScript ${v.typescript!.version}${v.typescript!.own ? '' : " (recon-codemod's own: none installed in the project)"}`;
+  const taken = v.reverted + v.schemaReverted;
+  const result = taken
+    ? `${v.reverted} call${v.reverted === 1 ? '' : 's'} taken back as manual (edit-does-not-compile)${v.schemaReverted ? `, ${v.schemaReverted} schema edit${v.schemaReverted === 1 ? '' : 's'} not written` : ''}`
+    : 'no new errors';
+  const byWhy = new Map<string, string[]>();
+  for (const u of v.unverified) byWhy.set(u.why, [...(byWhy.get(u.why) ?? []), rel(u.path)]);
+  const unverified = byWhy.size
+    ? `; written without a type check: ${[...byWhy].map(([why, paths]) => `${paths.length > 3 ? `${paths.length} files` : paths.join(', ')} (${why})`).join('; ')}`
+    : '';
+  if (v.checkedFiles === 0) return `Type check: none${unverified.replace(/^;/, ',')}.`;
+  return `Type check: ${v.checkedFiles} files against ${v.tsconfigs.map(rel).join(', ')} with ${ts} in ${(v.ms / 1000).toFixed(1)} s: ${result}${unverified}.`;
 }
 
 function writeReportFile(path: string, text: string) {

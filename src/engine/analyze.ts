@@ -829,7 +829,7 @@ function planFile(input: AnalyzeInput, config: ReconConfig, host: ProjectHost, o
   }
   const after = checkParses(path, output);
   if (after.length) return { path, status: 'error', error: `the edited text would not parse (${after[0]}); nothing written`, calls: plans };
-  return { path, status: 'changed', calls: plans, output };
+  return { path, status: 'changed', calls: plans, output, ...(todoEdits.length ? { todoEdits } : {}) };
 }
 
 /** Two calls in one `onFinish` both add `response` to its destructuring: apply that edit once. */

@@ -24,7 +24,9 @@ export type ManualReasonCode =
   /** The model or client may be another provider's (picked at run time, or not readable): never guessed. */
   | 'provider-unknown'
   /** The call has the fields, but a value is not one the engine would accept for it (see `CallPlan.suspect`). */
-  | 'suspect-value';
+  | 'suspect-value'
+  /** Set by the CLI's type check (src/verify.ts), never by the engine: the edit added a tsc error and was reverted. */
+  | 'edit-does-not-compile';
 
 /** A field the call already passes whose value contradicts what the engine knows of the call's result. */
 export interface SuspectValue {
@@ -96,6 +98,8 @@ export interface FilePlan {
   calls: CallPlan[];
   /** The new text, present when status is `changed`. */
   output?: string;
+  /** The `--todo` comments in `output` (offsets of the analysed text, as the calls' edits), so a check can re-apply a subset. */
+  todoEdits?: TextEdit[];
 }
 
 /**
