@@ -114,13 +114,120 @@ function otherProvider(module: string): string | undefined {
   return OTHER_PROVIDER_PACKAGES.find((p) => isPackage(module, p));
 }
 
-type ClientVerdict = { openai: true; notes: string[] } | { openai: false; reason: string; code: ManualReasonCode; gateway?: true };
+/**
+ * `readsOptions`: the verdict comes from reading a client's construction (its options may set a baseURL this tool
+ * cannot read): it decides, like a gateway, before any declared type. `nothing`: the expression never holds a value
+ * (only null, or only what it was itself given): it adds nothing to the values it is one of.
+ */
+type ClientVerdict =
+  | { openai: true; notes: string[] }
+  | { openai: false; reason: string; code: ManualReasonCode; gateway?: true; readsOptions?: true; nothing?: true };
+
+/**
+ * The values an expression may have when it is used as a client, `null`/`undefined` left out (the code checks or
+ * asserts them away before the call): both branches of `key ? new OpenAI() : null`, both sides of `a ?? b` / `a || b`,
+ * the right of `key && new OpenAI()`, both sides of `_client ??= new OpenAI()`, the right of `_client = new OpenAI()`.
+ */
+function clientAlternatives(expr: ts.Expression): ts.Expression[] {
+  const e = skipOuterExpressions(expr);
+  if (isNullish(e)) return [];
+  if (ts.isConditionalExpression(e)) return [...clientAlternatives(e.whenTrue), ...clientAlternatives(e.whenFalse)];
+  if (ts.isBinaryExpression(e)) {
+    switch (e.operatorToken.kind) {
+      case ts.SyntaxKind.BarBarToken:
+      case ts.SyntaxKind.QuestionQuestionToken:
+      case ts.SyntaxKind.BarBarEqualsToken:
+      case ts.SyntaxKind.QuestionQuestionEqualsToken:
+        return [...clientAlternatives(e.left), ...clientAlternatives(e.right)];
+      case ts.SyntaxKind.AmpersandAmpersandToken:
+      case ts.SyntaxKind.EqualsToken:
+        return clientAlternatives(e.right);
+    }
+  }
+  return [e];
+}
+
+/**
+ * Every value in a set of alternatives must be an OpenAI client (a value that refers back to a name being classified
+ * adds nothing: `_client = _client ?? new OpenAI()`). None left: undefined.
+ */
+function classifyClientValues(values: ts.Expression[], ctx: AnalysisContext, depth: number, seen: Set<ts.Node>): ClientVerdict | undefined {
+  const own = values.filter((v) => {
+    const e = skipOuterExpressions(v);
+    const decl = ts.isIdentifier(e) ? resolveName(e.text, e) : undefined;
+    return !(decl && seen.has(decl));
+  });
+  const verdicts = own.map((v) => classifyClient(v, { ...ctx, sourceFile: v.getSourceFile() }, depth + 1, seen)).filter((v) => v.openai || !v.nothing);
+  if (verdicts.length === 0) return undefined;
+  return verdicts.find((v) => !v.openai) ?? { openai: true, notes: [...new Set(verdicts.flatMap((v) => (v.openai ? v.notes : [])))] };
+}
+
+/**
+ * A cache of clients: a non-exported `const cache: Record<string, OpenAI> = {}` (or `new Map()`) whose every write in
+ * its file is seen (`cache[key] = …`, `cache[key] ??= …`, `cache.set(key, …)`) and whose name is used for nothing else.
+ * Its values are what was written; undefined when the cache cannot be read that way.
+ */
+function cacheValues(decl: ts.VariableDeclaration): ts.Expression[] | undefined {
+  if (!ts.isIdentifier(decl.name) || !decl.initializer || declarationKeyword(decl) !== 'const') return undefined;
+  const statement = decl.parent.parent;
+  if (ts.isVariableStatement(statement) && ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
+  const init = skipOuterExpressions(decl.initializer);
+  const isMap = ts.isNewExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'Map' && !init.arguments?.length;
+  if (!isMap && !(ts.isObjectLiteralExpression(init) && init.properties.length === 0)) return undefined;
+  const name = decl.name.text;
+  const values: ts.Expression[] = [];
+  let readable = true;
+  const visit = (n: ts.Node) => {
+    if (!readable) return;
+    if (ts.isIdentifier(n) && n.text === name && n !== decl.name && resolveName(name, n) === decl) {
+      const access = n.parent;
+      if (isMap && ts.isPropertyAccessExpression(access) && access.expression === n && ts.isCallExpression(access.parent) && access.parent.expression === access) {
+        const method = access.name.text;
+        if (method === 'set' && access.parent.arguments.length === 2) values.push(access.parent.arguments[1]);
+        else if (!['get', 'has', 'delete', 'clear'].includes(method)) readable = false;
+        return;
+      }
+      if (!isMap && ts.isElementAccessExpression(access) && access.expression === n) {
+        // Reads are fine; a write must be a plain or logical assignment whose value is seen.
+        let target: ts.Node = access;
+        while (ts.isParenthesizedExpression(target.parent) || ts.isNonNullExpression(target.parent)) target = target.parent;
+        const write = target.parent;
+        if (ts.isBinaryExpression(write) && write.left === target) {
+          const op = write.operatorToken.kind;
+          if (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken) values.push(write.right);
+          else readable = false;
+        } else if ((ts.isPrefixUnaryExpression(write) || ts.isPostfixUnaryExpression(write)) && [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken].includes(write.operator)) {
+          readable = false;
+        }
+        return;
+      }
+      readable = false; // passed on, spread, exported later, reassigned: writes this tool cannot see
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(decl.getSourceFile());
+  return readable ? values : undefined;
+}
 
 /** Is this expression an OpenAI SDK client? Decided from where it was constructed or imported, never from its name alone. */
-function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): ClientVerdict {
+function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0, seen = new Set<ts.Node>()): ClientVerdict {
   const e = skipOuterExpressions(expr);
   const text = e.getText(ctx.sourceFile);
-  if (depth > 4) return { openai: false, code: 'no-source', reason: `could not tell what client \`${text}\` is` };
+  if (depth > 6) return { openai: false, code: 'no-source', reason: `could not tell what client \`${text}\` is` };
+  const alternatives = clientAlternatives(e);
+  if (alternatives.length !== 1 || alternatives[0] !== e) {
+    return classifyClientValues(alternatives, ctx, depth, seen) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never a client`, nothing: true };
+  }
+  // `cache[key]`, `cache.get(key)`: what the cache was given.
+  const cached = ts.isElementAccessExpression(e) ? e.expression : ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'get' ? e.expression.expression : undefined;
+  const cache = cached && ts.isIdentifier(skipOuterExpressions(cached)) ? resolveName((skipOuterExpressions(cached) as ts.Identifier).text, cached) : undefined;
+  if (cache && ts.isVariableDeclaration(cache) && !seen.has(cache)) {
+    const values = cacheValues(cache);
+    if (values) {
+      return classifyClientValues(values, ctx, depth, new Set([...seen, cache])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
+    }
+  }
   if (ts.isNewExpression(e)) {
     const ctor = skipOuterExpressions(e.expression);
     const { root, names } = propertyChain(ctor);
@@ -145,9 +252,10 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
     const decl = ts.isIdentifier(callee) ? resolveName(callee.text, callee) : undefined;
     const located: Located | undefined = decl && (importTarget(decl) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as Located['node'], sourceFile: ctx.sourceFile });
     // The clients it returns decide; its declared return type only when it returns nothing this tool can read.
-    const returned = located ? returnedExpressions(located.node) : [];
-    const verdicts = returned.map((r) => classifyClient(r, { ...ctx, sourceFile: located!.sourceFile }, depth + 1));
-    const notOpenAI = verdicts.find((v) => !v.openai && v.code === 'not-openai');
+    // A `return null` path is checked away by the caller (`getClient()!`): only the clients it returns count.
+    const returned = located ? returnedExpressions(located.node).filter((r) => !isNullish(r)) : [];
+    const verdicts = returned.map((r) => classifyClient(r, { ...ctx, sourceFile: located!.sourceFile }, depth + 1, seen));
+    const notOpenAI = verdicts.find((v) => !v.openai && (v.code === 'not-openai' || v.readsOptions));
     if (notOpenAI) return notOpenAI;
     if (verdicts.length && verdicts.every((v) => v.openai)) return verdicts[0];
     const returnType = located && declaredReturnType(located.node);
@@ -172,15 +280,15 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
   if (ts.isIdentifier(root) && names.length === 0) {
     const decl = resolveName(root.text, root);
     if (!decl) return { openai: false, code: 'no-source', reason: `\`${root.text}\` is not declared in this file` };
+    const inner = new Set([...seen, decl]);
     // What it was built with decides, before what it is declared as: `const c: OpenAI = new OpenAI({ baseURL: gateway })`.
-    if (ts.isVariableDeclaration(decl) && decl.initializer && !isNullish(decl.initializer)) {
-      return classifyClient(decl.initializer, { ...ctx, sourceFile: decl.getSourceFile() }, depth + 1);
+    if (ts.isVariableDeclaration(decl) && decl.initializer && !isNullish(decl.initializer) && declarationKeyword(decl) === 'const') {
+      return classifyClient(decl.initializer, { ...ctx, sourceFile: decl.getSourceFile() }, depth + 1, inner);
     }
-    // `let cached; … cached = new OpenAI()`: what it is assigned.
+    // `let cached; … cached = new OpenAI()` (or `cached ??= …`): its initializer and every value it is assigned.
     if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && declarationKeyword(decl) !== 'const') {
-      const verdicts = assignmentsTo(decl).filter((v) => !isNullish(v)).map((v) => classifyClient(v, ctx, depth + 1));
-      const notOpenAI = verdicts.find((v) => !v.openai);
-      if (verdicts.length) return notOpenAI ?? verdicts[0];
+      const verdict = classifyClientValues([...(decl.initializer ? [decl.initializer] : []), ...assignmentsTo(decl)].flatMap(clientAlternatives), ctx, depth, inner);
+      if (verdict) return verdict;
     }
     if (ts.isVariableDeclaration(decl) && decl.type) {
       const verdict = clientByType(decl.type, decl);
@@ -323,6 +431,7 @@ function baseUrlVerdict(construction: ts.NewExpression, ctx: AnalysisContext): C
   return {
     openai: false,
     code: 'no-source',
+    readsOptions: true,
     reason: `the client's options (\`${url.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand; if it is a gateway (OpenRouter, LiteLLM, AI Gateway), its ids are not OpenAI's`,
   };
 }
@@ -1066,13 +1175,15 @@ function classifyDestructuredResult(owner: ts.VariableDeclaration, result: CallC
   return { type: 'source', origin: owner, name, base: '', kind: { ...kind, fields }, edits, notes: result.notes };
 }
 
-/** Every `name = value` assignment to a declaration, in its enclosing function. */
+const ASSIGNMENTS = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
+
+/** Every `name = value` (or `name ??= value`, `name ||= value`) assignment to a declaration, in its enclosing function. */
 export function assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[] {
   const name = (decl.name as ts.Identifier).text;
   const scope = decl.parent.parent.parent;
   const values: ts.Expression[] = [];
   const visit = (node: ts.Node) => {
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind)) {
       const left = skipOuterExpressions(node.left);
       if (ts.isIdentifier(left) && left.text === name && resolveName(name, left) === decl) values.push(node.right);
     }
