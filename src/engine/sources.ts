@@ -2,7 +2,7 @@ import { installedVersion, type ProjectHost } from './host.js';
 import { defaultExportExpression, importTarget, resolveImport, type Located } from './modules.js';
 import { declarationKeyword, owningVariableDeclaration, resolveName, type Declaration } from './scope.js';
 import { AI_SDK_FUNCTIONS, AI_SDK_STREAMING, OPENAI_CLIENT_CLASSES, OPENAI_METHODS, OTHER_PROVIDER_PACKAGES, RESULT_KINDS, type FieldReader, type ResultKind } from './sdk.js';
-import { appendBindingElement, appendTypeMember } from './edits.js';
+import { appendBindingElement, appendTypeMember, lineEnding, lineIndentAt } from './edits.js';
 import type { ManualReasonCode, TextEdit } from './types.js';
 import { packageTypeReference, readTypeShape, unwrapPromise } from './types-read.js';
 import { functionOf, isFunctionLike, mentionsName, propertyChain, propertyNameText, skipOuterExpressions, ts } from './ts.js';
@@ -102,6 +102,8 @@ interface CallClassification {
   needsAwait: boolean;
   /** An AI SDK stream result: its `response` is read with `await` once the stream has ended. */
   streamResult?: boolean;
+  /** The JSON body of a raw `fetch`: typed only by what the code declares it to be (see fitFetchBodyType). */
+  fetchBody?: true;
 }
 
 const OPENAI_PACKAGE = /^openai(\/|$)/;
@@ -831,7 +833,7 @@ function classifyFetchJson(call: ts.CallExpression): CallClassification | undefi
       needsAwait: true,
     };
   }
-  return { kind: endpoint.kind, notes: ['a raw fetch to the OpenAI REST API: the id is the JSON body\'s'], needsAwait: true };
+  return { kind: endpoint.kind, notes: ['a raw fetch to the OpenAI REST API: the id is the JSON body\'s'], needsAwait: true, fetchBody: true };
 }
 
 /** Does the expression pass through a cast to `any`/`unknown` on its way to the call? (Then only the call vouches for it.) */
@@ -915,15 +917,108 @@ function toClassified(origin: ts.Node, name: string, result: CallClassification 
     const awaited = ctx.sdk.aiFinalStep ? `(await ${base}.finalStep).response` : `(await ${base}.response)`;
     return { type: 'source', origin, name, base: awaited, kind: result.kind!, edits, notes: result.notes, needsStreamEnd: { result: base } };
   }
+  let kind = result.kind!;
+  if (result.fetchBody && ts.isVariableDeclaration(origin)) {
+    const fitted = fitFetchBodyType(origin, kind, ctx);
+    if ('rejection' in fitted) return { type: 'rejected', origin, name, ...fitted.rejection };
+    kind = fitted.kind;
+    edits.push(...fitted.edits);
+  }
   return {
     type: 'source',
     origin,
     name,
     base: result.path ? `${base}.${result.path}` : base,
-    kind: result.kind!,
+    kind,
     edits,
     notes: result.notes,
   };
+}
+
+/** The type the code gives a value where it declares it: `const data: T = …`, or the outer cast `… as T`. */
+function declaredValueType(decl: ts.VariableDeclaration): ts.TypeNode | undefined {
+  if (decl.type) return decl.type;
+  let e = decl.initializer;
+  while (e && ts.isParenthesizedExpression(e)) e = e.expression;
+  return e && (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) ? e.type : undefined;
+}
+
+/** What the REST body's properties are, per field (`x.id` → `id: string`). */
+const BODY_PROPERTY_TYPES: Partial<Record<string, { type: 'string' | 'number'; optional?: true }>> = {
+  openai_request_id: { type: 'string' },
+  openai_created: { type: 'number' },
+  system_fingerprint: { type: 'string', optional: true },
+};
+
+/**
+ * A raw fetch's JSON body is `any` unless the code types it: `as { choices; usage }` or `: OpenAIResponse`. Reading
+ * `data.id` from a type without `id` does not compile. An inline type literal (the cast's or the declaration's own)
+ * gets the members it lacks (`id: string; created: number; system_fingerprint?: string`, as the API returns them); a
+ * named type of the app's is not edited: manual, saying what to add. Members it has are read as it declares them.
+ */
+function fitFetchBodyType(
+  decl: ts.VariableDeclaration,
+  kind: ResultKind,
+  ctx: AnalysisContext,
+): { kind: ResultKind; edits: TextEdit[] } | { rejection: { code: ManualReasonCode; reason: string } } {
+  const type = declaredValueType(decl);
+  if (!type || type.kind === ts.SyntaxKind.AnyKeyword) return { kind, edits: [] };
+  const typeText = type.getText(ctx.sourceFile);
+  const name = decl.name.getText(ctx.sourceFile);
+  const shape = readTypeShape(ctx.host, ctx.sourceFile, type);
+  if (!shape) {
+    return { rejection: { code: 'no-field-value', reason: `the response body \`${name}\` is typed \`${typeText}\`, which this tool cannot read: type it so it has the body's \`id\`, \`created\` and \`system_fingerprint\`, then pass them` } };
+  }
+  const fields = { ...kind.fields };
+  const missing: string[] = [];
+  for (const { field } of activeFields(ctx.config)) {
+    const reader = kind.fields[field];
+    const key = reader && /^x\.([A-Za-z_$][\w$]*)$/.exec(reader.read('x'))?.[1];
+    if (!reader) continue;
+    const declared = key ? shape.properties.get(key) : undefined;
+    const wanted = BODY_PROPERTY_TYPES[field];
+    if (declared) {
+      const node = declared.node as ts.PropertySignature;
+      const written = node.type?.getText(ctx.sourceFile).replace(/\s+/g, ' ');
+      const plain = wanted && node.type && unionTypes(node.type).every((t) => t === wanted.type || t === 'null' || t === 'undefined');
+      if (!plain) {
+        return { rejection: { code: 'no-field-value', reason: `the response body \`${name}\` declares \`${key}\` as \`${written ?? 'untyped'}\`, not the API's ${wanted?.type ?? 'value'}: correct its type, then pass it` } };
+      }
+      fields[field] = { ...reader, mayBeUndefined: reader.mayBeUndefined || declared.acceptsUndefined, mayBeNull: reader.mayBeNull || declared.acceptsNull };
+    } else if (!shape.open) {
+      if (!key || !wanted) return { rejection: { code: 'no-field-value', reason: `the response body \`${name}\` is typed \`${typeText}\`, which has no ${field}` } };
+      missing.push(`${key}${wanted.optional ? '?' : ''}: ${wanted.type}`);
+    }
+  }
+  if (missing.length === 0) return { kind: { ...kind, fields }, edits: [] };
+  if (!ts.isTypeLiteralNode(type)) {
+    return {
+      rejection: {
+        code: 'no-field-value',
+        reason: `the response body \`${name}\` is typed \`${typeText}\`, which has no ${missing.map((m) => `\`${m.split(/\??:/)[0]}\``).join(', ')}: add \`${missing.join('; ')}\` to it (the API returns them), then run again`,
+      },
+    };
+  }
+  return { kind: { ...kind, fields }, edits: [appendTypeMembers(ctx.sourceFile, type, missing)] };
+}
+
+/** The keyword types of a union, as text (`string | null` → ['string', 'null']). */
+function unionTypes(type: ts.TypeNode): string[] {
+  if (ts.isParenthesizedTypeNode(type)) return unionTypes(type.type);
+  if (ts.isUnionTypeNode(type)) return type.types.flatMap(unionTypes);
+  return [ts.isLiteralTypeNode(type) && type.literal.kind === ts.SyntaxKind.NullKeyword ? 'null' : type.getText()];
+}
+
+/** Several members in one edit (one per line in a multi-line literal): edits at one spot must not overlap. */
+function appendTypeMembers(sourceFile: ts.SourceFile, literal: ts.TypeLiteralNode, members: string[]): TextEdit {
+  const last = literal.members.at(-1);
+  if (!last) return appendTypeMember(sourceFile, literal, members.join('; '));
+  const text = sourceFile.text;
+  const lastText = last.getText(sourceFile);
+  const separator = /[;,]$/.test(lastText) ? lastText.slice(-1) : literal.members.length > 1 ? literal.members[0].getText(sourceFile).slice(-1).replace(/[^;,]/, ';') : ';';
+  const multiline = text.slice(literal.getStart(sourceFile), last.getStart(sourceFile)).includes('\n');
+  const joint = multiline ? `${separator}${lineEnding(text, last.getStart(sourceFile))}${lineIndentAt(text, last.getStart(sourceFile))}` : `${separator} `;
+  return appendTypeMember(sourceFile, literal, members.join(joint));
 }
 
 /** The callbacks whose event carries the final response: `onFinish` (ai 4+), `onEnd` (ai 7, which deprecates onFinish). */
@@ -1368,7 +1463,13 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
       if (result?.path === 'data' && key === 'data') return toClassified(decl, decl.name.text, { ...result, path: undefined }, decl.name.text, ctx);
       // `const { text, usage, response } = await generateText(...)`
       if (result?.kind === RESULT_KINDS.aiResponse && result.path && !result.rejection) return classifyDestructuredAiResult(owner, result, ctx);
-      if (result?.kind && !result.path && !result.rejection && !result.streamResult) return classifyDestructuredResult(owner, result, ctx);
+      if (result?.kind && !result.path && !result.rejection && !result.streamResult) {
+        if (!result.fetchBody) return classifyDestructuredResult(owner, result, ctx);
+        const fitted = fitFetchBodyType(owner, result.kind, ctx);
+        if ('rejection' in fitted) return { type: 'rejected', origin: owner, name: owner.name.getText(ctx.sourceFile), ...fitted.rejection };
+        const destructured = classifyDestructuredResult(owner, { ...result, kind: fitted.kind }, ctx);
+        return destructured?.type === 'source' ? { ...destructured, edits: [...destructured.edits, ...fitted.edits] } : destructured;
+      }
       if (result?.rejection) return toClassified(owner, owner.name.getText(ctx.sourceFile), result, '', ctx);
     }
     const element = promiseAllElement(decl);
