@@ -35,6 +35,12 @@ const EXCLUDE: Record<string, string> = {
   'provider-fallback-null-claims-no-openai-request': '@anthropic-ai/sdk is not installed (the codemod only reads the import; it never needs the package)',
   'js-let-reassigned-to-other-provider': 'a plain JavaScript Pages Router handler (input.js): no TypeScript input to check; checkJs is off',
   'client-factory-plain-js': 'plain JavaScript (input.js, output.js, tracking.js): no TypeScript file to check; checkJs is off',
+  'ai-v3-generate-text-manual':
+    'written for ai 3.3.9 (its package.json), which is not installed here (ai 3 usage is promptTokens/completionTokens): input checked by hand with tsc against ai@3.3.9 + @ai-sdk/openai@0.0.50, and the edit the ai 4+ mapping would make fails there with TS2339 (no `response`)',
+  'ai-v3-stream-text-on-finish-manual':
+    'written for ai 3.3.9 (its package.json), which is not installed here: input checked by hand with tsc against ai@3.3.9 + @ai-sdk/openai@0.0.50, and the edit the ai 4+ mapping would make fails there with TS2339 (no `response` on the onFinish event or the result)',
+  'ai-v3-4-generate-text-response':
+    'written for ai 3.4.33 (its package.json), which is not installed here: input and output checked by hand with tsc against ai@3.4.33 + @ai-sdk/openai@0.0.72',
   'tracker-type-missing-fields':
     "the schema step adds the fields to tracking.ts, which this per-fixture check does not rewrite; the whole-app version, type-checked after --write, is fixtures/pre-schema-app (test/schema-step.test.ts)",
 };

@@ -23,6 +23,8 @@ export interface SdkMapping {
   aiFinalStep: boolean;
   /** openai 4.62+: awaited results carry `_request_id`. False for an older installed openai 4. */
   openaiRequestId: boolean;
+  /** ai 3.3.27+: results and `onFinish` events carry `response` (id, timestamp). False for an older ai 3 (or below). */
+  aiResponseMetadata: boolean;
   /** Installed versions, for reasons. */
   openaiVersion?: string;
   aiVersion?: string;
@@ -35,8 +37,9 @@ export function sdkMapping(host: ProjectHost, fromFile: string): SdkMapping {
   return {
     aiFinalStep: !!ai && ai.major >= 7,
     openaiRequestId: !openai || openai.major > 4 || (openai.major === 4 && openai.minor >= 62),
-    openaiVersion: openai?.raw,
-    aiVersion: ai?.raw,
+    aiResponseMetadata: !ai || ai.major > 3 || (ai.major === 3 && (ai.minor > 3 || (ai.minor === 3 && ai.patch >= 27))),
+    openaiVersion: openai && (openai.declared ? `${openai.declared} (as package.json declares; not installed here)` : openai.raw),
+    aiVersion: ai && (ai.declared ? `${ai.declared} (as package.json declares; not installed here)` : ai.raw),
   };
 }
 
@@ -51,6 +54,18 @@ function missingRequestId(kind: ResultKind, ctx: AnalysisContext): CallClassific
   return {
     code: 'no-field-value',
     reason: `the installed openai ${ctx.sdk.openaiVersion} predates \`_request_id\` (4.62.0): upgrade openai, or call it with \`.withResponse()\` (4.66.1+) and record its \`request_id\``,
+  };
+}
+
+/**
+ * Before ai 3.3.27 results and end events have no `response` (TS2339 against ai 3.3.9's types): the request had an
+ * id, but this SDK does not give it.
+ */
+function missingAiResponse(ctx: AnalysisContext): CallClassification['rejection'] | undefined {
+  if (ctx.sdk.aiResponseMetadata) return undefined;
+  return {
+    code: 'no-field-value',
+    reason: `ai ${ctx.sdk.aiVersion} returns no response id: \`response\` (id, timestamp) came in ai 3.3.27; upgrade ai (3.3.27+, or 4+) and run again, or write null`,
   };
 }
 
@@ -709,6 +724,8 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     if (target && isPackage(target.module, 'ai') && AI_SDK_FUNCTIONS.includes(target.imported)) {
       const model = classifyAiModel(call.arguments[0], ctx);
       if (model.rejection) return { rejection: model.rejection, notes: [], needsAwait: false };
+      const noResponse = missingAiResponse(ctx);
+      if (noResponse) return { rejection: noResponse, notes: [], needsAwait: !AI_SDK_STREAMING.has(target.imported) };
       if (AI_SDK_STREAMING.has(target.imported)) {
         // Not awaited: `result.response` is a Promise that settles when the stream ends.
         return { kind: RESULT_KINDS.aiResponse, streamResult: true, notes: [...model.notes, ...multiStepNote(call.arguments[0])], needsAwait: false };
@@ -1078,6 +1095,8 @@ export function classifyAiCallback(fn: ts.ArrowFunction | ts.FunctionExpression 
   const options = owner.call.arguments[0];
   const model = classifyAiModel(options, ctx);
   if (model.rejection) return { type: 'rejected', origin: fn, name, ...model.rejection };
+  const noResponse = missingAiResponse(ctx);
+  if (noResponse) return { type: 'rejected', origin: fn, name, ...noResponse };
   // A step's event is one request: the multi-step caveat is for the end of the run.
   const perStep = owner.callback === 'onStepFinish';
   const notes = [...model.notes, ...(perStep ? [] : multiStepNote(options))];
