@@ -39,6 +39,8 @@ const EXCLUDE: Record<string, string> = {
     'written for ai 3.3.9 (its package.json), which is not installed here (ai 3 usage is promptTokens/completionTokens): input checked by hand with tsc against ai@3.3.9 + @ai-sdk/openai@0.0.50, and the edit the ai 4+ mapping would make fails there with TS2339 (no `response`)',
   'ai-v3-stream-text-on-finish-manual':
     'written for ai 3.3.9 (its package.json), which is not installed here: input checked by hand with tsc against ai@3.3.9 + @ai-sdk/openai@0.0.50, and the edit the ai 4+ mapping would make fails there with TS2339 (no `response` on the onFinish event or the result)',
+  'openai-v3-create-completion-and-stream':
+    'openai v3 (`OpenAIApi`, `createCompletion`, axios) is not installed here (openai 6 exports none of these): input and output checked by hand with tsc against openai@3.3.0 (and its axios)',
   'ai-v3-4-generate-text-response':
     'written for ai 3.4.33 (its package.json), which is not installed here: input and output checked by hand with tsc against ai@3.4.33 + @ai-sdk/openai@0.0.72',
   'tracker-type-missing-fields':

@@ -684,9 +684,20 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     if (noRequestId) return { rejection: noRequestId, notes: [], needsAwait: true };
     return { kind: method.kind, notes: verdict.notes, needsAwait: true };
   }
-  if (names.length === 1 && names[0] === 'createChatCompletion' && ts.isIdentifier(root)) {
+  // openai v3 (`OpenAIApi`): `createChatCompletion` and the legacy `createCompletion` resolve to an axios response
+  // whose `data` is the body (`CreateChatCompletionResponse` / `CreateCompletionResponse`: id, created).
+  if (names.length === 1 && (names[0] === 'createChatCompletion' || names[0] === 'createCompletion') && ts.isIdentifier(root)) {
     const verdict = classifyClient(root, ctx);
     if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason, gateway: verdict.gateway }, notes: [], needsAwait: true };
+    const stream = objectProperty(call.arguments[0], 'stream');
+    if (stream && stream.kind !== ts.SyntaxKind.FalseKeyword) {
+      // `{ responseType: 'stream' }`: `data` is the raw event stream, typed as the body but holding no `id`.
+      return {
+        rejection: { code: 'stream-not-captured', reason: 'an openai v3 stream (`stream: true`): `data` is the raw server-sent event stream; take `id`, `created` and `system_fingerprint` from a parsed event and pass them here' },
+        notes: [],
+        needsAwait: true,
+      };
+    }
     // openai 3's CreateChatCompletionResponse type has no system_fingerprint, though the body carries it.
     const typed = !/\.(c|m)?jsx?$/i.test(ctx.sourceFile.fileName);
     const kind: ResultKind = typed
