@@ -176,7 +176,18 @@ function classifyClientValues(values: ts.Expression[], ctx: AnalysisContext, dep
   });
   const verdicts = own.map((v) => classifyClient(v, { ...ctx, sourceFile: v.getSourceFile() }, depth + 1, seen)).filter((v) => v.openai || !v.nothing);
   if (verdicts.length === 0) return undefined;
-  return verdicts.find((v) => !v.openai) ?? { openai: true, notes: [...new Set(verdicts.flatMap((v) => (v.openai ? v.notes : [])))] };
+  return mixedProviders(verdicts) ?? verdicts.find((v) => !v.openai) ?? { openai: true, notes: [...new Set(verdicts.flatMap((v) => (v.openai ? v.notes : [])))] };
+}
+
+/**
+ * An OpenAI client on some paths and another provider's on others (`useGroq ? new Groq() : new OpenAI()`): neither
+ * an OpenAI id nor "no OpenAI request" is certain.
+ */
+function mixedProviders(verdicts: ClientVerdict[]): ClientVerdict | undefined {
+  // A gateway on the other paths is reported as such (its verdict is manual either way, and says what to do).
+  const other = verdicts.find((v): v is Extract<ClientVerdict, { openai: false }> => !v.openai && v.code === 'not-openai' && !v.gateway);
+  if (!other || !verdicts.some((v) => v.openai)) return undefined;
+  return { openai: false, code: 'ambiguous-source', reason: `it is an OpenAI client on some paths and not on others (${other.reason}): which one served the request is decided at run time` };
 }
 
 /**
@@ -272,7 +283,7 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0, se
     // A `return null` path is checked away by the caller (`getClient()!`): only the clients it returns count.
     const returned = located ? returnedExpressions(located.node).filter((r) => !isNullish(r)) : [];
     const verdicts = returned.map((r) => classifyClient(r, { ...ctx, sourceFile: located!.sourceFile }, depth + 1, seen));
-    const notOpenAI = verdicts.find((v) => !v.openai && (v.code === 'not-openai' || v.readsOptions));
+    const notOpenAI = mixedProviders(verdicts) ?? verdicts.find((v) => !v.openai && (v.code === 'not-openai' || v.code === 'ambiguous-source' || v.readsOptions));
     if (notOpenAI) return notOpenAI;
     if (verdicts.length && verdicts.every((v) => v.openai)) return verdicts[0];
     const returnType = located && declaredReturnType(located.node);
