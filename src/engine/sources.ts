@@ -1002,8 +1002,17 @@ function fitFetchBodyType(
 ): { kind: ResultKind; edits: TextEdit[] } | { rejection: { code: ManualReasonCode; reason: string } } {
   const type = declaredValueType(decl);
   if (!type || type.kind === ts.SyntaxKind.AnyKeyword) return { kind, edits: [] };
+  // `Record<string, any>`: every property is `any`, as with no type at all.
+  if (ts.isTypeReferenceNode(type) && type.typeName.getText(ctx.sourceFile) === 'Record' && type.typeArguments?.[1]?.kind === ts.SyntaxKind.AnyKeyword) return { kind, edits: [] };
   const typeText = type.getText(ctx.sourceFile);
   const name = decl.name.getText(ctx.sourceFile);
+  // The SDK's own type for the body (`as ChatCompletion`): it has the fields, as the SDK reads them.
+  const ref = packageTypeReference(type, decl);
+  if (ref && OPENAI_PACKAGE.test(ref.module)) {
+    const sdkKind = ['ChatCompletion', 'ParsedChatCompletion'].includes(ref.name) ? RESULT_KINDS.chatCompletion : ref.name === 'Response' && ref.module !== 'openai' ? RESULT_KINDS.response : undefined;
+    if (sdkKind === kind) return { kind, edits: [] };
+    return { rejection: { code: 'no-field-value', reason: `the response body \`${name}\` is typed \`${typeText}\`, which is not the ${kind.label} this endpoint returns: type it as the body, then pass its fields` } };
+  }
   const shape = readTypeShape(ctx.host, ctx.sourceFile, type);
   if (!shape) {
     return { rejection: { code: 'no-field-value', reason: `the response body \`${name}\` is typed \`${typeText}\`, which this tool cannot read: type it so it has the body's \`id\`, \`created\` and \`system_fingerprint\`, then pass them` } };
