@@ -759,9 +759,49 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
     }
     // An in-house wrapper: read its declared return type.
     const located: Located | undefined = target ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as never, sourceFile: ctx.sourceFile };
-    if (located && depth < 3) return classifyWrapper(located, ctx);
+    if (located && depth < 3) return passedThrough(located, call, ctx) ?? classifyWrapper(located, ctx);
   }
   return undefined;
+}
+
+/**
+ * A generic pass-through (`retryWithBackoff<T>(fn: () => Promise<T>): Promise<T>`, `withTimeout(fn)`): every return
+ * of the wrapper is a call of the same callback parameter (`return await fn()`), so its result is what the callback
+ * the call passes returns (`async () => openai.chat.completions.create(…)`), classified as awaited. Each return of
+ * that callback must be the same kind of result.
+ */
+function passedThrough(located: Located, call: ts.CallExpression, ctx: AnalysisContext): CallClassification | undefined {
+  const wrapper = functionOf(located.node);
+  if (!wrapper?.body) return undefined;
+  const returns = returnedExpressions(located.node);
+  let index = -1;
+  for (const r of returns) {
+    let e = skipOuterExpressions(r);
+    if (ts.isAwaitExpression(e)) e = skipOuterExpressions(e.expression);
+    if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression)) return undefined;
+    const param = resolveName(e.expression.text, e.expression);
+    const i = param && ts.isParameter(param) && param.parent === wrapper ? wrapper.parameters.indexOf(param) : -1;
+    if (i < 0 || (index >= 0 && i !== index)) return undefined;
+    index = i;
+  }
+  const callback = index >= 0 && call.arguments[index] ? skipOuterExpressions(call.arguments[index]) : undefined;
+  if (!callback || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return undefined;
+  const results: ts.Expression[] = [];
+  if (!ts.isBlock(callback.body)) results.push(callback.body);
+  else {
+    const visit = (n: ts.Node) => {
+      if (ts.isReturnStatement(n) && n.expression) results.push(n.expression);
+      else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(callback.body, visit);
+  }
+  if (results.length === 0) return undefined;
+  const classified = results.map((r) => classifyValue(ts.isAwaitExpression(skipOuterExpressions(r)) ? r : ts.factory.createAwaitExpression(r), ctx));
+  const refused = classified.find((c) => c?.rejection);
+  if (refused) return { ...refused, needsAwait: true };
+  const first = classified[0];
+  if (!first?.kind || classified.some((c) => !c || c.kind !== first.kind || c.path !== first.path || c.streamResult !== first.streamResult)) return undefined;
+  return { ...first, needsAwait: true };
 }
 
 function declaredReturnType(node: ts.Node): ts.TypeNode | undefined {
