@@ -117,7 +117,7 @@ interface CallClassification {
   needsAwait: boolean;
   /** An AI SDK stream result: its `response` is read with `await` once the stream has ended. */
   streamResult?: boolean;
-  /** The JSON body of a raw `fetch`: typed only by what the code declares it to be (see fitFetchBodyType). */
+  /** The JSON body of a raw `fetch`: typed only by what the code declares it to be (see fitDeclaredType). */
   fetchBody?: true;
 }
 
@@ -997,8 +997,8 @@ function toClassified(origin: ts.Node, name: string, result: CallClassification 
     return { type: 'source', origin, name, base: awaited, kind: result.kind!, edits, notes: result.notes, needsStreamEnd: { result: base } };
   }
   let kind = result.kind!;
-  if (result.fetchBody && ts.isVariableDeclaration(origin)) {
-    const fitted = fitFetchBodyType(origin, kind, ctx);
+  if (ts.isVariableDeclaration(origin)) {
+    const fitted = fitDeclaredType(origin, result, ctx);
     if ('rejection' in fitted) return { type: 'rejected', origin, name, ...fitted.rejection };
     kind = fitted.kind;
     edits.push(...fitted.edits);
@@ -1030,39 +1030,55 @@ const BODY_PROPERTY_TYPES: Partial<Record<string, { type: 'string' | 'number'; o
 };
 
 /**
- * A raw fetch's JSON body is `any` unless the code types it: `as { choices; usage }` or `: OpenAIResponse`. Reading
- * `data.id` from a type without `id` does not compile. An inline type literal (the cast's or the declaration's own)
- * gets the members it lacks (`id: string; created: number; system_fingerprint?: string`, as the API returns them); a
- * named type of the app's is not edited: manual, saying what to add. Members it has are read as it declares them.
+ * The type the code gives a result where it declares it (`as { choices; usage }`, `: OpenAIResponse`) decides what
+ * compiles: `data.id` on a type without `id` does not (TS2339). A raw fetch's JSON body is `any` unless so typed; an
+ * SDK result cast to an inline type keeps only what that type names. An inline type literal (the cast's or the
+ * declaration's own) of a chat completion or Responses body gets the members it lacks (`id: string; created: number;
+ * system_fingerprint?: string`, as the API returns them); a named type of the app's is not edited: manual, saying
+ * what to add. Members it has are read as it declares them. The SDK's own types, and types this tool cannot read on
+ * an SDK result, are trusted as before.
  */
-function fitFetchBodyType(
+function fitDeclaredType(
   decl: ts.VariableDeclaration,
-  kind: ResultKind,
+  result: CallClassification,
   ctx: AnalysisContext,
 ): { kind: ResultKind; edits: TextEdit[] } | { rejection: { code: ManualReasonCode; reason: string } } {
+  const kind = result.kind!;
   const type = declaredValueType(decl);
   if (!type || type.kind === ts.SyntaxKind.AnyKeyword) return { kind, edits: [] };
   // `Record<string, any>`: every property is `any`, as with no type at all.
   if (ts.isTypeReferenceNode(type) && type.typeName.getText(ctx.sourceFile) === 'Record' && type.typeArguments?.[1]?.kind === ts.SyntaxKind.AnyKeyword) return { kind, edits: [] };
   const typeText = type.getText(ctx.sourceFile);
   const name = decl.name.getText(ctx.sourceFile);
-  // The SDK's own type for the body (`as ChatCompletion`): it has the fields, as the SDK reads them.
+  const what = result.fetchBody ? 'the response body' : 'the result';
+  if (type.kind === ts.SyntaxKind.UnknownKeyword) {
+    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`unknown\`: type it as the ${kind.label} it is, then run again` } };
+  }
+  // The SDK's own type (`as ChatCompletion`): it has the fields, as the SDK reads them.
   const ref = packageTypeReference(type, decl);
   if (ref && OPENAI_PACKAGE.test(ref.module)) {
+    if (!result.fetchBody) return { kind, edits: [] };
     const sdkKind = ['ChatCompletion', 'ParsedChatCompletion'].includes(ref.name) ? RESULT_KINDS.chatCompletion : ref.name === 'Response' && ref.module !== 'openai' ? RESULT_KINDS.response : undefined;
     if (sdkKind === kind) return { kind, edits: [] };
-    return { rejection: { code: 'no-field-value', reason: `the response body \`${name}\` is typed \`${typeText}\`, which is not the ${kind.label} this endpoint returns: type it as the body, then pass its fields` } };
+    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which is not the ${kind.label} this endpoint returns: type it as the body, then pass its fields` } };
   }
   const shape = readTypeShape(ctx.host, ctx.sourceFile, type);
   if (!shape) {
-    return { rejection: { code: 'no-field-value', reason: `the response body \`${name}\` is typed \`${typeText}\`, which this tool cannot read: type it so it has the body's \`id\`, \`created\` and \`system_fingerprint\`, then pass them` } };
+    if (!result.fetchBody) return { kind, edits: [] };
+    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which this tool cannot read: type it so it has the body's \`id\`, \`created\` and \`system_fingerprint\`, then pass them` } };
+  }
+  if (result.path) {
+    // `response` of an AI SDK result, `data` of `.withResponse()`: the type must name it (this tool does not add it).
+    const key = result.path.split('.')[0];
+    if (shape.open || shape.properties.has(key)) return { kind, edits: [] };
+    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which has no \`${key}\`: add \`${key}\` to it (the SDK returns it), then run again` } };
   }
   const fields = { ...kind.fields };
   const missing: string[] = [];
   for (const { field } of activeFields(ctx.config)) {
     const reader = kind.fields[field];
-    const key = reader && /^x\.([A-Za-z_$][\w$]*)$/.exec(reader.read('x'))?.[1];
     if (!reader) continue;
+    const key = /^x\.([A-Za-z_$][\w$]*)$/.exec(reader.read('x'))?.[1];
     const declared = key ? shape.properties.get(key) : undefined;
     const wanted = BODY_PROPERTY_TYPES[field];
     if (declared) {
@@ -1070,20 +1086,21 @@ function fitFetchBodyType(
       const written = node.type?.getText(ctx.sourceFile).replace(/\s+/g, ' ');
       const plain = wanted && node.type && unionTypes(node.type).every((t) => t === wanted.type || t === 'null' || t === 'undefined');
       if (!plain) {
-        return { rejection: { code: 'no-field-value', reason: `the response body \`${name}\` declares \`${key}\` as \`${written ?? 'untyped'}\`, not the API's ${wanted?.type ?? 'value'}: correct its type, then pass it` } };
+        return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` declares \`${key}\` as \`${written ?? 'untyped'}\`, not the API's ${wanted?.type ?? 'value'}: correct its type, then pass it` } };
       }
       fields[field] = { ...reader, mayBeUndefined: reader.mayBeUndefined || declared.acceptsUndefined, mayBeNull: reader.mayBeNull || declared.acceptsNull };
     } else if (!shape.open) {
-      if (!key || !wanted) return { rejection: { code: 'no-field-value', reason: `the response body \`${name}\` is typed \`${typeText}\`, which has no ${field}` } };
+      if (!key || !wanted) return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which has no ${field}` } };
       missing.push(`${key}${wanted.optional ? '?' : ''}: ${wanted.type}`);
     }
   }
   if (missing.length === 0) return { kind: { ...kind, fields }, edits: [] };
-  if (!ts.isTypeLiteralNode(type)) {
+  const editable = kind === RESULT_KINDS.chatCompletion || kind === RESULT_KINDS.response;
+  if (!ts.isTypeLiteralNode(type) || !editable) {
     return {
       rejection: {
         code: 'no-field-value',
-        reason: `the response body \`${name}\` is typed \`${typeText}\`, which has no ${missing.map((m) => `\`${m.split(/\??:/)[0]}\``).join(', ')}: add \`${missing.join('; ')}\` to it (the API returns them), then run again`,
+        reason: `${what} \`${name}\` is typed \`${typeText}\`, which has no ${missing.map((m) => `\`${m.split(/\??:/)[0]}\``).join(', ')}: add \`${missing.join('; ')}\` to it (the API returns them), then run again`,
       },
     };
   }
@@ -1554,8 +1571,7 @@ export function classifyDeclaration(decl: Declaration, ctx: AnalysisContext): Cl
       // `const { text, usage, response } = await generateText(...)`
       if (result?.kind === RESULT_KINDS.aiResponse && result.path && !result.rejection) return classifyDestructuredAiResult(owner, result, ctx);
       if (result?.kind && !result.path && !result.rejection && !result.streamResult) {
-        if (!result.fetchBody) return classifyDestructuredResult(owner, result, ctx);
-        const fitted = fitFetchBodyType(owner, result.kind, ctx);
+        const fitted = fitDeclaredType(owner, result, ctx);
         if ('rejection' in fitted) return { type: 'rejected', origin: owner, name: owner.name.getText(ctx.sourceFile), ...fitted.rejection };
         const destructured = classifyDestructuredResult(owner, { ...result, kind: fitted.kind }, ctx);
         return destructured?.type === 'source' ? { ...destructured, edits: [...destructured.edits, ...fitted.edits] } : destructured;
