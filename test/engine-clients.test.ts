@@ -39,6 +39,8 @@ describe('clients that are OpenAI on every path', () => {
       ['let c: OpenAI | null = null;\nconst getClient = () => { if (!c) c = new OpenAI(); return c; };', 'getClient()'],
       ['let c: OpenAI | null = null;\nfunction getClient() { c = c ?? new OpenAI(); return c; }', 'getClient()'],
       ['function getClient() { if (!process.env.KEY) return null; return new OpenAI(); }', 'getClient()!'],
+      ['const g = globalThis as unknown as { client?: OpenAI };\nconst client = g.client ?? new OpenAI();\nif (process.env.DEV) g.client = client;', 'client'],
+      ['const cache: Record<string, OpenAI> = {};\nfunction get(k: string) { const hit = cache[k] ?? new OpenAI(); cache[k] = hit; return hit; }', "get('k')"],
     ] as const) {
       const call = plan(setup, client);
       expect(call.status, `${setup}\n${call.reason}`).toBe('updated');
@@ -84,6 +86,13 @@ describe('clients that are not certainly OpenAI', () => {
       const call = plan(setup, "get('k')");
       expect(call.status, `${setup}\n${call.reason}`).toBe('manual');
     }
+  });
+
+  it('a globalThis holder given a gateway client in this file', () => {
+    const call = plan(
+      "const g = globalThis as unknown as { client?: OpenAI };\nconst client = g.client ?? new OpenAI();\ng.client ??= new OpenAI({ baseURL: 'https://openrouter.ai/api/v1' });",
+    );
+    expect([call.status, call.reasonCode]).toEqual(['manual', 'not-openai']);
   });
 
   it('a getter that only ever returns null', () => {

@@ -220,9 +220,8 @@ function cacheValues(decl: ts.VariableDeclaration): ts.Expression[] | undefined 
         let target: ts.Node = access;
         while (ts.isParenthesizedExpression(target.parent) || ts.isNonNullExpression(target.parent)) target = target.parent;
         const write = target.parent;
-        if (ts.isBinaryExpression(write) && write.left === target) {
-          const op = write.operatorToken.kind;
-          if (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken) values.push(write.right);
+        if (ts.isBinaryExpression(write) && write.left === target && isAssignmentOperator(write.operatorToken.kind)) {
+          if (ASSIGNMENTS.has(write.operatorToken.kind)) values.push(write.right);
           else readable = false;
         } else if ((ts.isPrefixUnaryExpression(write) || ts.isPostfixUnaryExpression(write)) && [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken].includes(write.operator)) {
           readable = false;
@@ -231,6 +230,32 @@ function cacheValues(decl: ts.VariableDeclaration): ts.Expression[] | undefined 
       }
       readable = false; // passed on, spread, exported later, reassigned: writes this tool cannot see
       return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(decl.getSourceFile());
+  return readable ? values : undefined;
+}
+
+/**
+ * `const g = globalThis as unknown as { openai?: OpenAI }`: the values this file assigns to `g.<prop>` (`g.openai =
+ * openai`, `??=`), or undefined when `g` is not such a holder or `g.<prop>` is written some other way.
+ */
+function globalHolderValues(decl: ts.VariableDeclaration, prop: string): ts.Expression[] | undefined {
+  const init = decl.initializer && skipOuterExpressions(decl.initializer);
+  if (!init || !ts.isIdentifier(init) || !['globalThis', 'global'].includes(init.text) || declarationKeyword(decl) !== 'const' || !ts.isIdentifier(decl.name)) return undefined;
+  const name = decl.name.text;
+  const values: ts.Expression[] = [];
+  let readable = true;
+  const visit = (n: ts.Node) => {
+    if (ts.isPropertyAccessExpression(n) && n.name.text === prop && ts.isIdentifier(n.expression) && n.expression.text === name && resolveName(name, n.expression) === decl) {
+      const write = n.parent;
+      if (ts.isBinaryExpression(write) && write.left === n && isAssignmentOperator(write.operatorToken.kind)) {
+        if (ASSIGNMENTS.has(write.operatorToken.kind)) values.push(write.right);
+        else readable = false;
+      } else if (ts.isDeleteExpression(write) || ts.isPrefixUnaryExpression(write) || ts.isPostfixUnaryExpression(write)) {
+        readable = ts.isPrefixUnaryExpression(write) && write.operator === ts.SyntaxKind.ExclamationToken && readable;
+      }
     }
     ts.forEachChild(n, visit);
   };
@@ -250,10 +275,21 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0, se
   // `cache[key]`, `cache.get(key)`: what the cache was given.
   const cached = ts.isElementAccessExpression(e) ? e.expression : ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'get' ? e.expression.expression : undefined;
   const cache = cached && ts.isIdentifier(skipOuterExpressions(cached)) ? resolveName((skipOuterExpressions(cached) as ts.Identifier).text, cached) : undefined;
-  if (cache && ts.isVariableDeclaration(cache) && !seen.has(cache)) {
+  if (cache && ts.isVariableDeclaration(cache)) {
     const values = cacheValues(cache);
+    if (values && seen.has(cache)) return { openai: false, code: 'no-source', reason: `\`${text}\` refers back to itself`, nothing: true };
     if (values) {
       return classifyClientValues(values, ctx, depth, new Set([...seen, cache])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
+    }
+  }
+  // `globalForOpenAI.openai` where `const globalForOpenAI = globalThis as unknown as { openai?: OpenAI }` (the
+  // dev-server singleton): what this file stores there.
+  const holder = ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) ? resolveName(e.expression.text, e.expression) : undefined;
+  if (holder && ts.isVariableDeclaration(holder) && ts.isPropertyAccessExpression(e)) {
+    const values = globalHolderValues(holder, e.name.text);
+    if (values && seen.has(holder)) return { openai: false, code: 'no-source', reason: `\`${text}\` refers back to itself`, nothing: true };
+    if (values) {
+      return classifyClientValues(values, ctx, depth, new Set([...seen, holder])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
     }
   }
   if (ts.isNewExpression(e)) {
@@ -1375,6 +1411,10 @@ function classifyDestructuredResult(owner: ts.VariableDeclaration, result: CallC
     fields[field] = { ...reader, read: () => `${binding.base}${rest}` };
   }
   return { type: 'source', origin: owner, name, base: '', kind: { ...kind, fields }, edits, notes: result.notes };
+}
+
+function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
 const ASSIGNMENTS = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
