@@ -100,3 +100,39 @@ describe('clients that are not certainly OpenAI', () => {
     expect(call.status).toBe('manual');
   });
 });
+
+describe('another provider behind a local module or a dynamic import', () => {
+  const run = (files: Record<string, string>) =>
+    analyzeFile({ path: '/app/route.ts', text: files['/app/route.ts'] }, DEFAULT_CONFIG, createMemoryHost({ '/app/tracking.ts': tracking, ...files })).calls[0];
+
+  it('`export const ai = new GoogleGenAI()` imported from a local module: its usage is not an OpenAI request (null)', () => {
+    const call = run({
+      '/app/lib/gemini.ts': "import { GoogleGenAI } from '@google/genai';\nexport const ai = new GoogleGenAI({ apiKey: process.env.KEY });\n",
+      '/app/route.ts': `import { ai } from './lib/gemini';
+import { trackTokenUsage } from './tracking';
+export async function run(userId: string, prompt: string) {
+  const result = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: prompt });
+  await trackTokenUsage({ user_id: userId, tokens_used: result.usageMetadata?.totalTokenCount ?? 0 });
+}
+`,
+    });
+    expect(call.status, call.reason).toBe('updated');
+    expect(call.added).toEqual({ openai_request_id: 'null', openai_created: 'null', system_fingerprint: 'null' });
+  });
+
+  it('a client built from `(await import("@anthropic-ai/sdk")).default`', () => {
+    const call = run({
+      '/app/route.ts': `import { trackTokenUsage } from './tracking';
+export async function run(userId: string, prompt: string) {
+  const Anthropic = (await import('@anthropic-ai/sdk')).default;
+  const client = new Anthropic();
+  const stream = client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: prompt }] });
+  const message = await stream.finalMessage();
+  await trackTokenUsage({ user_id: userId, tokens_used: message.usage.input_tokens + message.usage.output_tokens });
+}
+`,
+    });
+    expect(call.status, call.reason).toBe('updated');
+    expect(call.added?.openai_request_id).toBe('null');
+  });
+});

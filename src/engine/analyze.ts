@@ -259,6 +259,9 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   const loops = forAwaitLoopsOver(fn, decl);
   if (loops.length !== 1) return undefined;
   const loop = loops[0];
+  // `for await (const chunk of stream as AsyncIterable<{ choices… }>)`: the chunks are typed by that cast, which may
+  // lack `id`: `chunk.id` would not compile.
+  if (castToOwnType(loop.expression)) return undefined;
   const callStart = call.getStart(ctx.sourceFile);
   if (loop.getEnd() > callStart || enclosingFunction(loop) !== enclosingFunction(call)) return undefined;
   // The innermost block that holds both the loop and the call; the values are declared there, before the statement
@@ -315,6 +318,15 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
     type: 'source', origin: decl, name: decl.name.text, base: '', kind, edits,
     notes: [`kept from the chunks of \`${decl.name.text}\` in its \`for await\` loop (every chunk carries the same id)`],
   };
+}
+
+/** Is the expression cast (`as T`, `<T>x`) to a type other than `any`? */
+function castToOwnType(expr: ts.Expression): boolean {
+  for (let e = expr; ; ) {
+    if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+    else if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) return e.type.kind !== ts.SyntaxKind.AnyKeyword;
+    else return false;
+  }
 }
 
 /** Has an AI SDK stream ended before the call? Only if the call's own function awaited something of it first. */

@@ -611,18 +611,29 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
 }
 
 /** The package a value ultimately comes from (`anthropic.messages.create` → `@anthropic-ai/sdk`), following local names. */
-function originModule(expr: ts.Expression, depth = 0): string | undefined {
-  if (depth > 6) return undefined;
+function originModule(expr: ts.Expression, depth = 0, ctx?: AnalysisContext): string | undefined {
+  // Each step goes one node or one declaration back (`stream.finalMessage` → `stream` → `client.messages.stream(…)` →
+  // `client` → `new Anthropic(…)` → …): bounded, since initializers cannot refer to themselves.
+  if (depth > 16) return undefined;
   const e = skipOuterExpressions(expr);
-  if (ts.isAwaitExpression(e)) return originModule(e.expression, depth + 1);
-  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return originModule(e.expression, depth + 1);
-  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return originModule(e.expression, depth + 1);
+  if (ts.isAwaitExpression(e)) return originModule(e.expression, depth + 1, ctx);
+  // `await import('@anthropic-ai/sdk')`: the module itself.
+  if (ts.isCallExpression(e) && e.expression.kind === ts.SyntaxKind.ImportKeyword && e.arguments[0] && ts.isStringLiteralLike(e.arguments[0])) return e.arguments[0].text;
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return originModule(e.expression, depth + 1, ctx);
+  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return originModule(e.expression, depth + 1, ctx);
   if (!ts.isIdentifier(e)) return undefined;
   const decl = resolveName(e.text, e);
   if (!decl) return undefined;
   const target = importTarget(decl);
-  if (target) return target.module;
-  if (ts.isVariableDeclaration(decl) && decl.initializer) return originModule(decl.initializer, depth + 1);
+  if (target) {
+    // `import { ai } from '@/lib/gemini'` where it is `export const ai = new GoogleGenAI(…)`: where that comes from.
+    const located = ctx && !otherProvider(target.module) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
+    if (located && ts.isVariableDeclaration(located.node) && located.node.initializer) {
+      return originModule(located.node.initializer, depth + 1, { ...ctx!, sourceFile: located.sourceFile }) ?? target.module;
+    }
+    return target.module;
+  }
+  if (ts.isVariableDeclaration(decl) && decl.initializer) return originModule(decl.initializer, depth + 1, ctx);
   if (ts.isParameter(decl) && decl.type && ts.isTypeReferenceNode(decl.type)) return packageTypeReference(decl.type, decl)?.module;
   return undefined;
 }
@@ -758,7 +769,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext, depth = 0):
       : RESULT_KINDS.chatCompletionV3;
     return { kind, notes: ['openai v3 (axios): the completion is under `.data`', ...verdict.notes], needsAwait: true };
   }
-  const origin = originModule(callee);
+  const origin = originModule(callee, 0, ctx);
   const provider = origin && otherProvider(origin);
   if (provider) {
     return {
@@ -1376,6 +1387,12 @@ function classifyStreamChunk(decl: ts.VariableDeclaration, ctx: AnalysisContext)
   if (!stream || !ts.isCallExpression(stream) || !/\.chat\.completions\.create$/.test(stream.expression.getText(ctx.sourceFile))) return undefined;
   const result = classifyCall(stream, ctx);
   if (result?.rejection?.code !== 'stream-not-captured') return result?.rejection ? toClassified(decl, decl.name.text, result, decl.name.text, ctx) : undefined;
+  // Chunks typed by a cast of the stream (`stream as AsyncIterable<{ choices… }>`) may lack `id`: not read.
+  let over = loop.expression;
+  while (ts.isParenthesizedExpression(over) || ts.isNonNullExpression(over)) over = over.expression;
+  if ((ts.isAsExpression(over) || ts.isTypeAssertionExpression(over)) && over.type.kind !== ts.SyntaxKind.AnyKeyword) {
+    return { type: 'rejected', origin: decl, name: decl.name.text, code: 'no-field-value', reason: `its chunks are typed by the cast \`${over.type.getText(ctx.sourceFile)}\`, which may lack \`id\`, \`created\` and \`system_fingerprint\`: drop the cast (the SDK types the chunks), then run again` };
+  }
   return {
     type: 'source', origin: decl, name: decl.name.text, base: decl.name.text, kind: RESULT_KINDS.chatCompletionChunk, edits: [],
     notes: ['read from a stream chunk: every chunk of a chat stream carries the same id, created and system_fingerprint'],
