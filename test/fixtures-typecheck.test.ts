@@ -39,6 +39,15 @@ const EXCLUDE: Record<string, string> = {
   'ai-sdk-wrapper-typed-with-sdk-types-google-model': '@ai-sdk/google is not installed (the codemod only reads the imports and the model expressions; it never needs the package)',
   'ai-sdk-wrapper-typed-with-sdk-types-openai-model': '@ai-sdk/openai is not installed (the codemod only reads the imports and the model expressions; it never needs the package)',
   'other-provider-usage-helper': '@ai-sdk/google and @ai-sdk/openai are not installed (the codemod only reads the imports and the model expressions; it never needs the packages)',
+  'client-factory-plain-js': 'plain JavaScript (input.js, output.js, tracking.js): no TypeScript file to check; checkJs is off',
+  'ai-v3-generate-text-manual':
+    'written for ai 3.3.9 (its package.json), which is not installed here (ai 3 usage is promptTokens/completionTokens): input checked by hand with tsc against ai@3.3.9 + @ai-sdk/openai@0.0.50, and the edit the ai 4+ mapping would make fails there with TS2339 (no `response`)',
+  'ai-v3-stream-text-on-finish-manual':
+    'written for ai 3.3.9 (its package.json), which is not installed here: input checked by hand with tsc against ai@3.3.9 + @ai-sdk/openai@0.0.50, and the edit the ai 4+ mapping would make fails there with TS2339 (no `response` on the onFinish event or the result)',
+  'openai-v3-create-completion-and-stream':
+    'openai v3 (`OpenAIApi`, `createCompletion`, axios) is not installed here (openai 6 exports none of these): input and output checked by hand with tsc against openai@3.3.0 (and its axios)',
+  'ai-v3-4-generate-text-response':
+    'written for ai 3.4.33 (its package.json), which is not installed here: input and output checked by hand with tsc against ai@3.4.33 + @ai-sdk/openai@0.0.72',
   'tracker-type-missing-fields':
     "the schema step adds the fields to tracking.ts, which this per-fixture check does not rewrite; the whole-app version, type-checked after --write, is fixtures/pre-schema-app (test/schema-step.test.ts)",
   'tracker-param-imported-alias-via-paths':

@@ -272,7 +272,8 @@ function forAwaitLoopsOver(scope: ts.Node, decl: ts.VariableDeclaration): ts.For
 
 /**
  * An OpenAI chat stream consumed with `for await (const chunk of stream)` before the call, in a loop that already
- * keeps chunk data: keep the three values from the chunks (declared before the loop) and read them at the call.
+ * keeps chunk data: keep the three values from the chunks (declared before the loop, or before the `try`/`if` that
+ * holds it when the call is outside that: in its `finally`, after it) and read them at the call.
  */
 function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: AnalysisContext): SourceCandidate | undefined {
   const decl = stream;
@@ -284,9 +285,18 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   const loops = forAwaitLoopsOver(fn, decl);
   if (loops.length !== 1) return undefined;
   const loop = loops[0];
-  const block = loop.parent;
+  // `for await (const chunk of stream as AsyncIterable<{ choices… }>)`: the chunks are typed by that cast, which may
+  // lack `id`: `chunk.id` would not compile.
+  if (castToOwnType(loop.expression)) return undefined;
   const callStart = call.getStart(ctx.sourceFile);
-  if (loop.getEnd() > callStart || !(ts.isBlock(block) || ts.isSourceFile(block)) || callStart > block.getEnd()) return undefined;
+  if (loop.getEnd() > callStart || enclosingFunction(loop) !== enclosingFunction(call)) return undefined;
+  // The innermost block that holds both the loop and the call; the values are declared there, before the statement
+  // that holds the loop. No other loop may lie between: the values would be its first pass's, recorded for all.
+  let anchor: ts.Node = loop;
+  while (!((ts.isBlock(anchor.parent) || ts.isSourceFile(anchor.parent)) && anchor.parent.pos <= call.pos && call.end <= anchor.parent.end)) {
+    anchor = anchor.parent;
+    if (!anchor.parent || ts.isIterationStatement(anchor, false) || isFunctionLike(anchor)) return undefined;
+  }
   if (!ts.isBlock(loop.statement) || !ts.isVariableDeclarationList(loop.initializer)) return undefined;
   const chunkDecl = loop.initializer.declarations[0];
   if (loop.initializer.declarations.length !== 1 || !ts.isIdentifier(chunkDecl.name)) return undefined;
@@ -305,7 +315,7 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   const text = ctx.sourceFile.text;
   const eol = lineEnding(text, loop.getStart(ctx.sourceFile));
   const typed = !/\.(c|m)?jsx?$/i.test(ctx.sourceFile.fileName);
-  const indent = lineIndentAt(text, loop.getStart(ctx.sourceFile));
+  const indent = lineIndentAt(text, anchor.getStart(ctx.sourceFile));
   const firstInBody = loop.statement.statements[0];
   const inner = firstInBody ? lineIndentAt(text, firstInBody.getStart(ctx.sourceFile)) : `${indent}  `;
   const declarations = [
@@ -317,7 +327,7 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   const edits: TextEdit[] = captured
     ? []
     : [
-        { start: loop.getStart(ctx.sourceFile), end: loop.getStart(ctx.sourceFile), text: declarations.map((d) => `${d}${eol}${indent}`).join('') },
+        { start: anchor.getStart(ctx.sourceFile), end: anchor.getStart(ctx.sourceFile), text: declarations.map((d) => `${d}${eol}${indent}`).join('') },
         { start: bodyOpen, end: bodyOpen, text: captures.map((c) => `${eol}${inner}${c}`).join('') },
       ];
   const reader = (name: string) => ({ read: () => name, mayBeUndefined: true });
@@ -334,6 +344,15 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
     type: 'source', origin: decl, name: decl.name.text, base: '', kind, edits,
     notes: [`kept from the chunks of \`${decl.name.text}\` in its \`for await\` loop (every chunk carries the same id)`],
   };
+}
+
+/** Is the expression cast (`as T`, `<T>x`) to a type other than `any`? */
+function castToOwnType(expr: ts.Expression): boolean {
+  for (let e = expr; ; ) {
+    if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+    else if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) return e.type.kind !== ts.SyntaxKind.AnyKeyword;
+    else return false;
+  }
 }
 
 /** Has an AI SDK stream ended before the call? Only if the call's own function awaited something of it first. */

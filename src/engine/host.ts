@@ -100,24 +100,68 @@ export interface InstalledVersion {
   minor: number;
   patch: number;
   raw: string;
+  /**
+   * Not installed where the host can see it: the lowest version the nearest `package.json` that depends on the
+   * package allows (`^3.3.9` → 3.3.9). A feature that came in a later minor is then not certain to be there.
+   */
+  declared?: string;
+}
+
+function parseVersion(raw: string): InstalledVersion | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(raw);
+  return m ? { major: +m[1], minor: +m[2], patch: +m[3], raw } : undefined;
+}
+
+/** The lowest version a simple range allows (`^3.3.9`, `~3.3`, `3.3.9`, `3.x`); undefined for anything wider. */
+function rangeMinimum(range: string): InstalledVersion | undefined {
+  const m = /^[\^~=]?v?(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?$/.exec(range.trim());
+  if (!m) return undefined;
+  const part = (p: string | undefined) => (p === undefined || p === 'x' || p === '*' ? 0 : +p);
+  return { major: +m[1], minor: part(m[2]), patch: part(m[3]), raw: `${m[1]}.${part(m[2])}.${part(m[3])}`, declared: range.trim() };
+}
+
+function declaredRange(text: string, pkg: string): string | undefined {
+  try {
+    const manifest = JSON.parse(text) as Record<string, unknown>;
+    for (const key of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+      const deps = manifest[key];
+      if (deps && typeof deps === 'object' && typeof (deps as Record<string, unknown>)[pkg] === 'string') return (deps as Record<string, string>)[pkg];
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }
 
 /**
  * The version of a package installed where a file would import it from (`node_modules/<pkg>/package.json` in the
  * file's directory or above), or undefined when the host cannot see one: then the engine assumes the current major.
+ * When the nearest `package.json` that depends on it names another major than the install found (or none is
+ * installed, as in a fresh checkout), that range decides (see `declared`).
  */
 export function installedVersion(host: ProjectHost, fromFile: string, pkg: string): InstalledVersion | undefined {
+  let range: InstalledVersion | undefined;
+  let installed: InstalledVersion | undefined;
   for (let dir = dirname(fromFile); ; dir = dirname(dir)) {
-    const text = host.readFile(`${dir === '/' ? '' : dir}/node_modules/${pkg}/package.json`);
+    const prefix = dir === '/' ? '' : dir;
+    const text = host.readFile(`${prefix}/node_modules/${pkg}/package.json`);
     if (text !== undefined) {
       try {
-        const raw = String((JSON.parse(text) as { version?: unknown }).version ?? '');
-        const m = /^(\d+)\.(\d+)\.(\d+)/.exec(raw);
-        return m ? { major: +m[1], minor: +m[2], patch: +m[3], raw } : undefined;
+        installed = parseVersion(String((JSON.parse(text) as { version?: unknown }).version ?? ''));
       } catch {
-        return undefined;
+        installed = undefined;
       }
+      if (!range) return installed;
+      break;
     }
-    if (dir === '/') return undefined;
+    if (!range) {
+      const manifest = host.readFile(`${prefix}/package.json`);
+      const declared = manifest === undefined ? undefined : declaredRange(manifest, pkg);
+      // A range this tool does not read (`latest`, `workspace:*`, `>=3 <5`) says nothing: the install decides.
+      if (declared !== undefined) range = rangeMinimum(declared);
+    }
+    if (dir === '/') break;
   }
+  if (range && installed && installed.major === range.major) return installed;
+  return range;
 }

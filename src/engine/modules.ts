@@ -115,6 +115,28 @@ export function findExport(host: ProjectHost, path: string, name: string, depth 
       if (found) return found;
     }
   }
+  const commonJs = commonJsExport(sourceFile, name);
+  return commonJs ? findLocal(host, sourceFile, commonJs, depth) : undefined;
+}
+
+/**
+ * CommonJS: the local name a file exports as `name` through `module.exports = { name, other: local }`,
+ * `module.exports.name = local` or `exports.name = local` at its top level.
+ */
+function commonJsExport(sourceFile: ts.SourceFile, name: string): string | undefined {
+  for (const statement of sourceFile.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, right, operatorToken } = statement.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    const target = left.getText(sourceFile).replace(/\s+/g, '');
+    if (target === 'module.exports' && ts.isObjectLiteralExpression(right)) {
+      for (const prop of right.properties) {
+        if (ts.isShorthandPropertyAssignment(prop) && prop.name.text === name) return name;
+        if (ts.isPropertyAssignment(prop) && ts.isIdentifier(prop.name) && prop.name.text === name && ts.isIdentifier(prop.initializer)) return prop.initializer.text;
+      }
+    }
+    if ((target === `module.exports.${name}` || target === `exports.${name}`) && ts.isIdentifier(right)) return right.text;
+  }
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { installedVersion, type ProjectHost } from './host.js';
 import { defaultExportExpression, importTarget, resolveImport, type Located } from './modules.js';
 import { declarationKeyword, owningVariableDeclaration, resolveName, type Declaration } from './scope.js';
 import { AI_SDK_FUNCTIONS, AI_SDK_STREAMING, OPENAI_CLIENT_CLASSES, OPENAI_METHODS, OTHER_PROVIDER_PACKAGES, RESULT_KINDS, type FieldReader, type ResultKind } from './sdk.js';
-import { appendBindingElement, appendTypeMember } from './edits.js';
+import { appendBindingElement, appendTypeMember, lineEnding, lineIndentAt } from './edits.js';
 import type { ManualReasonCode, TextEdit } from './types.js';
 import { packageTypeReference, readTypeShape, unwrapPromise } from './types-read.js';
 import { functionOf, isFunctionLike, mentionsName, propertyChain, propertyNameText, skipOuterExpressions, ts } from './ts.js';
@@ -57,6 +57,8 @@ export interface SdkMapping {
   aiFinalStep: boolean;
   /** openai 4.62+: awaited results carry `_request_id`. False for an older installed openai 4. */
   openaiRequestId: boolean;
+  /** ai 3.3.27+: results and `onFinish` events carry `response` (id, timestamp). False for an older ai 3 (or below). */
+  aiResponseMetadata: boolean;
   /** Installed versions, for reasons. */
   openaiVersion?: string;
   aiVersion?: string;
@@ -69,8 +71,9 @@ export function sdkMapping(host: ProjectHost, fromFile: string): SdkMapping {
   return {
     aiFinalStep: !!ai && ai.major >= 7,
     openaiRequestId: !openai || openai.major > 4 || (openai.major === 4 && openai.minor >= 62),
-    openaiVersion: openai?.raw,
-    aiVersion: ai?.raw,
+    aiResponseMetadata: !ai || ai.major > 3 || (ai.major === 3 && (ai.minor > 3 || (ai.minor === 3 && ai.patch >= 27))),
+    openaiVersion: openai && (openai.declared ? `${openai.declared} (as package.json declares; not installed here)` : openai.raw),
+    aiVersion: ai && (ai.declared ? `${ai.declared} (as package.json declares; not installed here)` : ai.raw),
   };
 }
 
@@ -85,6 +88,18 @@ function missingRequestId(kind: ResultKind, ctx: AnalysisContext): CallClassific
   return {
     code: 'no-field-value',
     reason: `the installed openai ${ctx.sdk.openaiVersion} predates \`_request_id\` (4.62.0): upgrade openai, or call it with \`.withResponse()\` (4.66.1+) and record its \`request_id\``,
+  };
+}
+
+/**
+ * Before ai 3.3.27 results and end events have no `response` (TS2339 against ai 3.3.9's types): the request had an
+ * id, but this SDK does not give it.
+ */
+function missingAiResponse(ctx: AnalysisContext): CallClassification['rejection'] | undefined {
+  if (ctx.sdk.aiResponseMetadata) return undefined;
+  return {
+    code: 'no-field-value',
+    reason: `ai ${ctx.sdk.aiVersion} returns no response id: \`response\` (id, timestamp) came in ai 3.3.27; upgrade ai (3.3.27+, or 4+) and run again, or write null`,
   };
 }
 
@@ -136,6 +151,8 @@ interface CallClassification {
   needsAwait: boolean;
   /** An AI SDK stream result: its `response` is read with `await` once the stream has ended. */
   streamResult?: boolean;
+  /** The JSON body of a raw `fetch`: typed only by what the code declares it to be (see fitDeclaredType). */
+  fetchBody?: true;
 }
 
 const OPENAI_PACKAGE = /^openai(\/|$)/;
@@ -148,13 +165,167 @@ function otherProvider(module: string): string | undefined {
   return OTHER_PROVIDER_PACKAGES.find((p) => isPackage(module, p));
 }
 
-type ClientVerdict = { openai: true; notes: string[] } | { openai: false; reason: string; code: ManualReasonCode; gateway?: true };
+/**
+ * `readsOptions`: the verdict comes from reading a client's construction (its options may set a baseURL this tool
+ * cannot read): it decides, like a gateway, before any declared type. `nothing`: the expression never holds a value
+ * (only null, or only what it was itself given): it adds nothing to the values it is one of.
+ */
+type ClientVerdict =
+  | { openai: true; notes: string[] }
+  | { openai: false; reason: string; code: ManualReasonCode; gateway?: true; readsOptions?: true; nothing?: true };
+
+/**
+ * The values an expression may have when it is used as a client, `null`/`undefined` left out (the code checks or
+ * asserts them away before the call): both branches of `key ? new OpenAI() : null`, both sides of `a ?? b` / `a || b`,
+ * the right of `key && new OpenAI()`, both sides of `_client ??= new OpenAI()`, the right of `_client = new OpenAI()`.
+ */
+function clientAlternatives(expr: ts.Expression): ts.Expression[] {
+  const e = skipOuterExpressions(expr);
+  if (isNullish(e)) return [];
+  if (ts.isConditionalExpression(e)) return [...clientAlternatives(e.whenTrue), ...clientAlternatives(e.whenFalse)];
+  if (ts.isBinaryExpression(e)) {
+    switch (e.operatorToken.kind) {
+      case ts.SyntaxKind.BarBarToken:
+      case ts.SyntaxKind.QuestionQuestionToken:
+      case ts.SyntaxKind.BarBarEqualsToken:
+      case ts.SyntaxKind.QuestionQuestionEqualsToken:
+        return [...clientAlternatives(e.left), ...clientAlternatives(e.right)];
+      case ts.SyntaxKind.AmpersandAmpersandToken:
+      case ts.SyntaxKind.EqualsToken:
+        return clientAlternatives(e.right);
+    }
+  }
+  return [e];
+}
+
+/**
+ * Every value in a set of alternatives must be an OpenAI client (a value that refers back to a name being classified
+ * adds nothing: `_client = _client ?? new OpenAI()`). None left: undefined.
+ */
+function classifyClientValues(values: ts.Expression[], ctx: AnalysisContext, depth: number, seen: Set<ts.Node>): ClientVerdict | undefined {
+  const own = values.filter((v) => {
+    const e = skipOuterExpressions(v);
+    const decl = ts.isIdentifier(e) ? resolveName(e.text, e) : undefined;
+    return !(decl && seen.has(decl));
+  });
+  const verdicts = own.map((v) => classifyClient(v, { ...ctx, sourceFile: v.getSourceFile() }, depth + 1, seen)).filter((v) => v.openai || !v.nothing);
+  if (verdicts.length === 0) return undefined;
+  return mixedProviders(verdicts) ?? verdicts.find((v) => !v.openai) ?? { openai: true, notes: [...new Set(verdicts.flatMap((v) => (v.openai ? v.notes : [])))] };
+}
+
+/**
+ * An OpenAI client on some paths and another provider's on others (`useGroq ? new Groq() : new OpenAI()`): neither
+ * an OpenAI id nor "no OpenAI request" is certain.
+ */
+function mixedProviders(verdicts: ClientVerdict[]): ClientVerdict | undefined {
+  // A gateway on the other paths is reported as such (its verdict is manual either way, and says what to do).
+  const other = verdicts.find((v): v is Extract<ClientVerdict, { openai: false }> => !v.openai && v.code === 'not-openai' && !v.gateway);
+  if (!other || !verdicts.some((v) => v.openai)) return undefined;
+  return { openai: false, code: 'ambiguous-source', reason: `it is an OpenAI client on some paths and not on others (${other.reason}): which one served the request is decided at run time` };
+}
+
+/**
+ * A cache of clients: a non-exported `const cache: Record<string, OpenAI> = {}` (or `new Map()`) whose every write in
+ * its file is seen (`cache[key] = …`, `cache[key] ??= …`, `cache.set(key, …)`) and whose name is used for nothing else.
+ * Its values are what was written; undefined when the cache cannot be read that way.
+ */
+function cacheValues(decl: ts.VariableDeclaration): ts.Expression[] | undefined {
+  if (!ts.isIdentifier(decl.name) || !decl.initializer || declarationKeyword(decl) !== 'const') return undefined;
+  const statement = decl.parent.parent;
+  if (ts.isVariableStatement(statement) && ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
+  const init = skipOuterExpressions(decl.initializer);
+  const isMap = ts.isNewExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'Map' && !init.arguments?.length;
+  if (!isMap && !(ts.isObjectLiteralExpression(init) && init.properties.length === 0)) return undefined;
+  const name = decl.name.text;
+  const values: ts.Expression[] = [];
+  let readable = true;
+  const visit = (n: ts.Node) => {
+    if (!readable) return;
+    if (ts.isIdentifier(n) && n.text === name && n !== decl.name && resolveName(name, n) === decl) {
+      const access = n.parent;
+      if (isMap && ts.isPropertyAccessExpression(access) && access.expression === n && ts.isCallExpression(access.parent) && access.parent.expression === access) {
+        const method = access.name.text;
+        if (method === 'set' && access.parent.arguments.length === 2) values.push(access.parent.arguments[1]);
+        else if (!['get', 'has', 'delete', 'clear'].includes(method)) readable = false;
+        return;
+      }
+      if (!isMap && ts.isElementAccessExpression(access) && access.expression === n) {
+        // Reads are fine; a write must be a plain or logical assignment whose value is seen.
+        let target: ts.Node = access;
+        while (ts.isParenthesizedExpression(target.parent) || ts.isNonNullExpression(target.parent)) target = target.parent;
+        const write = target.parent;
+        if (ts.isBinaryExpression(write) && write.left === target && isAssignmentOperator(write.operatorToken.kind)) {
+          if (ASSIGNMENTS.has(write.operatorToken.kind)) values.push(write.right);
+          else readable = false;
+        } else if ((ts.isPrefixUnaryExpression(write) || ts.isPostfixUnaryExpression(write)) && [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken].includes(write.operator)) {
+          readable = false;
+        }
+        return;
+      }
+      readable = false; // passed on, spread, exported later, reassigned: writes this tool cannot see
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(decl.getSourceFile());
+  return readable ? values : undefined;
+}
+
+/**
+ * `const g = globalThis as unknown as { openai?: OpenAI }`: the values this file assigns to `g.<prop>` (`g.openai =
+ * openai`, `??=`), or undefined when `g` is not such a holder or `g.<prop>` is written some other way.
+ */
+function globalHolderValues(decl: ts.VariableDeclaration, prop: string): ts.Expression[] | undefined {
+  const init = decl.initializer && skipOuterExpressions(decl.initializer);
+  if (!init || !ts.isIdentifier(init) || !['globalThis', 'global'].includes(init.text) || declarationKeyword(decl) !== 'const' || !ts.isIdentifier(decl.name)) return undefined;
+  const name = decl.name.text;
+  const values: ts.Expression[] = [];
+  let readable = true;
+  const visit = (n: ts.Node) => {
+    if (ts.isPropertyAccessExpression(n) && n.name.text === prop && ts.isIdentifier(n.expression) && n.expression.text === name && resolveName(name, n.expression) === decl) {
+      const write = n.parent;
+      if (ts.isBinaryExpression(write) && write.left === n && isAssignmentOperator(write.operatorToken.kind)) {
+        if (ASSIGNMENTS.has(write.operatorToken.kind)) values.push(write.right);
+        else readable = false;
+      } else if (ts.isDeleteExpression(write) || ts.isPrefixUnaryExpression(write) || ts.isPostfixUnaryExpression(write)) {
+        readable = ts.isPrefixUnaryExpression(write) && write.operator === ts.SyntaxKind.ExclamationToken && readable;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(decl.getSourceFile());
+  return readable ? values : undefined;
+}
 
 /** Is this expression an OpenAI SDK client? Decided from where it was constructed or imported, never from its name alone. */
-function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): ClientVerdict {
+function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0, seen = new Set<ts.Node>()): ClientVerdict {
   const e = skipOuterExpressions(expr);
   const text = e.getText(ctx.sourceFile);
-  if (depth > 4) return { openai: false, code: 'no-source', reason: `could not tell what client \`${text}\` is` };
+  if (depth > 6) return { openai: false, code: 'no-source', reason: `could not tell what client \`${text}\` is` };
+  const alternatives = clientAlternatives(e);
+  if (alternatives.length !== 1 || alternatives[0] !== e) {
+    return classifyClientValues(alternatives, ctx, depth, seen) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never a client`, nothing: true };
+  }
+  // `cache[key]`, `cache.get(key)`: what the cache was given.
+  const cached = ts.isElementAccessExpression(e) ? e.expression : ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'get' ? e.expression.expression : undefined;
+  const cache = cached && ts.isIdentifier(skipOuterExpressions(cached)) ? resolveName((skipOuterExpressions(cached) as ts.Identifier).text, cached) : undefined;
+  if (cache && ts.isVariableDeclaration(cache)) {
+    const values = cacheValues(cache);
+    if (values && seen.has(cache)) return { openai: false, code: 'no-source', reason: `\`${text}\` refers back to itself`, nothing: true };
+    if (values) {
+      return classifyClientValues(values, ctx, depth, new Set([...seen, cache])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
+    }
+  }
+  // `globalForOpenAI.openai` where `const globalForOpenAI = globalThis as unknown as { openai?: OpenAI }` (the
+  // dev-server singleton): what this file stores there.
+  const holder = ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) ? resolveName(e.expression.text, e.expression) : undefined;
+  if (holder && ts.isVariableDeclaration(holder) && ts.isPropertyAccessExpression(e)) {
+    const values = globalHolderValues(holder, e.name.text);
+    if (values && seen.has(holder)) return { openai: false, code: 'no-source', reason: `\`${text}\` refers back to itself`, nothing: true };
+    if (values) {
+      return classifyClientValues(values, ctx, depth, new Set([...seen, holder])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
+    }
+  }
   if (ts.isNewExpression(e)) {
     const ctor = skipOuterExpressions(e.expression);
     const { root, names } = propertyChain(ctor);
@@ -179,9 +350,10 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
     const decl = ts.isIdentifier(callee) ? resolveName(callee.text, callee) : undefined;
     const located: Located | undefined = decl && (importTarget(decl) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as Located['node'], sourceFile: ctx.sourceFile });
     // The clients it returns decide; its declared return type only when it returns nothing this tool can read.
-    const returned = located ? returnedExpressions(located.node) : [];
-    const verdicts = returned.map((r) => classifyClient(r, { ...ctx, sourceFile: located!.sourceFile }, depth + 1));
-    const notOpenAI = verdicts.find((v) => !v.openai && v.code === 'not-openai');
+    // A `return null` path is checked away by the caller (`getClient()!`): only the clients it returns count.
+    const returned = located ? returnedExpressions(located.node).filter((r) => !isNullish(r)) : [];
+    const verdicts = returned.map((r) => classifyClient(r, { ...ctx, sourceFile: located!.sourceFile }, depth + 1, seen));
+    const notOpenAI = mixedProviders(verdicts) ?? verdicts.find((v) => !v.openai && (v.code === 'not-openai' || v.code === 'ambiguous-source' || v.readsOptions));
     if (notOpenAI) return notOpenAI;
     if (verdicts.length && verdicts.every((v) => v.openai)) return verdicts[0];
     const returnType = located && declaredReturnType(located.node);
@@ -206,15 +378,15 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0): C
   if (ts.isIdentifier(root) && names.length === 0) {
     const decl = resolveName(root.text, root);
     if (!decl) return { openai: false, code: 'no-source', reason: `\`${root.text}\` is not declared in this file` };
+    const inner = new Set([...seen, decl]);
     // What it was built with decides, before what it is declared as: `const c: OpenAI = new OpenAI({ baseURL: gateway })`.
-    if (ts.isVariableDeclaration(decl) && decl.initializer && !isNullish(decl.initializer)) {
-      return classifyClient(decl.initializer, { ...ctx, sourceFile: decl.getSourceFile() }, depth + 1);
+    if (ts.isVariableDeclaration(decl) && decl.initializer && !isNullish(decl.initializer) && declarationKeyword(decl) === 'const') {
+      return classifyClient(decl.initializer, { ...ctx, sourceFile: decl.getSourceFile() }, depth + 1, inner);
     }
-    // `let cached; … cached = new OpenAI()`: what it is assigned.
+    // `let cached; … cached = new OpenAI()` (or `cached ??= …`): its initializer and every value it is assigned.
     if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && declarationKeyword(decl) !== 'const') {
-      const verdicts = assignmentsTo(decl).filter((v) => !isNullish(v)).map((v) => classifyClient(v, ctx, depth + 1));
-      const notOpenAI = verdicts.find((v) => !v.openai);
-      if (verdicts.length) return notOpenAI ?? verdicts[0];
+      const verdict = classifyClientValues([...(decl.initializer ? [decl.initializer] : []), ...assignmentsTo(decl)].flatMap(clientAlternatives), ctx, depth, inner);
+      if (verdict) return verdict;
     }
     if (ts.isVariableDeclaration(decl) && decl.type) {
       const verdict = clientByType(decl.type, decl);
@@ -357,6 +529,7 @@ function baseUrlVerdict(construction: ts.NewExpression, ctx: AnalysisContext): C
   return {
     openai: false,
     code: 'provider-unknown',
+    readsOptions: true,
     reason: `the client's options (\`${url.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand; if it is a gateway (OpenRouter, LiteLLM, AI Gateway), its ids are not OpenAI's`,
   };
 }
@@ -504,18 +677,29 @@ function classifyReturnedModels(call: ts.CallExpression, fn: Located, ctx: Analy
 }
 
 /** The package a value ultimately comes from (`anthropic.messages.create` → `@anthropic-ai/sdk`), following local names. */
-function originModule(expr: ts.Expression, depth = 0): string | undefined {
-  if (depth > 6) return undefined;
+function originModule(expr: ts.Expression, depth = 0, ctx?: AnalysisContext): string | undefined {
+  // Each step goes one node or one declaration back (`stream.finalMessage` → `stream` → `client.messages.stream(…)` →
+  // `client` → `new Anthropic(…)` → …): bounded, since initializers cannot refer to themselves.
+  if (depth > 16) return undefined;
   const e = skipOuterExpressions(expr);
-  if (ts.isAwaitExpression(e)) return originModule(e.expression, depth + 1);
-  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return originModule(e.expression, depth + 1);
-  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return originModule(e.expression, depth + 1);
+  if (ts.isAwaitExpression(e)) return originModule(e.expression, depth + 1, ctx);
+  // `await import('@anthropic-ai/sdk')`: the module itself.
+  if (ts.isCallExpression(e) && e.expression.kind === ts.SyntaxKind.ImportKeyword && e.arguments[0] && ts.isStringLiteralLike(e.arguments[0])) return e.arguments[0].text;
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return originModule(e.expression, depth + 1, ctx);
+  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return originModule(e.expression, depth + 1, ctx);
   if (!ts.isIdentifier(e)) return undefined;
   const decl = resolveName(e.text, e);
   if (!decl) return undefined;
   const target = importTarget(decl);
-  if (target) return target.module;
-  if (ts.isVariableDeclaration(decl) && decl.initializer) return originModule(decl.initializer, depth + 1);
+  if (target) {
+    // `import { ai } from '@/lib/gemini'` where it is `export const ai = new GoogleGenAI(…)`: where that comes from.
+    const located = ctx && !otherProvider(target.module) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
+    if (located && ts.isVariableDeclaration(located.node) && located.node.initializer) {
+      return originModule(located.node.initializer, depth + 1, { ...ctx!, sourceFile: located.sourceFile }) ?? target.module;
+    }
+    return target.module;
+  }
+  if (ts.isVariableDeclaration(decl) && decl.initializer) return originModule(decl.initializer, depth + 1, ctx);
   if (ts.isParameter(decl) && decl.type && ts.isTypeReferenceNode(decl.type)) return packageTypeReference(decl.type, decl)?.module;
   return undefined;
 }
@@ -681,9 +865,20 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
     const kind = method.noBodyId ? { ...method.kind, absent: ['id', ...(method.kind.absent ?? [])] } : method.kind;
     return { kind, notes: verdict.notes, needsAwait: true };
   }
-  if (names.length === 1 && names[0] === 'createChatCompletion' && ts.isIdentifier(root)) {
+  // openai v3 (`OpenAIApi`): `createChatCompletion` and the legacy `createCompletion` resolve to an axios response
+  // whose `data` is the body (`CreateChatCompletionResponse` / `CreateCompletionResponse`: id, created).
+  if (names.length === 1 && (names[0] === 'createChatCompletion' || names[0] === 'createCompletion') && ts.isIdentifier(root)) {
     const verdict = classifyClient(root, ctx);
     if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason, gateway: verdict.gateway }, notes: [], needsAwait: true };
+    const stream = objectProperty(call.arguments[0], 'stream');
+    if (stream && stream.kind !== ts.SyntaxKind.FalseKeyword) {
+      // `{ responseType: 'stream' }`: `data` is the raw event stream, typed as the body but holding no `id`.
+      return {
+        rejection: { code: 'stream-not-captured', reason: 'an openai v3 stream (`stream: true`): `data` is the raw server-sent event stream; take `id`, `created` and `system_fingerprint` from a parsed event and pass them here' },
+        notes: [],
+        needsAwait: true,
+      };
+    }
     // openai 3's CreateChatCompletionResponse type has no system_fingerprint, though the body carries it.
     const typed = !/\.(c|m)?jsx?$/i.test(ctx.sourceFile.fileName);
     const kind: ResultKind = typed
@@ -697,7 +892,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
       : RESULT_KINDS.chatCompletionV3;
     return { kind, notes: ['openai v3 (axios): the completion is under `.data`', ...verdict.notes], needsAwait: true };
   }
-  const origin = originModule(callee);
+  const origin = originModule(callee, 0, ctx);
   const provider = (origin && otherProvider(origin)) ?? otherProviderOrigin(callee, ctx.sourceFile.fileName, ctx);
   if (provider) {
     return {
@@ -721,6 +916,8 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
     if (target && isPackage(target.module, 'ai') && AI_SDK_FUNCTIONS.includes(target.imported)) {
       const model = classifyAiModel(call.arguments[0], ctx);
       if (model.rejection) return { rejection: model.rejection, notes: [], needsAwait: false };
+      const noResponse = missingAiResponse(ctx);
+      if (noResponse) return { rejection: noResponse, notes: [], needsAwait: !AI_SDK_STREAMING.has(target.imported) };
       if (AI_SDK_STREAMING.has(target.imported)) {
         // Not awaited: `result.response` is a Promise that settles when the stream ends.
         return { kind: RESULT_KINDS.aiResponse, streamResult: true, notes: [...model.notes, ...multiStepNote(call.arguments[0])], needsAwait: false };
@@ -732,7 +929,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
     }
     // An in-house wrapper: read its declared return type.
     const located: Located | undefined = target ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as never, sourceFile: ctx.sourceFile };
-    if (located) return classifySdkTypedWrapper(call, located, ctx) ?? classifyWrapper(located, ctx) ?? classifyOtherProviderUsageHelper(located, ctx);
+    if (located) return passedThrough(located, call, ctx) ?? classifySdkTypedWrapper(call, located, ctx) ?? classifyWrapper(located, ctx) ?? classifyOtherProviderUsageHelper(located, ctx);
   }
   return undefined;
 }
@@ -826,6 +1023,46 @@ function classifyOtherProviderUsageHelper(located: Located, ctx: AnalysisContext
     notes: [],
     needsAwait: true,
   };
+}
+
+/**
+ * A generic pass-through (`retryWithBackoff<T>(fn: () => Promise<T>): Promise<T>`, `withTimeout(fn)`): every return
+ * of the wrapper is a call of the same callback parameter (`return await fn()`), so its result is what the callback
+ * the call passes returns (`async () => openai.chat.completions.create(…)`), classified as awaited. Each return of
+ * that callback must be the same kind of result.
+ */
+function passedThrough(located: Located, call: ts.CallExpression, ctx: AnalysisContext): CallClassification | undefined {
+  const wrapper = functionOf(located.node);
+  if (!wrapper?.body) return undefined;
+  const returns = returnedExpressions(located.node);
+  let index = -1;
+  for (const r of returns) {
+    let e = skipOuterExpressions(r);
+    if (ts.isAwaitExpression(e)) e = skipOuterExpressions(e.expression);
+    if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression)) return undefined;
+    const param = resolveName(e.expression.text, e.expression);
+    const i = param && ts.isParameter(param) && param.parent === wrapper ? wrapper.parameters.indexOf(param) : -1;
+    if (i < 0 || (index >= 0 && i !== index)) return undefined;
+    index = i;
+  }
+  const callback = index >= 0 && call.arguments[index] ? skipOuterExpressions(call.arguments[index]) : undefined;
+  if (!callback || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return undefined;
+  const results: ts.Expression[] = [];
+  if (!ts.isBlock(callback.body)) results.push(callback.body);
+  else {
+    const visit = (n: ts.Node) => {
+      if (ts.isReturnStatement(n) && n.expression) results.push(n.expression);
+      else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(callback.body, visit);
+  }
+  if (results.length === 0) return undefined;
+  const classified = results.map((r) => classifyValue(ts.isAwaitExpression(skipOuterExpressions(r)) ? r : ts.factory.createAwaitExpression(r), ctx));
+  const refused = classified.find((c) => c?.rejection);
+  if (refused) return { ...refused, needsAwait: true };
+  const first = classified[0];
+  if (!first?.kind || classified.some((c) => !c || c.kind !== first.kind || c.path !== first.path || c.streamResult !== first.streamResult)) return undefined;
+  return { ...first, needsAwait: true };
 }
 
 function declaredReturnType(node: ts.Node): ts.TypeNode | undefined {
@@ -964,7 +1201,7 @@ function classifyFetchJson(call: ts.CallExpression): CallClassification | undefi
       needsAwait: true,
     };
   }
-  return { kind: endpoint.kind, notes: ['a raw fetch to the OpenAI REST API: the id is the JSON body\'s'], needsAwait: true };
+  return { kind: endpoint.kind, notes: ['a raw fetch to the OpenAI REST API: the id is the JSON body\'s'], needsAwait: true, fetchBody: true };
 }
 
 /** Fields only Ollama's native API returns (OpenAI's bodies have `usage` instead). */
@@ -1117,15 +1354,134 @@ function toClassified(origin: ts.Node, name: string, result: CallClassification 
     const awaited = ctx.sdk.aiFinalStep ? `(await ${base}.finalStep).response` : `(await ${base}.response)`;
     return { type: 'source', origin, name, base: awaited, kind: result.kind!, edits, notes: result.notes, needsStreamEnd: { result: base } };
   }
+  let kind = result.kind!;
+  if (ts.isVariableDeclaration(origin)) {
+    const fitted = fitDeclaredType(origin, result, ctx);
+    if ('rejection' in fitted) return { type: 'rejected', origin, name, ...fitted.rejection };
+    kind = fitted.kind;
+    edits.push(...fitted.edits);
+  }
   return {
     type: 'source',
     origin,
     name,
     base: result.path ? `${base}.${result.path}` : base,
-    kind: result.kind!,
+    kind,
     edits,
     notes: result.notes,
   };
+}
+
+/** The type the code gives a value where it declares it: `const data: T = …`, or the outer cast `… as T`. */
+function declaredValueType(decl: ts.VariableDeclaration): ts.TypeNode | undefined {
+  if (decl.type) return decl.type;
+  let e = decl.initializer;
+  while (e && ts.isParenthesizedExpression(e)) e = e.expression;
+  return e && (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) ? e.type : undefined;
+}
+
+/** What the REST body's properties are, per field (`x.id` → `id: string`). */
+const BODY_PROPERTY_TYPES: Partial<Record<string, { type: 'string' | 'number'; optional?: true }>> = {
+  openai_request_id: { type: 'string' },
+  openai_created: { type: 'number' },
+  system_fingerprint: { type: 'string', optional: true },
+};
+
+/**
+ * The type the code gives a result where it declares it (`as { choices; usage }`, `: OpenAIResponse`) decides what
+ * compiles: `data.id` on a type without `id` does not (TS2339). A raw fetch's JSON body is `any` unless so typed; an
+ * SDK result cast to an inline type keeps only what that type names. An inline type literal (the cast's or the
+ * declaration's own) of a chat completion or Responses body gets the members it lacks (`id: string; created: number;
+ * system_fingerprint?: string`, as the API returns them); a named type of the app's is not edited: manual, saying
+ * what to add. Members it has are read as it declares them. The SDK's own types, and types this tool cannot read on
+ * an SDK result, are trusted as before.
+ */
+function fitDeclaredType(
+  decl: ts.VariableDeclaration,
+  result: CallClassification,
+  ctx: AnalysisContext,
+): { kind: ResultKind; edits: TextEdit[] } | { rejection: { code: ManualReasonCode; reason: string } } {
+  const kind = result.kind!;
+  const type = declaredValueType(decl);
+  if (!type || type.kind === ts.SyntaxKind.AnyKeyword) return { kind, edits: [] };
+  // `Record<string, any>`: every property is `any`, as with no type at all.
+  if (ts.isTypeReferenceNode(type) && type.typeName.getText(ctx.sourceFile) === 'Record' && type.typeArguments?.[1]?.kind === ts.SyntaxKind.AnyKeyword) return { kind, edits: [] };
+  const typeText = type.getText(ctx.sourceFile);
+  const name = decl.name.getText(ctx.sourceFile);
+  const what = result.fetchBody ? 'the response body' : 'the result';
+  if (type.kind === ts.SyntaxKind.UnknownKeyword) {
+    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`unknown\`: type it as the ${kind.label} it is, then run again` } };
+  }
+  // The SDK's own type (`as ChatCompletion`): it has the fields, as the SDK reads them.
+  const ref = packageTypeReference(type, decl);
+  if (ref && OPENAI_PACKAGE.test(ref.module)) {
+    if (!result.fetchBody) return { kind, edits: [] };
+    const sdkKind = ['ChatCompletion', 'ParsedChatCompletion'].includes(ref.name) ? RESULT_KINDS.chatCompletion : ref.name === 'Response' && ref.module !== 'openai' ? RESULT_KINDS.response : undefined;
+    if (sdkKind === kind) return { kind, edits: [] };
+    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which is not the ${kind.label} this endpoint returns: type it as the body, then pass its fields` } };
+  }
+  const shape = readTypeShape(ctx.host, ctx.sourceFile, type);
+  if (!shape) {
+    if (!result.fetchBody) return { kind, edits: [] };
+    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which this tool cannot read: type it so it has the body's \`id\`, \`created\` and \`system_fingerprint\`, then pass them` } };
+  }
+  if (result.path) {
+    // `response` of an AI SDK result, `data` of `.withResponse()`: the type must name it (this tool does not add it).
+    const key = result.path.split('.')[0];
+    if (shape.open || shape.properties.has(key)) return { kind, edits: [] };
+    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which has no \`${key}\`: add \`${key}\` to it (the SDK returns it), then run again` } };
+  }
+  const fields = { ...kind.fields };
+  const missing: string[] = [];
+  for (const { field } of activeFields(ctx.config)) {
+    const reader = kind.fields[field];
+    if (!reader) continue;
+    const key = /^x\.([A-Za-z_$][\w$]*)$/.exec(reader.read('x'))?.[1];
+    const declared = key ? shape.properties.get(key) : undefined;
+    const wanted = BODY_PROPERTY_TYPES[field];
+    if (declared) {
+      const node = declared.node as ts.PropertySignature;
+      const written = node.type?.getText(ctx.sourceFile).replace(/\s+/g, ' ');
+      const plain = wanted && node.type && unionTypes(node.type).every((t) => t === wanted.type || t === 'null' || t === 'undefined');
+      if (!plain) {
+        return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` declares \`${key}\` as \`${written ?? 'untyped'}\`, not the API's ${wanted?.type ?? 'value'}: correct its type, then pass it` } };
+      }
+      fields[field] = { ...reader, mayBeUndefined: reader.mayBeUndefined || declared.acceptsUndefined, mayBeNull: reader.mayBeNull || declared.acceptsNull };
+    } else if (!shape.open) {
+      if (!key || !wanted) return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which has no ${field}` } };
+      missing.push(`${key}${wanted.optional ? '?' : ''}: ${wanted.type}`);
+    }
+  }
+  if (missing.length === 0) return { kind: { ...kind, fields }, edits: [] };
+  const editable = kind === RESULT_KINDS.chatCompletion || kind === RESULT_KINDS.response;
+  if (!ts.isTypeLiteralNode(type) || !editable) {
+    return {
+      rejection: {
+        code: 'no-field-value',
+        reason: `${what} \`${name}\` is typed \`${typeText}\`, which has no ${missing.map((m) => `\`${m.split(/\??:/)[0]}\``).join(', ')}: add \`${missing.join('; ')}\` to it (the API returns them), then run again`,
+      },
+    };
+  }
+  return { kind: { ...kind, fields }, edits: [appendTypeMembers(ctx.sourceFile, type, missing)] };
+}
+
+/** The keyword types of a union, as text (`string | null` → ['string', 'null']). */
+function unionTypes(type: ts.TypeNode): string[] {
+  if (ts.isParenthesizedTypeNode(type)) return unionTypes(type.type);
+  if (ts.isUnionTypeNode(type)) return type.types.flatMap(unionTypes);
+  return [ts.isLiteralTypeNode(type) && type.literal.kind === ts.SyntaxKind.NullKeyword ? 'null' : type.getText()];
+}
+
+/** Several members in one edit (one per line in a multi-line literal): edits at one spot must not overlap. */
+function appendTypeMembers(sourceFile: ts.SourceFile, literal: ts.TypeLiteralNode, members: string[]): TextEdit {
+  const last = literal.members.at(-1);
+  if (!last) return appendTypeMember(sourceFile, literal, members.join('; '));
+  const text = sourceFile.text;
+  const lastText = last.getText(sourceFile);
+  const separator = /[;,]$/.test(lastText) ? lastText.slice(-1) : literal.members.length > 1 ? literal.members[0].getText(sourceFile).slice(-1).replace(/[^;,]/, ';') : ';';
+  const multiline = text.slice(literal.getStart(sourceFile), last.getStart(sourceFile)).includes('\n');
+  const joint = multiline ? `${separator}${lineEnding(text, last.getStart(sourceFile))}${lineIndentAt(text, last.getStart(sourceFile))}` : `${separator} `;
+  return appendTypeMember(sourceFile, literal, members.join(joint));
 }
 
 /** The callbacks whose event carries the final response: `onFinish` (ai 4+), `onEnd` (ai 7, which deprecates onFinish). */
@@ -1185,6 +1541,8 @@ export function classifyAiCallback(fn: ts.ArrowFunction | ts.FunctionExpression 
   const options = owner.call.arguments[0];
   const model = classifyAiModel(options, ctx);
   if (model.rejection) return { type: 'rejected', origin: fn, name, ...model.rejection };
+  const noResponse = missingAiResponse(ctx);
+  if (noResponse) return { type: 'rejected', origin: fn, name, ...noResponse };
   // A step's event is one request: the multi-step caveat is for the end of the run.
   const perStep = owner.callback === 'onStepFinish';
   const notes = [...model.notes, ...(perStep ? [] : multiStepNote(options))];
@@ -1340,6 +1698,12 @@ function classifyStreamChunk(decl: ts.VariableDeclaration, ctx: AnalysisContext)
   if (!stream || !ts.isCallExpression(stream) || !/\.chat\.completions\.create$/.test(stream.expression.getText(ctx.sourceFile))) return undefined;
   const result = classifyCall(stream, ctx);
   if (result?.rejection?.code !== 'stream-not-captured') return result?.rejection ? toClassified(decl, decl.name.text, result, decl.name.text, ctx) : undefined;
+  // Chunks typed by a cast of the stream (`stream as AsyncIterable<{ choices… }>`) may lack `id`: not read.
+  let over = loop.expression;
+  while (ts.isParenthesizedExpression(over) || ts.isNonNullExpression(over)) over = over.expression;
+  if ((ts.isAsExpression(over) || ts.isTypeAssertionExpression(over)) && over.type.kind !== ts.SyntaxKind.AnyKeyword) {
+    return { type: 'rejected', origin: decl, name: decl.name.text, code: 'no-field-value', reason: `its chunks are typed by the cast \`${over.type.getText(ctx.sourceFile)}\`, which may lack \`id\`, \`created\` and \`system_fingerprint\`: drop the cast (the SDK types the chunks), then run again` };
+  }
   return {
     type: 'source', origin: decl, name: decl.name.text, base: decl.name.text, kind: RESULT_KINDS.chatCompletionChunk, edits: [],
     notes: ['read from a stream chunk: every chunk of a chat stream carries the same id, created and system_fingerprint'],
@@ -1391,13 +1755,19 @@ function classifyDestructuredResult(owner: ts.VariableDeclaration, result: CallC
   return { type: 'source', origin: owner, name, base: '', kind: { ...kind, fields }, edits, notes: result.notes };
 }
 
-/** Every `name = value` assignment to a declaration, in its enclosing function. */
+function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}
+
+const ASSIGNMENTS = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
+
+/** Every `name = value` (or `name ??= value`, `name ||= value`) assignment to a declaration, in its enclosing function. */
 export function assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[] {
   const name = (decl.name as ts.Identifier).text;
   const scope = decl.parent.parent.parent;
   const values: ts.Expression[] = [];
   const visit = (node: ts.Node) => {
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind)) {
       const left = skipOuterExpressions(node.left);
       if (ts.isIdentifier(left) && left.text === name && resolveName(name, left) === decl) values.push(node.right);
     }
@@ -1588,7 +1958,12 @@ function classifyDeclarationOnce(decl: Declaration, ctx: AnalysisContext): Class
       if (result?.path === 'data' && key === 'data') return toClassified(decl, decl.name.text, { ...result, path: undefined }, decl.name.text, ctx);
       // `const { text, usage, response } = await generateText(...)`
       if (result?.kind === RESULT_KINDS.aiResponse && result.path && !result.rejection) return classifyDestructuredAiResult(owner, result, ctx);
-      if (result?.kind && !result.path && !result.rejection && !result.streamResult) return classifyDestructuredResult(owner, result, ctx);
+      if (result?.kind && !result.path && !result.rejection && !result.streamResult) {
+        const fitted = fitDeclaredType(owner, result, ctx);
+        if ('rejection' in fitted) return { type: 'rejected', origin: owner, name: owner.name.getText(ctx.sourceFile), ...fitted.rejection };
+        const destructured = classifyDestructuredResult(owner, { ...result, kind: fitted.kind }, ctx);
+        return destructured?.type === 'source' ? { ...destructured, edits: [...destructured.edits, ...fitted.edits] } : destructured;
+      }
       if (result?.rejection) return toClassified(owner, owner.name.getText(ctx.sourceFile), result, '', ctx);
     }
     const element = promiseAllElement(decl);
