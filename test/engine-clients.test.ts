@@ -66,7 +66,7 @@ describe('clients that are not certainly OpenAI', () => {
     const gateway = plan("let c: OpenAI | null = null;\nfunction getClient() { if (!c) c = new OpenAI({ baseURL: 'https://openrouter.ai/api/v1' }); return c; }", 'getClient()');
     expect([gateway.status, gateway.reasonCode]).toEqual(['manual', 'not-openai']);
     const unread = plan('function getClient(baseURL: string): OpenAI { return new OpenAI({ baseURL }); }', 'getClient(process.env.URL!)');
-    expect([unread.status, unread.reasonCode]).toEqual(['manual', 'no-source']);
+    expect([unread.status, unread.reasonCode]).toEqual(['manual', 'provider-unknown']);
     expect(unread.reason).toContain('baseURL');
     const cached = plan("const cache = new Map<string, OpenAI>();\ncache.set('a', new OpenAI());\ncache.set('b', new OpenAI({ baseURL: 'https://gateway.example.com/v1' }));", "cache.get('a')!");
     expect([cached.status, cached.reasonCode]).toEqual(['manual', 'not-openai']);
