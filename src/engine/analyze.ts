@@ -5,7 +5,7 @@ import { createMemoryHost, readSourceFile, type ProjectHost } from './host.js';
 import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resolveName, visibleDeclarations, type Declaration } from './scope.js';
 import { aiCallbackOwner, assignmentsTo, classifyAiCallback, classifyDeclaration, sdkMapping, type AnalysisContext, type Classified, type SourceCandidate, type SourceRejection } from './sources.js';
 import { RESULT_KINDS, type ResultKind } from './sdk.js';
-import { findTrackingCalls, trackerDefinition, trackerFunction, trackerParameterShape, type TrackingCall } from './tracker.js';
+import { findTrackingCalls, trackerDefinition, trackerFunction, trackerParameterShape, isUntypedJsParameter, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, TextEdit } from './types.js';
 import type { TypeShape } from './types-read.js';
 import { isFunctionLike, lineAndColumn, mentionsName, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
@@ -435,6 +435,7 @@ function fieldValue(
   { field, prop, tsType }: { field: CallSiteField; prop: string; tsType: string },
   source: SourceCandidate,
   shape: TypeShape | undefined,
+  untypedJs = false,
 ): FieldValue {
   const reader = source.kind.fields[field] ?? null;
   const declared = shape?.properties.get(prop);
@@ -457,6 +458,8 @@ function fieldValue(
     }
     return { ok: true, value };
   }
+  // A plain-JS tracker: nothing checks what it is given, so null says "none" and is always accepted.
+  if (!declared && !shape && untypedJs) return { ok: true, value: 'null' };
   if (!declared) {
     return {
       ok: false,
@@ -524,7 +527,7 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   }
   const added: Record<string, string> = {};
   for (const field of missing) {
-    const value = fieldValue(field, source, shape);
+    const value = fieldValue(field, source, shape, tracker.untypedJs);
     if (!value.ok) return manual({ ...base, ...described }, value.code, value.reason);
     added[field.prop] = value.value;
   }
@@ -544,6 +547,8 @@ interface TrackerInfo {
   /** The tracker's declared parameter type as written, when it has one (`TokenUsage`, `z.infer<typeof schema>`). */
   parameterType?: string;
   shape: () => TypeShape | undefined;
+  /** Its first parameter is untyped JavaScript (no annotation, no JSDoc): any value, null included, is accepted. */
+  untypedJs?: boolean;
 }
 
 const TRACKER_PARAMETER = /usage|token|model|cost|request/i;
@@ -560,6 +565,7 @@ function trackerInfo(tracking: TrackingCall, ctx: AnalysisContext): TrackerInfo 
   const params = fn.parameters;
   info.signature = `(${params.map((p) => p.getText(definition!.sourceFile)).join(', ')})`;
   info.parameterType = params[0]?.type?.getText(definition!.sourceFile);
+  info.untypedJs = isUntypedJsParameter(definition!.sourceFile, params[0]);
   const first = params[0];
   const primitive = (type: ts.TypeNode | undefined) =>
     !!type && [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword].includes(type.kind);

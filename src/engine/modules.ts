@@ -1,6 +1,6 @@
 import { readSourceFile, resolveModule, type ProjectHost } from './host.js';
 import type { Declaration } from './scope.js';
-import { ts } from './ts.js';
+import { propertyNameText, ts } from './ts.js';
 
 export interface ImportTarget {
   /** The module specifier as written (`openai`, `@/lib/openai`, `./tracking`). */
@@ -108,11 +108,38 @@ export function findExport(host: ProjectHost, path: string, name: string, depth 
     const statement = ts.isVariableDeclaration(direct) ? direct.parent.parent : direct;
     if (hasExportModifier(statement)) return { node: direct, sourceFile };
   }
+  const commonJs = /\.(c|m)?jsx?$/i.test(path) ? commonJsExport(sourceFile, name) : undefined;
+  if (commonJs) return findLocal(host, sourceFile, commonJs, depth);
   for (const statement of sourceFile.statements) {
     if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
       const target = resolveModule(host, statement.moduleSpecifier.text, path);
       const found = target && findExport(host, target, name, depth + 1);
       if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * CommonJS: the local name a JavaScript module exports as `name` (`module.exports = { name }`, `{ name: local }`,
+ * `exports.name = local`, `module.exports.name = local`), at the top level of the file.
+ */
+function commonJsExport(sourceFile: ts.SourceFile, name: string): string | undefined {
+  const isModuleExports = (e: ts.Expression) => ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'module' && e.name.text === 'exports';
+  for (const statement of sourceFile.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression) || statement.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    const { left, right } = statement.expression;
+    if (isModuleExports(left) && ts.isObjectLiteralExpression(right)) {
+      for (const p of right.properties) {
+        if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return name;
+        if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name && ts.isIdentifier(p.initializer)) return p.initializer.text;
+      }
+    }
+    if (
+      ts.isPropertyAccessExpression(left) && left.name.text === name && ts.isIdentifier(right) &&
+      ((ts.isIdentifier(left.expression) && left.expression.text === 'exports') || isModuleExports(left.expression))
+    ) {
+      return right.text;
     }
   }
   return undefined;
