@@ -34,6 +34,8 @@ const EXCLUDE: Record<string, string> = {
     '@ai-sdk/anthropic and @ai-sdk/openai are not installed (the codemod only reads the imports and the model expressions; it never needs the packages)',
   'provider-fallback-null-claims-no-openai-request': '@anthropic-ai/sdk is not installed (the codemod only reads the import; it never needs the package)',
   'js-let-reassigned-to-other-provider': 'a plain JavaScript Pages Router handler (input.js): no TypeScript input to check; checkJs is off',
+  'js-tracker-destructured-fields': 'a plain JavaScript service with its own tracker (input.js, output.js): no TypeScript input to check; checkJs is off',
+  'js-tracker-other-provider-null': 'a plain JavaScript service calling Anthropic (input.js, output.js; @anthropic-ai/sdk is not installed): no TypeScript input to check; checkJs is off',
   'tracker-type-missing-fields':
     "the schema step adds the fields to tracking.ts, which this per-fixture check does not rewrite; the whole-app version, type-checked after --write, is fixtures/pre-schema-app (test/schema-step.test.ts)",
 };

@@ -268,7 +268,7 @@ export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: strin
       const lines = missing.map((m) => `${m.prop}: ${paramName ?? 'usage'}.${m.prop}`);
       const orm = rows.length === 1 ? rowOrmTarget(fn, rows[0]) : undefined;
       if (orm) {
-        fnChange.manual = `the tracker \`${tracking.callee}\` inserts its row through ${orm}, whose type rejects keys it lacks: add the columns to ${orm} first (and regenerate its client/types), then add \`${lines.join(', ')}\` to the row`;
+        fnChange.manual = `the tracker \`${tracking.callee}\` inserts its row through ${orm}, whose type rejects keys it lacks: add the columns to ${orm} first, then add \`${lines.join(', ')}\` to the row`;
       } else if (rows.length === 1 && rowIsTyped(rows[0])) {
         fnChange.manual = `the tracker \`${tracking.callee}\` builds its row with a declared type that lacks the new fields: add the columns (\`npx recon-codemod sql\`), regenerate that type, then add \`${lines.join(', ')}\` to the row`;
       } else if (rows.length === 1) {
