@@ -140,7 +140,7 @@ function ormTarget(expression: ts.Expression): string | undefined {
     const method = (callee as ts.PropertyAccessExpression).name.text;
     // Drizzle `db.insert(table).values(row)`, Kysely `db.insertInto('table').values(row)`.
     if (method === 'values' && name === 'insert') return `the Drizzle table \`${table}\``;
-    if (method === 'values' && name === 'insertInto') return `the Kysely table ${table} (in the database interface)`;
+    if (method === 'values' && name === 'insertInto') return `the Kysely table ${table}`;
     // TypeORM `dataSource.getRepository(Entity).insert(row)`.
     if (/^(insert|save|create|upsert)$/.test(method) && name === 'getRepository') return `the TypeORM entity \`${table}\``;
   }
