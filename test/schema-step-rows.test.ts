@@ -4,10 +4,13 @@
  * extends. In-process, over small files written here: what matters is the report (`schema.manual`, `passedThrough`)
  * and the exact text of the edits. The fixtures schema-step-* and js-tracker-* carry the byte-exact outputs.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
 import { applyEdits, appendTypeMember } from '../src/engine/edits.js';
 import { parseSource, ts } from '../src/engine/ts.js';
+import { runCli, tempDir } from './helpers.js';
 
 const CALL_TS = `
 import OpenAI from 'openai';
@@ -86,9 +89,20 @@ describe('a plain-JS tracker never drops the fields silently', () => {
     const { plan, output } = migrate(text, '/app/usage.js');
     expect(plan.calls[0]?.status).toBe('updated');
     expect(plan.schema?.manual).toBe(
-      'the tracker `trackTokenUsage` destructures its parameter and drops `openai_request_id`, `openai_created`, `system_fingerprint`; no object literal in it copies them (a raw SQL insert?): add `openai_request_id`, `openai_created`, `system_fingerprint` to its parameter\'s destructuring and `openai_request_id: openai_request_id ?? null, openai_created: openai_created ?? null, system_fingerprint: system_fingerprint ?? null` to the row it inserts',
+      'the tracker `trackTokenUsage` destructures its parameter and drops `openai_request_id`, `openai_created`, `system_fingerprint`; no object literal in it copies them (a raw SQL insert?): add `openai_request_id`, `openai_created`, `system_fingerprint` to its parameter\'s destructuring and them to the columns and values it inserts',
     );
     expect(output).toContain('async function trackTokenUsage({ userId, model, totalTokens }) {');
+  });
+
+  it('the CLI says so: a line on stderr (even with --quiet), the summary, and the Markdown report', () => {
+    const dir = tempDir('recon-js-destructured-');
+    mkdirSync(join(dir, 'lib'));
+    writeFileSync(join(dir, 'lib/usage.js'), `async function trackTokenUsage({ userId, model, totalTokens }) {\n  await pool.query('INSERT INTO usage VALUES ($1, $2, $3)', [userId, model, totalTokens]);\n}\n${CALL_JS}`);
+    const { code, stdout, stderr } = runCli(['--quiet', '--report', 'migration.md'], dir);
+    expect(code).toBe(0);
+    expect(stderr).toContain('to do by hand lib/usage.js: the tracker `trackTokenUsage` destructures its parameter and drops');
+    expect(stdout).toMatch(/1 tracking calls: 1 to update, 0 already complete, 0 manual, 1 tracker file to finish by hand\./);
+    expect(readFileSync(join(dir, 'migration.md'), 'utf8')).toContain('- `lib/usage.js`: **to do by hand:** the tracker `trackTokenUsage` destructures its parameter');
   });
 
   it('destructured, with a Prisma row: reported (Prisma rejects unknown arguments at run time), not edited', () => {

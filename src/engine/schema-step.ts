@@ -198,8 +198,10 @@ function planUntypedTracker(fn: ts.SignatureDeclaration, param: ts.ParameterDecl
       change.passedThrough.push(...missing);
       return;
     }
-    const where = orm ? `its row goes to ${orm}: add the columns to it first, then` : rows.length > 1 ? `it builds ${rows.length} rows from them:` : 'no object literal in it copies them (a raw SQL insert?):';
-    change.manual = `the tracker \`${callee}\` destructures its parameter and drops ${missing.map((m) => `\`${m}\``).join(', ')}; ${where} add ${missing.map((m) => `\`${m}\``).join(', ')} to its parameter's destructuring and \`${lines.join(', ')}\` to the row it inserts`;
+    const names = missing.map((m) => `\`${m}\``).join(', ');
+    const where = orm ? `its row goes to ${orm}: add the columns to it first, then` : rows.length > 1 ? `it builds ${rows.length} rows from them:` : taken ? 'it already uses those names:' : 'no object literal in it copies them (a raw SQL insert?):';
+    const row = rows.length === 0 && !orm ? 'them to the columns and values it inserts' : `\`${lines.join(', ')}\` to the row it inserts`;
+    change.manual = `the tracker \`${callee}\` destructures its parameter and drops ${names}; ${where} add ${names} to its parameter's destructuring and ${row}`;
     return;
   }
   if (!ts.isIdentifier(param.name)) return;
