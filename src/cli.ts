@@ -348,10 +348,13 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     }
   }
   if (verification || (opts.write && opts['no-verify'] && s.updated)) io.stdout(`${verificationLine(verification, !!opts['no-verify'], rel)}\n`);
+  // The tracker's own file needs a person (an ORM row, a destructured JS parameter): said even with --quiet.
+  const trackerTodos = report.files.filter((f) => f.schema?.manual);
+  for (const f of trackerTodos) io.stderr(`${colors.yellow('to do by hand')} ${f.path}: ${f.schema!.manual}\n`);
   const verb = wrote ? 'updated' : 'to update';
   io.stdout(
     `${colors.bold('recon-codemod')}: ${s.files} files scanned, ${s.calls} tracking calls: ${s.updated} ${verb}, ${s.complete} already complete, ${s.manual} manual` +
-      `${s.errors ? `, ${s.errors} files with errors` : ''}.${!wrote && s.updated ? ' Dry run: nothing written (use --write). Edits are checked for syntax only here; --write type-checks them.' : ''}\n`,
+      `${s.errors ? `, ${s.errors} files with errors` : ''}${trackerTodos.length ? `, ${trackerTodos.length} tracker ${trackerTodos.length === 1 ? 'file' : 'files'} to finish by hand` : ''}.${!wrote && s.updated ? ' Dry run: nothing written (use --write). Edits are checked for syntax only here; --write type-checks them.' : ''}\n`,
   );
 
   if (opts.check) {

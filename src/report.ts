@@ -36,7 +36,7 @@ export interface Report {
 /** Build the report from plans; `relativePath` maps an absolute path to the `/`-separated path under the target root. */
 export function buildReport(plans: readonly FilePlan[], relativePath: (path: string) => string): Report {
   const files: ReportFile[] = plans
-    .filter((p) => p.calls.length > 0 || p.status !== 'unchanged')
+    .filter((p) => p.calls.length > 0 || p.status !== 'unchanged' || !!p.schema?.manual)
     .map((p) => ({
       path: relativePath(p.path),
       status: p.status,

@@ -48,6 +48,8 @@ const EXCLUDE: Record<string, string> = {
     'openai v3 (`OpenAIApi`, `createCompletion`, axios) is not installed here (openai 6 exports none of these): input and output checked by hand with tsc against openai@3.3.0 (and its axios)',
   'ai-v3-4-generate-text-response':
     'written for ai 3.4.33 (its package.json), which is not installed here: input and output checked by hand with tsc against ai@3.4.33 + @ai-sdk/openai@0.0.72',
+  'js-tracker-destructured-fields': 'a plain JavaScript service with its own tracker (input.js, output.js): no TypeScript input to check; checkJs is off',
+  'js-tracker-other-provider-null': 'a plain JavaScript service calling Anthropic (input.js, output.js; @anthropic-ai/sdk is not installed): no TypeScript input to check; checkJs is off',
   'tracker-type-missing-fields':
     "the schema step adds the fields to tracking.ts, which this per-fixture check does not rewrite; the whole-app version, type-checked after --write, is fixtures/pre-schema-app (test/schema-step.test.ts)",
   'tracker-param-imported-alias-via-paths':

@@ -6,7 +6,7 @@ import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resol
 import { aiCallbackOwner, assignmentsTo, classifyAiCallback, classifyDeclaration, sdkMapping, type AnalysisContext, type Classified, type SourceCandidate, type SourceRejection } from './sources.js';
 import { RESULT_KINDS, type ResultKind } from './sdk.js';
 import { trackerKey } from './schema-step.js';
-import { findTrackingCalls, recordParameterIndex, trackerDefinition, trackerFunction, trackerParameterShape, type TrackingCall } from './tracker.js';
+import { findTrackingCalls, recordParameterIndex, trackerDefinition, trackerFunction, trackerParameterShape, isUntypedJsParameter, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, SuspectValue, TextEdit } from './types.js';
 import { readTypeShapeExplained, type TypeShape } from './types-read.js';
 import { isFunctionLike, lineAndColumn, mentionsName, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
@@ -490,6 +490,7 @@ function fieldValue(
   { field, prop, tsType }: { field: CallSiteField; prop: string; tsType: string },
   source: SourceCandidate,
   shape: TypeShape | undefined,
+  untypedJs = false,
 ): FieldValue {
   const reader = source.kind.fields[field] ?? null;
   const declared = shape?.properties.get(prop);
@@ -519,6 +520,8 @@ function fieldValue(
     }
     return { ok: true, value };
   }
+  // A plain-JS tracker: nothing checks what it is given, so null says "none" and is always accepted.
+  if (!declared && !shape && untypedJs) return { ok: true, value: 'null' };
   if (!declared) {
     return {
       ok: false,
@@ -601,7 +604,7 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   }
   const added: Record<string, string> = {};
   for (const field of missing) {
-    const value = fieldValue(field, source, shape);
+    const value = fieldValue(field, source, shape, tracker.untypedJs);
     if (!value.ok) return manual({ ...base, ...described }, value.code, value.reason);
     added[field.prop] = value.value;
   }
@@ -708,6 +711,8 @@ interface TrackerInfo {
   shape: () => TypeShape | undefined;
   /** When the parameter type cannot be read: the construct that stopped the reading. */
   unread: () => string | undefined;
+  /** Its first parameter is untyped JavaScript (no annotation, no JSDoc): any value, null included, is accepted. */
+  untypedJs?: boolean;
 }
 
 const TRACKER_PARAMETER = /usage|token|model|cost|request/i;
@@ -730,6 +735,7 @@ function trackerInfo(tracking: TrackingCall, ctx: AnalysisContext): TrackerInfo 
   info.record = recordParameterIndex(definition!, ctx.host) ?? (params.every((p) => !p.type) ? 'untyped' : undefined);
   info.signature = `(${params.map((p) => p.getText(definition!.sourceFile)).join(', ')})`;
   info.parameterType = typeof info.record === 'number' ? params[info.record]?.type?.getText(definition!.sourceFile) : undefined;
+  info.untypedJs = isUntypedJsParameter(definition!.sourceFile, params[typeof info.record === 'number' ? info.record : 0]);
   const first = params[0];
   const primitive = (type: ts.TypeNode | undefined) =>
     !!type && [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword].includes(type.kind);

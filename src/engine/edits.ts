@@ -97,6 +97,11 @@ export function appendTypeMember(sourceFile: ts.SourceFile, literal: ts.TypeLite
   const lastText = last.getText(sourceFile);
   const separator = /[;,]$/.test(lastText) ? lastText.slice(-1) : members.length > 1 ? members[0].getText(sourceFile).slice(-1).replace(/[^;,]/, ';') : ';';
   const multiline = text.slice(literal.getStart(sourceFile), last.getStart(sourceFile)).includes('\n');
+  // Members separated by line breaks alone: the new one goes on its own line with no separator, the others untouched.
+  if (multiline && !members.some((m) => /[;,]$/.test(m.getText(sourceFile)))) {
+    const at = afterTrailingComments(text, last.getEnd());
+    return { start: at, end: at, text: `${lineEnding(text, last.getStart(sourceFile))}${lineIndentAt(text, last.getStart(sourceFile))}${member}` };
+  }
   if (multiline) {
     const indent = lineIndentAt(text, last.getStart(sourceFile));
     const at = afterTrailingComments(text, last.getEnd());

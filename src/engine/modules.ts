@@ -1,6 +1,6 @@
 import { readSourceFile, resolveModule, type ProjectHost } from './host.js';
 import type { Declaration } from './scope.js';
-import { ts } from './ts.js';
+import { propertyNameText, ts } from './ts.js';
 
 export interface ImportTarget {
   /** The module specifier as written (`openai`, `@/lib/openai`, `./tracking`). */
@@ -108,6 +108,8 @@ export function findExport(host: ProjectHost, path: string, name: string, depth 
     const statement = ts.isVariableDeclaration(direct) ? direct.parent.parent : direct;
     if (hasExportModifier(statement)) return { node: direct, sourceFile };
   }
+  const commonJs = /\.(c|m)?jsx?$/i.test(path) ? commonJsExport(sourceFile, name) : undefined;
+  if (commonJs) return findLocal(host, sourceFile, commonJs, depth);
   for (const statement of sourceFile.statements) {
     if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
       const target = resolveModule(host, statement.moduleSpecifier.text, path);
@@ -115,27 +117,30 @@ export function findExport(host: ProjectHost, path: string, name: string, depth 
       if (found) return found;
     }
   }
-  const commonJs = commonJsExport(sourceFile, name);
-  return commonJs ? findLocal(host, sourceFile, commonJs, depth) : undefined;
+  return undefined;
 }
 
 /**
- * CommonJS: the local name a file exports as `name` through `module.exports = { name, other: local }`,
- * `module.exports.name = local` or `exports.name = local` at its top level.
+ * CommonJS: the local name a JavaScript module exports as `name` (`module.exports = { name }`, `{ name: local }`,
+ * `exports.name = local`, `module.exports.name = local`), at the top level of the file.
  */
 function commonJsExport(sourceFile: ts.SourceFile, name: string): string | undefined {
+  const isModuleExports = (e: ts.Expression) => ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'module' && e.name.text === 'exports';
   for (const statement of sourceFile.statements) {
-    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
-    const { left, right, operatorToken } = statement.expression;
-    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
-    const target = left.getText(sourceFile).replace(/\s+/g, '');
-    if (target === 'module.exports' && ts.isObjectLiteralExpression(right)) {
-      for (const prop of right.properties) {
-        if (ts.isShorthandPropertyAssignment(prop) && prop.name.text === name) return name;
-        if (ts.isPropertyAssignment(prop) && ts.isIdentifier(prop.name) && prop.name.text === name && ts.isIdentifier(prop.initializer)) return prop.initializer.text;
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression) || statement.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    const { left, right } = statement.expression;
+    if (isModuleExports(left) && ts.isObjectLiteralExpression(right)) {
+      for (const p of right.properties) {
+        if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return name;
+        if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name && ts.isIdentifier(p.initializer)) return p.initializer.text;
       }
     }
-    if ((target === `module.exports.${name}` || target === `exports.${name}`) && ts.isIdentifier(right)) return right.text;
+    if (
+      ts.isPropertyAccessExpression(left) && left.name.text === name && ts.isIdentifier(right) &&
+      ((ts.isIdentifier(left.expression) && left.expression.text === 'exports') || isModuleExports(left.expression))
+    ) {
+      return right.text;
+    }
   }
   return undefined;
 }

@@ -4,9 +4,9 @@
  * by field. Without it, adding the fields at call sites would not compile. Pure: texts in, edits out.
  */
 import { activeFields, type ReconConfig } from '../config.js';
-import { appendProperties, lineEnding, lineIndentAt } from './edits.js';
+import { appendBindingElement, appendProperties, lineEnding, lineIndentAt } from './edits.js';
 import { readSourceFile, type ProjectHost } from './host.js';
-import { findTrackingCalls, recordParameterIndex, trackerDefinition, trackerFunction } from './tracker.js';
+import { findTrackingCalls, isUntypedJsParameter, recordParameterIndex, trackerDefinition, trackerFunction } from './tracker.js';
 import { readRecordShape } from './types-read.js';
 import type { TextEdit } from './types.js';
 import { propertyNameText, skipOuterExpressions, ts } from './ts.js';
@@ -40,7 +40,9 @@ function addMembers(sourceFile: ts.SourceFile, node: ts.InterfaceDeclaration | t
   const existing = node.members;
   const last = existing[existing.length - 1];
   const lastText = last?.getText(sourceFile) ?? '';
-  const separator = /,$/.test(lastText) ? ',' : ';';
+  // Members separated by line breaks alone (no `;` or `,` after any of them): the new ones get none either.
+  const bare = existing.length > 0 && !existing.some((m) => /[;,]$/.test(m.getText(sourceFile))) && text.slice(node.getStart(sourceFile), last.getStart(sourceFile)).includes('\n');
+  const separator = bare ? '' : /,$/.test(lastText) ? ',' : ';';
   const close = node.getEnd() - 1;
   if (!last) {
     const indent = lineIndentAt(text, node.getStart(sourceFile));
@@ -49,7 +51,7 @@ function addMembers(sourceFile: ts.SourceFile, node: ts.InterfaceDeclaration | t
   const indent = lineIndentAt(text, last.getStart(sourceFile));
   const lines = members.map((m) => `${eol}${indent}${m}${separator}`).join('');
   const edits: TextEdit[] = [];
-  if (!/[;,]$/.test(lastText)) edits.push({ start: last.getEnd(), end: last.getEnd(), text: separator });
+  if (!bare && !/[;,]$/.test(lastText)) edits.push({ start: last.getEnd(), end: last.getEnd(), text: separator });
   // After any comment that ends the last member's line.
   let at = last.getEnd();
   for (const range of ts.getTrailingCommentRanges(text, at) ?? []) {
@@ -102,7 +104,7 @@ function passesWhole(fn: ts.SignatureDeclaration, param: string): boolean {
   const isParam = (e: ts.Expression) => ts.isIdentifier(skipOuterExpressions(e)) && (skipOuterExpressions(e) as ts.Identifier).text === param;
   const visit = (node: ts.Node) => {
     if (whole) return;
-    if (ts.isCallExpression(node) && node.arguments.some(isParam) && storesWhole(node)) whole = true;
+    if (ts.isCallExpression(node) && node.arguments.some((a) => isParam(a) && !ormTarget(a)) && storesWhole(node)) whole = true;
     else if (ts.isSpreadAssignment(node) && isParam(node.expression)) whole = true;
     else ts.forEachChild(node, visit);
   };
@@ -114,6 +116,119 @@ function passesWhole(fn: ts.SignatureDeclaration, param: string): boolean {
 function rowIsTyped(row: ts.ObjectLiteralExpression): boolean {
   const parent = row.parent;
   return (ts.isVariableDeclaration(parent) && !!parent.type) || ts.isSatisfiesExpression(parent) || ts.isAsExpression(parent);
+}
+
+/** Calls that insert an ORM-typed row: Prisma `x.model.create({ data })`, Drizzle `insert(t).values()`, Kysely, TypeORM. */
+const PRISMA_WRITE = /^(create|createMany|createManyAndReturn|upsert|update|updateMany)$/;
+
+/**
+ * The ORM model or table an expression is inserted through, when its type is the ORM's (generated from the schema):
+ * such a row rejects keys its model lacks, so it takes the fields only once the model has the columns. Untyped rows
+ * (Supabase without generated types, Knex, SQL parameters, JSON metadata) give undefined.
+ */
+function ormTarget(expression: ts.Expression): string | undefined {
+  let node: ts.Node = expression;
+  while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent) || ts.isArrayLiteralExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  // Prisma: `prisma.tokenUsage.create({ data: row })`, `upsert({ create: row, update: row })`.
+  if (ts.isPropertyAssignment(parent) && /^(data|create|update)$/.test(propertyNameText(parent.name) ?? '') && ts.isObjectLiteralExpression(parent.parent)) {
+    const call = parent.parent.parent;
+    const callee = call && ts.isCallExpression(call) && call.arguments[0] === parent.parent ? skipOuterExpressions(call.expression) : undefined;
+    if (callee && ts.isPropertyAccessExpression(callee) && PRISMA_WRITE.test(callee.name.text) && ts.isPropertyAccessExpression(callee.expression)) {
+      const model = callee.expression.name.text;
+      return `the Prisma model \`${model[0].toUpperCase()}${model.slice(1)}\``;
+    }
+  }
+  if (ts.isCallExpression(parent) && parent.arguments.includes(node as ts.Expression)) {
+    const callee = skipOuterExpressions(parent.expression);
+    const target = ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression) : undefined;
+    if (!target || !ts.isCallExpression(target) || !target.arguments[0]) return undefined;
+    const inner = skipOuterExpressions(target.expression);
+    const name = ts.isPropertyAccessExpression(inner) ? inner.name.text : ts.isIdentifier(inner) ? inner.text : '';
+    const table = target.arguments[0].getText();
+    const method = (callee as ts.PropertyAccessExpression).name.text;
+    // Drizzle `db.insert(table).values(row)`, Kysely `db.insertInto('table').values(row)`.
+    if (method === 'values' && name === 'insert') return `the Drizzle table \`${table}\``;
+    if (method === 'values' && name === 'insertInto') return `the Kysely table ${table}`;
+    // TypeORM `dataSource.getRepository(Entity).insert(row)`.
+    if (/^(insert|save|create|upsert)$/.test(method) && name === 'getRepository') return `the TypeORM entity \`${table}\``;
+  }
+  return undefined;
+}
+
+/** Where a row goes: its own position, or the uses of the `const` it is assigned to (`const row = {…}; insert(row)`). */
+function rowOrmTarget(fn: ts.SignatureDeclaration, row: ts.ObjectLiteralExpression): string | undefined {
+  const direct = ormTarget(row);
+  if (direct) return direct;
+  let holder: ts.Node = row;
+  while (ts.isParenthesizedExpression(holder.parent) || ts.isAsExpression(holder.parent) || ts.isSatisfiesExpression(holder.parent)) holder = holder.parent;
+  const decl = holder.parent;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return undefined;
+  const name = decl.name.text;
+  let found: string | undefined;
+  const visit = (node: ts.Node) => {
+    if (found) return;
+    if (ts.isIdentifier(node) && node.text === name && node !== decl.name) found = ormTarget(node);
+    ts.forEachChild(node, visit);
+  };
+  if ('body' in fn && fn.body) visit(fn.body);
+  return found;
+}
+
+/**
+ * A plain-JS tracker (no type to extend): what it does with the new fields. Destructured (`({ userId, model })`):
+ * the fields are dropped unless named; the one row built from the names gets them (with the destructuring), else the
+ * lines to add are reported. A named parameter: its field-by-field row, as for a typed tracker.
+ */
+function planUntypedTracker(fn: ts.SignatureDeclaration, param: ts.ParameterDeclaration, sourceFile: ts.SourceFile, callee: string, props: string[], change: SchemaChange): void {
+  if (ts.isObjectBindingPattern(param.name)) {
+    const pattern = param.name;
+    if (pattern.elements.some((e) => e.dotDotDotToken)) return; // `...rest` keeps them
+    const named = new Set(pattern.elements.map((e) => propertyNameText(e.propertyName ?? e.name)));
+    const missing = props.filter((p) => !named.has(p));
+    if (missing.length === 0) return;
+    const locals = new Set(pattern.elements.map((e) => (ts.isIdentifier(e.name) ? e.name.text : '')));
+    const rows: ts.ObjectLiteralExpression[] = [];
+    const visit = (node: ts.Node) => {
+      if (ts.isObjectLiteralExpression(node)) {
+        const copied = node.properties.filter((p) => (ts.isShorthandPropertyAssignment(p) && locals.has(p.name.text)) || (ts.isPropertyAssignment(p) && ts.isIdentifier(skipOuterExpressions(p.initializer)) && locals.has((skipOuterExpressions(p.initializer) as ts.Identifier).text)));
+        if (copied.length >= 2) rows.push(node);
+      }
+      ts.forEachChild(node, visit);
+    };
+    if ('body' in fn && fn.body) visit(fn.body);
+    const body = 'body' in fn && fn.body ? fn.body.getText(sourceFile) : '';
+    const taken = missing.some((p) => new RegExp(`\\b${p}\\b`).test(body));
+    const orm = rows.length === 1 ? rowOrmTarget(fn, rows[0]) : undefined;
+    const lines = missing.map((m) => `${m}: ${m} ?? null`);
+    if (rows.length === 1 && !orm && !taken) {
+      change.edits.push(appendBindingElement(sourceFile, pattern, missing.join(', ')));
+      change.edits.push(...appendProperties(sourceFile, rows[0], missing.map((m): [string, string] => [m, `${m} ?? null`])));
+      change.passedThrough.push(...missing);
+      return;
+    }
+    const names = missing.map((m) => `\`${m}\``).join(', ');
+    const where = orm ? `its row goes to ${orm}: add the columns to it first, then` : rows.length > 1 ? `it builds ${rows.length} rows from them:` : taken ? 'it already uses those names:' : 'no object literal in it copies them (a raw SQL insert?):';
+    const row = rows.length === 0 && !orm ? 'them to the columns and values it inserts' : `\`${lines.join(', ')}\` to the row it inserts`;
+    change.manual = `the tracker \`${callee}\` destructures its parameter and drops ${names}; ${where} add ${names} to its parameter's destructuring and ${row}`;
+    return;
+  }
+  if (!ts.isIdentifier(param.name)) return;
+  const name = param.name.text;
+  const rows = insertRows(fn, name);
+  if (rows.length === 0 && passesWhole(fn, name)) return;
+  const present = rows.length === 1 ? new Set(rows[0].properties.map((p) => propertyNameText(p.name))) : new Set<string | undefined>();
+  const missing = props.filter((p) => !present.has(p));
+  if (missing.length === 0) return;
+  const orm = rows.length === 1 ? rowOrmTarget(fn, rows[0]) : undefined;
+  const lines = missing.map((m) => `${m}: ${name}.${m}`);
+  if (rows.length === 1 && !orm) {
+    change.edits.push(...appendProperties(sourceFile, rows[0], missing.map((m): [string, string] => [m, `${name}.${m} ?? null`])));
+    change.passedThrough.push(...missing);
+    return;
+  }
+  const where = orm ? `its row goes to ${orm}: add the columns to it first, then add` : rows.length > 1 ? `it builds ${rows.length} rows from \`${name}\`: add` : 'no object literal in it copies its parameter field by field: add';
+  change.manual = `the tracker \`${callee}\` may not store the new fields (${where} \`${lines.join(', ')}\` to the row it inserts)`;
 }
 
 /**
@@ -137,6 +252,15 @@ export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: strin
       const fn = trackerFunction(definition);
       // The type the record argument is checked against: never a client's or another parameter's.
       const index = recordParameterIndex(definition, host);
+      const jsParam = fn?.parameters[index ?? 0];
+      if (fn && jsParam && isUntypedJsParameter(definition.sourceFile, jsParam)) {
+        const fnPath = definition.sourceFile.fileName;
+        const fnChange = changes.get(fnPath) ?? { path: fnPath, typeName: 'the parameter', added: [], passedThrough: [], edits: [], trackers: [] };
+        if (!fnChange.trackers.includes(key)) fnChange.trackers.push(key);
+        planUntypedTracker(fn, jsParam, definition.sourceFile, tracking.callee, names.map((n) => n.prop), fnChange);
+        if (fnChange.edits.length || fnChange.manual) changes.set(fnPath, fnChange);
+        continue;
+      }
       const param = index === undefined ? undefined : fn?.parameters[index];
       if (!fn || !param?.type) continue;
       const shape = readRecordShape(host, definition.sourceFile, param.type);
@@ -161,7 +285,10 @@ export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: strin
       const paramName = ts.isIdentifier(param.name) ? param.name.text : undefined;
       const rows = paramName ? insertRows(fn, paramName) : [];
       const lines = missing.map((m) => `${m.prop}: ${paramName ?? 'usage'}.${m.prop}`);
-      if (rows.length === 1 && rowIsTyped(rows[0])) {
+      const orm = rows.length === 1 ? rowOrmTarget(fn, rows[0]) : undefined;
+      if (orm) {
+        fnChange.manual = `the tracker \`${tracking.callee}\` inserts its row through ${orm}, whose type rejects keys it lacks: add the columns to ${orm} first, then add \`${lines.join(', ')}\` to the row`;
+      } else if (rows.length === 1 && rowIsTyped(rows[0])) {
         fnChange.manual = `the tracker \`${tracking.callee}\` builds its row with a declared type that lacks the new fields: add the columns (\`npx recon-codemod sql\`), regenerate that type, then add \`${lines.join(', ')}\` to the row`;
       } else if (rows.length === 1) {
         const present = new Set(rows[0].properties.map((p) => propertyNameText(p.name)));

@@ -129,3 +129,15 @@ export function recordParameterIndex(located: Located, host: ProjectHost): numbe
 export function trackerFunction(located: Located): ts.SignatureDeclaration | undefined {
   return functionOf(located.node);
 }
+
+/**
+ * A plain-JavaScript tracker's parameter: a .js/.jsx/.mjs/.cjs file, no JSDoc type on the parameter or the function.
+ * Nothing checks what it is given, so null is as good as undefined for a field with no value.
+ */
+export function isUntypedJsParameter(sourceFile: ts.SourceFile, param: ts.ParameterDeclaration | undefined): boolean {
+  if (!param || param.type || !/\.(c|m)?jsx?$/i.test(sourceFile.fileName)) return false;
+  if (ts.getJSDocType(param) || ts.getJSDocParameterTags(param).length > 0) return false;
+  const fn = param.parent;
+  const holder = ts.isVariableDeclaration(fn.parent) ? fn.parent : fn;
+  return !ts.getJSDocTypeTag(fn) && !ts.getJSDocTypeTag(holder);
+}
