@@ -1,7 +1,8 @@
 /**
  * `--write` type-checks its edits (src/verify.ts): an app written here, with its own tsconfig and the repo's
- * node_modules (real `openai` types, the repo's `typescript`), where one call's planned edit cannot compile (a raw
- * `fetch` result cast to an inline type with no `id`/`created`) and the others can.
+ * node_modules (real `openai` types, the repo's `typescript`), where one call's planned edit cannot compile (its
+ * record `satisfies` a `Pick<…>` of the tracker's type, which the engine does not read: the added keys are excess
+ * properties there) and the others can.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +28,8 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
 }
 `;
 
-/** The engine reads \`json.id\`; the cast type has no \`id\`: the edit would be TS2339. */
-const RAW = `import { trackTokenUsage } from '../lib/tracking';
+/** The record \`satisfies\` a Pick of the tracker's type: the added fields would be excess properties (TS2353). */
+const RAW = `import { trackTokenUsage, type TokenUsage } from '../lib/tracking';
 
 export async function askRaw(userId: string, question: string): Promise<string> {
   const res = await fetch('https://api.openai.com/v1/chat/completions', {
@@ -44,7 +45,7 @@ export async function askRaw(userId: string, question: string): Promise<string> 
     model_used: json.model,
     tokens_used: json.usage.total_tokens,
     success: res.ok,
-  });
+  } satisfies Pick<TokenUsage, 'user_id' | 'action_type' | 'model_used' | 'tokens_used' | 'success'>);
 
   return json.choices[0]?.message.content ?? '';
 }
@@ -70,8 +71,8 @@ const openai = new OpenAI();
 ${CHAT_FN}`;
 
 /** Both shapes in one file: the good call is kept, the bad one taken back. */
-const MIXED = `${CHAT.replace("import { trackTokenUsage } from '../lib/tracking';", "import { trackTokenUsage } from '../lib/tracking';\n")}
-${RAW.replace("import { trackTokenUsage } from '../lib/tracking';\n\n", '')}`;
+const MIXED = `${CHAT.replace("import { trackTokenUsage } from '../lib/tracking';", "import { trackTokenUsage, type TokenUsage } from '../lib/tracking';\n")}
+${RAW.replace("import { trackTokenUsage, type TokenUsage } from '../lib/tracking';\n\n", '')}`;
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -110,7 +111,7 @@ describe('--write type-checks what it changed', () => {
     expect(raw.status).toBe('manual');
     expect(raw.added).toBeUndefined();
     // The code, then tsc's own words: file:line:column, TS code, text.
-    expect(raw.reason).toMatch(/^edit-does-not-compile: the edit would not compile: src\/app\/raw\.ts:17:\d+ TS2339: Property 'id' does not exist on type '\{ model: string;/);
+    expect(raw.reason).toMatch(/^edit-does-not-compile: the edit would not compile: src\/app\/raw\.ts:17:\d+ TS2353: Object literal may only specify known properties, and 'openai_request_id' does not exist in type 'Pick<TokenUsage, /);
     expect(callsOf(report, 'src/app/chat.ts')[0].status).toBe('updated');
     expect(report.summary).toMatchObject({ updated: 1, manual: 1 });
     expect(read(dir, 'report.md')).toContain('### `edit-does-not-compile` (1)');
@@ -134,7 +135,7 @@ describe('--write type-checks what it changed', () => {
     expect(text).toBe(expected);
     const calls = callsOf(JSON.parse(read(dir, 'report.json')), 'src/app/mixed.ts');
     expect(calls.map((c) => c.status)).toEqual(['updated', 'manual']);
-    expect(calls[1].reason).toContain('TS2339');
+    expect(calls[1].reason).toContain('TS2353');
   }, 240_000);
 
   it('does not write the schema step when the only call that needed it is taken back', () => {
