@@ -137,6 +137,13 @@ describe('the type keeps its own member separator', () => {
     expect(output).toContain('  totalTokens?: number // optional\n  openai_request_id?: string | null\n  openai_created?: number | null\n  system_fingerprint?: string | null\n})');
   });
 
+  it('a type literal on one line keeps the new members on that line, in its separator', () => {
+    const semi = `declare const supabase: any;\nexport async function trackTokenUsage(model: string, usage: { userId: string; model: string; totalTokens: number }) {\n  await supabase.from('usage').insert(usage);\n}\n${CALL_TS.replace('trackTokenUsage({', "trackTokenUsage('gpt-4o-mini', {")}`;
+    expect(migrate(semi).output).toContain('usage: { userId: string; model: string; totalTokens: number; openai_request_id?: string | null; openai_created?: number | null; system_fingerprint?: string | null })');
+    const comma = semi.replace('{ userId: string; model: string; totalTokens: number }', '{ userId: string, model: string, totalTokens: number, }');
+    expect(migrate(comma).output).toContain('usage: { userId: string, model: string, totalTokens: number, openai_request_id?: string | null, openai_created?: number | null, system_fingerprint?: string | null, })');
+  });
+
   it('a comma-separated type literal gets commas', () => {
     const text = `declare const supabase: any;\nexport async function trackTokenUsage(usage: {\n  userId: string,\n  model: string,\n  totalTokens: number,\n}) {\n  await supabase.from('usage').insert(usage);\n}\n${CALL_TS}`;
     expect(migrate(text).output).toContain('  totalTokens: number,\n  openai_request_id?: string | null,\n  openai_created?: number | null,\n  system_fingerprint?: string | null,\n})');

@@ -44,6 +44,12 @@ function addMembers(sourceFile: ts.SourceFile, node: ts.InterfaceDeclaration | t
   const bare = existing.length > 0 && !existing.some((m) => /[;,]$/.test(m.getText(sourceFile))) && text.slice(node.getStart(sourceFile), last.getStart(sourceFile)).includes('\n');
   const separator = bare ? '' : /,$/.test(lastText) ? ',' : ';';
   const close = node.getEnd() - 1;
+  // A type written on one line (`{ a: number; b: number }`) gets the new members on that line, in its own separator.
+  if (last && !text.slice(node.getStart(sourceFile), node.getEnd()).includes('\n')) {
+    const sep = /,$/.test(lastText) ? ',' : ';';
+    const joined = members.join(`${sep} `);
+    return [{ start: last.getEnd(), end: last.getEnd(), text: /[;,]$/.test(lastText) ? ` ${joined}${sep}` : `${sep} ${joined}` }];
+  }
   if (!last) {
     const indent = lineIndentAt(text, node.getStart(sourceFile));
     return [{ start: close, end: close, text: `${members.map((m) => `${eol}${indent}  ${m}${separator}`).join('')}${eol}${indent}` }];
