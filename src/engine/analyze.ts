@@ -380,12 +380,37 @@ function streamEndedBefore(resultName: string, call: ts.CallExpression, ctx: Ana
   return ended;
 }
 
+/** Providers an app names in its own row (`provider: 'ollama'`): none of them issues an OpenAI request. */
+const OTHER_PROVIDER_NAMES = /^(ollama|anthropic|claude|google|gemini|vertex|vertexai|mistral|cohere|groq|deepseek|xai|grok|perplexity|together|fireworks|bedrock|replicate)$/i;
+
+/**
+ * The record names its provider with a string literal, and it is not OpenAI (`provider: "ollama"`): when no OpenAI
+ * result reaches the call, the app itself says the row is another provider's, so there is no OpenAI request to record.
+ */
+function declaredOtherProvider(literal: ts.ObjectLiteralExpression): Choice | undefined {
+  for (const p of literal.properties) {
+    if (!ts.isPropertyAssignment(p) || !/^(provider|llm_provider|ai_provider|aiProvider|llmProvider)$/.test(propertyNameText(p.name) ?? '')) continue;
+    const value = skipOuterExpressions(p.initializer);
+    if (!ts.isStringLiteralLike(value) || !OTHER_PROVIDER_NAMES.test(value.text)) continue;
+    return {
+      ok: true,
+      source: {
+        type: 'source', origin: p, name: value.text, base: '', kind: RESULT_KINDS.notOpenAI, edits: [],
+        notes: [`not an OpenAI request: the row says \`${p.getText()}\` and no OpenAI result reaches the call: the fields say so with null`],
+      },
+    };
+  }
+  return undefined;
+}
+
 /** Pick the one source the call belongs to, or say why there is none. */
 function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpression, ctx: AnalysisContext): Choice {
   const flow = sourcesByDataFlow(literal, ctx);
   let evidence = strongest(flow.evidence);
   let how = DATA_FLOW;
   if (evidence.length === 0 && flow.unknownUsage.length) {
+    const declared = declaredOtherProvider(literal);
+    if (declared) return declared;
     return {
       ok: false,
       code: 'no-source',
@@ -447,6 +472,8 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
     }
     return { ok: false, code: first.code, reason: `\`${first.name}\`: ${first.reason}` };
   }
+  const declared = declaredOtherProvider(literal);
+  if (declared) return declared;
   return {
     ok: false,
     code: 'no-source',
