@@ -1,7 +1,7 @@
 /**
  * `recon-codemod`: the only part of the codemod that touches the disk, the terminal and the exit code.
  */
-import { mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
@@ -49,7 +49,7 @@ Options:
                         rule and --check accept a call so marked, so the migration can merge and be finished by hand
   --fix-suspect         also replace a value a call already passes that is wrong (reported suspect-value),
                         where the right value is certain (e.g. a transcription's \`.id\` by its \`._request_id\`)
-  --quiet               no diff, no progress; only the summary line and errors
+  -q, --quiet           no diff, no progress; only the summary line and errors
   --no-color            no colours (also: NO_COLOR=1)
   -h, --help            show this help
   -v, --version         print the version
@@ -158,6 +158,8 @@ function colorDiff(patch: string, colors: ReturnType<typeof pc.createColors>): s
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  // `recon-codemod help` is a request for help, unless a path of that name is there to migrate.
+  if (argv.length === 1 && argv[0] === 'help' && !existsSync(resolve(io.cwd, 'help'))) argv = ['--help'];
   if (argv[0] === 'reconcile') return (await import('./reconcile/command.js')).runReconcileCommand(argv.slice(1), io);
   if (argv[0] === 'sql') {
     return runSqlCommand(argv.slice(1), {
@@ -196,6 +198,39 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
 }
 
+const CODEMOD_OPTIONS = ['write', 'check', 'json', 'report', 'config', 'include', 'exclude', 'allow-dirty', 'no-verify', 'todo', 'fix-suspect', 'fields', 'quiet', 'no-color', 'help', 'version'];
+
+/** `1 file`, `2 files`. */
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** Edit distance, for "did you mean": options are short, so the plain table is enough. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** parseArgs's messages, in our words: `unknown option --wrte (did you mean --write?)`, and no unbalanced quotes. */
+export function usageMessage(error: Error & { code?: string }, options: string[]): string {
+  const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(error.message);
+  if (unknown) {
+    const given = unknown[1].replace(/^-+/, '');
+    const best = options.map((o) => ({ o, d: distance(given, o) })).sort((x, y) => x.d - y.d)[0];
+    return `unknown option ${unknown[1]}${best && best.d <= Math.max(2, Math.floor(given.length / 3)) ? ` (did you mean --${best.o}?)` : ''}`;
+  }
+  const missing = /^Option '(.+?)' argument missing/.exec(error.message);
+  if (missing) return `${missing[1].split(', ').at(-1)!.split(' ')[0]} needs a value`;
+  return error.message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '').replace(/'/g, '');
+}
+
 async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
@@ -223,7 +258,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(usageMessage(error as Error, CODEMOD_OPTIONS));
   }
   const { values: opts, positionals } = parsed;
   if (opts.help) {
@@ -353,8 +388,8 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   for (const f of trackerTodos) io.stderr(`${colors.yellow('to do by hand')} ${f.path}: ${f.schema!.manual}\n`);
   const verb = wrote ? 'updated' : 'to update';
   io.stdout(
-    `${colors.bold('recon-codemod')}: ${s.files} files scanned, ${s.calls} tracking calls: ${s.updated} ${verb}, ${s.complete} already complete, ${s.manual} manual` +
-      `${s.errors ? `, ${s.errors} files with errors` : ''}${trackerTodos.length ? `, ${trackerTodos.length} tracker ${trackerTodos.length === 1 ? 'file' : 'files'} to finish by hand` : ''}.${!wrote && s.updated ? ' Dry run: nothing written (use --write). Edits are checked for syntax only here; --write type-checks them.' : ''}\n`,
+    `${colors.bold('recon-codemod')}: ${plural(s.files, 'file')} scanned, ${plural(s.calls, 'tracking call')}: ${s.updated} ${verb}, ${s.complete} already complete, ${s.manual} manual` +
+      `${s.errors ? `, ${plural(s.errors, 'file')} with errors` : ''}${trackerTodos.length ? `, ${plural(trackerTodos.length, 'tracker file')} to finish by hand` : ''}.${!wrote && s.updated ? ' Dry run: nothing written (use --write). Edits are checked for syntax only here; --write type-checks them.' : ''}\n`,
   );
 
   if (opts.check) {

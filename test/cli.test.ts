@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyFixture, REPO, runCli, snapshotTree, tempDir } from './helpers.js';
@@ -130,10 +130,33 @@ describe('recon-codemod CLI: errors and guards', () => {
     expect(snapshotTree(dir)).toEqual(before);
   });
 
-  it('an unknown flag is a usage error', () => {
-    const { code, stderr } = runCli(['--frobnicate'], REPO);
-    expect(code).toBe(2);
-    expect(stderr).toMatch(/Unknown option '--frobnicate'/);
+  it('an unknown flag is a usage error, in one line, with the nearest option when there is one', () => {
+    const far = runCli(['--frobnicate'], REPO);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toBe('recon-codemod: unknown option --frobnicate\nRun recon-codemod --help for usage.\n');
+    const typo = runCli(['--wrte'], REPO);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('recon-codemod: unknown option --wrte (did you mean --write?)\nRun recon-codemod --help for usage.\n');
+    const missing = runCli(['--json'], REPO);
+    expect(missing.stderr).toBe('recon-codemod: --json needs a value\nRun recon-codemod --help for usage.\n');
+  });
+
+  it('`recon-codemod help` prints the help (unless a path named help is there); -q is documented', () => {
+    const help = runCli(['help'], REPO);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: recon-codemod/);
+    expect(help.stdout).toContain('-q, --quiet');
+    const dir = tempDir('recon-help-');
+    mkdirSync(join(dir, 'help'));
+    const asPath = runCli(['help'], dir);
+    expect(asPath.code).toBe(0);
+    expect(asPath.stdout).toMatch(/0 files scanned, 0 tracking calls/);
+  });
+
+  it('counts read right for one: 1 file, 1 tracking call', () => {
+    const dir = tempDir('recon-one-');
+    writeFileSync(join(dir, 'route.ts'), "import { trackTokenUsage } from './tracking';\nexport async function f() { await trackTokenUsage({ tokens_used: 1, openai_request_id: null, openai_created: null, system_fingerprint: null }); }\n");
+    expect(runCli(['route.ts'], dir).stdout).toMatch(/: 1 file scanned, 1 tracking call: 0 to update, 1 already complete, 0 manual\./);
   });
 
   it('--help documents the flags and exit codes; --version prints the version', () => {

@@ -101,7 +101,7 @@ describe('a plain-JS tracker never drops the fields silently', () => {
     const { code, stdout, stderr } = runCli(['--quiet', '--report', 'migration.md'], dir);
     expect(code).toBe(0);
     expect(stderr).toContain('to do by hand lib/usage.js: the tracker `trackTokenUsage` destructures its parameter and drops');
-    expect(stdout).toMatch(/1 tracking calls: 1 to update, 0 already complete, 0 manual, 1 tracker file to finish by hand\./);
+    expect(stdout).toMatch(/1 tracking call: 1 to update, 0 already complete, 0 manual, 1 tracker file to finish by hand\./);
     expect(readFileSync(join(dir, 'migration.md'), 'utf8')).toContain('- `lib/usage.js`: **to do by hand:** the tracker `trackTokenUsage` destructures its parameter');
   });
 
