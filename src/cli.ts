@@ -31,7 +31,8 @@ Paths default to the current directory. Files: .ts .tsx .mts .cts .js .jsx .mjs 
 
 Options:
   --write               apply the edits (atomic writes; refuses files with uncommitted changes, see --allow-dirty)
-  --check               exit 1 unless every tracking call is complete (for CI); with --write, after writing
+  --check               exit 1 unless every tracking call is complete (for CI); with --write, after writing.
+                        No files to scan, or no call where a config names the tracker, is exit 2
   --json FILE           write the JSON report to FILE
   --report FILE         write the Markdown report (for reviewers) to FILE
   --config FILE         JSON config: { "callees", "trackingModules", "fieldNames", "exclude" }
@@ -102,33 +103,15 @@ function defaultIo(): CliIo {
   };
 }
 
-function loadConfig(configPath: string | undefined, root: string, cwd: string): ReconConfig {
-  if (configPath) {
-    const path = resolve(cwd, configPath);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read config file: ${configPath}`);
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`config file ${configPath} is not valid JSON: ${(error as Error).message}`);
-    }
-    try {
-      return resolveConfig(parsed, configPath);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  }
+/** The config, and whether the user wrote one (a --config file or a package.json key) rather than taking defaults. */
+function loadConfig(configPath: string | undefined, root: string, cwd: string): { config: ReconConfig; explicit: boolean } {
+  if (configPath) return { config: loadConfigFile(configPath, cwd), explicit: true };
   for (const dir of new Set([root, cwd])) {
     try {
       const pkg = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
       if (pkg['recon-codemod'] !== undefined) {
         try {
-          return resolveConfig(pkg['recon-codemod'], `${toPosix(relative(cwd, resolve(dir, 'package.json'))) || 'package.json'} "recon-codemod"`);
+          return { config: resolveConfig(pkg['recon-codemod'], `${toPosix(relative(cwd, resolve(dir, 'package.json'))) || 'package.json'} "recon-codemod"`), explicit: true };
         } catch (error) {
           throw new UsageError((error as Error).message);
         }
@@ -137,7 +120,28 @@ function loadConfig(configPath: string | undefined, root: string, cwd: string): 
       if (error instanceof UsageError) throw error;
     }
   }
-  return resolveConfig(undefined);
+  return { config: resolveConfig(undefined), explicit: false };
+}
+
+function loadConfigFile(configPath: string, cwd: string): ReconConfig {
+  const path = resolve(cwd, configPath);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read config file: ${configPath}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`config file ${configPath} is not valid JSON: ${(error as Error).message}`);
+  }
+  try {
+    return resolveConfig(parsed, configPath);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function colorDiff(patch: string, colors: ReturnType<typeof pc.createColors>): string {
@@ -278,7 +282,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
 
   const provisionalRoot = positionals.length === 1 ? resolve(io.cwd, positionals[0]) : io.cwd;
   // Config is read before discovery so its `exclude` applies; a bad path is reported by discovery.
-  const config = loadConfig(opts.config, provisionalRoot, io.cwd);
+  const { config, explicit: configured } = loadConfig(opts.config, provisionalRoot, io.cwd);
   if (opts.fields) {
     const requested = opts.fields.flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
     try {
@@ -289,6 +293,11 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   }
   const discovery = await discoverFiles(positionals, io.cwd, opts.include ?? DEFAULT_INCLUDE, [...config.exclude, ...(opts.exclude ?? [])]);
   const { root } = discovery;
+  const globs = () => `include ${(opts.include ?? DEFAULT_INCLUDE).join(', ')}; exclude ${[...config.exclude, ...(opts.exclude ?? [])].join(', ') || 'none'}`;
+  // A CI gate pointed at the wrong path must not pass by checking nothing.
+  if (opts.check && discovery.files.length === 0) {
+    throw new UsageError(`--check found no files to scan in ${positionals.length ? positionals.join(', ') : '.'} (${globs()})`);
+  }
   const rel = (path: string) => toPosix(relative(root, path)) || toPosix(path);
 
   const host = createNodeHost(root);
@@ -319,6 +328,9 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   });
   if (progress && Date.now() - started > 300) io.stderr('\r\x1b[K');
   plans.push(...result.files);
+  if (opts.check && configured && !plans.some((p) => p.calls.length || p.status === 'error')) {
+    throw new UsageError(`--check found no call of ${config.callees.join(', ')} in ${plural(discovery.files.length, 'file')} of ${positionals.length ? positionals.join(', ') : '.'} (${globs()}): is the path or the config's callees right?`);
+  }
   // Files that never mentioned the tracker are still part of the scan.
   const scanned = discovery.files.length;
 

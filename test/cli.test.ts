@@ -153,6 +153,26 @@ describe('recon-codemod CLI: errors and guards', () => {
     expect(asPath.stdout).toMatch(/0 files scanned, 0 tracking calls/);
   });
 
+  it('--check cannot pass by checking nothing: no files, or no call where the config names the tracker, is exit 2', () => {
+    const empty = tempDir('recon-empty-');
+    const none = runCli(['.', '--check'], empty);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^recon-codemod: --check found no files to scan in \. \(include \*\*\/\*\.\{[^)]*; exclude [^)]*\)/);
+    const dir = copyFixture('demo-app');
+    const wrongGlob = runCli(['.', '--check', '--include', '**/*.py'], dir);
+    expect(wrongGlob.code).toBe(2);
+    expect(wrongGlob.stderr).toContain('include **/*.py');
+    // The config names a tracker that no file calls: the gate would check nothing.
+    writeFileSync(join(dir, 'recon.json'), JSON.stringify({ callees: ['logUsage'] }));
+    const noCalls = runCli(['.', '--check', '--config', 'recon.json'], dir);
+    expect(noCalls.code).toBe(2);
+    expect(noCalls.stderr).toMatch(/--check found no call of logUsage in \d+ files of \./);
+    // Without --check, the same runs report and exit 0; with defaults and no calls, --check passes (nothing configured).
+    expect(runCli(['.', '--config', 'recon.json'], dir).code).toBe(0);
+    writeFileSync(join(empty, 'a.ts'), 'export const x = 1;\n');
+    expect(runCli(['.', '--check'], empty).code).toBe(0);
+  });
+
   it('counts read right for one: 1 file, 1 tracking call', () => {
     const dir = tempDir('recon-one-');
     writeFileSync(join(dir, 'route.ts'), "import { trackTokenUsage } from './tracking';\nexport async function f() { await trackTokenUsage({ tokens_used: 1, openai_request_id: null, openai_created: null, system_fingerprint: null }); }\n");
