@@ -1,7 +1,7 @@
 /**
  * `recon-codemod`: the only part of the codemod that touches the disk, the terminal and the exit code.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
@@ -293,6 +293,8 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   }
   const discovery = await discoverFiles(positionals, io.cwd, opts.include ?? DEFAULT_INCLUDE, [...config.exclude, ...(opts.exclude ?? [])]);
   const { root } = discovery;
+  if (opts.json) checkReportPath('--json', resolve(io.cwd, opts.json));
+  if (opts.report) checkReportPath('--report', resolve(io.cwd, opts.report));
   const globs = () => `include ${(opts.include ?? DEFAULT_INCLUDE).join(', ')}; exclude ${[...config.exclude, ...(opts.exclude ?? [])].join(', ') || 'none'}`;
   // A CI gate pointed at the wrong path must not pass by checking nothing.
   if (opts.check && discovery.files.length === 0) {
@@ -429,6 +431,30 @@ function verificationLine(v: VerifyOutcome | undefined, disabled: boolean, rel: 
     : '';
   if (v.checkedFiles === 0) return `Type check: none${unverified.replace(/^;/, ',')}.`;
   return `Type check: ${v.checkedFiles} files against ${v.tsconfigs.map(rel).join(', ')} with ${ts} in ${(v.ms / 1000).toFixed(1)} s: ${result}${unverified}.`;
+}
+
+/**
+ * A report path that cannot be written (a directory, a read-only place) is a usage error found before anything is
+ * written, not a crash after the edits: the nearest existing ancestor must be a writable directory.
+ */
+function checkReportPath(flag: string, path: string): void {
+  let probe = path;
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`${flag} ${path} is a directory: give a file name`);
+    accessSync(path, fsConstants.W_OK);
+    return;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${flag} ${path} cannot be written (${(error as NodeJS.ErrnoException).code})`);
+  }
+  while (!existsSync((probe = dirname(probe))));
+  try {
+    if (!statSync(probe).isDirectory()) throw new UsageError(`${flag} ${path}: ${probe} is not a directory`);
+    accessSync(probe, fsConstants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${flag} ${path} cannot be written: ${probe} is not writable`);
+  }
 }
 
 function writeReportFile(path: string, text: string) {

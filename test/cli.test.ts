@@ -173,6 +173,18 @@ describe('recon-codemod CLI: errors and guards', () => {
     expect(runCli(['.', '--check'], empty).code).toBe(0);
   });
 
+  it('--json or --report naming a directory is a usage error before anything is written', () => {
+    const dir = copyFixture('demo-app');
+    mkdirSync(join(dir, 'reports'));
+    const before = snapshotTree(dir);
+    const r = runCli(['.', '--write', '--allow-dirty', '--no-verify', '--json', 'reports'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`recon-codemod: --json ${join(dir, 'reports')} is a directory: give a file name\nRun recon-codemod --help for usage.\n`);
+    expect(snapshotTree(dir)).toEqual(before);
+    // A report in a directory that does not exist yet is fine: it is created.
+    expect(runCli(['.', '--report', 'out/new/migration.md'], dir).code).toBe(0);
+  });
+
   it('counts read right for one: 1 file, 1 tracking call', () => {
     const dir = tempDir('recon-one-');
     writeFileSync(join(dir, 'route.ts'), "import { trackTokenUsage } from './tracking';\nexport async function f() { await trackTokenUsage({ tokens_used: 1, openai_request_id: null, openai_created: null, system_fingerprint: null }); }\n");
