@@ -40,6 +40,7 @@ Options:
   --include GLOB        only files matching GLOB (repeatable; default ${DEFAULT_INCLUDE[0]})
   --exclude GLOB        skip files matching GLOB (repeatable; added to the config's exclude)
   --allow-dirty         with --write, also edit files that have uncommitted changes in git
+  --force               with --write, also edit read-only files (refused by default, reported as errors)
   --no-verify           with --write, do not type-check the edits. By default --write type-checks each changed file
                         (against the nearest tsconfig.json, with the project's own typescript if installed) before
                         writing it, and takes back any call whose edit adds a tsc error (manual: edit-does-not-compile).
@@ -202,7 +203,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
 }
 
-const CODEMOD_OPTIONS = ['write', 'check', 'json', 'report', 'config', 'include', 'exclude', 'allow-dirty', 'no-verify', 'todo', 'fix-suspect', 'fields', 'quiet', 'no-color', 'help', 'version'];
+const CODEMOD_OPTIONS = ['write', 'check', 'json', 'report', 'config', 'include', 'exclude', 'allow-dirty', 'no-verify', 'todo', 'fix-suspect', 'force', 'fields', 'quiet', 'no-color', 'help', 'version'];
 
 /** `1 file`, `2 files`. */
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -254,6 +255,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
         'no-verify': { type: 'boolean' },
         todo: { type: 'boolean' },
         'fix-suspect': { type: 'boolean' },
+        force: { type: 'boolean' },
         fields: { type: 'string', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
         'no-color': { type: 'boolean' },
@@ -358,18 +360,29 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     }
     const realRoot = realpathSync(root);
     let staleTemps = 0;
+    // A file that is not written is an error, and its calls are not counted as updated: the counts say what happened.
+    const notWritten = (plan: FilePlan, why: string) => {
+      plan.status = 'error';
+      plan.error = why;
+      plan.output = undefined;
+      plan.calls = plan.calls.map((c) => (c.status === 'updated' ? { ...c, status: 'manual', edits: [], reasonCode: 'file-not-written', reason: `the edit was planned but not written: ${why}` } : c));
+    };
     for (const plan of changed) {
       if (!isInside(realRoot, realpathSync(plan.path))) {
-        plan.status = 'error';
-        plan.error = 'outside the target root: not written';
+        notWritten(plan, 'outside the target root: not written');
+        continue;
+      }
+      // A read-only file says someone meant it not to change (generated, vendored): only --force writes it.
+      if (!opts.force && (statSync(plan.path).mode & 0o222) === 0) {
+        notWritten(plan, 'the file is read-only: not written (pass --force to write it)');
         continue;
       }
       try {
         staleTemps += removeStaleTempFiles(plan.path);
         writeAtomic(plan.path, plan.output!);
       } catch (error) {
-        plan.status = 'error';
-        plan.error = `could not write: ${(error as Error).message}`;
+        // Name the file, not the temp file the writer was using beside it.
+        notWritten(plan, `could not write it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
     }
     wrote = true;

@@ -88,6 +88,7 @@ const WHAT_TO_DO: Record<string, string> = {
     'The model or client may be another provider\'s (picked at run time, or not readable): if it is always OpenAI, add the fields by hand; otherwise record the id only on the OpenAI path and null elsewhere.',
   'suspect-value':
     'A value the call already passes is wrong (a gateway\'s id, a property the result does not have): replace it as the reason says (`--fix-suspect` does where the right value is certain), or write null.',
+  'file-not-written': 'The edit was planned but its file was not written (read-only, or the write failed: see the file\'s error): make the file writable, or pass --force for a read-only one, and run again.',
   'edit-does-not-compile': 'The planned edit added the tsc error quoted (so it was not written): fix the type it names (e.g. add `id`/`created` to a cast), or add the fields by hand.',
 };
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyFixture, REPO, runCli, snapshotTree, tempDir } from './helpers.js';
@@ -183,6 +183,28 @@ describe('recon-codemod CLI: errors and guards', () => {
     expect(snapshotTree(dir)).toEqual(before);
     // A report in a directory that does not exist yet is fine: it is created.
     expect(runCli(['.', '--report', 'out/new/migration.md'], dir).code).toBe(0);
+  });
+
+  it('a read-only file is refused unless --force, reported as an error, and its calls are not counted as updated', () => {
+    const dir = copyFixture('demo-app');
+    const route = join(dir, 'src/app/api/viva/blueprint/route.ts');
+    const before = readFileSync(route);
+    chmodSync(route, 0o444);
+    const r = runCli(['.', '--write', '--allow-dirty', '--no-verify', '--json', 'report.json'], dir);
+    expect(r.code).toBe(1);
+    expect(readFileSync(route)).toEqual(before);
+    expect(r.stderr).toContain('error src/app/api/viva/blueprint/route.ts: the file is read-only: not written (pass --force to write it)');
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    const file = report.files.find((f: { path: string }) => f.path === 'src/app/api/viva/blueprint/route.ts');
+    expect(file.status).toBe('error');
+    expect(file.calls.map((c: { status: string; reason: string }) => [c.status, c.reason.split(':')[0]])).toEqual([['manual', 'file-not-written']]);
+    // 12 planned, 11 written: the summary says 11.
+    expect(report.summary).toMatchObject({ updated: 11, errors: 1 });
+    expect(r.stdout).toMatch(/13 tracking calls: 11 updated, 1 already complete, 1 manual, 1 file with errors\./);
+    const forced = runCli(['.', '--write', '--allow-dirty', '--no-verify', '--force'], dir);
+    expect(forced.code).toBe(0);
+    expect(readFileSync(route, 'utf8')).toBe(expectedTree.get('src/app/api/viva/blueprint/route.ts')!.toString('utf8'));
+    expect(statSync(route).mode & 0o777).toBe(0o444);
   });
 
   it('counts read right for one: 1 file, 1 tracking call', () => {

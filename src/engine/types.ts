@@ -26,7 +26,9 @@ export type ManualReasonCode =
   /** The call has the fields, but a value is not one the engine would accept for it (see `CallPlan.suspect`). */
   | 'suspect-value'
   /** Set by the CLI's type check (src/verify.ts), never by the engine: the edit added a tsc error and was reverted. */
-  | 'edit-does-not-compile';
+  | 'edit-does-not-compile'
+  /** Set by the CLI, never by the engine: the file's edit was planned but not written (read-only file, write error). */
+  | 'file-not-written';
 
 /** A field the call already passes whose value contradicts what the engine knows of the call's result. */
 export interface SuspectValue {
