@@ -676,36 +676,9 @@ function classifyReturnedModels(call: ts.CallExpression, fn: Located, ctx: Analy
   };
 }
 
-/** The package a value ultimately comes from (`anthropic.messages.create` → `@anthropic-ai/sdk`), following local names. */
-function originModule(expr: ts.Expression, depth = 0, ctx?: AnalysisContext): string | undefined {
-  // Each step goes one node or one declaration back (`stream.finalMessage` → `stream` → `client.messages.stream(…)` →
-  // `client` → `new Anthropic(…)` → …): bounded, since initializers cannot refer to themselves.
-  if (depth > 16) return undefined;
-  const e = skipOuterExpressions(expr);
-  if (ts.isAwaitExpression(e)) return originModule(e.expression, depth + 1, ctx);
-  // `await import('@anthropic-ai/sdk')`: the module itself.
-  if (ts.isCallExpression(e) && e.expression.kind === ts.SyntaxKind.ImportKeyword && e.arguments[0] && ts.isStringLiteralLike(e.arguments[0])) return e.arguments[0].text;
-  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return originModule(e.expression, depth + 1, ctx);
-  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return originModule(e.expression, depth + 1, ctx);
-  if (!ts.isIdentifier(e)) return undefined;
-  const decl = resolveName(e.text, e);
-  if (!decl) return undefined;
-  const target = importTarget(decl);
-  if (target) {
-    // `import { ai } from '@/lib/gemini'` where it is `export const ai = new GoogleGenAI(…)`: where that comes from.
-    const located = ctx && !otherProvider(target.module) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
-    if (located && ts.isVariableDeclaration(located.node) && located.node.initializer) {
-      return originModule(located.node.initializer, depth + 1, { ...ctx!, sourceFile: located.sourceFile }) ?? target.module;
-    }
-    return target.module;
-  }
-  if (ts.isVariableDeclaration(decl) && decl.initializer) return originModule(decl.initializer, depth + 1, ctx);
-  if (ts.isParameter(decl) && decl.type && ts.isTypeReferenceNode(decl.type)) return packageTypeReference(decl.type, decl)?.module;
-  return undefined;
-}
-
 /**
- * The other provider a callee comes from, where `originModule` stops: a client exported from a local module
+ * The other provider a callee comes from, followed back through every path: the module a client, class or call was
+ * imported from (`new Anthropic()` → '@anthropic-ai/sdk'), a client exported from a local module
  * (`export const ai = new GoogleGenAI(...)`, imported), a class from a dynamic `import("@anthropic-ai/sdk")`, a
  * factory or `let` whose every value is that provider's client. Undefined unless every path leads to one provider.
  */
@@ -892,8 +865,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
       : RESULT_KINDS.chatCompletionV3;
     return { kind, notes: ['openai v3 (axios): the completion is under `.data`', ...verdict.notes], needsAwait: true };
   }
-  const origin = originModule(callee, 0, ctx);
-  const provider = (origin && otherProvider(origin)) ?? otherProviderOrigin(callee, ctx.sourceFile.fileName, ctx);
+  const provider = otherProviderOrigin(callee, ctx.sourceFile.fileName, ctx);
   if (provider) {
     return {
       rejection: { code: 'not-openai', reason: `\`${callee.getText(ctx.sourceFile)}\` is a ${provider} call, not OpenAI: its ids are not OpenAI request ids` },
