@@ -380,6 +380,14 @@ function streamEndedBefore(resultName: string, call: ts.CallExpression, ctx: Ana
   return ended;
 }
 
+/** The call is certainly not an OpenAI request: its fields are written as null, with `why` as the reviewer's note. */
+function notOpenAiRequest(origin: ts.Node, name: string, why: string): Choice {
+  return {
+    ok: true,
+    source: { type: 'source', origin, name, base: '', kind: RESULT_KINDS.notOpenAI, edits: [], notes: [`not an OpenAI request (${why}): the fields say so with null`] },
+  };
+}
+
 /** Providers an app names in its own row (`provider: 'ollama'`): none of them issues an OpenAI request. */
 const OTHER_PROVIDER_NAMES = /^(ollama|anthropic|claude|google|gemini|vertex|vertexai|mistral|cohere|groq|deepseek|xai|grok|perplexity|together|fireworks|bedrock|replicate)$/i;
 
@@ -392,13 +400,7 @@ function declaredOtherProvider(literal: ts.ObjectLiteralExpression): Choice | un
     if (!ts.isPropertyAssignment(p) || !/^(provider|llm_provider|ai_provider|aiProvider|llmProvider)$/.test(propertyNameText(p.name) ?? '')) continue;
     const value = skipOuterExpressions(p.initializer);
     if (!ts.isStringLiteralLike(value) || !OTHER_PROVIDER_NAMES.test(value.text)) continue;
-    return {
-      ok: true,
-      source: {
-        type: 'source', origin: p, name: value.text, base: '', kind: RESULT_KINDS.notOpenAI, edits: [],
-        notes: [`not an OpenAI request: the row says \`${p.getText()}\` and no OpenAI result reaches the call: the fields say so with null`],
-      },
-    };
+    return notOpenAiRequest(p, value.text, `the row says \`${p.getText()}\` and no OpenAI result reaches the call`);
   }
   return undefined;
 }
@@ -438,13 +440,7 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
   }
   // Every result the counts come from is another provider's (`if` and `else` each call Gemini): no OpenAI request either way.
   if (how === DATA_FLOW && sources.length === 0 && rejected.length > 1 && evidence.every((e) => e.viaUsage) && rejected.every((r) => r.code === 'not-openai' && !r.gateway)) {
-    return {
-      ok: true,
-      source: {
-        type: 'source', origin: rejected[0].origin, name: rejected[0].name, base: '', kind: RESULT_KINDS.notOpenAI, edits: [],
-        notes: [`not an OpenAI request (each of ${describe(rejected)} is another provider's: ${rejected[0].reason}): the fields say so with null`],
-      },
-    };
+    return notOpenAiRequest(rejected[0].origin, rejected[0].name, `each of ${describe(rejected)} is another provider's: ${rejected[0].reason}`);
   }
   if (sources.length + rejected.length > 1) {
     return {
@@ -462,13 +458,7 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
     // The call's own token counts come from another provider's result: it is true that there is no OpenAI request.
     const tiedByUsage = evidence.some((e) => e.classified === first && e.viaUsage);
     if (how === DATA_FLOW && tiedByUsage && rejected.length === 1 && first.code === 'not-openai' && !first.gateway) {
-      return {
-        ok: true,
-        source: {
-          type: 'source', origin: first.origin, name: first.name, base: '', kind: RESULT_KINDS.notOpenAI, edits: [],
-          notes: [`not an OpenAI request (\`${first.name}\`: ${first.reason}): the fields say so with null`],
-        },
-      };
+      return notOpenAiRequest(first.origin, first.name, `\`${first.name}\`: ${first.reason}`);
     }
     return { ok: false, code: first.code, reason: `\`${first.name}\`: ${first.reason}` };
   }
