@@ -112,16 +112,13 @@ export function recordParameterIndex(located: Located, host: ProjectHost): numbe
   const params = trackerFunction(located)?.parameters;
   if (!params) return undefined;
   if (params.length <= 1) return 0;
-  const usageTyped = params.flatMap((p, i) => {
-    const shape = p.type && !keywordType(p.type) ? readRecordShape(host, located.sourceFile, p.type) : undefined;
-    return shape && [...shape.properties.keys()].some((k) => USAGE_KEY.test(k)) ? [i] : [];
-  });
+  // Each declared type is read once: undefined for none or a keyword, null for a type this tool cannot read.
+  const shapes = params.map((p) => (p.type && !keywordType(p.type) ? (readRecordShape(host, located.sourceFile, p.type) ?? null) : undefined));
+  const usageTyped = shapes.flatMap((shape, i) => (shape && [...shape.properties.keys()].some((k) => USAGE_KEY.test(k)) ? [i] : []));
   if (usageTyped.length === 1) return usageTyped[0];
   if (usageTyped.length > 1) return undefined;
   // A type this tool cannot read, on a parameter named for a record: the call is then judged on that type.
-  const named = params.flatMap((p, i) =>
-    p.type && !keywordType(p.type) && !readRecordShape(host, located.sourceFile, p.type) && ts.isIdentifier(p.name) && RECORD_NAME.test(p.name.text) ? [i] : [],
-  );
+  const named = params.flatMap((p, i) => (shapes[i] === null && ts.isIdentifier(p.name) && RECORD_NAME.test(p.name.text) ? [i] : []));
   return named.length === 1 ? named[0] : undefined;
 }
 
