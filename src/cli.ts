@@ -22,6 +22,7 @@ export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
 export const USAGE = `Usage: recon-codemod [paths...] [options]
        recon-codemod sql [--table T] [--create] [--out FILE|DIR]          SQL migration   (sql --help)
        recon-codemod reconcile --since DATE --until DATE [--bucket 1h]    rows vs OpenAI usage and costs (reconcile --help)
+       recon-codemod report merge A.json B.json... [--report F] [--json F] many repositories' reports in one (report --help)
 
 Adds openai_request_id, openai_created and system_fingerprint to every trackTokenUsage(...) call whose OpenAI
 result it can identify, and lists the calls it cannot, with the reason. Dry run by default: prints a unified diff.
@@ -165,6 +166,7 @@ function colorDiff(patch: string, colors: ReturnType<typeof pc.createColors>): s
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   // `recon-codemod help` is a request for help, unless a path of that name is there to migrate.
   if (argv.length === 1 && argv[0] === 'help' && !existsSync(resolve(io.cwd, 'help'))) argv = ['--help'];
+  if (argv[0] === 'report') return (await import('./report-merge-command.js')).runReportCommand(argv.slice(1), io);
   if (argv[0] === 'reconcile') return (await import('./reconcile/command.js')).runReconcileCommand(argv.slice(1), io);
   if (argv[0] === 'sql') {
     return runSqlCommand(argv.slice(1), {
@@ -450,7 +452,7 @@ function verificationLine(v: VerifyOutcome | undefined, disabled: boolean, rel: 
  * A report path that cannot be written (a directory, a read-only place) is a usage error found before anything is
  * written, not a crash after the edits: the nearest existing ancestor must be a writable directory.
  */
-function checkReportPath(flag: string, path: string): void {
+export function checkReportPath(flag: string, path: string): void {
   let probe = path;
   try {
     if (statSync(path).isDirectory()) throw new UsageError(`${flag} ${path} is a directory: give a file name`);

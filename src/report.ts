@@ -73,7 +73,7 @@ export function buildReport(plans: readonly FilePlan[], relativePath: (path: str
 }
 
 /** What a reviewer should do for each kind of manual call. */
-const WHAT_TO_DO: Record<string, string> = {
+export const WHAT_TO_DO: Record<string, string> = {
   'ambiguous-source': 'Pick the completion whose usage this call records and pass its `id`, `created` and `system_fingerprint`.',
   'no-source': 'Pass the values from where the OpenAI result is available, or write `null` if the call has no OpenAI request.',
   'not-openai': 'Not an OpenAI request: set the three fields to `null` (an id from another provider must never go in `openai_request_id`).',
