@@ -9,9 +9,10 @@ import pc from 'picocolors';
 import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
 import { resolveConfig, type ReconConfig } from './config.js';
 import type { FilePlan } from './engine/types.js';
-import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, readSource, removeStaleTempFiles, UsageError, writeAtomic } from './files.js';
+import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, packageDirectories, readSource, removeStaleTempFiles, UsageError, writeAtomic } from './files.js';
 import { createNodeHost, toPosix } from './node-host.js';
 import { buildReport, renderJson, renderMarkdown } from './report.js';
+import { renderMarkdownByPackage, reportsByPackage } from './report-packages.js';
 import { runSqlCommand } from './schema/sql-command.js';
 import { verifyPlans, type VerifyOutcome } from './verify.js';
 import { packageVersion } from './version.js';
@@ -399,8 +400,11 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
 
   const report = buildReport(plans, rel);
   report.summary.files = scanned;
+  // A run over several packages (a monorepo) reports per package: `package` on each call, a Markdown section each.
+  const packageDirs = opts.json || opts.report ? packageDirectories(root, discovery.files) : new Map<string, string>();
+  const sections = reportsByPackage(plans, report, new Map([...packageDirs].map(([f, dir]) => [toPosix(f), dir === root ? '.' : rel(dir)])), rel);
   if (opts.json) writeReportFile(resolve(io.cwd, opts.json), renderJson(report));
-  if (opts.report) writeReportFile(resolve(io.cwd, opts.report), renderMarkdown(report, { wrote }));
+  if (opts.report) writeReportFile(resolve(io.cwd, opts.report), sections ? renderMarkdownByPackage(report, sections, { wrote }) : renderMarkdown(report, { wrote }));
 
   const s = report.summary;
   if (!quiet || s.manual || s.errors) {

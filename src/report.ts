@@ -25,6 +25,8 @@ export interface ReportFile {
   calls: ReportCall[];
   /** The schema step's change to this file (Markdown only: the JSON keeps its documented shape). */
   schema?: SchemaPlan;
+  /** A run over several packages: this file's package (src/report-packages.ts); the JSON puts it on each call. */
+  package?: string;
 }
 
 export interface Report {
@@ -182,6 +184,7 @@ export function renderJson(report: Report): string {
       ...(c.reason !== undefined ? { reason: c.reasonCode ? `${c.reasonCode}: ${c.reason}` : c.reason } : {}),
       ...(c.notes?.length ? { notes: c.notes } : {}),
       ...(c.suspect?.length ? { suspect: c.suspect } : {}),
+      ...(f.package !== undefined ? { package: f.package } : {}),
     })),
   }));
   return `${JSON.stringify({ version: report.version, files, summary: report.summary }, null, 2)}\n`;
