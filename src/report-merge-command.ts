@@ -99,7 +99,7 @@ function runMerge(argv: string[], io: CliIo): number {
     const t = merged.totals;
     io.stdout(
       `recon-codemod report merge: ${t.repos} report${t.repos === 1 ? '' : 's'}, ${t.calls} tracking calls: ${t.before} complete before, ${t.after} after, ${t.left} left for a person` +
-        `${t.errors ? `, ${t.errors} files with errors` : ''}.\n`,
+        `${t.errors ? `, ${t.errors} file${t.errors === 1 ? '' : 's'} with errors` : ''}.\n`,
     );
   }
   return 0;
