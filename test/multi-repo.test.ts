@@ -141,6 +141,12 @@ describe('the recipes on three local repositories', () => {
     expect(platformMd).toContain('## Package `packages/web`');
     expect(platformMd).toContain('## Package `packages/worker`');
     expect(platformMd).toContain('#### `ambiguous-source` (1)');
+    const callsOf = (name: string) => {
+      const json = JSON.parse(readFileSync(join(artifacts, `recon-${matrix.findIndex((r) => r.endsWith(`/${name}`))}`, `${name}.json`), 'utf8'));
+      return json.files.flatMap((f: { calls: unknown[] }) => f.calls) as Array<{ package?: string }>;
+    };
+    expect(callsOf('platform').map((c) => c.package).sort()).toEqual([...Array(13).fill('packages/web'), ...Array(3).fill('packages/worker')]);
+    expect(callsOf('billing').some((c) => 'package' in c)).toBe(false); // one package: the JSON keeps its shape
 
     // actions/download-artifact with merge-multiple: every artifact's files in reports/.
     const download = workflow.jobs.merge.steps.find((s) => s.uses?.startsWith('actions/download-artifact'))!;
