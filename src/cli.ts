@@ -167,7 +167,8 @@ function colorDiff(patch: string, colors: ReturnType<typeof pc.createColors>): s
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   // `recon-codemod help` is a request for help, unless a path of that name is there to migrate.
   if (argv.length === 1 && argv[0] === 'help' && !existsSync(resolve(io.cwd, 'help'))) argv = ['--help'];
-  if (argv[0] === 'report') return (await import('./report-merge-command.js')).runReportCommand(argv.slice(1), io);
+  // `report merge …`; `report` alone is a path to migrate when there is one of that name.
+  if (argv[0] === 'report' && (argv[1] === 'merge' || !existsSync(resolve(io.cwd, 'report')))) return (await import('./report-merge-command.js')).runReportCommand(argv.slice(1), io);
   if (argv[0] === 'reconcile') return (await import('./reconcile/command.js')).runReconcileCommand(argv.slice(1), io);
   if (argv[0] === 'sql') {
     return runSqlCommand(argv.slice(1), {

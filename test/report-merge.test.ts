@@ -2,7 +2,7 @@
  * `report merge`: the pure merge (src/report-merge.ts) on hand-made reports, and the command's handling of files and
  * errors in process (the end-to-end run over three repositories is test/multi-repo.test.ts).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../src/cli.js';
@@ -184,6 +184,13 @@ describe('recon-codemod report merge (the command, in process)', () => {
     const typo = await run(['merge', 'one.json', '--jsno', 'x.json'], dir);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('unknown option --jsno (did you mean --json?)');
+    // A directory named `report` is still a path to migrate, unless `merge` follows.
+    const withDir = tempDir('recon-report-dir-');
+    mkdirSync(join(withDir, 'report'));
+    writeFileSync(join(withDir, 'report', 'a.ts'), 'export const a = 1;\n');
+    const asPath = await run([], withDir);
+    expect(asPath.code).toBe(0);
+    expect(asPath.stdout).toContain('1 file scanned');
     const help = await run(['--help'], dir);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: recon-codemod report merge');
