@@ -217,6 +217,31 @@ describe('the recipes on three local repositories', () => {
     expect(existsSync(join(clone, 'billing.md'))).toBe(false);
   });
 
+  it('the script cuts a report longer than a pull request body allows after a whole line, and says so', () => {
+    // A stand-in for recon-codemod (the script's RECON_CODEMOD): edits a file, writes a 100,000-character report.
+    const dir = join(root, 'long-report');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.ts'), 'export const a = 1;\n');
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'init');
+    const fake = join(root, 'fake-codemod.sh');
+    writeFileSync(fake, `while [ $# -gt 0 ]; do case "$1" in --json) j="$2"; shift;; --report) m="$2"; shift;; esac; shift; done
+echo 'export const a = 2;' > a.ts; echo '{}' > "$j"; for i in $(seq 1 2000); do printf '| row %04d | %040d |\\n' "$i" 0; done > "$m"\n`);
+    const reports = join(root, 'long-reports');
+    const r = spawnSync(join(DOCS, 'multi-repo', 'recon-migrate.sh'), [], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...GIT_ENV, RECON_CODEMOD: `bash ${fake}`, REPOSITORY: 'acme/long', RECON_REPORTS: reports } });
+    expect(r.status, r.stderr).toBe(0);
+    const full = readFileSync(join(reports, 'long.md'), 'utf8');
+    expect(full.length).toBe(2000 * 56); // 55 characters and a newline a row
+    const body = git(dir, 'log', '-1', '--format=%b');
+    expect(body.length).toBeLessThan(65_536);
+    const lines = body.trimEnd().split('\n');
+    expect(lines.at(-1)).toBe('_The report is cut here (a pull request body holds 65,536 characters at most): the whole of it is long.md in the reports of the run._');
+    const kept = lines.slice(0, -2);
+    expect(kept.length).toBe(Math.floor(60_000 / 56));
+    expect(full.startsWith(`${kept.join('\n')}\n`)).toBe(true);
+  });
+
   it('the script refuses a relative RECON_REPORTS (each repository would get its own)', () => {
     const r = spawnSync('bash', [join(DOCS, 'multi-repo', 'recon-migrate.sh')], { cwd: root, encoding: 'utf8', env: { ...process.env, RECON_REPORTS: 'reports' } });
     expect(r.status).toBe(2);

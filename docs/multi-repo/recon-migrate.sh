@@ -28,4 +28,8 @@ fi
 if [ -f package-lock.json ] && [ ! -d node_modules ]; then npm ci --ignore-scripts --no-audit --no-fund --quiet; fi
 codemod --write
 git diff --quiet && exit 0 # nothing changed: no commit, so no pull request
-{ printf 'Add OpenAI reconciliation fields to token usage tracking\n\n'; cat "$RECON_REPORTS/$name.md"; } | git commit --all --quiet --file=-
+# GitHub refuses a pull request body over 65,536 characters: a longer report is cut after a whole line, and says so.
+{
+  printf 'Add OpenAI reconciliation fields to token usage tracking\n\n'
+  awk -v max=60000 -v file="$name.md" '{ n += length($0) + 1 } n > max { print "\n_The report is cut here (a pull request body holds 65,536 characters at most): the whole of it is " file " in the reports of the run._"; exit } { print }' "$RECON_REPORTS/$name.md"
+} | git commit --all --quiet --file=-
