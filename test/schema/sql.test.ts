@@ -146,10 +146,11 @@ describe('migrationSql is one transaction', () => {
     await db.exec(`
       CREATE SCHEMA broken;
       CREATE TABLE broken.token_usage (id BIGINT PRIMARY KEY, created_at TIMESTAMPTZ, user_id TEXT, action_type TEXT, model_used TEXT);
+      CREATE TABLE broken.recon (id BIGINT);
     `);
-    // No cost column: the view fails at the end, and nothing before it may stay.
+    // A table where the view should go: the view fails at the end, and nothing before it may stay.
     await expect(db.exec(migrationSql({ table: 'broken.token_usage', view: 'broken.recon' }))).rejects.toThrow(
-      /estimated_cost_cents/,
+      /"recon" is not a view/,
     );
     await db.exec('ROLLBACK');
     const { rows } = await db.query(
