@@ -209,7 +209,7 @@ function statusTriggerSql({ table, statusFunction, statusTrigger }: SqlNames): s
       `      FOR EACH ROW EXECUTE FUNCTION ${statusFunction}();`,
       '  END IF;',
       "  IF EXISTS (SELECT 1 FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = tbl AND a.attname = 'reconciliation_status') THEN",
-      "    RAISE NOTICE 'recon-codemod: dropped the default of %.reconciliation_status (%): the trigger ${statusTrigger} sets pending with a request id, not_applicable without',",
+      `    RAISE NOTICE 'recon-codemod: dropped the default of %.reconciliation_status (%): the trigger ${statusTrigger} sets pending with a request id, not_applicable without',`,
       "      tbl, (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = tbl AND a.attname = 'reconciliation_status');",
       `    ALTER TABLE ${table} ALTER COLUMN reconciliation_status DROP DEFAULT;`,
       '  END IF;',
