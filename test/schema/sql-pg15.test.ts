@@ -227,7 +227,7 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
     it.each([
       ['hand', 'the hand migration alone'],
       ['handEarlier', 'the hand migration plus an earlier recon-codemod run beside it'],
-    ] as const)('converges on %s (%s): one check per rule, one index per query, no status default', (name) => {
+    ] as const)('converges on %s (%s): one check per rule, one index per query, no status default', (name, _what) => {
       expect(before[name].checks).toEqual(handChecks);
       expect(before[name].indexes.map((i) => i.indexname)).toEqual(handIndexes);
       expect(before[name].statusDefault).toEqual([{ column_default: null }]);
