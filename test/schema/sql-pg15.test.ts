@@ -196,6 +196,13 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
       expect(await seen(USER_B)).toEqual({ users: [USER_B], write: 'permission denied for view token_usage_reconciliation' });
     });
 
+    it('service_role (the back office, reconcile) still reads every row through the view', async () => {
+      await db.issue.exec('BEGIN; SET LOCAL ROLE service_role;');
+      const rows = await db.issue.rows<{ n: number }>('SELECT count(DISTINCT user_id)::int AS n FROM token_usage_reconciliation');
+      await db.issue.exec('ROLLBACK');
+      expect(rows).toEqual([{ n: 2 }]);
+    });
+
     it('warns when the table has RLS disabled and anon can reach it', async () => {
       await db.issue.exec(`CREATE TABLE public.open_usage (id bigint GENERATED ALWAYS AS IDENTITY, created_at timestamptz DEFAULT now(), user_id uuid)`);
       db.issue.notices.length = 0;
@@ -236,6 +243,9 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
       expect(before[name].indexes.map((i) => i.indexname)).toEqual(handIndexes);
       expect(before[name].statusDefault).toEqual([{ column_default: null }]);
       expect(after[name]).toEqual(before[name]);
+      // The earlier run's view (no security_invoker, ALL to anon and authenticated) is replaced and revoked too.
+      expect(before[name].viewDef[0]!.options).toEqual(['security_invoker=true']);
+      expect(before[name].grants.map((g) => g.grantee)).toEqual(['postgres', 'service_role']);
     });
 
     it('says in NOTICEs what it found and kept', () => {

@@ -92,7 +92,8 @@ export const SEED_HAND_MIGRATION = `
 
 /**
  * What recon-codemod's earlier migration added on top of the hand migration (the duplicates issue 13 found): its own
- * status check and its four indexes beside the hand-made ones.
+ * status check and its four indexes beside the hand-made ones, and its view (no security_invoker, and default
+ * privileges gave anon and authenticated ALL on it).
  */
 export const EARLIER_RECON_OBJECTS = `
   ALTER TABLE token_usage ADD CONSTRAINT token_usage_reconciliation_status_valid
@@ -103,4 +104,9 @@ export const EARLIER_RECON_OBJECTS = `
   CREATE INDEX idx_token_usage_reconciliation_pending ON token_usage (created_at) WHERE reconciliation_status = 'pending';
   CREATE INDEX idx_token_usage_request_id_created_at ON token_usage (created_at) WHERE openai_request_id IS NOT NULL;
   CREATE INDEX idx_token_usage_reconciliation_discrepancy ON token_usage (created_at) WHERE reconciliation_status = 'discrepancy';
+  CREATE OR REPLACE VIEW token_usage_reconciliation AS
+  SELECT t.id, t.created_at, t.user_id, t.action_type, t.model_used, t.openai_request_id, t.openai_created,
+    t.system_fingerprint, t.reconciliation_status, t.calculated_cost_cents AS estimated_cost_cents, t.actual_cost_cents,
+    t.actual_cost_cents - t.calculated_cost_cents AS cost_difference_cents, t.reconciled_at
+  FROM token_usage AS t;
 `;
