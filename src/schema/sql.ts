@@ -16,7 +16,11 @@ export interface ReconciliationSqlOptions {
   table?: string;
   /** The reconciliation view to create or replace, optionally schema-qualified. */
   view?: string;
-  /** The table's column holding the app's own cost estimate, in cents. */
+  /**
+   * The table's column holding the app's own cost estimate, in cents. Default: the migration takes the first of
+   * COST_COLUMN_CANDIDATES the table has, as it runs (none: the view shows no estimate); `createTableSql` creates
+   * DEFAULT_COST_COLUMN.
+   */
   costColumn?: string;
 }
 
