@@ -24,7 +24,9 @@ async function snapshot(s: Session, table = 'token_usage', view = 'token_usage_r
   const statusDefault = await s.rows(`SELECT column_default FROM information_schema.columns WHERE table_name = $1 AND column_name = 'reconciliation_status'`, [table]);
   const viewDef = await s.rows(`SELECT pg_get_viewdef($1::regclass) AS def, (SELECT reloptions FROM pg_class WHERE oid = $1::regclass) AS options`, [view]);
   const grants = await s.rows(`SELECT grantee, string_agg(privilege_type, ',' ORDER BY privilege_type) AS privileges FROM information_schema.role_table_grants WHERE table_name = $1 GROUP BY grantee ORDER BY grantee`, [view]);
-  return { checks, indexes, triggers, statusDefault, viewDef, grants };
+  // xmin changes whenever a row is written, even to the same values: equal xmins mean no row was touched.
+  const rows = await s.rows(`SELECT id::text, reconciliation_status, xmin::text FROM ${table} ORDER BY id`);
+  return { checks, indexes, triggers, statusDefault, viewDef, grants, rows };
 }
 
 /** Runs `work` as `role` with the JWT claims `sub` (none for anon), in a transaction rolled back afterwards. */
