@@ -408,7 +408,7 @@ function viewSql({ table, view, costColumn }: SqlNames): string {
     't.system_fingerprint',
     't.reconciliation_status',
   ];
-  return doBlock(table, ['cost name;', 'cols text[] := ARRAY[]::text[];', 'col text;', 'missing text[] := ARRAY[]::text[];', 'role text;', 'revoked text[] := ARRAY[]::text[];', 'exposed text;', 'other record;', 'invoker boolean := current_setting(\'server_version_num\')::int >= 150000;'], [
+  return doBlock(table, ['cost name;', 'cols text[] := ARRAY[]::text[];', 'col text;', 'missing text[] := ARRAY[]::text[];', 'role text;', 'revoked text[] := ARRAY[]::text[];', 'exposed text;', 'other record;', 'secured boolean;', 'invoker boolean := current_setting(\'server_version_num\')::int >= 150000;'], [
     ...costLookup,
     '  IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = tbl) THEN',
     `    SELECT string_agg(r, ', ') INTO exposed FROM unnest(${textArray(API_ROLES)}) AS r`,
@@ -450,19 +450,22 @@ function viewSql({ table, view, costColumn }: SqlNames): string {
     "    cols := cols || ARRAY[format('t.%I AS estimated_cost_cents', cost), 't.actual_cost_cents', format('t.actual_cost_cents - t.%I AS cost_difference_cents', cost)];",
     '  END IF;',
     "  cols := cols || 't.reconciled_at'::text;",
+    '  -- Grants on a view this migration already made safe are the team\'s decisions since: kept.',
+    `  secured := EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass(${quoteLiteral(view)}) AND reloptions @> ARRAY['security_invoker=true']);`,
     `  EXECUTE format('CREATE OR REPLACE VIEW ${view} %s AS SELECT %s FROM %s AS t',`,
     "    CASE WHEN invoker THEN 'WITH (security_invoker = true)' ELSE '' END, array_to_string(cols, ', '), tbl);",
     '  IF NOT invoker THEN',
     `    RAISE WARNING 'recon-codemod: this server is older than PostgreSQL 15 and has no security_invoker: ${view} reads % with its owner''s rights, past row-level security. Grant it to no role that must not see every row', tbl;`,
     '  END IF;',
     `  FOREACH role IN ARRAY ${textArray(API_ROLES)} LOOP`,
-    '    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role) THEN',
+    '    IF NOT secured AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role) THEN',
     `      IF has_table_privilege(role, ${quoteLiteral(view)}, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') THEN revoked := revoked || role; END IF;`,
     `      EXECUTE format('REVOKE ALL ON ${view} FROM %I', role);`,
     '    END IF;',
     '  END LOOP;',
     '  IF cardinality(revoked) > 0 THEN',
-    `    RAISE NOTICE 'recon-codemod: revoked what % held on ${view} (default privileges): it is for the reconciliation job and the back office; GRANT SELECT ON ${view} TO authenticated shows signed-in users the rows the RLS policies of % let them see', array_to_string(revoked, ', '), tbl;`,
+    `    RAISE NOTICE 'recon-codemod: revoked what % held on ${view} (default privileges): it is for the reconciliation job and the back office%', array_to_string(revoked, ', '),`,
+    `      CASE WHEN invoker THEN format('; GRANT SELECT ON ${view} TO authenticated shows signed-in users the rows the RLS policies of %s let them see', tbl) ELSE '' END;`,
     '  END IF;',
   ]);
 }

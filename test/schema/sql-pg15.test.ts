@@ -198,6 +198,16 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
       expect(await seen(USER_B)).toEqual({ users: [USER_B], write: 'permission denied for view token_usage_reconciliation' });
     });
 
+    it("keeps a grant the team made on the view after an earlier run (the documented opt-in)", async () => {
+      await db.issue.exec('GRANT SELECT ON token_usage_reconciliation TO authenticated');
+      await db.issue.exec(migrationSql());
+      const grants = await db.issue.rows(
+        `SELECT grantee, privilege_type FROM information_schema.role_table_grants WHERE table_name = 'token_usage_reconciliation' AND grantee IN ('anon', 'authenticated')`,
+      );
+      await db.issue.exec('REVOKE SELECT ON token_usage_reconciliation FROM authenticated');
+      expect(grants).toEqual([{ grantee: 'authenticated', privilege_type: 'SELECT' }]);
+    });
+
     it('service_role (the back office, reconcile) still reads every row through the view', async () => {
       await db.issue.exec('BEGIN; SET LOCAL ROLE service_role;');
       const rows = await db.issue.rows<{ n: number }>('SELECT count(DISTINCT user_id)::int AS n FROM token_usage_reconciliation');
