@@ -46,7 +46,7 @@ interface SqlNames {
   costColumn: string;
   statusConstraint: string;
   costConsistencyConstraint: string;
-  indexes: { requestId: string; pending: string; requestIdCreatedAt: string; discrepancy: string };
+  indexes: { requestId: string; pending: string; requestIdCreatedAt: string; discrepancy: string; idempotencyKey: string };
 }
 
 function sqlNames({ table = DEFAULT_TABLE, view = DEFAULT_VIEW, costColumn = DEFAULT_COST_COLUMN }: ReconciliationSqlOptions): SqlNames {
@@ -66,6 +66,7 @@ function sqlNames({ table = DEFAULT_TABLE, view = DEFAULT_VIEW, costColumn = DEF
       pending: `idx_${base}_reconciliation_pending`,
       requestIdCreatedAt: `idx_${base}_request_id_created_at`,
       discrepancy: `idx_${base}_reconciliation_discrepancy`,
+      idempotencyKey: `idx_${base}_idempotency_key`,
     },
   };
   const derived = [names.statusConstraint, names.costConsistencyConstraint, ...Object.values(names.indexes)];
@@ -109,6 +110,8 @@ function indexesSql(names: SqlNames): string {
     `CREATE INDEX IF NOT EXISTS ${indexes.requestIdCreatedAt} ON ${table} (created_at) WHERE openai_request_id IS NOT NULL;`,
     '-- Rows whose billed cost differs from the estimate, for review.',
     `CREATE INDEX IF NOT EXISTS ${indexes.discrepancy} ON ${table} (created_at) WHERE reconciliation_status = 'discrepancy';`,
+    '-- One row per tracking call: the tracker inserts ON CONFLICT (idempotency_key) DO NOTHING, so a retry stores nothing.',
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${indexes.idempotencyKey} ON ${table} (idempotency_key);`,
   ].join('\n');
 }
 
