@@ -436,9 +436,18 @@ export interface SupabaseClientLike {
 export function supabaseStore(client: SupabaseClientLike, { table = DEFAULT_TABLE }: { table?: string } = {}): TokenUsageStore {
   // supabase-js takes the schema as a client option, not in the table name.
   assertSqlIdentifier(table, 'table name');
+  // A table migrated before the idempotency key: rows go without it (a retry may then store a row twice).
+  let withKey = true;
   return {
     async insert(row) {
-      const { error } = await client.from(table).insert(row);
+      const send = (withKey ? row : { ...row, [IDEMPOTENCY_KEY]: undefined }) as Record<string, unknown>;
+      let { error } = await client.from(table).insert(send);
+      if (error && withKey && error.code === 'PGRST204' && error.message.includes(IDEMPOTENCY_KEY)) {
+        withKey = false;
+        ({ error } = await client.from(table).insert({ ...row, [IDEMPOTENCY_KEY]: undefined }));
+      }
+      // The same tracking call stored before (a late insert, then a replay): already there, once.
+      if (error?.code === '23505' && error.message.includes(IDEMPOTENCY_KEY)) return {};
       if (error) throw new Error(`supabase insert into ${table} failed: ${error.message}${error.code ? ` (${error.code})` : ''}`);
       return {};
     },
