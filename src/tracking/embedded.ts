@@ -204,10 +204,16 @@ export async function writeDurably(directory: string, name: string, text: string
   }
 }
 
+/** One spooled row and the table it is for. */
+export interface SpooledRow {
+  table: string;
+  row: Record<string, unknown>;
+}
+
 /** Spools one row for the owner to store: durable when this resolves. */
-export async function spoolRow(spoolDir: string, row: Record<string, unknown>): Promise<void> {
+export async function spoolRow(spoolDir: string, entry: SpooledRow): Promise<void> {
   const name = `${Date.now()}-${process.pid}-${randomUUID()}.json`;
-  await writeDurably(spoolDir, name, JSON.stringify(row));
+  await writeDurably(spoolDir, name, JSON.stringify(entry));
 }
 
 export interface IngestResult {
@@ -222,7 +228,7 @@ export interface IngestResult {
  */
 export async function ingestSpool(
   spoolDir: string,
-  insert: (row: Record<string, unknown>) => Promise<unknown>,
+  insert: (entry: SpooledRow) => Promise<unknown>,
   reject: (row: unknown, error: Error) => Promise<void>,
 ): Promise<IngestResult> {
   let names: string[];
@@ -235,9 +241,9 @@ export async function ingestSpool(
   const result: IngestResult = { stored: 0, rejected: 0 };
   for (const name of names) {
     const path = join(spoolDir, name);
-    let row: Record<string, unknown>;
+    let row: SpooledRow;
     try {
-      row = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+      row = JSON.parse(await readFile(path, 'utf8')) as SpooledRow;
     } catch (error) {
       if (errnoOf(error) === 'ENOENT') continue;
       await reject(null, new Error(`spool file ${path} is not a row: ${(error as Error).message}`));
@@ -265,8 +271,6 @@ export interface OpenEmbeddedStoreOptions {
   role: string;
   /** How long to wait for a tracker to give the store up (default 15 s). */
   waitMs?: number;
-  /** The table spooled rows go into (default `token_usage`). */
-  table?: string;
 }
 
 export interface EmbeddedStoreHandle {

@@ -186,13 +186,26 @@ async function insertInto(db: PGlite, table: string, costColumn: string, info: T
   return idOf((await db.query<{ id: unknown }>(text, values)).rows);
 }
 
+/** Stores the rows other processes spooled, each into the table it names (its cost column already applied). */
+function ingestInto(db: PGlite, dir: string, spool: string, known: Map<string, TableInfo>) {
+  return ingestSpool(
+    spool,
+    async ({ table, row }) => {
+      assertSqlIdentifier(table, 'table name', { qualified: true });
+      let info = known.get(table);
+      if (!info) known.set(table, (info = await readTableInfo((text, values) => db.query(text, values), table)));
+      return insertInto(db, table, DEFAULT_COST_COLUMN, info, row);
+    },
+    (row, error) => rejectSpooled(dir, row, error),
+  );
+}
+
 /**
  * Opens the embedded store for a job that is not the tracker (`reconcile`): waits up to `waitMs` for the directory's
  * lock (a tracker gives it up after a few seconds idle), then refuses with a StoreBusyError naming the process that
  * holds it. Stores the rows other processes spooled meanwhile. Never leaves the lock or the database open on error.
  */
-export async function openEmbeddedStore({ dir, role, waitMs = 15_000, table = DEFAULT_TABLE }: OpenEmbeddedStoreOptions): Promise<EmbeddedStoreHandle> {
-  assertSqlIdentifier(table, 'table name', { qualified: true });
+export async function openEmbeddedStore({ dir, role, waitMs = 15_000 }: OpenEmbeddedStoreOptions): Promise<EmbeddedStoreHandle> {
   const paths = embeddedPaths(dir);
   const lock = await acquireLock(paths.lock, role, waitMs, paths.dir);
   let db: PGlite | undefined;
@@ -201,14 +214,11 @@ export async function openEmbeddedStore({ dir, role, waitMs = 15_000, table = DE
     db = await PGlite.create(paths.dir);
     const open = db;
     let ingested = { stored: 0, rejected: 0 };
-    const exists = await open.query<{ t: unknown }>('SELECT to_regclass($1) AS t', [table]);
-    if (exists.rows[0]?.t != null) {
-      const info = await readTableInfo((text, values) => open.query(text, values), table);
-      ingested = await ingestSpool(
-        paths.spool,
-        (row) => insertInto(open, table, DEFAULT_COST_COLUMN, info, row),
-        (row, error) => rejectSpooled(paths.dir, row, error),
-      );
+    try {
+      ingested = await ingestInto(open, paths.dir, paths.spool, new Map());
+    } catch (error) {
+      // The spooled rows stay for the next opening; the job that opened the store goes on.
+      console.error(`recon-codemod: spooled rows in ${paths.spool} not stored yet: ${(error as Error).message}`);
     }
     let closed = false;
     return {
@@ -256,12 +266,7 @@ export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE, cost
   let timer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
 
-  const ingest = async (db: PGlite) =>
-    ingestSpool(
-      paths.spool,
-      (row) => insertInto(db, table, costColumn, info!, row),
-      (row, error) => rejectSpooled(directory, row, error),
-    );
+  const ingest = async (db: PGlite) => ingestInto(db, directory, paths.spool, new Map(info ? [[table, info]] : []));
 
   const database = lazily(async () => {
     await mkdir(dirname(directory), { recursive: true });
@@ -334,7 +339,7 @@ export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE, cost
         // Not written yet: the owner checks the row when it stores it.
       }
     }
-    await spoolRow(paths.spool, fitRow(row, spoolInfo, table, costColumn));
+    await spoolRow(paths.spool, { table, row: fitRow(row, spoolInfo, table, costColumn) });
     return {};
   }
 
