@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedStore, pgliteStore, StoreBusyError } from '../../src/tracking/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const built = join(root, 'dist', 'tracking', 'index.js');
+const built = join(root, 'dist', 'src', 'tracking', 'index.js');
 const child = join(root, 'test', 'tracking', 'processes', 'track-child.mjs');
 
 let workDir: string;
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await store.db();
   await store.close();
 });
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+afterAll(() => workDir && rmSync(workDir, { recursive: true, force: true }));
 
 interface ChildResult {
   pid: number;
