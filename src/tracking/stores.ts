@@ -211,7 +211,13 @@ export async function openEmbeddedStore({ dir, role, waitMs = 15_000 }: OpenEmbe
   let db: PGlite | undefined;
   try {
     const { PGlite } = await import('@electric-sql/pglite');
-    db = await PGlite.create(paths.dir);
+    try {
+      db = await PGlite.create(paths.dir);
+    } catch (error) {
+      throw new Error(
+        `the embedded store ${paths.dir} cannot be opened (${(error as Error).message}); nothing in it was changed. Move the directory aside to keep it for inspection; the tracker then creates a new one.`,
+      );
+    }
     const open = db;
     let ingested = { stored: 0, rejected: 0 };
     try {

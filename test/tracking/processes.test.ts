@@ -5,7 +5,7 @@
  * (dist/, which `npm test` builds first).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -104,5 +104,13 @@ describe('several processes on one embedded store', () => {
     expect(await exited).toBe(0);
     // Given up: reconcile opens it, and the rows are all there.
     expect(await storedRows('mp3')).toEqual({ total: 120, distinct: 120 });
+  });
+
+  it('refuses a directory that does not open, with the error, and leaves no lock behind', async () => {
+    const broken = join(workDir, 'broken', 'db');
+    mkdirSync(join(broken, 'base'), { recursive: true });
+    writeFileSync(join(broken, 'PG_VERSION'), 'not a version\n');
+    await expect(openEmbeddedStore({ dir: broken, role: 'reconcile', waitMs: 0 })).rejects.toThrow(/embedded store .*broken\/db cannot be opened \(.*\); nothing in it was changed/);
+    expect(existsSync(`${broken}.lock`)).toBe(false);
   });
 });
