@@ -444,14 +444,20 @@ export interface SupabaseClientLike {
  * Inserts through a Supabase client (`client.from(table).insert(row)`), so row-level security and the client's auth
  * apply as for any other write. supabase-js reports failures as `{ error }` rather than throwing; this throws them.
  */
-export function supabaseStore(client: SupabaseClientLike, { table = DEFAULT_TABLE }: { table?: string } = {}): TokenUsageStore {
+export function supabaseStore(
+  client: SupabaseClientLike,
+  { table = DEFAULT_TABLE, costColumn = DEFAULT_COST_COLUMN }: { table?: string; costColumn?: string } = {},
+): TokenUsageStore {
   // supabase-js takes the schema as a client option, not in the table name.
   assertSqlIdentifier(table, 'table name');
+  assertSqlIdentifier(costColumn, 'cost column name');
   // A table migrated before the idempotency key: rows go without it (a retry may then store a row twice).
   let withKey = true;
   return {
-    async insert(row) {
-      const send = (withKey ? row : { ...row, [IDEMPOTENCY_KEY]: undefined }) as Record<string, unknown>;
+    async insert(given) {
+      // PostgREST checks the columns itself: one the table lacks is an error (PGRST204) naming it.
+      const row = fitRow(given as Record<string, unknown>, undefined, table, costColumn);
+      const send = withKey ? row : { ...row, [IDEMPOTENCY_KEY]: undefined };
       let { error } = await client.from(table).insert(send);
       if (error && withKey && error.code === 'PGRST204' && error.message.includes(IDEMPOTENCY_KEY)) {
         withKey = false;

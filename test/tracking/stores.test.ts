@@ -200,6 +200,16 @@ describe('supabaseStore', () => {
     ]);
   });
 
+  it("writes the estimate to the table's cost column, and takes a duplicate idempotency key as already stored", async () => {
+    const { client, inserts } = fakeSupabase({ message: 'duplicate key value violates unique constraint "idx_token_usage_idempotency_key"', code: '23505' });
+    const tracker = createTracker({ store: supabaseStore(client, { costColumn: 'cost_estimate' }), logger: silent, deadLetterFile: null });
+    expect(await tracker.trackTokenUsage(completionUsage)).toEqual({ ok: true });
+    const { estimated_cost_cents, ...rest } = completionUsage;
+    expect(inserts.map((i) => i.row)).toEqual([
+      { ...rest, cost_estimate: estimated_cost_cents, success: true, reconciliation_status: 'pending', idempotency_key: expect.any(String) },
+    ]);
+  });
+
   it("turns the client's { error } into a failed result", async () => {
     const { client } = fakeSupabase({ message: 'new row violates row-level security policy', code: '42501' });
     const tracker = createTracker({ store: supabaseStore(client), logger: silent, deadLetterFile: null });
