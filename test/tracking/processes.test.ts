@@ -5,7 +5,7 @@
  * (dist/, which `npm test` builds first).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -102,8 +102,17 @@ describe('several processes on one embedded store', () => {
       holder.stdin.end();
     }
     expect(await exited).toBe(0);
-    // Given up: reconcile opens it, and the rows are all there.
-    expect(await storedRows('mp3')).toEqual({ total: 120, distinct: 120 });
+    // Given up: reconcile opens it (through its own opening code), holding the lock until it closes.
+    const { nodeReconcileIo } = await import('../../src/reconcile/command.js');
+    const db = await (await nodeReconcileIo()).openDb!(undefined, workDir);
+    try {
+      expect(JSON.parse(readFileSync(`${dataDir}.lock`, 'utf8'))).toMatchObject({ pid: process.pid, role: 'reconcile' });
+      const { rows } = await db.query('SELECT count(*)::int AS n FROM token_usage WHERE action_type = $1', ['mp3']);
+      expect(rows).toEqual([{ n: 120 }]);
+    } finally {
+      await db.close();
+    }
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
   });
 
   it('refuses a directory that does not open, with the error, and leaves no lock behind', async () => {
