@@ -186,6 +186,18 @@ async function insertInto(db: PGlite, table: string, costColumn: string, info: T
   return idOf((await db.query<{ id: unknown }>(text, values)).rows);
 }
 
+/** Opens (or creates) the data directory; one that does not open is an error saying what to do. */
+async function createPglite(dir: string): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  try {
+    return await PGlite.create(dir);
+  } catch (error) {
+    throw new Error(
+      `the embedded store ${dir} cannot be opened (${(error as Error).message}); nothing in it was changed. Move the directory aside to keep it for inspection; the tracker then creates a new one.`,
+    );
+  }
+}
+
 /** Stores the rows other processes spooled, each into the table it names (its cost column already applied). */
 function ingestInto(db: PGlite, dir: string, spool: string, known: Map<string, TableInfo>) {
   return ingestSpool(
@@ -210,14 +222,7 @@ export async function openEmbeddedStore({ dir, role, waitMs = 15_000 }: OpenEmbe
   const lock = await acquireLock(paths.lock, role, waitMs, paths.dir);
   let db: PGlite | undefined;
   try {
-    const { PGlite } = await import('@electric-sql/pglite');
-    try {
-      db = await PGlite.create(paths.dir);
-    } catch (error) {
-      throw new Error(
-        `the embedded store ${paths.dir} cannot be opened (${(error as Error).message}); nothing in it was changed. Move the directory aside to keep it for inspection; the tracker then creates a new one.`,
-      );
-    }
+    db = await createPglite(paths.dir);
     const open = db;
     let ingested = { stored: 0, rejected: 0 };
     try {
@@ -285,8 +290,7 @@ export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE, cost
     let db: PGlite | undefined;
     try {
       await mkdir(directory, { recursive: true });
-      const { PGlite } = await import('@electric-sql/pglite');
-      db = await PGlite.create(directory);
+      db = await createPglite(directory);
       const open = db;
       await open.exec(createTableSql({ table, costColumn }));
       info = await readTableInfo((text, values) => open.query(text, values), table);

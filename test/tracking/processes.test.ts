@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEmbeddedStore, pgliteStore, StoreBusyError } from '../../src/tracking/index.js';
+import { createTracker, openEmbeddedStore, pgliteStore, StoreBusyError } from '../../src/tracking/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const built = join(root, 'dist', 'src', 'tracking', 'index.js');
@@ -120,6 +120,14 @@ describe('several processes on one embedded store', () => {
     mkdirSync(join(broken, 'base'), { recursive: true });
     writeFileSync(join(broken, 'PG_VERSION'), 'not a version\n');
     await expect(openEmbeddedStore({ dir: broken, role: 'reconcile', waitMs: 0 })).rejects.toThrow(/embedded store .*broken\/db cannot be opened \(.*\); nothing in it was changed/);
+    expect(existsSync(`${broken}.lock`)).toBe(false);
+    // The tracker says the same, keeps the row for replay, and leaves no lock either.
+    const deadLetterFile = join(workDir, 'broken', 'dead.jsonl');
+    const tracker = createTracker({ store: pgliteStore({ dataDir: broken }), logger: { error: () => {} }, deadLetterFile });
+    const result = await tracker.trackTokenUsage({ action_type: 'a', model_used: 'm', tokens_used: 1 });
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/broken\/db cannot be opened/) });
+    expect(readFileSync(deadLetterFile, 'utf8').trim().split('\n')).toHaveLength(1);
+    await tracker.close();
     expect(existsSync(`${broken}.lock`)).toBe(false);
   });
 });
