@@ -263,8 +263,11 @@ export async function nodeReconcileIo(): Promise<Omit<FullIo, 'cwd' | 'env' | 's
         // Setup, not an outage: nothing to retry.
         throw new UsageError(`no rows store at ${dir}: run reconcile in the app's directory (where recon-codemod/tracking stores rows in .recon/db), or pass --db postgres://…`);
       }
-      const { PGlite } = await import('@electric-sql/pglite');
-      return rows.pgliteDb(await PGlite.create(dir));
+      // Takes the store's lock (waits for an idle tracker, else refuses naming the process that holds it), so a
+      // running app and reconcile never open the directory at once; the lock and the database close with the Db.
+      const { openEmbeddedStore } = await import('../tracking/stores.js');
+      const store = await openEmbeddedStore({ dir, role: 'reconcile' });
+      return { ...rows.pgliteDb(store.db, { closeOnClose: false }), close: () => store.close() };
     },
     async createClient(adminAPIKey) {
       const { default: OpenAIClient } = await import('openai');

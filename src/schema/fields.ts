@@ -19,7 +19,8 @@ export type ReconciliationColumnName =
   | OptionalFieldName
   | 'actual_cost_cents'
   | 'reconciled_at'
-  | 'reconciliation_status';
+  | 'reconciliation_status'
+  | 'idempotency_key';
 
 export interface ReconciliationColumn {
   name: ReconciliationColumnName;
@@ -168,5 +169,13 @@ export const RECONCILIATION_COLUMNS: readonly ReconciliationColumn[] = [
     sqlType: 'TEXT',
     nullable: true,
     description: `One of ${RECONCILIATION_STATUSES.join(', ')}; pending when the row has a request id, else not_applicable.`,
+  },
+  {
+    name: 'idempotency_key',
+    tsType: 'string',
+    sqlType: 'TEXT',
+    nullable: true,
+    description:
+      'Set once per tracking call by the tracker (unique): a retry or a dead-letter replay of the same call never stores a second row.',
   },
 ];

@@ -70,6 +70,8 @@ interface SqlNames {
   statusTrigger: string;
   statusFunction: string;
   indexes: { requestId: string; pending: string; requestIdCreatedAt: string; discrepancy: string };
+  /** The tracker's unique key: not one of the partial indexes above, which may be served by a hand-made index. */
+  idempotencyIndex: string;
 }
 
 function sqlNames({ table = DEFAULT_TABLE, view = DEFAULT_VIEW, costColumn }: ReconciliationSqlOptions): SqlNames {
@@ -95,8 +97,9 @@ function sqlNames({ table = DEFAULT_TABLE, view = DEFAULT_VIEW, costColumn }: Re
       requestIdCreatedAt: `idx_${base}_request_id_created_at`,
       discrepancy: `idx_${base}_reconciliation_discrepancy`,
     },
+    idempotencyIndex: `idx_${base}_idempotency_key`,
   };
-  const derived = [names.statusConstraint, names.costConsistencyConstraint, names.statusTrigger, ...Object.values(names.indexes)];
+  const derived = [names.statusConstraint, names.costConsistencyConstraint, names.statusTrigger, names.idempotencyIndex, ...Object.values(names.indexes)];
   for (const name of derived) {
     if (name.length > MAX_IDENTIFIER_LENGTH) {
       throw new Error(`table name "${table}" is too long: the derived name "${name}" exceeds ${MAX_IDENTIFIER_LENGTH} characters`);
@@ -480,6 +483,8 @@ function reconciliationObjectsSql(names: SqlNames): string {
     checksSql(names),
     '',
     indexesSql(names),
+    '-- One row per tracking call: the tracker inserts ON CONFLICT (idempotency_key) DO NOTHING, so a retry stores nothing.',
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${names.idempotencyIndex} ON ${names.table} (idempotency_key);`,
     '',
     commentsSql(names.table),
     '',

@@ -3,19 +3,22 @@
  * the codemod's analyser, so it is safe to bundle into an app.
  */
 import type { TokenUsage } from '../schema/zod.js';
-import { createTracker, type Tracker, type TrackResult } from './tracker.js';
+import { createTracker, type AppColumns, type Tracker, type TrackResult } from './tracker.js';
 
-export { createTracker, type Tracker, type TrackerOptions, type TrackerLogger, type TrackResult, type DeadLetter } from './tracker.js';
+export { createTracker, type Tracker, type TrackerOptions, type TrackerLogger, type TrackResult, type DeadLetter, type AppColumns } from './tracker.js';
 export {
   pgliteStore,
   postgresStore,
   supabaseStore,
+  openEmbeddedStore,
+  RowRejectedError,
   type TokenUsageStore,
   type PgliteStore,
   type PgliteStoreOptions,
   type PostgresStoreOptions,
   type SupabaseClientLike,
 } from './stores.js';
+export { StoreBusyError, type OpenEmbeddedStoreOptions, type EmbeddedStoreHandle } from './embedded.js';
 export { extractReconciliationFields, type ExtractOptions } from './extract.js';
 export { tokenUsageSchema, type TokenUsage, type TokenUsageRow, type ReconciliationFieldValues } from '../schema/zod.js';
 
@@ -26,7 +29,7 @@ let defaultTracker: Tracker | undefined;
  * Stores one usage row with the default tracker (embedded PGlite in `.recon/db`, dead letters in
  * `.recon/dead-letter.jsonl`). Never throws; see createTracker.
  */
-export function trackTokenUsage(usage: TokenUsage): Promise<TrackResult> {
+export function trackTokenUsage(usage: TokenUsage & AppColumns): Promise<TrackResult> {
   defaultTracker ??= createTracker();
   return defaultTracker.trackTokenUsage(usage);
 }

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { tokenUsageSchema, type TokenUsage, type TokenUsageRow } from '../schema/zod.js';
-import { pgliteStore, type TokenUsageStore } from './stores.js';
+import { IDEMPOTENCY_KEY, pgliteStore, type TokenUsageStore } from './stores.js';
 
 export type TrackResult = { ok: true; id?: string } | { ok: false; error: string; requestId: string | null };
 
@@ -14,6 +15,8 @@ export interface TrackerOptions {
   store?: TokenUsageStore;
   /** The table of the default PGlite store; a store you pass names its own table. */
   table?: string;
+  /** The default PGlite store's column for the row's `estimated_cost_cents`; a store you pass has its own. */
+  costColumn?: string;
   /** Receives one line per failure, naming the row's request id (default: `console`). */
   logger?: TrackerLogger;
   /**
@@ -21,22 +24,37 @@ export interface TrackerOptions {
    * `null`: no file; a failed row is then only written to the logger in full.
    */
   deadLetterFile?: string | null;
+  /**
+   * Rows that can never be stored as they are (invalid, a column the table lacks, no value for a NOT NULL column),
+   * JSON Lines, never replayed (default `.recon/rejected.jsonl`; `null`: only logged).
+   */
+  rejectedFile?: string | null;
   /** How long an insert may take before it counts as failed (default 10 s). */
   timeoutMs?: number;
 }
 
 export interface Tracker {
-  /** Validates and stores one usage row. Never throws or rejects: failures come back as `{ ok: false }`. */
-  trackTokenUsage(usage: TokenUsage): Promise<TrackResult>;
+  /**
+   * Validates and stores one usage row, once (it gets an idempotency key, unless it carries its own
+   * `idempotency_key`). Keys beyond the schema's are the app's own columns, stored when the table has them.
+   * Never throws or rejects: failures come back as `{ ok: false }`.
+   */
+  trackTokenUsage(usage: TokenUsage & AppColumns): Promise<TrackResult>;
   /** Tries the dead-lettered rows again; rows that fail again go back to the dead-letter file. */
   replayDeadLetters(): Promise<{ stored: number; failed: number }>;
   /** Closes the store's connections. */
   close(): Promise<void>;
 }
 
-/** One line of the dead-letter file. `usage` is what replay passes to trackTokenUsage again. */
+/** The app's own columns (e.g. `cost_estimate`), stored when the table has them. */
+export type AppColumns = Record<string, unknown>;
+
+/** One line of the dead-letter (or rejected) file. `usage` is what replay passes to trackTokenUsage again. */
 export interface DeadLetter {
+  /** The first failure; a replay that fails again keeps it and counts the attempt. */
   failed_at: string;
+  last_failed_at?: string;
+  attempts?: number;
   stage: 'validation' | 'store';
   error: string;
   request_id: string | null;
@@ -72,63 +90,93 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * is down or a timeout is logged with the row's request id and returned as `{ ok: false }`. The row is then appended
  * to a dead-letter file (JSON Lines) rather than kept in memory, because serverless functions and crashed processes
  * lose memory but not files; `replayDeadLetters()` stores them later. A row that times out may still land in the
- * database afterwards, so a replay can duplicate it; reconciliation matches on the request id, not the row count.
+ * database afterwards; its idempotency key (set once per call, kept in the dead letter, unique in the table) makes
+ * the replay store nothing then. A row that can never be stored as it is (invalid, a column the table lacks, no value
+ * for a NOT NULL column) goes to the rejected file instead, never replayed.
  */
 export function createTracker(options: TrackerOptions = {}): Tracker {
-  const store = options.store ?? pgliteStore({ table: options.table });
+  const store = options.store ?? pgliteStore({ table: options.table, costColumn: options.costColumn });
   const logger = options.logger ?? console;
   const deadLetterFile = options.deadLetterFile === null ? null : resolve(options.deadLetterFile ?? '.recon/dead-letter.jsonl');
+  const rejectedFile = options.rejectedFile === null ? null : resolve(options.rejectedFile ?? '.recon/rejected.jsonl');
   const timeoutMs = options.timeoutMs ?? 10_000;
 
   /** Keeps a failed row and reports where; falls back to the log when the row cannot be written. */
-  async function keep(letter: DeadLetter): Promise<string> {
+  async function keep(letter: DeadLetter, file: string | null): Promise<string> {
     let line: string;
     try {
       line = JSON.stringify(letter);
     } catch (error) {
       return `not kept: the row is not JSON (${messageOf(error)})`;
     }
-    if (deadLetterFile !== null) {
+    if (file !== null) {
       try {
-        await mkdir(dirname(deadLetterFile), { recursive: true });
-        await appendFile(deadLetterFile, `${line}\n`);
-        return `kept in ${deadLetterFile}`;
+        await mkdir(dirname(file), { recursive: true });
+        await appendFile(file, `${line}\n`);
+        return `kept in ${file}`;
       } catch (error) {
-        logger.error(`recon-codemod/tracking: could not write the dead-letter file: ${messageOf(error)}`);
+        logger.error(`recon-codemod/tracking: could not write ${file}: ${messageOf(error)}`);
       }
     }
-    return `row: ${JSON.stringify(letter.usage)}`;
+    return `row: ${line}`;
   }
 
-  async function fail(stage: DeadLetter['stage'], error: string, usage: unknown): Promise<TrackResult> {
+  async function fail(stage: DeadLetter['stage'], error: string, usage: unknown, previous?: DeadLetter): Promise<TrackResult> {
     const requestId = requestIdOf(usage);
-    const letter: DeadLetter = { failed_at: new Date().toISOString(), stage, error, request_id: requestId, usage };
-    const where = await keep(letter);
+    const now = new Date().toISOString();
+    const letter: DeadLetter = {
+      failed_at: previous?.failed_at ?? now,
+      ...(previous ? { last_failed_at: now } : {}),
+      attempts: (previous?.attempts ?? 1) + (previous ? 1 : 0),
+      stage,
+      error,
+      request_id: requestId,
+      usage,
+    };
+    // A row that cannot be stored as it is would fail on every replay: rejected for good, not queued again.
+    const where = await keep(letter, stage === 'validation' ? rejectedFile : deadLetterFile);
+    const what = stage === 'validation' ? 'rejected (not retried)' : 'not stored yet (replayDeadLetters retries it)';
     logger.error(
-      `recon-codemod/tracking: token usage not stored (request id ${requestId ?? 'none'}): ${stage} failed: ${error}; ${where}`,
+      `recon-codemod/tracking: token usage ${what} (request id ${requestId ?? 'none'}): ${stage} failed: ${error}; ${where}`,
     );
     return { ok: false, error, requestId };
   }
 
-  async function trackTokenUsage(usage: TokenUsage): Promise<TrackResult> {
+  async function track(usage: TokenUsage & AppColumns, previous?: DeadLetter): Promise<TrackResult> {
+    let row: Record<string, unknown>;
     try {
       const parsed = tokenUsageSchema.safeParse(usage);
       if (!parsed.success) {
         const error = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`).join('; ');
-        return await fail('validation', error, usage);
+        return await fail('validation', error, usage, previous);
       }
-      const row: TokenUsageRow = {
+      const own = appColumnsOf(usage, parsed.data);
+      if (typeof own === 'string') return await fail('validation', own, usage, previous);
+      row = {
         ...parsed.data,
+        ...own,
         reconciliation_status: parsed.data.openai_request_id ? 'pending' : 'not_applicable',
+        // Once per call, and kept in the dead letter: a replay of this row is recognised by the table.
+        [IDEMPOTENCY_KEY]: own[IDEMPOTENCY_KEY] ?? randomUUID(),
       };
+    } catch (error) {
+      // A getter that throws (or a proxy): log it and keep what can be read, never vanish.
       try {
-        return { ok: true, ...(await withTimeout(store.insert(row), timeoutMs)) };
+        return await fail('validation', `reading the row threw: ${messageOf(error)}`, readableCopy(usage), previous);
+      } catch (failure) {
+        return { ok: false, error: messageOf(failure), requestId: null };
+      }
+    }
+    try {
+      try {
+        return { ok: true, ...(await withTimeout(store.insert(row as TokenUsageRow), timeoutMs)) };
       } catch (error) {
-        return await fail('store', messageOf(error), parsed.data);
+        const rejected = (error as Error | null)?.name === 'RowRejectedError';
+        return await fail(rejected ? 'validation' : 'store', messageOf(error), row, previous);
       }
     } catch (error) {
       // Only reachable through something outside the plan (a logger that throws); still not the caller's problem.
-      return { ok: false, error: messageOf(error), requestId: requestIdOf(usage) };
+      return { ok: false, error: messageOf(error), requestId: requestIdOf(row) };
     }
   }
 
@@ -155,7 +203,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
         failed += 1;
         continue;
       }
-      const result = await trackTokenUsage(letter.usage as TokenUsage);
+      const result = await track(letter.usage as TokenUsage, letter);
       if (result.ok) stored += 1;
       else failed += 1;
     }
@@ -163,5 +211,56 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     return { stored, failed };
   }
 
-  return { trackTokenUsage, replayDeadLetters, close: () => store.close() };
+  return { trackTokenUsage: (usage) => track(usage), replayDeadLetters, close: () => store.close() };
+}
+
+const SCHEMA_KEYS = new Set(Object.keys(tokenUsageSchema.shape));
+// Derived by the tracker: a row that carries it (a dead letter) has it from an earlier attempt.
+const DERIVED_KEYS = new Set(['reconciliation_status']);
+
+/**
+ * The row's keys beyond the schema: the app's own columns (and its idempotency key). Their values go to the
+ * database as they are, so only what a column can hold is accepted; anything else is a message saying what.
+ */
+function appColumnsOf(usage: object, parsed: object): Record<string, unknown> | string {
+  const own: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(usage)) {
+    if (SCHEMA_KEYS.has(key) || DERIVED_KEYS.has(key) || key in parsed || value === undefined) continue;
+    const plain =
+      value === null ||
+      typeof value === 'string' ||
+      typeof value === 'boolean' ||
+      (typeof value === 'number' && Number.isFinite(value)) ||
+      value instanceof Date ||
+      (typeof value === 'object' && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype));
+    if (!plain) problems.push(`${key}: ${typeof value === 'number' ? String(value) : `a ${typeof value}`} cannot be stored`);
+    else own[key] = value;
+  }
+  const key = own[IDEMPOTENCY_KEY];
+  if (key !== undefined && key !== null && (typeof key !== 'string' || key === '')) problems.push(`${IDEMPOTENCY_KEY}: must be a non-empty string`);
+  if (key === null) delete own[IDEMPOTENCY_KEY];
+  return problems.length ? problems.join('; ') : own;
+}
+
+/** What can be read of a row whose getters throw, for the log and the rejected file. */
+function readableCopy(usage: unknown): unknown {
+  if (typeof usage !== 'object' || usage === null) return String(usage);
+  const copy: Record<string, unknown> = {};
+  let keys: string[] = [];
+  try {
+    keys = Object.keys(usage);
+  } catch (error) {
+    return `[unreadable: ${messageOf(error)}]`;
+  }
+  for (const key of keys) {
+    try {
+      const value = (usage as Record<string, unknown>)[key];
+      JSON.stringify(value);
+      copy[key] = value;
+    } catch (error) {
+      copy[key] = `[threw: ${messageOf(error)}]`;
+    }
+  }
+  return copy;
 }

@@ -99,12 +99,14 @@ describe('migrationSql on a table with existing rows', () => {
       "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'token_usage' AND indexname LIKE 'idx_%' ORDER BY indexname",
     );
     expect(rows.map((r) => r.indexname)).toEqual([
+      'idx_token_usage_idempotency_key',
       'idx_token_usage_openai_request_id',
       'idx_token_usage_reconciliation_discrepancy',
       'idx_token_usage_reconciliation_pending',
       'idx_token_usage_request_id_created_at',
     ]);
-    for (const row of rows) expect(row.indexdef).toMatch(/ WHERE /);
+    // The tracker's idempotency key is unique over the whole table (ON CONFLICT needs it so); the others are partial.
+    for (const row of rows) expect(row.indexdef).toMatch(row.indexname.endsWith('idempotency_key') ? /^CREATE UNIQUE INDEX .* \(idempotency_key\)$/ : / WHERE /);
   });
 
   it('comments each column with its description', async () => {
@@ -176,7 +178,7 @@ describe('createTableSql', () => {
     const { rows } = await db.query('SELECT openai_request_id, estimated_cost_cents FROM app.usage_recon');
     expect(rows).toEqual([{ openai_request_id: 'resp_1', estimated_cost_cents: '0.0100' }]);
     const indexes = await db.query("SELECT 1 FROM pg_indexes WHERE schemaname = 'app' AND indexname LIKE 'idx_usage_log_%'");
-    expect(indexes.rows).toHaveLength(4);
+    expect(indexes.rows).toHaveLength(5);
   });
 });
 
@@ -234,6 +236,7 @@ describe('migrationSql after the seed\'s hand migration (PGlite)', () => {
     const indexes = await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'seed' ORDER BY indexname");
     expect(indexes.rows.map((r) => r.indexname)).toEqual([
       'idx_token_usage_discrepancies',
+      'idx_token_usage_idempotency_key',
       'idx_token_usage_openai_created',
       'idx_token_usage_reconciliation_status',
       'idx_token_usage_request_id',

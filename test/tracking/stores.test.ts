@@ -43,7 +43,8 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 describe('pgliteStore (the default)', () => {
   it('creates the table on first use and stores rows with their reconciliation status', async () => {
     const store = pgliteStore({ dataDir: join(appDir, '.recon', 'db') });
-    const tracker = createTracker({ store, logger: silent, deadLetterFile: join(workDir, 'dead.jsonl') });
+    // The first call creates the database (initdb), which takes a while on a loaded machine.
+    const tracker = createTracker({ store, logger: silent, deadLetterFile: join(workDir, 'dead.jsonl'), timeoutMs: 120_000 });
     try {
       const [first, second] = await Promise.all([
         tracker.trackTokenUsage(completionUsage),
@@ -189,8 +190,24 @@ describe('supabaseStore', () => {
   it('inserts the validated row with its status into the table through the client', async () => {
     const { client, inserts } = fakeSupabase(null);
     const tracker = createTracker({ store: supabaseStore(client, { table: 'token_usage' }), logger: silent, deadLetterFile: null });
-    expect(await tracker.trackTokenUsage({ ...completionUsage, unexpected: 'dropped' } as typeof completionUsage)).toEqual({ ok: true });
-    expect(inserts).toEqual([{ table: 'token_usage', row: { ...completionUsage, success: true, reconciliation_status: 'pending' } }]);
+    // The app's own column goes to the table like the others (PostgREST refuses it if the table lacks it).
+    expect(await tracker.trackTokenUsage({ ...completionUsage, cost_estimate: 0.0012 })).toEqual({ ok: true });
+    expect(inserts).toEqual([
+      {
+        table: 'token_usage',
+        row: { ...completionUsage, cost_estimate: 0.0012, success: true, reconciliation_status: 'pending', idempotency_key: expect.any(String) },
+      },
+    ]);
+  });
+
+  it("writes the estimate to the table's cost column, and takes a duplicate idempotency key as already stored", async () => {
+    const { client, inserts } = fakeSupabase({ message: 'duplicate key value violates unique constraint "idx_token_usage_idempotency_key"', code: '23505' });
+    const tracker = createTracker({ store: supabaseStore(client, { costColumn: 'cost_estimate' }), logger: silent, deadLetterFile: null });
+    expect(await tracker.trackTokenUsage(completionUsage)).toEqual({ ok: true });
+    const { estimated_cost_cents, ...rest } = completionUsage;
+    expect(inserts.map((i) => i.row)).toEqual([
+      { ...rest, cost_estimate: estimated_cost_cents, success: true, reconciliation_status: 'pending', idempotency_key: expect.any(String) },
+    ]);
   });
 
   it("turns the client's { error } into a failed result", async () => {

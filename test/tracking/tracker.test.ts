@@ -47,10 +47,12 @@ describe('a store that is down', () => {
       expect(readLetters(deadLetterFile)).toEqual([
         {
           failed_at: expect.any(String),
+          attempts: 1,
           stage: 'store',
           error: expect.stringMatching(/ECONNREFUSED/),
           request_id: 'chatcmpl-down1',
-          usage: { ...usage, success: true },
+          // The row as it was to be stored, with the key that makes its replay idempotent.
+          usage: { ...usage, success: true, reconciliation_status: 'pending', idempotency_key: expect.stringMatching(/^[0-9a-f-]{36}$/) },
         },
       ]);
     } finally {
@@ -63,7 +65,7 @@ describe('a store that is down', () => {
     const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: (m) => logged.push(m) }, deadLetterFile: null });
     try {
       expect((await tracker.trackTokenUsage(usage)).ok).toBe(false);
-      expect(logged).toEqual([expect.stringContaining('row: {"user_id":"user-1"')]);
+      expect(logged).toEqual([expect.stringContaining('"usage":{"user_id":"user-1"')]);
     } finally {
       await tracker.close();
     }
@@ -108,11 +110,29 @@ describe('a bad row', () => {
     [{ ...usage, model_used: undefined }, /model_used: /],
     [null, /row: /],
   ])('is reported, not thrown: %#', async (bad, message) => {
-    const deadLetterFile = join(workDir, 'bad.jsonl');
-    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: () => {} }, deadLetterFile });
+    const rejectedFile = join(workDir, 'bad.jsonl');
+    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: () => {} }, rejectedFile });
     const result = await tracker.trackTokenUsage(bad as TokenUsage);
     expect(result).toEqual({ ok: false, error: expect.stringMatching(message), requestId: bad ? 'chatcmpl-down1' : null });
-    expect(readLetters(deadLetterFile).at(-1)).toMatchObject({ stage: 'validation', usage: JSON.parse(JSON.stringify(bad)) });
+    expect(readLetters(rejectedFile).at(-1)).toMatchObject({ stage: 'validation', usage: JSON.parse(JSON.stringify(bad)) });
+  });
+
+  it('whose getter throws leaves a log line and a rejected letter with what could be read', async () => {
+    const rejectedFile = join(workDir, 'getter.jsonl');
+    const logged: string[] = [];
+    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: (m) => logged.push(m) }, rejectedFile });
+    const row = {
+      ...usage,
+      get tokens_used(): number {
+        throw new Error('usage not ready');
+      },
+    };
+    const result = await tracker.trackTokenUsage(row);
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/usage not ready/) });
+    expect(logged).toEqual([expect.stringMatching(/request id chatcmpl-down1.*reading the row threw: usage not ready.*kept in .*getter\.jsonl/)]);
+    expect(readLetters(rejectedFile)).toEqual([
+      expect.objectContaining({ stage: 'validation', request_id: 'chatcmpl-down1', usage: { ...usage, tokens_used: '[threw: usage not ready]' } }),
+    ]);
   });
 
   it('that is not JSON is still reported, and the log says it was not kept', async () => {
@@ -128,24 +148,33 @@ describe('a bad row', () => {
 describe('replayDeadLetters', () => {
   it('stores the rows once the database is back and keeps those that still fail', async () => {
     const deadLetterFile = join(workDir, 'replay.jsonl');
-    const down = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: () => {} }, deadLetterFile });
+    const down = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: () => {} }, deadLetterFile, rejectedFile: join(workDir, 'rejected.jsonl') });
     await down.trackTokenUsage(usage);
     await down.trackTokenUsage({ ...usage, openai_request_id: 'chatcmpl-down2' });
     await down.trackTokenUsage({ ...usage, openai_request_id: 'chatcmpl-bad', tokens_used: -5 });
-    expect(readLetters(deadLetterFile)).toHaveLength(3);
+    // Only the rows that may store later are queued for replay; the invalid one is rejected at once, never replayed.
+    expect(readLetters(deadLetterFile)).toHaveLength(2);
+    expect(readLetters(join(workDir, 'rejected.jsonl')).map((l) => l.request_id)).toEqual(['chatcmpl-bad']);
+
+    // Replaying while still down: queued again with the first failure's time and the attempts counted.
+    const [first] = readLetters(deadLetterFile);
+    expect(await down.replayDeadLetters()).toEqual({ stored: 0, failed: 2 });
+    expect(await down.replayDeadLetters()).toEqual({ stored: 0, failed: 2 });
+    const [again] = readLetters(deadLetterFile);
+    expect(again).toMatchObject({ failed_at: first.failed_at, attempts: 3, last_failed_at: expect.any(String) });
+    expect(again.usage).toEqual(first.usage);
 
     const store = pgliteStore({ dataDir: join(workDir, 'db') });
-    const up = createTracker({ store, logger: { error: () => {} }, deadLetterFile });
+    const up = createTracker({ store, logger: { error: () => {} }, deadLetterFile, timeoutMs: 120_000 });
     try {
-      expect(await up.replayDeadLetters()).toEqual({ stored: 2, failed: 1 });
+      expect(await up.replayDeadLetters()).toEqual({ stored: 2, failed: 0 });
       const { rows } = await (await store.db()).query('SELECT openai_request_id, reconciliation_status FROM token_usage ORDER BY id');
       expect(rows).toEqual([
         { openai_request_id: 'chatcmpl-down1', reconciliation_status: 'pending' },
         { openai_request_id: 'chatcmpl-down2', reconciliation_status: 'pending' },
       ]);
-      // Only the row that can never be stored as it is remains, for a person to fix.
-      expect(readLetters(deadLetterFile).map((l) => l.request_id)).toEqual(['chatcmpl-bad']);
-      expect(await up.replayDeadLetters()).toEqual({ stored: 0, failed: 1 });
+      expect(existsSync(deadLetterFile)).toBe(false);
+      expect(await up.replayDeadLetters()).toEqual({ stored: 0, failed: 0 });
       expect(await createTracker({ store, deadLetterFile: join(workDir, 'none.jsonl') }).replayDeadLetters()).toEqual({ stored: 0, failed: 0 });
     } finally {
       await up.close();
