@@ -11,6 +11,7 @@ import { resolveConfig, type ReconConfig } from './config.js';
 import type { FilePlan } from './engine/types.js';
 import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, readSource, removeStaleTempFiles, UsageError, writeAtomic } from './files.js';
 import { createNodeHost, toPosix } from './node-host.js';
+import { importOptional, MissingPackageError } from './optional.js';
 import { buildReport, renderJson, renderMarkdown } from './report.js';
 import { runSqlCommand } from './schema/sql-command.js';
 import { verifyPlans, type VerifyOutcome } from './verify.js';
@@ -165,7 +166,17 @@ function colorDiff(patch: string, colors: ReturnType<typeof pc.createColors>): s
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   // `recon-codemod help` is a request for help, unless a path of that name is there to migrate.
   if (argv.length === 1 && argv[0] === 'help' && !existsSync(resolve(io.cwd, 'help'))) argv = ['--help'];
-  if (argv[0] === 'reconcile') return (await import('./reconcile/command.js')).runReconcileCommand(argv.slice(1), io);
+  if (argv[0] === 'reconcile') {
+    let command: typeof import('./reconcile/command.js');
+    try {
+      command = await importOptional('@pydantic/genai-prices', 'recon-codemod reconcile', () => import('./reconcile/command.js'));
+    } catch (error) {
+      if (!(error instanceof MissingPackageError)) throw error;
+      io.stderr(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    return command.runReconcileCommand(argv.slice(1), io);
+  }
   if (argv[0] === 'sql') {
     return runSqlCommand(argv.slice(1), {
       cwd: io.cwd,

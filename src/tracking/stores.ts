@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool } from 'pg';
+import { importOptional } from '../optional.js';
 import { assertSqlIdentifier, createTableSql, DEFAULT_TABLE } from '../schema/sql.js';
 import type { TokenUsageRow } from '../schema/zod.js';
 
@@ -72,7 +73,7 @@ export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE }: Pg
   const directory = resolve(dataDir);
   const database = lazily(async () => {
     await mkdir(directory, { recursive: true });
-    const { PGlite } = await import('@electric-sql/pglite');
+    const { PGlite } = await importOptional('@electric-sql/pglite', "recon-codemod/tracking's default store (pgliteStore)", () => import('@electric-sql/pglite'), { dev: false });
     const db = await PGlite.create(directory);
     await db.exec(createTableSql({ table }));
     return db;
@@ -106,7 +107,7 @@ export interface PostgresStoreOptions {
 export function postgresStore({ connectionString, table = DEFAULT_TABLE, maxConnections = 2 }: PostgresStoreOptions): TokenUsageStore {
   assertSqlIdentifier(table, 'table name', { qualified: true });
   const pool = lazily(async (): Promise<Pool> => {
-    const { default: pg } = await import('pg');
+    const { default: pg } = await importOptional('pg', 'recon-codemod/tracking postgresStore', () => import('pg'), { dev: false });
     const created = new pg.Pool({ connectionString, max: maxConnections, connectionTimeoutMillis: 10_000 });
     // An idle connection that drops emits 'error' on the pool, which would crash the app if nobody listened. The
     // next insert fails on its own and the tracker reports it, so there is nothing more to do here.
