@@ -27,12 +27,14 @@ export const USAGE = `Usage: recon-codemod [paths...] [options]
 Adds openai_request_id, openai_created and system_fingerprint to every trackTokenUsage(...) call whose OpenAI
 result it can identify, and lists the calls it cannot, with the reason. Dry run by default: prints a unified diff.
 
-Paths default to the current directory. Files: .ts .tsx .mts .cts .js .jsx .mjs .cjs; node_modules, build output,
+Paths default to the current directory. Paths in the output and the reports are relative to the current directory. Files: .ts .tsx .mts .cts .js .jsx .mjs .cjs; node_modules, build output,
 .d.ts files and .gitignore'd files are skipped.
 
 Options:
   --write               apply the edits (atomic writes; refuses files with uncommitted changes, see --allow-dirty)
-  --check               exit 1 unless every tracking call is complete (for CI); with --write, after writing.
+  --check               for CI: exit 1 if any tracking call is neither complete nor acknowledged, or a file has an
+                        error; with --write, judged after writing. A manual call marked with a "// recon-codemod:"
+                        comment (what --todo writes) is acknowledged: counted apart, listed, and it passes.
                         No files to scan, or no call where a config names the tracker, is exit 2
   --json FILE           write the JSON report to FILE
   --report FILE         write the Markdown report (for reviewers) to FILE
@@ -48,8 +50,9 @@ Options:
                         The dry run and --check without --write check syntax only
   --fields LIST         also add optional columns at call sites: openai_model, cached_input_tokens, service_tier
                         (comma-separated; they make reconcile's cost estimate exact; never by default)
-  --todo                also insert a "// recon-codemod: <reason>" comment above each manual call; the lint
-                        rule and --check accept a call so marked, so the migration can merge and be finished by hand
+  --todo                also insert a "// recon-codemod: <code>: <what to do>" comment above each manual call; the
+                        lint rule and --check accept a call so marked (acknowledged), so the migration can merge and
+                        be finished by hand
   --fix-suspect         also replace a value a call already passes that is wrong (reported suspect-value),
                         where the right value is certain (e.g. a transcription's \`.id\` by its \`._request_id\`)
   -q, --quiet           no diff, no progress; only the summary line and errors
@@ -58,8 +61,8 @@ Options:
   -v, --version         print the version
 
 Exit codes:
-  0  done (with --check: every call is complete)
-  1  --check found calls that are not complete, or a file could not be processed (see the report)
+  0  done (with --check: every call is complete or acknowledged)
+  1  --check found calls that are neither complete nor acknowledged, or a file could not be processed (see the report)
   2  bad usage or a fatal error (nothing was written)
   When the output's reader stops early (recon-codemod | head), the rest of the output is dropped quietly and the
   run ends with the code it would have had.
@@ -313,7 +316,8 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   if (opts.check && discovery.files.length === 0) {
     throw new UsageError(`--check found no files to scan in ${positionals.length ? positionals.join(', ') : '.'} (${globs()})`);
   }
-  const rel = (path: string) => toPosix(relative(root, path)) || toPosix(path);
+  // Relative to the working directory, whatever the target: what a terminal can click. The JSON report names it (`root`).
+  const rel = (path: string) => toPosix(relative(io.cwd, path)) || '.';
 
   const host = createNodeHost(root);
   const progress = !quiet && io.stderrIsTTY && !io.env.CI;
@@ -406,7 +410,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     }
   }
 
-  const report = buildReport(plans, rel);
+  const report = buildReport(plans, rel, toPosix(resolve(io.cwd)));
   report.summary.files = scanned;
   if (opts.json) writeReportFile(resolve(io.cwd, opts.json), renderJson(report));
   if (opts.report) writeReportFile(resolve(io.cwd, opts.report), renderMarkdown(report, { wrote }));
@@ -416,7 +420,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     for (const f of report.files) {
       if (f.status === 'error') io.stderr(`${colors.red('error')} ${f.path}: ${f.error}\n`);
       for (const c of f.calls) {
-        if (c.status === 'manual') io.stderr(`${colors.yellow('manual')} ${f.path}:${c.line}:${c.column} ${c.reasonCode}: ${c.reason}\n`);
+        if (c.status === 'manual') io.stderr(`${c.acknowledged ? colors.dim('acknowledged') : colors.yellow('manual')} ${f.path}:${c.line}:${c.column} ${c.reasonCode}: ${c.reason}\n`);
       }
     }
   }
@@ -427,12 +431,15 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   const verb = wrote ? 'updated' : 'to update';
   io.stdout(
     `${colors.bold('recon-codemod')}: ${plural(s.files, 'file')} scanned, ${plural(s.calls, 'tracking call')}: ${s.updated} ${verb}, ${s.complete} already complete, ${s.manual} manual` +
+      `${s.acknowledged ? ` (${s.acknowledged} acknowledged${!wrote && opts.todo ? ' once written' : ''}: marked with a // recon-codemod: comment, still to finish by hand)` : ''}` +
       `${s.errors ? `, ${plural(s.errors, 'file')} with errors` : ''}${trackerTodos.length ? `, ${plural(trackerTodos.length, 'tracker file')} to finish by hand` : ''}.${!wrote && s.updated ? ' Dry run: nothing written (use --write). Edits are checked for syntax only here; --write type-checks them.' : ''}\n`,
   );
 
   if (opts.check) {
     // A manual call marked with a `// recon-codemod:` comment has been handed to a person: it does not fail CI.
-    const acknowledged = plans.flatMap((p) => p.calls).filter((c) => c.status === 'manual' && c.acknowledged).length;
+    // In a dry run, --todo's marks are not written yet: those calls are not acknowledged in the code.
+    const newlyMarked = wrote ? 0 : plans.reduce((n, p) => n + (p.todoEdits?.length ?? 0), 0);
+    const acknowledged = Math.max(0, s.acknowledged - newlyMarked);
     const incomplete = s.manual - acknowledged + (wrote ? 0 : s.updated);
     if (incomplete || s.errors) return EXIT.checkFailed;
   }
