@@ -870,7 +870,7 @@ function planFile(input: AnalyzeInput, config: ReconConfig, host: ProjectHost, o
       if (statement && hasTodoComment(statement, text)) plan.acknowledged = true;
       else if (statement && options.todo) {
         const at = todoPosition(statement, text);
-        const short = todoText(plan.reasonCode);
+        const short = todoText(plan.reasonCode, plan.reason);
         todoEdits.push({ start: at, end: at, text: `// ${TODO_MARK} ${short}${lineEnding(text, at)}${lineIndentAt(text, at)}` });
         plan.acknowledged = true;
       }

@@ -64,7 +64,16 @@ export const MANUAL_ACTIONS: Record<ManualReasonCode, { short: string; long: str
   },
 };
 
-/** The text of a `--todo` comment (after `// recon-codemod: `): the reason code and what to do, whole. */
-export function todoText(code: ManualReasonCode | undefined): string {
-  return code ? `${code}: ${MANUAL_ACTIONS[code].short}` : 'finish this call by hand (see the report)';
+/**
+ * The text of a `--todo` comment (after `// recon-codemod: `): the reason code and what to do, whole. For an
+ * ambiguous source, the candidates the reason names (`first`, `second`), when they fit: the choice is the action.
+ */
+export function todoText(code: ManualReasonCode | undefined, reason = ''): string {
+  if (!code) return 'finish this call by hand (see the report)';
+  if (code === 'ambiguous-source') {
+    const names = [...new Set([...reason.matchAll(/`([A-Za-z_$][\w$.]*)`/g)].map((m) => m[1]))];
+    const choice = `pick which of ${names.join(', ')} this row records; pass its id, created, system_fingerprint`;
+    if (names.length > 1 && choice.length <= 100) return `${code}: ${choice}`;
+  }
+  return `${code}: ${MANUAL_ACTIONS[code].short}`;
 }
