@@ -416,11 +416,14 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   if (opts.report) writeReportFile(resolve(io.cwd, opts.report), renderMarkdown(report, { wrote }));
 
   const s = report.summary;
+  // A dry run's --todo marks are not in the code yet: those files' calls are still plain manual ones.
+  const marksUnwritten = new Set(wrote ? [] : plans.filter((p) => p.todoEdits?.length).map((p) => rel(p.path)));
   if (!quiet || s.manual || s.errors) {
     for (const f of report.files) {
       if (f.status === 'error') io.stderr(`${colors.red('error')} ${f.path}: ${f.error}\n`);
       for (const c of f.calls) {
-        if (c.status === 'manual') io.stderr(`${c.acknowledged ? colors.dim('acknowledged') : colors.yellow('manual')} ${f.path}:${c.line}:${c.column} ${c.reasonCode}: ${c.reason}\n`);
+        const acknowledged = c.acknowledged && !marksUnwritten.has(f.path);
+        if (c.status === 'manual') io.stderr(`${acknowledged ? colors.dim('acknowledged') : colors.yellow('manual')} ${f.path}:${c.line}:${c.column} ${c.reasonCode}: ${c.reason}\n`);
       }
     }
   }

@@ -92,11 +92,12 @@ export function renderMarkdown(report: Report, options: { title?: string; wrote:
   if (s.calls === 0) lines.push('**Tracking calls:** none found.', '');
   else {
     const of = (n: number) => `${n}/${s.calls} (${Math.round((n / s.calls) * 100)}%)`;
-    const left = s.manual ? `${s.manual} left for a person${s.acknowledged ? ` (${s.acknowledged} of them marked with a \`// recon-codemod:\` comment)` : ''}` : 'none left';
+    const marked = s.acknowledged ? ` (${s.acknowledged} of them marked with a \`// recon-codemod:\` comment${options.wrote ? '' : ' once the edits are written'})` : '';
+    const left = s.manual ? `${s.manual} left for a person${marked}` : 'none left';
     lines.push(
       options.wrote
         ? `**Tracking calls complete:** ${of(s.complete)} before this run, ${of(s.complete + s.updated)} after it (${s.updated} updated); ${left}.`
-        : `**Tracking calls complete:** ${of(s.complete)} now, ${of(s.complete + s.updated)} once this run's ${s.updated === 1 ? 'edit is' : `${s.updated} edits are`} written (\`--write\`); ${left}.`,
+        : `**Tracking calls complete:** ${of(s.complete)} now${s.updated ? `, ${of(s.complete + s.updated)} once this run's ${s.updated === 1 ? 'edit is' : `${s.updated} edits are`} written (\`--write\`)` : ''}; ${left}.`,
       '',
     );
   }

@@ -329,6 +329,11 @@ describe('recon-codemod CLI: what it says is true', () => {
   it('--todo --write counts marked calls as acknowledged (summary, JSON, Markdown); --check then passes and says why', () => {
     const { parent, app } = manualApp();
     expect(runCli(['app', '--check', '-q'], parent).code).toBe(1);
+    // A dry run's marks are not in the code: --todo --check without --write still fails, and lists the calls as manual.
+    const dryTodo = runCli(['app', '--todo', '--check', '-q'], parent);
+    expect(dryTodo.code).toBe(1);
+    expect(dryTodo.stderr.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['manual', 'manual', 'manual']);
+    expect(dryTodo.stdout).toMatch(/3 manual \(3 acknowledged once written: /);
 
     const todo = runCli(['app', '--todo', '--write', '--json', 'r.json', '--report', 'm.md'], parent);
     expect(todo.code, todo.stderr).toBe(0);
@@ -375,7 +380,7 @@ describe('recon-codemod CLI: what it says is true', () => {
     expect(reasons[2]).toContain('cannot tell whether it has `openai_request_id`, `openai_created`, `system_fingerprint`: if it has them, pass them here by hand');
     const markdown = readFileSync(join(parent, 'm.md'), 'utf8');
     expect(markdown).not.toMatch(/prints them/);
-    expect(markdown.split('\n')[2]).toBe('**Tracking calls complete:** 0/3 (0%) now, 0/3 (0%) once this run\'s 0 edits are written (`--write`); 3 left for a person.');
+    expect(markdown.split('\n')[2]).toBe('**Tracking calls complete:** 0/3 (0%) now; 3 left for a person.');
 
     // Run inside the app, or on its files one by one: the same files, each relative to where the command ran.
     const inside = runCli(['.', '--json', 'r.json'], app);

@@ -43,7 +43,7 @@ export const MANUAL_ACTIONS: Record<ManualReasonCode, { short: string; long: str
     long: "Write the value by hand (null/undefined per the tracker's type), or adjust the tracker's type.",
   },
   'untyped-tracker': {
-    short: "the tracker's type could not be read: make sure it has the three fields, pass them",
+    short: "make sure the tracker's parameter type has the three fields, then pass them here",
     long: "The tracker's parameter type could not be read, so the fields could not be added safely: make sure it declares `openai_request_id`, `openai_created` and `system_fingerprint` (optional, nullable; `recon-codemod sql` has the matching columns), then pass them here or run again.",
   },
   'provider-unknown': {
