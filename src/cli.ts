@@ -9,10 +9,11 @@ import pc from 'picocolors';
 import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
 import { resolveConfig, type ReconConfig } from './config.js';
 import type { FilePlan } from './engine/types.js';
-import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, readSource, removeStaleTempFiles, UsageError, writeAtomic } from './files.js';
+import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, packageDirectories, readSource, removeStaleTempFiles, UsageError, writeAtomic } from './files.js';
 import { createNodeHost, toPosix } from './node-host.js';
 import { importOptional, MissingPackageError } from './optional.js';
 import { buildReport, renderJson, renderMarkdown } from './report.js';
+import { renderMarkdownByPackage, reportsByPackage } from './report-packages.js';
 import { runSqlCommand } from './schema/sql-command.js';
 import { verifyPlans, type VerifyOutcome } from './verify.js';
 import { packageVersion } from './version.js';
@@ -23,6 +24,7 @@ export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
 export const USAGE = `Usage: recon-codemod [paths...] [options]
        recon-codemod sql [--table T] [--create] [--out FILE|DIR]          SQL migration   (sql --help)
        recon-codemod reconcile --since DATE --until DATE [--bucket 1h]    rows vs OpenAI usage and costs (reconcile --help)
+       recon-codemod report merge A.json B.json... [--report F] [--json F] many repositories' reports in one (report --help)
 
 Adds openai_request_id, openai_created and system_fingerprint to every trackTokenUsage(...) call whose OpenAI
 result it can identify, and lists the calls it cannot, with the reason. Dry run by default: prints a unified diff.
@@ -169,6 +171,8 @@ function colorDiff(patch: string, colors: ReturnType<typeof pc.createColors>): s
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   // `recon-codemod help` is a request for help, unless a path of that name is there to migrate.
   if (argv.length === 1 && argv[0] === 'help' && !existsSync(resolve(io.cwd, 'help'))) argv = ['--help'];
+  // `report merge …`; `report` alone is a path to migrate when there is one of that name.
+  if (argv[0] === 'report' && (argv[1] === 'merge' || !existsSync(resolve(io.cwd, 'report')))) return (await import('./report-merge-command.js')).runReportCommand(argv.slice(1), io);
   if (argv[0] === 'reconcile') {
     let command: typeof import('./reconcile/command.js');
     try {
@@ -412,8 +416,11 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
 
   const report = buildReport(plans, rel, toPosix(resolve(io.cwd)));
   report.summary.files = scanned;
+  // A run over several packages (a monorepo) reports per package: `package` on each call, a Markdown section each.
+  const packageDirs = opts.json || opts.report ? packageDirectories(root, discovery.files) : new Map<string, string>();
+  const sections = reportsByPackage(plans, report, new Map([...packageDirs].map(([f, dir]) => [toPosix(f), rel(dir)])), rel);
   if (opts.json) writeReportFile(resolve(io.cwd, opts.json), renderJson(report));
-  if (opts.report) writeReportFile(resolve(io.cwd, opts.report), renderMarkdown(report, { wrote }));
+  if (opts.report) writeReportFile(resolve(io.cwd, opts.report), sections ? renderMarkdownByPackage(report, sections, { wrote }) : renderMarkdown(report, { wrote }));
 
   const s = report.summary;
   // A dry run's --todo marks are not in the code yet: those files' calls are still plain manual ones.
@@ -471,7 +478,7 @@ function verificationLine(v: VerifyOutcome | undefined, disabled: boolean, rel: 
  * A report path that cannot be written (a directory, a read-only place) is a usage error found before anything is
  * written, not a crash after the edits: the nearest existing ancestor must be a writable directory.
  */
-function checkReportPath(flag: string, path: string): void {
+export function checkReportPath(flag: string, path: string): void {
   let probe = path;
   try {
     if (statSync(path).isDirectory()) throw new UsageError(`${flag} ${path} is a directory: give a file name`);

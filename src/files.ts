@@ -193,3 +193,23 @@ export function dirtyFiles(root: string, paths: string[]): string[] | undefined 
   }
   return paths.filter((p) => dirty.has(toPosix(realpathSafe(p))) || dirty.has(toPosix(p)));
 }
+
+/**
+ * For a run over a monorepo: each file's package, the nearest directory from the file's own up to `root` that holds a
+ * package.json or a tsconfig.json (where `--write`'s type check stops looking for the file's tsconfig), else `root`.
+ * Keys are the files as given; directories are looked at once.
+ */
+export function packageDirectories(root: string, files: readonly string[]): Map<string, string> {
+  const top = resolve(root);
+  const byDir = new Map<string, string>();
+  const packageOf = (dir: string): string => {
+    let found = byDir.get(dir);
+    if (found !== undefined) return found;
+    if (dir === top || dirname(dir) === dir || !isInside(top, dir)) found = top;
+    else if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, 'tsconfig.json'))) found = dir;
+    else found = packageOf(dirname(dir));
+    byDir.set(dir, found);
+    return found;
+  };
+  return new Map(files.map((f) => [f, packageOf(dirname(resolve(f)))]));
+}

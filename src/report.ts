@@ -2,7 +2,7 @@
  * Reports are renderings of the plan, never a second source of truth: the JSON for tools, the Markdown for reviewers.
  */
 import { MANUAL_ACTIONS } from './engine/manual-actions.js';
-import type { FilePlan, ManualReasonCode, SchemaPlan } from './engine/types.js';
+import type { FilePlan, SchemaPlan } from './engine/types.js';
 
 export interface ReportCall {
   line: number;
@@ -26,6 +26,8 @@ export interface ReportFile {
   calls: ReportCall[];
   /** The schema step's change to this file (Markdown only: the JSON keeps its documented shape). */
   schema?: SchemaPlan;
+  /** A run over several packages: this file's package (src/report-packages.ts); the JSON puts it on each call. */
+  package?: string;
 }
 
 export interface Report {
@@ -81,6 +83,9 @@ export function buildReport(plans: readonly FilePlan[], relativePath: (path: str
   };
 }
 
+/** What a reviewer should do for each kind of manual call (said once, in src/engine/manual-actions.ts). */
+export const WHAT_TO_DO: Record<string, string> = Object.fromEntries(Object.entries(MANUAL_ACTIONS).map(([code, action]) => [code, action.long]));
+
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
@@ -135,8 +140,7 @@ export function renderMarkdown(report: Report, options: { title?: string; wrote:
     for (const c of manual) byCode.set(c.reasonCode ?? 'other', [...(byCode.get(c.reasonCode ?? 'other') ?? []), c]);
     for (const [code, group] of [...byCode].sort()) {
       lines.push(`### \`${code}\` (${group.length})`, '');
-      const action = MANUAL_ACTIONS[code as ManualReasonCode]?.long;
-      if (action) lines.push(`What to do: ${action}`, '');
+      if (WHAT_TO_DO[code]) lines.push(`What to do: ${WHAT_TO_DO[code]}`, '');
       for (const c of group) lines.push(`- \`${c.file}:${c.line}:${c.column}\` \`${c.callee}(…)\`: ${c.reason}${c.acknowledged ? ' _(marked with a `// recon-codemod:` comment)_' : ''}`);
       lines.push('');
     }
@@ -179,6 +183,7 @@ export function renderJson(report: Report): string {
       ...(c.notes?.length ? { notes: c.notes } : {}),
       ...(c.suspect?.length ? { suspect: c.suspect } : {}),
       ...(c.acknowledged ? { acknowledged: true } : {}),
+      ...(f.package !== undefined ? { package: f.package } : {}),
     })),
   }));
   return `${JSON.stringify({ version: report.version, ...(report.root !== undefined ? { root: report.root } : {}), files, summary: report.summary }, null, 2)}\n`;

@@ -7,6 +7,7 @@ export {
   DEFAULT_TABLE,
   DEFAULT_VIEW,
   DEFAULT_COST_COLUMN,
+  COST_COLUMN_CANDIDATES,
   type ReconciliationSqlOptions,
 } from './sql.js';
 export { runSqlCommand, SQL_USAGE, type SqlCommandIo } from './sql-command.js';

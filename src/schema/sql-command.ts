@@ -1,6 +1,6 @@
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createTableSql, migrationSql, DEFAULT_COST_COLUMN, DEFAULT_TABLE, DEFAULT_VIEW } from './sql.js';
+import { createTableSql, migrationSql, COST_COLUMN_CANDIDATES, DEFAULT_COST_COLUMN, DEFAULT_TABLE, DEFAULT_VIEW } from './sql.js';
 
 export interface SqlCommandIo {
   cwd: string;
@@ -17,13 +17,17 @@ export interface SqlCommandIo {
 
 export const SQL_USAGE = `Usage: recon-codemod sql [--table T] [--view V] [--cost-column C] [--create] [--out FILE|DIR]
 
-Prints the SQL that adds the OpenAI reconciliation columns, checks, indexes and view to a token-usage table.
-Safe to run twice; one transaction.
+Prints the SQL that adds the OpenAI reconciliation columns, a status trigger, checks, indexes and view to a
+token-usage table. Safe to run twice; one transaction. It reads the table as it runs: checks and indexes an earlier
+hand migration already made (by definition, whatever their names) are kept instead of added again, and NOTICEs say
+what it found and assumed. The view is security_invoker; anon and authenticated (Supabase) get no rights on it.
 
 Options:
   --table T         the token-usage table, optionally schema-qualified (default: ${DEFAULT_TABLE})
   --view V          the reconciliation view to create or replace (default: ${DEFAULT_VIEW})
-  --cost-column C   the table's estimated-cost column, in cents (default: ${DEFAULT_COST_COLUMN})
+  --cost-column C   the table's estimated-cost column, in cents, that the view compares with the billed cost
+                    (default: the first of ${COST_COLUMN_CANDIDATES.join(', ')} the table has, else none;
+                    with --create: ${DEFAULT_COST_COLUMN}, created)
   --create          print a complete CREATE TABLE for a new install instead of the migration
   --out FILE|DIR    write instead of printing: to FILE when it ends in .sql, else into the directory DIR
                     (e.g. supabase/migrations) as a timestamped Supabase migration file

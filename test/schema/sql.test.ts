@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILIATION_COLUMNS, RECONCILIATION_STATUSES } from '../../src/schema/fields.js';
 import { createTableSql, migrationSql } from '../../src/schema/sql.js';
+import { SEED_HAND_MIGRATION } from './supabase-fixtures.js';
 
 // The table as the team had it before the schema step, with the view the seed notes mention.
 const PRE_SCHEMA_TABLE = `
@@ -146,10 +147,11 @@ describe('migrationSql is one transaction', () => {
     await db.exec(`
       CREATE SCHEMA broken;
       CREATE TABLE broken.token_usage (id BIGINT PRIMARY KEY, created_at TIMESTAMPTZ, user_id TEXT, action_type TEXT, model_used TEXT);
+      CREATE TABLE broken.recon (id BIGINT);
     `);
-    // No cost column: the view fails at the end, and nothing before it may stay.
+    // A table where the view should go: the view fails at the end, and nothing before it may stay.
     await expect(db.exec(migrationSql({ table: 'broken.token_usage', view: 'broken.recon' }))).rejects.toThrow(
-      /estimated_cost_cents/,
+      /"recon" is not a view/,
     );
     await db.exec('ROLLBACK');
     const { rows } = await db.query(
@@ -199,5 +201,88 @@ describe('identifiers', () => {
   it('rejects bad view and cost column names', () => {
     expect(() => migrationSql({ view: 'v--' })).toThrow(/invalid view name/);
     expect(() => migrationSql({ costColumn: 'public.cost' })).toThrow(/invalid cost column name/);
+  });
+});
+
+describe('migrationSql after the seed\'s hand migration (PGlite)', () => {
+  const options = { table: 'seed.token_usage', view: 'seed.token_usage_reconciliation' };
+  beforeAll(async () => {
+    await db.exec(`
+      CREATE SCHEMA seed;
+      SET search_path = seed;
+      CREATE TABLE token_usage (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid, action_type text NOT NULL, model_used text NOT NULL,
+        tokens_used integer NOT NULL DEFAULT 0, cost_estimate numeric(10, 4), created_at timestamptz NOT NULL DEFAULT now()
+      );
+      INSERT INTO token_usage (action_type, model_used) VALUES ('category_summary', 'gpt-4o'), ('chat', 'gpt-4o');
+      ${SEED_HAND_MIGRATION}
+      RESET search_path;
+    `);
+    await db.exec(migrationSql(options));
+    await db.exec(migrationSql(options));
+  });
+
+  it('keeps one check per rule and one index per query, and drops the status default', async () => {
+    const checks = await db.query<{ conname: string }>(
+      "SELECT conname FROM pg_constraint WHERE conrelid = 'seed.token_usage'::regclass AND contype = 'c' ORDER BY conname",
+    );
+    expect(checks.rows.map((r) => r.conname)).toEqual([
+      'token_usage_actual_cost_nonnegative',
+      'token_usage_reconciliation_cost_consistent',
+      'token_usage_reconciliation_status_check',
+    ]);
+    const indexes = await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'seed' ORDER BY indexname");
+    expect(indexes.rows.map((r) => r.indexname)).toEqual([
+      'idx_token_usage_discrepancies',
+      'idx_token_usage_openai_created',
+      'idx_token_usage_reconciliation_status',
+      'idx_token_usage_request_id',
+      'idx_token_usage_request_id_created_at',
+      'token_usage_pkey',
+    ]);
+    const defaults = await db.query(
+      "SELECT column_default FROM information_schema.columns WHERE table_schema = 'seed' AND table_name = 'token_usage' AND column_name = 'reconciliation_status'",
+    );
+    expect(defaults.rows).toEqual([{ column_default: null }]);
+  });
+
+  it('gives rows inserted afterwards the status their request id calls for', async () => {
+    await db.exec(`
+      INSERT INTO seed.token_usage (action_type, model_used) VALUES ('no_id', 'gpt-4o');
+      INSERT INTO seed.token_usage (action_type, model_used, openai_request_id) VALUES ('with_id', 'gpt-4o', 'chatcmpl-x');
+      INSERT INTO seed.token_usage (action_type, model_used, reconciliation_status) VALUES ('pending_no_id', 'gpt-4o', 'pending');
+      INSERT INTO seed.token_usage (action_type, model_used) VALUES ('id_later', 'gpt-4o');
+      UPDATE seed.token_usage SET openai_request_id = 'chatcmpl-later' WHERE action_type = 'id_later';
+    `);
+    const { rows } = await db.query('SELECT action_type, reconciliation_status FROM seed.token_usage ORDER BY action_type');
+    expect(rows).toEqual([
+      { action_type: 'category_summary', reconciliation_status: 'pending' },
+      { action_type: 'chat', reconciliation_status: 'not_applicable' },
+      { action_type: 'id_later', reconciliation_status: 'pending' },
+      { action_type: 'no_id', reconciliation_status: 'not_applicable' },
+      { action_type: 'pending_no_id', reconciliation_status: 'not_applicable' },
+      { action_type: 'with_id', reconciliation_status: 'pending' },
+    ]);
+  });
+
+  it('shows no estimated cost when the table has none in cents (cost_estimate is not assumed to be cents)', async () => {
+    const { rows } = await db.query("SELECT estimated_cost_cents FROM seed.token_usage_reconciliation WHERE action_type = 'chat'");
+    expect(rows).toEqual([{ estimated_cost_cents: null }]);
+  });
+
+  it('stops, naming it, on a check that rejects one of the statuses, and on a --cost-column the table lacks', async () => {
+    await db.exec(`
+      CREATE SCHEMA narrow;
+      CREATE TABLE narrow.token_usage (id bigint, created_at timestamptz, reconciliation_status text
+        CONSTRAINT status_known CHECK (reconciliation_status IN ('pending', 'matched', 'error')));
+    `);
+    await expect(db.exec(migrationSql({ table: 'narrow.token_usage', view: 'narrow.recon' }))).rejects.toThrow(
+      /check status_known on narrow\.token_usage rejects reconciliation_status = discrepancy/,
+    );
+    await db.exec('ROLLBACK');
+    await expect(db.exec(migrationSql({ table: 'seed.token_usage', costColumn: 'cost_cents' }))).rejects.toThrow(
+      'recon-codemod: the cost column cost_cents (--cost-column) is not a column of seed.token_usage',
+    );
+    await db.exec('ROLLBACK');
   });
 });
