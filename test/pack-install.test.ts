@@ -129,6 +129,10 @@ describe('installed alone: what npx installs, no optional peer', () => {
     const help = run('node', [bin(), '--help'], project);
     expect(help.code, help.out).toBe(0);
     expect(help.stdout).toMatch(/^Usage: recon-codemod/);
+    // The public API, the schema and the tracker's module import without them (the tracker loads its driver on use).
+    const api = run('node', ['--input-type=module', '-e', "const m = [await import('recon-codemod'), await import('recon-codemod/schema'), await import('recon-codemod/tracking')]; console.log(m.map((x) => Object.keys(x).length > 0).join(','));"], project);
+    expect(api.code, api.out).toBe(0);
+    expect(api.stdout.trim()).toBe('true,true,true');
     const reconcile = run('node', [bin(), 'reconcile', '--since', '2026-01-01', '--until', '2026-01-02'], project, { env: { ...cleanEnv(), OPENAI_ADMIN_KEY: 'sk-admin-not-used' } });
     expect(reconcile.code, reconcile.out).toBe(2);
     expect(reconcile.stderr).toBe('recon-codemod reconcile needs @pydantic/genai-prices: npm i -D @pydantic/genai-prices\n');
