@@ -13,6 +13,11 @@
  *
  * Then (h): what `--write`'s type check costs on a 1,700-file app with the SDKs' types installed (`--verify-only`
  * runs only that).
+ *
+ * Then (i): what a user installs for `npx recon-codemod`: this repo packed (`npm pack`, dist/ as built), installed into an
+ * empty temp project with a fresh npm cache (so every package is downloaded, as on a fresh machine), then its first
+ * run. Prints MB, packages and seconds against the targets (< 40 MB, < 8 s); skipped, with the reason, when the npm
+ * registry cannot be reached. `--install-only` runs only that.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -27,6 +32,8 @@ const FULL = process.argv.includes('--full');
 const KEEP = process.argv.includes('--keep');
 /** `npm run bench -- --verify-only`: only the cost of `--write`'s type check (scenario h). */
 const VERIFY_ONLY = process.argv.includes('--verify-only');
+/** `npm run bench -- --install-only`: only what `npx recon-codemod` installs (scenario i). */
+const INSTALL_ONLY = process.argv.includes('--install-only');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const NODE = process.execPath;
 const BIN = join(REPO, 'bin', 'recon-codemod.js');
@@ -245,6 +252,65 @@ function verifyScenario(totalFiles: number, trackerFiles: number) {
   console.log(`type check costs ${fmtS(verified.wall - unverified.wall)} wall${cpuCost} (×${(verified.wall / unverified.wall).toFixed(2)}); recon-codemod said: ${typeCheck}`);
 }
 
+/** npm's own variables (set by `npm run bench`) would point npm at this repo: keep only the registry. */
+function npmEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !(/^npm_/i.test(k) && !/^npm_config_registry$/i.test(k))) env[k] = v;
+  return { ...env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+}
+
+/** Disk usage of `dir` (as `du -s`) and the number of packages npm installed there. */
+function treeSize(dir: string): { bytes: number; packages: number } {
+  const du = spawnSync('du', ['-sk', dir], { encoding: 'utf8' });
+  const kib = Number(/^(\d+)/.exec(du.stdout ?? '')?.[1]);
+  const lock = JSON.parse(readFileSync(join(dir, '.package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+  return { bytes: Number.isFinite(kib) ? kib * 1024 : NaN, packages: Object.keys(lock.packages).length };
+}
+
+/**
+ * (i) What `npx recon-codemod` costs a user on a fresh machine: install of the packed tarball into an empty project
+ * with an empty npm cache, then the first run (`recon-codemod --help`).
+ */
+function installScenario() {
+  console.log(`
+What a user installs: npm pack, then npm install <tarball> into an empty project with an empty npm cache`);
+  const ping = spawnSync('npm', ['ping'], { encoding: 'utf8', env: npmEnv(), timeout: 20_000 });
+  if (ping.status !== 0) {
+    console.log(`(i) skipped: the npm registry cannot be reached (npm ping: ${(ping.stderr || ping.error?.message || `exit ${ping.status}`).trim().split('\n').pop()})`);
+    return;
+  }
+  if (!existsSync(join(REPO, 'dist', 'src', 'cli.js'))) {
+    console.log('(i) skipped: dist/ is not built (npm run build)');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'recon-bench-install-'));
+  const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: REPO, encoding: 'utf8', env: npmEnv() });
+  if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
+  const tarball = join(dir, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0].filename);
+  const app = join(dir, 'app');
+  const cache = join(dir, 'cache');
+  cpSync(join(REPO, 'fixtures', 'demo-app', 'src'), join(app, 'src'), { recursive: true });
+  cpSync(join(REPO, 'fixtures', 'demo-app', 'tsconfig.json'), join(app, 'tsconfig.json'));
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true }));
+  const install = measure('npm', ['install', '--cache', cache, '--no-audit', '--no-fund', tarball], app, npmEnv());
+  if (install.code !== 0) {
+    console.log(`(i) npm install failed (exit ${install.code}): ${install.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    if (!KEEP) rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  const size = treeSize(join(app, 'node_modules'));
+  const first = measure(NODE, [join(app, 'node_modules', '.bin', 'recon-codemod'), '--help'], app);
+  const dry = measure(NODE, [join(app, 'node_modules', '.bin', 'recon-codemod'), '.', '--quiet'], app);
+  const mb = size.bytes / 1e6;
+  const total = install.wall + first.wall;
+  console.log(`${pad('(i) npm install <tarball>, empty cache', 52)} ${lpad(fmtS(install.wall), 10)}  ${mb.toFixed(1)} MB in node_modules, ${size.packages} packages`);
+  console.log(`${pad('(i) then recon-codemod --help (first run)', 52)} ${lpad(fmtS(first.wall), 10)}  ${first.code !== 0 ? `exit ${first.code}` : ''}`);
+  console.log(`${pad('(i) then recon-codemod . --quiet (demo app)', 52)} ${lpad(fmtS(dry.wall), 10)}  ${dry.code !== 0 ? `exit ${dry.code}` : dry.stdout.trim().split('\n').pop()}`);
+  console.log(`  ${pad('installed size', 46)} ${pad(`${mb.toFixed(1)} MB (target < 40 MB)`, 34)} ${mb < 40 ? 'PASS' : 'FAIL'}`);
+  console.log(`  ${pad('install + first run', 46)} ${pad(`${fmtS(total)} (target < 8 s; network and load count)`, 34)} ${total < 8 ? 'PASS' : 'FAIL'}`);
+  if (!KEEP) rmSync(dir, { recursive: true, force: true });
+}
+
 const fmtS = (s: number) => `${s.toFixed(2)} s`;
 const fmtMiB = (b: number) => (b ? `${(b / 1024 ** 2).toFixed(0)} MiB` : 'n/a');
 const pad = (s: string, n: number) => s.padEnd(n);
@@ -292,7 +358,7 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(
   `recon-codemod bench — node ${process.version}, ${TIME ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS'} for peak RSS${FULL ? ', --full' : ''}; load average at start: ${load()} (figures are noisy when the machine is busy)`,
 );
-if (!VERIFY_ONLY) {
+if (!VERIFY_ONLY && !INSTALL_ONLY) {
   const small = runScenario(2_000, 100, true);
   const large = runScenario(10_000, 100, FULL, FULL ? undefined : small);
   table('10,000 files', large);
@@ -305,5 +371,6 @@ if (!VERIFY_ONLY) {
       `prefiltered parse ×${(large.rows.parse.m!.wall / small.rows.parse.m!.wall).toFixed(2)}; grep ×${(large.rows.grep.m!.wall / small.rows.grep.m!.wall).toFixed(2)}.`,
   );
 }
-verifyScenario(1_700, 36);
+if (!INSTALL_ONLY) verifyScenario(1_700, 36);
+if (!VERIFY_ONLY) installScenario();
 console.log(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s; load average at end: ${load()}`);

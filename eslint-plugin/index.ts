@@ -10,10 +10,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tsParser from '@typescript-eslint/parser';
 import type { TSESLint } from '@typescript-eslint/utils';
 import { DEFAULT_CONFIG } from '../src/config.js';
+import { requireOptional } from '../src/optional.js';
 import { rule as requireReconciliationFields } from './rules/require-reconciliation-fields.js';
+
+// An optional peer dependency (the codemod alone does not need it): missing, it is asked for in one line.
+const tsParser = requireOptional<typeof import('@typescript-eslint/parser')>('@typescript-eslint/parser', 'recon-codemod/eslint-plugin');
 
 /**
  * The package's version, from its package.json: found by walking up from this module, so it is the same whether this

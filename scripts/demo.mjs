@@ -19,7 +19,8 @@ try {
   step('1. Migrate the demo app (a temp copy) with the codemod');
   const app = join(work, 'demo-app');
   cpSync(join(repo, 'fixtures', 'demo-app'), app, { recursive: true });
-  const run = spawnSync(process.execPath, [join(repo, 'bin', 'recon-codemod.js'), app, '--write', '--quiet', '--report', join(work, 'migration.md')], {
+  const run = spawnSync(process.execPath, [join(repo, 'bin', 'recon-codemod.js'), '.', '--write', '--quiet', '--report', join(work, 'migration.md')], {
+    cwd: app,
     encoding: 'utf8',
   });
   process.stdout.write(run.stdout + run.stderr);

@@ -11,6 +11,7 @@ import { resolveConfig, type ReconConfig } from './config.js';
 import type { FilePlan } from './engine/types.js';
 import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, packageDirectories, readSource, removeStaleTempFiles, UsageError, writeAtomic } from './files.js';
 import { createNodeHost, toPosix } from './node-host.js';
+import { importOptional, MissingPackageError } from './optional.js';
 import { buildReport, renderJson, renderMarkdown } from './report.js';
 import { renderMarkdownByPackage, reportsByPackage } from './report-packages.js';
 import { runSqlCommand } from './schema/sql-command.js';
@@ -28,12 +29,14 @@ export const USAGE = `Usage: recon-codemod [paths...] [options]
 Adds openai_request_id, openai_created and system_fingerprint to every trackTokenUsage(...) call whose OpenAI
 result it can identify, and lists the calls it cannot, with the reason. Dry run by default: prints a unified diff.
 
-Paths default to the current directory. Files: .ts .tsx .mts .cts .js .jsx .mjs .cjs; node_modules, build output,
+Paths default to the current directory. Paths in the output and the reports are relative to the current directory. Files: .ts .tsx .mts .cts .js .jsx .mjs .cjs; node_modules, build output,
 .d.ts files and .gitignore'd files are skipped.
 
 Options:
   --write               apply the edits (atomic writes; refuses files with uncommitted changes, see --allow-dirty)
-  --check               exit 1 unless every tracking call is complete (for CI); with --write, after writing.
+  --check               for CI: exit 1 if any tracking call is neither complete nor acknowledged, or a file has an
+                        error; with --write, judged after writing. A manual call marked with a "// recon-codemod:"
+                        comment (what --todo writes) is acknowledged: counted apart, listed, and it passes.
                         No files to scan, or no call where a config names the tracker, is exit 2
   --json FILE           write the JSON report to FILE
   --report FILE         write the Markdown report (for reviewers) to FILE
@@ -49,8 +52,9 @@ Options:
                         The dry run and --check without --write check syntax only
   --fields LIST         also add optional columns at call sites: openai_model, cached_input_tokens, service_tier
                         (comma-separated; they make reconcile's cost estimate exact; never by default)
-  --todo                also insert a "// recon-codemod: <reason>" comment above each manual call; the lint
-                        rule and --check accept a call so marked, so the migration can merge and be finished by hand
+  --todo                also insert a "// recon-codemod: <code>: <what to do>" comment above each manual call; the
+                        lint rule and --check accept a call so marked (acknowledged), so the migration can merge and
+                        be finished by hand
   --fix-suspect         also replace a value a call already passes that is wrong (reported suspect-value),
                         where the right value is certain (e.g. a transcription's \`.id\` by its \`._request_id\`)
   -q, --quiet           no diff, no progress; only the summary line and errors
@@ -59,8 +63,8 @@ Options:
   -v, --version         print the version
 
 Exit codes:
-  0  done (with --check: every call is complete)
-  1  --check found calls that are not complete, or a file could not be processed (see the report)
+  0  done (with --check: every call is complete or acknowledged)
+  1  --check found calls that are neither complete nor acknowledged, or a file could not be processed (see the report)
   2  bad usage or a fatal error (nothing was written)
   When the output's reader stops early (recon-codemod | head), the rest of the output is dropped quietly and the
   run ends with the code it would have had.
@@ -169,7 +173,17 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   if (argv.length === 1 && argv[0] === 'help' && !existsSync(resolve(io.cwd, 'help'))) argv = ['--help'];
   // `report merge …`; `report` alone is a path to migrate when there is one of that name.
   if (argv[0] === 'report' && (argv[1] === 'merge' || !existsSync(resolve(io.cwd, 'report')))) return (await import('./report-merge-command.js')).runReportCommand(argv.slice(1), io);
-  if (argv[0] === 'reconcile') return (await import('./reconcile/command.js')).runReconcileCommand(argv.slice(1), io);
+  if (argv[0] === 'reconcile') {
+    let command: typeof import('./reconcile/command.js');
+    try {
+      command = await importOptional('@pydantic/genai-prices', 'recon-codemod reconcile', () => import('./reconcile/command.js'));
+    } catch (error) {
+      if (!(error instanceof MissingPackageError)) throw error;
+      io.stderr(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    return command.runReconcileCommand(argv.slice(1), io);
+  }
   if (argv[0] === 'sql') {
     return runSqlCommand(argv.slice(1), {
       cwd: io.cwd,
@@ -306,7 +320,8 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   if (opts.check && discovery.files.length === 0) {
     throw new UsageError(`--check found no files to scan in ${positionals.length ? positionals.join(', ') : '.'} (${globs()})`);
   }
-  const rel = (path: string) => toPosix(relative(root, path)) || toPosix(path);
+  // Relative to the working directory, whatever the target: what a terminal can click. The JSON report names it (`root`).
+  const rel = (path: string) => toPosix(relative(io.cwd, path)) || '.';
 
   const host = createNodeHost(root);
   const progress = !quiet && io.stderrIsTTY && !io.env.CI;
@@ -399,20 +414,23 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     }
   }
 
-  const report = buildReport(plans, rel);
+  const report = buildReport(plans, rel, toPosix(resolve(io.cwd)));
   report.summary.files = scanned;
   // A run over several packages (a monorepo) reports per package: `package` on each call, a Markdown section each.
   const packageDirs = opts.json || opts.report ? packageDirectories(root, discovery.files) : new Map<string, string>();
-  const sections = reportsByPackage(plans, report, new Map([...packageDirs].map(([f, dir]) => [toPosix(f), dir === root ? '.' : rel(dir)])), rel);
+  const sections = reportsByPackage(plans, report, new Map([...packageDirs].map(([f, dir]) => [toPosix(f), rel(dir)])), rel);
   if (opts.json) writeReportFile(resolve(io.cwd, opts.json), renderJson(report));
   if (opts.report) writeReportFile(resolve(io.cwd, opts.report), sections ? renderMarkdownByPackage(report, sections, { wrote }) : renderMarkdown(report, { wrote }));
 
   const s = report.summary;
+  // A dry run's --todo marks are not in the code yet: those files' calls are still plain manual ones.
+  const marksUnwritten = new Set(wrote ? [] : plans.filter((p) => p.todoEdits?.length).map((p) => rel(p.path)));
   if (!quiet || s.manual || s.errors) {
     for (const f of report.files) {
       if (f.status === 'error') io.stderr(`${colors.red('error')} ${f.path}: ${f.error}\n`);
       for (const c of f.calls) {
-        if (c.status === 'manual') io.stderr(`${colors.yellow('manual')} ${f.path}:${c.line}:${c.column} ${c.reasonCode}: ${c.reason}\n`);
+        const acknowledged = c.acknowledged && !marksUnwritten.has(f.path);
+        if (c.status === 'manual') io.stderr(`${acknowledged ? colors.dim('acknowledged') : colors.yellow('manual')} ${f.path}:${c.line}:${c.column} ${c.reasonCode}: ${c.reason}\n`);
       }
     }
   }
@@ -423,12 +441,15 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   const verb = wrote ? 'updated' : 'to update';
   io.stdout(
     `${colors.bold('recon-codemod')}: ${plural(s.files, 'file')} scanned, ${plural(s.calls, 'tracking call')}: ${s.updated} ${verb}, ${s.complete} already complete, ${s.manual} manual` +
+      `${s.acknowledged ? ` (${s.acknowledged} acknowledged${!wrote && opts.todo ? ' once written' : ''}: marked with a // recon-codemod: comment, still to finish by hand)` : ''}` +
       `${s.errors ? `, ${plural(s.errors, 'file')} with errors` : ''}${trackerTodos.length ? `, ${plural(trackerTodos.length, 'tracker file')} to finish by hand` : ''}.${!wrote && s.updated ? ' Dry run: nothing written (use --write). Edits are checked for syntax only here; --write type-checks them.' : ''}\n`,
   );
 
   if (opts.check) {
     // A manual call marked with a `// recon-codemod:` comment has been handed to a person: it does not fail CI.
-    const acknowledged = plans.flatMap((p) => p.calls).filter((c) => c.status === 'manual' && c.acknowledged).length;
+    // In a dry run, --todo's marks are not written yet: those calls are not acknowledged in the code.
+    const newlyMarked = wrote ? 0 : plans.reduce((n, p) => n + (p.todoEdits?.length ?? 0), 0);
+    const acknowledged = Math.max(0, s.acknowledged - newlyMarked);
     const incomplete = s.manual - acknowledged + (wrote ? 0 : s.updated);
     if (incomplete || s.errors) return EXIT.checkFailed;
   }

@@ -1,6 +1,7 @@
 /**
  * Reports are renderings of the plan, never a second source of truth: the JSON for tools, the Markdown for reviewers.
  */
+import { MANUAL_ACTIONS } from './engine/manual-actions.js';
 import type { FilePlan, SchemaPlan } from './engine/types.js';
 
 export interface ReportCall {
@@ -31,12 +32,18 @@ export interface ReportFile {
 
 export interface Report {
   version: 1;
+  /** The directory the report's paths are relative to (absolute, `/`-separated): the working directory of the run. */
+  root?: string;
   files: ReportFile[];
-  summary: { files: number; changed: number; calls: number; updated: number; complete: number; manual: number; errors: number };
+  /** `acknowledged`: of the `manual` calls, those marked with a `// recon-codemod:` comment (`--check` accepts them). */
+  summary: { files: number; changed: number; calls: number; updated: number; complete: number; manual: number; acknowledged: number; errors: number };
 }
 
-/** Build the report from plans; `relativePath` maps an absolute path to the `/`-separated path under the target root. */
-export function buildReport(plans: readonly FilePlan[], relativePath: (path: string) => string): Report {
+/**
+ * Build the report from plans; `relativePath` maps an absolute path to the `/`-separated path the report shows
+ * (relative to `root`, when given).
+ */
+export function buildReport(plans: readonly FilePlan[], relativePath: (path: string) => string, root?: string): Report {
   const files: ReportFile[] = plans
     .filter((p) => p.calls.length > 0 || p.status !== 'unchanged' || !!p.schema?.manual)
     .map((p) => ({
@@ -61,6 +68,7 @@ export function buildReport(plans: readonly FilePlan[], relativePath: (path: str
   const calls = files.flatMap((f) => f.calls);
   return {
     version: 1,
+    ...(root !== undefined ? { root } : {}),
     files,
     summary: {
       files: plans.length,
@@ -69,30 +77,14 @@ export function buildReport(plans: readonly FilePlan[], relativePath: (path: str
       updated: calls.filter((c) => c.status === 'updated').length,
       complete: calls.filter((c) => c.status === 'complete').length,
       manual: calls.filter((c) => c.status === 'manual').length,
+      acknowledged: calls.filter((c) => c.status === 'manual' && c.acknowledged).length,
       errors: files.filter((f) => f.status === 'error').length,
     },
   };
 }
 
-/** What a reviewer should do for each kind of manual call. */
-export const WHAT_TO_DO: Record<string, string> = {
-  'ambiguous-source': 'Pick the completion whose usage this call records and pass its `id`, `created` and `system_fingerprint`.',
-  'no-source': 'Pass the values from where the OpenAI result is available, or write `null` if the call has no OpenAI request.',
-  'not-openai': 'Not an OpenAI request: set the three fields to `null` (an id from another provider must never go in `openai_request_id`).',
-  'positional-arguments': "Extend the tracker's signature with the three values, or switch it to one object argument.",
-  'unknown-argument': 'Add the three fields where the usage object is built.',
-  'spread-unknown': 'Check whether the spread object already carries the fields; add them where it is built, or here.',
-  'stream-not-captured': 'Keep `id`, `created` and `system_fingerprint` from a chunk inside the stream loop (or use `onFinish`) and pass them.',
-  'out-of-scope': 'Move the call where the result is in scope, or pass the three values down to it.',
-  'no-field-value': "Write the value by hand (null/undefined per the tracker's type), or adjust the tracker's type.",
-  'untyped-tracker': "Add the three optional fields to the tracker's parameter type (`recon-codemod` prints them), then run again.",
-  'provider-unknown':
-    'The model or client may be another provider\'s (picked at run time, or not readable): if it is always OpenAI, add the fields by hand; otherwise record the id only on the OpenAI path and null elsewhere.',
-  'suspect-value':
-    'A value the call already passes is wrong (a gateway\'s id, a property the result does not have): replace it as the reason says (`--fix-suspect` does where the right value is certain), or write null.',
-  'file-not-written': 'The edit was planned but its file was not written (read-only, or the write failed: see the file\'s error): make the file writable, or pass --force for a read-only one, and run again.',
-  'edit-does-not-compile': 'The planned edit added the tsc error quoted (so it was not written): fix the type it names (e.g. add `id`/`created` to a cast), or add the fields by hand.',
-};
+/** What a reviewer should do for each kind of manual call (said once, in src/engine/manual-actions.ts). */
+export const WHAT_TO_DO: Record<string, string> = Object.fromEntries(Object.entries(MANUAL_ACTIONS).map(([code, action]) => [code, action.long]));
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -100,17 +92,23 @@ function cell(text: string): string {
 
 export function renderMarkdown(report: Report, options: { title?: string; wrote: boolean }): string {
   const s = report.summary;
-  const completeAfter = s.complete + (options.wrote ? s.updated : 0);
-  const coverage = s.calls === 0 ? 'n/a' : `${completeAfter}/${s.calls} (${Math.round((completeAfter / s.calls) * 100)}%)`;
   const lines: string[] = [];
   lines.push(`# ${options.title ?? 'recon-codemod migration report'}`, '');
-  lines.push(
-    `**Coverage:** ${coverage} tracking calls complete ${options.wrote ? 'after this run' : 'once the planned edits are applied: ' + `${s.complete + s.updated}/${s.calls}`}.`,
-    '',
-  );
-  lines.push('| files scanned | files changed | calls | updated | already complete | manual | errors |');
-  lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  lines.push(`| ${s.files} | ${s.changed} | ${s.calls} | ${s.updated} | ${s.complete} | ${s.manual} | ${s.errors} |`, '');
+  if (s.calls === 0) lines.push('**Tracking calls:** none found.', '');
+  else {
+    const of = (n: number) => `${n}/${s.calls} (${Math.round((n / s.calls) * 100)}%)`;
+    const marked = s.acknowledged ? ` (${s.acknowledged} of them marked with a \`// recon-codemod:\` comment${options.wrote ? '' : ' once the edits are written'})` : '';
+    const left = s.manual ? `${s.manual} left for a person${marked}` : 'none left';
+    lines.push(
+      options.wrote
+        ? `**Tracking calls complete:** ${of(s.complete)} before this run, ${of(s.complete + s.updated)} after it (${s.updated} updated); ${left}.`
+        : `**Tracking calls complete:** ${of(s.complete)} now${s.updated ? `, ${of(s.complete + s.updated)} once this run's ${s.updated === 1 ? 'edit is' : `${s.updated} edits are`} written (\`--write\`)` : ''}; ${left}.`,
+      '',
+    );
+  }
+  lines.push('| files scanned | files changed | calls | updated | already complete | manual | of which acknowledged | errors |');
+  lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(`| ${s.files} | ${s.changed} | ${s.calls} | ${s.updated} | ${s.complete} | ${s.manual} | ${s.acknowledged} | ${s.errors} |`, '');
   if (!options.wrote && s.updated > 0) lines.push('_Dry run: nothing was written. Run with `--write` to apply the updates._', '');
 
   const schemaFiles = report.files.filter((f) => f.schema);
@@ -184,8 +182,9 @@ export function renderJson(report: Report): string {
       ...(c.reason !== undefined ? { reason: c.reasonCode ? `${c.reasonCode}: ${c.reason}` : c.reason } : {}),
       ...(c.notes?.length ? { notes: c.notes } : {}),
       ...(c.suspect?.length ? { suspect: c.suspect } : {}),
+      ...(c.acknowledged ? { acknowledged: true } : {}),
       ...(f.package !== undefined ? { package: f.package } : {}),
     })),
   }));
-  return `${JSON.stringify({ version: report.version, files, summary: report.summary }, null, 2)}\n`;
+  return `${JSON.stringify({ version: report.version, ...(report.root !== undefined ? { root: report.root } : {}), files, summary: report.summary }, null, 2)}\n`;
 }

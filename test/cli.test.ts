@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyFixture, REPO, runCli, snapshotTree, tempDir } from './helpers.js';
@@ -45,9 +45,9 @@ describe('recon-codemod CLI on the demo app', () => {
     const { code } = runCli(['.', '--json', 'out/report.json'], dir);
     expect(code).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
-    expect(Object.keys(report)).toEqual(['version', 'files', 'summary']);
+    expect(Object.keys(report)).toEqual(['version', 'root', 'files', 'summary']);
     expect(report.version).toBe(1);
-    expect(report.summary).toEqual({ files: 16, changed: 11, calls: 13, updated: 12, complete: 1, manual: 0, errors: 0 });
+    expect(report.summary).toEqual({ files: 16, changed: 11, calls: 13, updated: 12, complete: 1, manual: 0, acknowledged: 0, errors: 0 });
     const merge = report.files.find((f: { path: string }) => f.path === 'src/app/api/viva/merge-clarity/route.ts');
     expect(merge).toEqual({
       path: 'src/app/api/viva/merge-clarity/route.ts',
@@ -78,7 +78,7 @@ describe('recon-codemod CLI on the demo app', () => {
     const dir = copyFixture('demo-app');
     runCli(['--write', '--report', 'migration.md'], dir);
     const md = readFileSync(join(dir, 'migration.md'), 'utf8');
-    expect(md).toContain('**Coverage:** 13/13 (100%)');
+    expect(md.split('\n')[2]).toBe('**Tracking calls complete:** 1/13 (8%) before this run, 13/13 (100%) after it (12 updated); none left.');
     expect(md.match(/^\| `src\/app\/api\//gm)).toHaveLength(13);
     expect(md).toContain('`src/app/api/viva/chat/route.ts:14` | updated | `response`');
     // The chat route's model is `openai.chat(…)`: its provider is certain, so no note qualifies any edit.
@@ -273,5 +273,121 @@ describe('recon-codemod CLI: errors and guards', () => {
     const allowed = runCli(['--write', '--allow-dirty'], dir);
     expect(allowed.code).toBe(0);
     expect(readFileSync(route, 'utf8')).toContain('openai_request_id: completion.id');
+  });
+});
+
+/**
+ * A small app of three manual calls of three kinds (no source; a tracker taking positional arguments, called over five
+ * lines; a tracker whose parameter type this tool cannot read), in `<tmp>/app`, run from `<tmp>`.
+ */
+function manualApp(): { parent: string; app: string } {
+  const parent = tempDir('recon-manual-');
+  const app = join(parent, 'app');
+  mkdirSync(app);
+  symlinkSync(join(REPO, 'node_modules'), join(app, 'node_modules'), 'dir');
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ 'recon-codemod': { callees: ['trackTokenUsage', 'trackPositional', 'trackRow'] } }));
+  writeFileSync(
+    join(app, 'tracking.ts'),
+    `type Base = { tokens_used: number; model_used: string };
+type Row<T> = T extends string ? { label: T } : Base;
+export async function trackTokenUsage(usage: { tokens_used: number; openai_request_id?: string | null; openai_created?: number | null; system_fingerprint?: string | null }) { void usage; }
+export async function trackPositional(userId: string, tokens: number, model: string) { void userId; void tokens; void model; }
+export async function trackRow(usage: Row<number>) { void usage; }
+`,
+  );
+  writeFileSync(
+    join(app, 'route.ts'),
+    `import OpenAI from 'openai';
+import { trackTokenUsage, trackPositional, trackRow } from './tracking';
+
+const openai = new OpenAI();
+
+export async function noSource(n: number) {
+  await trackTokenUsage({ tokens_used: n });
+}
+
+export async function positional(userId: string) {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await trackPositional(
+    userId,
+    completion.usage?.total_tokens ??
+      0,
+    'gpt-4o',
+  );
+}
+
+export async function unreadable() {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await trackRow({ tokens_used: completion.usage?.total_tokens ?? 0, model_used: 'gpt-4o' });
+}
+`,
+  );
+  return { parent, app };
+}
+
+describe('recon-codemod CLI: what it says is true', () => {
+  it('--todo --write counts marked calls as acknowledged (summary, JSON, Markdown); --check then passes and says why', () => {
+    const { parent, app } = manualApp();
+    expect(runCli(['app', '--check', '-q'], parent).code).toBe(1);
+    // A dry run's marks are not in the code: --todo --check without --write still fails, and lists the calls as manual.
+    const dryTodo = runCli(['app', '--todo', '--check', '-q'], parent);
+    expect(dryTodo.code).toBe(1);
+    expect(dryTodo.stderr.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['manual', 'manual', 'manual']);
+    expect(dryTodo.stdout).toMatch(/3 manual \(3 acknowledged once written: /);
+
+    const todo = runCli(['app', '--todo', '--write', '--json', 'r.json', '--report', 'm.md'], parent);
+    expect(todo.code, todo.stderr).toBe(0);
+    expect(todo.stdout).toMatch(/3 tracking calls: 0 updated, 0 already complete, 3 manual \(3 acknowledged: marked with a \/\/ recon-codemod: comment, still to finish by hand\)\./);
+    const report = JSON.parse(readFileSync(join(parent, 'r.json'), 'utf8'));
+    expect(report.summary).toMatchObject({ calls: 3, updated: 0, manual: 3, acknowledged: 3 });
+    expect(report.files.flatMap((f: { calls: Array<{ acknowledged?: boolean }> }) => f.calls.map((c) => c.acknowledged))).toEqual([true, true, true]);
+    const markdown = readFileSync(join(parent, 'm.md'), 'utf8').split('\n');
+    expect(markdown[2]).toBe('**Tracking calls complete:** 0/3 (0%) before this run, 0/3 (0%) after it (0 updated); 3 left for a person (3 of them marked with a `// recon-codemod:` comment).');
+
+    // Each mark: the code and an action that fits on the line, whole (never a cut sentence).
+    const marks = readFileSync(join(app, 'route.ts'), 'utf8').split('\n').filter((l) => l.includes('recon-codemod:'));
+    expect(marks.map((l) => l.trim().split(':').slice(0, 2).join(':'))).toEqual([
+      '// recon-codemod: no-source',
+      '// recon-codemod: positional-arguments',
+      '// recon-codemod: untyped-tracker',
+    ]);
+    for (const mark of marks) {
+      expect(mark.length, mark).toBeLessThanOrEqual(130);
+      expect(mark, mark).not.toMatch(/\.\.\.|…/);
+    }
+
+    const check = runCli(['app', '--check'], parent);
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stderr.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
+    expect(check.stdout).toMatch(/3 manual \(3 acknowledged/);
+    // --help says what --check accepts.
+    expect(runCli(['--help'], parent).stdout).toMatch(/--check {15}for CI: exit 1 if any tracking call is neither complete nor acknowledged/);
+  });
+
+  it('manual reasons quote one line of code at most and say what to change; paths are relative to the cwd, and the JSON names it', () => {
+    const { parent, app } = manualApp();
+    const one = runCli(['app', '--json', 'r.json', '--report', 'm.md'], parent);
+    expect(one.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(parent, 'r.json'), 'utf8'));
+    expect(report.root).toBe(parent.replace(/\\/g, '/'));
+    expect(report.files.map((f: { path: string }) => f.path)).toEqual(['app/route.ts']);
+    expect(one.stderr).toContain('manual app/route.ts:12:9 positional-arguments: `trackPositional(…)` passes 3 positional arguments');
+    const reasons = report.files[0].calls.map((c: { reason: string }) => c.reason);
+    for (const reason of reasons) expect(reason, reason).not.toContain('\n');
+    expect(reasons[1]).not.toContain('completion.usage');
+    expect(reasons[1]).toContain('add a parameter for each of the three values to the tracker and pass them here, or change it to take one object');
+    // The tracker's type may already have the fields: the message says so, and promises nothing that is not printed.
+    expect(reasons[2]).toContain('cannot tell whether it has `openai_request_id`, `openai_created`, `system_fingerprint`: if it has them, pass them here by hand');
+    const markdown = readFileSync(join(parent, 'm.md'), 'utf8');
+    expect(markdown).not.toMatch(/prints them/);
+    expect(markdown.split('\n')[2]).toBe('**Tracking calls complete:** 0/3 (0%) now; 3 left for a person.');
+
+    // Run inside the app, or on its files one by one: the same files, each relative to where the command ran.
+    const inside = runCli(['.', '--json', 'r.json'], app);
+    expect(JSON.parse(readFileSync(join(app, 'r.json'), 'utf8')).files.map((f: { path: string }) => f.path)).toEqual(['route.ts']);
+    expect(inside.stderr).toContain('manual route.ts:7:9 no-source');
+    const several = runCli(['app/route.ts', 'app/tracking.ts', '--json', 'r2.json'], parent);
+    expect(JSON.parse(readFileSync(join(parent, 'r2.json'), 'utf8')).files.map((f: { path: string }) => f.path)).toEqual(['app/route.ts']);
+    expect(several.code).toBe(0);
   });
 });

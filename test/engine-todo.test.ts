@@ -19,7 +19,7 @@ describe('--todo marks', () => {
     const plan = run(input);
     expect(plan.calls[0].status).toBe('manual');
     expect(plan.output).toContain(
-      '  // recon-codemod: no-source: no OpenAI result reaches this call',
+      "  // recon-codemod: no-source: pass the OpenAI result's id, created, system_fingerprint (null if there is no request)",
     );
     const lines = plan.output!.split('\n');
     const mark = lines.findIndex((l) => l.includes('recon-codemod:'));

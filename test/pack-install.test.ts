@@ -6,7 +6,9 @@
  *  - `npx recon-codemod .` exits 0 with the expected summary, `--write` gives the expected app;
  *  - `eslint.config.js` does `import recon from 'recon-codemod/eslint-plugin'`, and `npx eslint .` reports the calls
  *    the codemod would update before it runs, and nothing after;
- *  - the jscodeshift transform runs from node_modules/recon-codemod/codemods/ (if the tarball carries it).
+ *  - the jscodeshift transform runs from node_modules/recon-codemod/codemods/ (if the tarball carries it);
+ *  - before the optional peers are linked (what `npx recon-codemod` installs), the codemod and `--help` run, and the
+ *    tracker, `reconcile` and the ESLint plugin each ask for what they miss in one line.
  * The tarball holds no test/, fixtures/, bench/ or TypeScript sources; its size and file list are printed.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
@@ -43,6 +45,22 @@ interface PackInfo {
   files: Array<{ path: string; size: number }>;
 }
 let pack: PackInfo;
+interface Manifest {
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
+}
+let manifest: Manifest;
+
+/** Links packages from this repo's install into the project (once each), as if installed there. */
+function linkPeers(names: string[]) {
+  const modules = join(project, 'node_modules');
+  for (const dep of names) {
+    if (existsSync(join(modules, dep))) continue;
+    mkdirSync(dirname(join(modules, dep)), { recursive: true });
+    symlinkSync(join(REPO, 'node_modules', dep), join(modules, dep), 'dir');
+  }
+}
 
 beforeAll(() => {
   const packed = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO);
@@ -55,23 +73,19 @@ beforeAll(() => {
 
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true, type: 'module' }, null, 2));
-  // The tarball is unpacked where npm would put it; its declared dependencies (and eslint, the optional peer) are
-  // linked from this repo's install instead of being installed again (that took 20-50 s of the suite). Node resolves
-  // a link to its real path, so a dependency's own imports resolve as installed, while the package's code reaches only
-  // what it declares: a devDependency it imports by mistake is not found.
+  // The tarball is unpacked where npm would put it; its declared dependencies are linked from this repo's install
+  // instead of being installed again (that took 20-50 s of the suite); the optional peers only when a test needs them
+  // (linkPeers). Node resolves a link to its real path, so a dependency's own imports resolve as installed, while the
+  // package's code reaches only what it declares: a devDependency it imports by mistake is not found.
   const modules = join(project, 'node_modules');
   const unpacked = join(modules, 'recon-codemod');
   mkdirSync(unpacked, { recursive: true });
   const untar = run('tar', ['-xzf', join(work, pack.filename), '-C', unpacked, '--strip-components=1'], project);
   expect(untar.code, untar.out).toBe(0);
-  const manifest = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  for (const dep of [...Object.keys(manifest.dependencies), 'eslint']) {
-    mkdirSync(dirname(join(modules, dep)), { recursive: true });
-    symlinkSync(join(REPO, 'node_modules', dep), join(modules, dep), 'dir');
-  }
+  manifest = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8')) as Manifest;
+  linkPeers(Object.keys(manifest.dependencies));
   mkdirSync(join(modules, '.bin'));
   symlinkSync('../recon-codemod/bin/recon-codemod.js', join(modules, '.bin', 'recon-codemod'));
-  symlinkSync('../eslint/bin/eslint.js', join(modules, '.bin', 'eslint'));
   cpSync(join(DEMO, 'src'), join(project, 'src'), { recursive: true });
   cpSync(join(DEMO, 'tsconfig.json'), join(project, 'tsconfig.json'));
 });
@@ -96,11 +110,68 @@ describe('npm pack', () => {
   });
 });
 
+describe('installed alone: what npx installs, no optional peer', () => {
+  const OPTIONAL = ['@electric-sql/pglite', '@pydantic/genai-prices', '@typescript-eslint/parser', '@typescript-eslint/utils', 'eslint', 'openai', 'pg'];
+  const bin = () => join(project, 'node_modules', 'recon-codemod', 'bin', 'recon-codemod.js');
+
+  it('declares what only the tracker, reconcile and the lint rule need as optional peers, not dependencies', () => {
+    for (const name of OPTIONAL) {
+      expect(manifest.dependencies[name], name).toBeUndefined();
+      expect(manifest.peerDependenciesMeta[name]?.optional, name).toBe(true);
+    }
+    // The codemod's TypeScript is the one ts-morph bundles: no typescript is pulled in beside it.
+    expect(Object.keys(manifest.dependencies)).not.toContain('typescript');
+    expect(Object.keys(manifest.peerDependencies)).not.toContain('typescript');
+    for (const name of OPTIONAL) expect(existsSync(join(project, 'node_modules', name)), name).toBe(false);
+  });
+
+  it('--help runs (the codemod runs in the next test, before the peers are linked); the tracker, reconcile and the ESLint plugin ask for what they miss, in one line', () => {
+    const help = run('node', [bin(), '--help'], project);
+    expect(help.code, help.out).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: recon-codemod/);
+    // The public API, the schema and the tracker's module import without them (the tracker loads its driver on use).
+    const api = run('node', ['--input-type=module', '-e', "const m = [await import('recon-codemod'), await import('recon-codemod/schema'), await import('recon-codemod/tracking')]; console.log(m.map((x) => Object.keys(x).length > 0).join(','));"], project);
+    expect(api.code, api.out).toBe(0);
+    expect(api.stdout.trim()).toBe('true,true,true');
+    const reconcile = run('node', [bin(), 'reconcile', '--since', '2026-01-01', '--until', '2026-01-02'], project, { env: { ...cleanEnv(), OPENAI_ADMIN_KEY: 'sk-admin-not-used' } });
+    expect(reconcile.code, reconcile.out).toBe(2);
+    expect(reconcile.stderr).toBe('recon-codemod reconcile needs @pydantic/genai-prices: npm i -D @pydantic/genai-prices\n');
+    linkPeers(['@pydantic/genai-prices']);
+    const online = run('node', [bin(), 'reconcile', '--since', '2026-01-01', '--until', '2026-01-02'], project, { env: { ...cleanEnv(), OPENAI_ADMIN_KEY: 'sk-admin-not-used' } });
+    expect(online.code, online.out).toBe(2);
+    expect(online.stderr).toBe('recon-codemod reconcile needs openai: npm i -D openai\n');
+    writeFileSync(join(project, 'usage.json'), JSON.stringify({ object: 'page', data: [], has_more: false, next_page: null }));
+    mkdirSync(join(project, '.recon', 'db'), { recursive: true });
+    const offline = run('node', [bin(), 'reconcile', '--usage', 'usage.json', '--since', '2026-01-01', '--until', '2026-01-02'], project);
+    expect(offline.code, offline.out).toBe(2);
+    expect(offline.stderr).toBe('recon-codemod reconcile (rows in .recon/db) needs @electric-sql/pglite: npm i -D @electric-sql/pglite\n');
+
+    const tracker = run(
+      'node',
+      ['--input-type=module', '-e', "import { createTracker } from 'recon-codemod/tracking'; const t = createTracker({ deadLetterFile: null, logger: { error() {}, warn() {} } }); console.log(JSON.stringify(await t.trackTokenUsage({ action_type: 'x', model_used: 'gpt-4o', tokens_used: 1 })));"],
+      project,
+    );
+    expect(tracker.code, tracker.out).toBe(0);
+    expect(JSON.parse(tracker.stdout).error).toContain("recon-codemod/tracking's default store (pgliteStore) needs @electric-sql/pglite: npm i @electric-sql/pglite");
+
+    const plugin = run('node', ['--input-type=module', '-e', "await import('recon-codemod/eslint-plugin')"], project);
+    expect(plugin.code, plugin.out).not.toBe(0);
+    expect(plugin.stderr).toContain('recon-codemod/eslint-plugin needs @typescript-eslint/utils and @typescript-eslint/parser: npm i -D @typescript-eslint/utils @typescript-eslint/parser');
+    rmSync(join(project, '.recon'), { recursive: true, force: true });
+    rmSync(join(project, 'usage.json'));
+  });
+});
+
 describe('installed into a fresh project', () => {
-  it('npx recon-codemod runs from the installed package (dry run, then --write)', () => {
+  it('npx recon-codemod runs from the installed package (dry run without any optional peer, then --write)', () => {
     const dry = run('npx', ['--no', 'recon-codemod', '.', '--quiet'], project);
     expect(dry.code, dry.out).toBe(0);
     expect(dry.stdout).toMatch(/16 files scanned, 13 tracking calls: 12 to update, 1 already complete, 0 manual\. Dry run/);
+    expect(existsSync(join(project, 'node_modules', 'openai')) || existsSync(join(project, 'node_modules', '@electric-sql')) || existsSync(join(project, 'node_modules', 'eslint'))).toBe(false);
+
+    // The lint rule's optional peers, as a project that uses it installs them.
+    linkPeers(['eslint', '@typescript-eslint/parser', '@typescript-eslint/utils']);
+    if (!existsSync(join(project, 'node_modules', '.bin', 'eslint'))) symlinkSync('../eslint/bin/eslint.js', join(project, 'node_modules', '.bin', 'eslint'));
 
     // eslint, with the plugin imported by its package name, before the codemod writes: it reports the 12 calls.
     writeFileSync(join(project, 'eslint.config.js'), `import recon from 'recon-codemod/eslint-plugin';\n\nexport default [{ ignores: ['node_modules/**'] }, recon.configs.recommended];\n`);

@@ -188,7 +188,9 @@ function runTool(dir, config) {
     const cfg = join(tmp, 'config.json');
     const out = join(tmp, 'report.json');
     writeFileSync(cfg, JSON.stringify(config));
-    const r = spawnSync(process.execPath, [BIN, dir, '--json', out, '--config', cfg, '--quiet', '--no-color'], {
+    // Run in the checkout: the report's paths are relative to the working directory, as the corpus's are to the checkout.
+    const r = spawnSync(process.execPath, [BIN, '.', '--json', out, '--config', cfg, '--quiet', '--no-color'], {
+      cwd: dir,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1', CI: '1' },
       maxBuffer: 64 * 1024 * 1024,

@@ -9,13 +9,18 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { ESLintUtils } from '@typescript-eslint/utils';
 import { activeFields, DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
 import { analyzeFile } from '../../src/engine/analyze.js';
 import type { ProjectHost } from '../../src/engine/host.js';
 import { isReportedByLint, type CallPlan, type FilePlan } from '../../src/engine/types.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
+import { requireOptional } from '../../src/optional.js';
 import { OPTIONAL_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
+
+// Optional peer dependencies of the plugin (the codemod alone needs neither): missing, they are asked for in one line.
+const { ESLintUtils } = requireOptional<typeof import('@typescript-eslint/utils')>('@typescript-eslint/utils', 'recon-codemod/eslint-plugin', {
+  also: ['@typescript-eslint/parser'],
+});
 
 export const RULE_NAME = 'require-reconciliation-fields';
 

@@ -113,7 +113,8 @@ describe('eslint CLI with recon.configs.recommended over the demo app', () => {
     // Fresh sources: an earlier case migrated `app`.
     cpSync(join(REPO, 'fixtures', 'demo-app', 'src'), join(app, 'src'), { recursive: true, force: true });
     const jsonFile = join(work, 'before.json');
-    const dry = run(CODEMOD_BIN, [app, '--json', jsonFile, '--quiet'], work);
+    // Run in the app: the report's paths are relative to the working directory.
+    const dry = run(CODEMOD_BIN, ['.', '--json', jsonFile, '--quiet'], app);
     expect(dry.code, dry.stderr).toBe(0);
     const expected = incompleteCalls(JSON.parse(readFileSync(jsonFile, 'utf8')) as CodemodJson).sort();
     expect(expected.length).toBeGreaterThan(0);

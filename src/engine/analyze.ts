@@ -9,6 +9,7 @@ import { trackerKey } from './schema-step.js';
 import { findTrackingCalls, recordParameterIndex, trackerDefinition, trackerFunction, trackerParameterShape, isUntypedJsParameter, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, SuspectValue, TextEdit } from './types.js';
 import { readTypeShapeExplained, type TypeShape } from './types-read.js';
+import { todoText } from './manual-actions.js';
 import { isFunctionLike, lineAndColumn, mentionsName, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
 
 export interface AnalyzeInput {
@@ -77,13 +78,13 @@ function readArgument(call: ts.CallExpression, calleeText: string, signature: st
   if (args.length === 0) return { ok: false, code: 'unknown-argument', reason: `\`${calleeText}()\` is called with no argument: pass the usage object` };
   const index = args.length === 1 && (record === undefined || record === 'untyped') ? 0 : recordArgument(args, record);
   if (index === undefined && typeof record === 'number') {
-    return { ok: false, code: 'unknown-argument', reason: `\`${calleeText}(${args.map((a) => a.getText()).join(', ')})\` passes no usage object where \`${signature ?? calleeText}\` takes it (argument ${record + 1})` };
+    return { ok: false, code: 'unknown-argument', reason: `\`${quoteCall(calleeText, args)}\` passes no usage object where \`${quoteCode(signature ?? calleeText)}\` takes it (argument ${record + 1})` };
   }
   if (index === undefined) {
     return {
       ok: false,
       code: 'positional-arguments',
-      reason: `\`${calleeText}(${args.map((a) => a.getText()).join(', ')})\` passes positional arguments${signature ? ` to \`${signature}\`` : ''}: add the three values to its signature and pass them, or change it to take one object`,
+      reason: `\`${quoteCall(calleeText, args)}\` passes ${args.length} positional arguments${signature ? ` to \`${quoteCode(signature)}\`` : ''}, none of them an object this tool can add the fields to: add a parameter for each of the three values to the tracker and pass them here, or change it to take one object`,
     };
   }
   const arg = skipOuterExpressions(args[index]);
@@ -102,7 +103,7 @@ function readArgument(call: ts.CallExpression, calleeText: string, signature: st
       };
     }
   } else {
-    return { ok: false, code: 'unknown-argument', reason: `the argument \`${args[index].getText()}\` is not an object literal: add the fields where the object is built` };
+    return { ok: false, code: 'unknown-argument', reason: `the argument \`${quoteCode(args[index].getText())}\` is not an object literal: add the fields where the object is built` };
   }
   const present = new Set<string>();
   const unknownSpread = collectLiteralKeys(literal, present, 0);
@@ -495,6 +496,22 @@ function literalBuiltBefore(literal: ts.ObjectLiteralExpression, call: ts.CallEx
   return `\`${owner}\` is built before \`${source.name}\` holds this call's result${assignedLater ? ' (it is assigned after the object is built)' : ''}: add the fields where the object is built after the request, or pass them in the call`;
 }
 
+/**
+ * Code quoted in a reason (which goes to the terminal, the reports and ESLint's output): its first line only, at most
+ * 60 characters, `…` where it was cut. A 30-line call is `trackUsage(…)`, not the call.
+ */
+export function quoteCode(text: string): string {
+  const first = text.trim().split(/\r?\n/)[0].trimEnd();
+  const cut = first.length > 60 ? first.slice(0, 59) : first;
+  return cut === text.trim() ? cut : `${cut}…`;
+}
+
+/** A call quoted whole when it fits on one short line, else as `track(…)`. */
+function quoteCall(calleeText: string, args: readonly ts.Expression[]): string {
+  const all = `${calleeText}(${args.map((a) => a.getText()).join(', ')})`;
+  return !/\n/.test(all) && all.length <= 60 ? all : `${calleeText}(…)`;
+}
+
 /** `an OpenAI …`, `a Vercel …`: reasons are read by people. */
 function withArticle(label: string): string {
   return `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}`;
@@ -616,7 +633,7 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
     return manual(
       { ...base, ...described },
       'untyped-tracker',
-      `the tracker's parameter type \`${tracker.parameterType}\` could not be read${unread && unread !== tracker.parameterType ? ` (this tool does not read \`${unread}\`)` : ''}, so it may not have ${missing.map((f) => `\`${f.prop}\``).join(', ')}: add them to it (for generated database types: apply \`npx recon-codemod sql\` and regenerate), then run again`,
+      `the tracker's parameter type \`${quoteCode(tracker.parameterType)}\` could not be read${unread && unread !== tracker.parameterType ? ` (this tool does not read \`${quoteCode(unread)}\`)` : ''}, so this tool cannot tell whether it has ${missing.map((f) => `\`${f.prop}\``).join(', ')}: if it has them, pass them here by hand; if not, add them to it (optional, nullable; for generated database types: apply \`npx recon-codemod sql\` and regenerate), then run again`,
     );
   }
   const added: Record<string, string> = {};
@@ -853,8 +870,7 @@ function planFile(input: AnalyzeInput, config: ReconConfig, host: ProjectHost, o
       if (statement && hasTodoComment(statement, text)) plan.acknowledged = true;
       else if (statement && options.todo) {
         const at = todoPosition(statement, text);
-        const reason = `${plan.reasonCode}: ${plan.reason}`.replace(/\s+/g, ' ');
-        const short = reason.length > 160 ? `${reason.slice(0, 157)}...` : reason;
+        const short = todoText(plan.reasonCode, plan.reason);
         todoEdits.push({ start: at, end: at, text: `// ${TODO_MARK} ${short}${lineEnding(text, at)}${lineIndentAt(text, at)}` });
         plan.acknowledged = true;
       }

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type OpenAI from 'openai';
 import type { Provider } from '@pydantic/genai-prices';
+import { importOptional, MissingPackageError } from '../optional.js';
 import { DEFAULT_COST_COLUMN, DEFAULT_TABLE } from '../schema/sql.js';
 import { reconcile, type Report } from './compute.js';
 import {
@@ -122,6 +123,10 @@ export async function runReconcileCommand(argv: string[], givenIo: ReconcileIo):
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`recon-codemod reconcile: ${error.message}\nRun recon-codemod reconcile --help for usage.\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof MissingPackageError) {
+      io.stderr(`${error.message}\n`);
       return EXIT.usage;
     }
     if (error instanceof FetchError) {
@@ -270,9 +275,15 @@ export async function nodeReconcileIo(): Promise<Omit<FullIo, 'cwd' | 'env' | 's
       return { ...rows.pgliteDb(store.db, { closeOnClose: false }), close: () => store.close() };
     },
     async createClient(adminAPIKey) {
-      const { default: OpenAIClient } = await import('openai');
+      const { default: OpenAIClient } = await importOptional('openai', 'recon-codemod reconcile', () => import('openai'));
       // baseURL from OPENAI_BASE_URL when set (the client reads it); the API key is not needed for admin endpoints.
-      return new OpenAIClient({ adminAPIKey, apiKey: null });
+      const client = new OpenAIClient({ adminAPIKey, apiKey: null });
+      // openai is the project's own (an optional peer of any version, so an app on openai 4 can install this
+      // package): an older client has no admin usage API.
+      if (!client.admin?.organization?.usage) {
+        throw new MissingPackageError(['openai@6'], 'recon-codemod reconcile', true, "openai 6.49 or later (the project's openai has no admin usage API)");
+      }
+      return client;
     },
   };
 }

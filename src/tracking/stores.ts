@@ -2,6 +2,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool } from 'pg';
+import { importOptional } from '../optional.js';
 import { assertSqlIdentifier, createTableSql, DEFAULT_COST_COLUMN, DEFAULT_TABLE } from '../schema/sql.js';
 import type { TokenUsageRow } from '../schema/zod.js';
 import {
@@ -187,8 +188,8 @@ async function insertInto(db: PGlite, table: string, costColumn: string, info: T
 }
 
 /** Opens (or creates) the data directory; one that does not open is an error saying what to do. */
-async function createPglite(dir: string): Promise<PGlite> {
-  const { PGlite } = await import('@electric-sql/pglite');
+async function createPglite(dir: string, who: string, dev: boolean): Promise<PGlite> {
+  const { PGlite } = await importOptional('@electric-sql/pglite', who, () => import('@electric-sql/pglite'), { dev });
   try {
     return await PGlite.create(dir);
   } catch (error) {
@@ -222,7 +223,7 @@ export async function openEmbeddedStore({ dir, role, waitMs = 15_000 }: OpenEmbe
   const lock = await acquireLock(paths.lock, role, waitMs, paths.dir);
   let db: PGlite | undefined;
   try {
-    db = await createPglite(paths.dir);
+    db = await createPglite(paths.dir, `recon-codemod ${role} (rows in .recon/db)`, true);
     const open = db;
     let ingested = { stored: 0, rejected: 0 };
     try {
@@ -290,7 +291,7 @@ export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE, cost
     let db: PGlite | undefined;
     try {
       await mkdir(directory, { recursive: true });
-      db = await createPglite(directory);
+      db = await createPglite(directory, "recon-codemod/tracking's default store (pgliteStore)", false);
       const open = db;
       await open.exec(createTableSql({ table, costColumn }));
       info = await readTableInfo((text, values) => open.query(text, values), table);
@@ -403,7 +404,7 @@ export function postgresStore({ connectionString, table = DEFAULT_TABLE, costCol
   assertSqlIdentifier(table, 'table name', { qualified: true });
   assertSqlIdentifier(costColumn, 'cost column name');
   const pool = lazily(async (): Promise<Pool> => {
-    const { default: pg } = await import('pg');
+    const { default: pg } = await importOptional('pg', 'recon-codemod/tracking postgresStore', () => import('pg'), { dev: false });
     const created = new pg.Pool({ connectionString, max: maxConnections, connectionTimeoutMillis: 10_000 });
     // An idle connection that drops emits 'error' on the pool, which would crash the app if nobody listened. The
     // next insert fails on its own and the tracker reports it, so there is nothing more to do here.
