@@ -15,7 +15,7 @@ import { analyzeFile } from '../../src/engine/analyze.js';
 import type { ProjectHost } from '../../src/engine/host.js';
 import { isReportedByLint, type CallPlan, type FilePlan } from '../../src/engine/types.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
-import { OPTIONAL_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
+import { OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
 
 export const RULE_NAME = 'require-reconciliation-fields';
 
@@ -150,11 +150,7 @@ export const rule = createRule<Options, MessageIds>({
           fieldNames: {
             type: 'object',
             additionalProperties: false,
-            properties: {
-              openai_request_id: identifier,
-              openai_created: identifier,
-              system_fingerprint: identifier,
-            },
+            properties: Object.fromEntries(RECONCILIATION_FIELD_NAMES.map((name) => [name, identifier])),
             description: 'The property names written at the call, per canonical field.',
           },
           optionalFields: {

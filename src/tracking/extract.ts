@@ -1,19 +1,12 @@
 import { kindOfBodyObject, type FieldReader } from '../engine/result-kinds.js';
+import { OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES } from '../schema/fields.js';
 import type { OptionalFieldValues, ReconciliationFieldValues } from '../schema/zod.js';
 
 type Json = Record<string, unknown>;
 
-const NO_FIELDS: ReconciliationFieldValues = Object.freeze({
-  openai_request_id: null,
-  openai_created: null,
-  system_fingerprint: null,
-});
+const NO_FIELDS = Object.freeze(Object.fromEntries(RECONCILIATION_FIELD_NAMES.map((name) => [name, null]))) as ReconciliationFieldValues;
 
-const NO_OPTIONAL_FIELDS: OptionalFieldValues = Object.freeze({
-  openai_model: null,
-  cached_input_tokens: null,
-  service_tier: null,
-});
+const NO_OPTIONAL_FIELDS = Object.freeze(Object.fromEntries(OPTIONAL_FIELD_NAMES.map((name) => [name, null]))) as OptionalFieldValues;
 
 // Ids the AI SDK makes up when the provider sent none (`aitxt-…` from generateText/streamText, `aiobj-…` from
 // generateObject/streamObject); their timestamp is then `new Date()` too. Neither ever matches OpenAI's records.
