@@ -26,7 +26,7 @@ function loadConfigModule() {
 let modules;
 async function load() {
   modules ??= Promise.all([
-    import(new URL('codemods/add-reconciliation-fields.js', dist).href),
+    import(new URL('src/engine/index.js', dist).href),
     import(new URL('src/node-host.js', dist).href),
   ]).then(
     ([codemod, host]) => ({ addReconciliationFields: codemod.addReconciliationFields, createNodeHost: host.createNodeHost, toPosix: host.toPosix }),

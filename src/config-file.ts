@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { resolveConfig, type ReconConfig } from './config.js';
-import { toPosix } from './node-host.js';
+
+// Not node-host's toPosix: reading the config must not load the engine (or TypeScript) in the jscodeshift worker.
+const toPosix = (path: string) => path.split(sep).join('/');
 
 /** A config that cannot be read or is not valid; the message names the file and the reason. */
 export class ConfigError extends Error {}

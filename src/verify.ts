@@ -23,9 +23,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { applyEdits } from './engine/edits.js';
-import { ts as bundledTs } from './engine/ts.js';
-import type { CallPlan, FilePlan, TextEdit } from './engine/types.js';
+import { applyEdits, ts as bundledTs, type CallPlan, type FilePlan, type TextEdit } from './engine/index.js';
 import { toPosix } from './node-host.js';
 
 type TS = typeof bundledTs;

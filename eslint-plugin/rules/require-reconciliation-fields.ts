@@ -11,9 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ESLintUtils } from '@typescript-eslint/utils';
 import { activeFields, DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
-import { analyzeFile } from '../../src/engine/analyze.js';
-import type { ProjectHost } from '../../src/engine/host.js';
-import { isReportedByLint, type CallPlan, type FilePlan } from '../../src/engine/types.js';
+import { analyzeFile, isReportedByLint, type CallPlan, type FilePlan, type ProjectHost } from '../../src/engine/index.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
 import { OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
 
