@@ -14,7 +14,11 @@ export class ConfigError extends Error {}
  * "recon-codemod" key of the first package.json in `dirs` that has one (a package.json that cannot be read or parsed
  * is skipped), else the defaults. `explicit`: the user wrote one rather than taking the defaults.
  */
-export function readConfig(configPath: string | undefined, dirs: readonly string[], cwd: string): { config: ReconConfig; explicit: boolean } {
+export function readConfig(
+  configPath: string | undefined,
+  dirs: readonly string[],
+  cwd: string,
+): { config: ReconConfig; explicit: boolean } {
   if (configPath) return { config: readConfigFile(configPath, cwd), explicit: true };
   for (const dir of new Set(dirs)) {
     let pkg: Record<string, unknown>;

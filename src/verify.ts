@@ -451,8 +451,18 @@ function render(state: FileState) {
   if (!state.indivisible) {
     const edits: TextEdit[] = [];
     const owners: Array<Unit | undefined> = [];
-    for (const u of kept) for (const e of u.edits) (edits.push(e), owners.push(u));
-    if (state.keepTodo) for (const e of state.todo) (edits.push(e), owners.push(undefined));
+    for (const u of kept) {
+      for (const e of u.edits) {
+        edits.push(e);
+        owners.push(u);
+      }
+    }
+    if (state.keepTodo) {
+      for (const e of state.todo) {
+        edits.push(e);
+        owners.push(undefined);
+      }
+    }
     const entries = dedupe(edits, owners).sort((a, b) => a.edit.start - b.edit.start || a.edit.end - b.edit.end);
     let text = '';
     let cursor = 0;

@@ -32,14 +32,18 @@ describe('result kinds', () => {
       for (const name of kind.fixtures ?? []) {
         const dir = path.join(repoRoot, 'fixtures', name);
         expect(existsSync(dir), `${kind.id}: fixtures/${name}`).toBe(true);
-        expect(readdirSync(dir).some((f) => /^input\.[cm]?[jt]sx?$/.test(f)), `${kind.id}: fixtures/${name}/input.*`).toBe(true);
+        expect(
+          readdirSync(dir).some((f) => /^input\.[cm]?[jt]sx?$/.test(f)),
+          `${kind.id}: fixtures/${name}/input.*`,
+        ).toBe(true);
       }
     }
   });
 
   it('every kind reads the three fields (a reader or null) and every path is a property path', () => {
     for (const kind of ALL_RESULT_KINDS) {
-      for (const field of RECONCILIATION_FIELD_NAMES) expect(kind.fields[field], `${kind.id}.${field}`).not.toBeUndefined();
+      for (const field of RECONCILIATION_FIELD_NAMES)
+        expect(kind.fields[field], `${kind.id}.${field}`).not.toBeUndefined();
       for (const reader of Object.values(kind.fields)) {
         if (reader) expect(reader.path, kind.id).toMatch(/^[A-Za-z_$][\w$]*(\??\.[A-Za-z_$][\w$]*)*$/);
       }
@@ -54,7 +58,8 @@ describe('result kinds', () => {
     // Every pair where one path is the other's tail: the longer comes first in the list that is searched.
     for (const [i, a] of CLIENT_METHODS.entries()) {
       for (const [j, b] of CLIENT_METHODS.entries()) {
-        const isTail = b.path.length > a.path.length && a.path.every((p, k) => b.path[b.path.length - a.path.length + k] === p);
+        const isTail =
+          b.path.length > a.path.length && a.path.every((p, k) => b.path[b.path.length - a.path.length + k] === p);
         if (isTail) expect(j, `${b.path.join('.')} before ${a.path.join('.')}`).toBeLessThan(i);
       }
     }
@@ -62,23 +67,35 @@ describe('result kinds', () => {
 
   it('REST URLs and SDK type names map to their kinds', () => {
     expect(restKindOf('https://api.openai.com/v1/chat/completions')).toBe(RESULT_KINDS.chatCompletion);
-    expect(restKindOf('https://x.openai.azure.com/openai/deployments/d/chat/completions?api-version=1')).toBe(RESULT_KINDS.chatCompletion);
+    expect(restKindOf('https://x.openai.azure.com/openai/deployments/d/chat/completions?api-version=1')).toBe(
+      RESULT_KINDS.chatCompletion,
+    );
     expect(restKindOf('https://api.openai.com/v1/completions')).toBe(RESULT_KINDS.completion);
     expect(restKindOf('https://api.openai.com/v1/responses')).toBe(RESULT_KINDS.response);
     expect(restKindOf('https://api.openai.com/v1/embeddings')).toBeUndefined();
     expect(kindOfSdkType({ name: 'ChatCompletion', module: 'openai' })).toBe(RESULT_KINDS.chatCompletion);
-    expect(kindOfSdkType({ name: 'Response', module: 'openai/resources/responses/responses' })).toBe(RESULT_KINDS.response);
+    expect(kindOfSdkType({ name: 'Response', module: 'openai/resources/responses/responses' })).toBe(
+      RESULT_KINDS.response,
+    );
     expect(kindOfSdkType({ name: 'Response', module: 'openai' })).toBeUndefined();
   });
 
   it('the engine renders each read from the path', () => {
     const { chatCompletion, aiResponse, chatCompletionV3, chatStreamCaptured } = RESULT_KINDS;
     expect(renderRead(chatCompletion.fields.openai_request_id, 'completion')).toBe('completion.id');
-    expect(renderRead(chatCompletion.fields.cached_input_tokens, 'c', true)).toBe('c?.usage?.prompt_tokens_details?.cached_tokens');
+    expect(renderRead(chatCompletion.fields.cached_input_tokens, 'c', true)).toBe(
+      'c?.usage?.prompt_tokens_details?.cached_tokens',
+    );
     expect(renderRead(aiResponse.fields.openai_created, 'r')).toBe('Math.floor(r.timestamp.getTime() / 1000)');
-    expect(renderRead(aiResponse.fields.openai_created, 'r', true)).toBe('(r?.timestamp ? Math.floor(r.timestamp.getTime() / 1000) : undefined)');
-    expect(renderRead(chatCompletionV3.fields.system_fingerprint, 'res')).toBe('(res.data as { system_fingerprint?: string }).system_fingerprint');
-    expect(renderRead(withoutCasts(chatCompletionV3).fields.system_fingerprint!, 'res', true)).toBe('res?.data.system_fingerprint');
+    expect(renderRead(aiResponse.fields.openai_created, 'r', true)).toBe(
+      '(r?.timestamp ? Math.floor(r.timestamp.getTime() / 1000) : undefined)',
+    );
+    expect(renderRead(chatCompletionV3.fields.system_fingerprint, 'res')).toBe(
+      '(res.data as { system_fingerprint?: string }).system_fingerprint',
+    );
+    expect(renderRead(withoutCasts(chatCompletionV3).fields.system_fingerprint!, 'res', true)).toBe(
+      'res?.data.system_fingerprint',
+    );
     expect(renderRead(chatStreamCaptured.fields.openai_request_id, '')).toBe('openaiRequestId');
   });
 

@@ -114,9 +114,18 @@ export const RESULT_KINDS = {
       // A stream chunk carries the same values; at run time it is read like the completion.
       bodyObjects: ['chat.completion', 'chat.completion.chunk'],
     },
-    stream: { on: ['chat', 'completions', 'create'], chunkKind: 'openai.chat.chunk', capturedKind: 'openai.chat.stream' },
+    stream: {
+      on: ['chat', 'completions', 'create'],
+      chunkKind: 'openai.chat.chunk',
+      capturedKind: 'openai.chat.stream',
+    },
     majors: { openai: '4–7' },
-    fixtures: ['chat-completion', 'chat-completions-stream-helper', 'raw-fetch-openai-json', 'parameter-typed-with-sdk-type'],
+    fixtures: [
+      'chat-completion',
+      'chat-completions-stream-helper',
+      'raw-fetch-openai-json',
+      'parameter-typed-with-sdk-type',
+    ],
   },
   /** One chunk of a chat stream: the same three values as the completion, on every chunk. */
   chatCompletionChunk: {
@@ -127,7 +136,10 @@ export const RESULT_KINDS = {
       openai_created: read('created'),
       system_fingerprint: read('system_fingerprint', { mayBeUndefined: true }),
     },
-    recognise: { byDataFlow: '`for await (const chunk of …)` over `chat.completions.create({ stream: true })`, the call in the loop' },
+    recognise: {
+      byDataFlow:
+        '`for await (const chunk of …)` over `chat.completions.create({ stream: true })`, the call in the loop',
+    },
     majors: { openai: '4–7' },
     fixtures: ['openai-stream-tracked-on-usage-chunk'],
   },
@@ -143,7 +155,9 @@ export const RESULT_KINDS = {
       openai_created: read('openaiCreated', { mayBeUndefined: true }),
       system_fingerprint: read('systemFingerprint', { mayBeUndefined: true }),
     },
-    recognise: { byDataFlow: 'the same stream, the call after a loop that keeps chunk data (the capture is added to it)' },
+    recognise: {
+      byDataFlow: 'the same stream, the call after a loop that keeps chunk data (the capture is added to it)',
+    },
     noBase: true,
     majors: { openai: '4–7' },
     fixtures: ['openai-stream-captured-in-loop', 'openai-stream-tracked-after-loop'],
@@ -216,7 +230,11 @@ export const RESULT_KINDS = {
     fields: { openai_request_id: requestIdProperty, openai_created: read('created'), system_fingerprint: null },
     absent: ['id', 'system_fingerprint'],
     recognise: {
-      methods: [{ path: ['images', 'generate'] }, { path: ['images', 'edit'] }, { path: ['images', 'createVariation'] }],
+      methods: [
+        { path: ['images', 'generate'] },
+        { path: ['images', 'edit'] },
+        { path: ['images', 'createVariation'] },
+      ],
     },
     majors: { openai: '4.62–7 (`_request_id`)' },
     fixtures: ['images-generate'],
@@ -225,7 +243,11 @@ export const RESULT_KINDS = {
   withResponseHeaderId: {
     id: 'openai.with-response.request-id',
     label: 'OpenAI .withResponse() result (x-request-id header)',
-    fields: { openai_request_id: read('request_id', { mayBeNull: true }), openai_created: null, system_fingerprint: null },
+    fields: {
+      openai_request_id: read('request_id', { mayBeNull: true }),
+      openai_created: null,
+      system_fingerprint: null,
+    },
     recognise: { methods: [{ path: ['audio', 'speech', 'create'], binary: true }] },
     majors: { openai: '4.66.1–7' },
     fixtures: ['with-response'],
@@ -266,7 +288,11 @@ export const RESULT_KINDS = {
   apiError: {
     id: 'openai.api-error',
     label: 'OpenAI APIError (failed request)',
-    fields: { openai_request_id: read('requestID', { mayBeUndefined: true, mayBeNull: true }), openai_created: null, system_fingerprint: null },
+    fields: {
+      openai_request_id: read('requestID', { mayBeUndefined: true, mayBeNull: true }),
+      openai_created: null,
+      system_fingerprint: null,
+    },
     recognise: { byDataFlow: 'a `catch` variable narrowed by `instanceof OpenAI.APIError`' },
     majors: { openai: '4–7' },
     fixtures: ['catch-narrowed-api-error', 'catch-narrowed-by-guard'],
@@ -287,7 +313,10 @@ export const RESULT_KINDS = {
       openai_request_id: read('data.id'),
       openai_created: read('data.created'),
       // openai 3's CreateChatCompletionResponse type has no system_fingerprint, though the body carries it.
-      system_fingerprint: read('data.system_fingerprint', { mayBeUndefined: true, cast: '{ system_fingerprint?: string }' }),
+      system_fingerprint: read('data.system_fingerprint', {
+        mayBeUndefined: true,
+        cast: '{ system_fingerprint?: string }',
+      }),
     },
     recognise: { v3Methods: ['createChatCompletion', 'createCompletion'] },
     majors: { openai: '3' },
@@ -340,13 +369,14 @@ export const CLIENT_METHODS: ReadonlyArray<MethodPath & { kind: ResultKind }> = 
 
 /** The kind whose client method path is the longest tail of `names` (`['openai', 'chat', 'completions', 'create']`). */
 export function clientMethodOf(names: readonly string[]): (MethodPath & { kind: ResultKind }) | undefined {
-  return CLIENT_METHODS.find((m) => names.length >= m.path.length && m.path.every((p, i) => names[names.length - m.path.length + i] === p));
+  return CLIENT_METHODS.find(
+    (m) => names.length >= m.path.length && m.path.every((p, i) => names[names.length - m.path.length + i] === p),
+  );
 }
 
 /** Stream helpers' final results (`finalChatCompletion`), with their kinds. */
-export const STREAM_FINALS: ReadonlyArray<{ final: string; path: readonly string[]; kind: ResultKind }> = ALL_RESULT_KINDS.flatMap((kind) =>
-  (kind.recognise?.streamFinals ?? []).map((s) => ({ ...s, kind })),
-);
+export const STREAM_FINALS: ReadonlyArray<{ final: string; path: readonly string[]; kind: ResultKind }> =
+  ALL_RESULT_KINDS.flatMap((kind) => (kind.recognise?.streamFinals ?? []).map((s) => ({ ...s, kind })));
 
 /** openai v3 client methods, with their kinds. */
 export const V3_METHODS: ReadonlyMap<string, ResultKind> = new Map(
@@ -368,7 +398,9 @@ export const AI_END_CALLBACKS: readonly string[] = RESULT_KINDS.aiResponse.recog
 /** The OpenAI REST endpoint a raw `fetch` URL names, with the kind of its JSON body. */
 export function restKindOf(url: string): ResultKind | undefined {
   // Most specific first: the longest pattern source stands for the most specific path.
-  const candidates = ALL_RESULT_KINDS.flatMap((kind) => (kind.recognise?.rest ?? []).filter((r) => r.test(url)).map((r) => ({ r, kind })));
+  const candidates = ALL_RESULT_KINDS.flatMap((kind) =>
+    (kind.recognise?.rest ?? []).filter((r) => r.test(url)).map((r) => ({ r, kind })),
+  );
   return candidates.sort((a, b) => b.r.source.length - a.r.source.length)[0]?.kind;
 }
 
@@ -398,5 +430,7 @@ export function streamChunkKindOf(names: readonly string[]): ResultKind | undefi
 
 /** The kind of a parsed response body, by its `object` (`chat.completion`), at run time. */
 export function kindOfBodyObject(object: unknown): ResultKind | undefined {
-  return typeof object === 'string' ? ALL_RESULT_KINDS.find((kind) => kind.recognise?.bodyObjects?.includes(object)) : undefined;
+  return typeof object === 'string'
+    ? ALL_RESULT_KINDS.find((kind) => kind.recognise?.bodyObjects?.includes(object))
+    : undefined;
 }

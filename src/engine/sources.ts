@@ -1135,12 +1135,15 @@ function classifyWrapperOnce(located: Located, ctx: AnalysisContext): CallClassi
   };
 }
 
+/** Stands for a template's `${…}` in the URL text (a character no URL holds). */
+const URL_HOLE = '\u0000';
+
 /** The URL text a `fetch` call names, when it is written out (a literal, a template's fixed head, a const). */
 function urlText(expr: ts.Expression | undefined, depth = 0): string | undefined {
   if (!expr || depth > 3) return undefined;
   const e = skipOuterExpressions(expr);
   if (ts.isStringLiteralLike(e)) return e.text;
-  if (ts.isTemplateExpression(e)) return e.head.text + e.templateSpans.map((span) => `\u0000${span.literal.text}`).join('');
+  if (ts.isTemplateExpression(e)) return e.head.text + e.templateSpans.map((span) => `${URL_HOLE}${span.literal.text}`).join('');
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
     if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const') return urlText(decl.initializer, depth + 1);
@@ -1156,7 +1159,7 @@ function classifyFetchJson(call: ts.CallExpression): CallClassification | undefi
   if (!response || !ts.isCallExpression(response) || !ts.isIdentifier(response.expression) || response.expression.text !== 'fetch') return undefined;
   const url = urlText(response.arguments[0]);
   if (url === undefined) return undefined;
-  const host = /^https?:\/\/([^/\u0000]+)/.exec(url)?.[1];
+  const host = /^https?:\/\/([^/]+)/.exec(url.split(URL_HOLE)[0])?.[1];
   if (host && !/(^|\.)openai\.com$|\.openai\.azure\.com$/.test(host)) {
     return { rejection: { code: 'not-openai', reason: `its body comes from a fetch to ${host}, not OpenAI` }, notes: [], needsAwait: true };
   }
@@ -1164,7 +1167,7 @@ function classifyFetchJson(call: ts.CallExpression): CallClassification | undefi
   const endpoint = restKindOf(url);
   if (!endpoint) {
     return {
-      rejection: { code: 'no-field-value', reason: `a fetch to ${url.replace(/\u0000/g, '…')} returns no id in its body: read \`res.headers.get('x-request-id')\`` },
+      rejection: { code: 'no-field-value', reason: `a fetch to ${url.split(URL_HOLE).join('…')} returns no id in its body: read \`res.headers.get('x-request-id')\`` },
       notes: [],
       needsAwait: true,
     };
@@ -1204,7 +1207,7 @@ function classifyOllamaJson(call: ts.CallExpression): CallClassification | undef
   };
   visit(decl.parent.parent.parent);
   if (!readsCounts) return undefined;
-  return { rejection: { code: 'not-openai', reason: `its body comes from Ollama's native API (a fetch to ${url.replace(/\u0000/g, '…')}, read for \`eval_count\`): a self-hosted model, not OpenAI` }, notes: [], needsAwait: true };
+  return { rejection: { code: 'not-openai', reason: `its body comes from Ollama's native API (a fetch to ${url.split(URL_HOLE).join('…')}, read for \`eval_count\`): a self-hosted model, not OpenAI` }, notes: [], needsAwait: true };
 }
 
 /** Does the expression pass through a cast to `any`/`unknown` on its way to the call? (Then only the call vouches for it.) */
