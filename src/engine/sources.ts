@@ -323,7 +323,18 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0, se
   if (alternatives.length !== 1 || alternatives[0] !== e) {
     return classifyClientValues(alternatives, ctx, depth, seen) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never a client`, nothing: true };
   }
-  // `cache[key]`, `cache.get(key)`: what the cache was given.
+  return (
+    clientFromCache(e, text, ctx, depth, seen) ??
+    clientFromGlobalHolder(e, text, ctx, depth, seen) ??
+    (ts.isNewExpression(e) ? clientFromConstruction(e, text, ctx) : undefined) ??
+    (ts.isCallExpression(e) ? clientFromFactory(e, text, ctx, depth, seen) : undefined) ??
+    clientFromClassField(e, ctx, depth) ??
+    clientFromName(e, ctx, depth, seen) ?? { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` is an OpenAI client` }
+  );
+}
+
+/** `cache[key]`, `cache.get(key)`: what the cache was given (none of these: undefined). */
+function clientFromCache(e: ts.Expression, text: string, ctx: AnalysisContext, depth: number, seen: Set<ts.Node>): ClientVerdict | undefined {
   const cached = ts.isElementAccessExpression(e) ? e.expression : ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'get' ? e.expression.expression : undefined;
   const cache = cached && ts.isIdentifier(skipOuterExpressions(cached)) ? resolveName((skipOuterExpressions(cached) as ts.Identifier).text, cached) : undefined;
   if (cache && ts.isVariableDeclaration(cache)) {
@@ -333,6 +344,11 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0, se
       return classifyClientValues(values, ctx, depth, new Set([...seen, cache])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
     }
   }
+  return undefined;
+}
+
+/** A property of a `globalThis` singleton holder: what this file stores there (none of these: undefined). */
+function clientFromGlobalHolder(e: ts.Expression, text: string, ctx: AnalysisContext, depth: number, seen: Set<ts.Node>): ClientVerdict | undefined {
   // `globalForOpenAI.openai` where `const globalForOpenAI = globalThis as unknown as { openai?: OpenAI }` (the
   // dev-server singleton): what this file stores there.
   const holder = ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) ? resolveName(e.expression.text, e.expression) : undefined;
@@ -343,41 +359,49 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0, se
       return classifyClientValues(values, ctx, depth, new Set([...seen, holder])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
     }
   }
-  if (ts.isNewExpression(e)) {
-    const ctor = skipOuterExpressions(e.expression);
-    const { root, names } = propertyChain(ctor);
-    const decl = ts.isIdentifier(root) ? resolveName(root.text, root) : undefined;
-    const target = decl && importTarget(decl);
-    if (target && OPENAI_PACKAGE.test(target.module)) {
-      const className = names.at(-1) ?? (target.imported === 'default' || target.imported === '*' ? 'OpenAI' : target.imported);
-      if (!OPENAI_CLIENT_CLASSES.includes(className) && className !== 'OpenAIApi') {
-        return { openai: false, code: 'no-source', reason: `\`${text}\` is not an OpenAI client class` };
-      }
-      return baseUrlVerdict(e, ctx);
+  return undefined;
+}
+
+/** `new OpenAI(…)`, `new Anthropic(…)`: the class and, for OpenAI's, its baseURL. */
+function clientFromConstruction(e: ts.NewExpression, text: string, ctx: AnalysisContext): ClientVerdict {
+  const ctor = skipOuterExpressions(e.expression);
+  const { root, names } = propertyChain(ctor);
+  const decl = ts.isIdentifier(root) ? resolveName(root.text, root) : undefined;
+  const target = decl && importTarget(decl);
+  if (target && OPENAI_PACKAGE.test(target.module)) {
+    const className = names.at(-1) ?? (target.imported === 'default' || target.imported === '*' ? 'OpenAI' : target.imported);
+    if (!OPENAI_CLIENT_CLASSES.includes(className) && className !== 'OpenAIApi') {
+      return { openai: false, code: 'no-source', reason: `\`${text}\` is not an OpenAI client class` };
     }
-    if (target && otherProvider(target.module)) {
-      return { openai: false, code: 'not-openai', reason: `\`${text}\` is a client of ${target.module}, not OpenAI: its ids are not OpenAI request ids` };
-    }
-    return { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` is an OpenAI client` };
+    return baseUrlVerdict(e, ctx);
   }
+  if (target && otherProvider(target.module)) {
+    return { openai: false, code: 'not-openai', reason: `\`${text}\` is a client of ${target.module}, not OpenAI: its ids are not OpenAI request ids` };
+  }
+  return { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` is an OpenAI client` };
+}
+
+/** A factory: `getOpenAI()`, read from the clients it returns, else its declared return type. */
+function clientFromFactory(e: ts.CallExpression, text: string, ctx: AnalysisContext, depth: number, seen: Set<ts.Node>): ClientVerdict {
+  const callee = skipOuterExpressions(e.expression);
+  const decl = ts.isIdentifier(callee) ? resolveName(callee.text, callee) : undefined;
+  const located: Located | undefined = decl && (importTarget(decl) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as Located['node'], sourceFile: ctx.sourceFile });
+  // The clients it returns decide; its declared return type only when it returns nothing this tool can read.
+  // A `return null` path is checked away by the caller (`getClient()!`): only the clients it returns count.
+  const returned = located ? returnedExpressions(located.node).filter((r) => !isNullish(r)) : [];
+  const verdicts = returned.map((r) => classifyClient(r, { ...ctx, sourceFile: located!.sourceFile }, depth + 1, seen));
+  const notOpenAI = mixedProviders(verdicts) ?? verdicts.find((v) => !v.openai && (v.code === 'not-openai' || v.code === 'ambiguous-source' || v.readsOptions));
+  if (notOpenAI) return notOpenAI;
+  if (verdicts.length && verdicts.every((v) => v.openai)) return verdicts[0];
+  const returnType = located && declaredReturnType(located.node);
+  const verdict = returnType && clientByType(unwrapPromise(returnType), located!.node);
+  if (verdict) return verdict;
+  return { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` returns an OpenAI client (declare its return type as \`OpenAI\`)` };
+}
+
+/** `this.client`: every value the class field is given, else its declared type (not a field: undefined). */
+function clientFromClassField(e: ts.Expression, ctx: AnalysisContext, depth: number): ClientVerdict | undefined {
   const { root, names } = propertyChain(e);
-  if (ts.isCallExpression(e)) {
-    // A factory: `getOpenAI()`, read from its declared return type.
-    const callee = skipOuterExpressions(e.expression);
-    const decl = ts.isIdentifier(callee) ? resolveName(callee.text, callee) : undefined;
-    const located: Located | undefined = decl && (importTarget(decl) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as Located['node'], sourceFile: ctx.sourceFile });
-    // The clients it returns decide; its declared return type only when it returns nothing this tool can read.
-    // A `return null` path is checked away by the caller (`getClient()!`): only the clients it returns count.
-    const returned = located ? returnedExpressions(located.node).filter((r) => !isNullish(r)) : [];
-    const verdicts = returned.map((r) => classifyClient(r, { ...ctx, sourceFile: located!.sourceFile }, depth + 1, seen));
-    const notOpenAI = mixedProviders(verdicts) ?? verdicts.find((v) => !v.openai && (v.code === 'not-openai' || v.code === 'ambiguous-source' || v.readsOptions));
-    if (notOpenAI) return notOpenAI;
-    if (verdicts.length && verdicts.every((v) => v.openai)) return verdicts[0];
-    const returnType = located && declaredReturnType(located.node);
-    const verdict = returnType && clientByType(unwrapPromise(returnType), located!.node);
-    if (verdict) return verdict;
-    return { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` returns an OpenAI client (declare its return type as \`OpenAI\`)` };
-  }
   if (root.kind === ts.SyntaxKind.ThisKeyword && names.length === 1) {
     const member = classMember(root, names[0]);
     // Every value the field is given, its initializer and `this.client = …` in the constructor, decides before its
@@ -392,6 +416,12 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0, se
       if (verdict) return verdict;
     }
   }
+  return undefined;
+}
+
+/** A name: its `const` initializer, every value a `let` is given, its declared type, or the module it is imported from. */
+function clientFromName(e: ts.Expression, ctx: AnalysisContext, depth: number, seen: Set<ts.Node>): ClientVerdict | undefined {
+  const { root, names } = propertyChain(e);
   if (ts.isIdentifier(root) && names.length === 0) {
     const decl = resolveName(root.text, root);
     if (!decl) return { openai: false, code: 'no-source', reason: `\`${root.text}\` is not declared in this file` };
@@ -431,7 +461,7 @@ function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0, se
       }
     }
   }
-  return { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` is an OpenAI client` };
+  return undefined;
 }
 
 /** A type that names a client: OpenAI's classes, or another provider's. */
