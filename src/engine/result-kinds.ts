@@ -27,6 +27,7 @@ import type { OptionalFieldName, ReconciliationFieldName } from '../schema/field
  *                      a `for await` loop that keeps them gives `capturedKind` (the AI SDK's: aiStreaming, endCallbacks)
  *   plainTextFormats?  `response_format` values that make the result a plain string (no id at all)
  *   refusal?           recognised, but carries no id: the call is manual with this reason
+ *   bodyTypeEditable?  a fetch body cast to an inline type lacking the fields gets them added to that type
  *   noBase?            the paths are names the engine declares (a captured stream), read with no base
  *   majors             which SDK majors the mapping holds for (documentation; SdkMapping applies the exceptions)
  *   fixtures           fixtures/<name> that prove the entry (a test checks each exists)
@@ -79,6 +80,8 @@ export interface ResultKind {
   stream?: { on: readonly string[]; chunkKind: string; capturedKind?: string };
   plainTextFormats?: readonly string[];
   refusal?: string;
+  /** A raw fetch's body cast to an inline type that lacks the fields: the engine adds them to that type. */
+  bodyTypeEditable?: true;
   /** The paths are names of their own (the engine declares them), read with no base. */
   noBase?: true;
   majors?: { openai?: string; ai?: string };
@@ -119,6 +122,7 @@ export const RESULT_KINDS = {
       chunkKind: 'openai.chat.chunk',
       capturedKind: 'openai.chat.stream',
     },
+    bodyTypeEditable: true,
     majors: { openai: '4–7' },
     fixtures: [
       'chat-completion',
@@ -203,6 +207,7 @@ export const RESULT_KINDS = {
       types: [{ name: 'Response', subpathOnly: true }],
       bodyObjects: ['response'],
     },
+    bodyTypeEditable: true,
     majors: { openai: '4.87–7' },
     fixtures: ['responses-api'],
   },

@@ -1474,8 +1474,7 @@ function fitDeclaredType(
     }
   }
   if (missing.length === 0) return { kind: { ...kind, fields }, edits: [] };
-  const editable = kind === RESULT_KINDS.chatCompletion || kind === RESULT_KINDS.response;
-  if (!ts.isTypeLiteralNode(type) || !editable) {
+  if (!ts.isTypeLiteralNode(type) || !kind.bodyTypeEditable) {
     return {
       rejection: {
         code: 'no-field-value',
