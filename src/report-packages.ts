@@ -2,7 +2,7 @@
  * Monorepos: one run over many packages (each with its own package.json or tsconfig.json) reports per package: a
  * `package` on each call in the JSON, a section per package in the Markdown. Pure: the CLI finds the packages.
  */
-import type { FilePlan } from './engine/types.js';
+import type { FilePlan } from './engine/index.js';
 import { buildReport, renderMarkdown, type Report } from './report.js';
 
 export interface PackageSection {

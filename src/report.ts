@@ -1,8 +1,7 @@
 /**
  * Reports are renderings of the plan, never a second source of truth: the JSON for tools, the Markdown for reviewers.
  */
-import { MANUAL_ACTIONS } from './engine/manual-actions.js';
-import type { FilePlan, SchemaPlan } from './engine/types.js';
+import { MANUAL_ACTIONS, type FilePlan, type SchemaPlan } from './engine/index.js';
 
 export interface ReportCall {
   line: number;

@@ -10,12 +10,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { activeFields, DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
-import { analyzeFile } from '../../src/engine/analyze.js';
-import type { ProjectHost } from '../../src/engine/host.js';
-import { isReportedByLint, type CallPlan, type FilePlan } from '../../src/engine/types.js';
+import { analyzeFile, isReportedByLint, type CallPlan, type FilePlan, type ProjectHost } from '../../src/engine/index.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
 import { requireOptional } from '../../src/optional.js';
-import { OPTIONAL_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
+import { OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
 
 // Optional peer dependencies of the plugin (the codemod alone needs neither): missing, they are asked for in one line.
 const { ESLintUtils } = requireOptional<typeof import('@typescript-eslint/utils')>('@typescript-eslint/utils', 'recon-codemod/eslint-plugin', {
@@ -155,11 +153,7 @@ export const rule = createRule<Options, MessageIds>({
           fieldNames: {
             type: 'object',
             additionalProperties: false,
-            properties: {
-              openai_request_id: identifier,
-              openai_created: identifier,
-              system_fingerprint: identifier,
-            },
+            properties: Object.fromEntries(RECONCILIATION_FIELD_NAMES.map((name) => [name, identifier])),
             description: 'The property names written at the call, per canonical field.',
           },
           optionalFields: {
