@@ -46,7 +46,7 @@ interface SqlNames {
   costColumn: string;
   statusConstraint: string;
   costConsistencyConstraint: string;
-  indexes: { requestId: string; pending: string; requestIdCreatedAt: string; discrepancy: string };
+  indexes: { requestId: string; pending: string; requestIdCreatedAt: string; discrepancy: string; gatewayGeneration: string };
 }
 
 function sqlNames({ table = DEFAULT_TABLE, view = DEFAULT_VIEW, costColumn = DEFAULT_COST_COLUMN }: ReconciliationSqlOptions): SqlNames {
@@ -66,6 +66,7 @@ function sqlNames({ table = DEFAULT_TABLE, view = DEFAULT_VIEW, costColumn = DEF
       pending: `idx_${base}_reconciliation_pending`,
       requestIdCreatedAt: `idx_${base}_request_id_created_at`,
       discrepancy: `idx_${base}_reconciliation_discrepancy`,
+      gatewayGeneration: `idx_${base}_gateway_generation_id`,
     },
   };
   const derived = [names.statusConstraint, names.costConsistencyConstraint, ...Object.values(names.indexes)];
@@ -109,6 +110,8 @@ function indexesSql(names: SqlNames): string {
     `CREATE INDEX IF NOT EXISTS ${indexes.requestIdCreatedAt} ON ${table} (created_at) WHERE openai_request_id IS NOT NULL;`,
     '-- Rows whose billed cost differs from the estimate, for review.',
     `CREATE INDEX IF NOT EXISTS ${indexes.discrepancy} ON ${table} (created_at) WHERE reconciliation_status = 'discrepancy';`,
+    '-- A gateway\'s generation by its id (reconcile --gateway looks each one up, and writes back by it).',
+    `CREATE INDEX IF NOT EXISTS ${indexes.gatewayGeneration} ON ${table} (llm_gateway, gateway_generation_id) WHERE gateway_generation_id IS NOT NULL;`,
   ].join('\n');
 }
 
@@ -171,12 +174,12 @@ export function migrationSql(options: ReconciliationSqlOptions = {}): string {
     `ALTER TABLE ${table}`,
     RECONCILIATION_COLUMNS.map((c) => `  ADD COLUMN IF NOT EXISTS ${c.name} ${c.sqlType}`).join(',\n') + ';',
     '',
-    '-- Existing rows: those without a request id can never be matched against OpenAI\'s records, so they are',
-    '-- not_applicable, even where an earlier hand migration defaulted them to pending.',
+    '-- Existing rows: those without a request id (OpenAI\'s or a gateway\'s generation id) can never be matched, so',
+    '-- they are not_applicable, even where an earlier hand migration defaulted them to pending.',
     `UPDATE ${table} SET reconciliation_status = 'not_applicable'`,
-    "  WHERE openai_request_id IS NULL AND (reconciliation_status IS NULL OR reconciliation_status = 'pending');",
+    "  WHERE openai_request_id IS NULL AND gateway_generation_id IS NULL AND (reconciliation_status IS NULL OR reconciliation_status = 'pending');",
     `UPDATE ${table} SET reconciliation_status = 'pending'`,
-    '  WHERE openai_request_id IS NOT NULL AND reconciliation_status IS NULL;',
+    '  WHERE (openai_request_id IS NOT NULL OR gateway_generation_id IS NOT NULL) AND reconciliation_status IS NULL;',
     '',
     reconciliationObjectsSql(names),
     '',

@@ -119,7 +119,8 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
       }
       const row: TokenUsageRow = {
         ...parsed.data,
-        reconciliation_status: parsed.data.openai_request_id ? 'pending' : 'not_applicable',
+        // A gateway's generation id is reconciled per request (`reconcile --gateway`), an OpenAI id per bucket.
+        reconciliation_status: parsed.data.openai_request_id || parsed.data.gateway_generation_id ? 'pending' : 'not_applicable',
       };
       try {
         return { ok: true, ...(await withTimeout(store.insert(row), timeoutMs)) };

@@ -48,7 +48,7 @@ describe('migrationSql on a table with existing rows', () => {
        WHERE table_name = 'token_usage' AND column_name = ANY($1)`,
       [RECONCILIATION_COLUMNS.map((c) => c.name)],
     );
-    const pgTypeOf = { TEXT: 'text', BIGINT: 'bigint', INTEGER: 'integer', TIMESTAMPTZ: 'timestamp with time zone' };
+    const pgTypeOf = { TEXT: 'text', BIGINT: 'bigint', INTEGER: 'integer', TIMESTAMPTZ: 'timestamp with time zone', NUMERIC: 'numeric' };
     expect(Object.fromEntries(rows.map((r) => [r.column_name, [r.data_type, r.is_nullable]]))).toEqual(
       Object.fromEntries(RECONCILIATION_COLUMNS.map((c) => [c.name, [pgTypeOf[c.sqlType], 'YES']])),
     );
@@ -93,11 +93,12 @@ describe('migrationSql on a table with existing rows', () => {
     ]);
   });
 
-  it('creates the four partial indexes', async () => {
+  it('creates the five partial indexes (the fifth: a gateway generation by its id)', async () => {
     const { rows } = await db.query<{ indexname: string; indexdef: string }>(
       "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'token_usage' AND indexname LIKE 'idx_%' ORDER BY indexname",
     );
     expect(rows.map((r) => r.indexname)).toEqual([
+      'idx_token_usage_gateway_generation_id',
       'idx_token_usage_openai_request_id',
       'idx_token_usage_reconciliation_discrepancy',
       'idx_token_usage_reconciliation_pending',
@@ -174,7 +175,7 @@ describe('createTableSql', () => {
     const { rows } = await db.query('SELECT openai_request_id, estimated_cost_cents FROM app.usage_recon');
     expect(rows).toEqual([{ openai_request_id: 'resp_1', estimated_cost_cents: '0.0100' }]);
     const indexes = await db.query("SELECT 1 FROM pg_indexes WHERE schemaname = 'app' AND indexname LIKE 'idx_usage_log_%'");
-    expect(indexes.rows).toHaveLength(4);
+    expect(indexes.rows).toHaveLength(5);
   });
 });
 
