@@ -460,6 +460,23 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
     if (how === DATA_FLOW && tiedByUsage && rejected.length === 1 && first.code === 'not-openai' && !first.gateway) {
       return notOpenAiRequest(first.origin, first.name, `\`${first.name}\`: ${first.reason}`);
     }
+    // Through a gateway whose generation id is known to sit in the result (docs/gateways.md): the gateway fields carry
+    // it, the OpenAI fields are null.
+    if (rejected.length === 1 && sources.length === 0 && first.gatewayRead && first.base && (tiedByUsage || how !== DATA_FLOW)) {
+      return {
+        ok: true,
+        source: {
+          type: 'source',
+          origin: first.origin,
+          name: first.name,
+          base: first.base,
+          kind: RESULT_KINDS.gatewayChatCompletion,
+          edits: [],
+          notes: [`served through ${first.gatewayRead.gateway}: its id is the gateway's generation id, recorded as gateway_generation_id (the OpenAI fields are null)`],
+          gateway: { name: first.gatewayRead.gateway, id: `${first.base}.${first.gatewayRead.idPath}`, why: `\`${first.name}\`: ${first.reason}` },
+        },
+      };
+    }
     return { ok: false, code: first.code, reason: `\`${first.name}\`: ${first.reason}` };
   }
   const declared = declaredOtherProvider(literal);
@@ -624,6 +641,24 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
     const value = fieldValue(field, source, shape, tracker.untypedJs);
     if (!value.ok) return manual({ ...base, ...described }, value.code, value.reason);
     added[field.prop] = value.value;
+  }
+  if (source.gateway) {
+    const gatewayValues: Array<[string, string]> = [
+      ['llm_gateway', `'${source.gateway.name}'`],
+      ['gateway_generation_id', source.gateway.id],
+    ];
+    for (const [prop, value] of gatewayValues) {
+      if (present.has(prop)) continue;
+      if ((shape && !shape.open && !shape.properties.get(prop)) || (!shape && !tracker.untypedJs)) {
+        // Without the gateway columns the id has nowhere to go: the call stays what it was (not an OpenAI request).
+        return manual(
+          base,
+          'not-openai',
+          `${source.gateway.why}; the tracker's parameter type has no \`${prop}\`: add \`llm_gateway?: string | null\` and \`gateway_generation_id?: string | null\` to it (the columns: \`npx recon-codemod sql\`) and run again, and the call gets ${source.gateway.name}'s generation id`,
+        );
+      }
+      added[prop] = value;
+    }
   }
   const edits: TextEdit[] = [...source.edits, ...replacements, ...appendProperties(ctx.sourceFile, literal, Object.entries(added))];
   return { ...base, ...described, status: 'updated', added: { ...replaced, ...added }, edits, notes: source.notes.length ? source.notes : undefined, ...fixed };

@@ -114,6 +114,15 @@ export const RESULT_KINDS = {
     label: 'request to another provider (no OpenAI request)',
     fields: { openai_request_id: null, openai_created: null, system_fingerprint: null },
   },
+  /**
+   * A chat completion served through a known gateway (docs/gateways.md): its body id is the gateway's generation id,
+   * so the OpenAI fields are null and the gateway fields (`llm_gateway`, `gateway_generation_id`) carry it.
+   */
+  gatewayChatCompletion: {
+    id: 'gateway.chat.completion',
+    label: "chat completion through a gateway (its id is the gateway's generation id, not OpenAI's)",
+    fields: { openai_request_id: null, openai_created: null, system_fingerprint: null },
+  },
   /** openai v3 (axios): the completion is under `.data`. */
   chatCompletionV3: {
     id: 'openai.v3.chat.completion',

@@ -118,6 +118,8 @@ export interface SourceCandidate {
   notes: string[];
   /** The base may be undefined at the call (a `let` assigned in a `try`): read it with optional chaining. */
   optional?: boolean;
+  /** Served through a known gateway: the gateway's name and the expression holding its generation id. */
+  gateway?: { name: string; id: string; why: string };
   /**
    * A `let` assigned more than one result: its value at the call is the one the call reads from it directly, but a
    * value copied from it earlier (`const usage = r.usage` before `r = …`) may be another request's.
@@ -136,6 +138,14 @@ export interface SourceRejection {
   reason: string;
   /** Sent through a gateway (OpenRouter, AI Gateway): OpenAI may have served it, but its id is unknown here. */
   gateway?: true;
+  /** A known gateway whose generation id is at `idPath` of the result (docs/gateways.md), and the result as read. */
+  gatewayRead?: GatewayRead;
+  base?: string;
+}
+
+export interface GatewayRead {
+  gateway: string;
+  idPath: string;
 }
 
 export type Classified = SourceCandidate | SourceRejection;
@@ -145,7 +155,7 @@ interface CallClassification {
   /** Path from the awaited result to the object the kind reads (`response` for AI SDK results). */
   path?: string;
   /** `gateway`: the request may well reach OpenAI, but through a gateway whose ids are its own. */
-  rejection?: { code: ManualReasonCode; reason: string; gateway?: true };
+  rejection?: { code: ManualReasonCode; reason: string; gateway?: true; gatewayRead?: GatewayRead };
   notes: string[];
   /** The result is a Promise and must be awaited to be read. */
   needsAwait: boolean;
@@ -172,7 +182,7 @@ function otherProvider(module: string): string | undefined {
  */
 type ClientVerdict =
   | { openai: true; notes: string[] }
-  | { openai: false; reason: string; code: ManualReasonCode; gateway?: true; readsOptions?: true; nothing?: true };
+  | { openai: false; reason: string; code: ManualReasonCode; gateway?: true; gatewayName?: string; readsOptions?: true; nothing?: true };
 
 /**
  * The values an expression may have when it is used as a client, `null`/`undefined` left out (the code checks or
@@ -519,12 +529,31 @@ function urlVerdict(value: ts.Expression, depth: number): BaseUrl {
   return { kind: 'unknown', text: e.getText() };
 }
 
+/**
+ * Gateways whose chat completion body `id` is their generation id (docs/gateways.md): OpenRouter, and the ones the
+ * config names by base URL (a self-hosted proxy the team vouches for). The Vercel AI Gateway's OpenAI-compatible API
+ * documents no such id, so it is not here: its calls stay manual.
+ */
+function knownGateway(url: string, ctx: AnalysisContext): string | undefined {
+  const normalized = url.replace(/\/+$/, '');
+  const configured = ctx.config.gateways?.find((g) => g.baseURL.replace(/\/+$/, '') === normalized);
+  if (configured) return configured.name;
+  try {
+    const parsed = new URL(normalized);
+    if (parsed.protocol === 'https:' && parsed.host === 'openrouter.ai' && /^\/api\/v1$/.test(parsed.pathname)) return 'openrouter';
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 /** A client built with a `baseURL` that is not OpenAI's talks to a gateway whose ids are its own. */
 function baseUrlVerdict(construction: ts.NewExpression, ctx: AnalysisContext): ClientVerdict {
   const url = readBaseUrl(construction.arguments?.[0], ctx);
   if (url.kind === 'none' || url.kind === 'openai') return { openai: true, notes: [] };
   if (url.kind === 'gateway') {
-    return { openai: false, code: 'not-openai', gateway: true, reason: `the client's baseURL is ${url.url}: the ids it returns are that gateway's, not OpenAI's` };
+    const gatewayName = knownGateway(url.url, ctx);
+    return { openai: false, code: 'not-openai', gateway: true, ...(gatewayName ? { gatewayName } : {}), reason: `the client's baseURL is ${url.url}: the ids it returns are that gateway's, not OpenAI's` };
   }
   return {
     openai: false,
@@ -791,7 +820,15 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
     for (let i = 0; i < method.path.length; i++) clientExpr = skipOuterExpressions((clientExpr as ts.PropertyAccessExpression).expression);
     if (!ts.isPropertyAccessExpression(callee)) break;
     const verdict = classifyClient(clientExpr, ctx);
-    if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason, gateway: verdict.gateway }, notes: [], needsAwait: true };
+    if (!verdict.openai) {
+      // A known gateway's chat completion (not a stream: its chunks are not read here): the body id is its generation id.
+      const stream = objectProperty(call.arguments[0], 'stream');
+      const gatewayRead =
+        verdict.gatewayName && method.kind === RESULT_KINDS.chatCompletion && (!stream || stream.kind === ts.SyntaxKind.FalseKeyword)
+          ? { gatewayRead: { gateway: verdict.gatewayName, idPath: 'id' } }
+          : {};
+      return { rejection: { code: verdict.code, reason: verdict.reason, gateway: verdict.gateway, ...gatewayRead }, notes: [], needsAwait: true };
+    }
     // Request options may send this one request elsewhere: `create(body, { baseURL })` or `{ defaultBaseURL }`.
     const requestOptions = call.arguments[1];
     for (const key of ['baseURL', 'defaultBaseURL']) {
@@ -1320,7 +1357,7 @@ function promiseAllSettledElement(decl: ts.BindingElement, ctx: AnalysisContext)
 
 function toClassified(origin: ts.Node, name: string, result: CallClassification | undefined, base: string, ctx: AnalysisContext): Classified | undefined {
   if (!result) return undefined;
-  if (result.rejection) return { type: 'rejected', origin, name, ...result.rejection };
+  if (result.rejection) return { type: 'rejected', origin, name, ...result.rejection, ...(result.rejection.gatewayRead ? { base } : {}) };
   const edits: TextEdit[] = [];
   if (result.streamResult) {
     const awaited = ctx.sdk.aiFinalStep ? `(await ${base}.finalStep).response` : `(await ${base}.response)`;
