@@ -12,6 +12,7 @@ import { pgliteDb } from '../../src/reconcile/rows.js';
 import { createTableSql, migrationSql } from '../../src/schema/sql.js';
 import { tokenUsageSchema } from '../../src/schema/zod.js';
 import { createTracker } from '../../src/tracking/tracker.js';
+import { insertStatement } from '../../src/tracking/stores.js';
 import type { TokenUsageRow } from '../../src/schema/zod.js';
 
 interface Gen {
@@ -263,6 +264,60 @@ describe('reconcile --gateway openrouter', () => {
     expect(run.sleeps).toContain(2000);
     expect(await rowsOf()).toEqual([{ action_type: 'or', reconciliation_status: 'matched', actual_cost_cents: 0, gateway_cost_usd: 0.000875, reconciled: true }]);
     expect(run.out).toContain('Requests the app never recorded: not available. OpenRouter documents no way to list');
+  });
+});
+
+describe('the gateway app (fixtures/gateway-app-expected) reconciled against OpenRouter', () => {
+  let fake: Fake;
+  beforeAll(async () => {
+    fake = await fakeGateway('openrouter');
+  });
+  afterAll(() => new Promise<void>((r) => fake.server.close(() => r())));
+
+  it('stores each gateway route\'s row through the tracker and matches every one to the cent', async () => {
+    await freshTable();
+    // OpenRouter's prices for the models the routes ask for, USD per token (input, output).
+    const price: Record<string, [number, number]> = { 'openai/gpt-4o': [2.5e-6, 10e-6], 'openai/gpt-4o-mini': [0.15e-6, 0.6e-6] };
+    // The seven tracking calls of the six gateway routes, as the migrated app records them.
+    const calls: Array<[string, string, number, number]> = [
+      ['viva_final_assembly_draft', 'openai/gpt-4o', 2400, 1800],
+      ['viva_final_assembly_polish', 'openai/gpt-4o-mini', 1900, 1700],
+      ['viva_flip_frequency', 'openai/gpt-4o', 350, 120],
+      ['viva_ideal_state', 'openai/gpt-4o', 900, 640],
+      ['viva_merge_clarity', 'openai/gpt-4o', 1200, 420],
+      ['viva_prompt_suggestions', 'openai/gpt-4o-mini', 260, 310],
+      ['viva_refine_category', 'openai/gpt-4o', 700, 800],
+    ];
+    const tracker = createTracker({
+      store: { insert: async (row) => (await pg.query(insertStatement('token_usage', row).text, insertStatement('token_usage', row).values), {}), close: async () => {} },
+      deadLetterFile: null,
+    });
+    const expected: Array<{ action_type: string; cents: number; usd: number }> = [];
+    for (const [i, [action, model, input, output]] of calls.entries()) {
+      const id = `gen-17329${i}0000-${'AbCdEfGhIjKlMnOpQrS'.slice(i)}${i}`;
+      const usd = Math.round((input * price[model][0] + output * price[model][1]) * 1e9) / 1e9;
+      fake.generations.set(id, { id, cost: usd, input, output, model });
+      const result = await tracker.trackTokenUsage({
+        action_type: action,
+        model_used: model,
+        tokens_used: input + output,
+        input_tokens: input,
+        output_tokens: output,
+        estimated_cost_cents: usd * 100,
+        openai_request_id: null,
+        llm_gateway: 'openrouter',
+        gateway_generation_id: id,
+      });
+      expect(result).toEqual({ ok: true });
+      expected.push({ action_type: action, cents: Math.round(usd * 100), usd });
+    }
+    const run = await reconcile(['--gateway', 'openrouter', '--base-url', fake.base, '--write', '--json', 'gateway-app.json'], { OPENROUTER_API_KEY: fake.key });
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.files.get('/app/gateway-app.json')!);
+    expect(report).toMatchObject({ rows: 7, matched: 7, discrepancy: 0, not_found: 0, written: 7 });
+    expect(report.estimated_cost_cents).toBeCloseTo(report.gateway_cost_cents, 6);
+    expect((await rowsOf()).map((r) => ({ action_type: r.action_type, cents: r.actual_cost_cents, usd: r.gateway_cost_usd }))).toEqual(expected);
+    expect((await rowsOf()).every((r) => r.reconciliation_status === 'matched' && r.reconciled)).toBe(true);
   });
 });
 
