@@ -16,7 +16,7 @@ export {
   type PostgresStoreOptions,
   type SupabaseClientLike,
 } from './stores.js';
-export { extractReconciliationFields, type ExtractOptions } from './extract.js';
+export { extractReconciliationFields, extractGatewayFields, type ExtractOptions } from './extract.js';
 export { tokenUsageSchema, type TokenUsage, type TokenUsageRow, type ReconciliationFieldValues } from '../schema/zod.js';
 
 // Created on the first call, so importing this module opens nothing.

@@ -12,6 +12,7 @@ import { pgliteDb } from '../../src/reconcile/rows.js';
 import { createTableSql, migrationSql } from '../../src/schema/sql.js';
 import { tokenUsageSchema } from '../../src/schema/zod.js';
 import { createTracker } from '../../src/tracking/tracker.js';
+import { extractGatewayFields, extractReconciliationFields } from '../../src/tracking/extract.js';
 import { insertStatement } from '../../src/tracking/stores.js';
 import type { TokenUsageRow } from '../../src/schema/zod.js';
 
@@ -333,6 +334,16 @@ describe('the gateway columns', () => {
     expect(issues({ gateway_generation_id: 'gen_01JD00' })[0]).toMatch(/needs llm_gateway/);
     expect(issues({ llm_gateway: 'Vercel AI' })[0]).toMatch(/lower-case gateway name/);
     expect(issues({ llm_gateway: 'vercel', gateway_generation_id: 'gen_01JD00', gateway_cost_usd: 0.0012, openai_request_id: null })).toEqual([]);
+  });
+
+  it('the runtime extractors put a gateway id only in the gateway columns', () => {
+    const openrouter = { id: 'gen-1732100000-abc', object: 'chat.completion', created: 1732100000, model: 'openai/gpt-4o', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, cost: 0.00004 } };
+    expect(extractReconciliationFields(openrouter)).toEqual({ openai_request_id: null, openai_created: null, system_fingerprint: null });
+    expect(extractGatewayFields(openrouter, 'openrouter')).toEqual({ llm_gateway: 'openrouter', gateway_generation_id: 'gen-1732100000-abc', gateway_cost_usd: 0.00004 });
+    expect(extractGatewayFields({ ...openrouter, id: 'chatcmpl-1' }, 'openrouter').gateway_generation_id).toBeNull();
+    const aiSdk = { text: 'hi', providerMetadata: { gateway: { generationId: 'gen_01JD00', cost: '0.00004' } } };
+    expect(extractGatewayFields(aiSdk, 'vercel')).toEqual({ llm_gateway: 'vercel', gateway_generation_id: 'gen_01JD00', gateway_cost_usd: null });
+    expect(extractGatewayFields({ providerMetadata: { openai: { responseId: 'resp_1' } } }, 'vercel').gateway_generation_id).toBeNull();
   });
 
   it('the tracker stores a gateway row as pending, and a row with neither id as not_applicable', async () => {
