@@ -405,6 +405,13 @@ function declaredOtherProvider(literal: ts.ObjectLiteralExpression): Choice | un
   return undefined;
 }
 
+/** `completion.id`; a JSON-typed path is read under a typeof check, so only a string is ever recorded. */
+function gatewayIdExpression(base: string, read: { idPath: string; json?: true }): string {
+  if (!read.json) return `${base}.${read.idPath}`;
+  const [first, ...rest] = read.idPath.split('.');
+  return `typeof ${base}.${first}${rest.map((p) => `?.${p}`).join('')} === 'string' ? ${base}.${read.idPath} : null`;
+}
+
 /** Pick the one source the call belongs to, or say why there is none. */
 function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpression, ctx: AnalysisContext): Choice {
   const flow = sourcesByDataFlow(literal, ctx);
@@ -473,7 +480,7 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
           kind: RESULT_KINDS.gatewayChatCompletion,
           edits: [],
           notes: [`served through ${first.gatewayRead.gateway}: its id is the gateway's generation id, recorded as gateway_generation_id (the OpenAI fields are null)`],
-          gateway: { name: first.gatewayRead.gateway, id: `${first.base}.${first.gatewayRead.idPath}`, why: `\`${first.name}\`: ${first.reason}` },
+          gateway: { name: first.gatewayRead.gateway, id: gatewayIdExpression(first.base, first.gatewayRead), why: `\`${first.name}\`: ${first.reason}` },
         },
       };
     }

@@ -146,6 +146,16 @@ export interface SourceRejection {
 export interface GatewayRead {
   gateway: string;
   idPath: string;
+  /** The value is typed `JSONValue` (AI SDK provider metadata): read it under a `typeof … === 'string'` check. */
+  json?: true;
+}
+
+/** The Vercel AI Gateway's generation id on an AI SDK result (docs/gateways.md). */
+const VERCEL_GATEWAY_READ: GatewayRead = { gateway: 'vercel', idPath: 'providerMetadata.gateway.generationId', json: true };
+
+function withoutGatewayRead<T extends { gatewayRead?: GatewayRead }>(rejection: T): Omit<T, 'gatewayRead'> {
+  const { gatewayRead: _, ...rest } = rejection;
+  return rest;
 }
 
 export type Classified = SourceCandidate | SourceRejection;
@@ -621,6 +631,7 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
         code: 'not-openai',
         gateway: true,
         reason: `model "${value.text}" is a string id, which the AI SDK sends through the Vercel AI Gateway: \`response.id\` is the gateway's (gen_…), not an OpenAI id`,
+        gatewayRead: VERCEL_GATEWAY_READ,
       },
       notes: [],
     };
@@ -657,7 +668,13 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
     // The AI SDK's own gateway provider (`gateway('openai/gpt-4o')`, `createGateway(...)`): ids are the gateway's.
     if (target && ((isPackage(target.module, 'ai') && /^(gateway|createGateway)$/.test(target.imported)) || isPackage(target.module, '@ai-sdk/gateway'))) {
       return {
-        rejection: { code: 'not-openai', gateway: true, reason: `the model goes through the Vercel AI Gateway (\`${target.imported}\`): \`response.id\` is the gateway's (gen_…), not an OpenAI id` },
+        rejection: {
+          code: 'not-openai',
+          gateway: true,
+          reason: `the model goes through the Vercel AI Gateway (\`${target.imported}\`): \`response.id\` is the gateway's (gen_…), not an OpenAI id`,
+          // Vercel's own endpoint only: a `createGateway({ baseURL })` may be anything.
+          ...(!factoryOptions || (ts.isObjectLiteralExpression(skipOuterExpressions(factoryOptions)) && !objectProperty(factoryOptions, 'baseURL')) ? { gatewayRead: VERCEL_GATEWAY_READ } : {}),
+        },
         notes: [],
       };
     }
@@ -924,7 +941,12 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
     }
     if (target && isPackage(target.module, 'ai') && AI_SDK_FUNCTIONS.includes(target.imported)) {
       const model = classifyAiModel(call.arguments[0], ctx);
-      if (model.rejection) return { rejection: model.rejection, notes: [], needsAwait: false };
+      if (model.rejection) {
+        // A Vercel AI Gateway model's generation id is on the awaited result of generateText / generateObject only.
+        const { gatewayRead, ...rejection } = model.rejection;
+        const readable = gatewayRead && (target.imported === 'generateText' || target.imported === 'generateObject');
+        return { rejection: readable ? model.rejection : rejection, notes: [], needsAwait: !!readable };
+      }
       const noResponse = missingAiResponse(ctx);
       if (noResponse) return { rejection: noResponse, notes: [], needsAwait: !AI_SDK_STREAMING.has(target.imported) };
       if (AI_SDK_STREAMING.has(target.imported)) {
@@ -1000,7 +1022,7 @@ function classifySdkTypedWrapper(call: ts.CallExpression, located: Located, ctx:
   const api = importTarget(sdkFunction)!.imported;
   const wrapperName = call.expression.getText(ctx.sourceFile);
   const model = classifyAiModel(call.arguments[0], ctx);
-  if (model.rejection) return { rejection: model.rejection, notes: [], needsAwait: true };
+  if (model.rejection) return { rejection: withoutGatewayRead(model.rejection), notes: [], needsAwait: true };
   if (!model.known) return undefined;
   const notes = [...model.notes, ...multiStepNote(call.arguments[0]), `\`${wrapperName}\` is typed as \`${api}\` and passes its options to it unchanged: read as that call's result`];
   if (AI_SDK_STREAMING.has(api)) return { kind: RESULT_KINDS.aiResponse, streamResult: true, notes, needsAwait: promised };
@@ -1549,7 +1571,7 @@ export function classifyAiCallback(fn: ts.ArrowFunction | ts.FunctionExpression 
   const name = `${owner.api} ${owner.callback} event`;
   const options = owner.call.arguments[0];
   const model = classifyAiModel(options, ctx);
-  if (model.rejection) return { type: 'rejected', origin: fn, name, ...model.rejection };
+  if (model.rejection) return { type: 'rejected', origin: fn, name, ...withoutGatewayRead(model.rejection) };
   const noResponse = missingAiResponse(ctx);
   if (noResponse) return { type: 'rejected', origin: fn, name, ...noResponse };
   // A step's event is one request: the multi-step caveat is for the end of the run.
@@ -1689,7 +1711,7 @@ function classifyFinishStepPart(decl: ts.ParameterDeclaration, ctx: AnalysisCont
   }
   if (!narrowed) return undefined;
   const model = classifyAiModel(aiCall.arguments[0], ctx);
-  if (model.rejection) return { type: 'rejected', origin: decl, name, ...model.rejection };
+  if (model.rejection) return { type: 'rejected', origin: decl, name, ...withoutGatewayRead(model.rejection) };
   return {
     type: 'source', origin: decl, name, base: `${name}.response`, kind: RESULT_KINDS.aiResponse, edits: [],
     notes: [...model.notes, 'read from the `finish-step` part: one row per step, each step one request'],
