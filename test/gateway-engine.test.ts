@@ -120,6 +120,32 @@ export async function ask(prompt: string) {
     expect(call.status).toBe('manual');
   });
 
+  it("an OpenRouter id already in openai_request_id is reported with the edit that moves it, never one that drops it", () => {
+    const text = route('https://openrouter.ai/api/v1').replace(
+      "await trackTokenUsage({ action_type: 'ask', tokens_used: completion.usage?.total_tokens ?? 0 });",
+      "await trackTokenUsage({ action_type: 'ask', tokens_used: completion.usage?.total_tokens ?? 0, openai_request_id: completion.id, openai_created: null, system_fingerprint: null });",
+    );
+    const run = (tracker: string, fixSuspect: boolean) => {
+      const all = new Map([
+        ['/app/route.ts', text],
+        ['/app/tracking.ts', tracker],
+      ]);
+      return addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p), fixSuspect }).files[0];
+    };
+    const reported = run(tracking, false).calls[0];
+    expect(reported).toMatchObject({ status: 'manual', reasonCode: 'suspect-value' });
+    expect(reported.reason).toContain("it belongs in `gateway_generation_id` (`llm_gateway: 'openrouter'`, `gateway_generation_id: completion.id`)");
+    expect(reported.suspectFix).toBeDefined();
+    const fixed = run(tracking, true);
+    expect(fixed.calls[0].status).toBe('updated');
+    expect(fixed.output).toContain("openai_request_id: null, openai_created: null, system_fingerprint: null, llm_gateway: 'openrouter', gateway_generation_id: completion.id });");
+    // No gateway columns in the tracker's type: the id has nowhere to go, so no fix is offered (it would drop the id).
+    const noColumns = tracking.replace('  llm_gateway?: string | null;\n  gateway_generation_id?: string | null;\n', '');
+    const kept = run(noColumns, true);
+    expect(kept.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'suspect-value' });
+    expect(kept.output ?? text).toBe(text);
+  });
+
   it('bad gateway config is refused, naming the key', () => {
     expect(() => resolveConfig({ gateways: [{ name: 'LiteLLM', baseURL: 'x' }] })).toThrow(/"gateways" must be an array of/);
   });

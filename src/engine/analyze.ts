@@ -602,7 +602,11 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
     // Every replacement is certain: the call's one source is the result the values are read from.
     const choice = chooseSource(literal, call, ctx);
     const described = choice.ok ? { source: choice.source.base || choice.source.name, sourceKind: choice.source.kind.id } : {};
-    return { ...base, ...described, status: 'updated', added: replaced, edits: replacements, ...fixed };
+    // Behind a gateway the id moves to the gateway fields (suspectValues offers the fix only when they can be added).
+    const moved = choice.ok && choice.source.gateway ? gatewayAdditions(choice.source.gateway, present, tracker) : undefined;
+    const moves = moved?.ok ? moved.entries : [];
+    const edits = [...replacements, ...appendProperties(ctx.sourceFile, literal, moves)];
+    return { ...base, ...described, status: 'updated', added: { ...replaced, ...Object.fromEntries(moves) }, edits, ...fixed };
   }
   if (missing.length === 0) return { ...base, status: 'complete', edits: [] };
   if (unknownSpread) {
@@ -650,22 +654,16 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
     added[field.prop] = value.value;
   }
   if (source.gateway) {
-    const gatewayValues: Array<[string, string]> = [
-      ['llm_gateway', `'${source.gateway.name}'`],
-      ['gateway_generation_id', source.gateway.id],
-    ];
-    for (const [prop, value] of gatewayValues) {
-      if (present.has(prop)) continue;
-      if ((shape && !shape.open && !shape.properties.get(prop)) || (!shape && !tracker.untypedJs)) {
-        // Without the gateway columns the id has nowhere to go: the call stays what it was (not an OpenAI request).
-        return manual(
-          base,
-          'not-openai',
-          `${source.gateway.why}; the tracker's parameter type has no \`${prop}\`: add \`llm_gateway?: string | null\` and \`gateway_generation_id?: string | null\` to it (the columns: \`npx recon-codemod sql\`) and run again, and the call gets ${source.gateway.name}'s generation id`,
-        );
-      }
-      added[prop] = value;
+    const moved = gatewayAdditions(source.gateway, present, tracker);
+    if (!moved.ok) {
+      // Without the gateway columns the id has nowhere to go: the call stays what it was (not an OpenAI request).
+      return manual(
+        base,
+        'not-openai',
+        `${source.gateway.why}; the tracker's parameter type has no \`${moved.prop}\`: add \`llm_gateway?: string | null\` and \`gateway_generation_id?: string | null\` to it (the columns: \`npx recon-codemod sql\`) and run again, and the call gets ${source.gateway.name}'s generation id`,
+      );
     }
+    for (const [prop, value] of moved.entries) added[prop] = value;
   }
   const edits: TextEdit[] = [...source.edits, ...replacements, ...appendProperties(ctx.sourceFile, literal, Object.entries(added))];
   return { ...base, ...described, status: 'updated', added: { ...replaced, ...added }, edits, notes: source.notes.length ? source.notes : undefined, ...fixed };
@@ -743,13 +741,39 @@ function suspectValues(literal: ts.ObjectLiteralExpression, call: ts.CallExpress
     choice ??= chooseSource(literal, call, ctx);
     // The right value is certain only when the engine ties the call to this very result.
     const right = choice.ok && choice.source.origin === read.origin ? fieldValue(field, choice.source, tracker.shape()) : undefined;
-    const expected = right?.ok ? right.value : undefined;
+    let expected = right?.ok ? right.value : undefined;
+    const gateway = choice.ok && choice.source.origin === read.origin ? choice.source.gateway : undefined;
+    if (gateway) {
+      // The id is moved, never dropped: the fix writes null here only together with the gateway fields.
+      const moved = gatewayAdditions(gateway, new Set(literal.properties.map((p) => (p.name ? propertyNameText(p.name) : undefined)).filter((n): n is string => !!n)), tracker);
+      if (moved.ok) reason += `: it belongs in \`gateway_generation_id\` (${moved.entries.map(([p, v]) => `\`${p}: ${v}\``).join(', ') || 'already there'}), and \`${field.prop}\` is null`;
+      else expected = undefined;
+    }
     out.push({
       prop: field.prop, value, reason, expected,
       edit: expected !== undefined ? { start: prop.initializer.getStart(ctx.sourceFile), end: prop.initializer.getEnd(), text: expected } : undefined,
     });
   }
   return out;
+}
+
+/**
+ * The gateway fields a call through a known gateway still lacks, or why the tracker's type cannot take them (then the
+ * call stays `not-openai`: the id has nowhere to go).
+ */
+function gatewayAdditions(
+  gateway: NonNullable<SourceCandidate['gateway']>,
+  present: ReadonlySet<string>,
+  tracker: TrackerInfo,
+): { ok: true; entries: Array<[string, string]> } | { ok: false; prop: string } {
+  const shape = tracker.shape();
+  const entries: Array<[string, string]> = [];
+  for (const [prop, value] of [['llm_gateway', `'${gateway.name}'`], ['gateway_generation_id', gateway.id]] as const) {
+    if (present.has(prop)) continue;
+    if ((shape && !shape.open && !shape.properties.get(prop)) || (!shape && !tracker.untypedJs)) return { ok: false, prop };
+    entries.push([prop, value]);
+  }
+  return { ok: true, entries };
 }
 
 /** Parameter types that take any key: nothing to check the fields against. */
