@@ -146,6 +146,21 @@ export async function ask(prompt: string) {
     expect(kept.output ?? text).toBe(text);
   });
 
+  it('a gateway call that records null for OpenAI but no generation id is not complete: the lint rule reports it', () => {
+    const text = route('https://openrouter.ai/api/v1').replace(
+      "tokens_used: completion.usage?.total_tokens ?? 0 });",
+      "tokens_used: completion.usage?.total_tokens ?? 0, openai_request_id: null, openai_created: null, system_fingerprint: null });",
+    );
+    const all = new Map([
+      ['/app/route.ts', text],
+      ['/app/tracking.ts', tracking],
+    ]);
+    const [file] = addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p) }).files;
+    expect(file.calls[0]).toMatchObject({ status: 'updated', added: { llm_gateway: "'openrouter'", gateway_generation_id: 'completion.id' } });
+    const again = addReconciliationFields([{ path: '/app/route.ts', text: file.output! }], { readFile: (p) => (p === '/app/route.ts' ? file.output : all.get(p)) }).files[0];
+    expect(again.calls[0].status).toBe('complete');
+  });
+
   it('bad gateway config is refused, naming the key', () => {
     expect(() => resolveConfig({ gateways: [{ name: 'LiteLLM', baseURL: 'x' }] })).toThrow(/"gateways" must be an array of/);
   });

@@ -608,7 +608,27 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
     const edits = [...replacements, ...appendProperties(ctx.sourceFile, literal, moves)];
     return { ...base, ...described, status: 'updated', added: { ...replaced, ...Object.fromEntries(moves) }, edits, ...fixed };
   }
-  if (missing.length === 0) return { ...base, status: 'complete', edits: [] };
+  if (missing.length === 0) {
+    // Complete behind a known gateway means with its generation id: a call that says "no OpenAI request" (null id)
+    // while its result came through a gateway still lacks `gateway_generation_id`.
+    const idProp = literal.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === ctx.config.fieldNames.openai_request_id);
+    if (!unknownSpread && idProp && skipOuterExpressions(idProp.initializer).kind === ts.SyntaxKind.NullKeyword && !present.has('gateway_generation_id')) {
+      const choice = chooseSource(literal, call, ctx);
+      const moved = choice.ok && choice.source.gateway ? gatewayAdditions(choice.source.gateway, present, tracker) : undefined;
+      if (choice.ok && moved?.ok && moved.entries.length) {
+        return {
+          ...base,
+          source: choice.source.base || choice.source.name,
+          sourceKind: choice.source.kind.id,
+          status: 'updated',
+          added: Object.fromEntries(moved.entries),
+          edits: [...choice.source.edits, ...appendProperties(ctx.sourceFile, literal, moved.entries)],
+          notes: choice.source.notes,
+        };
+      }
+    }
+    return { ...base, status: 'complete', edits: [] };
+  }
   if (unknownSpread) {
     return manual(base, 'spread-unknown', `\`...${unknownSpread}\` may already set ${missing.map((f) => `\`${f.prop}\``).join(', ')}; this tool cannot see into it: add the fields where that object is built, or here if it never has them`);
   }
