@@ -5,61 +5,54 @@
  *
  * Request: { id, path, text, configPath?, root }. Answer: { id, ok: true, plan } or { id, ok: false, error }.
  * The plan is the engine's FilePlan for `text`, read with the CLI's disk host (tsconfig `paths` from `root`), so the
- * text is the one `recon-codemod --write` would write.
+ * text is the one `recon-codemod --write` would write. The config is read as the CLI reads it (src/config-file.ts);
+ * a file that names no tracking callee is answered from the config alone, without loading the engine.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { workerData } from 'node:worker_threads';
 
 const { signal, port } = workerData;
 const dist = new URL('../dist/', import.meta.url);
 
+const cannotLoad = (error) => new Error(`recon-codemod: cannot load the engine from ${dist.pathname} (run \`npm run build\`?): ${error.message}`);
+
+let configModule;
+function loadConfigModule() {
+  configModule ??= import(new URL('src/config-file.js', dist).href).catch((error) => {
+    throw cannotLoad(error);
+  });
+  return configModule;
+}
+
 let modules;
 async function load() {
   modules ??= Promise.all([
-    import(new URL('codemods/add-reconciliation-fields.js', dist).href),
+    import(new URL('src/engine/index.js', dist).href),
     import(new URL('src/node-host.js', dist).href),
-    import(new URL('src/config.js', dist).href),
   ]).then(
-    ([codemod, host, config]) => ({ addReconciliationFields: codemod.addReconciliationFields, createNodeHost: host.createNodeHost, toPosix: host.toPosix, resolveConfig: config.resolveConfig }),
+    ([codemod, host]) => ({ addReconciliationFields: codemod.addReconciliationFields, createNodeHost: host.createNodeHost, toPosix: host.toPosix }),
     (error) => {
-      throw new Error(`recon-codemod: cannot load the engine from ${dist.pathname} (run \`npm run build\`?): ${error.message}`);
+      throw cannotLoad(error);
     },
   );
   return modules;
 }
 
 const hosts = new Map();
-const configs = new Map();
-
 /** The config, as the CLI reads it: --config FILE, else the "recon-codemod" key of package.json in the root. */
-function configFor(m, configPath, root) {
-  const file = configPath ?? join(root, 'package.json');
-  let text;
+async function configFor(configPath, root) {
+  const { readConfig } = await loadConfigModule();
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    if (configPath) throw new Error(`recon-codemod: cannot read config file: ${configPath}`);
-    text = '{}';
-  }
-  // Keyed by the text: a config edited between runs of a long-lived process is read again.
-  const key = `${file}\0${text}`;
-  if (configs.has(key)) return configs.get(key);
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
+    return readConfig(configPath, [root], root).config;
   } catch (error) {
-    if (configPath) throw new Error(`recon-codemod: config file ${configPath} is not valid JSON: ${error.message}`);
-    parsed = {};
+    throw new Error(`recon-codemod: ${error.message}`);
   }
-  const config = configPath ? m.resolveConfig(parsed, configPath) : m.resolveConfig(parsed?.['recon-codemod'], 'package.json "recon-codemod"');
-  configs.set(key, config);
-  return config;
 }
 
 async function handle({ path, text, configPath, root }) {
+  const config = await configFor(configPath, root);
+  // Text prefilter, as the CLI: a file that names no tracking callee never loads the engine.
+  if (!config.callees.some((callee) => text.includes(callee))) return { status: 'unchanged', calls: [] };
   const m = await load();
-  const config = configFor(m, configPath, root);
   let host = hosts.get(root);
   if (!host) hosts.set(root, (host = m.createNodeHost(root)));
   const { files } = m.addReconciliationFields([{ path: m.toPosix(path), text }], { config, readFile: host.readFile, pathAliases: host.pathAliases });

@@ -19,16 +19,14 @@
  * a worker thread imports the engine once per jscodeshift process (codemods/jscodeshift-engine.mjs) and answers each
  * request over a MessageChannel; this thread blocks on `Atomics.wait` until the answer is posted, then takes it with
  * `receiveMessageOnPort`. The worker's start-up (loading TypeScript) is paid once per jscodeshift worker process, not
- * per file, and files that do not mention a tracking callee never reach it.
+ * per file, and files that do not mention a tracking callee never load the engine (the worker answers from the config).
  */
 'use strict';
 
-const { existsSync, readFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 const { MessageChannel, Worker, receiveMessageOnPort } = require('node:worker_threads');
 
 const ENGINE_WORKER = join(__dirname, 'jscodeshift-engine.mjs');
-const DEFAULT_CALLEES = ['trackTokenUsage'];
 /** Longest wait for one file's answer before giving up (a huge file on a slow machine still fits). */
 const TIMEOUT_MS = 120_000;
 
@@ -83,33 +81,11 @@ function callEngine(request) {
   }
 }
 
-/** The tracking callees, for the text prefilter: from the same config the worker will read. */
-function calleesFor(configPath, root) {
-  try {
-    if (configPath) {
-      const callees = JSON.parse(readFileSync(resolve(configPath), 'utf8')).callees;
-      return Array.isArray(callees) && callees.length ? callees : DEFAULT_CALLEES;
-    }
-    const pkgPath = join(root, 'package.json');
-    if (existsSync(pkgPath)) {
-      const section = JSON.parse(readFileSync(pkgPath, 'utf8'))['recon-codemod'];
-      if (section && Array.isArray(section.callees) && section.callees.length) return section.callees;
-    }
-  } catch {
-    // A bad config is reported by the worker, with the reason.
-    return undefined;
-  }
-  return DEFAULT_CALLEES;
-}
-
 module.exports = function transformer(file, api, options = {}) {
   const configPath = options['recon-config'] ?? options.reconConfig ?? undefined;
   const root = resolve(options.root ?? process.cwd());
   const source = file.source;
-  const callees = calleesFor(configPath, root);
-  // Text prefilter, as the CLI: most files never reach the engine.
-  if (callees && !callees.some((callee) => source.includes(callee))) return undefined;
-
+  // The worker reads the config and skips files that name no tracking callee (the CLI's text prefilter).
   const reply = callEngine({ path: resolve(file.path), text: source, configPath: configPath && resolve(configPath), root });
   const plan = reply.plan;
   if (typeof api?.report === 'function') {

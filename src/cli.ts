@@ -6,9 +6,9 @@ import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import pc from 'picocolors';
-import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
 import { resolveConfig, type ReconConfig } from './config.js';
-import type { FilePlan } from './engine/types.js';
+import { ConfigError, readConfig } from './config-file.js';
+import { addReconciliationFields, type FilePlan } from './engine/index.js';
 import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, readSource, removeStaleTempFiles, UsageError, writeAtomic } from './files.js';
 import { createNodeHost, toPosix } from './node-host.js';
 import { buildReport, renderJson, renderMarkdown } from './report.js';
@@ -106,42 +106,11 @@ function defaultIo(): CliIo {
 
 /** The config, and whether the user wrote one (a --config file or a package.json key) rather than taking defaults. */
 function loadConfig(configPath: string | undefined, root: string, cwd: string): { config: ReconConfig; explicit: boolean } {
-  if (configPath) return { config: loadConfigFile(configPath, cwd), explicit: true };
-  for (const dir of new Set([root, cwd])) {
-    try {
-      const pkg = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
-      if (pkg['recon-codemod'] !== undefined) {
-        try {
-          return { config: resolveConfig(pkg['recon-codemod'], `${toPosix(relative(cwd, resolve(dir, 'package.json'))) || 'package.json'} "recon-codemod"`), explicit: true };
-        } catch (error) {
-          throw new UsageError((error as Error).message);
-        }
-      }
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-    }
-  }
-  return { config: resolveConfig(undefined), explicit: false };
-}
-
-function loadConfigFile(configPath: string, cwd: string): ReconConfig {
-  const path = resolve(cwd, configPath);
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read config file: ${configPath}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
+    return readConfig(configPath, [root, cwd], cwd);
   } catch (error) {
-    throw new UsageError(`config file ${configPath} is not valid JSON: ${(error as Error).message}`);
-  }
-  try {
-    return resolveConfig(parsed, configPath);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

@@ -4,8 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { PathAliases, ProjectHost } from './engine/host.js';
-import { ts } from './engine/ts.js';
+import { ts, type PathAliases, type ProjectHost } from './engine/index.js';
 
 /** Files larger than this are not read for cross-file lookups (a generated bundle is never a tracker). */
 const MAX_READ_BYTES = 2 * 1024 * 1024;

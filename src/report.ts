@@ -1,7 +1,7 @@
 /**
  * Reports are renderings of the plan, never a second source of truth: the JSON for tools, the Markdown for reviewers.
  */
-import type { FilePlan, SchemaPlan } from './engine/types.js';
+import type { FilePlan, SchemaPlan } from './engine/index.js';
 
 export interface ReportCall {
   line: number;

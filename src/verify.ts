@@ -23,9 +23,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { applyEdits } from './engine/edits.js';
-import { ts as bundledTs } from './engine/ts.js';
-import type { CallPlan, FilePlan, TextEdit } from './engine/types.js';
+import { applyEdits, ts as bundledTs, type CallPlan, type FilePlan, type TextEdit } from './engine/index.js';
 import { toPosix } from './node-host.js';
 
 type TS = typeof bundledTs;
@@ -453,8 +451,18 @@ function render(state: FileState) {
   if (!state.indivisible) {
     const edits: TextEdit[] = [];
     const owners: Array<Unit | undefined> = [];
-    for (const u of kept) for (const e of u.edits) (edits.push(e), owners.push(u));
-    if (state.keepTodo) for (const e of state.todo) (edits.push(e), owners.push(undefined));
+    for (const u of kept) {
+      for (const e of u.edits) {
+        edits.push(e);
+        owners.push(u);
+      }
+    }
+    if (state.keepTodo) {
+      for (const e of state.todo) {
+        edits.push(e);
+        owners.push(undefined);
+      }
+    }
     const entries = dedupe(edits, owners).sort((a, b) => a.edit.start - b.edit.start || a.edit.end - b.edit.end);
     let text = '';
     let cursor = 0;

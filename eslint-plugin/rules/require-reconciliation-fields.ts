@@ -11,11 +11,9 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ESLintUtils } from '@typescript-eslint/utils';
 import { activeFields, DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
-import { analyzeFile } from '../../src/engine/analyze.js';
-import type { ProjectHost } from '../../src/engine/host.js';
-import { isReportedByLint, type CallPlan, type FilePlan } from '../../src/engine/types.js';
+import { analyzeFile, isReportedByLint, type CallPlan, type FilePlan, type ProjectHost } from '../../src/engine/index.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
-import { OPTIONAL_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
+import { OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
 
 export const RULE_NAME = 'require-reconciliation-fields';
 
@@ -150,11 +148,7 @@ export const rule = createRule<Options, MessageIds>({
           fieldNames: {
             type: 'object',
             additionalProperties: false,
-            properties: {
-              openai_request_id: identifier,
-              openai_created: identifier,
-              system_fingerprint: identifier,
-            },
+            properties: Object.fromEntries(RECONCILIATION_FIELD_NAMES.map((name) => [name, identifier])),
             description: 'The property names written at the call, per canonical field.',
           },
           optionalFields: {

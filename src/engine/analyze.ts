@@ -4,7 +4,8 @@ import { appendProperties, applyEdits, checkParses, lineEnding, lineIndentAt } f
 import { createMemoryHost, readSourceFile, type ProjectHost } from './host.js';
 import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resolveName, visibleDeclarations, type Declaration } from './scope.js';
 import { aiCallbackOwner, assignmentsTo, classifyAiCallback, classifyDeclaration, sdkMapping, type AnalysisContext, type Classified, type SourceCandidate, type SourceRejection } from './sources.js';
-import { RESULT_KINDS, type ResultKind } from './sdk.js';
+import { RESULT_KINDS, renderRead, streamOf } from './result-kinds.js';
+import { RECONCILIATION_FIELDS, RECONCILIATION_FIELD_NAMES } from '../schema/fields.js';
 import { trackerKey } from './schema-step.js';
 import { findTrackingCalls, recordParameterIndex, trackerDefinition, trackerFunction, trackerParameterShape, isUntypedJsParameter, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, SuspectValue, TextEdit } from './types.js';
@@ -253,8 +254,8 @@ function describe(candidates: Classified[]): string {
   return candidates.map((c) => `\`${c.name}\``).join(', ');
 }
 
-/** Names the stream capture declares; never chosen when they already mean something in the function. */
-const STREAM_CAPTURE = { openai_request_id: 'openaiRequestId', openai_created: 'openaiCreated', system_fingerprint: 'systemFingerprint' } as const;
+
+const fieldTsType = (field: string) => RECONCILIATION_FIELDS.find((f) => f.name === field)!.tsType;
 
 function forAwaitLoopsOver(scope: ts.Node, decl: ts.VariableDeclaration): ts.ForOfStatement[] {
   const loops: ts.ForOfStatement[] = [];
@@ -280,7 +281,9 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !decl.initializer) return undefined;
   const init = skipOuterExpressions(decl.initializer);
   const created = ts.isAwaitExpression(init) ? skipOuterExpressions(init.expression) : init;
-  if (!ts.isCallExpression(created) || !/\.chat\.completions\.create$/.test(created.expression.getText(ctx.sourceFile))) return undefined;
+  const streamKinds = ts.isCallExpression(created) ? streamOf(propertyChain(skipOuterExpressions(created.expression)).names) : undefined;
+  const kind = streamKinds?.captured;
+  if (!streamKinds || !kind) return undefined;
   const fn = enclosingFunction(decl);
   const loops = forAwaitLoopsOver(fn, decl);
   if (loops.length !== 1) return undefined;
@@ -302,12 +305,11 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   if (loop.initializer.declarations.length !== 1 || !ts.isIdentifier(chunkDecl.name)) return undefined;
   const chunk = chunkDecl.name.text;
   if (!mentionsName(loop.statement, chunk)) return undefined; // the loop keeps no chunk data: nothing to hang the capture on
-  const names = Object.values(STREAM_CAPTURE);
-  const captures = [
-    `${STREAM_CAPTURE.openai_request_id} ??= ${chunk}.id;`,
-    `${STREAM_CAPTURE.openai_created} ??= ${chunk}.created;`,
-    `${STREAM_CAPTURE.system_fingerprint} ??= ${chunk}.system_fingerprint;`,
-  ];
+  // The names the capture declares are the captured kind's paths (never chosen when they already mean something in
+  // the function); each is set from the chunk kind's path.
+  const slots = RECONCILIATION_FIELD_NAMES.map((field) => ({ field, name: kind.fields[field]!.path, from: streamKinds.chunk.fields[field]!.path }));
+  const names = slots.map((c) => c.name);
+  const captures = slots.map((c) => `${c.name} ??= ${chunk}.${c.from};`);
   // The loop already keeps the values (this tool's own capture, from an earlier call after it): read them.
   const bodyText = loop.statement.getText(ctx.sourceFile);
   const captured = captures.every((c) => bodyText.includes(c));
@@ -318,11 +320,7 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   const indent = lineIndentAt(text, anchor.getStart(ctx.sourceFile));
   const firstInBody = loop.statement.statements[0];
   const inner = firstInBody ? lineIndentAt(text, firstInBody.getStart(ctx.sourceFile)) : `${indent}  `;
-  const declarations = [
-    `let ${STREAM_CAPTURE.openai_request_id}${typed ? ': string | undefined' : ''};`,
-    `let ${STREAM_CAPTURE.openai_created}${typed ? ': number | undefined' : ''};`,
-    `let ${STREAM_CAPTURE.system_fingerprint}${typed ? ': string | undefined' : ''};`,
-  ];
+  const declarations = slots.map((c) => `let ${c.name}${typed ? `: ${fieldTsType(c.field)} | undefined` : ''};`);
   const bodyOpen = loop.statement.getStart(ctx.sourceFile) + 1;
   const edits: TextEdit[] = captured
     ? []
@@ -330,16 +328,6 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
         { start: anchor.getStart(ctx.sourceFile), end: anchor.getStart(ctx.sourceFile), text: declarations.map((d) => `${d}${eol}${indent}`).join('') },
         { start: bodyOpen, end: bodyOpen, text: captures.map((c) => `${eol}${inner}${c}`).join('') },
       ];
-  const reader = (name: string) => ({ read: () => name, mayBeUndefined: true });
-  const kind: ResultKind = {
-    id: 'openai.chat.stream',
-    label: 'OpenAI chat stream (values kept from its chunks)',
-    fields: {
-      openai_request_id: reader(STREAM_CAPTURE.openai_request_id),
-      openai_created: reader(STREAM_CAPTURE.openai_created),
-      system_fingerprint: reader(STREAM_CAPTURE.system_fingerprint),
-    },
-  };
   return {
     type: 'source', origin: decl, name: decl.name.text, base: '', kind, edits,
     notes: [`kept from the chunks of \`${decl.name.text}\` in its \`for await\` loop (every chunk carries the same id)`],
@@ -550,7 +538,7 @@ function fieldValue(
     };
   }
   if (reader) {
-    const value = reader.read(source.base, source.optional);
+    const value = renderRead(reader, source.base, source.optional);
     if (!declared) return { ok: true, value };
     const undefinedOk = declared.acceptsUndefined;
     const nullOk = declared.acceptsNull;
@@ -745,7 +733,7 @@ function suspectValues(literal: ts.ObjectLiteralExpression, call: ts.CallExpress
     } else {
       const base = plainRead(read.base);
       const reader = read.kind.fields[field.field];
-      const expected = reader ? plainRead(reader.read(read.base)) : undefined;
+      const expected = reader ? plainRead(renderRead(reader, read.base)) : undefined;
       const text = [chain.root.text, ...chain.path].join('.');
       const next = base && text.startsWith(`${base}.`) ? text.slice(base.length + 1).split('.')[0] : undefined;
       if (next && text !== expected && read.kind.absent?.includes(next)) {

@@ -1,7 +1,24 @@
 import { installedVersion, type ProjectHost } from './host.js';
 import { defaultExportExpression, importTarget, resolveImport, type Located } from './modules.js';
 import { declarationKeyword, owningVariableDeclaration, resolveName, type Declaration } from './scope.js';
-import { AI_SDK_FUNCTIONS, AI_SDK_STREAMING, OPENAI_CLIENT_CLASSES, OPENAI_METHODS, OTHER_PROVIDER_PACKAGES, RESULT_KINDS, type FieldReader, type ResultKind } from './sdk.js';
+import { OPENAI_CLIENT_CLASSES, OTHER_PROVIDER_PACKAGES } from './sdk.js';
+import {
+  AI_END_CALLBACKS,
+  AI_FUNCTIONS,
+  AI_SDK_FUNCTIONS,
+  AI_SDK_STREAMING,
+  RESULT_KINDS,
+  STREAM_FINALS,
+  V3_METHODS,
+  clientMethodOf,
+  kindOfSdkType,
+  plainPath,
+  restKindOf,
+  streamChunkKindOf,
+  withoutCasts,
+  type FieldReader,
+  type ResultKind,
+} from './result-kinds.js';
 import { appendBindingElement, appendTypeMember, lineEnding, lineIndentAt } from './edits.js';
 import type { ManualReasonCode, TextEdit } from './types.js';
 import { packageTypeReference, readTypeShape, unwrapPromise } from './types-read.js';
@@ -84,7 +101,7 @@ function aiResponsePath(ctx: AnalysisContext): string {
 
 /** Before openai 4.62 awaited results carry no `_request_id`: the id exists, but this SDK cannot give it. */
 function missingRequestId(kind: ResultKind, ctx: AnalysisContext): CallClassification['rejection'] | undefined {
-  if (ctx.sdk.openaiRequestId || kind.fields.openai_request_id?.read('x') !== 'x._request_id') return undefined;
+  if (ctx.sdk.openaiRequestId || plainPath(kind.fields.openai_request_id) !== '_request_id') return undefined;
   return {
     code: 'no-field-value',
     reason: `the installed openai ${ctx.sdk.openaiVersion} predates \`_request_id\` (4.62.0): upgrade openai, or call it with \`.withResponse()\` (4.66.1+) and record its \`request_id\``,
@@ -801,15 +818,9 @@ function producedBy(expr: ts.Expression, depth = 0): ts.Expression | undefined {
   return ts.isAwaitExpression(e) ? skipOuterExpressions(e.expression) : e;
 }
 
-/** The stream helpers' final results: `stream.finalChatCompletion()` after `openai.chat.completions.stream(...)`. */
-const STREAM_HELPERS: ReadonlyArray<{ final: string; path: string[]; kind: ResultKind }> = [
-  { final: 'finalChatCompletion', path: ['chat', 'completions', 'stream'], kind: RESULT_KINDS.chatCompletion },
-  { final: 'finalResponse', path: ['responses', 'stream'], kind: RESULT_KINDS.response },
-];
-
 function classifyStreamHelperFinal(callee: ts.Expression, ctx: AnalysisContext): CallClassification | undefined {
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  const helper = STREAM_HELPERS.find((h) => h.final === callee.name.text);
+  const helper = STREAM_FINALS.find((h) => h.final === callee.name.text);
   if (!helper) return undefined;
   const creation = producedBy(callee.expression);
   if (!creation || !ts.isCallExpression(creation)) return undefined;
@@ -828,14 +839,13 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
   const final = classifyStreamHelperFinal(callee, ctx);
   if (final) return final;
   const { root, names } = propertyChain(callee);
-  for (const method of OPENAI_METHODS) {
-    if (names.length < method.path.length) continue;
-    const tail = names.slice(names.length - method.path.length);
-    if (tail.join('.') !== method.path.join('.')) continue;
+  // The longest method path that is the callee's tail (`chat.completions.create` before `completions.create`).
+  const method = clientMethodOf(names);
+  if (method) {
     // The client is what the resource path hangs off: `openai` in `openai.chat.completions.create`.
     let clientExpr: ts.Expression = callee;
     for (let i = 0; i < method.path.length; i++) clientExpr = skipOuterExpressions((clientExpr as ts.PropertyAccessExpression).expression);
-    if (!ts.isPropertyAccessExpression(callee)) break;
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
     const verdict = classifyClient(clientExpr, ctx);
     if (!verdict.openai) {
       // A known gateway's chat completion (not a stream: its chunks are not read here): the body id is its generation id.
@@ -880,7 +890,7 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
       };
     }
     const format = objectProperty(call.arguments[0], 'response_format');
-    if (method.kind === RESULT_KINDS.requestIdOnly && format && ts.isStringLiteralLike(format) && ['text', 'srt', 'vtt'].includes(format.text)) {
+    if (format && ts.isStringLiteralLike(format) && method.kind.plainTextFormats?.includes(format.text)) {
       return {
         rejection: { code: 'no-field-value', reason: `response_format "${format.text}" returns a plain string, which carries no request id: use \`.withResponse()\` and its \`request_id\`` },
         notes: [],
@@ -894,7 +904,8 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
   }
   // openai v3 (`OpenAIApi`): `createChatCompletion` and the legacy `createCompletion` resolve to an axios response
   // whose `data` is the body (`CreateChatCompletionResponse` / `CreateCompletionResponse`: id, created).
-  if (names.length === 1 && (names[0] === 'createChatCompletion' || names[0] === 'createCompletion') && ts.isIdentifier(root)) {
+  const v3Kind = names.length === 1 ? V3_METHODS.get(names[0]) : undefined;
+  if (v3Kind && ts.isIdentifier(root)) {
     const verdict = classifyClient(root, ctx);
     if (!verdict.openai) return { rejection: { code: verdict.code, reason: verdict.reason, gateway: verdict.gateway }, notes: [], needsAwait: true };
     const stream = objectProperty(call.arguments[0], 'stream');
@@ -906,17 +917,9 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
         needsAwait: true,
       };
     }
-    // openai 3's CreateChatCompletionResponse type has no system_fingerprint, though the body carries it.
+    // A cast the SDK's types need (openai 3 types no system_fingerprint) is TypeScript only.
     const typed = !/\.(c|m)?jsx?$/i.test(ctx.sourceFile.fileName);
-    const kind: ResultKind = typed
-      ? {
-          ...RESULT_KINDS.chatCompletionV3,
-          fields: {
-            ...RESULT_KINDS.chatCompletionV3.fields,
-            system_fingerprint: { read: (b, optional) => `(${b}${optional ? '?.' : '.'}data as { system_fingerprint?: string })${optional ? '?.' : '.'}system_fingerprint`, mayBeUndefined: true },
-          },
-        }
-      : RESULT_KINDS.chatCompletionV3;
+    const kind = typed ? v3Kind : withoutCasts(v3Kind);
     return { kind, notes: ['openai v3 (axios): the completion is under `.data`', ...verdict.notes], needsAwait: true };
   }
   const provider = otherProviderOrigin(callee, ctx.sourceFile.fileName, ctx);
@@ -931,10 +934,11 @@ function classifyCall(call: ts.CallExpression, ctx: AnalysisContext): CallClassi
     const decl = resolveName(callee.text, callee);
     if (!decl) return undefined;
     const target = importTarget(decl);
-    // `embed`/`embedMany`: a request, but its result has no response id (only headers and body, when present).
-    if (target && isPackage(target.module, 'ai') && /^(embed|embedMany)$/.test(target.imported)) {
+    // A kind recognised but refused (`embed`/`embedMany`: a request, but its result has no response id).
+    const aiKind = target && isPackage(target.module, 'ai') ? AI_FUNCTIONS.get(target.imported) : undefined;
+    if (target && aiKind?.refusal) {
       return {
-        rejection: { code: 'no-field-value', reason: `an AI SDK \`${target.imported}\` result carries no response id: record null, or the x-request-id of its raw response headers` },
+        rejection: { code: 'no-field-value', reason: `an AI SDK \`${target.imported}\` result ${aiKind.refusal}` },
         notes: [],
         needsAwait: true,
       };
@@ -1155,9 +1159,8 @@ function classifyWrapperOnce(located: Located, ctx: AnalysisContext): CallClassi
   const refused = returned.find((r) => r?.rejection);
   if (refused) return refused;
   if (ref && OPENAI_PACKAGE.test(ref.module)) {
-    if (ref.name === 'ChatCompletion' || ref.name === 'ParsedChatCompletion') return { kind: RESULT_KINDS.chatCompletion, notes: [], needsAwait: true };
-    if (ref.name === 'Response' && ref.module !== 'openai') return { kind: RESULT_KINDS.response, notes: [], needsAwait: true };
-    return undefined;
+    const kind = kindOfSdkType(ref);
+    return kind && { kind, notes: [], needsAwait: true };
   }
   const shape = readTypeShape(ctx.host, located.sourceFile, type);
   if (!shape) return undefined;
@@ -1179,7 +1182,7 @@ function classifyWrapperOnce(located: Located, ctx: AnalysisContext): CallClassi
         needsAwait: true,
       };
     }
-    const reader: FieldReader = { read: (b) => `${b}.${name}`, mayBeUndefined: prop.acceptsUndefined, mayBeNull: prop.acceptsNull };
+    const reader: FieldReader = { path: name, mayBeUndefined: prop.acceptsUndefined, mayBeNull: prop.acceptsNull };
     fields[field] = reader;
   }
   if (!any || !fields.openai_request_id) return undefined;
@@ -1191,19 +1194,15 @@ function classifyWrapperOnce(located: Located, ctx: AnalysisContext): CallClassi
   };
 }
 
-/** OpenAI REST paths a raw `fetch` may call, and what their JSON body is. */
-const OPENAI_REST: ReadonlyArray<{ path: RegExp; kind: ResultKind }> = [
-  // api.openai.com/v1/chat/completions, and Azure's /openai/deployments/<name>/chat/completions.
-  { path: /\/chat\/completions\b/, kind: RESULT_KINDS.chatCompletion },
-  { path: /\/(v1|openai)\/responses\b/, kind: RESULT_KINDS.response },
-];
+/** Stands for a template's `${…}` in the URL text (a character no URL holds). */
+const URL_HOLE = '\u0000';
 
 /** The URL text a `fetch` call names, when it is written out (a literal, a template's fixed head, a const). */
 function urlText(expr: ts.Expression | undefined, depth = 0): string | undefined {
   if (!expr || depth > 3) return undefined;
   const e = skipOuterExpressions(expr);
   if (ts.isStringLiteralLike(e)) return e.text;
-  if (ts.isTemplateExpression(e)) return e.head.text + e.templateSpans.map((span) => `\u0000${span.literal.text}`).join('');
+  if (ts.isTemplateExpression(e)) return e.head.text + e.templateSpans.map((span) => `${URL_HOLE}${span.literal.text}`).join('');
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
     if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const') return urlText(decl.initializer, depth + 1);
@@ -1219,20 +1218,20 @@ function classifyFetchJson(call: ts.CallExpression): CallClassification | undefi
   if (!response || !ts.isCallExpression(response) || !ts.isIdentifier(response.expression) || response.expression.text !== 'fetch') return undefined;
   const url = urlText(response.arguments[0]);
   if (url === undefined) return undefined;
-  const host = /^https?:\/\/([^/\u0000]+)/.exec(url)?.[1];
+  const host = /^https?:\/\/([^/]+)/.exec(url.split(URL_HOLE)[0])?.[1];
   if (host && !/(^|\.)openai\.com$|\.openai\.azure\.com$/.test(host)) {
     return { rejection: { code: 'not-openai', reason: `its body comes from a fetch to ${host}, not OpenAI` }, notes: [], needsAwait: true };
   }
   if (!host) return undefined;
-  const endpoint = OPENAI_REST.find((r) => r.path.test(url));
+  const endpoint = restKindOf(url);
   if (!endpoint) {
     return {
-      rejection: { code: 'no-field-value', reason: `a fetch to ${url.replace(/\u0000/g, '…')} returns no id in its body: read \`res.headers.get('x-request-id')\`` },
+      rejection: { code: 'no-field-value', reason: `a fetch to ${url.split(URL_HOLE).join('…')} returns no id in its body: read \`res.headers.get('x-request-id')\`` },
       notes: [],
       needsAwait: true,
     };
   }
-  return { kind: endpoint.kind, notes: ['a raw fetch to the OpenAI REST API: the id is the JSON body\'s'], needsAwait: true, fetchBody: true };
+  return { kind: endpoint, notes: ['a raw fetch to the OpenAI REST API: the id is the JSON body\'s'], needsAwait: true, fetchBody: true };
 }
 
 /** Fields only Ollama's native API returns (OpenAI's bodies have `usage` instead). */
@@ -1267,7 +1266,7 @@ function classifyOllamaJson(call: ts.CallExpression): CallClassification | undef
   };
   visit(decl.parent.parent.parent);
   if (!readsCounts) return undefined;
-  return { rejection: { code: 'not-openai', reason: `its body comes from Ollama's native API (a fetch to ${url.replace(/\u0000/g, '…')}, read for \`eval_count\`): a self-hosted model, not OpenAI` }, notes: [], needsAwait: true };
+  return { rejection: { code: 'not-openai', reason: `its body comes from Ollama's native API (a fetch to ${url.split(URL_HOLE).join('…')}, read for \`eval_count\`): a self-hosted model, not OpenAI` }, notes: [], needsAwait: true };
 }
 
 /** Does the expression pass through a cast to `any`/`unknown` on its way to the call? (Then only the call vouches for it.) */
@@ -1306,7 +1305,7 @@ function classifyValue(init: ts.Expression, ctx: AnalysisContext): CallClassific
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'withResponse' && ts.isCallExpression(skipOuterExpressions(callee.expression))) {
     const inner = classifyCall(skipOuterExpressions(callee.expression) as ts.CallExpression, ctx);
     if (!inner || (inner.rejection && inner.rejection.code !== 'no-field-value')) return inner && { ...inner, needsAwait: !awaited };
-    const bodyHasId = inner.kind && inner.kind.fields.openai_request_id?.read('x') === 'x.id';
+    const bodyHasId = inner.kind && plainPath(inner.kind.fields.openai_request_id) === 'id';
     return bodyHasId
       ? { kind: inner.kind, path: 'data', notes: inner.notes, needsAwait: !awaited }
       : { kind: RESULT_KINDS.withResponseHeaderId, notes: inner.notes, needsAwait: !awaited };
@@ -1447,7 +1446,7 @@ function fitDeclaredType(
   const ref = packageTypeReference(type, decl);
   if (ref && OPENAI_PACKAGE.test(ref.module)) {
     if (!result.fetchBody) return { kind, edits: [] };
-    const sdkKind = ['ChatCompletion', 'ParsedChatCompletion'].includes(ref.name) ? RESULT_KINDS.chatCompletion : ref.name === 'Response' && ref.module !== 'openai' ? RESULT_KINDS.response : undefined;
+    const sdkKind = kindOfSdkType(ref);
     if (sdkKind === kind) return { kind, edits: [] };
     return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which is not the ${kind.label} this endpoint returns: type it as the body, then pass its fields` } };
   }
@@ -1467,7 +1466,7 @@ function fitDeclaredType(
   for (const { field } of activeFields(ctx.config)) {
     const reader = kind.fields[field];
     if (!reader) continue;
-    const key = /^x\.([A-Za-z_$][\w$]*)$/.exec(reader.read('x'))?.[1];
+    const key = /^[A-Za-z_$][\w$]*$/.exec(plainPath(reader) ?? '')?.[0];
     const declared = key ? shape.properties.get(key) : undefined;
     const wanted = BODY_PROPERTY_TYPES[field];
     if (declared) {
@@ -1514,9 +1513,6 @@ function appendTypeMembers(sourceFile: ts.SourceFile, literal: ts.TypeLiteralNod
   const joint = multiline ? `${separator}${lineEnding(text, last.getStart(sourceFile))}${lineIndentAt(text, last.getStart(sourceFile))}` : `${separator} `;
   return appendTypeMember(sourceFile, literal, members.join(joint));
 }
-
-/** The callbacks whose event carries the final response: `onFinish` (ai 4+), `onEnd` (ai 7, which deprecates onFinish). */
-const AI_END_CALLBACKS = ['onFinish', 'onEnd', 'onStepFinish'];
 
 /** The AI SDK call whose options hold this function as `onFinish` / `onEnd`, if any. */
 export function aiCallbackOwner(
@@ -1726,7 +1722,8 @@ function classifyStreamChunk(decl: ts.VariableDeclaration, ctx: AnalysisContext)
   const loop = decl.parent.parent;
   if (!ts.isIdentifier(decl.name) || !ts.isForOfStatement(loop) || !loop.awaitModifier || loop.initializer !== decl.parent) return undefined;
   const stream = producedBy(loop.expression);
-  if (!stream || !ts.isCallExpression(stream) || !/\.chat\.completions\.create$/.test(stream.expression.getText(ctx.sourceFile))) return undefined;
+  const chunkKind = stream && ts.isCallExpression(stream) ? streamChunkKindOf(propertyChain(skipOuterExpressions(stream.expression)).names) : undefined;
+  if (!stream || !ts.isCallExpression(stream) || !chunkKind) return undefined;
   const result = classifyCall(stream, ctx);
   if (result?.rejection?.code !== 'stream-not-captured') return result?.rejection ? toClassified(decl, decl.name.text, result, decl.name.text, ctx) : undefined;
   // Chunks typed by a cast of the stream (`stream as AsyncIterable<{ choices… }>`) may lack `id`: not read.
@@ -1736,7 +1733,7 @@ function classifyStreamChunk(decl: ts.VariableDeclaration, ctx: AnalysisContext)
     return { type: 'rejected', origin: decl, name: decl.name.text, code: 'no-field-value', reason: `its chunks are typed by the cast \`${over.type.getText(ctx.sourceFile)}\`, which may lack \`id\`, \`created\` and \`system_fingerprint\`: drop the cast (the SDK types the chunks), then run again` };
   }
   return {
-    type: 'source', origin: decl, name: decl.name.text, base: decl.name.text, kind: RESULT_KINDS.chatCompletionChunk, edits: [],
+    type: 'source', origin: decl, name: decl.name.text, base: decl.name.text, kind: chunkKind, edits: [],
     notes: ['read from a stream chunk: every chunk of a chat stream carries the same id, created and system_fingerprint'],
   };
 }
@@ -1770,7 +1767,7 @@ function classifyDestructuredResult(owner: ts.VariableDeclaration, result: CallC
   for (const { field } of activeFields(ctx.config)) {
     const reader = kind.fields[field];
     // `x.id` binds `id`; `x.usage?.prompt_tokens_details…` binds `usage` and reads on from it.
-    const path = reader && /^x\.([A-Za-z_$][\w$]*)((?:\??\.[\w$]+)*)$/.exec(reader.read('x'));
+    const path = reader && /^([A-Za-z_$][\w$]*)((?:\??\.[\w$]+)*)$/.exec(plainPath(reader) ?? '');
     if (!reader || !path) {
       if (reader) return undefined; // a computed read (a Date) cannot come from one binding
       fields[field] = null;
@@ -1781,7 +1778,8 @@ function classifyDestructuredResult(owner: ts.VariableDeclaration, result: CallC
     if ('error' in binding) return { type: 'rejected', origin: owner, name, code: 'no-source', reason: binding.error };
     // Two fields read from one key (`usage`) bind it once.
     for (const edit of binding.edits) if (!edits.some((e) => e.start === edit.start && e.text === edit.text)) edits.push(edit);
-    fields[field] = { ...reader, read: () => `${binding.base}${rest}` };
+    // Read with no base: the path is the binding itself.
+    fields[field] = { ...reader, path: `${binding.base}${rest}` };
   }
   return { type: 'source', origin: owner, name, base: '', kind: { ...kind, fields }, edits, notes: result.notes };
 }
@@ -2032,12 +2030,7 @@ function classifyByType(decl: ts.VariableDeclaration | ts.ParameterDeclaration, 
   if (rest.length !== 1) return undefined;
   const ref = packageTypeReference(rest[0], decl);
   if (!ref || !OPENAI_PACKAGE.test(ref.module)) return undefined;
-  const kind =
-    ref.name === 'ChatCompletion' || ref.name === 'ParsedChatCompletion'
-      ? RESULT_KINDS.chatCompletion
-      : ref.name === 'Response' && ref.module !== 'openai'
-        ? RESULT_KINDS.response
-        : undefined;
+  const kind = kindOfSdkType(ref);
   if (!kind) return undefined;
   const optional = nullable.length > 0 || !!(ts.isParameter(decl) && decl.questionToken);
   return { type: 'source', origin: decl, name, base: name, kind, edits: [], notes: [], optional };

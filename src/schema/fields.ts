@@ -40,14 +40,18 @@ export interface ReconciliationColumn {
 
 export interface ReconciliationField extends ReconciliationColumn {
   name: ReconciliationFieldName;
-  /** Where each SDK keeps the value; documentation for reports and the README (the engine holds the executable mapping). */
-  sources: Readonly<Record<string, string>>;
+  /**
+   * Unused: where each SDK keeps the value is the engine's result-kinds table (src/engine/result-kinds.ts), which the
+   * codemod, the runtime extractor and the README's mapping table all read. Kept optional for older entries.
+   */
+  sources?: Readonly<Record<string, string>>;
 }
 
 /** An optional call-site column: like a ReconciliationField, but not added by default. */
 export interface OptionalField extends ReconciliationColumn {
   name: OptionalFieldName;
-  sources: Readonly<Record<string, string>>;
+  /** Unused, as ReconciliationField's: see src/engine/result-kinds.ts. */
+  sources?: Readonly<Record<string, string>>;
 }
 
 // Kept `as const` so the TypeScript type of each field (its `tsType`) is known at compile time; the zod schema and the
@@ -60,13 +64,6 @@ const FIELD_DEFINITIONS = [
     nullable: true,
     description:
       "OpenAI's id for the request: the completion's body id (chatcmpl-…, resp_…) or, where the body has none, the x-request-id header (req_…).",
-    sources: {
-      'openai chat completion': 'completion.id',
-      'openai responses': 'response.id',
-      'openai .withResponse()': 'data.id (or request_id, the x-request-id header)',
-      'openai audio / images / embeddings': 'result._request_id',
-      'ai sdk generateText / onFinish': 'response.id',
-    },
   },
   {
     name: 'openai_created',
@@ -74,12 +71,6 @@ const FIELD_DEFINITIONS = [
     sqlType: 'BIGINT',
     nullable: true,
     description: 'When OpenAI created the completion, in unix seconds.',
-    sources: {
-      'openai chat completion': 'completion.created',
-      'openai responses': 'response.created_at',
-      'openai images': 'result.created',
-      'ai sdk generateText / onFinish': 'Math.floor(response.timestamp.getTime() / 1000)',
-    },
   },
   {
     name: 'system_fingerprint',
@@ -87,9 +78,6 @@ const FIELD_DEFINITIONS = [
     sqlType: 'TEXT',
     nullable: true,
     description: 'The backend configuration fingerprint OpenAI returned with a chat completion, when it returned one.',
-    sources: {
-      'openai chat completion': 'completion.system_fingerprint',
-    },
   },
 ] as const satisfies readonly ReconciliationField[];
 
@@ -104,11 +92,6 @@ const OPTIONAL_FIELD_DEFINITIONS = [
     nullable: true,
     description:
       'The model snapshot OpenAI answered with (e.g. gpt-4o-mini-2024-07-18), as its usage reports name it; the requested model is model_used.',
-    sources: {
-      'openai chat completion': 'completion.model',
-      'openai responses': 'response.model',
-      'ai sdk generateText / onFinish': 'response.modelId',
-    },
   },
   {
     name: 'cached_input_tokens',
@@ -116,11 +99,6 @@ const OPTIONAL_FIELD_DEFINITIONS = [
     sqlType: 'INTEGER',
     nullable: true,
     description: 'The prompt tokens served from the prompt cache; already included in input_tokens (never add them again).',
-    sources: {
-      'openai chat completion': 'completion.usage.prompt_tokens_details.cached_tokens',
-      'openai responses': 'response.usage.input_tokens_details.cached_tokens',
-      'ai sdk generateText / onFinish': 'usage.cachedInputTokens',
-    },
   },
   {
     name: 'service_tier',
@@ -128,14 +106,10 @@ const OPTIONAL_FIELD_DEFINITIONS = [
     sqlType: 'TEXT',
     nullable: true,
     description: 'The service tier OpenAI processed the request with (default, flex, priority, scale); it changes the rate.',
-    sources: {
-      'openai chat completion': 'completion.service_tier',
-      'openai responses': 'response.service_tier',
-    },
   },
 ] as const satisfies readonly OptionalField[];
 
-/** The optional columns, with where each SDK keeps the value. */
+/** The optional columns (where each SDK keeps the value: src/engine/result-kinds.ts). */
 export const OPTIONAL_FIELDS: readonly OptionalField[] = OPTIONAL_FIELD_DEFINITIONS;
 
 export const OPTIONAL_FIELD_NAMES: readonly OptionalFieldName[] = OPTIONAL_FIELDS.map((f) => f.name);

@@ -1,29 +1,32 @@
-import { GATEWAY_ID_PATTERN, OPENAI_ID_PATTERN } from '../schema/fields.js';
+import { kindOfBodyObject, type FieldReader } from '../engine/result-kinds.js';
+import { GATEWAY_ID_PATTERN, OPENAI_ID_PATTERN, OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES } from '../schema/fields.js';
 import type { GatewayFieldValues, OptionalFieldValues, ReconciliationFieldValues } from '../schema/zod.js';
 
 type Json = Record<string, unknown>;
 
-const NO_FIELDS: ReconciliationFieldValues = Object.freeze({
-  openai_request_id: null,
-  openai_created: null,
-  system_fingerprint: null,
-});
+const NO_FIELDS = Object.freeze(Object.fromEntries(RECONCILIATION_FIELD_NAMES.map((name) => [name, null]))) as ReconciliationFieldValues;
 
-const NO_OPTIONAL_FIELDS: OptionalFieldValues = Object.freeze({
-  openai_model: null,
-  cached_input_tokens: null,
-  service_tier: null,
-});
+const NO_OPTIONAL_FIELDS = Object.freeze(Object.fromEntries(OPTIONAL_FIELD_NAMES.map((name) => [name, null]))) as OptionalFieldValues;
 
 // Ids the AI SDK makes up when the provider sent none (`aitxt-…` from generateText/streamText, `aiobj-…` from
 // generateObject/streamObject); their timestamp is then `new Date()` too. Neither ever matches OpenAI's records.
 const AI_SDK_INVENTED_ID = /^ai(txt|obj)-/;
 
-// Body `object` values that carry `id`, `created` and `system_fingerprint` (chat completions, their stream chunks,
-// legacy completions).
-const COMPLETION_OBJECTS = new Set(['chat.completion', 'chat.completion.chunk', 'text_completion']);
-
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
+
+/**
+ * A field of a parsed body, read along its path in the engine's result-kinds table (the body's `object` names the
+ * kind: `chat.completion`, `text_completion`, `response`): the one mapping the codemod writes into code.
+ */
+function readPath(body: Json, reader: FieldReader | null | undefined): unknown {
+  if (!reader || reader.convert) return undefined;
+  let value: unknown = body;
+  for (const key of reader.path.split(/\??\./)) {
+    if (!isObject(value)) return undefined;
+    value = value[key];
+  }
+  return value;
+}
 const nonEmptyString = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 /** Unix seconds, or null for anything else (a float, a negative number, a millisecond value: never converted). */
@@ -48,15 +51,13 @@ function fromAiSdkResponse(response: { id: string; timestamp: Date }): Reconcili
 
 /** A parsed OpenAI response body, as the awaited openai-node call (or `res.json()` of a raw fetch) returns it. */
 function fromOpenAiBody(body: Json): ReconciliationFieldValues {
-  if (typeof body.object === 'string' && COMPLETION_OBJECTS.has(body.object)) {
+  const kind = kindOfBodyObject(body.object);
+  if (kind) {
     return {
-      openai_request_id: nonEmptyString(body.id),
-      openai_created: unixSeconds(body.created),
-      system_fingerprint: nonEmptyString(body.system_fingerprint),
+      openai_request_id: nonEmptyString(readPath(body, kind.fields.openai_request_id)),
+      openai_created: unixSeconds(readPath(body, kind.fields.openai_created)),
+      system_fingerprint: nonEmptyString(readPath(body, kind.fields.system_fingerprint)),
     };
-  }
-  if (body.object === 'response') {
-    return { openai_request_id: nonEmptyString(body.id), openai_created: unixSeconds(body.created_at), system_fingerprint: null };
   }
   // Audio, images, embeddings, moderations: no id in the body, only the x-request-id header that openai-node attaches
   // as the non-enumerable `_request_id`. Of these, only images say when they were created.
@@ -77,15 +78,12 @@ const tokenCount = (value: unknown): number | null =>
 
 /** `model`, the cached prompt tokens and `service_tier` of a chat completion (or chunk) or a Responses API result. */
 function optionalFromOpenAiBody(body: Json): OptionalFieldValues {
-  const usage = isObject(body.usage) ? body.usage : {};
-  let details: unknown;
-  if (typeof body.object === 'string' && COMPLETION_OBJECTS.has(body.object)) details = usage.prompt_tokens_details;
-  else if (body.object === 'response') details = usage.input_tokens_details;
-  else return NO_OPTIONAL_FIELDS;
+  const kind = kindOfBodyObject(body.object);
+  if (!kind) return NO_OPTIONAL_FIELDS;
   return {
-    openai_model: nonEmptyString(body.model),
-    cached_input_tokens: isObject(details) ? tokenCount(details.cached_tokens) : null,
-    service_tier: nonEmptyString(body.service_tier),
+    openai_model: nonEmptyString(readPath(body, kind.fields.openai_model)),
+    cached_input_tokens: tokenCount(readPath(body, kind.fields.cached_input_tokens)),
+    service_tier: nonEmptyString(readPath(body, kind.fields.service_tier)),
   };
 }
 
@@ -121,8 +119,8 @@ export interface ExtractOptions {
 }
 
 /**
- * The three reconciliation fields of an SDK result: the runtime twin of the codemod's mapping (see `sources` in
- * RECONCILIATION_FIELDS), for code written after the migration.
+ * The three reconciliation fields of an SDK result: the runtime twin of the codemod's mapping (the result kinds of
+ * src/engine/result-kinds.ts), for code written after the migration.
  *
  * Understands an openai-node ChatCompletion (or stream chunk, or the JSON of a raw fetch), a Responses API Response,
  * a `.withResponse()` result `{ data, response, request_id }` (the body id, else the `x-request-id` header), an
@@ -170,7 +168,7 @@ export function extractGatewayFields(result: unknown, gateway: string): GatewayF
     const id = nonEmptyString(metadata?.generationId);
     return id === null || !GATEWAY_ID_PATTERN.test(id) ? NO_GATEWAY_FIELDS : { llm_gateway: 'vercel', gateway_generation_id: id, gateway_cost_usd: null };
   }
-  if (!(typeof result.object === 'string' && COMPLETION_OBJECTS.has(result.object))) return NO_GATEWAY_FIELDS;
+  if (result.object !== 'chat.completion' && result.object !== 'chat.completion.chunk') return NO_GATEWAY_FIELDS;
   const id = nonEmptyString(result.id);
   if (id === null || OPENAI_ID_PATTERN.test(id)) return NO_GATEWAY_FIELDS;
   const cost = isObject(result.usage) && typeof result.usage.cost === 'number' && Number.isFinite(result.usage.cost) && result.usage.cost >= 0 ? result.usage.cost : null;

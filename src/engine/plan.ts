@@ -1,0 +1,165 @@
+/**
+ * The engine's one entry point for a run: candidate files in, the whole plan (the schema step, then every file's
+ * calls) and new texts out. Touches no disk; the CLI, the jscodeshift adapter, the public API and tests all call
+ * this, through the engine's index (codemods/add-reconciliation-fields.ts re-exports it for the package's export).
+ */
+import { DEFAULT_CONFIG, type ReconConfig } from '../config.js';
+import { analysisFailed, analyzeFile } from './analyze.js';
+import type { ProjectHost } from './host.js';
+import { applyEdits, checkParses } from './edits.js';
+import { planSchemaStep, type SchemaChange } from './schema-step.js';
+import { ts } from './ts.js';
+import type { FilePlan, TextEdit } from './types.js';
+
+export interface SourceInput {
+  /** Absolute, `/`-separated path. */
+  path: string;
+  text: string;
+}
+
+export interface TransformOptions {
+  config?: ReconConfig;
+  /**
+   * How to read files that are not among the inputs (the tracker's module, a wrapper's types). Defaults to the
+   * inputs only. The inputs themselves are always served from `files`, so a plan never mixes old and new text.
+   */
+  readFile?: (path: string) => string | undefined;
+  pathAliases?: ProjectHost['pathAliases'];
+  /** Insert a `// recon-codemod: <reason>` comment above each manual call (the lint rule then accepts it). */
+  todo?: boolean;
+  /** Replace suspect values (calls reported `suspect-value`) where the right value is certain (default: false). */
+  fixSuspect?: boolean;
+  /** Add the fields to the tracker's parameter type and insert row when they lack them (default: true). */
+  schemaStep?: boolean;
+  /** Called after each file, for progress reporting. */
+  onFile?: (plan: FilePlan, index: number, total: number) => void;
+}
+
+export interface TransformResult {
+  files: FilePlan[];
+  /**
+   * The schema step's edits, by path, in offsets of the original text. In a file they apply to, the calls' edits are
+   * offsets of the text with these applied (a type check at the CLI's edge uses this to re-apply a subset).
+   */
+  schemaEdits: Map<string, TextEdit[]>;
+}
+
+export function addReconciliationFields(files: readonly SourceInput[], options: TransformOptions = {}): TransformResult {
+  const config = options.config ?? DEFAULT_CONFIG;
+  const byPath = new Map(files.map((f) => [f.path, f.text]));
+  const original = (path: string) => byPath.get(path) ?? options.readFile?.(path);
+  // One host for both steps, so each file is parsed once; it serves the schema step's edits once they exist.
+  const schemaTexts = new Map<string, string>();
+  const host: ProjectHost = { readFile: (path) => schemaTexts.get(path) ?? original(path), pathAliases: options.pathAliases };
+
+  // The schema step first: call sites are then planned against the tracker's type as it will be.
+  const { schema, failed } = options.schemaStep === false ? { schema: new Map<string, SchemaChange>(), failed: new Map<string, string>() } : schemaStep(files, config, host);
+  const schemaErrors = new Map<string, string>();
+  const schemaEdits = new Map<string, TextEdit[]>();
+  for (const [path, change] of schema) {
+    const text = original(path);
+    if (text === undefined || change.edits.length === 0) continue;
+    let edited: string;
+    try {
+      edited = applyEdits(text, change.edits);
+    } catch (error) {
+      schemaErrors.set(path, `the schema step's edits could not be applied (${(error as Error).message}); nothing written`);
+      continue;
+    }
+    const errors = checkParses(path, edited);
+    if (errors.length) schemaErrors.set(path, `the schema step's edit would not parse (${errors[0]}); nothing written`);
+    else {
+      schemaTexts.set(path, edited);
+      schemaEdits.set(path, change.edits);
+    }
+  }
+  const analyze = (file: SourceInput) => {
+    const failure = failed.get(file.path);
+    if (failure !== undefined) return { path: file.path, status: 'error', error: failure, calls: [] } satisfies FilePlan;
+    const schemaText = schemaTexts.get(file.path);
+    const change = schema.get(file.path);
+    const plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, { todo: options.todo, fixSuspect: options.fixSuspect });
+    return withSchema(schemaText === undefined ? plan : withOriginalLines(plan, file.text, change!.edits), change, schemaText, schemaErrors.get(file.path));
+  };
+  let plans = files.map((file, index) => {
+    const plan: FilePlan = analyze(file);
+    options.onFile?.(plan, index, files.length);
+    return plan;
+  });
+  // The schema step is kept only where a call uses it: a tracker none of whose calls is updated keeps its type.
+  const used = new Set(plans.flatMap((p) => p.calls.flatMap((c) => (c.status === 'updated' && c.tracker ? [c.tracker] : []))));
+  const unused = [...schema].filter(([, change]) => !change.trackers.some((t) => used.has(t))).map(([path]) => path);
+  for (const path of unused) {
+    schema.delete(path);
+    schemaTexts.delete(path);
+    schemaErrors.delete(path);
+    schemaEdits.delete(path);
+  }
+  if (unused.length) plans = plans.map((plan, index) => (unused.includes(plan.path) ? analyze(files[index]) : plan));
+  // Types or trackers outside the inputs (excluded, or not mentioning the callee) are still edited.
+  for (const [path, change] of schema) {
+    if (byPath.has(path)) continue;
+    plans.push(withSchema({ path, status: 'unchanged', calls: [] }, change, schemaTexts.get(path), schemaErrors.get(path)));
+  }
+  return { files: plans, schemaEdits };
+}
+
+/**
+ * The schema step, which reads every input: an input whose reading throws is that file's error (`failed`), and the
+ * step is planned over the others. Only when it throws is it run again file by file to find which.
+ */
+function schemaStep(files: readonly SourceInput[], config: ReconConfig, host: ProjectHost): { schema: Map<string, SchemaChange>; failed: Map<string, string> } {
+  const failed = new Map<string, string>();
+  try {
+    return { schema: planSchemaStep(files, config, host), failed };
+  } catch {
+    for (const file of files) {
+      try {
+        planSchemaStep([file], config, host);
+      } catch (error) {
+        failed.set(file.path, analysisFailed(error));
+      }
+    }
+  }
+  const rest = files.filter((f) => !failed.has(f.path));
+  try {
+    return { schema: planSchemaStep(rest, config, host), failed };
+  } catch (error) {
+    // Not one file's doing: no file is planned against a schema step that could not be planned.
+    for (const file of rest) failed.set(file.path, analysisFailed(error));
+    return { schema: new Map(), failed };
+  }
+}
+
+/**
+ * Calls in a file the schema step edited were found in the edited text: report their lines and columns in the text
+ * the user has (the edits only insert; a call never lies inside one).
+ */
+function withOriginalLines(plan: FilePlan, original: string, edits: readonly TextEdit[]): FilePlan {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  const toOriginal = (offset: number) => {
+    let shift = 0;
+    for (const e of sorted) {
+      const editedStart = e.start + shift;
+      if (editedStart >= offset) break;
+      shift += e.text.length - (e.end - e.start);
+    }
+    return offset - shift;
+  };
+  const lines = ts.createSourceFile('original', original, ts.ScriptTarget.Latest, false, ts.ScriptKind.Unknown);
+  return {
+    ...plan,
+    calls: plan.calls.map((c) => {
+      const { line, character } = lines.getLineAndCharacterOfPosition(toOriginal(c.start));
+      return { ...c, line: line + 1, column: character + 1 };
+    }),
+  };
+}
+
+function withSchema(plan: FilePlan, change: SchemaChange | undefined, schemaText: string | undefined, error: string | undefined): FilePlan {
+  if (!change) return plan;
+  const schemaPlan = { typeName: change.typeName, added: change.added, passedThrough: change.passedThrough, ...(change.manual ? { manual: change.manual } : {}) };
+  if (error) return { ...plan, status: 'error', error, output: undefined, schema: schemaPlan };
+  if (plan.status === 'unchanged' && schemaText !== undefined) return { ...plan, status: 'changed', output: schemaText, schema: schemaPlan };
+  return { ...plan, schema: schemaPlan };
+}
