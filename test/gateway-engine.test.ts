@@ -11,6 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
 import { resolveConfig } from '../src/config.js';
 import { readPathAliases } from '../src/node-host.js';
+import { Linter } from 'eslint';
+import tsParser from '@typescript-eslint/parser';
+import recon from '../eslint-plugin/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const appRoot = path.join(repoRoot, 'fixtures', 'gateway-app');
@@ -163,5 +166,34 @@ export async function ask(prompt: string) {
 
   it('bad gateway config is refused, naming the key', () => {
     expect(() => resolveConfig({ gateways: [{ name: 'LiteLLM', baseURL: 'x' }] })).toThrow(/"gateways" must be an array of/);
+  });
+});
+
+describe('the lint rule follows', () => {
+  const route = `import OpenAI from 'openai';
+import { trackTokenUsage } from '@/lib/tokens/tracking';
+
+const proxy = new OpenAI({ baseURL: 'http://litellm.internal:4000/v1' });
+
+export async function POST() {
+  const completion = await proxy.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await trackTokenUsage({ user_id: 'u', action_type: 'a', model_used: 'gpt-4o', tokens_used: 1, input_tokens: 1, output_tokens: 0, success: true });
+}
+`;
+  const lint = (options: object) =>
+    new Linter({ configType: 'flat' }).verify(
+      route,
+      [{ files: ['**/*.ts'], languageOptions: { parser: tsParser }, plugins: { recon }, rules: { 'recon/require-reconciliation-fields': ['error', options] } }] as never,
+      { filename: path.join(appRoot, 'src/app/api/lint-case/route.ts') },
+    );
+
+  it("a configured gateway's call is incomplete until it has the gateway fields, and the suggestion adds them", () => {
+    const [message] = lint({ gateways: [{ name: 'litellm', baseURL: 'http://litellm.internal:4000/v1' }] });
+    expect(message.messageId).toBe('missingFields');
+    expect(message.suggestions?.[0].fix.text).toContain("llm_gateway: 'litellm'");
+    expect(message.suggestions?.[0].fix.text).toContain('gateway_generation_id: completion.id');
+    const [unknown] = lint({});
+    expect(unknown.messageId).toBe('manual');
+    expect(unknown.message).toContain('http://litellm.internal:4000/v1');
   });
 });
