@@ -21,6 +21,12 @@ export interface ReconConfig {
    * `reconcile`'s cost estimate exact). Never by default.
    */
   optionalFields: OptionalFieldName[];
+  /**
+   * OpenAI-compatible gateways (a self-hosted LiteLLM proxy…) whose chat completion body `id` is their own generation
+   * id: a client with this `baseURL` gets `llm_gateway: name` and `gateway_generation_id` from the result, and null
+   * for the OpenAI fields. OpenRouter is known without it; any other base URL stays manual.
+   */
+  gateways?: Array<{ name: string; baseURL: string }>;
 }
 
 /** A field written at call sites: one of the three, or an optional column the config asks for. */
@@ -47,7 +53,7 @@ export function resolveConfig(partial: unknown, origin = 'config'): ReconConfig 
   if (partial === undefined || partial === null) return structuredClone(DEFAULT_CONFIG);
   if (typeof partial !== 'object' || Array.isArray(partial)) throw new Error(`${origin}: expected an object`);
   const input = partial as Record<string, unknown>;
-  const known = new Set(['callees', 'trackingModules', 'fieldNames', 'exclude', 'optionalFields']);
+  const known = new Set(['callees', 'trackingModules', 'fieldNames', 'exclude', 'optionalFields', 'gateways']);
   for (const key of Object.keys(input)) {
     if (!known.has(key)) throw new Error(`${origin}: unknown key "${key}" (known: ${[...known].join(', ')})`);
   }
@@ -71,6 +77,17 @@ export function resolveConfig(partial: unknown, origin = 'config'): ReconConfig 
     }
   }
   config.optionalFields = optional as OptionalFieldName[];
+  if (input.gateways !== undefined) {
+    const gateways = input.gateways;
+    const valid =
+      Array.isArray(gateways) &&
+      gateways.every(
+        (g) =>
+          typeof g === 'object' && g !== null && typeof g.name === 'string' && /^[a-z0-9][a-z0-9_.-]*$/.test(g.name) && typeof g.baseURL === 'string' && /^https?:\/\//.test(g.baseURL),
+      );
+    if (!valid) throw new Error(`${origin}: "gateways" must be an array of { "name": "litellm", "baseURL": "https://…" } (lower-case name, http(s) URL)`);
+    config.gateways = (gateways as Array<{ name: string; baseURL: string }>).map(({ name, baseURL }) => ({ name, baseURL }));
+  }
   if (input.fieldNames !== undefined) {
     const names = input.fieldNames;
     if (typeof names !== 'object' || names === null || Array.isArray(names)) {

@@ -38,6 +38,8 @@ export interface RuleOptions {
   fieldNames?: Partial<Record<ReconciliationFieldName, string>>;
   /** Optional columns a complete call must also pass (`openai_model`, `cached_input_tokens`, `service_tier`; default none). */
   optionalFields?: OptionalFieldName[];
+  /** Self-hosted gateways whose chat completion id is their generation id (`[{ name: 'litellm', baseURL }]`; default none). */
+  gateways?: Array<{ name: string; baseURL: string }>;
 }
 
 export type Options = [RuleOptions];
@@ -104,8 +106,8 @@ const configByOptions = new WeakMap<object, ReconConfig>();
 function configFor(options: RuleOptions): ReconConfig {
   const cached = configByOptions.get(options);
   if (cached) return cached;
-  const { callees, trackingModules, fieldNames, optionalFields } = options;
-  const config = resolveConfig({ callees, trackingModules, fieldNames, optionalFields }, `recon/${RULE_NAME} options`);
+  const { callees, trackingModules, fieldNames, optionalFields, gateways } = options;
+  const config = resolveConfig({ callees, trackingModules, fieldNames, optionalFields, ...(gateways ? { gateways } : {}) }, `recon/${RULE_NAME} options`);
   configByOptions.set(options, config);
   return config;
 }
@@ -161,6 +163,16 @@ export const rule = createRule<Options, MessageIds>({
             items: { type: 'string', enum: [...OPTIONAL_FIELD_NAMES] },
             uniqueItems: true,
             description: 'Optional columns a complete call must also pass (never by default).',
+          },
+          gateways: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'baseURL'],
+              properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$' }, baseURL: { type: 'string', pattern: '^https?://' } },
+            },
+            description: "OpenAI-compatible gateways (a LiteLLM proxy) whose chat completion id is their generation id, by base URL.",
           },
         },
       },

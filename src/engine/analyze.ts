@@ -394,6 +394,13 @@ function declaredOtherProvider(literal: ts.ObjectLiteralExpression): Choice | un
   return undefined;
 }
 
+/** `completion.id`; a JSON-typed path is read under a typeof check, so only a string is ever recorded. */
+function gatewayIdExpression(base: string, read: { idPath: string; json?: true }): string {
+  if (!read.json) return `${base}.${read.idPath}`;
+  const [first, ...rest] = read.idPath.split('.');
+  return `typeof ${base}.${first}${rest.map((p) => `?.${p}`).join('')} === 'string' ? ${base}.${read.idPath} : null`;
+}
+
 /** Pick the one source the call belongs to, or say why there is none. */
 function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpression, ctx: AnalysisContext): Choice {
   const flow = sourcesByDataFlow(literal, ctx);
@@ -448,6 +455,23 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
     const tiedByUsage = evidence.some((e) => e.classified === first && e.viaUsage);
     if (how === DATA_FLOW && tiedByUsage && rejected.length === 1 && first.code === 'not-openai' && !first.gateway) {
       return notOpenAiRequest(first.origin, first.name, `\`${first.name}\`: ${first.reason}`);
+    }
+    // Through a gateway whose generation id is known to sit in the result (docs/gateways.md): the gateway fields carry
+    // it, the OpenAI fields are null.
+    if (rejected.length === 1 && sources.length === 0 && first.gatewayRead && first.base && (tiedByUsage || how !== DATA_FLOW)) {
+      return {
+        ok: true,
+        source: {
+          type: 'source',
+          origin: first.origin,
+          name: first.name,
+          base: first.base,
+          kind: RESULT_KINDS.gatewayChatCompletion,
+          edits: [],
+          notes: [`served through ${first.gatewayRead.gateway}: its id is the gateway's generation id, recorded as gateway_generation_id (the OpenAI fields are null)`],
+          gateway: { name: first.gatewayRead.gateway, id: gatewayIdExpression(first.base, first.gatewayRead), why: `\`${first.name}\`: ${first.reason}` },
+        },
+      };
     }
     return { ok: false, code: first.code, reason: `\`${first.name}\`: ${first.reason}` };
   }
@@ -583,9 +607,33 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
     // Every replacement is certain: the call's one source is the result the values are read from.
     const choice = chooseSource(literal, call, ctx);
     const described = choice.ok ? { source: choice.source.base || choice.source.name, sourceKind: choice.source.kind.id } : {};
-    return { ...base, ...described, status: 'updated', added: replaced, edits: replacements, ...fixed };
+    // Behind a gateway the id moves to the gateway fields (suspectValues offers the fix only when they can be added).
+    const moved = choice.ok && choice.source.gateway ? gatewayAdditions(choice.source.gateway, present, tracker) : undefined;
+    const moves = moved?.ok ? moved.entries : [];
+    const edits = [...replacements, ...appendProperties(ctx.sourceFile, literal, moves)];
+    return { ...base, ...described, status: 'updated', added: { ...replaced, ...Object.fromEntries(moves) }, edits, ...fixed };
   }
-  if (missing.length === 0) return { ...base, status: 'complete', edits: [] };
+  if (missing.length === 0) {
+    // Complete behind a known gateway means with its generation id: a call that says "no OpenAI request" (null id)
+    // while its result came through a gateway still lacks `gateway_generation_id`.
+    const idProp = literal.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === ctx.config.fieldNames.openai_request_id);
+    if (!unknownSpread && idProp && skipOuterExpressions(idProp.initializer).kind === ts.SyntaxKind.NullKeyword && !present.has('gateway_generation_id')) {
+      const choice = chooseSource(literal, call, ctx);
+      const moved = choice.ok && choice.source.gateway ? gatewayAdditions(choice.source.gateway, present, tracker) : undefined;
+      if (choice.ok && moved?.ok && moved.entries.length) {
+        return {
+          ...base,
+          source: choice.source.base || choice.source.name,
+          sourceKind: choice.source.kind.id,
+          status: 'updated',
+          added: Object.fromEntries(moved.entries),
+          edits: [...choice.source.edits, ...appendProperties(ctx.sourceFile, literal, moved.entries)],
+          notes: choice.source.notes,
+        };
+      }
+    }
+    return { ...base, status: 'complete', edits: [] };
+  }
   if (unknownSpread) {
     return manual(base, 'spread-unknown', `\`...${unknownSpread}\` may already set ${missing.map((f) => `\`${f.prop}\``).join(', ')}; this tool cannot see into it: add the fields where that object is built, or here if it never has them`);
   }
@@ -629,6 +677,18 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
     const value = fieldValue(field, source, shape, tracker.untypedJs);
     if (!value.ok) return manual({ ...base, ...described }, value.code, value.reason);
     added[field.prop] = value.value;
+  }
+  if (source.gateway) {
+    const moved = gatewayAdditions(source.gateway, present, tracker);
+    if (!moved.ok) {
+      // Without the gateway columns the id has nowhere to go: the call stays what it was (not an OpenAI request).
+      return manual(
+        base,
+        'not-openai',
+        `${source.gateway.why}; the tracker's parameter type has no \`${moved.prop}\`: add \`llm_gateway?: string | null\` and \`gateway_generation_id?: string | null\` to it (the columns: \`npx recon-codemod sql\`) and run again, and the call gets ${source.gateway.name}'s generation id`,
+      );
+    }
+    for (const [prop, value] of moved.entries) added[prop] = value;
   }
   const edits: TextEdit[] = [...source.edits, ...replacements, ...appendProperties(ctx.sourceFile, literal, Object.entries(added))];
   return { ...base, ...described, status: 'updated', added: { ...replaced, ...added }, edits, notes: source.notes.length ? source.notes : undefined, ...fixed };
@@ -706,13 +766,39 @@ function suspectValues(literal: ts.ObjectLiteralExpression, call: ts.CallExpress
     choice ??= chooseSource(literal, call, ctx);
     // The right value is certain only when the engine ties the call to this very result.
     const right = choice.ok && choice.source.origin === read.origin ? fieldValue(field, choice.source, tracker.shape()) : undefined;
-    const expected = right?.ok ? right.value : undefined;
+    let expected = right?.ok ? right.value : undefined;
+    const gateway = choice.ok && choice.source.origin === read.origin ? choice.source.gateway : undefined;
+    if (gateway) {
+      // The id is moved, never dropped: the fix writes null here only together with the gateway fields.
+      const moved = gatewayAdditions(gateway, new Set(literal.properties.map((p) => (p.name ? propertyNameText(p.name) : undefined)).filter((n): n is string => !!n)), tracker);
+      if (moved.ok) reason += `: it belongs in \`gateway_generation_id\` (${moved.entries.map(([p, v]) => `\`${p}: ${v}\``).join(', ') || 'already there'}), and \`${field.prop}\` is null`;
+      else expected = undefined;
+    }
     out.push({
       prop: field.prop, value, reason, expected,
       edit: expected !== undefined ? { start: prop.initializer.getStart(ctx.sourceFile), end: prop.initializer.getEnd(), text: expected } : undefined,
     });
   }
   return out;
+}
+
+/**
+ * The gateway fields a call through a known gateway still lacks, or why the tracker's type cannot take them (then the
+ * call stays `not-openai`: the id has nowhere to go).
+ */
+function gatewayAdditions(
+  gateway: NonNullable<SourceCandidate['gateway']>,
+  present: ReadonlySet<string>,
+  tracker: TrackerInfo,
+): { ok: true; entries: Array<[string, string]> } | { ok: false; prop: string } {
+  const shape = tracker.shape();
+  const entries: Array<[string, string]> = [];
+  for (const [prop, value] of [['llm_gateway', `'${gateway.name}'`], ['gateway_generation_id', gateway.id]] as const) {
+    if (present.has(prop)) continue;
+    if ((shape && !shape.open && !shape.properties.get(prop)) || (!shape && !tracker.untypedJs)) return { ok: false, prop };
+    entries.push([prop, value]);
+  }
+  return { ok: true, entries };
 }
 
 /** Parameter types that take any key: nothing to check the fields against. */

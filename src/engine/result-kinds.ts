@@ -310,6 +310,22 @@ export const RESULT_KINDS = {
     recognise: { byDataFlow: "another provider's client, model, stream or fetch the call's token counts come from" },
     fixtures: ['anthropic-not-openai', 'js-tracker-other-provider-null'],
   },
+  /**
+   * A result served through a known gateway (docs/gateways.md): its id is the gateway's generation id, so the OpenAI
+   * fields are null and `llm_gateway` / `gateway_generation_id` carry it (the engine's gateway read: `x.id` of an
+   * OpenRouter or configured proxy's chat completion, `providerMetadata.gateway.generationId` of an AI SDK result with
+   * a Vercel AI Gateway model).
+   */
+  gatewayChatCompletion: {
+    id: 'gateway.chat.completion',
+    label: "result through a gateway (its id is the gateway's generation id, not OpenAI's)",
+    fields: NO_IDS,
+    recognise: {
+      byDataFlow:
+        "`chat.completions.create` on a client whose baseURL is OpenRouter's or a configured gateway's (`gateway_generation_id: x.id`); AI SDK `generateText`/`generateObject` with a Vercel AI Gateway model (`gateway_generation_id`: `x.providerMetadata.gateway.generationId` when a string)",
+    },
+    fixtures: ['openrouter-client-gateway-fields', 'ai-sdk-vercel-gateway-generation-id'],
+  },
   /** openai v3 (axios): the completion is under `.data`. */
   chatCompletionV3: {
     id: 'openai.v3.chat.completion',

@@ -135,6 +135,8 @@ export interface SourceCandidate {
   notes: string[];
   /** The base may be undefined at the call (a `let` assigned in a `try`): read it with optional chaining. */
   optional?: boolean;
+  /** Served through a known gateway: the gateway's name and the expression holding its generation id. */
+  gateway?: { name: string; id: string; why: string };
   /**
    * A `let` assigned more than one result: its value at the call is the one the call reads from it directly, but a
    * value copied from it earlier (`const usage = r.usage` before `r = …`) may be another request's.
@@ -153,6 +155,24 @@ export interface SourceRejection {
   reason: string;
   /** Sent through a gateway (OpenRouter, AI Gateway): OpenAI may have served it, but its id is unknown here. */
   gateway?: true;
+  /** A known gateway whose generation id is at `idPath` of the result (docs/gateways.md), and the result as read. */
+  gatewayRead?: GatewayRead;
+  base?: string;
+}
+
+export interface GatewayRead {
+  gateway: string;
+  idPath: string;
+  /** The value is typed `JSONValue` (AI SDK provider metadata): read it under a `typeof … === 'string'` check. */
+  json?: true;
+}
+
+/** The Vercel AI Gateway's generation id on an AI SDK result (docs/gateways.md). */
+const VERCEL_GATEWAY_READ: GatewayRead = { gateway: 'vercel', idPath: 'providerMetadata.gateway.generationId', json: true };
+
+function withoutGatewayRead<T extends { gatewayRead?: GatewayRead }>(rejection: T): Omit<T, 'gatewayRead'> {
+  const { gatewayRead: _, ...rest } = rejection;
+  return rest;
 }
 
 export type Classified = SourceCandidate | SourceRejection;
@@ -162,7 +182,7 @@ interface CallClassification {
   /** Path from the awaited result to the object the kind reads (`response` for AI SDK results). */
   path?: string;
   /** `gateway`: the request may well reach OpenAI, but through a gateway whose ids are its own. */
-  rejection?: { code: ManualReasonCode; reason: string; gateway?: true };
+  rejection?: { code: ManualReasonCode; reason: string; gateway?: true; gatewayRead?: GatewayRead };
   notes: string[];
   /** The result is a Promise and must be awaited to be read. */
   needsAwait: boolean;
@@ -189,7 +209,7 @@ function otherProvider(module: string): string | undefined {
  */
 type ClientVerdict =
   | { openai: true; notes: string[] }
-  | { openai: false; reason: string; code: ManualReasonCode; gateway?: true; readsOptions?: true; nothing?: true };
+  | { openai: false; reason: string; code: ManualReasonCode; gateway?: true; gatewayName?: string; readsOptions?: true; nothing?: true };
 
 /**
  * The values an expression may have when it is used as a client, `null`/`undefined` left out (the code checks or
@@ -566,12 +586,31 @@ function urlVerdict(value: ts.Expression, depth: number): BaseUrl {
   return { kind: 'unknown', text: e.getText() };
 }
 
+/**
+ * Gateways whose chat completion body `id` is their generation id (docs/gateways.md): OpenRouter, and the ones the
+ * config names by base URL (a self-hosted proxy the team vouches for). The Vercel AI Gateway's OpenAI-compatible API
+ * documents no such id, so it is not here: its calls stay manual.
+ */
+function knownGateway(url: string, ctx: AnalysisContext): string | undefined {
+  const normalized = url.replace(/\/+$/, '');
+  const configured = ctx.config.gateways?.find((g) => g.baseURL.replace(/\/+$/, '') === normalized);
+  if (configured) return configured.name;
+  try {
+    const parsed = new URL(normalized);
+    if (parsed.protocol === 'https:' && parsed.host === 'openrouter.ai' && /^\/api\/v1$/.test(parsed.pathname)) return 'openrouter';
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 /** A client built with a `baseURL` that is not OpenAI's talks to a gateway whose ids are its own. */
 function baseUrlVerdict(construction: ts.NewExpression, ctx: AnalysisContext): ClientVerdict {
   const url = readBaseUrl(construction.arguments?.[0], ctx);
   if (url.kind === 'none' || url.kind === 'openai') return { openai: true, notes: [] };
   if (url.kind === 'gateway') {
-    return { openai: false, code: 'not-openai', gateway: true, reason: `the client's baseURL is ${url.url}: the ids it returns are that gateway's, not OpenAI's` };
+    const gatewayName = knownGateway(url.url, ctx);
+    return { openai: false, code: 'not-openai', gateway: true, ...(gatewayName ? { gatewayName } : {}), reason: `the client's baseURL is ${url.url}: the ids it returns are that gateway's, not OpenAI's` };
   }
   return {
     openai: false,
@@ -639,6 +678,7 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
         code: 'not-openai',
         gateway: true,
         reason: `model "${value.text}" is a string id, which the AI SDK sends through the Vercel AI Gateway: \`response.id\` is the gateway's (gen_…), not an OpenAI id`,
+        gatewayRead: VERCEL_GATEWAY_READ,
       },
       notes: [],
     };
@@ -675,7 +715,13 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
     // The AI SDK's own gateway provider (`gateway('openai/gpt-4o')`, `createGateway(...)`): ids are the gateway's.
     if (target && ((isPackage(target.module, 'ai') && /^(gateway|createGateway)$/.test(target.imported)) || isPackage(target.module, '@ai-sdk/gateway'))) {
       return {
-        rejection: { code: 'not-openai', gateway: true, reason: `the model goes through the Vercel AI Gateway (\`${target.imported}\`): \`response.id\` is the gateway's (gen_…), not an OpenAI id` },
+        rejection: {
+          code: 'not-openai',
+          gateway: true,
+          reason: `the model goes through the Vercel AI Gateway (\`${target.imported}\`): \`response.id\` is the gateway's (gen_…), not an OpenAI id`,
+          // Vercel's own endpoint only: a `createGateway({ baseURL })` may be anything.
+          ...(!factoryOptions || (ts.isObjectLiteralExpression(skipOuterExpressions(factoryOptions)) && !objectProperty(factoryOptions, 'baseURL')) ? { gatewayRead: VERCEL_GATEWAY_READ } : {}),
+        },
         notes: [],
       };
     }
@@ -859,7 +905,13 @@ function classifyClientMethodCall(
   let clientExpr: ts.Expression = callee;
   for (let i = 0; i < method.path.length; i++) clientExpr = skipOuterExpressions((clientExpr as ts.PropertyAccessExpression).expression);
   const verdict = classifyClient(clientExpr, ctx);
-  if (!verdict.openai) return refusedClient(verdict);
+  if (!verdict.openai) {
+    // A known gateway's chat completion (not a stream: its chunks are not read here): the body id is its generation id.
+    const stream = objectProperty(call.arguments[0], 'stream');
+    const readable = verdict.gatewayName && method.kind === RESULT_KINDS.chatCompletion && (!stream || stream.kind === ts.SyntaxKind.FalseKeyword);
+    const refused = refusedClient(verdict);
+    return readable ? { ...refused, rejection: { ...refused.rejection!, gatewayRead: { gateway: verdict.gatewayName!, idPath: 'id' } } } : refused;
+  }
   // Request options may send this one request elsewhere: `create(body, { baseURL })` or `{ defaultBaseURL }`.
   const requestOptions = call.arguments[1];
   for (const key of ['baseURL', 'defaultBaseURL']) {
@@ -942,7 +994,12 @@ function classifyImportedCall(call: ts.CallExpression, callee: ts.Identifier, ct
   }
   if (target && isPackage(target.module, 'ai') && AI_SDK_FUNCTIONS.includes(target.imported)) {
     const model = classifyAiModel(call.arguments[0], ctx);
-    if (model.rejection) return { rejection: model.rejection, notes: [], needsAwait: false };
+    if (model.rejection) {
+      // A Vercel AI Gateway model's generation id is on the awaited result of generateText / generateObject only.
+      const { gatewayRead, ...rejection } = model.rejection;
+      const readable = gatewayRead && (target.imported === 'generateText' || target.imported === 'generateObject');
+      return { rejection: readable ? model.rejection : rejection, notes: [], needsAwait: !!readable };
+    }
     const noResponse = missingAiResponse(ctx);
     if (noResponse) return { rejection: noResponse, notes: [], needsAwait: !AI_SDK_STREAMING.has(target.imported) };
     if (AI_SDK_STREAMING.has(target.imported)) {
@@ -1017,7 +1074,7 @@ function classifySdkTypedWrapper(call: ts.CallExpression, located: Located, ctx:
   const api = importTarget(sdkFunction)!.imported;
   const wrapperName = call.expression.getText(ctx.sourceFile);
   const model = classifyAiModel(call.arguments[0], ctx);
-  if (model.rejection) return { rejection: model.rejection, notes: [], needsAwait: true };
+  if (model.rejection) return { rejection: withoutGatewayRead(model.rejection), notes: [], needsAwait: true };
   if (!model.known) return undefined;
   const notes = [...model.notes, ...multiStepNote(call.arguments[0]), `\`${wrapperName}\` is typed as \`${api}\` and passes its options to it unchanged: read as that call's result`];
   if (AI_SDK_STREAMING.has(api)) return { kind: RESULT_KINDS.aiResponse, streamResult: true, notes, needsAwait: promised };
@@ -1369,7 +1426,7 @@ function promiseAllSettledElement(decl: ts.BindingElement, ctx: AnalysisContext)
 
 function toClassified(origin: ts.Node, name: string, result: CallClassification | undefined, base: string, ctx: AnalysisContext): Classified | undefined {
   if (!result) return undefined;
-  if (result.rejection) return { type: 'rejected', origin, name, ...result.rejection };
+  if (result.rejection) return { type: 'rejected', origin, name, ...result.rejection, ...(result.rejection.gatewayRead ? { base } : {}) };
   const edits: TextEdit[] = [];
   if (result.streamResult) {
     const awaited = ctx.sdk.aiFinalStep ? `(await ${base}.finalStep).response` : `(await ${base}.response)`;
@@ -1557,7 +1614,7 @@ export function classifyAiCallback(fn: ts.ArrowFunction | ts.FunctionExpression 
   const name = `${owner.api} ${owner.callback} event`;
   const options = owner.call.arguments[0];
   const model = classifyAiModel(options, ctx);
-  if (model.rejection) return { type: 'rejected', origin: fn, name, ...model.rejection };
+  if (model.rejection) return { type: 'rejected', origin: fn, name, ...withoutGatewayRead(model.rejection) };
   const noResponse = missingAiResponse(ctx);
   if (noResponse) return { type: 'rejected', origin: fn, name, ...noResponse };
   // A step's event is one request: the multi-step caveat is for the end of the run.
@@ -1697,7 +1754,7 @@ function classifyFinishStepPart(decl: ts.ParameterDeclaration, ctx: AnalysisCont
   }
   if (!narrowed) return undefined;
   const model = classifyAiModel(aiCall.arguments[0], ctx);
-  if (model.rejection) return { type: 'rejected', origin: decl, name, ...model.rejection };
+  if (model.rejection) return { type: 'rejected', origin: decl, name, ...withoutGatewayRead(model.rejection) };
   return {
     type: 'source', origin: decl, name, base: `${name}.response`, kind: RESULT_KINDS.aiResponse, edits: [],
     notes: [...model.notes, 'read from the `finish-step` part: one row per step, each step one request'],

@@ -40,6 +40,7 @@ export interface ReconcileIo {
 
 export const RECONCILE_USAGE = `Usage: recon-codemod reconcile --since DATE --until DATE [--bucket 1m|1h|1d] [options]
        recon-codemod reconcile --usage usage.json [--costs costs.json] [options]     (offline, saved API responses)
+       recon-codemod reconcile --gateway vercel|openrouter [options]   (per request: reconcile --gateway vercel --help)
 
 Compares the app's token_usage rows with what OpenAI recorded (Usage API) and billed (Costs API), per time bucket
 and model snapshot, and prints the capture rate: the share of OpenAI's requests and dollars the rows account for.
@@ -118,6 +119,9 @@ function readJson(io: Required<Pick<ReconcileIo, 'readFile'>> & ReconcileIo, pat
 
 export async function runReconcileCommand(argv: string[], givenIo: ReconcileIo): Promise<number> {
   const io = { ...(await nodeReconcileIo()), ...givenIo };
+  // Rows served through an AI gateway are reconciled per request by the gateway's own lookup (src/reconcile/gateway.ts).
+  const gateway = await import('./gateway.js');
+  if (gateway.wantsGateway(argv)) return gateway.runGatewayReconcile(argv, io);
   try {
     return await run(argv, io);
   } catch (error) {

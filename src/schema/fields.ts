@@ -13,10 +13,18 @@ export type ReconciliationFieldName = 'openai_request_id' | 'openai_created' | '
  */
 export type OptionalFieldName = 'openai_model' | 'cached_input_tokens' | 'service_tier';
 
+/**
+ * Calls served through an AI gateway (Vercel AI Gateway, OpenRouter, a configured proxy): which gateway, its id for
+ * the generation, and the cost it reported. Written at a call site in place of the OpenAI fields (which are then
+ * null): a gateway's id is never OpenAI's, and the reverse.
+ */
+export type GatewayFieldName = 'llm_gateway' | 'gateway_generation_id' | 'gateway_cost_usd';
+
 /** Bookkeeping columns the reconciliation job fills in; never written at a call site. */
 export type ReconciliationColumnName =
   | ReconciliationFieldName
   | OptionalFieldName
+  | GatewayFieldName
   | 'actual_cost_cents'
   | 'reconciled_at'
   | 'reconciliation_status'
@@ -26,7 +34,7 @@ export interface ReconciliationColumn {
   name: ReconciliationColumnName;
   /** The TypeScript type of a present value (the column is always nullable). */
   tsType: 'string' | 'number';
-  sqlType: 'TEXT' | 'BIGINT' | 'INTEGER' | 'TIMESTAMPTZ';
+  sqlType: 'TEXT' | 'BIGINT' | 'INTEGER' | 'TIMESTAMPTZ' | 'NUMERIC';
   nullable: true;
   description: string;
 }
@@ -117,18 +125,83 @@ export type ReconciliationFieldValue<K extends ReconciliationFieldName> =
 
 export const RECONCILIATION_FIELD_NAMES: readonly ReconciliationFieldName[] = RECONCILIATION_FIELDS.map((f) => f.name);
 
+/** A gateway column, with where each gateway keeps the value (docs/gateways.md has the sources). */
+export interface GatewayField extends ReconciliationColumn {
+  name: GatewayFieldName;
+  sources: Readonly<Record<string, string>>;
+}
+
+// `as const` for the zod schema, like the others.
+const GATEWAY_FIELD_DEFINITIONS = [
+  {
+    name: 'llm_gateway',
+    tsType: 'string',
+    sqlType: 'TEXT',
+    nullable: true,
+    description:
+      "The gateway that served the call (vercel, openrouter, or a configured proxy's name); null when the app called the provider directly.",
+    sources: {
+      'openai client, baseURL https://openrouter.ai/api/v1': "'openrouter'",
+      'ai sdk gateway() / createGateway() / provider/model string': "'vercel'",
+    },
+  },
+  {
+    name: 'gateway_generation_id',
+    tsType: 'string',
+    sqlType: 'TEXT',
+    nullable: true,
+    description:
+      "The gateway's id for the generation (gen_… on the Vercel AI Gateway, gen-… on OpenRouter), which its generation lookup takes; never an OpenAI id.",
+    sources: {
+      'openai client via openrouter': 'completion.id',
+      'ai sdk via the vercel ai gateway': 'result.providerMetadata?.gateway?.generationId',
+    },
+  },
+  {
+    name: 'gateway_cost_usd',
+    tsType: 'number',
+    sqlType: 'NUMERIC',
+    nullable: true,
+    description:
+      'The cost the gateway reported for the generation, in USD (from the response when it carries one, else filled in by reconcile --gateway from the lookup).',
+    sources: {
+      'openrouter chat completion': 'completion.usage.cost (not in openai-node types)',
+      'generation lookup': 'data.total_cost',
+    },
+  },
+] as const satisfies readonly GatewayField[];
+
+/** The gateway columns, with where each gateway keeps the value. */
+export const GATEWAY_FIELDS: readonly GatewayField[] = GATEWAY_FIELD_DEFINITIONS;
+
+export const GATEWAY_FIELD_NAMES: readonly GatewayFieldName[] = GATEWAY_FIELDS.map((f) => f.name);
+
+/** The TypeScript type of a present value of gateway field `K`. */
+export type GatewayFieldValue<K extends GatewayFieldName> =
+  Extract<(typeof GATEWAY_FIELD_DEFINITIONS)[number], { name: K }>['tsType'] extends 'number' ? number : string;
+
+/** The gateways whose generations `reconcile --gateway` can look up (docs/gateways.md). */
+export const KNOWN_GATEWAYS = ['vercel', 'openrouter'] as const;
+export type KnownGateway = (typeof KNOWN_GATEWAYS)[number];
+
+/** Ids OpenAI issues (chat completion, Responses API, x-request-id header): never a gateway's generation id. */
+export const OPENAI_ID_PATTERN = /^(chatcmpl-|resp_|req_)/;
+/** Generation ids of the two known gateways (Vercel AI Gateway `gen_<ulid>`, OpenRouter `gen-…`): never OpenAI's. */
+export const GATEWAY_ID_PATTERN = /^gen[-_]/;
+
 export const RECONCILIATION_STATUSES = ['pending', 'matched', 'discrepancy', 'not_applicable'] as const;
 export type ReconciliationStatus = (typeof RECONCILIATION_STATUSES)[number];
 
 export const RECONCILIATION_COLUMNS: readonly ReconciliationColumn[] = [
   ...RECONCILIATION_FIELDS,
   ...OPTIONAL_FIELDS,
+  ...GATEWAY_FIELDS,
   {
     name: 'actual_cost_cents',
     tsType: 'number',
     sqlType: 'INTEGER',
     nullable: true,
-    description: "The billed cost allocated to this row by reconciliation, in cents (an allocation of a bucket's dollars).",
+    description: "The billed cost of this row set by reconciliation, in cents: an allocation of a bucket's dollars for OpenAI rows, the gateway's own figure for gateway rows.",
   },
   {
     name: 'reconciled_at',
@@ -142,7 +215,7 @@ export const RECONCILIATION_COLUMNS: readonly ReconciliationColumn[] = [
     tsType: 'string',
     sqlType: 'TEXT',
     nullable: true,
-    description: `One of ${RECONCILIATION_STATUSES.join(', ')}; pending when the row has a request id, else not_applicable.`,
+    description: `One of ${RECONCILIATION_STATUSES.join(', ')}; pending when the row has a request id (OpenAI's or a gateway's generation id), else not_applicable.`,
   },
   {
     name: 'idempotency_key',

@@ -72,6 +72,8 @@ interface SqlNames {
   indexes: { requestId: string; pending: string; requestIdCreatedAt: string; discrepancy: string };
   /** The tracker's unique key: not one of the partial indexes above, which may be served by a hand-made index. */
   idempotencyIndex: string;
+  /** A gateway's generation by its id (reconcile --gateway looks each one up, and writes back by it). */
+  gatewayIndex: string;
 }
 
 function sqlNames({ table = DEFAULT_TABLE, view = DEFAULT_VIEW, costColumn }: ReconciliationSqlOptions): SqlNames {
@@ -98,8 +100,9 @@ function sqlNames({ table = DEFAULT_TABLE, view = DEFAULT_VIEW, costColumn }: Re
       discrepancy: `idx_${base}_reconciliation_discrepancy`,
     },
     idempotencyIndex: `idx_${base}_idempotency_key`,
+    gatewayIndex: `idx_${base}_gateway_generation_id`,
   };
-  const derived = [names.statusConstraint, names.costConsistencyConstraint, names.statusTrigger, names.idempotencyIndex, ...Object.values(names.indexes)];
+  const derived = [names.statusConstraint, names.costConsistencyConstraint, names.statusTrigger, names.idempotencyIndex, names.gatewayIndex, ...Object.values(names.indexes)];
   for (const name of derived) {
     if (name.length > MAX_IDENTIFIER_LENGTH) {
       throw new Error(`table name "${table}" is too long: the derived name "${name}" exceeds ${MAX_IDENTIFIER_LENGTH} characters`);
@@ -182,8 +185,8 @@ function preflightSql({ table, costColumn }: SqlNames): string {
 }
 
 /**
- * The status of rows the app (or a database function) inserts itself: `pending` with a request id, `not_applicable`
- * without, set by a trigger because no column default can depend on another column. A `pending` without a request
+ * The status of rows the app (or a database function) inserts itself: `pending` with a request id (OpenAI's, or a
+ * gateway's generation id), `not_applicable` without, set by a trigger because no column default can depend on another column. A `pending` without a request
  * id (what a `DEFAULT 'pending'` gives) can never be matched, so it becomes `not_applicable`; a row that later gets
  * its request id goes from `not_applicable` to `pending`. Any other explicit status is kept. A default on the column
  * (an earlier hand migration's `DEFAULT 'pending'`) is dropped: the trigger decides.
@@ -193,12 +196,12 @@ function statusTriggerSql({ table, statusFunction, statusTrigger }: SqlNames): s
   return [
     `CREATE OR REPLACE FUNCTION ${statusFunction}() RETURNS trigger LANGUAGE plpgsql SET search_path = '' AS $recon$`,
     'BEGIN',
-    '  IF NEW.openai_request_id IS NULL THEN',
+    '  IF NEW.openai_request_id IS NULL AND NEW.gateway_generation_id IS NULL THEN',
     "    IF NEW.reconciliation_status IS NULL OR NEW.reconciliation_status = 'pending' THEN",
     "      NEW.reconciliation_status := 'not_applicable';",
     '    END IF;',
     '  ELSIF NEW.reconciliation_status IS NULL',
-    "     OR (TG_OP = 'UPDATE' AND OLD.openai_request_id IS NULL AND NEW.reconciliation_status = 'not_applicable') THEN",
+    "     OR (TG_OP = 'UPDATE' AND OLD.openai_request_id IS NULL AND OLD.gateway_generation_id IS NULL AND NEW.reconciliation_status = 'not_applicable') THEN",
     "    NEW.reconciliation_status := 'pending';",
     '  END IF;',
     '  RETURN NEW;',
@@ -212,7 +215,7 @@ function statusTriggerSql({ table, statusFunction, statusTrigger }: SqlNames): s
       '    END IF;',
       '  END LOOP;',
       `  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl AND tgname = ${quoteLiteral(statusTrigger)}) THEN`,
-      `    CREATE TRIGGER ${statusTrigger} BEFORE INSERT OR UPDATE OF openai_request_id, reconciliation_status ON ${table}`,
+      `    CREATE TRIGGER ${statusTrigger} BEFORE INSERT OR UPDATE OF openai_request_id, gateway_generation_id, reconciliation_status ON ${table}`,
       `      FOR EACH ROW EXECUTE FUNCTION ${statusFunction}();`,
       '  END IF;',
       "  IF EXISTS (SELECT 1 FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = tbl AND a.attname = 'reconciliation_status') THEN",
@@ -485,6 +488,8 @@ function reconciliationObjectsSql(names: SqlNames): string {
     indexesSql(names),
     '-- One row per tracking call: the tracker inserts ON CONFLICT (idempotency_key) DO NOTHING, so a retry stores nothing.',
     `CREATE UNIQUE INDEX IF NOT EXISTS ${names.idempotencyIndex} ON ${names.table} (idempotency_key);`,
+    "-- A gateway's generation by its id (reconcile --gateway looks each one up, and writes back by it).",
+    `CREATE INDEX IF NOT EXISTS ${names.gatewayIndex} ON ${names.table} (llm_gateway, gateway_generation_id) WHERE gateway_generation_id IS NOT NULL;`,
     '',
     commentsSql(names.table),
     '',
@@ -519,12 +524,12 @@ export function migrationSql(options: ReconciliationSqlOptions = {}): string {
     `ALTER TABLE ${table}`,
     RECONCILIATION_COLUMNS.map((c) => `  ADD COLUMN IF NOT EXISTS ${c.name} ${c.sqlType}`).join(',\n') + ';',
     '',
-    '-- Existing rows: those without a request id can never be matched against OpenAI\'s records, so they are',
-    '-- not_applicable, even where an earlier hand migration defaulted them to pending.',
+    '-- Existing rows: those without a request id (OpenAI\'s or a gateway\'s generation id) can never be matched, so',
+    '-- they are not_applicable, even where an earlier hand migration defaulted them to pending.',
     `UPDATE ${table} SET reconciliation_status = 'not_applicable'`,
-    "  WHERE openai_request_id IS NULL AND (reconciliation_status IS NULL OR reconciliation_status = 'pending');",
+    "  WHERE openai_request_id IS NULL AND gateway_generation_id IS NULL AND (reconciliation_status IS NULL OR reconciliation_status = 'pending');",
     `UPDATE ${table} SET reconciliation_status = 'pending'`,
-    '  WHERE openai_request_id IS NOT NULL AND reconciliation_status IS NULL;',
+    '  WHERE (openai_request_id IS NOT NULL OR gateway_generation_id IS NOT NULL) AND reconciliation_status IS NULL;',
     '',
     reconciliationObjectsSql(names),
     '',

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  GATEWAY_ID_PATTERN,
+  OPENAI_ID_PATTERN,
   OPTIONAL_FIELDS,
   RECONCILIATION_FIELDS,
   type OptionalFieldName,
@@ -8,6 +10,8 @@ import {
   type ReconciliationFieldName,
   type ReconciliationFieldValue,
   type ReconciliationStatus,
+  type GatewayFieldName,
+  type GatewayFieldValue,
 } from './fields.js';
 
 // Anything above this is a millisecond timestamp (1e11 seconds is the year 5138; 1e11 ms is 1973).
@@ -29,6 +33,13 @@ type ReconciliationFieldsShape = { [K in ReconciliationFieldName]: FieldSchema<K
 
 function fieldSchema(field: ReconciliationField): z.ZodNumber | z.ZodString {
   if (field.name === 'openai_created') return unixSecondsSchema;
+  // A gateway's generation id in OpenAI's column would never match OpenAI's records and hide the gateway's.
+  if (field.name === 'openai_request_id') {
+    return z.string().min(1, { error: `${field.name} must not be empty` }).refine((id) => !GATEWAY_ID_PATTERN.test(id), {
+      error: (issue) =>
+        `openai_request_id must be an OpenAI id, got ${String(issue.input)}, a gateway's generation id: pass it as gateway_generation_id (with llm_gateway) and openai_request_id: null`,
+    });
+  }
   return field.tsType === 'number' ? z.number() : z.string().min(1, { error: `${field.name} must not be empty` });
 }
 
@@ -54,6 +65,29 @@ const optionalFieldsShape = Object.fromEntries(
   ]),
 ) as OptionalFieldsShape;
 
+type GatewayFieldsShape = {
+  [K in GatewayFieldName]: z.ZodOptional<z.ZodNullable<GatewayFieldValue<K> extends number ? z.ZodNumber : z.ZodString>>;
+};
+
+// Which gateway served the call, its generation id (never an OpenAI id) and the cost it reported (USD, not cents).
+const gatewayFieldsShape: GatewayFieldsShape = {
+  llm_gateway: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/, { error: 'llm_gateway must be a lower-case gateway name (vercel, openrouter, litellm…)' })
+    .nullable()
+    .optional(),
+  gateway_generation_id: z
+    .string()
+    .min(1, { error: 'gateway_generation_id must not be empty' })
+    .refine((id) => !OPENAI_ID_PATTERN.test(id), {
+      error: (issue) =>
+        `gateway_generation_id must be the gateway's id, got ${String(issue.input)}, an OpenAI id: pass it as openai_request_id`,
+    })
+    .nullable()
+    .optional(),
+  gateway_cost_usd: z.number().nonnegative({ error: 'gateway_cost_usd must not be negative' }).nullable().optional(),
+};
+
 /**
  * One token-usage row as a tracking call passes it. Unknown keys are dropped (a route passing an extra property
  * still gets its row stored). `reconciliation_status`, `actual_cost_cents` and `reconciled_at` are not part of it:
@@ -73,6 +107,10 @@ export const tokenUsageSchema = z.object({
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),
   ...reconciliationFieldsShape,
   ...optionalFieldsShape,
+  ...gatewayFieldsShape,
+}).refine((row) => !row.gateway_generation_id || row.llm_gateway, {
+  error: 'gateway_generation_id needs llm_gateway (which gateway issued it: vercel, openrouter…), or reconcile cannot look it up',
+  path: ['llm_gateway'],
 });
 
 /** What a tracking call passes (`success` may be omitted: it defaults to true). */
@@ -83,6 +121,9 @@ export type TokenUsageRow = z.output<typeof tokenUsageSchema> & { reconciliation
 
 /** The three reconciliation fields with `null` where the SDK result has no value. */
 export type ReconciliationFieldValues = { [K in ReconciliationFieldName]: ReconciliationFieldValue<K> | null };
+
+/** The gateway columns with `null` where the result has no value (or did not come through a gateway). */
+export type GatewayFieldValues = { [K in GatewayFieldName]: GatewayFieldValue<K> | null };
 
 /** The optional columns with `null` where the SDK result has no value. */
 export type OptionalFieldValues = { [K in OptionalFieldName]: OptionalFieldValue<K> | null };

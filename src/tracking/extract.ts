@@ -1,6 +1,6 @@
 import { kindOfBodyObject, type FieldReader } from '../engine/result-kinds.js';
-import { OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES } from '../schema/fields.js';
-import type { OptionalFieldValues, ReconciliationFieldValues } from '../schema/zod.js';
+import { GATEWAY_ID_PATTERN, OPENAI_ID_PATTERN, OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES } from '../schema/fields.js';
+import type { GatewayFieldValues, OptionalFieldValues, ReconciliationFieldValues } from '../schema/zod.js';
 
 type Json = Record<string, unknown>;
 
@@ -142,7 +142,37 @@ export function extractReconciliationFields(
   options: ExtractOptions = {},
 ): ReconciliationFieldValues | (ReconciliationFieldValues & OptionalFieldValues) {
   const fields = requiredFieldsOf(result);
+  // A gateway's generation id (gen-…, gen_…) is not OpenAI's: nothing of the result is OpenAI's (extractGatewayFields).
+  if (fields.openai_request_id !== null && GATEWAY_ID_PATTERN.test(fields.openai_request_id)) {
+    return options.optionalFields ? { ...NO_FIELDS, ...NO_OPTIONAL_FIELDS } : NO_FIELDS;
+  }
   return options.optionalFields ? { ...fields, ...optionalFieldsOf(result) } : fields;
+}
+
+const NO_GATEWAY_FIELDS: GatewayFieldValues = Object.freeze({ llm_gateway: null, gateway_generation_id: null, gateway_cost_usd: null });
+
+/**
+ * The gateway fields of a result that came through a known gateway (docs/gateways.md), the runtime twin of the
+ * codemod's gateway mapping:
+ *  - `'openrouter'`: a chat completion (or chunk) body from OpenRouter: its `id` (gen-…), and `usage.cost` (USD)
+ *    when the response carries it;
+ *  - `'vercel'`: an AI SDK result or `onFinish` event of a Vercel AI Gateway model: `providerMetadata.gateway.generationId`
+ *    (the cost is left to `reconcile --gateway`, its type in the metadata is not documented);
+ *  - a configured proxy's name: the body `id` of its chat completion, as for OpenRouter.
+ * Anything else gives all nulls; an OpenAI id is never returned as a gateway's.
+ */
+export function extractGatewayFields(result: unknown, gateway: string): GatewayFieldValues {
+  if (!isObject(result)) return NO_GATEWAY_FIELDS;
+  if (gateway === 'vercel') {
+    const metadata = isObject(result.providerMetadata) && isObject(result.providerMetadata.gateway) ? result.providerMetadata.gateway : undefined;
+    const id = nonEmptyString(metadata?.generationId);
+    return id === null || !GATEWAY_ID_PATTERN.test(id) ? NO_GATEWAY_FIELDS : { llm_gateway: 'vercel', gateway_generation_id: id, gateway_cost_usd: null };
+  }
+  if (result.object !== 'chat.completion' && result.object !== 'chat.completion.chunk') return NO_GATEWAY_FIELDS;
+  const id = nonEmptyString(result.id);
+  if (id === null || OPENAI_ID_PATTERN.test(id)) return NO_GATEWAY_FIELDS;
+  const cost = isObject(result.usage) && typeof result.usage.cost === 'number' && Number.isFinite(result.usage.cost) && result.usage.cost >= 0 ? result.usage.cost : null;
+  return { llm_gateway: gateway, gateway_generation_id: id, gateway_cost_usd: cost };
 }
 
 function requiredFieldsOf(result: unknown): ReconciliationFieldValues {

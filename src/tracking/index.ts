@@ -19,7 +19,7 @@ export {
   type SupabaseClientLike,
 } from './stores.js';
 export { StoreBusyError, type OpenEmbeddedStoreOptions, type EmbeddedStoreHandle } from './embedded.js';
-export { extractReconciliationFields, type ExtractOptions } from './extract.js';
+export { extractReconciliationFields, extractGatewayFields, type ExtractOptions } from './extract.js';
 export { tokenUsageSchema, type TokenUsage, type TokenUsageRow, type ReconciliationFieldValues } from '../schema/zod.js';
 
 // Created on the first call, so importing this module opens nothing.

@@ -155,7 +155,8 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
       row = {
         ...parsed.data,
         ...own,
-        reconciliation_status: parsed.data.openai_request_id ? 'pending' : 'not_applicable',
+        // A gateway's generation id is reconciled per request (`reconcile --gateway`), an OpenAI id per bucket.
+        reconciliation_status: parsed.data.openai_request_id || parsed.data.gateway_generation_id ? 'pending' : 'not_applicable',
         // Once per call, and kept in the dead letter: a replay of this row is recognised by the table.
         [IDEMPOTENCY_KEY]: own[IDEMPOTENCY_KEY] ?? randomUUID(),
       };

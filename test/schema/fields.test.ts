@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config.js';
-import { OPTIONAL_FIELD_NAMES, RECONCILIATION_COLUMNS, RECONCILIATION_FIELD_NAMES, RECONCILIATION_FIELDS } from '../../src/schema/fields.js';
+import { GATEWAY_FIELD_NAMES, OPTIONAL_FIELD_NAMES, RECONCILIATION_COLUMNS, RECONCILIATION_FIELD_NAMES, RECONCILIATION_FIELDS } from '../../src/schema/fields.js';
 import { createTableSql, migrationSql } from '../../src/schema/sql.js';
 import { tokenUsageSchema, type ReconciliationFieldValues, type TokenUsage } from '../../src/schema/zod.js';
 import { extractReconciliationFields } from '../../src/tracking/extract.js';
@@ -14,7 +14,7 @@ describe('every field list agrees with RECONCILIATION_FIELDS', () => {
 
   it('the zod schema: the three fields, with the TypeScript type each declares', () => {
     const schemaKeys = Object.keys(tokenUsageSchema.shape);
-    expect(schemaKeys.filter((key) => columnNames.includes(key as never))).toEqual([...RECONCILIATION_FIELD_NAMES, ...OPTIONAL_FIELD_NAMES]);
+    expect(schemaKeys.filter((key) => columnNames.includes(key as never))).toEqual([...RECONCILIATION_FIELD_NAMES, ...OPTIONAL_FIELD_NAMES, ...GATEWAY_FIELD_NAMES]);
     const sample = { string: 'chatcmpl-1', number: 1731763938 };
     const base = { action_type: 'a', model_used: 'm', tokens_used: 1 };
     for (const field of RECONCILIATION_FIELDS) {

@@ -113,6 +113,7 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
       expect(after.issue).toEqual(before.issue);
       expect(before.issue.triggers).toEqual([{ tgname: 'token_usage_reconciliation_status_default' }]);
       expect(before.issue.indexes.map((i) => i.indexname)).toEqual([
+        'idx_token_usage_gateway_generation_id',
         'idx_token_usage_idempotency_key',
         'idx_token_usage_openai_request_id',
         'idx_token_usage_reconciliation_discrepancy',
@@ -241,6 +242,7 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
     ];
     const handIndexes = [
       'idx_token_usage_discrepancies',
+      'idx_token_usage_gateway_generation_id',
       'idx_token_usage_idempotency_key',
       'idx_token_usage_openai_created',
       'idx_token_usage_reconciliation_status',

@@ -49,7 +49,7 @@ describe('migrationSql on a table with existing rows', () => {
        WHERE table_name = 'token_usage' AND column_name = ANY($1)`,
       [RECONCILIATION_COLUMNS.map((c) => c.name)],
     );
-    const pgTypeOf = { TEXT: 'text', BIGINT: 'bigint', INTEGER: 'integer', TIMESTAMPTZ: 'timestamp with time zone' };
+    const pgTypeOf = { TEXT: 'text', BIGINT: 'bigint', INTEGER: 'integer', TIMESTAMPTZ: 'timestamp with time zone', NUMERIC: 'numeric' };
     expect(Object.fromEntries(rows.map((r) => [r.column_name, [r.data_type, r.is_nullable]]))).toEqual(
       Object.fromEntries(RECONCILIATION_COLUMNS.map((c) => [c.name, [pgTypeOf[c.sqlType], 'YES']])),
     );
@@ -63,6 +63,23 @@ describe('migrationSql on a table with existing rows', () => {
       { action_type: 'summary', reconciliation_status: 'pending' },
       { action_type: 'chat', reconciliation_status: 'not_applicable' },
     ]);
+  });
+
+  it("sets the status of new rows: pending with OpenAI's id or a gateway's generation id, not_applicable with neither", async () => {
+    await db.exec(`
+      INSERT INTO token_usage (action_type, model_used, tokens_used, openai_request_id) VALUES ('t-openai', 'gpt-4o', 1, 'chatcmpl-t');
+      INSERT INTO token_usage (action_type, model_used, tokens_used, llm_gateway, gateway_generation_id) VALUES ('t-gateway', 'gpt-4o', 1, 'openrouter', 'gen-t');
+      INSERT INTO token_usage (action_type, model_used, tokens_used, reconciliation_status) VALUES ('t-none', 'gpt-4o', 1, 'pending');
+    `);
+    const { rows } = await db.query<{ action_type: string; reconciliation_status: string }>(
+      "SELECT action_type, reconciliation_status FROM token_usage WHERE action_type LIKE 't-%' ORDER BY id",
+    );
+    expect(rows).toEqual([
+      { action_type: 't-openai', reconciliation_status: 'pending' },
+      { action_type: 't-gateway', reconciliation_status: 'pending' },
+      { action_type: 't-none', reconciliation_status: 'not_applicable' },
+    ]);
+    await db.exec("DELETE FROM token_usage WHERE action_type LIKE 't-%'");
   });
 
   it('rejects a status outside RECONCILIATION_STATUSES and accepts each listed one', async () => {
@@ -94,11 +111,12 @@ describe('migrationSql on a table with existing rows', () => {
     ]);
   });
 
-  it('creates the four partial indexes', async () => {
+  it('creates the five partial indexes (the fifth: a gateway generation by its id)', async () => {
     const { rows } = await db.query<{ indexname: string; indexdef: string }>(
       "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'token_usage' AND indexname LIKE 'idx_%' ORDER BY indexname",
     );
     expect(rows.map((r) => r.indexname)).toEqual([
+      'idx_token_usage_gateway_generation_id',
       'idx_token_usage_idempotency_key',
       'idx_token_usage_openai_request_id',
       'idx_token_usage_reconciliation_discrepancy',
@@ -178,7 +196,7 @@ describe('createTableSql', () => {
     const { rows } = await db.query('SELECT openai_request_id, estimated_cost_cents FROM app.usage_recon');
     expect(rows).toEqual([{ openai_request_id: 'resp_1', estimated_cost_cents: '0.0100' }]);
     const indexes = await db.query("SELECT 1 FROM pg_indexes WHERE schemaname = 'app' AND indexname LIKE 'idx_usage_log_%'");
-    expect(indexes.rows).toHaveLength(5);
+    expect(indexes.rows).toHaveLength(6);
   });
 });
 
@@ -236,6 +254,7 @@ describe('migrationSql after the seed\'s hand migration (PGlite)', () => {
     const indexes = await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'seed' ORDER BY indexname");
     expect(indexes.rows.map((r) => r.indexname)).toEqual([
       'idx_token_usage_discrepancies',
+      'idx_token_usage_gateway_generation_id',
       'idx_token_usage_idempotency_key',
       'idx_token_usage_openai_created',
       'idx_token_usage_reconciliation_status',
