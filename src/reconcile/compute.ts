@@ -450,15 +450,16 @@ export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, opti
   const dayFamily = new Map<string, number>(); // `${day}|${family}` → dollars
   const billedPerDay = new Map<number, number>();
   let billedTotal = 0;
-  // The Costs API gives whole UTC days: a day the window covers only in part is billed in full, so its dollars go to
-  // no bucket and stay out of the capture rate (listed under costs.partial_days).
-  const wholeDay = (day: number): boolean => day >= since && day + 86400 <= until;
+  // The Costs API bills whole UTC days: a costs bucket that is not one whole UTC day inside the window (a sub-day
+  // window gets the day's dollars on a bucket starting at --since) goes to no bucket and stays out of the capture rate
+  // (listed under costs.partial_days).
+  const wholeDay = (c: CostEntry): boolean => c.start % 86400 === 0 && c.end - c.start === 86400 && c.start >= since && c.end <= until;
   const partialDays = new Map<number, number>();
   const currencies = new Set<string>();
   for (const cost of costs) {
     currencies.add(cost.currency);
     const day = Math.floor(cost.start / 86400) * 86400;
-    if (!wholeDay(day)) {
+    if (!wholeDay(cost)) {
       partialDays.set(day, (partialDays.get(day) ?? 0) + cost.amount);
       continue;
     }
@@ -476,7 +477,7 @@ export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, opti
     const id = `${day}|${modelFamily(parsed.model)}`;
     dayFamily.set(id, (dayFamily.get(id) ?? 0) + cost.amount);
   }
-  const daysWithCosts = new Set(costs.map((c) => Math.floor(c.start / 86400) * 86400).filter(wholeDay));
+  const daysWithCosts = new Set(costs.filter(wholeDay).map((c) => Math.floor(c.start / 86400) * 86400));
   for (const [id, dollars] of dayFamily) {
     const [dayText, family] = id.split('|');
     const day = Number(dayText);
