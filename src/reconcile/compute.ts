@@ -75,8 +75,8 @@ export interface ReconcileOptions {
 }
 
 export type IdKind = 'openai' | 'none' | 'synthetic';
-/** Ids OpenAI never issued (see idKind); a POSIX regular expression too, so the database applies the same rule. */
-export const SYNTHETIC_ID_PATTERN = '^(ai(txt|obj)-|gen[_-])';
+/** Prefixes of ids OpenAI never issued (see idKind); the database applies the same list (`LIKE 'prefix%'`). */
+export const SYNTHETIC_ID_PREFIXES = ['aitxt-', 'aiobj-', 'gen_', 'gen-'] as const;
 
 /**
  * `none`: no id. `synthetic`: an id OpenAI never issued (the AI SDK's `aitxt-…`/`aiobj-…` when the provider sent none;
@@ -84,7 +84,7 @@ export const SYNTHETIC_ID_PATTERN = '^(ai(txt|obj)-|gen[_-])';
  */
 export function idKind(id: string | null): IdKind {
   if (!id) return 'none';
-  if (new RegExp(SYNTHETIC_ID_PATTERN).test(id)) return 'synthetic';
+  if (SYNTHETIC_ID_PREFIXES.some((prefix) => id.startsWith(prefix))) return 'synthetic';
   return 'openai';
 }
 

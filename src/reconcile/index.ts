@@ -4,7 +4,7 @@ export {
   aggregateRows,
   dollarsAgree,
   DEFAULT_DOLLAR_FLOOR,
-  SYNTHETIC_ID_PATTERN,
+  SYNTHETIC_ID_PREFIXES,
   idKind,
   modelFamily,
   parseLineItem,
