@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createTableSql } from '../src/schema/sql.js';
@@ -138,6 +138,8 @@ const DAYS_SQL = PLAIN_GROUP_BY.replace('sum(output_tokens), sum(cached_input_to
 
 interface Measure {
   wall: number;
+  /** User + system CPU seconds of the child (with PGlite, the database's work too: less noisy on a busy machine). */
+  cpu: number;
   rss: number;
   dbRss?: number;
   code: number | null;
@@ -191,7 +193,8 @@ async function measure(args: string[], cwd: string, postmaster?: number): Promis
   const text = existsSync(timeFile) ? readFileSync(timeFile, 'utf8') : '';
   rmSync(scratch, { recursive: true, force: true });
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(text)?.[1] ?? 0) * 1024;
-  return { wall, rss, dbRss: postmaster ? dbRss : undefined, code, stdout, stderr };
+  const cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN);
+  return { wall, cpu, rss, dbRss: postmaster ? dbRss : undefined, code, stdout, stderr };
 }
 
 function check(m: Measure, what: string): Measure {
@@ -359,16 +362,17 @@ export async function reconcileScaleBench(): Promise<void> {
     const r = await runPg15(ROWS, WRITE_ROWS);
     if (r) results.push(r);
   }
+  console.log(`\nload average now: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (wall times stretch with it)`);
   console.log(`\nreconcile at scale: ${ROWS.toLocaleString('en-US')} rows, 8 UTC days, one model (the demo week's shape)`);
-  console.log('| store | rows | seed | plain GROUP BY (wall / query / RSS) | reconcile wall (fixed cost) | read time vs query | peak RSS | Node beyond the DB | DB RSS | --write (rows: wall, RSS) | rerun (skips) |');
+  console.log('| store | rows | seed | plain GROUP BY (wall, CPU / query / RSS) | reconcile wall, CPU (fixed cost wall, CPU) | read time vs query | peak RSS | Node beyond the DB | DB RSS | --write (rows: wall, RSS) | rerun (skips) |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const pglite = r.engine === 'PGlite';
     const beyond = pglite ? r.read.rss - r.plain.rss : r.read.rss;
     console.log(
-      `| ${r.engine} | ${r.rows.toLocaleString('en-US')} | ${fmtS(r.seed)} | ${fmtS(r.plain.wall)} / ${fmtS(r.plainQuery)} / ${fmtMB(pglite ? r.plain.rss : r.plain.dbRss)} | ` +
-        `${fmtS(r.read.wall)} (${fmtS(r.empty.wall)}) | ${fmtS(readTime(r))}: ${(readTime(r) / r.plainQuery).toFixed(2)}× | ${fmtMB(r.read.rss)} | ${fmtMB(beyond)}${pglite ? '' : ' (all of Node)'} | ` +
-        `${pglite ? 'in-process' : fmtMB(r.read.dbRss)} | ${r.write ? `${r.writeRows!.toLocaleString('en-US')}: ${fmtS(r.write.wall)}, ${fmtMB(r.write.rss)}` : '—'} | ${r.rewrite ? fmtS(r.rewrite.wall) : '—'} |`,
+      `| ${r.engine} | ${r.rows.toLocaleString('en-US')} | ${fmtS(r.seed)} | ${fmtS(r.plain.wall)}, ${fmtS(r.plain.cpu)} / ${fmtS(r.plainQuery)} / ${fmtMB(pglite ? r.plain.rss : r.plain.dbRss)} | ` +
+        `${fmtS(r.read.wall)}, ${fmtS(r.read.cpu)} (${fmtS(r.empty.wall)}, ${fmtS(r.empty.cpu)}) | ${fmtS(readTime(r))}: ${(readTime(r) / r.plainQuery).toFixed(2)}× | ${fmtMB(r.read.rss)} | ${fmtMB(beyond)}${pglite ? '' : ' (all of Node)'} | ` +
+        `${pglite ? 'in-process' : fmtMB(r.read.dbRss)} | ${r.write ? `${r.writeRows!.toLocaleString('en-US')}: ${fmtS(r.write.wall)} (CPU ${fmtS(r.write.cpu)}), ${fmtMB(r.write.rss)}` : '—'} | ${r.rewrite ? fmtS(r.rewrite.wall) : '—'} |`,
     );
   }
   console.log(

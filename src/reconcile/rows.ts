@@ -212,8 +212,9 @@ export async function readGroups(
   return [...groups.values()];
 }
 
-/** Rows per `--write` transaction (whole buckets: a bucket larger than this is one transaction of its own). */
-export const WRITE_BATCH_ROWS = 200_000;
+/** Rows per `--write` transaction (whole buckets: a bucket larger than this is one transaction of its own). Each batch
+ * scans the window once (the row time is an expression no index covers), so batches are large. */
+export const WRITE_BATCH_ROWS = 1_000_000;
 
 /**
  * Writes the plan with set-based UPDATEs, a batch of whole buckets per transaction: status, and (where the bucket had
