@@ -387,7 +387,7 @@ export async function reconcileScaleBench(): Promise<void> {
   }
   console.log(`\nload average now: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (wall times stretch with it)`);
   console.log(`\nreconcile at scale: ${ROWS.toLocaleString('en-US')} rows, 8 UTC days, one model (the demo week's shape)`);
-  console.log('| store | rows | seed | plain GROUP BY (wall, CPU / query / RSS) | reconcile wall, CPU (fixed cost wall, CPU) | reconcile's read (readGroups) vs plain query | peak RSS | Node beyond the DB | DB RSS | --write (rows: wall, RSS) | rerun (skips) |');
+  console.log('| store | rows | seed | plain GROUP BY (wall, CPU / query / RSS) | reconcile wall, CPU (fixed cost wall, CPU) | reconcile read (readGroups) vs plain query | peak RSS | Node beyond the DB | DB RSS | --write (rows: wall, RSS) | rerun (skips) |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const pglite = r.engine === 'PGlite';
