@@ -203,7 +203,7 @@ function check(m: Measure, what: string): Measure {
 /** A child script that runs reconcile's own read (readGroups, from dist/) once and prints its time. */
 function readScript(dir: string, engine: 'pglite' | 'pg15', target: string): string {
   const file = join(dir, `read-${engine}.mjs`);
-  const rows = JSON.stringify(join(REPO, 'dist/reconcile/rows.js'));
+  const rows = JSON.stringify(join(REPO, 'dist/src/reconcile/rows.js'));
   const open =
     engine === 'pglite'
       ? `const { PGlite } = await import(${JSON.stringify(join(REPO, 'node_modules/@electric-sql/pglite/dist/index.js'))}); const db = r.pgliteDb(await PGlite.create(${JSON.stringify(target)}));`
