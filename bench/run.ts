@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --full]`: how recon-codemod's cost compares with its floor and with the alternatives, on a
+ * `npm run bench [-- --full]` (`-- --rows N`: reconcile at scale, see reconcile-scale.ts): how recon-codemod's cost compares with its floor and with the alternatives, on a
  * generated repo of 10,000 TS/TSX files (100 of them calling the tracker, in the demo app's shapes) and on one of
  * 2,000 files with the same 100 tracker files (cost should follow the tracker files, not the repo's size).
  *
@@ -353,6 +353,12 @@ function verdicts(s: Scenario, label: string) {
   for (const [what, value, ok] of lines) console.log(`  ${pad(what, 46)} ${pad(value, 34)} ${ok === undefined ? '' : ok ? 'PASS' : 'FAIL'}`);
 }
 
+if (process.argv.includes('--rows')) {
+  // `npm run bench -- --rows N`: reconcile at a production table's size (bench/reconcile-scale.ts), nothing else.
+  const { reconcileScaleBench } = await import('./reconcile-scale.js');
+  await reconcileScaleBench();
+  process.exit(0);
+}
 const started = Date.now();
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(

@@ -8,7 +8,7 @@ import type OpenAI from 'openai';
 import type { Provider } from '@pydantic/genai-prices';
 import { importOptional, MissingPackageError } from '../optional.js';
 import { DEFAULT_COST_COLUMN, DEFAULT_TABLE } from '../schema/sql.js';
-import { reconcile, type Report } from './compute.js';
+import { DEFAULT_DOLLAR_FLOOR, reconcile, type Report } from './compute.js';
 import {
   BUCKET_SECONDS,
   costEntries,
@@ -22,7 +22,7 @@ import {
 } from './openai-data.js';
 import { priceTable } from './prices.js';
 import { renderHtml, renderTerminal } from './render.js';
-import { readRows, writePlan, type Db } from './rows.js';
+import { readGroups, writePlan, type Db } from './rows.js';
 
 export interface ReconcileIo {
   cwd: string;
@@ -35,7 +35,7 @@ export interface ReconcileIo {
   /** Opens the rows' database: a Postgres URL, or undefined for the default embedded store (`.recon/db`). */
   openDb?(url: string | undefined, cwd: string): Promise<Db>;
   /** Makes the openai client for the admin key (the real one; tests point its baseURL at a local server). */
-  createClient?(adminAPIKey: string): OpenAI | Promise<OpenAI>;
+  createClient?(adminAPIKey: string, baseURL?: string): OpenAI | Promise<OpenAI>;
 }
 
 export const RECONCILE_USAGE = `Usage: recon-codemod reconcile --since DATE --until DATE [--bucket 1m|1h|1d] [options]
@@ -45,7 +45,10 @@ export const RECONCILE_USAGE = `Usage: recon-codemod reconcile --since DATE --un
 Compares the app's token_usage rows with what OpenAI recorded (Usage API) and billed (Costs API), per time bucket
 and model snapshot, and prints the capture rate: the share of OpenAI's requests and dollars the rows account for.
 Needs OPENAI_ADMIN_KEY (an organization admin key) unless --usage is given. OpenAI publishes no per-request id in
-any usage or billing data, so rows are matched in aggregate, never one by one.
+any usage or billing data, so rows are matched in aggregate, never one by one. The database sums the rows per bucket
+(only the sums reach this process), and the organization is compared as a whole unless --project is given: rows
+carry no project, so --project assumes every row in the window belongs to that project. Dollars come per whole UTC
+day (the Costs API): they are compared only in 1d buckets. A request id recorded on several rows counts once.
 
 Options:
   --since DATE        start of the window, inclusive (YYYY-MM-DD = UTC midnight, or an ISO time)
@@ -56,10 +59,16 @@ Options:
   --cost-column C     the table's own estimate in cents, shown for comparison (default ${DEFAULT_COST_COLUMN})
   --project ID        only this OpenAI project's usage and costs
   --tolerance X       relative difference still matched: 0.02 or 2% (default 1%)
+  --dollar-floor D    a dollar difference up to D is still matched when neither amount is over 1.5x the other
+                      (rounding in tiny buckets; default ${DEFAULT_DOLLAR_FLOOR}, 0 turns it off)
+  --base-url URL      OpenAI's API base URL, for a proxy or a test server (default: OPENAI_BASE_URL, else
+                      https://api.openai.com/v1)
   --json FILE         write the report as JSON
   --html FILE         write a self-contained HTML page (charts inline, no network)
   --write             set reconciliation_status, reconciled_at, actual_cost_cents on the rows of matched and
-                      discrepant buckets (one transaction; rows outside the window are never touched)
+                      discrepant buckets: set-based UPDATEs in the database, one transaction per batch of whole
+                      buckets, progress on stderr; rows already holding the values are skipped, so a rerun after
+                      an interruption resumes (rows outside the window are never touched)
   --usage FILE        offline: saved Usage API responses (a page or an array of pages, any usage endpoint)
   --costs FILE        offline: saved Costs API responses
   --prices FILE       a price table in @pydantic/genai-prices' Provider format instead of the bundled OpenAI prices
@@ -160,6 +169,8 @@ async function run(argv: string[], io: FullIo): Promise<number> {
         'cost-column': { type: 'string' },
         project: { type: 'string' },
         tolerance: { type: 'string' },
+        'dollar-floor': { type: 'string' },
+        'base-url': { type: 'string' },
         json: { type: 'string' },
         html: { type: 'string' },
         write: { type: 'boolean' },
@@ -179,6 +190,11 @@ async function run(argv: string[], io: FullIo): Promise<number> {
   if (values.bucket !== undefined && !(values.bucket in BUCKET_SECONDS)) throw new UsageError(`--bucket: expected 1m, 1h or 1d, got ${values.bucket}`);
   if (values.costs !== undefined && values.usage === undefined) throw new UsageError('--costs needs --usage (offline mode reads both from files)');
   const tolerance = parseTolerance(values.tolerance);
+  const dollarFloor = values['dollar-floor'] === undefined ? DEFAULT_DOLLAR_FLOOR : Number(values['dollar-floor'].replace(/^\$/, ''));
+  if (!Number.isFinite(dollarFloor) || dollarFloor < 0) throw new UsageError(`--dollar-floor: expected dollars (0.005), got ${values['dollar-floor']}`);
+  const baseURL = values['base-url'];
+  if (baseURL !== undefined && !/^https?:\/\/[^\s]+$/.test(baseURL)) throw new UsageError(`--base-url: expected an http(s) URL, got ${baseURL}`);
+  if (baseURL !== undefined && values.usage !== undefined) throw new UsageError('--base-url has no use with --usage (offline mode calls no API)');
   let since = values.since === undefined ? undefined : parseTime(values.since, '--since');
   let until = values.until === undefined ? undefined : parseTime(values.until, '--until');
   let bucket = values.bucket as BucketWidth | undefined;
@@ -218,18 +234,18 @@ async function run(argv: string[], io: FullIo): Promise<number> {
         'OPENAI_ADMIN_KEY is not set. The Usage and Costs APIs need an organization admin key (platform.openai.com → Organization → Admin keys). Or reconcile offline from saved responses: --usage usage.json --costs costs.json',
       );
     }
-    const client = await io.createClient(key);
+    const client = await io.createClient(key, baseURL);
     data = await fetchOpenAiData(client, { since, until, bucket, project: values.project });
   }
   if (since >= until) throw new UsageError('--since must be before --until');
 
   const db = await io.openDb(values.db, io.cwd);
   let report: Report;
-  let written: number | undefined;
+  let written: { written: number; unchanged: number } | undefined;
   try {
-    const rows = await readRows(db, { table, costColumn }, since, until);
+    const groups = await readGroups(db, { table, costColumn }, { since, until, bucket });
     const now = io.now;
-    const result = reconcile(rows, data, {
+    const result = reconcile(groups, data, {
       since,
       until,
       bucket,
@@ -237,9 +253,10 @@ async function run(argv: string[], io: FullIo): Promise<number> {
       now: Math.floor(now.getTime() / 1000),
       project: values.project ?? null,
       prices: priceTable(provider),
+      absoluteDollars: dollarFloor,
     });
     report = result.report;
-    if (values.write) written = await writePlan(db, { table, costColumn }, result.plan, { since, until }, now);
+    if (values.write) written = await writePlan(db, { table, costColumn }, result.plan, { since, until, bucket }, now, io.stderr);
   } finally {
     await db.close();
   }
@@ -248,7 +265,8 @@ async function run(argv: string[], io: FullIo): Promise<number> {
   if (values.html !== undefined) io.writeFile(resolve(io.cwd, values.html), renderHtml(report));
   io.stdout(renderTerminal(report));
   if (written !== undefined) {
-    io.stdout(`\nWrote reconciliation_status (and, where billed dollars exist, actual_cost_cents + reconciled_at) on ${written} rows of matched and discrepant buckets. actual_cost_cents is an allocation of each bucket's billed dollars, not a per-request bill.\n`);
+    const already = written.unchanged > 0 ? ` (${written.unchanged} more already held these values and were skipped)` : '';
+    io.stdout(`\nWrote reconciliation_status (and, where billed dollars exist, actual_cost_cents + reconciled_at) on ${written.written} rows of matched and discrepant buckets${already}. actual_cost_cents is an allocation of each bucket's billed dollars, not a per-request bill.\n`);
   }
   return EXIT.ok;
 }
@@ -278,10 +296,10 @@ export async function nodeReconcileIo(): Promise<Omit<FullIo, 'cwd' | 'env' | 's
       const store = await openEmbeddedStore({ dir, role: 'reconcile' });
       return { ...rows.pgliteDb(store.db, { closeOnClose: false }), close: () => store.close() };
     },
-    async createClient(adminAPIKey) {
+    async createClient(adminAPIKey, baseURL) {
       const { default: OpenAIClient } = await importOptional('openai', 'recon-codemod reconcile', () => import('openai'));
-      // baseURL from OPENAI_BASE_URL when set (the client reads it); the API key is not needed for admin endpoints.
-      const client = new OpenAIClient({ adminAPIKey, apiKey: null });
+      // Without --base-url, baseURL from OPENAI_BASE_URL when set (the client reads it); admin endpoints need no API key.
+      const client = new OpenAIClient({ adminAPIKey, apiKey: null, ...(baseURL ? { baseURL } : {}) });
       // openai is the project's own (an optional peer of any version, so an app on openai 4 can install this
       // package): an older client has no admin usage API.
       if (!client.admin?.organization?.usage) {

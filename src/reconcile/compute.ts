@@ -29,6 +29,36 @@ export interface AppRow {
   audio_seconds: number | null;
 }
 
+/**
+ * The app's rows summed per bucket, UTC day, requested model, snapshot, service tier and id kind: what the database
+ * returns (`readGroups` in rows.ts, one `GROUP BY`), so reconciliation never holds the rows themselves.
+ * `aggregateRows` makes the same from rows in memory.
+ */
+export interface AppGroup {
+  /** Bucket start, unix seconds. */
+  start: number;
+  /** The earliest row time in the group: the price valid then prices the group (prices change per date). */
+  at: number;
+  day: number;
+  model_used: string;
+  openai_model: string | null;
+  service_tier: string | null;
+  /** True for rows with an id OpenAI issued (idKind 'openai'); the others are counted, not compared. */
+  verifiable: boolean;
+  rows: number;
+  /** Distinct request ids (verifiable groups); rows - requests are duplicate rows of a request already counted. */
+  requests: number;
+  input_tokens: number;
+  input_missing: number;
+  cached_tokens: number;
+  cached_missing: number;
+  /** Sum over the rows of min(cached, input): what the price counts as cached. */
+  cached_priced: number;
+  output_tokens: number;
+  audio_seconds: number;
+  own_cents: number | null;
+}
+
 export interface ReconcileOptions {
   since: number;
   until: number;
@@ -40,9 +70,13 @@ export interface ReconcileOptions {
   lateAfterSeconds?: number;
   project?: string | null;
   prices: PriceTable;
+  /** Dollars still counted as matched whatever the relative tolerance (default 0: only the tolerance). */
+  absoluteDollars?: number;
 }
 
 export type IdKind = 'openai' | 'none' | 'synthetic';
+/** Prefixes of ids OpenAI never issued (see idKind); the database applies the same list (`LIKE 'prefix%'`). */
+export const SYNTHETIC_ID_PREFIXES = ['aitxt-', 'aiobj-', 'gen_', 'gen-'] as const;
 
 /**
  * `none`: no id. `synthetic`: an id OpenAI never issued (the AI SDK's `aitxt-…`/`aiobj-…` when the provider sent none;
@@ -50,7 +84,7 @@ export type IdKind = 'openai' | 'none' | 'synthetic';
  */
 export function idKind(id: string | null): IdKind {
   if (!id) return 'none';
-  if (/^ai(txt|obj)-/.test(id) || /^gen[_-]/.test(id)) return 'synthetic';
+  if (SYNTHETIC_ID_PREFIXES.some((prefix) => id.startsWith(prefix))) return 'synthetic';
   return 'openai';
 }
 
@@ -127,18 +161,38 @@ export interface Report {
     unparsed: Array<{ day: string; line_item: string | null; dollars: number }>;
     /** Dollars for a model and day with no usage bucket to carry them. */
     unmatched: Array<{ day: string; model: string; dollars: number }>;
+    /** Days the window covers only in part: billed for the whole day, so compared with no bucket. */
+    partial_days: Array<{ day: string; dollars: number }>;
   };
-  rows: { in_window: number; verifiable: number; unverifiable: number };
+  /** `duplicates`: rows repeating a request id already counted in their bucket (each request counts once). */
+  rows: { in_window: number; verifiable: number; unverifiable: number; duplicates: number };
   ignored_usage_results: Record<string, number>;
   known_differences: string[];
   allocation: string;
 }
 
+/**
+ * What `--write` sets for one compared bucket and model: the status on every verifiable row of its `parts` (the
+ * `AppGroup`s it was summed from), and the bucket's billed cents shared over those rows in proportion to their
+ * estimated cost. `rate` prices one row of a part linearly, so the database can compute each row's weight itself.
+ */
 export interface WritePlanEntry {
-  id: string;
+  start: number;
+  end: number;
+  model: string;
   status: 'matched' | 'discrepancy';
   /** Null when the bucket has no billed dollars to allocate: only the status is written. */
-  actual_cost_cents: number | null;
+  billed_cents: number | null;
+  /** Verifiable rows the bucket holds (duplicates included): the write checks it touches exactly these. */
+  rows: number;
+  parts: Array<{
+    day: number;
+    model_used: string;
+    openai_model: string | null;
+    service_tier: string | null;
+    /** Dollars per uncached input token, cached input token, output token and audio second. */
+    rate: { input: number; cached: number; output: number; audio: number };
+  }>;
 }
 
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
@@ -151,6 +205,18 @@ const emptySide = () => ({ requests: 0, input_tokens: 0, cached_tokens: 0, outpu
 /** Within a relative tolerance (and, for dollars, within half a cent). */
 function within(a: number, b: number, tolerance: number, absolute = 0): boolean {
   return Math.abs(a - b) <= Math.max(tolerance * Math.max(Math.abs(a), Math.abs(b)), absolute) + 1e-9;
+}
+
+/**
+ * The dollar check: within the relative tolerance, or within `floor` dollars (rounding in tiny buckets) as long as
+ * neither amount is more than FLOOR_MAX_RATIO times the other: $0.0055 against $0.0010 is never matched.
+ */
+export const DEFAULT_DOLLAR_FLOOR = 0.005;
+const FLOOR_MAX_RATIO = 1.5;
+export function dollarsAgree(a: number, b: number, tolerance: number, floor: number): boolean {
+  if (within(a, b, tolerance)) return true;
+  const [low, high] = [Math.min(Math.abs(a), Math.abs(b)), Math.max(Math.abs(a), Math.abs(b))];
+  return Math.abs(a - b) <= floor + 1e-12 && high <= low * FLOOR_MAX_RATIO;
 }
 
 /** Integer cents summing exactly to `total`, in proportion to `weights` (largest remainder). */
@@ -175,20 +241,74 @@ interface Group {
   key: string;
   app: Totals & { rows: number; unverifiable: number; cachedKnown: boolean; ownCents: number | null };
   openai: Totals & { billed: number | null; allocated: boolean; tiers: Set<string> };
-  rows: Array<{ row: AppRow; dollars: number }>;
+  parts: WritePlanEntry['parts'];
   notes: Set<string>;
   appRowsLackTier: boolean;
 }
 
-export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options: ReconcileOptions): { report: Report; plan: WritePlanEntry[] } {
+/** The app's rows summed as the database sums them (`readGroups`): for rows already in memory (tests, small tables). */
+export function aggregateRows(appRows: readonly AppRow[], { since, until, bucket }: Pick<ReconcileOptions, 'since' | 'until' | 'bucket'>): AppGroup[] {
+  const width = BUCKET_SECONDS[bucket];
+  const groups = new Map<string, AppGroup>();
+  const seen = new Set<string>();
+  for (const row of [...appRows].sort((a, b) => a.at - b.at || compareIds(a.id, b.id))) {
+    if (row.at < since || row.at >= until) continue;
+    const start = since + Math.floor((row.at - since) / width) * width;
+    const day = Math.floor(row.at / 86400);
+    const verifiable = idKind(row.openai_request_id) === 'openai';
+    const id = JSON.stringify([start, day, row.model_used, row.openai_model, row.service_tier, verifiable]);
+    let g = groups.get(id);
+    if (!g) {
+      g = { start, at: row.at, day, model_used: row.model_used, openai_model: row.openai_model, service_tier: row.service_tier, verifiable, rows: 0, requests: 0,
+        input_tokens: 0, input_missing: 0, cached_tokens: 0, cached_missing: 0, cached_priced: 0, output_tokens: 0, audio_seconds: 0, own_cents: null };
+      groups.set(id, g);
+    }
+    g.rows += 1;
+    // A request id recorded twice in a group counts once: the first row (by time, then id) carries it.
+    if (verifiable && seen.has(`${id}|${row.openai_request_id}`)) continue;
+    if (verifiable) seen.add(`${id}|${row.openai_request_id}`);
+    g.requests += 1;
+    const output = row.output_tokens ?? 0;
+    const input = row.input_tokens ?? Math.max(0, row.tokens_used - output);
+    if (row.input_tokens === null) g.input_missing += 1;
+    if (row.cached_input_tokens === null) g.cached_missing += 1;
+    g.input_tokens += input;
+    g.output_tokens += output;
+    g.cached_tokens += row.cached_input_tokens ?? 0;
+    g.cached_priced += Math.min(row.cached_input_tokens ?? 0, input);
+    g.audio_seconds += row.audio_seconds ?? 0;
+    if (row.estimated_cost_cents !== null) g.own_cents = (g.own_cents ?? 0) + row.estimated_cost_cents;
+  }
+  return [...groups.values()];
+}
+
+/** Ids compare as numbers when both are integers (the default table's bigint key), else as text: the database's order. */
+function compareIds(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** One row's dollars as a linear function of its counts, so the database can weigh each row for the allocation. */
+function rateOf(prices: PriceTable, model: string, at: number, service_tier: string | null): WritePlanEntry['parts'][number]['rate'] {
+  const M = 1_000_000;
+  const per = (input: Parameters<PriceTable['price']>[0]): number => (prices.price(input).dollars ?? 0) / M;
+  return {
+    input: per({ model, at, input_tokens: M, service_tier }),
+    cached: per({ model, at, input_tokens: M, cached_tokens: M, service_tier }),
+    output: per({ model, at, output_tokens: M, service_tier }),
+    audio: per({ model, at, audio_seconds: M, service_tier }),
+  };
+}
+
+export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, options: ReconcileOptions): { report: Report; plan: WritePlanEntry[] } {
   const { since, until, bucket, tolerance, prices } = options;
+  const absoluteDollars = options.absoluteDollars ?? DEFAULT_DOLLAR_FLOOR;
   const width = BUCKET_SECONDS[bucket];
   const lateAfter = options.lateAfterSeconds ?? 86400;
-  const bucketStart = (t: number): number => since + Math.floor((t - since) / width) * width;
   const inWindow = (t: number): boolean => t >= since && t < until;
 
   const usage = data.usage.filter((e) => inWindow(e.start));
-  const rows = appRows.filter((r) => inWindow(r.at));
+  const rows = appGroups.filter((g) => inWindow(g.start));
 
   // Snapshots OpenAI reported, per bucket and family, and over the whole window.
   const snapshotsIn = new Map<number, Map<string, Set<string>>>();
@@ -205,10 +325,10 @@ export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options:
   // A row without the snapshot takes its requested model's only snapshot; with several candidates in the bucket, the
   // bucket compares the whole family instead (the rows cannot say which snapshot answered).
   const merged = new Set<string>(); // `${start}|${family}`
-  const rowKey = new Map<AppRow, string>();
+  const rowKey = new Map<AppGroup, string>();
   const inferred = new Set<string>();
   for (const row of rows) {
-    const start = bucketStart(row.at);
+    const start = row.start;
     if (row.openai_model) {
       rowKey.set(row, row.openai_model);
       continue;
@@ -229,7 +349,7 @@ export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options:
     }
   }
   const keyOf = (start: number, model: string): string => (merged.has(`${start}|${modelFamily(model)}`) ? modelFamily(model) : model);
-  for (const [row, key] of rowKey) rowKey.set(row, keyOf(bucketStart(row.at), key));
+  for (const [row, key] of rowKey) rowKey.set(row, keyOf(row.start, key));
 
   const groups = new Map<string, Group>();
   const groupOf = (start: number, key: string): Group => {
@@ -241,7 +361,7 @@ export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options:
         key,
         app: { ...emptySide(), rows: 0, unverifiable: 0, cachedKnown: true, ownCents: null },
         openai: { ...emptySide(), billed: null, allocated: false, tiers: new Set() },
-        rows: [],
+        parts: [],
         notes: new Set(),
         appRowsLackTier: false,
       };
@@ -272,42 +392,53 @@ export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options:
     if (price.note) group.notes.add(price.note);
   }
 
-  // The app's side.
+  // The app's side: sums per group of rows, priced per group (a row's price is linear in its counts).
   let unverifiableRows = 0;
-  for (const row of rows) {
-    const group = groupOf(bucketStart(row.at), rowKey.get(row)!);
-    if (idKind(row.openai_request_id) !== 'openai') {
-      group.app.unverifiable += 1;
-      unverifiableRows += 1;
+  let rowsInWindow = 0;
+  let duplicateRows = 0;
+  for (const part of rows) {
+    rowsInWindow += part.rows;
+    const group = groupOf(part.start, rowKey.get(part)!);
+    if (!part.verifiable) {
+      group.app.unverifiable += part.rows;
+      unverifiableRows += part.rows;
       continue;
     }
     const side = group.app;
-    side.rows += 1;
-    side.requests += 1;
-    const output = row.output_tokens ?? 0;
-    const input = row.input_tokens ?? Math.max(0, row.tokens_used - output);
-    if (row.input_tokens === null) group.notes.add('input-tokens-not-recorded');
-    side.input_tokens += input;
-    side.output_tokens += output;
-    if (row.cached_input_tokens === null) side.cachedKnown = false;
-    else side.cached_tokens += row.cached_input_tokens;
-    if (row.service_tier === null) group.appRowsLackTier = true;
-    if (row.audio_seconds !== null) side.audio_seconds += row.audio_seconds;
-    if (row.estimated_cost_cents !== null) side.ownCents = (side.ownCents ?? 0) + row.estimated_cost_cents;
-    const model = row.openai_model ?? (group.key === modelFamily(group.key) ? row.model_used : group.key);
+    side.rows += part.rows;
+    side.requests += part.requests;
+    if (part.rows > part.requests) {
+      duplicateRows += part.rows - part.requests;
+      group.notes.add('duplicate-rows');
+    }
+    if (part.input_missing > 0) group.notes.add('input-tokens-not-recorded');
+    side.input_tokens += part.input_tokens;
+    side.output_tokens += part.output_tokens;
+    if (part.cached_missing > 0) side.cachedKnown = false;
+    side.cached_tokens += part.cached_tokens;
+    if (part.service_tier === null) group.appRowsLackTier = true;
+    side.audio_seconds += part.audio_seconds;
+    if (part.own_cents !== null) side.ownCents = (side.ownCents ?? 0) + part.own_cents;
+    const model = part.openai_model ?? (group.key === modelFamily(group.key) ? part.model_used : group.key);
     const price = prices.price({
       model,
-      at: row.at,
-      input_tokens: input,
-      cached_tokens: row.cached_input_tokens ?? 0,
-      output_tokens: output,
-      audio_seconds: row.audio_seconds ?? undefined,
-      service_tier: row.service_tier,
+      at: part.at,
+      input_tokens: part.input_tokens,
+      cached_tokens: part.cached_priced,
+      output_tokens: part.output_tokens,
+      audio_seconds: part.audio_seconds || undefined,
+      service_tier: part.service_tier,
     });
     if (price.dollars === null) group.notes.add(`no-price:${model}`);
     if (price.note) group.notes.add(price.note);
     side.estimated_dollars += price.dollars ?? 0;
-    group.rows.push({ row, dollars: price.dollars ?? 0 });
+    group.parts.push({
+      day: part.day,
+      model_used: part.model_used,
+      openai_model: part.openai_model,
+      service_tier: part.service_tier,
+      rate: rateOf(prices, model, part.at, part.service_tier),
+    });
   }
 
   // Dollars: the Costs API gives a UTC day per line item. Each (day, model family) amount goes to that day's buckets of
@@ -319,11 +450,20 @@ export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options:
   const dayFamily = new Map<string, number>(); // `${day}|${family}` → dollars
   const billedPerDay = new Map<number, number>();
   let billedTotal = 0;
+  // The Costs API bills whole UTC days: a costs bucket that is not one whole UTC day inside the window (a sub-day
+  // window gets the day's dollars on a bucket starting at --since) goes to no bucket and stays out of the capture rate
+  // (listed under costs.partial_days).
+  const wholeDay = (c: CostEntry): boolean => c.start % 86400 === 0 && c.end - c.start === 86400 && c.start >= since && c.end <= until;
+  const partialDays = new Map<number, number>();
   const currencies = new Set<string>();
   for (const cost of costs) {
     currencies.add(cost.currency);
-    billedTotal += cost.amount;
     const day = Math.floor(cost.start / 86400) * 86400;
+    if (!wholeDay(cost)) {
+      partialDays.set(day, (partialDays.get(day) ?? 0) + cost.amount);
+      continue;
+    }
+    billedTotal += cost.amount;
     billedPerDay.set(day, (billedPerDay.get(day) ?? 0) + cost.amount);
     const parsed = parseLineItem(cost.line_item);
     const itemKey = cost.line_item ?? '(no line item)';
@@ -337,7 +477,7 @@ export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options:
     const id = `${day}|${modelFamily(parsed.model)}`;
     dayFamily.set(id, (dayFamily.get(id) ?? 0) + cost.amount);
   }
-  const daysWithCosts = new Set(costs.map((c) => Math.floor(c.start / 86400) * 86400));
+  const daysWithCosts = new Set(costs.filter(wholeDay).map((c) => Math.floor(c.start / 86400) * 86400));
   for (const [id, dollars] of dayFamily) {
     const [dayText, family] = id.split('|');
     const day = Number(dayText);
@@ -379,6 +519,7 @@ export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options:
     let status: BucketStatus;
     if (app.rows === 0) {
       status = app.unverifiable > 0 ? 'unverifiable' : 'unattributed';
+      if (openai.requests > 0) notes.add('untracked-calls');
     } else {
       if (openai.requests === 0 && openai.audio_seconds === 0) notes.add('no-usage-reported');
       if (openai.billed === null) notes.add('no-costs-reported');
@@ -387,18 +528,21 @@ export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options:
       const tokensAgree =
         within(app.input_tokens, openai.input_tokens, tolerance) && within(app.output_tokens, openai.output_tokens, tolerance);
       if (openai.requests > app.requests && tokensAgree) notes.add('more-requests-than-rows');
+      if (openai.requests > app.requests && !tokensAgree && openai.input_tokens + openai.output_tokens > app.input_tokens + app.output_tokens) notes.add('untracked-calls');
+      // Dollars are billed per UTC day: only a bucket that is one whole UTC day compares them.
+      const dayBucket = width === 86400 && g.start % 86400 === 0;
+      if (!dayBucket && openai.billed !== null) notes.add('dollars-compared-per-day');
       const checks = [
         within(app.requests, openai.requests, tolerance),
         tokensAgree,
         !app.cachedKnown || within(app.cached_tokens, openai.cached_tokens, tolerance),
-        openai.billed === null || within(app.estimated_dollars, openai.billed, tolerance, 0.005),
+        openai.billed === null || !dayBucket || dollarsAgree(app.estimated_dollars, openai.billed, tolerance, absoluteDollars),
         openai.requests > 0 || openai.audio_seconds > 0,
       ];
       const verdict = checks.every(Boolean) ? 'matched' : 'discrepancy';
       status = verdict;
       const billedCents = openai.billed === null ? null : Math.round(openai.billed * 100);
-      const cents = billedCents === null ? null : allocateCents(billedCents, g.rows.map((r) => r.dollars));
-      g.rows.forEach(({ row }, i) => plan.push({ id: row.id, status: verdict, actual_cost_cents: cents ? cents[i] : null }));
+      plan.push({ start: g.start, end, model: g.key, status: verdict, billed_cents: billedCents, rows: app.rows, parts: g.parts });
     }
     for (const note of notes) {
       const text = KNOWN_DIFFERENCES[note.split(':')[0]];
@@ -445,6 +589,8 @@ export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options:
   }
   if ([...currencies].some((c) => c !== 'usd')) knownDifferences.add('Some costs are not in USD; they are added as they are.');
   if (unparsed.length > 0) knownDifferences.add(KNOWN_DIFFERENCES['unparsed-line-items']);
+  if (partialDays.size > 0) knownDifferences.add(KNOWN_DIFFERENCES['partial-day-costs']);
+  if (duplicateRows > 0) knownDifferences.add(KNOWN_DIFFERENCES['duplicate-rows']);
 
   // Per UTC day, for the chart: the app's estimate, OpenAI's usage priced with the table, and the bill.
   const days = new Map<number, DayReport>();
@@ -477,8 +623,9 @@ export function reconcile(appRows: readonly AppRow[], data: OpenAiData, options:
       by_line_item: [...byLineItem.values()].map((i) => ({ ...i, dollars: round(i.dollars) })).sort((a, b) => String(a.line_item).localeCompare(String(b.line_item))),
       unparsed,
       unmatched,
+      partial_days: [...partialDays].map(([day, dollars]) => ({ day: iso(day), dollars: round(dollars) })),
     },
-    rows: { in_window: rows.length, verifiable: rows.length - unverifiableRows, unverifiable: unverifiableRows },
+    rows: { in_window: rowsInWindow, verifiable: rowsInWindow - unverifiableRows, unverifiable: unverifiableRows, duplicates: duplicateRows },
     ignored_usage_results: data.ignored,
     known_differences: [...knownDifferences].sort(),
     allocation:
@@ -522,6 +669,14 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'input-tokens-not-recorded': 'Rows without input_tokens: their input is taken as tokens_used minus output_tokens.',
   'no-price': 'Models the price table does not know: their estimate is 0 (pass --prices FILE).',
   'usage-not-grouped-by-model': 'Usage results without a model: they cannot be attributed to the app\'s rows.',
+  'untracked-calls':
+    'OpenAI counts more requests and tokens than the rows: calls the app does not track (another route, service or API key of the organization, or a call site without the tracker).',
+  'dollars-compared-per-day':
+    'The Costs API reports dollars per whole UTC day only: buckets narrower than a day show a share of the day\'s bill (*) and are compared on requests and tokens, not dollars. Use --bucket 1d to compare dollars.',
+  'partial-day-costs':
+    'The window covers part of a UTC day: the Costs API bills that day whole, so its dollars are compared with no bucket and left out of the capture rate (costs.partial_days).',
+  'duplicate-rows':
+    'Some request ids were recorded on more than one row: each request is counted once (rows.duplicates; a retried or replayed tracker insert).',
   'unparsed-line-items': 'Cost line items whose format was not understood: counted in the billed total, matched to no bucket (listed under costs.unparsed).',
 };
 export type { CostEntry };

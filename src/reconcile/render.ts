@@ -26,7 +26,7 @@ export function headline(report: Report): string {
 export function renderTerminal(report: Report, { limit = 40 } = {}): string {
   const lines: string[] = [];
   const { window: w, status_counts: counts } = report;
-  lines.push(`recon-codemod reconcile ${w.since} → ${w.until}, ${w.bucket} buckets${w.project ? `, project ${w.project}` : ''}`);
+  lines.push(`recon-codemod reconcile ${w.since} → ${w.until}, ${w.bucket} buckets, ${scope(report)}`);
   lines.push(headline(report));
   lines.push(
     `Buckets: ${counts.matched} matched, ${counts.discrepancy} discrepancy, ${counts.unattributed} unattributed, ${counts.unverifiable} unverifiable ` +
@@ -51,10 +51,27 @@ export function renderTerminal(report: Report, { limit = 40 } = {}): string {
   lines.push('', line(header), ...table.map(line));
   if (report.buckets.length > shown.length) lines.push(`… ${report.buckets.length - shown.length} more buckets (matched ones last): see --json or --html`);
   if (report.buckets.some((b) => b.openai.billed_is_allocation)) lines.push('* a share of a day\'s billed dollars (the Costs API reports whole UTC days)');
+  if (report.rows.duplicates > 0) lines.push(duplicatesLine(report));
+  if (report.costs.partial_days.length > 0) lines.push(partialDaysLine(report));
   if (report.costs.unparsed.length > 0) lines.push(`Cost line items not understood: ${report.costs.unparsed.length} (see --json costs.unparsed)`);
   if (report.known_differences.length > 0) lines.push('', 'Known sources of difference:', ...report.known_differences.map((d) => `  - ${d}`));
   return `${lines.join('\n')}\n`;
 }
+
+/** What is compared: rows carry no OpenAI project, so the organization as a whole unless --project is given. */
+function scope(report: Report): string {
+  const { project } = report.window;
+  return project
+    ? `project ${project} (OpenAI's side only: rows carry no project, so every row in the window is taken as this project's)`
+    : 'the organization as a whole (rows carry no project)';
+}
+
+const duplicatesLine = (report: Report): string =>
+  `Duplicate rows: ${report.rows.duplicates} rows repeat a request id already counted in their bucket; each request is counted once.`;
+
+const partialDaysLine = (report: Report): string =>
+  `The Costs API reports whole UTC days: ${report.costs.partial_days.map((d) => `${d.day.slice(0, 10)} (${usd(d.dollars)})`).join(', ')} ` +
+  'only partly in the window, so its dollars are compared with no bucket and left out of the capture rate.';
 
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -75,7 +92,9 @@ export function barChart(title: string, labels: string[], series: ChartSeries[],
   const left = 70;
   const groupWidth = Math.max(24, Math.min(80, Math.floor(900 / Math.max(1, labels.length))));
   const barWidth = Math.max(3, Math.floor((groupWidth - 6) / series.length));
-  const width = left + labels.length * groupWidth + 20;
+  const legendStep = 160;
+  // Wide enough for the bars and for the legend below them.
+  const width = Math.max(left + labels.length * groupWidth + 20, left + series.length * legendStep);
   const height = top + plotHeight + 60;
   const max = Math.max(0, ...series.flatMap((s) => s.values));
   const parts: string[] = [];
@@ -103,7 +122,7 @@ export function barChart(title: string, labels: string[], series: ChartSeries[],
     }
   });
   series.forEach((s, j) => {
-    const x = left + j * 200;
+    const x = left + j * legendStep;
     parts.push(`<rect x="${x}" y="${height - 14}" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="${height - 5}" font-size="11">${escapeHtml(s.name)}</text>`);
   });
   parts.push('</svg>');
@@ -160,7 +179,8 @@ td:nth-child(-n+3),th{text-align:left}tr.discrepancy td{background:#fde2e1}tr.un
 tr.unverifiable td{background:#eee}.chart{display:block;margin:16px 0}
 </style></head>
 <body>
-<h1>OpenAI reconciliation: ${escapeHtml(w.since)} → ${escapeHtml(w.until)} (${w.bucket} buckets${w.project ? `, project ${escapeHtml(w.project)}` : ''})</h1>
+<h1>OpenAI reconciliation: ${escapeHtml(w.since)} → ${escapeHtml(w.until)} (${w.bucket} buckets)</h1>
+<p>Compared: ${escapeHtml(scope(report))}.</p>
 <p class="headline">${escapeHtml(headline(report))}</p>
 <p>Buckets: ${report.status_counts.matched} matched, ${report.status_counts.discrepancy} discrepancy, ${report.status_counts.unattributed} unattributed, ${report.status_counts.unverifiable} unverifiable. Prices: ${escapeHtml(report.price_source)}.</p>
 <p>OpenAI publishes no per-request id in its usage or billing data: rows are compared per bucket and model, never one by one. ${escapeHtml(report.allocation)}</p>
@@ -172,8 +192,9 @@ ${tokensChart}
 ${rows}
 </tbody></table>
 <p>* a share of a day's billed dollars.</p>
-<h2>Known sources of difference</h2>
-<ul>${report.known_differences.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>
+${report.rows.duplicates > 0 ? `<p class="duplicates">${escapeHtml(duplicatesLine(report))}</p>` : ''}
+${report.costs.partial_days.length > 0 ? `<p class="partial-days">${escapeHtml(partialDaysLine(report))}</p>` : ''}
+${report.known_differences.length > 0 ? `<h2>Known sources of difference</h2>\n<ul>${report.known_differences.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>` : ''}
 ${report.costs.unparsed.length > 0 ? `<h2>Cost line items not understood</h2><ul>${report.costs.unparsed.map((u) => `<li>${escapeHtml(u.day)} ${escapeHtml(String(u.line_item))}: ${usd(u.dollars)}</li>`).join('')}</ul>` : ''}
 </body></html>
 `;

@@ -3,7 +3,8 @@
  * one transaction. Parameterized SQL only; identifiers are validated.
  */
 import { assertSqlIdentifier } from '../schema/sql.js';
-import type { AppRow, WritePlanEntry } from './compute.js';
+import { SYNTHETIC_ID_PREFIXES, type AppGroup, type AppRow, type WritePlanEntry } from './compute.js';
+import { BUCKET_SECONDS, type BucketWidth } from './openai-data.js';
 
 /** The little of a Postgres client this needs (PGlite and node-postgres both fit through the adapters below). */
 export interface Db {
@@ -78,37 +79,263 @@ export async function readRows(db: Pick<Db, 'query'>, { table, costColumn }: Tab
   }));
 }
 
+/** Per-row expressions over `t`, for the columns the table has (the others read as NULL). */
+function rowExpressions(columns: Set<string>, costColumn: string) {
+  const col = (name: string, type: string): string => (columns.has(name) ? `t.${name}::${type}` : `NULL::${type}`);
+  const output = `COALESCE(${col('output_tokens', 'float8')}, 0)`;
+  const input = `COALESCE(${col('input_tokens', 'float8')}, GREATEST(0, t.tokens_used::float8 - ${output}))`;
+  const audioText = columns.has('metadata') ? "COALESCE(t.metadata->>'audio_seconds', t.metadata->>'duration_seconds')" : 'NULL::text';
+  return {
+    // ROW_TIME in seconds, as float8 (extract() gives numeric, several times slower over millions of rows).
+    at: `COALESCE(t.openai_created::float8, date_part('epoch', t.created_at))`,
+    verifiable: `(t.openai_request_id IS NOT NULL AND t.openai_request_id <> '' AND NOT (${SYNTHETIC_ID_PREFIXES.map(
+      (prefix) => `t.openai_request_id LIKE '${prefix.replace(/[\\%_]/g, '\\$&')}%'`,
+    ).join(' OR ')}))`,
+    input,
+    inputMissing: col('input_tokens', 'float8') + ' IS NULL',
+    cached: col('cached_input_tokens', 'float8'),
+    cachedPriced: `LEAST(COALESCE(${col('cached_input_tokens', 'float8')}, 0), ${input})`,
+    output,
+    audio: `(CASE WHEN ${audioText} ~ '^-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?$' THEN (${audioText})::float8 END)`,
+    ownCents: columns.has(costColumn) ? `t.${costColumn}::float8` : 'NULL::float8',
+    openaiModel: col('openai_model', 'text'),
+    serviceTier: col('service_tier', 'text'),
+  };
+}
+
+async function checkedColumns(db: Pick<Db, 'query'>, { table, costColumn }: TableOptions): Promise<Set<string>> {
+  assertSqlIdentifier(table, 'table name', { qualified: true });
+  assertSqlIdentifier(costColumn, 'cost column name');
+  const columns = await columnsOf(db, table);
+  if (columns.size === 0) throw new Error(`table ${table} does not exist (apply \`recon-codemod sql\` first)`);
+  for (const required of ['id', 'created_at', 'model_used', 'tokens_used', 'openai_request_id', 'openai_created']) {
+    if (!columns.has(required)) throw new Error(`table ${table} has no column ${required} (apply \`recon-codemod sql\` first)`);
+  }
+  return columns;
+}
+
+const GROUP_KEYS = 'b, day, model_used, openai_model, service_tier, verifiable';
+
 /**
- * Writes the plan in one transaction: status, and (where the bucket had billed dollars) actual_cost_cents with
- * reconciled_at. The UPDATE repeats the window condition, so a row outside the window is never touched even if the
- * plan named it; a count that differs from the plan rolls everything back.
+ * The window's rows summed in the database, one row per bucket, UTC day, requested model, snapshot, service tier and
+ * id kind (what reconciliation compares): only these groups reach Node, never the rows. A request id recorded on
+ * several rows of a group counts once (the first row by time, then id); `rows` keeps every row. A second pass finds
+ * repeated ids (streaming over the request-id index) and takes the copies back out of the sums.
+ */
+export async function readGroups(
+  db: Pick<Db, 'query' | 'transaction'>,
+  options: TableOptions,
+  window: { since: number; until: number; bucket: BucketWidth },
+): Promise<AppGroup[]> {
+  const columns = await checkedColumns(db, options);
+  const x = rowExpressions(columns, options.costColumn);
+  const width = BUCKET_SECONDS[window.bucket];
+  const rowsSql = (extra = '') => `SELECT floor((${x.at} - $1) / $3)::bigint AS b, floor(${x.at} / 86400)::bigint AS day, ${x.at} AS at,
+            t.model_used, ${x.openaiModel} AS openai_model, ${x.serviceTier} AS service_tier, ${x.verifiable} AS verifiable,
+            t.openai_request_id, ${x.input} AS input, (${x.inputMissing}) AS input_missing, ${x.cached} AS cached,
+            ${x.cachedPriced} AS cached_priced, ${x.output} AS output, ${x.audio} AS audio, ${x.ownCents} AS own_cents${extra}
+       FROM ${options.table} AS t
+      WHERE ${ROW_TIME} >= to_timestamp($1) AND ${ROW_TIME} < to_timestamp($2)`;
+  const sums = `count(*) FILTER (WHERE input_missing) AS input_missing, sum(input) AS input, sum(cached) AS cached,
+                count(*) FILTER (WHERE cached IS NULL) AS cached_missing, sum(cached_priced) AS cached_priced,
+                sum(output) AS output, sum(audio) AS audio, sum(own_cents) AS own_cents`;
+  const params = [window.since, window.until, width];
+  const key = (r: Record<string, unknown>): string => JSON.stringify([String(r.b), String(r.day), r.model_used, r.openai_model, r.service_tier, r.verifiable]);
+  const groups = new Map<string, AppGroup>();
+  await db.transaction(async (tx) => {
+    // The window's row count is estimated badly (the time is an expression): without this the planner sorts every row
+    // for a GroupAggregate instead of hashing into the few groups.
+    await tx.query('SET LOCAL enable_sort = off');
+    const { rows } = await tx.query<Record<string, unknown>>(
+      `SELECT ${GROUP_KEYS}, min(at) AS at, count(*) AS rows, ${sums}
+         FROM (${rowsSql()}) AS r
+        GROUP BY ${GROUP_KEYS}`,
+      params,
+    );
+    for (const r of rows) {
+      const verifiable = r.verifiable === true;
+      groups.set(key(r), {
+        start: window.since + Number(r.b) * width,
+        at: Number(r.at),
+        day: Number(r.day),
+        model_used: String(r.model_used),
+        openai_model: (r.openai_model as string | null) ?? null,
+        service_tier: (r.service_tier as string | null) ?? null,
+        verifiable,
+        rows: Number(r.rows),
+        requests: Number(r.rows),
+        input_tokens: asNumber(r.input) ?? 0,
+        input_missing: Number(r.input_missing),
+        cached_tokens: asNumber(r.cached) ?? 0,
+        cached_missing: Number(r.cached_missing),
+        cached_priced: asNumber(r.cached_priced) ?? 0,
+        output_tokens: asNumber(r.output) ?? 0,
+        audio_seconds: asNumber(r.audio) ?? 0,
+        own_cents: asNumber(r.own_cents),
+      });
+    }
+    // Request ids on more than one row: one streaming pass over the request-id index the migration creates (no sort,
+    // no memory; without the index the database sorts). A table with a unique index on the id has none.
+    const unique = await tx.query(
+      `SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indnatts = 1 AND a.attname = 'openai_request_id' AND i.indpred IS NULL`,
+      [options.table],
+    );
+    if (unique.rows.length > 0) return;
+    await tx.query('SET LOCAL enable_hashagg = off');
+    const { rows: extras } = await tx.query<Record<string, unknown>>(
+      `WITH d AS (SELECT t.openai_request_id FROM ${options.table} AS t WHERE t.openai_request_id IS NOT NULL
+                   GROUP BY t.openai_request_id HAVING count(*) > 1)
+       SELECT ${GROUP_KEYS}, count(*) AS rows, ${sums}
+         FROM (SELECT r.*, row_number() OVER (PARTITION BY ${GROUP_KEYS}, openai_request_id ORDER BY at, row_id) AS copy
+                 FROM (${rowsSql(', t.id AS row_id')} AND t.openai_request_id IN (SELECT openai_request_id FROM d)) AS r
+                WHERE verifiable) AS x
+        WHERE copy > 1
+        GROUP BY ${GROUP_KEYS}`,
+      params,
+    );
+    // Take the repeated rows (all but the first of each request id in its group) back out of the sums.
+    for (const e of extras) {
+      const g = groups.get(key(e));
+      if (!g) continue;
+      g.requests -= Number(e.rows);
+      g.input_tokens -= asNumber(e.input) ?? 0;
+      g.input_missing -= Number(e.input_missing);
+      g.cached_tokens -= asNumber(e.cached) ?? 0;
+      g.cached_missing -= Number(e.cached_missing);
+      g.cached_priced -= asNumber(e.cached_priced) ?? 0;
+      g.output_tokens -= asNumber(e.output) ?? 0;
+      g.audio_seconds -= asNumber(e.audio) ?? 0;
+      if (g.own_cents !== null) g.own_cents -= asNumber(e.own_cents) ?? 0;
+    }
+  });
+  return [...groups.values()];
+}
+
+/** Rows per `--write` transaction (whole buckets: a bucket larger than this is one transaction of its own). Each batch
+ * scans the window once (the row time is an expression no index covers), so batches are large. */
+export const WRITE_BATCH_ROWS = 1_000_000;
+
+/**
+ * Writes the plan with set-based UPDATEs, a batch of whole buckets per transaction: status, and (where the bucket had
+ * billed dollars) actual_cost_cents with reconciled_at. The database weighs each row with the plan's per-part rates and
+ * shares the bucket's cents over its rows (largest remainder, ties by time then id; a repeated request id gets 0).
+ * The UPDATE keeps to the batch's part of the window, so a row outside the window is never touched; a batch whose rows
+ * differ in number from the plan's is rolled back. Rows that already hold the values are not rewritten, so a rerun
+ * after an interruption skips the buckets already written. Returns the rows written and the rows already up to date.
  */
 export async function writePlan(
   db: Db,
-  { table }: TableOptions,
+  options: TableOptions,
   plan: readonly WritePlanEntry[],
-  window: { since: number; until: number },
+  window: { since: number; until: number; bucket: BucketWidth },
   now: Date,
-): Promise<number> {
-  assertSqlIdentifier(table, 'table name', { qualified: true });
-  if (plan.length === 0) return 0;
-  return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ id: string }>(
-      `UPDATE ${table} AS t
-          SET reconciliation_status = u.status,
-              actual_cost_cents = u.cents,
-              reconciled_at = CASE WHEN u.cents IS NULL THEN NULL ELSE $4::timestamptz END
-         FROM unnest($1::text[], $2::text[], $3::int[]) AS u(id, status, cents)
-        WHERE t.id::text = u.id
-          AND ${ROW_TIME} >= to_timestamp($5) AND ${ROW_TIME} < to_timestamp($6)
-       RETURNING t.id::text AS id`,
-      [plan.map((p) => p.id), plan.map((p) => p.status), plan.map((p) => p.actual_cost_cents), now.toISOString(), window.since, window.until],
-    );
-    if (rows.length !== plan.length) {
-      throw new Error(`expected to update ${plan.length} rows, the database matched ${rows.length}: rolled back, nothing written`);
+  onProgress: (text: string) => void = () => {},
+): Promise<{ written: number; unchanged: number }> {
+  if (plan.length === 0) return { written: 0, unchanged: 0 };
+  const columns = await checkedColumns(db, options);
+  const x = rowExpressions(columns, options.costColumn);
+  const width = BUCKET_SECONDS[window.bucket];
+  const ordered = [...plan].sort((a, b) => a.start - b.start);
+  const batches: WritePlanEntry[][] = [];
+  let size = 0;
+  for (const entry of ordered) {
+    const last = batches.at(-1);
+    if (last && (last[0].start === entry.start || size + entry.rows <= WRITE_BATCH_ROWS)) {
+      last.push(entry);
+      size += entry.rows;
+    } else {
+      batches.push([entry]);
+      size = entry.rows;
     }
-    return rows.length;
-  });
+  }
+  const total = ordered.reduce((s, e) => s + e.rows, 0);
+  let done = 0;
+  let written = 0;
+  let unchanged = 0;
+  for (const [n, batch] of batches.entries()) {
+    const parts = batch.flatMap((entry, grp) => entry.parts.map((p) => ({ grp, b: Math.round((entry.start - window.since) / width), ...p })));
+    const expected = batch.reduce((s, e) => s + e.rows, 0);
+    const from = batch[0].start;
+    const to = Math.min(window.until, Math.max(...batch.map((e) => e.end)));
+    const started = Date.now();
+    const result = await db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ candidates: string | number; updated: string | number }>(
+        `WITH p AS (SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[],
+                                         $8::float8[], $9::float8[], $10::float8[], $11::float8[])
+                           AS p(part, grp, b, day, model_used, openai_model, service_tier, ri, rc, ro, ra)),
+              e AS (SELECT * FROM unnest($12::int[], $13::text[], $14::int[]) AS e(grp, status, total)),
+              r AS (SELECT t.id AS row_id, p.grp, e.status, e.total,
+                           p.ri * (${x.input} - ${x.cachedPriced}) + p.rc * ${x.cachedPriced} + p.ro * ${x.output} + p.ra * COALESCE(${x.audio}, 0) AS w,
+                           row_number() OVER (PARTITION BY p.part, t.openai_request_id ORDER BY ${x.at}, t.id) AS copy,
+                           row_number() OVER (PARTITION BY p.grp ORDER BY ${x.at}, t.id) AS pos
+                      FROM ${options.table} AS t
+                      JOIN p ON p.b = floor((${x.at} - $15) / $16)::bigint AND p.day = floor(${x.at} / 86400)::bigint
+                            AND p.model_used = t.model_used AND p.openai_model IS NOT DISTINCT FROM ${x.openaiModel}
+                            AND p.service_tier IS NOT DISTINCT FROM ${x.serviceTier}
+                      JOIN e ON e.grp = p.grp
+                     WHERE ${ROW_TIME} >= to_timestamp($17) AND ${ROW_TIME} < to_timestamp($18) AND ${x.verifiable}),
+              s AS (SELECT r.*, CASE WHEN copy = 1 THEN w ELSE 0 END AS wx,
+                           sum(CASE WHEN copy = 1 THEN w ELSE 0 END) OVER (PARTITION BY grp) AS wsum,
+                           count(*) FILTER (WHERE copy = 1) OVER (PARTITION BY grp) AS n
+                      FROM r),
+              f AS (SELECT s.*, CASE WHEN total IS NULL OR copy > 1 THEN NULL WHEN wsum > 0 THEN total * wx / wsum ELSE total::float8 / n END AS share
+                      FROM s),
+              k AS (SELECT f.*, floor(share) AS fl,
+                           row_number() OVER (PARTITION BY grp ORDER BY share IS NULL, share - floor(share) DESC, pos) AS rk,
+                           total - sum(floor(share)) OVER (PARTITION BY grp) AS rest
+                      FROM f),
+              v AS (SELECT row_id, status,
+                           CASE WHEN total IS NULL THEN NULL WHEN copy > 1 THEN 0 ELSE (fl + CASE WHEN rk <= rest THEN 1 ELSE 0 END)::int END AS cents
+                      FROM k),
+              u AS (UPDATE ${options.table} AS t
+                       SET reconciliation_status = v.status,
+                           actual_cost_cents = v.cents,
+                           reconciled_at = CASE WHEN v.cents IS NULL THEN NULL ELSE $19::timestamptz END
+                      FROM v
+                     WHERE t.id = v.row_id
+                       AND (t.reconciliation_status IS DISTINCT FROM v.status OR t.actual_cost_cents IS DISTINCT FROM v.cents)
+                    RETURNING 1)
+         SELECT (SELECT count(*) FROM v) AS candidates, (SELECT count(*) FROM u) AS updated`,
+        [
+          parts.map((_, i) => i),
+          parts.map((p) => p.grp),
+          parts.map((p) => p.b),
+          parts.map((p) => p.day),
+          parts.map((p) => p.model_used),
+          parts.map((p) => p.openai_model),
+          parts.map((p) => p.service_tier),
+          parts.map((p) => p.rate.input),
+          parts.map((p) => p.rate.cached),
+          parts.map((p) => p.rate.output),
+          parts.map((p) => p.rate.audio),
+          batch.map((_, i) => i),
+          batch.map((e) => e.status),
+          batch.map((e) => e.billed_cents),
+          window.since,
+          width,
+          from,
+          to,
+          now.toISOString(),
+        ],
+      );
+      const candidates = Number(rows[0].candidates);
+      if (candidates !== expected) {
+        throw new Error(
+          `expected to update ${expected} rows from ${new Date(from * 1000).toISOString()}, the database matched ${candidates} (rows changed since they were read?): this batch was rolled back; ${written} rows written before it stay. Run again.`,
+        );
+      }
+      return { updated: Number(rows[0].updated), candidates };
+    });
+    written += result.updated;
+    unchanged += result.candidates - result.updated;
+    done += expected;
+    onProgress(
+      `reconcile --write: batch ${n + 1}/${batches.length} (${new Date(from * 1000).toISOString()} → ${new Date(to * 1000).toISOString()}): ` +
+        `${result.updated} rows written, ${result.candidates - result.updated} already up to date; ${done}/${total} rows (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+    );
+  }
+  return { written, unchanged };
 }
 
 /** A Db over an open PGlite. */

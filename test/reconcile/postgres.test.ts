@@ -36,7 +36,7 @@ it('reads and writes the rows through node-postgres in one transaction', async (
     now: new Date((WEEK_END + 3 * DAY) * 1000),
     createClient: (key) => new OpenAI({ adminAPIKey: key, apiKey: null, baseURL: `${api.url}/v1`, maxRetries: 0 }),
   });
-  expect(stderr).toBe('');
+  expect(stderr).toMatch(/^reconcile --write: batch 1\/1 .*: 21 rows written, 0 already up to date; 21\/21 rows/);
   expect(code).toBe(0);
   expect(stdout).toMatch(/Buckets: 7 matched/);
   // --project filters both APIs by project (the fake API serves the same data either way).

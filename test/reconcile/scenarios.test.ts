@@ -313,3 +313,145 @@ describe('failures write nothing', () => {
     expect(result.stderr).toMatch(/OPENAI_ADMIN_KEY is not set.*--usage usage\.json --costs costs\.json/s);
   });
 });
+
+describe('issue 13: duplicates, tiny dollars, sub-day windows, --base-url', () => {
+  it('a request id recorded twice counts once, says so, and its copy gets no cents on --write', async () => {
+    const rows = weekOfRows();
+    const data = usageFromRows(rows);
+    addCostsForUsage(data);
+    // A replayed insert: the same response stored again (same id, time and tokens).
+    const copy = { ...rows[4] };
+    await createRowsTable(db, 'dupes', [...rows, copy]);
+    const api = await startFakeApi(data);
+    try {
+      const result = await runReconcile([...WINDOW, '--table', 'dupes', '--json', 'out.json', '--write'], { db, api, now: NOW });
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.files['/work/out.json']) as Report;
+      expect(byStatus(report)).toEqual({ matched: 7 });
+      expect(report.rows).toEqual({ in_window: 22, verifiable: 22, unverifiable: 0, duplicates: 1 });
+      const day = report.buckets.find((b) => b.start === '2026-11-03T00:00:00Z')!;
+      expect(day.app).toMatchObject({ rows: 4, requests: 3, input_tokens: day.openai.input_tokens, output_tokens: day.openai.output_tokens });
+      expect(day.notes).toContain('duplicate-rows');
+      expect(result.stdout).toMatch(/Duplicate rows: 1 rows repeat a request id already counted in their bucket; each request is counted once\./);
+      const written = (await statusesOf(db, 'dupes')).filter((r) => r.openai_request_id === copy.openai_request_id);
+      expect(written.map((r) => r.actual_cost_cents).sort()).toEqual([0, expect.any(Number)].sort());
+      expect(written.every((r) => r.reconciliation_status === 'matched')).toBe(true);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('the database sums the rows as the in-memory reference does (readGroups = aggregateRows)', async () => {
+    const { aggregateRows } = await import('../../src/reconcile/compute.js');
+    const { readGroups, pgliteDb } = await import('../../src/reconcile/rows.js');
+    const rows = [
+      ...weekOfRows(),
+      { ...weekOfRows()[2] },
+      { at: WEEK_START + 3600, model_used: 'gpt-4o', openai_request_id: 'chatcmpl-noinput', input_tokens: 50, output_tokens: 7, cached_input_tokens: null, service_tier: null },
+      { at: WEEK_START + 7200, model_used: 'whisper-1', openai_request_id: 'req_w1', input_tokens: 0, output_tokens: 0, metadata: { audio_seconds: 12.5 } },
+      { at: WEEK_START + 7300, model_used: 'gpt-4o-mini', openai_request_id: 'aitxt-123', input_tokens: 10, output_tokens: 2 },
+    ];
+    await createRowsTable(db, 'parity', rows);
+    for (const bucket of ['1d', '1h'] as const) {
+      const window = { since: WEEK_START, until: WEEK_END, bucket };
+      const fromDb = await readGroups(pgliteDb(db as never, { closeOnClose: false }), { table: 'parity', costColumn: 'estimated_cost_cents' }, window);
+      // The same rows as the database reads them: time = openai_created, else created_at (a second later).
+      const { rows: raw } = await db.query<Record<string, unknown>>(
+        `SELECT id::text, extract(epoch FROM COALESCE(to_timestamp(openai_created), created_at))::float8 AS at, model_used, openai_model,
+                openai_request_id, input_tokens, output_tokens, tokens_used, cached_input_tokens, service_tier,
+                estimated_cost_cents::float8 AS estimated_cost_cents, (metadata->>'audio_seconds')::float8 AS audio_seconds FROM parity`,
+      );
+      const inMemory = aggregateRows(raw as never, window);
+      const sortKey = (g: { start: number; day: number; model_used: string; openai_model: string | null; service_tier: string | null; verifiable: boolean }) =>
+        JSON.stringify([g.start, g.day, g.model_used, g.openai_model, g.service_tier, g.verifiable]);
+      const norm = (gs: typeof fromDb) =>
+        gs.map((g) => ({ ...g, own_cents: g.own_cents === null ? null : Number(g.own_cents.toFixed(6)) })).sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+      expect(norm(fromDb)).toEqual(norm(inMemory));
+      expect(fromDb.reduce((s, g) => s + g.rows - g.requests, 0)).toBe(1);
+    }
+  });
+
+  it('$0.0055 estimated against $0.0010 billed is a discrepancy; the dollar floor is an option', async () => {
+    // 10 tokens' worth: tiny buckets, where only the floor could match them.
+    const rows: RowSpec[] = [{ at: WEEK_START + 3600, model_used: 'gpt-4o-mini', openai_model: 'gpt-4o-mini-2024-07-18', openai_request_id: 'chatcmpl-tiny', input_tokens: 10_000, output_tokens: 6_667, cached_input_tokens: 0, service_tier: 'default' }];
+    const data = usageFromRows(rows);
+    data.costs.set(WEEK_START, [{ object: 'organization.costs.result', amount: { value: 0.001, currency: 'usd' }, line_item: 'gpt-4o-mini-2024-07-18, input', project_id: null }]);
+    const oneDay = ['--since', '2026-11-02', '--until', '2026-11-03'];
+    await createRowsTable(db, 'tiny', rows);
+    const api = await startFakeApi(data);
+    try {
+      const first = await runReconcile([...oneDay, '--table', 'tiny', '--json', 'out.json'], { db, api, now: NOW });
+      const report = JSON.parse(first.files['/work/out.json']) as Report;
+      expect(report.buckets[0].app.estimated_dollars).toBeCloseTo(0.0055, 4);
+      expect(report.buckets[0].status).toBe('discrepancy');
+      // No floor however large makes a 5x difference match.
+      const wide = await runReconcile([...oneDay, '--table', 'tiny', '--json', 'out.json', '--dollar-floor', '1'], { db, api, now: NOW });
+      expect((JSON.parse(wide.files['/work/out.json']) as Report).buckets[0].status).toBe('discrepancy');
+      const bad = await runReconcile([...oneDay, '--table', 'tiny', '--dollar-floor', 'lots'], { db, api, now: NOW });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--dollar-floor: expected dollars \(0\.005\), got lots/);
+    } finally {
+      await api.close();
+    }
+    const { dollarsAgree } = await import('../../src/reconcile/compute.js');
+    expect(dollarsAgree(0.0055, 0.001, 0.01, 0.005)).toBe(false);
+    expect(dollarsAgree(0.004, 0.005, 0.01, 0.005)).toBe(true); // rounding-sized, within 1.5x
+    expect(dollarsAgree(0.004, 0.005, 0.01, 0)).toBe(false);
+  });
+
+  it('a sub-day window compares no dollars: the day is billed whole, so its dollars go to no hourly bucket', async () => {
+    const rows = weekOfRows();
+    const data = usageFromRows(rows, 3600);
+    addCostsForUsage(data);
+    // Asked from 08:00, the Costs API answers with a bucket starting at 08:00 that holds the day's dollars.
+    const since = WEEK_START + 8 * 3600;
+    data.costs.set(since, data.costs.get(WEEK_START)!);
+    await createRowsTable(db, 'subday', rows);
+    const api = await startFakeApi(data);
+    try {
+      const result = await runReconcile(['--since', '2026-11-02T08:00:00Z', '--until', '2026-11-02T12:00:00Z', '--bucket', '1h', '--table', 'subday', '--json', 'out.json'], { db, api, now: NOW });
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.files['/work/out.json']) as Report;
+      expect(report.buckets.map((b) => [b.start, b.status, b.openai.billed_dollars])).toEqual([
+        ['2026-11-02T09:00:00Z', 'matched', null],
+        ['2026-11-02T11:00:00Z', 'matched', null],
+      ]);
+      expect(report.costs.partial_days).toEqual([{ day: '2026-11-02T00:00:00Z', dollars: expect.any(Number) }]);
+      expect(report.costs.partial_days[0].dollars).toBeGreaterThan(0);
+      expect(report.capture.dollars.billed).toBe(0);
+      expect(result.stdout).toMatch(/The Costs API reports whole UTC days: 2026-11-02 \(\$[\d.]+\) only partly in the window/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('--base-url points the real client at another server (a proxy, a test server)', async () => {
+    const rows = weekOfRows();
+    const data = usageFromRows(rows);
+    addCostsForUsage(data);
+    await createRowsTable(db, 'base_url', rows);
+    const api = await startFakeApi(data);
+    try {
+      let stdout = '';
+      let stderr = '';
+      // No createClient: nodeReconcileIo's own, as the CLI makes it.
+      const code = await runReconcileCommand([...WINDOW, '--table', 'base_url', '--base-url', `${api.url}/v1`], {
+        cwd: '/nonexistent',
+        env: { OPENAI_ADMIN_KEY: ADMIN_KEY },
+        stdout: (t) => void (stdout += t),
+        stderr: (t) => void (stderr += t),
+        now: new Date(NOW * 1000),
+        openDb: async () => (await import('../../src/reconcile/rows.js')).pgliteDb(db as never, { closeOnClose: false }),
+      });
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/Buckets: 7 matched/);
+      expect(api.requests.length).toBeGreaterThanOrEqual(4);
+      const bad = await runReconcile([...WINDOW, '--table', 'base_url', '--base-url', 'not a url'], { db, api, now: NOW });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--base-url: expected an http\(s\) URL, got not a url/);
+    } finally {
+      await api.close();
+    }
+  });
+});

@@ -41,7 +41,8 @@ describe('--write', () => {
     await createRowsTable(db, 'demo_write', rows);
     const before = await statusesOf(db, 'demo_write');
     const result = await runReconcile([...WINDOW, '--table', 'demo_write', '--write', '--json', 'out.json'], { db, api, now: NOW });
-    expect(result.stderr).toBe('');
+    // Progress only: one batch of whole buckets.
+    expect(result.stderr).toMatch(/^reconcile --write: batch 1\/1 \(2026-11-02T00:00:00.000Z → 2026-11-09T00:00:00.000Z\): 26 rows written, 0 already up to date; 26\/26 rows \([\d.]+ s\)\n$/);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/on 26 rows of matched and discrepant buckets\. actual_cost_cents is an allocation/);
     const report = JSON.parse(result.files['/work/out.json']) as Report;
@@ -81,6 +82,9 @@ describe('--write', () => {
     const first = await statusesOf(db, 'demo_write');
     const result = await runReconcile([...WINDOW, '--table', 'demo_write', '--write'], { db, api, now: NOW });
     expect(result.code).toBe(0);
+    // Resumable: the rows already written are skipped, not rewritten.
+    expect(result.stderr).toMatch(/: 0 rows written, 26 already up to date/);
+    expect(result.stdout).toMatch(/on 0 rows of matched and discrepant buckets \(26 more already held these values and were skipped\)/);
     expect(await statusesOf(db, 'demo_write')).toEqual(first);
   });
 });
