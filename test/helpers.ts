@@ -100,6 +100,11 @@ let documentKeys: import('typescript').DocumentRegistry | undefined;
  * and shared by every check in it, as an editor's language service does.
  */
 export function tscErrors(tsconfig: string): string[] {
+  return typeCheck(tsconfig).errors;
+}
+
+/** tscErrors, and the files the program loaded (what `tsc --listFiles` prints). */
+export function typeCheck(tsconfig: string): { errors: string[]; files: string[] } {
   const ts = typescript();
   const dir = dirname(tsconfig);
   const read = ts.readConfigFile(tsconfig, ts.sys.readFile);
@@ -109,7 +114,7 @@ export function tscErrors(tsconfig: string): string[] {
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
     return `${relative(dir, d.file.fileName)}(${line + 1},${character + 1}): error TS${d.code}: ${text}`;
   };
-  if (read.error) return [format(read.error)];
+  if (read.error) return { errors: [format(read.error)], files: [] };
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dir, { noEmit: true }, tsconfig);
   documentKeys ??= ts.createDocumentRegistry();
   const settings = documentKeys.getKeyForCompilationSettings(parsed.options);
@@ -128,7 +133,8 @@ export function tscErrors(tsconfig: string): string[] {
     return file;
   };
   const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, projectReferences: parsed.projectReferences, host, configFileParsingDiagnostics: parsed.errors });
-  return ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error).map(format);
+  const errors = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error).map(format);
+  return { errors, files: program.getSourceFiles().map((f) => f.fileName) };
 }
 
 const require = createRequire(import.meta.url);
