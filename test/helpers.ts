@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { afterAll } from 'vitest';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const BIN = join(REPO, 'bin', 'recon-codemod.js');
@@ -27,11 +26,14 @@ export function spawnCli(args: string[], cwd: string, env: Record<string, string
 }
 
 let cli: { worker: Worker; port: MessagePort; signal: Int32Array } | undefined;
-afterAll(async () => {
+
+/** After each test file (test/setup.ts): its temp copies are removed and its CLI worker ended. */
+export async function releaseTestResources(): Promise<void> {
+  for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
   const running = cli;
   cli = undefined;
   await running?.worker.terminate();
-});
+}
 
 /**
  * Run the CLI as bin/recon-codemod.js does (the built `main`, its exit code, its output, a crash as `fatal`, exit 2),
@@ -56,10 +58,6 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
 }
 
 const copies: string[] = [];
-// Registered in every test file that imports this module: its temp copies go when that file's tests are done.
-afterAll(() => {
-  for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 /** A fresh temp directory, removed after the test file's tests. */
 export function tempDir(prefix: string): string {
