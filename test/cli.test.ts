@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyFixture, REPO, runCli, snapshotTree, tempDir } from './helpers.js';
+import { copyFixture, REPO, runCli, snapshotTree, spawnCli, tempDir } from './helpers.js';
 
 const expectedTree = snapshotTree(join(REPO, 'fixtures', 'demo-app-expected'));
 
@@ -221,7 +221,10 @@ describe('recon-codemod CLI: errors and guards', () => {
     }
     expect(help.stdout).toMatch(/Exit codes:[\s\S]*0[\s\S]*1[\s\S]*2/);
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
-    expect(runCli(['--version'], REPO).stdout.trim()).toBe(pkg.version);
+    // The bin itself, in a process of its own (the other tests run its `main` in-process: test/helpers.ts).
+    const version = spawnCli(['--version'], REPO);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(pkg.version);
   });
 
   it('a file that does not parse is reported as an error, left byte-identical, and the run continues', () => {

@@ -6,7 +6,7 @@
  *    a comma after a last property that had none, and `, response` in an onFinish destructuring.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -105,8 +105,8 @@ describe('demo app fixtures', () => {
       expect(code).toBe(0);
       const files = output.split('\n').map((l) => l.trim());
       // The SDK types really were loaded from the repository's node_modules (not skipped or stubbed).
-      expect(files).toContain(path.join(repoRoot, 'node_modules', 'openai', 'index.d.mts'));
-      expect(files).toContain(path.join(repoRoot, 'node_modules', 'ai', 'dist', 'index.d.ts'));
+      expect(files).toContain(path.join(realpathSync(path.join(repoRoot, 'node_modules')), 'openai', 'index.d.mts'));
+      expect(files).toContain(path.join(realpathSync(path.join(repoRoot, 'node_modules')), 'ai', 'dist', 'index.d.ts'));
       for (const rel of listFiles(root).filter((f) => f.endsWith('.ts'))) {
         expect(files).toContain(path.join(root, rel));
       }

@@ -5,7 +5,7 @@
  * Fixtures that cannot type-check here are listed in EXCLUDE with the reason.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,8 +135,8 @@ describe('fixtures type-check against the real openai and ai types', () => {
   it('tsc loaded the SDK types from node_modules and every fixture file', async () => {
     const { output } = await result;
     const listed = output.split('\n').map((l) => l.trim());
-    expect(listed).toContain(path.join(repoRoot, 'node_modules', 'openai', 'index.d.mts'));
-    expect(listed).toContain(path.join(repoRoot, 'node_modules', 'ai', 'dist', 'index.d.ts'));
+    expect(listed).toContain(path.join(realpathSync(path.join(repoRoot, 'node_modules')), 'openai', 'index.d.mts'));
+    expect(listed).toContain(path.join(realpathSync(path.join(repoRoot, 'node_modules')), 'ai', 'dist', 'index.d.ts'));
     for (const file of [...filesOf.values()].flat()) expect(listed, file).toContain(file);
   });
 

@@ -1,15 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const BIN = join(REPO, 'bin', 'recon-codemod.js');
 
-/** Run the real bin (compiled by `npm run build`, which `npm test` runs first). */
-export function runCli(args: string[], cwd: string, env: Record<string, string> = {}) {
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the real bin in a process of its own (compiled by `npm run build`, which `npm test` runs first). */
+export function spawnCli(args: string[], cwd: string, env: Record<string, string> = {}): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     encoding: 'utf8',
@@ -18,11 +25,39 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const copies: string[] = [];
-// Registered in every test file that imports this module: its temp copies go when that file's tests are done.
-afterAll(() => {
+let cli: { worker: Worker; port: MessagePort; signal: Int32Array } | undefined;
+
+/** After each test file (test/setup.ts): its temp copies are removed and its CLI worker ended. */
+export async function releaseTestResources(): Promise<void> {
   for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+  const running = cli;
+  cli = undefined;
+  await running?.worker.terminate();
+}
+
+/**
+ * Run the CLI as bin/recon-codemod.js does (the built `main`, its exit code, its output, a crash as `fatal`, exit 2),
+ * in a worker thread kept for the test file: a process per run would load ts-morph and TypeScript again each time
+ * (a second of CPU). Synchronous, like spawnSync. A few tests still spawn the bin itself (spawnCli).
+ */
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): CliResult {
+  if (!cli) {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(new URL('./cli-worker.mjs', import.meta.url), { workerData: { port: port2, signal }, transferList: [port2] });
+    worker.unref();
+    cli = { worker, port: port1, signal };
+  }
+  Atomics.store(cli.signal, 0, 0);
+  cli.port.postMessage({ args, cwd, env: { ...process.env, NO_COLOR: '1', CI: '1', ...env } });
+  // A hang is a failure, not a blocked test runner: the limit is the suite's test timeout.
+  if (Atomics.wait(cli.signal, 0, 0, 300_000) === 'timed-out') throw new Error(`recon-codemod ${args.join(' ')}: no answer in 300 s`);
+  const answer = receiveMessageOnPort(cli.port);
+  if (!answer) throw new Error(`recon-codemod ${args.join(' ')}: the CLI worker ended without an answer`);
+  return answer.message as CliResult;
+}
+
+const copies: string[] = [];
 
 /** A fresh temp directory, removed after the test file's tests. */
 export function tempDir(prefix: string): string {
@@ -51,3 +86,54 @@ export function snapshotTree(dir: string): Map<string, Buffer> {
   walk(dir);
   return out;
 }
+
+/** Files that do not change during a run (node_modules, TypeScript's lib files), parsed once per test file. */
+const stableSourceFiles = new Map<string, import('typescript').SourceFile>();
+let documentKeys: import('typescript').DocumentRegistry | undefined;
+
+/**
+ * `tsc -p tsconfig --noEmit`, in-process: the errors as tsc prints them without --pretty (`file(line,col): error
+ * TS1234: text`, paths relative to the tsconfig's directory), config errors included. The repo's TypeScript (the one
+ * `node_modules/.bin/tsc` runs); the declaration files of node_modules and the lib files are parsed once per test file
+ * and shared by every check in it, as an editor's language service does.
+ */
+export function tscErrors(tsconfig: string): string[] {
+  return typeCheck(tsconfig).errors;
+}
+
+/** tscErrors, and the files the program loaded (what `tsc --listFiles` prints). */
+export function typeCheck(tsconfig: string): { errors: string[]; files: string[] } {
+  const ts = typescript();
+  const dir = dirname(tsconfig);
+  const read = ts.readConfigFile(tsconfig, ts.sys.readFile);
+  const format = (d: import('typescript').Diagnostic) => {
+    const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    if (!d.file || d.start === undefined) return `error TS${d.code}: ${text}`;
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    return `${relative(dir, d.file.fileName)}(${line + 1},${character + 1}): error TS${d.code}: ${text}`;
+  };
+  if (read.error) return { errors: [format(read.error)], files: [] };
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dir, { noEmit: true }, tsconfig);
+  documentKeys ??= ts.createDocumentRegistry();
+  const settings = documentKeys.getKeyForCompilationSettings(parsed.options);
+  const host = ts.createCompilerHost(parsed.options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  const libDir = dirname(ts.getDefaultLibFilePath(parsed.options));
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    if (!fileName.includes('/node_modules/') && dirname(fileName) !== libDir) return getSourceFile(fileName, languageVersion, onError, shouldCreate);
+    const version = typeof languageVersion === 'object' ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}` : languageVersion;
+    const key = `${settings}\0${version}\0${fileName}`;
+    let file = stableSourceFiles.get(key);
+    if (!file) {
+      file = getSourceFile(fileName, languageVersion, onError, shouldCreate);
+      if (file) stableSourceFiles.set(key, file);
+    }
+    return file;
+  };
+  const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, projectReferences: parsed.projectReferences, host, configFileParsingDiagnostics: parsed.errors });
+  const errors = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error).map(format);
+  return { errors, files: program.getSourceFiles().map((f) => f.fileName) };
+}
+
+const require = createRequire(import.meta.url);
+const typescript = (): typeof import('typescript') => require('typescript');

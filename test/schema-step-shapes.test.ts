@@ -9,14 +9,12 @@
  * the fields already reach the insert (the whole object, a spread of it, Object.assign), nothing is left "to do by
  * hand". The comments above the cases say what the engine did before it handled them.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
 import type { FilePlan } from '../src/engine/types.js';
-import { REPO } from './helpers.js';
+import { REPO, tempDir, tscErrors as tscErrorsOf } from './helpers.js';
 
 const ROUTE = `import OpenAI from 'openai';
 import { trackTokenUsage } from '../lib/tracking';
@@ -99,16 +97,12 @@ const FIELD_BY_FIELD = (param: string) => `{
     success: ${param}.success,
   }`;
 
-const TSC = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
 const TSCONFIG = JSON.stringify({
   compilerOptions: { target: 'ES2022', lib: ['ES2022', 'DOM'], module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, skipLibCheck: true, esModuleInterop: true, types: [] },
   include: ['src'],
 });
 
-function tscErrors(dir: string): string[] {
-  const result = spawnSync(process.execPath, [TSC, '-p', path.join(dir, 'tsconfig.json')], { encoding: 'utf8' });
-  return result.stdout.split('\n').filter((l) => l.includes('error TS'));
-}
+const tscErrors = (dir: string) => tscErrorsOf(path.join(dir, 'tsconfig.json'));
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => (statSync(path.join(dir, e)).isDirectory() ? listFiles(path.join(dir, e)) : [path.join(dir, e)]));
@@ -126,7 +120,7 @@ interface Migrated {
 
 /** Write the app, type-check it, run the codemod over every source file (as the CLI does), write the outputs, type-check again. */
 function migrate(lib: Record<string, string>): Migrated {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'recon-schema-shapes-'));
+  const dir = tempDir('recon-schema-shapes-');
   const files: Record<string, string> = { 'src/app/route.ts': ROUTE, 'src/lib/db.ts': DB, ...Object.fromEntries(Object.entries(lib).map(([k, v]) => [`src/lib/${k}`, v])) };
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });

@@ -1,14 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyFixture, REPO, runCli, snapshotTree } from './helpers.js';
+import { copyFixture, REPO, runCli, snapshotTree, tscErrors as tscErrorsOf } from './helpers.js';
 
 /** Type-check a copied app against the real openai/ai types (its node_modules is the repo's). */
-function tscErrors(dir: string): string[] {
-  const result = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json'), '--noEmit'], { encoding: 'utf8' });
-  return result.stdout.split('\n').filter((l) => l.includes('error TS'));
-}
+const tscErrors = (dir: string) => tscErrorsOf(join(dir, 'tsconfig.json'));
 
 function copyApp(name: string): string {
   const dir = copyFixture(name);

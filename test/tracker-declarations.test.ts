@@ -5,20 +5,12 @@
  * tracker-trailing-client-argument, schema-step-through-omit) are run by test/fixtures.test.ts; this file checks
  * what a per-file fixture cannot: the seed-shaped app end to end with tsc, and the files the schema step rewrites.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
-import { copyFixture, REPO, runCli, snapshotTree } from './helpers.js';
-
-const TSC = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
-
-function tscErrors(tsconfig: string): string[] {
-  const result = spawnSync(process.execPath, [TSC, '-p', tsconfig, '--noEmit', '--pretty', 'false'], { encoding: 'utf8' });
-  return `${result.stdout}${result.stderr}`.split('\n').filter((l) => l.includes('error TS'));
-}
+import { copyFixture, REPO, runCli, snapshotTree, tscErrors } from './helpers.js';
 
 /** The codemod over in-memory files under /app (the first file is the one whose plan is returned first). */
 function run(files: Record<string, string>, inputs: string[] = Object.keys(files)) {

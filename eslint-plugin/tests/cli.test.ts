@@ -1,7 +1,7 @@
 /**
  * The plugin as a user runs it: the real `eslint` CLI, a flat config file that imports the compiled plugin
  * (`dist/eslint-plugin/index.js`) and spreads nothing but `recon.configs.recommended`, over a temp copy of the demo
- * app; the real `recon-codemod` bin for the expected count and for `--write`; and the SARIF formatter for GitHub code
+ * app; the built `recon-codemod` CLI (test/helpers.ts's runCli) for the expected count and for `--write`; and the SARIF formatter for GitHub code
  * scanning.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../test/helpers.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const ESLINT_BIN = join(REPO, 'node_modules', 'eslint', 'bin', 'eslint.js');
 /** ESLint 10, installed side by side as `eslint-v10` (npm alias): the plugin must work with both majors. */
 const ESLINT_10_BIN = join(REPO, 'node_modules', 'eslint-v10', 'bin', 'eslint.js');
-const CODEMOD_BIN = join(REPO, 'bin', 'recon-codemod.js');
 const PLUGIN_DIST = join(REPO, 'dist', 'eslint-plugin', 'index.js');
 const RULE_ID = 'recon/require-reconciliation-fields';
 
@@ -64,10 +64,11 @@ function eslint(args: string[] = [], bin = ESLINT_BIN) {
   return run(bin, ['--max-warnings', '0', ...args, '.'], app);
 }
 
-function lintJson(bin = ESLINT_BIN): EslintResult[] {
-  const { stdout, stderr } = eslint(['--format', 'json'], bin);
+/** One lint of the app: its results and the exit code CI sees (the same run: a formatter does not change the code). */
+function lintJson(bin = ESLINT_BIN): { results: EslintResult[]; code: number | null } {
+  const { stdout, stderr, code } = eslint(['--format', 'json'], bin);
   try {
-    return JSON.parse(stdout) as EslintResult[];
+    return { results: JSON.parse(stdout) as EslintResult[], code };
   } catch {
     throw new Error(`eslint printed no JSON:\n${stdout}\n${stderr}`);
   }
@@ -114,12 +115,12 @@ describe('eslint CLI with recon.configs.recommended over the demo app', () => {
     cpSync(join(REPO, 'fixtures', 'demo-app', 'src'), join(app, 'src'), { recursive: true, force: true });
     const jsonFile = join(work, 'before.json');
     // Run in the app: the report's paths are relative to the working directory.
-    const dry = run(CODEMOD_BIN, ['.', '--json', jsonFile, '--quiet'], app);
+    const dry = runCli(['.', '--json', jsonFile, '--quiet'], app);
     expect(dry.code, dry.stderr).toBe(0);
     const expected = incompleteCalls(JSON.parse(readFileSync(jsonFile, 'utf8')) as CodemodJson).sort();
     expect(expected.length).toBeGreaterThan(0);
 
-    const before = lintJson(bin);
+    const { results: before, code: failed } = lintJson(bin);
     const reported = before.flatMap((r) =>
       r.messages
         .filter((m) => m.ruleId === RULE_ID)
@@ -129,13 +130,13 @@ describe('eslint CLI with recon.configs.recommended over the demo app', () => {
     const all = before.flatMap((r) => r.messages);
     expect(all.every((m) => m.ruleId === RULE_ID && m.severity === 2)).toBe(true);
     expect(all.filter((m) => m.suggestions?.length).length).toBeGreaterThan(0);
-    expect(eslint([], bin).code).toBe(1); // CI fails
+    expect(failed).toBe(1); // CI fails
 
-    const write = run(CODEMOD_BIN, [app, '--write', '--allow-dirty', '--quiet'], work);
+    const write = runCli([app, '--write', '--allow-dirty', '--quiet'], work);
     expect(write.code, write.stderr).toBe(0);
-    const after = lintJson(bin).flatMap((r) => r.messages);
-    expect(after).toEqual([]);
-    expect(eslint([], bin).code).toBe(0);
+    const after = lintJson(bin);
+    expect(after.results.flatMap((r) => r.messages)).toEqual([]);
+    expect(after.code).toBe(0);
   });
 
   it('writes SARIF for GitHub code scanning that names the rule', () => {

@@ -165,7 +165,10 @@ describe('replayDeadLetters', () => {
     expect(again.usage).toEqual(first.usage);
 
     const store = pgliteStore({ dataDir: join(workDir, 'db') });
-    const up = createTracker({ store, logger: { error: () => {} }, deadLetterFile, timeoutMs: 120_000 });
+    // The embedded database's cold start (seconds on a loaded machine) is not the insert the timeout is about: it is
+    // opened first, and the tracker waiting on it gets a limit made for hangs, not the default 10 s.
+    await store.db();
+    const up = createTracker({ store, logger: { error: () => {} }, deadLetterFile, timeoutMs: 240_000 });
     try {
       expect(await up.replayDeadLetters()).toEqual({ stored: 2, failed: 0 });
       const { rows } = await (await store.db()).query('SELECT openai_request_id, reconciliation_status FROM token_usage ORDER BY id');
