@@ -148,6 +148,12 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       command = await importOptional('@pydantic/genai-prices', 'recon-codemod reconcile', () => import('./reconcile/command.js'));
     } catch (error) {
       if (!(error instanceof MissingPackageError)) throw error;
+      // The help needs none of reconcile's packages: print it, with the install hint.
+      if (argv.slice(1).some((a) => a === '--help' || a === '-h') && !argv.includes('--gateway')) {
+        io.stdout((await import('./reconcile/usage.js')).RECONCILE_USAGE);
+        io.stderr(`${error.message}\n`);
+        return EXIT.ok;
+      }
       io.stderr(`${error.message}\n`);
       return EXIT.usage;
     }

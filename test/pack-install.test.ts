@@ -136,6 +136,11 @@ describe('installed alone: what npx installs, no optional peer', () => {
     const reconcile = run('node', [bin(), 'reconcile', '--since', '2026-01-01', '--until', '2026-01-02'], project, { env: { ...cleanEnv(), OPENAI_ADMIN_KEY: 'sk-admin-not-used' } });
     expect(reconcile.code, reconcile.out).toBe(2);
     expect(reconcile.stderr).toBe('recon-codemod reconcile needs @pydantic/genai-prices: npm i -D @pydantic/genai-prices\n');
+    // Its help needs none of them: it prints, with the hint.
+    const reconcileHelp = run('node', [bin(), 'reconcile', '--help'], project);
+    expect(reconcileHelp.code, reconcileHelp.out).toBe(0);
+    expect(reconcileHelp.stdout).toMatch(/^Usage: recon-codemod reconcile /);
+    expect(reconcileHelp.stderr).toContain('needs @pydantic/genai-prices');
     linkPeers(['@pydantic/genai-prices']);
     const online = run('node', [bin(), 'reconcile', '--since', '2026-01-01', '--until', '2026-01-02'], project, { env: { ...cleanEnv(), OPENAI_ADMIN_KEY: 'sk-admin-not-used' } });
     expect(online.code, online.out).toBe(2);

@@ -6,6 +6,9 @@
  */
 import { BUCKET_SECONDS, type BucketWidth, type CostEntry, type OpenAiData, type UsageEntry } from './openai-data.js';
 import { RATE_MULTIPLIERS, type PriceTable } from './prices.js';
+import { DEFAULT_DOLLAR_FLOOR } from './usage.js';
+
+export { DEFAULT_DOLLAR_FLOOR };
 
 export const BUCKET_STATUSES = ['matched', 'discrepancy', 'unattributed', 'unverifiable'] as const;
 export type BucketStatus = (typeof BUCKET_STATUSES)[number];
@@ -211,7 +214,6 @@ function within(a: number, b: number, tolerance: number, absolute = 0): boolean 
  * The dollar check: within the relative tolerance, or within `floor` dollars (rounding in tiny buckets) as long as
  * neither amount is more than FLOOR_MAX_RATIO times the other: $0.0055 against $0.0010 is never matched.
  */
-export const DEFAULT_DOLLAR_FLOOR = 0.005;
 const FLOOR_MAX_RATIO = 1.5;
 export function dollarsAgree(a: number, b: number, tolerance: number, floor: number): boolean {
   if (within(a, b, tolerance)) return true;
