@@ -123,6 +123,29 @@ export async function ask(prompt: string) {
     expect(call.status).toBe('manual');
   });
 
+  it('a body the code does not write out (a const, a spread) may hold `stream: true`: manual, never `.id` of a stream', () => {
+    const run = (text: string) => {
+      const all = new Map([
+        ['/app/route.ts', text],
+        ['/app/tracking.ts', tracking],
+      ]);
+      return addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p) }).files[0];
+    };
+    const base = route('https://openrouter.ai/api/v1');
+    const viaConst = base
+      .replace('export async function ask', "const params = { model: 'gpt-4o', messages: [], stream: true as const };\nexport async function ask")
+      .replace("create({ model: 'gpt-4o', messages: [{ role: 'user', content: prompt }] })", 'create(params)');
+    const viaSpread = base
+      .replace('export async function ask', 'const extra = { stream: true as const };\nexport async function ask')
+      .replace("messages: [{ role: 'user', content: prompt }] })", "messages: [{ role: 'user', content: prompt }], ...extra })");
+    for (const text of [viaConst, viaSpread]) {
+      expect(text).not.toBe(base);
+      const file = run(text);
+      expect(file.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'not-openai' });
+      expect(file.output ?? text).toBe(text);
+    }
+  });
+
   it("an OpenRouter id already in openai_request_id is reported with the edit that moves it, never one that drops it", () => {
     const text = route('https://openrouter.ai/api/v1').replace(
       "await trackTokenUsage({ action_type: 'ask', tokens_used: completion.usage?.total_tokens ?? 0 });",

@@ -908,7 +908,10 @@ function classifyClientMethodCall(
   if (!verdict.openai) {
     // A known gateway's chat completion (not a stream: its chunks are not read here): the body id is its generation id.
     const stream = objectProperty(call.arguments[0], 'stream');
-    const readable = verdict.gatewayName && method.kind === RESULT_KINDS.chatCompletion && (!stream || stream.kind === ts.SyntaxKind.FalseKeyword);
+    // The body written out, with no spread: a `create(params)` or `{ ...extra }` may hold `stream: true` unseen.
+    const body = call.arguments[0] && skipOuterExpressions(call.arguments[0]);
+    const bodyRead = !!body && ts.isObjectLiteralExpression(body) && !body.properties.some(ts.isSpreadAssignment);
+    const readable = verdict.gatewayName && method.kind === RESULT_KINDS.chatCompletion && bodyRead && (!stream || stream.kind === ts.SyntaxKind.FalseKeyword);
     const refused = refusedClient(verdict);
     return readable ? { ...refused, rejection: { ...refused.rejection!, gatewayRead: { gateway: verdict.gatewayName!, idPath: 'id' } } } : refused;
   }
