@@ -146,6 +146,19 @@ export async function ask(prompt: string) {
     }
   });
 
+  it('`.withResponse()` through OpenRouter (the body is under `data`, `request_id` is not an OpenAI id): manual, no `.id` of the wrapper', () => {
+    const base = route('https://openrouter.ai/api/v1');
+    const text = base.replace("content: prompt }] });", "content: prompt }] }).withResponse();");
+    expect(text).not.toBe(base);
+    const all = new Map([
+      ['/app/route.ts', text],
+      ['/app/tracking.ts', tracking],
+    ]);
+    const file = addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p) }).files[0];
+    expect(file.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'not-openai' });
+    expect(file.output ?? text).toBe(text);
+  });
+
   it("an OpenRouter id already in openai_request_id is reported with the edit that moves it, never one that drops it", () => {
     const text = route('https://openrouter.ai/api/v1').replace(
       "await trackTokenUsage({ action_type: 'ask', tokens_used: completion.usage?.total_tokens ?? 0 });",

@@ -1355,6 +1355,8 @@ function classifyValue(init: ts.Expression, ctx: AnalysisContext): CallClassific
   const callee = skipOuterExpressions(e.expression);
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'withResponse' && ts.isCallExpression(skipOuterExpressions(callee.expression))) {
     const inner = classifyCall(skipOuterExpressions(callee.expression) as ts.CallExpression, ctx);
+    // A gateway's id is read from the body, which `.withResponse()` puts under `data`: not read here, so manual.
+    if (inner?.rejection?.gatewayRead) return { ...inner, rejection: withoutGatewayRead(inner.rejection), needsAwait: !awaited };
     if (!inner || (inner.rejection && inner.rejection.code !== 'no-field-value')) return inner && { ...inner, needsAwait: !awaited };
     const bodyHasId = inner.kind && plainPath(inner.kind.fields.openai_request_id) === 'id';
     return bodyHasId
