@@ -159,6 +159,31 @@ export async function ask(prompt: string) {
     expect(file.output ?? text).toBe(text);
   });
 
+  it("a string model is the gateway's only where no AI_SDK_DEFAULT_PROVIDER is set (ai 5+ sends it to that provider first)", () => {
+    const app = (defaultProvider: string) => `import { generateText } from 'ai';
+import { openai } from '@ai-sdk/openai';
+import { trackTokenUsage } from './tracking';
+${defaultProvider}
+export async function ask(prompt: string) {
+  const result = await generateText({ model: 'openai/gpt-4o', prompt });
+  await trackTokenUsage({ action_type: 'ask', tokens_used: result.usage.totalTokens ?? 0 });
+}
+`;
+    const run = (text: string) => {
+      const all = new Map([
+        ['/app/route.ts', text],
+        ['/app/tracking.ts', tracking],
+      ]);
+      return addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p) }).files[0];
+    };
+    expect(run(app('void openai;')).calls[0]).toMatchObject({ status: 'updated', added: { llm_gateway: "'vercel'" } });
+    const text = app('globalThis.AI_SDK_DEFAULT_PROVIDER = openai;');
+    const file = run(text);
+    expect(file.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'provider-unknown' });
+    expect(file.calls[0].reason).toContain('AI_SDK_DEFAULT_PROVIDER');
+    expect(file.output ?? text).toBe(text);
+  });
+
   it("an OpenRouter id already in openai_request_id is reported with the edit that moves it, never one that drops it", () => {
     const text = route('https://openrouter.ai/api/v1').replace(
       "await trackTokenUsage({ action_type: 'ask', tokens_used: completion.usage?.total_tokens ?? 0 });",

@@ -673,6 +673,17 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
     return { notes: [] };
   }
   if (ts.isStringLiteralLike(value)) {
+    // ai 5+: a string model goes to `globalThis.AI_SDK_DEFAULT_PROVIDER ?? gateway` (node_modules/ai/dist/index.mjs):
+    // a default provider set here may be OpenAI's, so the string is not certainly the gateway's.
+    if (/\bAI_SDK_DEFAULT_PROVIDER\b/.test(ctx.sourceFile.text)) {
+      return {
+        rejection: {
+          code: 'provider-unknown',
+          reason: `model "${value.text}" is a string id, which the AI SDK sends to \`globalThis.AI_SDK_DEFAULT_PROVIDER\` (set in this file), not certainly the Vercel AI Gateway: record the fields of the provider it names by hand`,
+        },
+        notes: [],
+      };
+    }
     return {
       rejection: {
         code: 'not-openai',
