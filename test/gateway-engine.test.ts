@@ -210,6 +210,21 @@ export async function ask(prompt: string) {
     expect(kept.output ?? text).toBe(text);
   });
 
+  it("an OpenAI result's id in gateway_generation_id is a suspect value, not complete", () => {
+    const text = route('https://api.openai.com/v1').replace(
+      "tokens_used: completion.usage?.total_tokens ?? 0 });",
+      "tokens_used: completion.usage?.total_tokens ?? 0, openai_request_id: null, openai_created: null, system_fingerprint: null, llm_gateway: 'openrouter', gateway_generation_id: completion.id });",
+    );
+    const all = new Map([
+      ['/app/route.ts', text],
+      ['/app/tracking.ts', tracking],
+    ]);
+    const [file] = addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p), fixSuspect: true }).files;
+    expect(file.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'suspect-value' });
+    expect(file.calls[0].reason).toContain('`gateway_generation_id: completion.id` reads `completion`, an OpenAI result');
+    expect(file.output ?? text).toBe(text);
+  });
+
   it('a gateway call that records null for OpenAI but no generation id is not complete: the lint rule reports it', () => {
     const text = route('https://openrouter.ai/api/v1').replace(
       "tokens_used: completion.usage?.total_tokens ?? 0 });",

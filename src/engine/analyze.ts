@@ -779,6 +779,18 @@ function suspectValues(literal: ts.ObjectLiteralExpression, call: ts.CallExpress
       edit: expected !== undefined ? { start: prop.initializer.getStart(ctx.sourceFile), end: prop.initializer.getEnd(), text: expected } : undefined,
     });
   }
+  // The reverse: an OpenAI result's id in the gateway column (it is never a gateway's generation id).
+  const gatewayProp = literal.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === 'gateway_generation_id');
+  const gatewayChain = gatewayProp && readChain(gatewayProp.initializer);
+  const gatewayDecl = gatewayChain && resolveName(gatewayChain.root.text, gatewayChain.root);
+  const gatewayRead = gatewayDecl && classifyDeclaration(gatewayDecl, ctx);
+  if (gatewayProp && gatewayChain && gatewayRead?.type === 'source') {
+    out.push({
+      prop: 'gateway_generation_id',
+      value: gatewayProp.initializer.getText(ctx.sourceFile),
+      reason: `reads \`${gatewayChain.root.text}\`, an OpenAI result served directly: its ids are OpenAI's (they belong in \`openai_request_id\`), never a gateway's generation id`,
+    });
+  }
   return out;
 }
 
