@@ -184,6 +184,40 @@ export async function ask(prompt: string) {
     expect(file.output ?? text).toBe(text);
   });
 
+  it("gateway fields are written only where the tracker's declared types take them (no null into a string, no other gateway's name)", () => {
+    const run = (text: string, tracker: string, config?: unknown) => {
+      const all = new Map([
+        ['/app/route.ts', text],
+        ['/app/tracking.ts', tracker],
+      ]);
+      return addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p), config: resolveConfig(config) }).files[0];
+    };
+    const vercel = `import { generateText } from 'ai';
+import { trackTokenUsage } from './tracking';
+export async function ask(prompt: string) {
+  const result = await generateText({ model: 'openai/gpt-4o', prompt });
+  await trackTokenUsage({ action_type: 'ask', tokens_used: result.usage.totalTokens ?? 0 });
+}
+`;
+    const noNull = tracking.replace('gateway_generation_id?: string | null;', 'gateway_generation_id?: string;');
+    const union = tracking.replace('llm_gateway?: string | null;', "llm_gateway?: 'vercel' | 'openrouter' | null;");
+    const proxy = route('http://litellm.internal:4000/v1');
+    const config = { gateways: [{ name: 'litellm', baseURL: 'http://litellm.internal:4000/v1' }] };
+    expect(run(vercel, tracking).calls[0].status).toBe('updated');
+    expect(run(proxy, tracking, config).calls[0].status).toBe('updated');
+    for (const [text, tracker, declared] of [
+      [vercel, noNull, 'declares `gateway_generation_id: string`'],
+      [proxy, union, "declares `llm_gateway: 'vercel' | 'openrouter' | null`"],
+    ] as const) {
+      const file = run(text, tracker, config);
+      expect(file.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'not-openai' });
+      expect(file.calls[0].reason).toContain(declared);
+      expect(file.output ?? text).toBe(text);
+    }
+    // The literal type that names this very gateway takes it.
+    expect(run(proxy, tracking.replace('llm_gateway?: string | null;', "llm_gateway?: 'litellm' | null;"), config).calls[0].status).toBe('updated');
+  });
+
   it("an OpenRouter id already in openai_request_id is reported with the edit that moves it, never one that drops it", () => {
     const text = route('https://openrouter.ai/api/v1').replace(
       "await trackTokenUsage({ action_type: 'ask', tokens_used: completion.usage?.total_tokens ?? 0 });",

@@ -685,7 +685,7 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
       return manual(
         base,
         'not-openai',
-        `${source.gateway.why}; the tracker's parameter type has no \`${moved.prop}\`: add \`llm_gateway?: string | null\` and \`gateway_generation_id?: string | null\` to it (the columns: \`npx recon-codemod sql\`) and run again, and the call gets ${source.gateway.name}'s generation id`,
+        `${source.gateway.why}; the tracker's parameter type ${moved.declared ? `declares \`${moved.prop}: ${moved.declared}\`, which does not take \`${moved.value}\`` : `has no \`${moved.prop}\``}: add \`llm_gateway?: string | null\` and \`gateway_generation_id?: string | null\` to it (the columns: \`npx recon-codemod sql\`) and run again, and the call gets ${source.gateway.name}'s generation id`,
       );
     }
     for (const [prop, value] of moved.entries) added[prop] = value;
@@ -802,15 +802,27 @@ function gatewayAdditions(
   gateway: NonNullable<SourceCandidate['gateway']>,
   present: ReadonlySet<string>,
   tracker: TrackerInfo,
-): { ok: true; entries: Array<[string, string]> } | { ok: false; prop: string } {
+): { ok: true; entries: Array<[string, string]> } | { ok: false; prop: string; declared?: string; value?: string } {
   const shape = tracker.shape();
   const entries: Array<[string, string]> = [];
   for (const [prop, value] of [['llm_gateway', `'${gateway.name}'`], ['gateway_generation_id', gateway.id]] as const) {
     if (present.has(prop)) continue;
     if ((shape && !shape.open && !shape.properties.get(prop)) || (!shape && !tracker.untypedJs)) return { ok: false, prop };
+    // The value must compile where the type is written: a string (or this gateway's name), and null when it may be null.
+    const declared = shape?.properties.get(prop);
+    const type = declared && ts.isPropertySignature(declared.node) ? declared.node.type : undefined;
+    const parts = type ? unionTypeMembers(type) : [];
+    const takesString = !type || parts.some((t) => [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.AnyKeyword, ts.SyntaxKind.UnknownKeyword].includes(t.kind) || (prop === 'llm_gateway' && ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal) && t.literal.text === gateway.name));
+    const mayBeNull = /: null$/.test(value);
+    if (declared && (!takesString || (mayBeNull && !declared.acceptsNull))) return { ok: false, prop, declared: type?.getText() ?? 'a type without null', value };
     entries.push([prop, value]);
   }
   return { ok: true, entries };
+}
+
+function unionTypeMembers(type: ts.TypeNode): ts.TypeNode[] {
+  if (ts.isParenthesizedTypeNode(type)) return unionTypeMembers(type.type);
+  return ts.isUnionTypeNode(type) ? type.types.flatMap(unionTypeMembers) : [type];
 }
 
 /** Parameter types that take any key: nothing to check the fields against. */
