@@ -22,7 +22,7 @@ export interface ReconConfig {
    */
   optionalFields: OptionalFieldName[];
   /**
-   * OpenAI-compatible gateways (a self-hosted LiteLLM proxy…) whose chat completion body `id` is their own generation
+   * OpenAI-compatible gateways (a self-hosted proxy…) whose chat completion body `id` is their own generation
    * id: a client with this `baseURL` gets `llm_gateway: name` and `gateway_generation_id` from the result, and null
    * for the OpenAI fields. OpenRouter is known without it; any other base URL stays manual.
    */
@@ -85,7 +85,7 @@ export function resolveConfig(partial: unknown, origin = 'config'): ReconConfig 
         (g) =>
           typeof g === 'object' && g !== null && typeof g.name === 'string' && /^[a-z0-9][a-z0-9_.-]*$/.test(g.name) && typeof g.baseURL === 'string' && /^https?:\/\//.test(g.baseURL),
       );
-    if (!valid) throw new Error(`${origin}: "gateways" must be an array of { "name": "litellm", "baseURL": "https://…" } (lower-case name, http(s) URL)`);
+    if (!valid) throw new Error(`${origin}: "gateways" must be an array of { "name": "acme-proxy", "baseURL": "https://…" } (lower-case name, http(s) URL)`);
     config.gateways = (gateways as Array<{ name: string; baseURL: string }>).map(({ name, baseURL }) => ({ name, baseURL }));
   }
   if (input.fieldNames !== undefined) {
