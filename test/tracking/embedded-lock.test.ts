@@ -43,6 +43,17 @@ describe('the lock', () => {
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid });
     if (!('busy' in got)) got.release();
   });
+
+  it("is taken over when it names this process's pid but no lock of this process (a container restarted as pid 1)", () => {
+    const path = join(dir, 'c.lock');
+    writeFileSync(path, JSON.stringify({ pid: process.pid, role: 'tracker', since: '2026-01-01T00:00:00Z', token: 'before-restart' }));
+    const got = tryLock(path, 'tracker');
+    expect('busy' in got).toBe(false);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid, role: 'tracker' });
+    // A lock this process does hold stays exclusive (a second store in the same process spools).
+    expect(tryLock(path, 'tracker')).toEqual({ busy: expect.objectContaining({ pid: process.pid }) });
+    if (!('busy' in got)) got.release();
+  });
 });
 
 describe('the spool', () => {
