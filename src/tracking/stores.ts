@@ -207,7 +207,15 @@ function ingestInto(db: PGlite, dir: string, spool: string, known: Map<string, T
       assertSqlIdentifier(table, 'table name', { qualified: true });
       let info = known.get(table);
       if (!info) known.set(table, (info = await readTableInfo((text, values) => db.query(text, values), table)));
-      return insertInto(db, table, DEFAULT_COST_COLUMN, info, row);
+      try {
+        return await insertInto(db, table, DEFAULT_COST_COLUMN, info, row);
+      } catch (error) {
+        // A value the table refuses (SQLSTATE class 22, data exception; 23, a constraint) is refused on every pass:
+        // rejected, so that it does not hold back every row spooled after it.
+        const code = (error as { code?: unknown } | null)?.code;
+        if (typeof code === 'string' && /^2[23]/.test(code)) throw new RowRejectedError(`${(error as Error).message} (${code})`);
+        throw error;
+      }
     },
     (row, error) => rejectSpooled(dir, row, error),
   );

@@ -5,11 +5,13 @@
  * (dist/, which `npm test` builds first).
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spoolRow } from '../../src/tracking/embedded.js';
 import { createTracker, openEmbeddedStore, pgliteStore, StoreBusyError } from '../../src/tracking/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -113,6 +115,26 @@ describe('several processes on one embedded store', () => {
       await db.close();
     }
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  });
+
+  it('stores the spooled rows after one the table refuses (a value of the wrong type): that one goes to rejected.jsonl', async () => {
+    const spool = `${dataDir}.spool`;
+    const row = { action_type: 'poison', model_used: 'm', success: true, reconciliation_status: 'not_applicable' };
+    // Spooled in this order (file names sort by time): the refused row first.
+    await spoolRow(spool, { table: 'token_usage', row: { ...row, tokens_used: 'lots', idempotency_key: randomUUID() } });
+    await new Promise((done) => setTimeout(done, 5));
+    await spoolRow(spool, { table: 'token_usage', row: { ...row, tokens_used: 7, idempotency_key: randomUUID() } });
+    const handle = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
+    try {
+      expect(handle.ingested).toEqual({ stored: 1, rejected: 1 });
+      const { rows } = await handle.db.query('SELECT tokens_used FROM token_usage WHERE action_type = $1', ['poison']);
+      expect(rows).toEqual([{ tokens_used: 7 }]);
+    } finally {
+      await handle.close();
+    }
+    expect(readdirSync(spool).filter((name) => name.endsWith('.json'))).toEqual([]);
+    const rejected = readFileSync(join(workDir, '.recon', 'rejected.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { usage: { row: { tokens_used: unknown } } });
+    expect(rejected.map((r) => r.usage.row.tokens_used)).toEqual(['lots']);
   });
 
   it('refuses a directory that does not open, with the error, and leaves no lock behind', async () => {
