@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 
 export interface LockHolder {
@@ -200,7 +200,16 @@ export function embeddedPaths(dataDir: string): { dir: string; lock: string; spo
 
 /** Writes `text` to `path` durably and atomically: a temporary file, fsync, rename, fsync of the directory. */
 export async function writeDurably(directory: string, name: string, text: string): Promise<void> {
-  await mkdir(directory, { recursive: true });
+  // A directory made now is itself an entry of its parent: fsynced there too, or a crash can lose it with its files.
+  const created = await mkdir(directory, { recursive: true });
+  if (created !== undefined) {
+    const parent = await open(dirname(created), 'r');
+    try {
+      await parent.sync();
+    } finally {
+      await parent.close();
+    }
+  }
   const temporary = join(directory, `.${name}.${process.pid}.tmp`);
   const file = await open(temporary, 'w');
   try {
