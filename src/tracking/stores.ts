@@ -303,7 +303,7 @@ export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE, cost
       const open = db;
       await open.exec(createTableSql({ table, costColumn }));
       info = await readTableInfo((text, values) => open.query(text, values), table);
-      await writeDurably(dirname(paths.columns), paths.columns.slice(dirname(paths.columns).length + 1), JSON.stringify(info));
+      await writeDurably(dirname(paths.columns), paths.columns.slice(dirname(paths.columns).length + 1), JSON.stringify({ ...info, table }));
       await ingest(open);
     } catch (error) {
       await db?.close().catch(() => {});
@@ -353,7 +353,9 @@ export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE, cost
   async function spool(row: Record<string, unknown>): Promise<{ id?: string }> {
     if (spoolInfo === undefined) {
       try {
-        spoolInfo = JSON.parse(await readFile(paths.columns, 'utf8')) as TableInfo;
+        const read = JSON.parse(await readFile(paths.columns, 'utf8')) as TableInfo & { table?: string };
+        // The owner may track into another table of the directory: its columns say nothing about this one.
+        if (read.table === table) spoolInfo = { columns: read.columns, idempotent: read.idempotent };
       } catch {
         // Not written yet: the owner checks the row when it stores it.
       }

@@ -137,6 +137,29 @@ describe('several processes on one embedded store', () => {
     expect(rejected.map((r) => r.usage.row.tokens_used)).toEqual(['lots']);
   });
 
+  it("spools a row for another table of the directory checked against that table's columns, not the owner's", async () => {
+    const setup = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
+    await setup.db.exec('CREATE TABLE IF NOT EXISTS other_usage (LIKE token_usage INCLUDING ALL); ALTER TABLE other_usage ADD COLUMN IF NOT EXISTS audio_seconds NUMERIC;');
+    await setup.close();
+    const owner = pgliteStore({ dataDir });
+    await owner.db(); // owns the directory; its columns file describes token_usage
+    const tracker = createTracker({ store: pgliteStore({ dataDir, table: 'other_usage' }), logger: { error: () => {} }, deadLetterFile: null, rejectedFile: null });
+    try {
+      const result = await tracker.trackTokenUsage({ action_type: 'other', model_used: 'whisper-1', tokens_used: 0, audio_seconds: 75.5 });
+      expect(result).toEqual({ ok: true });
+    } finally {
+      await tracker.close();
+      await owner.close(); // stores what was spooled before giving the directory up
+    }
+    const handle = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
+    try {
+      const { rows } = await handle.db.query('SELECT audio_seconds::float AS s FROM other_usage WHERE action_type = $1', ['other']);
+      expect(rows).toEqual([{ s: 75.5 }]);
+    } finally {
+      await handle.close();
+    }
+  });
+
   it('refuses a directory that does not open, with the error, and leaves no lock behind', async () => {
     const broken = join(workDir, 'broken', 'db');
     mkdirSync(join(broken, 'base'), { recursive: true });
