@@ -246,8 +246,9 @@ export interface IngestResult {
 
 /**
  * Stores the spooled rows through `insert` (idempotent: a row stored before a crash is not stored twice) and deletes
- * each file after its insert returned. A row the table refuses for good is passed to `reject` (then deleted); any
- * other failure stops the pass and leaves the files for the next one.
+ * each file after its insert returned. A row the table refuses for good is passed to `reject` (then deleted); a
+ * RowDeferredError leaves that file for a later pass and goes on; any other failure stops the pass and leaves the
+ * files for the next one.
  */
 export async function ingestSpool(
   spoolDir: string,
@@ -278,6 +279,8 @@ export async function ingestSpool(
       await insert(row);
       result.stored += 1;
     } catch (error) {
+      // Not storable yet (its table does not exist yet): left spooled, without holding back the rows after it.
+      if ((error as Error | null)?.name === 'RowDeferredError') continue;
       if ((error as Error | null)?.name !== 'RowRejectedError') throw error;
       await reject(row, error as Error);
       result.rejected += 1;

@@ -206,7 +206,16 @@ function ingestInto(db: PGlite, dir: string, spool: string, known: Map<string, T
     async ({ table, row }) => {
       assertSqlIdentifier(table, 'table name', { qualified: true });
       let info = known.get(table);
-      if (!info) known.set(table, (info = await readTableInfo((text, values) => db.query(text, values), table)));
+      if (!info) {
+        // A table another process tracks into, not created yet (its tracker creates it when it owns the directory).
+        const exists = (await db.query<{ t: unknown }>('SELECT to_regclass($1) AS t', [table])).rows[0]?.t;
+        if (exists == null) {
+          const deferred = new Error(`the table ${table} does not exist yet`);
+          deferred.name = 'RowDeferredError';
+          throw deferred;
+        }
+        known.set(table, (info = await readTableInfo((text, values) => db.query(text, values), table)));
+      }
       try {
         return await insertInto(db, table, DEFAULT_COST_COLUMN, info, row);
       } catch (error) {

@@ -160,6 +160,25 @@ describe('several processes on one embedded store', () => {
     }
   });
 
+  it('stores the spooled rows after one for a table that does not exist yet, which stays spooled for it', async () => {
+    const spool = `${dataDir}.spool`;
+    const row = { action_type: 'after-missing', model_used: 'm', tokens_used: 1, success: true, reconciliation_status: 'not_applicable' };
+    await spoolRow(spool, { table: 'missing_usage', row: { ...row, idempotency_key: randomUUID() } });
+    await new Promise((done) => setTimeout(done, 5));
+    await spoolRow(spool, { table: 'token_usage', row: { ...row, idempotency_key: randomUUID() } });
+    const handle = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
+    try {
+      expect(handle.ingested).toEqual({ stored: 1, rejected: 0 });
+      const { rows } = await handle.db.query('SELECT count(*)::int AS n FROM token_usage WHERE action_type = $1', ['after-missing']);
+      expect(rows).toEqual([{ n: 1 }]);
+    } finally {
+      await handle.close();
+    }
+    const left = readdirSync(spool).filter((name) => name.endsWith('.json'));
+    expect(left.map((name) => (JSON.parse(readFileSync(join(spool, name), 'utf8')) as { table: string }).table)).toEqual(['missing_usage']);
+    for (const name of left) rmSync(join(spool, name));
+  });
+
   it('refuses a directory that does not open, with the error, and leaves no lock behind', async () => {
     const broken = join(workDir, 'broken', 'db');
     mkdirSync(join(broken, 'base'), { recursive: true });
