@@ -51,13 +51,6 @@ const HALF_WRITTEN_LOCK_MS = 10_000;
 
 const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 
-// The tokens of the locks this process holds, shared by every copy of this module loaded in it (globalThis): a lock
-// with this process's pid and another token was left by an earlier process that had the same pid (a container
-// restarted as pid 1), so it is stale.
-const HELD_TOKENS_KEY = Symbol.for('recon-codemod.embedded.heldLockTokens');
-const heldTokens: Set<string> = ((globalThis as Record<symbol, unknown>)[HELD_TOKENS_KEY] as Set<string> | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[HELD_TOKENS_KEY] = new Set<string>());
-
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -83,6 +76,15 @@ function ageMs(path: string): number {
     return Date.now() - statSync(path).mtimeMs;
   } catch {
     return 0;
+  }
+}
+
+/** The lock file was last written before this process started. */
+function madeBeforeThisProcess(path: string): boolean {
+  try {
+    return statSync(path).mtimeMs < Date.now() - process.uptime() * 1000;
+  } catch {
+    return false;
   }
 }
 
@@ -137,18 +139,11 @@ function rmQuiet(path: string): void {
 export function tryLock(path: string, role: string): HeldLock | { busy: LockHolder | null } {
   const holder: LockHolder = { pid: process.pid, role, since: new Date().toISOString(), token: randomUUID() };
   const text = JSON.stringify(holder);
-  // Counted as held before the file exists, so that this process never takes its own new lock for stale.
-  heldTokens.add(holder.token);
-  const busy = (current: LockHolder | null) => {
-    heldTokens.delete(holder.token);
-    return { busy: current };
-  };
   for (let attempt = 0; attempt < 3; attempt += 1) {
     if (createExclusive(path, text)) {
       const release = () => {
         const current = readHolder(path);
         if (current !== 'absent' && current?.token === holder.token) rmQuiet(path);
-        heldTokens.delete(holder.token);
         process.removeListener('exit', release);
       };
       // A process that exits without closing its tracker leaves no lock behind (a killed one leaves a stale one).
@@ -158,9 +153,11 @@ export function tryLock(path: string, role: string): HeldLock | { busy: LockHold
     const current = readHolder(path);
     if (current === 'absent') continue;
     if (current === null) {
-      if (ageMs(path) <= HALF_WRITTEN_LOCK_MS) return busy(null);
-    } else if (current.pid === process.pid ? heldTokens.has(current.token) : isAlive(current.pid)) {
-      return busy(current);
+      if (ageMs(path) <= HALF_WRITTEN_LOCK_MS) return { busy: null };
+    } else if (current.pid === process.pid ? !madeBeforeThisProcess(path) : isAlive(current.pid)) {
+      // This process's pid: another store or thread of it holds the lock, unless the lock is older than this process
+      // (left by an earlier process that had the same pid: a container restarted as pid 1).
+      return { busy: current };
     }
     let staleText: string;
     try {
@@ -170,7 +167,7 @@ export function tryLock(path: string, role: string): HeldLock | { busy: LockHold
     }
     takeOverStale(path, staleText);
   }
-  return busy(null);
+  return { busy: null };
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
