@@ -230,9 +230,13 @@ export interface SpooledRow {
   row: Record<string, unknown>;
 }
 
+let spooled = 0;
+
 /** Spools one row for the owner to store: durable when this resolves. */
 export async function spoolRow(spoolDir: string, entry: SpooledRow): Promise<void> {
-  const name = `${Date.now()}-${process.pid}-${randomUUID()}.json`;
+  // Named to sort in the order this process spooled them, also within one millisecond (ingested in that order).
+  spooled += 1;
+  const name = `${Date.now()}-${process.pid}-${String(spooled).padStart(12, '0')}-${randomUUID()}.json`;
   await writeDurably(spoolDir, name, JSON.stringify(entry));
 }
 
