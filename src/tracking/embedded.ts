@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 
 export interface LockHolder {
@@ -76,6 +76,15 @@ function ageMs(path: string): number {
     return Date.now() - statSync(path).mtimeMs;
   } catch {
     return 0;
+  }
+}
+
+/** The lock file was last written before this process started. */
+function madeBeforeThisProcess(path: string): boolean {
+  try {
+    return statSync(path).mtimeMs < Date.now() - process.uptime() * 1000;
+  } catch {
+    return false;
   }
 }
 
@@ -145,7 +154,9 @@ export function tryLock(path: string, role: string): HeldLock | { busy: LockHold
     if (current === 'absent') continue;
     if (current === null) {
       if (ageMs(path) <= HALF_WRITTEN_LOCK_MS) return { busy: null };
-    } else if (isAlive(current.pid)) {
+    } else if (current.pid === process.pid ? !madeBeforeThisProcess(path) : isAlive(current.pid)) {
+      // This process's pid: another store or thread of it holds the lock, unless the lock is older than this process
+      // (left by an earlier process that had the same pid: a container restarted as pid 1).
       return { busy: current };
     }
     let staleText: string;
@@ -186,7 +197,16 @@ export function embeddedPaths(dataDir: string): { dir: string; lock: string; spo
 
 /** Writes `text` to `path` durably and atomically: a temporary file, fsync, rename, fsync of the directory. */
 export async function writeDurably(directory: string, name: string, text: string): Promise<void> {
-  await mkdir(directory, { recursive: true });
+  // A directory made now is itself an entry of its parent: fsynced there too, or a crash can lose it with its files.
+  const created = await mkdir(directory, { recursive: true });
+  if (created !== undefined) {
+    const parent = await open(dirname(created), 'r');
+    try {
+      await parent.sync();
+    } finally {
+      await parent.close();
+    }
+  }
   const temporary = join(directory, `.${name}.${process.pid}.tmp`);
   const file = await open(temporary, 'w');
   try {
@@ -210,9 +230,13 @@ export interface SpooledRow {
   row: Record<string, unknown>;
 }
 
+let spooled = 0;
+
 /** Spools one row for the owner to store: durable when this resolves. */
 export async function spoolRow(spoolDir: string, entry: SpooledRow): Promise<void> {
-  const name = `${Date.now()}-${process.pid}-${randomUUID()}.json`;
+  // Named to sort in the order this process spooled them, also within one millisecond (ingested in that order).
+  spooled += 1;
+  const name = `${Date.now()}-${process.pid}-${String(spooled).padStart(12, '0')}-${randomUUID()}.json`;
   await writeDurably(spoolDir, name, JSON.stringify(entry));
 }
 
@@ -223,8 +247,9 @@ export interface IngestResult {
 
 /**
  * Stores the spooled rows through `insert` (idempotent: a row stored before a crash is not stored twice) and deletes
- * each file after its insert returned. A row the table refuses for good is passed to `reject` (then deleted); any
- * other failure stops the pass and leaves the files for the next one.
+ * each file after its insert returned. A row the table refuses for good is passed to `reject` (then deleted); a
+ * RowDeferredError leaves that file for a later pass and goes on; any other failure stops the pass and leaves the
+ * files for the next one.
  */
 export async function ingestSpool(
   spoolDir: string,
@@ -255,6 +280,8 @@ export async function ingestSpool(
       await insert(row);
       result.stored += 1;
     } catch (error) {
+      // Not storable yet (its table does not exist yet): left spooled, without holding back the rows after it.
+      if ((error as Error | null)?.name === 'RowDeferredError') continue;
       if ((error as Error | null)?.name !== 'RowRejectedError') throw error;
       await reject(row, error as Error);
       result.rejected += 1;

@@ -206,8 +206,25 @@ function ingestInto(db: PGlite, dir: string, spool: string, known: Map<string, T
     async ({ table, row }) => {
       assertSqlIdentifier(table, 'table name', { qualified: true });
       let info = known.get(table);
-      if (!info) known.set(table, (info = await readTableInfo((text, values) => db.query(text, values), table)));
-      return insertInto(db, table, DEFAULT_COST_COLUMN, info, row);
+      if (!info) {
+        // A table another process tracks into, not created yet (its tracker creates it when it owns the directory).
+        const exists = (await db.query<{ t: unknown }>('SELECT to_regclass($1) AS t', [table])).rows[0]?.t;
+        if (exists == null) {
+          const deferred = new Error(`the table ${table} does not exist yet`);
+          deferred.name = 'RowDeferredError';
+          throw deferred;
+        }
+        known.set(table, (info = await readTableInfo((text, values) => db.query(text, values), table)));
+      }
+      try {
+        return await insertInto(db, table, DEFAULT_COST_COLUMN, info, row);
+      } catch (error) {
+        // A value the table refuses (SQLSTATE class 22, data exception; 23, a constraint) is refused on every pass:
+        // rejected, so that it does not hold back every row spooled after it.
+        const code = (error as { code?: unknown } | null)?.code;
+        if (typeof code === 'string' && /^2[23]/.test(code)) throw new RowRejectedError(`${(error as Error).message} (${code})`);
+        throw error;
+      }
     },
     (row, error) => rejectSpooled(dir, row, error),
   );
@@ -295,7 +312,7 @@ export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE, cost
       const open = db;
       await open.exec(createTableSql({ table, costColumn }));
       info = await readTableInfo((text, values) => open.query(text, values), table);
-      await writeDurably(dirname(paths.columns), paths.columns.slice(dirname(paths.columns).length + 1), JSON.stringify(info));
+      await writeDurably(dirname(paths.columns), paths.columns.slice(dirname(paths.columns).length + 1), JSON.stringify({ ...info, table }));
       await ingest(open);
     } catch (error) {
       await db?.close().catch(() => {});
@@ -345,7 +362,9 @@ export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE, cost
   async function spool(row: Record<string, unknown>): Promise<{ id?: string }> {
     if (spoolInfo === undefined) {
       try {
-        spoolInfo = JSON.parse(await readFile(paths.columns, 'utf8')) as TableInfo;
+        const read = JSON.parse(await readFile(paths.columns, 'utf8')) as TableInfo & { table?: string };
+        // The owner may track into another table of the directory: its columns say nothing about this one.
+        if (read.table === table) spoolInfo = { columns: read.columns, idempotent: read.idempotent };
       } catch {
         // Not written yet: the owner checks the row when it stores it.
       }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { appendFile, mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { tokenUsageSchema, type TokenUsage, type TokenUsageRow } from '../schema/zod.js';
 import { IDEMPOTENCY_KEY, pgliteStore, type TokenUsageStore } from './stores.js';
 
@@ -185,12 +185,35 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     if (deadLetterFile === null) return { stored: 0, failed: 0 };
     // Move the file aside first: rows that fail while we replay are appended to a fresh file, not lost in a rewrite.
     const replaying = `${deadLetterFile}.replaying-${process.pid}-${Date.now()}`;
+    // A replay that was killed half-way left its file aside: its rows are replayed now, not orphaned for good.
+    const files: string[] = [];
+    for (const [i, orphan] of (await orphanedReplays(deadLetterFile)).entries()) {
+      // Claimed by a rename, so that two processes replaying at once never both take it.
+      const claimed = `${replaying}-${i}`;
+      try {
+        await rename(orphan, claimed);
+        files.push(claimed);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
     try {
       await rename(deadLetterFile, replaying);
+      files.push(replaying);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { stored: 0, failed: 0 };
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
+    let stored = 0;
+    let failed = 0;
+    for (const file of files) {
+      const counts = await replayFile(file);
+      stored += counts.stored;
+      failed += counts.failed;
+    }
+    return { stored, failed };
+  }
+
+  async function replayFile(replaying: string): Promise<{ stored: number; failed: number }> {
     const lines = (await readFile(replaying, 'utf8')).split('\n').filter((line) => line.trim() !== '');
     let stored = 0;
     let failed = 0;
@@ -200,7 +223,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
         letter = JSON.parse(line) as DeadLetter;
       } catch {
         // Not ours to judge: put it back untouched for a person to read.
-        await appendFile(deadLetterFile, `${line}\n`);
+        await appendFile(deadLetterFile!, `${line}\n`);
         failed += 1;
         continue;
       }
@@ -213,6 +236,31 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
   }
 
   return { trackTokenUsage: (usage) => track(usage), replayDeadLetters, close: () => store.close() };
+}
+
+/** `<file>.replaying-<pid>-<ms>` files whose replaying process is gone (a process never sees its own as orphaned). */
+async function orphanedReplays(deadLetterFile: string): Promise<string[]> {
+  const prefix = `${basename(deadLetterFile)}.replaying-`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(deadLetterFile));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => {
+      if (!name.startsWith(prefix)) return false;
+      const pid = Number(name.slice(prefix.length).split('-')[0]);
+      if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    })
+    .sort()
+    .map((name) => join(dirname(deadLetterFile), name));
 }
 
 const SCHEMA_KEYS = new Set(Object.keys(tokenUsageSchema.shape));

@@ -1,6 +1,6 @@
 /** The embedded store's lock file and spool, on the real file system (no database). */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,19 @@ describe('the lock', () => {
     const got = tryLock(path, 'tracker');
     expect('busy' in got).toBe(false);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid });
+    if (!('busy' in got)) got.release();
+  });
+
+  it("is taken over when it names this process's pid but is older than this process (a container restarted as pid 1)", () => {
+    const path = join(dir, 'c.lock');
+    writeFileSync(path, JSON.stringify({ pid: process.pid, role: 'tracker', since: '2026-01-01T00:00:00Z', token: 'before-restart' }));
+    const before = new Date(Date.now() - process.uptime() * 1000 - 60_000);
+    utimesSync(path, before, before);
+    const got = tryLock(path, 'tracker');
+    expect('busy' in got).toBe(false);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid, role: 'tracker' });
+    // A lock this process took (another store or thread of it) stays exclusive.
+    expect(tryLock(path, 'tracker')).toEqual({ busy: expect.objectContaining({ pid: process.pid }) });
     if (!('busy' in got)) got.release();
   });
 });

@@ -5,11 +5,13 @@
  * (dist/, which `npm test` builds first).
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spoolRow } from '../../src/tracking/embedded.js';
 import { createTracker, openEmbeddedStore, pgliteStore, StoreBusyError } from '../../src/tracking/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -113,6 +115,68 @@ describe('several processes on one embedded store', () => {
       await db.close();
     }
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  });
+
+  it('stores the spooled rows after one the table refuses (a value of the wrong type): that one goes to rejected.jsonl', async () => {
+    const spool = `${dataDir}.spool`;
+    const row = { action_type: 'poison', model_used: 'm', success: true, reconciliation_status: 'not_applicable' };
+    // Spooled in this order (file names sort by time): the refused row first.
+    await spoolRow(spool, { table: 'token_usage', row: { ...row, tokens_used: 'lots', idempotency_key: randomUUID() } });
+    await new Promise((done) => setTimeout(done, 5));
+    await spoolRow(spool, { table: 'token_usage', row: { ...row, tokens_used: 7, idempotency_key: randomUUID() } });
+    const handle = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
+    try {
+      expect(handle.ingested).toEqual({ stored: 1, rejected: 1 });
+      const { rows } = await handle.db.query('SELECT tokens_used FROM token_usage WHERE action_type = $1', ['poison']);
+      expect(rows).toEqual([{ tokens_used: 7 }]);
+    } finally {
+      await handle.close();
+    }
+    expect(readdirSync(spool).filter((name) => name.endsWith('.json'))).toEqual([]);
+    const rejected = readFileSync(join(workDir, '.recon', 'rejected.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { usage: { row: { tokens_used: unknown } } });
+    expect(rejected.map((r) => r.usage.row.tokens_used)).toEqual(['lots']);
+  });
+
+  it("spools a row for another table of the directory checked against that table's columns, not the owner's", async () => {
+    const setup = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
+    await setup.db.exec('CREATE TABLE IF NOT EXISTS other_usage (LIKE token_usage INCLUDING ALL); ALTER TABLE other_usage ADD COLUMN IF NOT EXISTS audio_seconds NUMERIC;');
+    await setup.close();
+    const owner = pgliteStore({ dataDir });
+    await owner.db(); // owns the directory; its columns file describes token_usage
+    const tracker = createTracker({ store: pgliteStore({ dataDir, table: 'other_usage' }), logger: { error: () => {} }, deadLetterFile: null, rejectedFile: null });
+    try {
+      const result = await tracker.trackTokenUsage({ action_type: 'other', model_used: 'whisper-1', tokens_used: 0, audio_seconds: 75.5 });
+      expect(result).toEqual({ ok: true });
+    } finally {
+      await tracker.close();
+      await owner.close(); // stores what was spooled before giving the directory up
+    }
+    const handle = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
+    try {
+      const { rows } = await handle.db.query('SELECT audio_seconds::float AS s FROM other_usage WHERE action_type = $1', ['other']);
+      expect(rows).toEqual([{ s: 75.5 }]);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('stores the spooled rows after one for a table that does not exist yet, which stays spooled for it', async () => {
+    const spool = `${dataDir}.spool`;
+    const row = { action_type: 'after-missing', model_used: 'm', tokens_used: 1, success: true, reconciliation_status: 'not_applicable' };
+    await spoolRow(spool, { table: 'missing_usage', row: { ...row, idempotency_key: randomUUID() } });
+    await new Promise((done) => setTimeout(done, 5));
+    await spoolRow(spool, { table: 'token_usage', row: { ...row, idempotency_key: randomUUID() } });
+    const handle = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
+    try {
+      expect(handle.ingested).toEqual({ stored: 1, rejected: 0 });
+      const { rows } = await handle.db.query('SELECT count(*)::int AS n FROM token_usage WHERE action_type = $1', ['after-missing']);
+      expect(rows).toEqual([{ n: 1 }]);
+    } finally {
+      await handle.close();
+    }
+    const left = readdirSync(spool).filter((name) => name.endsWith('.json'));
+    expect(left.map((name) => (JSON.parse(readFileSync(join(spool, name), 'utf8')) as { table: string }).table)).toEqual(['missing_usage']);
+    for (const name of left) rmSync(join(spool, name));
   });
 
   it('refuses a directory that does not open, with the error, and leaves no lock behind', async () => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +147,23 @@ describe('a bad row', () => {
 });
 
 describe('replayDeadLetters', () => {
+  it('replays the rows of a replay that was killed half-way (its file aside, its process gone)', async () => {
+    const deadLetterFile = join(workDir, 'orphan.jsonl');
+    const pid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const letter: DeadLetter = { failed_at: '2026-01-01T00:00:00.000Z', attempts: 1, stage: 'store', error: 'down', request_id: 'chatcmpl-orphan', usage: { ...usage, openai_request_id: 'chatcmpl-orphan', idempotency_key: 'k-orphan' } };
+    writeFileSync(`${deadLetterFile}.replaying-${pid}-1`, `${JSON.stringify(letter)}\n`);
+    const down = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: () => {} }, deadLetterFile });
+    try {
+      expect(await down.replayDeadLetters()).toEqual({ stored: 0, failed: 1 });
+      expect(readLetters(deadLetterFile)).toEqual([
+        expect.objectContaining({ request_id: 'chatcmpl-orphan', attempts: 2, usage: expect.objectContaining({ idempotency_key: 'k-orphan' }) }),
+      ]);
+      expect(readdirSync(workDir).filter((name) => name.startsWith('orphan.jsonl.replaying-'))).toEqual([]);
+    } finally {
+      await down.close();
+    }
+  });
+
   it('stores the rows once the database is back and keeps those that still fail', async () => {
     const deadLetterFile = join(workDir, 'replay.jsonl');
     const down = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: () => {} }, deadLetterFile, rejectedFile: join(workDir, 'rejected.jsonl') });
