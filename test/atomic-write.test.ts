@@ -1,6 +1,6 @@
 /**
  * Never lose a line.
- *  - `recon-codemod --write` over 440 tracker files is killed with SIGKILL in the middle of its writes (polled until the
+ *  - `recon-codemod --write` over 220 tracker files is killed with SIGKILL in the middle of its writes (polled until the
  *    first file changed, then killed after a varying delay; at least one run must be killed between its first and last
  *    write): every file is byte for byte its old or its new text, the only extra files are the writer's temp files
  *    (`.<name>.recon-<pid>-<time>.tmp`), and a later normal run ignores them and finishes the job.
@@ -19,7 +19,7 @@ import { BIN, REPO, runCli } from './helpers.js';
 
 const DEMO = join(REPO, 'fixtures', 'demo-app');
 const EXPECTED = join(REPO, 'fixtures', 'demo-app-expected');
-const COPIES = 40;
+const COPIES = 20;
 const TEMP_FILE = /^\.(.+)\.recon-\d+-\d+\.tmp$/;
 const dirs: string[] = [];
 
@@ -129,9 +129,10 @@ describe('SIGKILL in the middle of --write', () => {
     for (const delayMs of [0, 5, 20, 60, 150, 2]) {
       const run = await killMidWrite(delayMs);
       runs.push({ delayMs: run.delayMs, changed: run.changed, total: run.total, temps: run.temps });
+      // One run killed between its first and last write is what this proves; later delays only retry a miss.
       if (run.changed > 0 && run.changed < run.total) {
-        mid ??= run;
-        if (runs.filter((r) => r.changed > 0 && r.changed < r.total).length >= 2) break;
+        mid = run;
+        break;
       }
     }
     console.log(`kill runs (delay ms → files written of ${runs[0].total}, temp files left): ${runs.map((r) => `${r.delayMs}→${r.changed} (${r.temps.length})`).join(', ')}`);

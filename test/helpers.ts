@@ -27,17 +27,18 @@ export function spawnCli(args: string[], cwd: string, env: Record<string, string
 
 let cli: { worker: Worker; port: MessagePort; signal: Int32Array } | undefined;
 
-/** After each test file (test/setup.ts): its temp copies are removed and its CLI worker ended. */
+/**
+ * After each test file (test/setup.ts): its temp copies are removed. The CLI worker is kept for the next file in this
+ * test worker (isolate: false): loading the CLI and parsing the lib/openai declarations again per file cost a few CPU
+ * seconds each. Every run gets its own args, cwd and env; the worker is unref'd and ends with the test worker.
+ */
 export async function releaseTestResources(): Promise<void> {
   for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
-  const running = cli;
-  cli = undefined;
-  await running?.worker.terminate();
 }
 
 /**
  * Run the CLI as bin/recon-codemod.js does (the built `main`, its exit code, its output, a crash as `fatal`, exit 2),
- * in a worker thread kept for the test file: a process per run would load ts-morph and TypeScript again each time
+ * in a worker thread kept for the test worker's files: a process per run would load ts-morph and TypeScript again each time
  * (a second of CPU). Synchronous, like spawnSync. A few tests still spawn the bin itself (spawnCli).
  */
 export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): CliResult {
@@ -51,9 +52,15 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
   Atomics.store(cli.signal, 0, 0);
   cli.port.postMessage({ args, cwd, env: { ...process.env, NO_COLOR: '1', CI: '1', ...env } });
   // A hang is a failure, not a blocked test runner: the limit is the suite's test timeout.
-  if (Atomics.wait(cli.signal, 0, 0, 300_000) === 'timed-out') throw new Error(`recon-codemod ${args.join(' ')}: no answer in 300 s`);
-  const answer = receiveMessageOnPort(cli.port);
-  if (!answer) throw new Error(`recon-codemod ${args.join(' ')}: the CLI worker ended without an answer`);
+  const running = cli;
+  const timedOut = Atomics.wait(running.signal, 0, 0, 300_000) === 'timed-out';
+  const answer = timedOut ? undefined : receiveMessageOnPort(running.port);
+  if (!answer) {
+    // A wedged or dead worker is not reused: the next run starts a new one.
+    cli = undefined;
+    void running.worker.terminate();
+    throw new Error(`recon-codemod ${args.join(' ')}: ${timedOut ? 'no answer in 300 s' : 'the CLI worker ended without an answer'}`);
+  }
   return answer.message as CliResult;
 }
 
@@ -137,3 +144,22 @@ export function typeCheck(tsconfig: string): { errors: string[]; files: string[]
 
 const require = createRequire(import.meta.url);
 const typescript = (): typeof import('typescript') => require('typescript');
+
+let emptyCluster: Promise<Blob> | undefined;
+
+/**
+ * A new, empty in-memory PGlite database, like `new PGlite()`, started from a copy of an empty cluster made once per
+ * test worker: initdb is most of a PGlite start (3-4 CPU s on this machine; loading the copy about 1).
+ */
+export async function freshPGlite(): Promise<import('@electric-sql/pglite').PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  emptyCluster ??= (async () => {
+    const template = await PGlite.create();
+    try {
+      return await template.dumpDataDir('none');
+    } finally {
+      await template.close();
+    }
+  })();
+  return PGlite.create({ loadDataDir: await emptyCluster });
+}

@@ -1,6 +1,6 @@
 /**
- * Property tests (fast-check, 500 cases a run; the seed and the shrunk counterexample are printed on failure; set
- * FC_SEED to replay). Generated files: an OpenAI chat completion in scope and one or two tracking calls with a random
+ * Property tests (fast-check, 200 cases a run, a new seed each run; the seed and the shrunk counterexample are printed on
+ * failure; set FC_SEED to replay, FC_RUNS for more cases). Generated files: an OpenAI chat completion in scope and one or two tracking calls with a random
  * subset and order of ordinary fields and of the three reconciliation fields, comments (line and block, leading and
  * trailing), a trailing comma or not, one-line or multi-line literals, nested `metadata` objects (which may hold a
  * property named like a reconciliation field), CRLF or LF, and call forms `await`, `void`, `.catch(() => {})`,
@@ -26,7 +26,7 @@ import type { FilePlan } from '../src/engine/types.js';
 import { createNodeHost, toPosix } from '../src/node-host.js';
 import { REPO } from './helpers.js';
 
-const NUM_RUNS = 500;
+const NUM_RUNS = process.env.FC_RUNS ? Number(process.env.FC_RUNS) : 200;
 const RECON = ['openai_request_id', 'openai_created', 'system_fingerprint'] as const;
 const RECON_VALUE: Record<(typeof RECON)[number], string> = {
   openai_request_id: 'completion.id',

@@ -5,7 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { freshPGlite } from '../helpers.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runReconcileCommand } from '../../src/reconcile/command.js';
 import { pgliteDb } from '../../src/reconcile/rows.js';
@@ -125,7 +126,7 @@ async function fakeGateway(kind: 'vercel' | 'openrouter'): Promise<Fake> {
 
 let pg: PGlite;
 beforeAll(async () => {
-  pg = new PGlite();
+  pg = await freshPGlite();
 });
 afterAll(() => pg.close());
 

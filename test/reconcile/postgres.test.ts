@@ -1,4 +1,5 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { freshPGlite } from '../helpers.js';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ let server: PGLiteSocketServer;
 let api: FakeApi;
 const rows = weekOfRows();
 beforeAll(async () => {
-  db = await PGlite.create();
+  db = await freshPGlite();
   await createRowsTable(db, 'token_usage', rows);
   server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await server.start();

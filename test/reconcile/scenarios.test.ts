@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { freshPGlite } from '../helpers.js';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReconcileCommand } from '../../src/reconcile/command.js';
@@ -28,7 +29,7 @@ import {
 // One PGlite for the file (starting it takes a second); each scenario has its own table.
 let db: PGlite;
 beforeAll(async () => {
-  db = new PGlite();
+  db = await freshPGlite();
 });
 afterAll(() => db.close());
 

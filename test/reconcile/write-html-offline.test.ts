@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { freshPGlite } from '../helpers.js';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/reconcile/compute.js';
@@ -28,7 +29,7 @@ let db: PGlite;
 let api: FakeApi;
 const { rows, data } = demoScenario();
 beforeAll(async () => {
-  db = new PGlite();
+  db = await freshPGlite();
   api = await startFakeApi(data, { pageSize: 3 });
 });
 afterAll(async () => {
@@ -158,7 +159,7 @@ describe('offline, from saved API responses', () => {
     expect(c.actual).toEqual(c.expected);
 
     // The sample rows for trying it offline: the CREATE TABLE of `recon-codemod sql --create` and the demo rows.
-    const seedDb = new PGlite();
+    const seedDb = await freshPGlite();
     try {
       await createRowsTable(seedDb, 'token_usage', rows);
       const dump = await seedDb.query<{ line: string }>(

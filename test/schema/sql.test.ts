@@ -1,4 +1,5 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { freshPGlite } from '../helpers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILIATION_COLUMNS, RECONCILIATION_STATUSES } from '../../src/schema/fields.js';
 import { createTableSql, migrationSql } from '../../src/schema/sql.js';
@@ -22,7 +23,7 @@ const PRE_SCHEMA_TABLE = `
 // One engine for the file (starting PGlite takes a second or more); the later suites work in schemas of their own.
 let db: PGlite;
 beforeAll(async () => {
-  db = new PGlite();
+  db = await freshPGlite();
 });
 afterAll(() => db.close());
 
