@@ -918,11 +918,10 @@ function classifyClientMethodCall(
   const verdict = classifyClient(clientExpr, ctx);
   if (!verdict.openai) {
     // A known gateway's chat completion (not a stream: its chunks are not read here): the body id is its generation id.
-    const stream = objectProperty(call.arguments[0], 'stream');
     // The body written out, with no spread: a `create(params)` or `{ ...extra }` may hold `stream: true` unseen.
     const body = call.arguments[0] && skipOuterExpressions(call.arguments[0]);
     const bodyRead = !!body && ts.isObjectLiteralExpression(body) && !body.properties.some(ts.isSpreadAssignment);
-    const readable = verdict.gatewayName && method.kind === RESULT_KINDS.chatCompletion && bodyRead && (!stream || stream.kind === ts.SyntaxKind.FalseKeyword);
+    const readable = verdict.gatewayName && method.kind === RESULT_KINDS.chatCompletion && bodyRead && !requestsStream(call);
     const refused = refusedClient(verdict);
     return readable ? { ...refused, rejection: { ...refused.rejection!, gatewayRead: { gateway: verdict.gatewayName!, idPath: 'id' } } } : refused;
   }
@@ -941,8 +940,7 @@ function classifyClientMethodCall(
       };
     }
   }
-  const stream = objectProperty(call.arguments[0], 'stream');
-  if (stream && stream.kind !== ts.SyntaxKind.FalseKeyword) {
+  if (requestsStream(call)) {
     return {
       rejection: {
         code: 'stream-not-captured',
@@ -973,12 +971,17 @@ function classifyClientMethodCall(
   return { kind, notes: verdict.notes, needsAwait: true };
 }
 
+/** Whether the request body asks for a stream: a `stream` property that is not the literal `false`. */
+function requestsStream(call: ts.CallExpression): boolean {
+  const stream = objectProperty(call.arguments[0], 'stream');
+  return !!stream && stream.kind !== ts.SyntaxKind.FalseKeyword;
+}
+
 /** An openai v3 `OpenAIApi` method called on the client: the body is under `.data`. */
 function classifyV3Call(call: ts.CallExpression, root: ts.Identifier, v3Kind: ResultKind, ctx: AnalysisContext): CallClassification | undefined {
   const verdict = classifyClient(root, ctx);
   if (!verdict.openai) return refusedClient(verdict);
-  const stream = objectProperty(call.arguments[0], 'stream');
-  if (stream && stream.kind !== ts.SyntaxKind.FalseKeyword) {
+  if (requestsStream(call)) {
     // `{ responseType: 'stream' }`: `data` is the raw event stream, typed as the body but holding no `id`.
     return {
       rejection: { code: 'stream-not-captured', reason: 'an openai v3 stream (`stream: true`): `data` is the raw server-sent event stream; take `id`, `created` and `system_fingerprint` from a parsed event and pass them here' },
