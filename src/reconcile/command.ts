@@ -9,7 +9,7 @@ import type { Provider } from '@pydantic/genai-prices';
 import { importOptional, MissingPackageError } from '../optional.js';
 import { DEFAULT_COST_COLUMN, DEFAULT_TABLE } from '../schema/sql.js';
 import { reconcile, type Report } from './compute.js';
-import { DEFAULT_DOLLAR_FLOOR, RECONCILE_USAGE } from './usage.js';
+import { DEFAULT_DOLLAR_FLOOR, parseTimeMs, parseTolerance, RECONCILE_USAGE, UsageError } from './usage.js';
 
 export { RECONCILE_USAGE };
 import {
@@ -57,21 +57,10 @@ function checkResultKind(pages: Page[], option: string, prefix: string, api: str
   );
 }
 
-class UsageError extends Error {}
 
 /** YYYY-MM-DD (UTC midnight) or an ISO time → unix seconds. */
 function parseTime(text: string, flag: string): number {
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new UsageError(`${flag}: not a date: ${text} (use YYYY-MM-DD or an ISO time)`);
-  return Math.floor(ms / 1000);
-}
-
-function parseTolerance(text: string | undefined): number {
-  if (text === undefined) return 0.01;
-  const value = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
-  if (!Number.isFinite(value) || value < 0 || value >= 1) throw new UsageError(`--tolerance: expected a fraction (0.02) or a percentage (2%), got ${text}`);
-  return value;
+  return Math.floor(parseTimeMs(text, flag) / 1000);
 }
 
 function readJson(io: Required<Pick<ReconcileIo, 'readFile'>> & ReconcileIo, path: string, flag: string): unknown {

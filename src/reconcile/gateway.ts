@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { KNOWN_GATEWAYS, type KnownGateway } from '../schema/fields.js';
 import { assertSqlIdentifier, DEFAULT_COST_COLUMN, DEFAULT_TABLE } from '../schema/sql.js';
 import type { ReconcileIo } from './command.js';
-import type { Db } from './rows.js';
+import { asNumber, columnsOf, type Db } from './rows.js';
+import { parseTimeMs, parseTolerance, UsageError } from './usage.js';
 
 /** One generation as the gateway reports it, in the tool's terms (USD and token counts). */
 export interface GatewayGeneration {
@@ -118,7 +119,6 @@ Exit codes:
   2  bad usage, missing or refused API key (nothing written)
 `;
 
-class UsageError extends Error {}
 class GatewayError extends Error {
   constructor(message: string, readonly auth = false) {
     super(message);
@@ -172,17 +172,8 @@ interface GatewayRow {
   gateway_cost_usd: number | null;
 }
 
-const asNumber = (value: unknown): number | null => {
-  if (value === null || value === undefined) return null;
-  const n = typeof value === 'number' ? value : Number(value);
-  return Number.isFinite(n) ? n : null;
-};
-
 function parseTime(text: string, flag: string): string {
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new UsageError(`${flag}: not a date: ${text} (use YYYY-MM-DD or an ISO time)`);
-  return new Date(ms).toISOString();
+  return new Date(parseTimeMs(text, flag)).toISOString();
 }
 
 function positiveInt(text: string | undefined, flag: string, fallback: number): number {
@@ -190,13 +181,6 @@ function positiveInt(text: string | undefined, flag: string, fallback: number): 
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0 || (flag === '--batch' && !Number.isInteger(n))) throw new UsageError(`${flag}: expected a positive number, got ${text}`);
   return n;
-}
-
-function parseTolerance(text: string | undefined): number {
-  if (text === undefined) return 0.01;
-  const value = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
-  if (!Number.isFinite(value) || value < 0 || value >= 1) throw new UsageError(`--tolerance: expected a fraction (0.02) or a percentage (2%), got ${text}`);
-  return value;
 }
 
 /** Does this argv ask for the gateway mode? (command.ts hands it over before its own parsing.) */
@@ -315,16 +299,6 @@ function progress(io: GatewayIo, name: string, total: number): (done: number) =>
     const filled = Math.round((done / total) * width);
     io.stderr(`reconcile --gateway ${name}: [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} generations looked up\n`);
   };
-}
-
-async function columnsOf(db: Pick<Db, 'query'>, table: string): Promise<Set<string>> {
-  const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
-  const { rows } = await db.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND ($2::text IS NULL OR table_schema = $2)
-       AND ($2::text IS NOT NULL OR table_schema = ANY (current_schemas(false)))`,
-    [name, schema],
-  );
-  return new Set(rows.map((r) => r.column_name));
 }
 
 async function readGatewayRows(

@@ -22,7 +22,8 @@ export interface TableOptions {
 /** The row's time: OpenAI's `openai_created` where the row has it, else the row's `created_at`. */
 const ROW_TIME = 'COALESCE(to_timestamp(t.openai_created), t.created_at)';
 
-async function columnsOf(db: Pick<Db, 'query'>, table: string): Promise<Set<string>> {
+/** The table's columns (in the search path's schema unless `table` names one). */
+export async function columnsOf(db: Pick<Db, 'query'>, table: string): Promise<Set<string>> {
   const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
   const { rows } = await db.query<{ column_name: string }>(
     `SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND ($2::text IS NULL OR table_schema = $2)
@@ -32,7 +33,8 @@ async function columnsOf(db: Pick<Db, 'query'>, table: string): Promise<Set<stri
   return new Set(rows.map((r) => r.column_name));
 }
 
-const asNumber = (value: unknown): number | null => {
+/** A numeric column's value (node-postgres gives NUMERIC and BIGINT as strings); null for NULL or not a number. */
+export const asNumber = (value: unknown): number | null => {
   if (value === null || value === undefined) return null;
   const n = typeof value === 'number' ? value : Number(value);
   return Number.isFinite(n) ? n : null;

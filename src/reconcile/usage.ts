@@ -4,6 +4,25 @@
  */
 import { DEFAULT_COST_COLUMN, DEFAULT_TABLE } from '../schema/sql.js';
 
+/** Bad usage of reconcile (exit 2, nothing written), in both its modes. */
+export class UsageError extends Error {}
+
+/** `--since`/`--until`: a date (midnight UTC) or an ISO time, in epoch milliseconds. */
+export function parseTimeMs(text: string, flag: string): number {
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new UsageError(`${flag}: not a date: ${text} (use YYYY-MM-DD or an ISO time)`);
+  return ms;
+}
+
+/** `--tolerance`: a fraction (0.02) or a percentage (2%); 1 % by default. */
+export function parseTolerance(text: string | undefined): number {
+  if (text === undefined) return 0.01;
+  const value = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
+  if (!Number.isFinite(value) || value < 0 || value >= 1) throw new UsageError(`--tolerance: expected a fraction (0.02) or a percentage (2%), got ${text}`);
+  return value;
+}
+
 /** Below this many dollars a bucket's difference is rounding, unless one amount is more than 1.5x the other. */
 export const DEFAULT_DOLLAR_FLOOR = 0.005;
 
