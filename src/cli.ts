@@ -10,6 +10,7 @@ import { resolveConfig, type ReconConfig } from './config.js';
 import { ConfigError, readConfig } from './config-file.js';
 import { addReconciliationFields, type FilePlan } from './engine/index.js';
 import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, packageDirectories, readSource, removeStaleTempFiles, UsageError, writeAtomic } from './files.js';
+import { usageMessage } from './args.js';
 import { createNodeHost, toPosix } from './node-host.js';
 import { importOptional, MissingPackageError } from './optional.js';
 import { buildReport, renderJson, renderMarkdown } from './report.js';
@@ -200,34 +201,6 @@ const CODEMOD_OPTIONS = ['write', 'check', 'json', 'report', 'config', 'include'
 
 /** `1 file`, `2 files`. */
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
-
-/** Edit distance, for "did you mean": options are short, so the plain table is enough. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-
-/** parseArgs's messages, in our words: `unknown option --wrte (did you mean --write?)`, and no unbalanced quotes. */
-export function usageMessage(error: Error & { code?: string }, options: string[]): string {
-  const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(error.message);
-  if (unknown) {
-    const given = unknown[1].replace(/^-+/, '');
-    const best = options.map((o) => ({ o, d: distance(given, o) })).sort((x, y) => x.d - y.d)[0];
-    return `unknown option ${unknown[1]}${best && best.d <= Math.max(2, Math.floor(given.length / 3)) ? ` (did you mean --${best.o}?)` : ''}`;
-  }
-  const missing = /^Option '(.+?)' argument missing/.exec(error.message);
-  if (missing) return `${missing[1].split(', ').at(-1)!.split(' ')[0]} needs a value`;
-  return error.message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '').replace(/'/g, '');
-}
 
 async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   let parsed;

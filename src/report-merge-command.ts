@@ -4,7 +4,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkReportPath, usageMessage, type CliIo } from './cli.js';
+import { usageMessage } from './args.js';
+import { checkReportPath, type CliIo } from './cli.js';
 import { UsageError } from './files.js';
 import { MergeInputError, mergeReports, renderMergedJson, renderMergedMarkdown, type MergeInput } from './report-merge.js';
 

@@ -3,7 +3,7 @@
  * All I/O comes through `io` (tests pass their own); `nodeReconcileIo` supplies the real disk, database and client.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../args.js';
 import type OpenAI from 'openai';
 import type { Provider } from '@pydantic/genai-prices';
 import { importOptional, MissingPackageError } from '../optional.js';
@@ -107,7 +107,7 @@ type FullIo = Required<ReconcileIo>;
 async function run(argv: string[], io: FullIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseOptions({
       args: argv,
       strict: true,
       allowPositionals: false,

@@ -1,6 +1,6 @@
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createTableSql, migrationSql, COST_COLUMN_CANDIDATES, DEFAULT_COST_COLUMN, DEFAULT_TABLE, DEFAULT_VIEW } from './sql.js';
+import { parseOptions } from '../args.js';
 
 export interface SqlCommandIo {
   cwd: string;
@@ -54,7 +54,7 @@ function migrationTimestamp(now: Date): string {
 export function runSqlCommand(argv: string[], io: SqlCommandIo): number {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseOptions({
       args: argv,
       strict: true,
       allowPositionals: false,

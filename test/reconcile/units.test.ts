@@ -125,5 +125,12 @@ describe('the CLI route', () => {
     const io = { cwd: '/', stdout: () => {}, stderr: (t: string) => void (err += t), stdoutIsTTY: false, stderrIsTTY: false, env: {} };
     expect(await main(['reconcile', '--since', '2026-11-02', '--until', '2026-11-09', '--bucket', '5m'], io)).toBe(2);
     expect(err).toMatch(/--bucket: expected 1m, 1h or 1d/);
+    // Option errors in the same words as the codemod's, not parseArgs's text.
+    err = '';
+    expect(await main(['reconcile', '--sinse', '2026-11-02'], io)).toBe(2);
+    expect(err).toBe('recon-codemod reconcile: unknown option --sinse (did you mean --since?)\nRun recon-codemod reconcile --help for usage.\n');
+    err = '';
+    expect(await main(['reconcile', '--until'], io)).toBe(2);
+    expect(err).toMatch(/^recon-codemod reconcile: --until needs a value\n/);
   });
 });

@@ -89,9 +89,10 @@ describe('recon-codemod sql', () => {
   });
 
   it.each([
-    [['--tabel', 'x'], /Unknown option '--tabel'/],
-    [['extra'], /Unexpected argument 'extra'/],
-    [['--table'], /--table/],
+    // The codemod's own wording: no parseArgs text with its unbalanced quotes.
+    [['--tabel', 'x'], /: unknown option --tabel \(did you mean --table\?\)\n/],
+    [['extra'], /: unexpected argument extra \(this command takes options only\)\n/],
+    [['--table'], /: --table needs a value\n/],
     [['--table', 'x; DROP TABLE y'], /invalid table name "x; DROP TABLE y"/],
     [['--view', 'A'], /invalid view name/],
     [['--out', ''], /--out needs a file or directory name/],
