@@ -111,7 +111,7 @@ describe('npm pack', () => {
 });
 
 describe('installed alone: what npx installs, no optional peer', () => {
-  const OPTIONAL = ['@electric-sql/pglite', '@pydantic/genai-prices', '@typescript-eslint/parser', '@typescript-eslint/utils', 'eslint', 'openai', 'pg'];
+  const OPTIONAL = ['@electric-sql/pglite', '@pydantic/genai-prices', '@typescript-eslint/parser', '@typescript-eslint/utils', 'eslint', 'openai', 'pg', 'zod'];
   const bin = () => join(project, 'node_modules', 'recon-codemod', 'bin', 'recon-codemod.js');
 
   it('declares what only the tracker, reconcile and the lint rule need as optional peers, not dependencies', () => {
@@ -151,13 +151,19 @@ describe('installed alone: what npx installs, no optional peer', () => {
     expect(offline.code, offline.out).toBe(2);
     expect(offline.stderr).toBe('recon-codemod reconcile (rows in .recon/db) needs @electric-sql/pglite: npm i -D @electric-sql/pglite\n');
 
-    const tracker = run(
-      'node',
-      ['--input-type=module', '-e', "import { createTracker } from 'recon-codemod/tracking'; const t = createTracker({ deadLetterFile: null, logger: { error() {}, warn() {} } }); console.log(JSON.stringify(await t.trackTokenUsage({ action_type: 'x', model_used: 'gpt-4o', tokens_used: 1 })));"],
-      project,
-    );
+    const trackOneRow = ['--input-type=module', '-e', "import { createTracker } from 'recon-codemod/tracking'; const t = createTracker({ deadLetterFile: null, logger: { error() {}, warn() {} } }); console.log(JSON.stringify(await t.trackTokenUsage({ action_type: 'x', model_used: 'gpt-4o', tokens_used: 1 })));"];
+    const tracker = run('node', trackOneRow, project);
     expect(tracker.code, tracker.out).toBe(0);
-    expect(JSON.parse(tracker.stdout).error).toContain("recon-codemod/tracking's default store (pgliteStore) needs @electric-sql/pglite: npm i @electric-sql/pglite");
+    // zod first (the row is validated before it is stored), then the default store's driver.
+    expect(JSON.parse(tracker.stdout).error).toBe('recon-codemod/tracking needs zod: npm i zod');
+    linkPeers(['zod']);
+    const withZod = run('node', trackOneRow, project);
+    expect(withZod.code, withZod.out).toBe(0);
+    expect(JSON.parse(withZod.stdout).error).toContain("recon-codemod/tracking's default store (pgliteStore) needs @electric-sql/pglite: npm i @electric-sql/pglite");
+    // The zod schema has an entry of its own, which needs zod.
+    const schema = run('node', ['--input-type=module', '-e', "const { tokenUsageSchema } = await import('recon-codemod/schema/zod'); console.log(tokenUsageSchema.safeParse({ action_type: 'x', model_used: 'm', tokens_used: 1, openai_created: 1741476542000 }).success)"], project);
+    expect(schema.code, schema.out).toBe(0);
+    expect(schema.stdout.trim()).toBe('false');
 
     const plugin = run('node', ['--input-type=module', '-e', "await import('recon-codemod/eslint-plugin')"], project);
     expect(plugin.code, plugin.out).not.toBe(0);

@@ -1,5 +1,6 @@
 export * from './fields.js';
-export { tokenUsageSchema, type TokenUsage, type TokenUsageRow, type ReconciliationFieldValues, type OptionalFieldValues } from './zod.js';
+// Types only: the zod schema is `recon-codemod/schema/zod`, so that this entry loads without zod (an optional peer).
+export type { TokenUsage, TokenUsageRow, ReconciliationFieldValues, OptionalFieldValues } from './zod.js';
 export {
   migrationSql,
   createTableSql,

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/v4: the same API in zod 4 and in zod 3.25+, so an app on either shares its copy (zod is an optional peer).
+import { z } from 'zod/v4';
 import {
   GATEWAY_ID_PATTERN,
   OPENAI_ID_PATTERN,

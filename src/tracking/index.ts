@@ -1,5 +1,6 @@
 /**
- * `recon-codemod/tracking`: the runtime tracker. Imports only the schema, zod and (lazily) a database driver; never
+ * `recon-codemod/tracking`: the runtime tracker. Imports only the field list, and on the first row zod and a database
+ * driver; never
  * the codemod's analyser, so it is safe to bundle into an app.
  */
 import type { TokenUsage } from '../schema/zod.js';
@@ -20,7 +21,8 @@ export {
 } from './stores.js';
 export { StoreBusyError, type OpenEmbeddedStoreOptions, type EmbeddedStoreHandle } from './embedded.js';
 export { extractReconciliationFields, extractGatewayFields, type ExtractOptions } from './extract.js';
-export { tokenUsageSchema, type TokenUsage, type TokenUsageRow, type ReconciliationFieldValues } from '../schema/zod.js';
+// Types only: the zod schema itself is `recon-codemod/schema/zod` (zod is an optional peer the tracker loads on use).
+export type { TokenUsage, TokenUsageRow, ReconciliationFieldValues } from '../schema/zod.js';
 
 // Created on the first call, so importing this module opens nothing.
 let defaultTracker: Tracker | undefined;

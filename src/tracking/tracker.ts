@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { tokenUsageSchema, type TokenUsage, type TokenUsageRow } from '../schema/zod.js';
+import { importOptional } from '../optional.js';
+import type { TokenUsage, TokenUsageRow } from '../schema/zod.js';
 import { IDEMPOTENCY_KEY, pgliteStore, type TokenUsageStore } from './stores.js';
 
 export type TrackResult = { ok: true; id?: string } | { ok: false; error: string; requestId: string | null };
@@ -144,13 +145,20 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
 
   async function track(usage: TokenUsage & AppColumns, previous?: DeadLetter): Promise<TrackResult> {
     let row: Record<string, unknown>;
+    let tokenUsageSchema: TokenUsageSchema;
+    try {
+      tokenUsageSchema = await loadSchema();
+    } catch (error) {
+      // zod not installed: a setup problem, not a bad row; the dead letter keeps it for a replay once it is.
+      return await fail('store', messageOf(error), usage, previous);
+    }
     try {
       const parsed = tokenUsageSchema.safeParse(usage);
       if (!parsed.success) {
         const error = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`).join('; ');
         return await fail('validation', error, usage, previous);
       }
-      const own = appColumnsOf(usage, parsed.data);
+      const own = appColumnsOf(usage, parsed.data, tokenUsageSchema);
       if (typeof own === 'string') return await fail('validation', own, usage, previous);
       row = {
         ...parsed.data,
@@ -263,7 +271,21 @@ async function orphanedReplays(deadLetterFile: string): Promise<string[]> {
     .map((name) => join(dirname(deadLetterFile), name));
 }
 
-const SCHEMA_KEYS = new Set(Object.keys(tokenUsageSchema.shape));
+type TokenUsageSchema = (typeof import('../schema/zod.js'))['tokenUsageSchema'];
+
+let schemaModule: Promise<TokenUsageSchema> | undefined;
+
+/**
+ * The zod schema, loaded on the first row: zod is an optional peer (`npx recon-codemod` does not install it), which
+ * the tracker asks for in one line when it is missing.
+ */
+function loadSchema(): Promise<TokenUsageSchema> {
+  schemaModule ??= importOptional('zod', 'recon-codemod/tracking', () => import('../schema/zod.js'), { dev: false }).then((m) => m.tokenUsageSchema);
+  // A failed load is not kept: installing zod while the app runs lets the next row through.
+  schemaModule.catch(() => (schemaModule = undefined));
+  return schemaModule;
+}
+
 // Derived by the tracker: a row that carries it (a dead letter) has it from an earlier attempt.
 const DERIVED_KEYS = new Set(['reconciliation_status']);
 
@@ -271,11 +293,12 @@ const DERIVED_KEYS = new Set(['reconciliation_status']);
  * The row's keys beyond the schema: the app's own columns (and its idempotency key). Their values go to the
  * database as they are, so only what a column can hold is accepted; anything else is a message saying what.
  */
-function appColumnsOf(usage: object, parsed: object): Record<string, unknown> | string {
+function appColumnsOf(usage: object, parsed: object, schema: TokenUsageSchema): Record<string, unknown> | string {
+  const schemaKeys = new Set(Object.keys(schema.shape));
   const own: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, value] of Object.entries(usage)) {
-    if (SCHEMA_KEYS.has(key) || DERIVED_KEYS.has(key) || key in parsed || value === undefined) continue;
+    if (schemaKeys.has(key) || DERIVED_KEYS.has(key) || key in parsed || value === undefined) continue;
     const plain =
       value === null ||
       typeof value === 'string' ||
