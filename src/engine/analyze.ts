@@ -719,7 +719,7 @@ function recordOwnTypeRejects(literal: ts.ObjectLiteralExpression, props: string
     const own = readTypeShapeExplained(ctx.host, type.getSourceFile(), type).shape;
     if (own?.open) continue;
     // The tracker's own type, which the schema step extends.
-    if (own?.declaration && trackerShape?.declaration && own.declaration.node === trackerShape.declaration.node) continue;
+    if (own?.declaration && trackerShape?.declaration && own.declaration.node === trackerShape.declaration.node && props.every((p) => own.filter?.allows(p) ?? true)) continue;
     const lacking = own ? props.filter((p) => !own.properties.has(p)) : props;
     if (lacking.length === 0) continue;
     return `the record is checked against ${how}, which ${own ? `has no ${lacking.map((p) => `\`${p}\``).join(', ')}` : 'this tool cannot read'}: the added keys would not compile there. Add ${lacking.map((p) => `\`${p}\``).join(', ')} to that type (optional, nullable) and run again, or drop the annotation`;
