@@ -9,7 +9,7 @@ import { RECONCILIATION_FIELDS, RECONCILIATION_FIELD_NAMES } from '../schema/fie
 import { trackerKey } from './schema-step.js';
 import { findTrackingCalls, recordParameterIndex, trackerDefinition, trackerFunction, trackerParameterShape, isUntypedJsParameter, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, SuspectValue, TextEdit } from './types.js';
-import { readTypeShapeExplained, type TypeShape } from './types-read.js';
+import { readTypeShapeExplained, type PropertyShape, type TypeShape } from './types-read.js';
 import { todoText } from './manual-actions.js';
 import { isFunctionLike, lineAndColumn, mentionsName, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
 
@@ -531,6 +531,24 @@ function withArticle(label: string): string {
 
 type FieldValue = { ok: true; value: string } | { ok: false; code: ManualReasonCode; reason: string };
 
+/**
+ * A declared member written only with keywords and literals (`openai_created?: string | null`) that has no member of
+ * the field's type: its text. Undefined when it takes the type, or when it names a type this tool does not judge.
+ */
+function declaredTypeRejects(declared: PropertyShape, tsType: string): string | undefined {
+  const type = ts.isPropertySignature(declared.node) ? declared.node.type : undefined;
+  if (!type) return undefined;
+  const flatten = (t: ts.TypeNode): ts.TypeNode[] => (ts.isParenthesizedTypeNode(t) ? flatten(t.type) : ts.isUnionTypeNode(t) ? t.types.flatMap(flatten) : [t]);
+  const wanted = tsType === 'number' ? ts.SyntaxKind.NumberKeyword : ts.SyntaxKind.StringKeyword;
+  const keywords = [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword, ts.SyntaxKind.BigIntKeyword, ts.SyntaxKind.UndefinedKeyword, ts.SyntaxKind.NullKeyword];
+  for (const member of flatten(type)) {
+    if (member.kind === wanted) return undefined;
+    if (keywords.includes(member.kind) || ts.isLiteralTypeNode(member)) continue;
+    return undefined;
+  }
+  return type.getText();
+}
+
 /** The expression for one missing field, honouring what the tracker's parameter type accepts. */
 function fieldValue(
   { field, prop, tsType }: { field: CallSiteField; prop: string; tsType: string },
@@ -557,6 +575,14 @@ function fieldValue(
   if (reader) {
     const value = renderRead(reader, source.base, source.optional);
     if (!declared) return { ok: true, value };
+    const clash = declaredTypeRejects(declared, tsType);
+    if (clash) {
+      return {
+        ok: false,
+        code: 'edit-does-not-compile',
+        reason: `the tracker's parameter type declares \`${prop}: ${clash}\`, which does not take \`${value}\` (a ${tsType}): declare it \`${prop}?: ${tsType} | null\` (the column: \`npx recon-codemod sql\`), or pass it by hand`,
+      };
+    }
     const undefinedOk = declared.acceptsUndefined;
     const nullOk = declared.acceptsNull;
     if (((reader.mayBeUndefined || source.optional) && !undefinedOk) || (reader.mayBeNull && !nullOk)) {
