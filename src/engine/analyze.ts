@@ -9,7 +9,7 @@ import { RECONCILIATION_FIELDS, RECONCILIATION_FIELD_NAMES } from '../schema/fie
 import { trackerKey } from './schema-step.js';
 import { findTrackingCalls, recordParameterIndex, trackerDefinition, trackerFunction, trackerParameterShape, isUntypedJsParameter, type TrackingCall } from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, SuspectValue, TextEdit } from './types.js';
-import { readTypeShapeExplained, type TypeShape } from './types-read.js';
+import { readTypeShapeExplained, type PropertyShape, type TypeShape } from './types-read.js';
 import { todoText } from './manual-actions.js';
 import { isFunctionLike, lineAndColumn, mentionsName, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
 
@@ -531,6 +531,24 @@ function withArticle(label: string): string {
 
 type FieldValue = { ok: true; value: string } | { ok: false; code: ManualReasonCode; reason: string };
 
+/**
+ * A declared member written only with keywords and literals (`openai_created?: string | null`) that has no member of
+ * the field's type: its text. Undefined when it takes the type, or when it names a type this tool does not judge.
+ */
+function declaredTypeRejects(declared: PropertyShape, tsType: string): string | undefined {
+  const type = ts.isPropertySignature(declared.node) ? declared.node.type : undefined;
+  if (!type) return undefined;
+  const flatten = (t: ts.TypeNode): ts.TypeNode[] => (ts.isParenthesizedTypeNode(t) ? flatten(t.type) : ts.isUnionTypeNode(t) ? t.types.flatMap(flatten) : [t]);
+  const wanted = tsType === 'number' ? ts.SyntaxKind.NumberKeyword : ts.SyntaxKind.StringKeyword;
+  const keywords = [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword, ts.SyntaxKind.BigIntKeyword, ts.SyntaxKind.UndefinedKeyword, ts.SyntaxKind.NullKeyword];
+  for (const member of flatten(type)) {
+    if (member.kind === wanted) return undefined;
+    if (keywords.includes(member.kind) || ts.isLiteralTypeNode(member)) continue;
+    return undefined;
+  }
+  return type.getText();
+}
+
 /** The expression for one missing field, honouring what the tracker's parameter type accepts. */
 function fieldValue(
   { field, prop, tsType }: { field: CallSiteField; prop: string; tsType: string },
@@ -557,6 +575,14 @@ function fieldValue(
   if (reader) {
     const value = renderRead(reader, source.base, source.optional);
     if (!declared) return { ok: true, value };
+    const clash = declaredTypeRejects(declared, tsType);
+    if (clash) {
+      return {
+        ok: false,
+        code: 'edit-does-not-compile',
+        reason: `the tracker's parameter type declares \`${prop}: ${clash}\`, which does not take \`${value}\` (a ${tsType}): declare it \`${prop}?: ${tsType} | null\` (the column: \`npx recon-codemod sql\`), or pass it by hand`,
+      };
+    }
     const undefinedOk = declared.acceptsUndefined;
     const nullOk = declared.acceptsNull;
     if (((reader.mayBeUndefined || source.optional) && !undefinedOk) || (reader.mayBeNull && !nullOk)) {
@@ -672,6 +698,8 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
       `the tracker's parameter type \`${quoteCode(tracker.parameterType)}\` could not be read${unread && unread !== tracker.parameterType ? ` (this tool does not read \`${quoteCode(unread)}\`)` : ''}, so this tool cannot tell whether it has ${missing.map((f) => `\`${f.prop}\``).join(', ')}: if it has them, pass them here by hand; if not, add them to it (optional, nullable; for generated database types: apply \`npx recon-codemod sql\` and regenerate), then run again`,
     );
   }
+  const ownType = recordOwnTypeRejects(literal, missing.map((f) => f.prop), shape, tracking.callee, ctx);
+  if (ownType) return manual({ ...base, ...described }, 'edit-does-not-compile', ownType);
   const added: Record<string, string> = {};
   for (const field of missing) {
     const value = fieldValue(field, source, shape, tracker.untypedJs);
@@ -692,6 +720,37 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   }
   const edits: TextEdit[] = [...source.edits, ...replacements, ...appendProperties(ctx.sourceFile, literal, Object.entries(added))];
   return { ...base, ...described, status: 'updated', added: { ...replaced, ...added }, edits, notes: source.notes.length ? source.notes : undefined, ...fixed };
+}
+
+/**
+ * A record literal checked against a type of its own besides the tracker's parameter (`{…} satisfies Row`,
+ * `const row: Row = {…}`): new keys that type lacks do not compile, and the schema step extends only the tracker's
+ * type. The reason when such a type lacks (or may lack) a key to add; undefined when every such type takes them.
+ */
+function recordOwnTypeRejects(literal: ts.ObjectLiteralExpression, props: string[], trackerShape: TypeShape | undefined, callee: string, ctx: AnalysisContext): string | undefined {
+  const calleeName = callee.split('.').pop()!;
+  const types: { type: ts.TypeNode; how: string }[] = [];
+  let node: ts.Node = literal;
+  while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent) || ts.isTypeAssertionExpression(node.parent) || ts.isNonNullExpression(node.parent)) {
+    node = node.parent;
+    // A cast (`as T`, `<T>`) does not check excess keys; `satisfies T` does.
+    if (ts.isSatisfiesExpression(node)) types.push({ type: node.type, how: `\`satisfies ${node.type.getText()}\`` });
+  }
+  if (ts.isVariableDeclaration(node.parent) && node.parent.initializer === node && node.parent.type) {
+    types.push({ type: node.parent.type, how: `its declared type \`${node.parent.type.getText()}\`` });
+  }
+  for (const { type, how } of types) {
+    // The tracker's own parameter type, spelled from it (`Parameters<typeof trackTokenUsage>[0]`).
+    if (new RegExp(`\\btypeof\\s+${calleeName.replace(/[$]/g, '\\$&')}\\b`).test(type.getText())) continue;
+    const own = readTypeShapeExplained(ctx.host, type.getSourceFile(), type).shape;
+    if (own?.open) continue;
+    // The tracker's own type, which the schema step extends.
+    if (own?.declaration && trackerShape?.declaration && own.declaration.node === trackerShape.declaration.node && props.every((p) => own.filter?.allows(p) ?? true)) continue;
+    const lacking = own ? props.filter((p) => !own.properties.has(p)) : props;
+    if (lacking.length === 0) continue;
+    return `the record is checked against ${how}, which ${own ? `has no ${lacking.map((p) => `\`${p}\``).join(', ')}` : 'this tool cannot read'}: the added keys would not compile there. Add ${lacking.map((p) => `\`${p}\``).join(', ')} to that type (optional, nullable) and run again, or drop the annotation`;
+  }
+  return undefined;
 }
 
 type Suspect = SuspectValue & { edit?: TextEdit };

@@ -60,7 +60,7 @@ export const MANUAL_ACTIONS: Record<ManualReasonCode, { short: string; long: str
   },
   'edit-does-not-compile': {
     short: 'the planned edit did not compile (see the report): fix that type, or edit by hand',
-    long: 'The planned edit added the tsc error quoted (so it was not written): fix the type it names (e.g. add `id`/`created` to a cast), or add the fields by hand.',
+    long: 'The planned edit added the tsc error quoted, or the record is checked against a type of its own (`satisfies T`, `const row: T`) that lacks the fields (so it was not written): fix the type it names (e.g. add `id`/`created` to a cast, the fields to `T`), or add the fields by hand.',
   },
 };
 

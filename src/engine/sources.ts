@@ -448,6 +448,9 @@ function clientFromName(e: ts.Expression, ctx: AnalysisContext, depth: number, s
     const inner = new Set([...seen, decl]);
     // What it was built with decides, before what it is declared as: `const c: OpenAI = new OpenAI({ baseURL: gateway })`.
     if (ts.isVariableDeclaration(decl) && decl.initializer && !isNullish(decl.initializer) && declarationKeyword(decl) === 'const') {
+      // `client.baseURL = proxy` after it is built re-points it.
+      const write = baseUrlWrittenLater(decl, 'baseURL');
+      if (write) return { openai: false, code: 'provider-unknown', readsOptions: true, reason: `the client is re-pointed after it is built (\`${write}\`): if it is OpenAI's, add the fields by hand; if it is a gateway (OpenRouter, LiteLLM, AI Gateway), its ids are not OpenAI's` };
       return classifyClient(decl.initializer, { ...ctx, sourceFile: decl.getSourceFile() }, depth + 1, inner);
     }
     // `let cached; … cached = new OpenAI()` (or `cached ??= …`): its initializer and every value it is assigned.
@@ -552,7 +555,11 @@ function readBaseUrl(options: ts.Expression | undefined, ctx: AnalysisContext, d
   const text = e.getText();
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
-    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const' && decl.initializer) return readBaseUrl(decl.initializer, ctx, depth + 1, key);
+    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const' && decl.initializer) {
+      // `const options = { apiKey }; options.baseURL = proxy;`: a write after the literal may point it anywhere.
+      const write = baseUrlWrittenLater(decl, key);
+      return write ? { kind: 'unknown', text: write } : readBaseUrl(decl.initializer, ctx, depth + 1, key);
+    }
     return { kind: 'unknown', text };
   }
   // openai v3: `new OpenAIApi(new Configuration({ apiKey, basePath }))`.
@@ -573,6 +580,33 @@ function readBaseUrl(options: ts.Expression | undefined, ctx: AnalysisContext, d
     const value = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
     found = value ? urlVerdict(value, depth) : { kind: 'unknown', text: prop.getText() };
   }
+  return found;
+}
+
+/**
+ * A write after its declaration that may set the `baseURL` of a const options object or client: `x.baseURL = …`,
+ * `x['baseURL'] = …`, `x[key] = …`, `Object.assign(x, …)`. Its text, else undefined.
+ */
+function baseUrlWrittenLater(decl: ts.VariableDeclaration, key: string): string | undefined {
+  if (!ts.isIdentifier(decl.name)) return undefined;
+  const name = decl.name.text;
+  const isIt = (expr: ts.Expression) => {
+    const e = skipOuterExpressions(expr);
+    return ts.isIdentifier(e) && e.text === name && resolveName(name, e) === decl;
+  };
+  let found: string | undefined;
+  const visit = (node: ts.Node) => {
+    if (found) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const left = skipOuterExpressions(node.left);
+      const arg = ts.isElementAccessExpression(left) ? skipOuterExpressions(left.argumentExpression) : undefined;
+      const keyed = ts.isPropertyAccessExpression(left) ? left.name.text === key : !!arg && (!ts.isStringLiteralLike(arg) || arg.text === key);
+      if (keyed && isIt((left as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression)) found = node.getText();
+    }
+    if (ts.isCallExpression(node) && node.arguments[0] && isIt(node.arguments[0]) && /^Object\.assign$/.test(skipOuterExpressions(node.expression).getText())) found = node.getText();
+    if (!found) ts.forEachChild(node, visit);
+  };
+  visit(decl.getSourceFile());
   return found;
 }
 
