@@ -55,7 +55,7 @@ async function handle({ path, text, configPath, root }) {
   const m = await load();
   let host = hosts.get(root);
   if (!host) hosts.set(root, (host = m.createNodeHost(root)));
-  const { files } = m.addReconciliationFields([{ path: m.toPosix(path), text }], { config, readFile: host.readFile, pathAliases: host.pathAliases });
+  const { files } = m.addReconciliationFields([{ path: m.toPosix(path), text }], { config, readFile: host.readFile, pathAliases: host.pathAliases, exactOptionalPropertyTypes: host.exactOptionalPropertyTypes });
   const plan = files[0];
   // Only what the transform needs crosses the thread boundary.
   return {

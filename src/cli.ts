@@ -293,6 +293,7 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     fixSuspect: !!opts['fix-suspect'],
     readFile: host.readFile,
     pathAliases: host.pathAliases,
+    exactOptionalPropertyTypes: host.exactOptionalPropertyTypes,
     onFile: (_plan, index, total) => {
       if (progress && Date.now() - started > 300) io.stderr(`\r${colors.dim(`recon-codemod: ${index + 1}/${total} files`)}`);
     },

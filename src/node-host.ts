@@ -35,7 +35,45 @@ export function createNodeHost(root: string): ProjectHost {
     if (!aliases) byDir.set(dir, (aliases = readPathAliases(dir, root)));
     return aliases;
   };
-  return { readFile, pathAliases };
+  const exactByDir = new Map<string, boolean>();
+  const exactOptionalPropertyTypes = (fromFile: string): boolean => {
+    const dir = dirname(fromFile);
+    let exact = exactByDir.get(dir);
+    if (exact === undefined) exactByDir.set(dir, (exact = readExactOptionalPropertyTypes(dir)));
+    return exact;
+  };
+  return { readFile, pathAliases, exactOptionalPropertyTypes };
+}
+
+/**
+ * Whether the nearest tsconfig.json at or above `start` sets `exactOptionalPropertyTypes`, through `extends` (local or
+ * a package such as `@tsconfig/strictest`) as TypeScript reads it; a solution-style tsconfig (`references`) counts
+ * when one of the projects it references sets it. Unreadable or none: false.
+ */
+export function readExactOptionalPropertyTypes(start: string): boolean {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    const file = join(dir, 'tsconfig.json');
+    try {
+      statSync(file);
+    } catch {
+      if (dirname(dir) === dir) return false;
+      continue;
+    }
+    return exactOptionalIn(file, 0);
+  }
+}
+
+function exactOptionalIn(file: string, depth: number): boolean {
+  const read = ts.readConfigFile(file, ts.sys.readFile);
+  if (read.error || !read.config) return false;
+  // No file listing: only the options are wanted (walking `include` of a large app costs seconds).
+  const parsed = ts.parseJsonConfigFileContent(read.config, { ...ts.sys, readDirectory: () => [] }, dirname(file), undefined, file);
+  if (parsed.options.exactOptionalPropertyTypes) return true;
+  if (depth > 2) return false;
+  return (parsed.projectReferences ?? []).some((reference) => {
+    const target = reference.path.endsWith('.json') ? reference.path : join(reference.path, 'tsconfig.json');
+    return exactOptionalIn(target, depth + 1);
+  });
 }
 
 /**

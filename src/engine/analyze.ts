@@ -555,6 +555,8 @@ function fieldValue(
   source: SourceCandidate,
   shape: TypeShape | undefined,
   untypedJs = false,
+  /** The call's project sets `exactOptionalPropertyTypes`: an optional property takes undefined only if it says so. */
+  exactOptional = false,
 ): FieldValue {
   const reader = source.kind.fields[field] ?? null;
   const declared = shape?.properties.get(prop);
@@ -574,7 +576,9 @@ function fieldValue(
   }
   if (reader) {
     const value = renderRead(reader, source.base, source.optional);
-    if (!declared) return { ok: true, value };
+    const mayBeUndefined = reader.mayBeUndefined || source.optional;
+    // Not declared yet: the schema step declares it `?: T | null`, which an explicit undefined does not pass there.
+    if (!declared) return { ok: true, value: exactOptional && mayBeUndefined ? `${value} ?? null` : value };
     const clash = declaredTypeRejects(declared, tsType);
     if (clash) {
       return {
@@ -583,9 +587,9 @@ function fieldValue(
         reason: `the tracker's parameter type declares \`${prop}: ${clash}\`, which does not take \`${value}\` (a ${tsType}): declare it \`${prop}?: ${tsType} | null\` (the column: \`npx recon-codemod sql\`), or pass it by hand`,
       };
     }
-    const undefinedOk = declared.acceptsUndefined;
+    const undefinedOk = exactOptional ? declared.acceptsExplicitUndefined : declared.acceptsUndefined;
     const nullOk = declared.acceptsNull;
-    if (((reader.mayBeUndefined || source.optional) && !undefinedOk) || (reader.mayBeNull && !nullOk)) {
+    if ((mayBeUndefined && !undefinedOk) || (reader.mayBeNull && !nullOk)) {
       if (nullOk) return { ok: true, value: `${value} ?? null` };
       if (undefinedOk) return { ok: true, value: `${value} ?? undefined` };
       return { ok: false, code: 'no-field-value', reason: `\`${value}\` may be missing but \`${prop}\` accepts neither null nor undefined` };
@@ -602,8 +606,13 @@ function fieldValue(
     };
   }
   if (declared.acceptsNull) return { ok: true, value: 'null' };
-  if (declared.acceptsUndefined) return { ok: true, value: 'undefined' };
+  if (exactOptional ? declared.acceptsExplicitUndefined : declared.acceptsUndefined) return { ok: true, value: 'undefined' };
   return { ok: false, code: 'no-field-value', reason: `${withArticle(source.kind.label)} has no ${field}, and \`${prop}\` is required and accepts neither null nor undefined` };
+}
+
+/** Whether the tsconfig that checks this call sets `exactOptionalPropertyTypes` (the host says; unknown: no). */
+function exactOptionalAt(ctx: AnalysisContext): boolean {
+  return ctx.host.exactOptionalPropertyTypes?.(ctx.sourceFile.fileName) ?? false;
 }
 
 function manual(base: Omit<CallPlan, 'status' | 'edits'>, code: ManualReasonCode, reason: string): CallPlan {
@@ -702,7 +711,7 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   if (ownType) return manual({ ...base, ...described }, 'edit-does-not-compile', ownType);
   const added: Record<string, string> = {};
   for (const field of missing) {
-    const value = fieldValue(field, source, shape, tracker.untypedJs);
+    const value = fieldValue(field, source, shape, tracker.untypedJs, exactOptionalAt(ctx));
     if (!value.ok) return manual({ ...base, ...described }, value.code, value.reason);
     added[field.prop] = value.value;
   }
@@ -824,7 +833,7 @@ function suspectValues(literal: ts.ObjectLiteralExpression, call: ts.CallExpress
     if (!reason) continue;
     choice ??= chooseSource(literal, call, ctx);
     // The right value is certain only when the engine ties the call to this very result.
-    const right = choice.ok && choice.source.origin === read.origin ? fieldValue(field, choice.source, tracker.shape()) : undefined;
+    const right = choice.ok && choice.source.origin === read.origin ? fieldValue(field, choice.source, tracker.shape(), false, exactOptionalAt(ctx)) : undefined;
     let expected = right?.ok ? right.value : undefined;
     const gateway = choice.ok && choice.source.origin === read.origin ? choice.source.gateway : undefined;
     if (gateway) {

@@ -13,6 +13,11 @@ export interface ProjectHost {
    * file (in a monorepo each package's tsconfig has its own `@/*`).
    */
   pathAliases?: PathAliases | ((fromFile: string) => PathAliases);
+  /**
+   * Whether the tsconfig that checks `fromFile` sets `exactOptionalPropertyTypes`: then `prop?: T` does not take an
+   * explicit `undefined`, and a value that may be undefined is written `?? null`.
+   */
+  exactOptionalPropertyTypes?: (fromFile: string) => boolean;
 }
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];

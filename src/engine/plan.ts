@@ -25,6 +25,7 @@ export interface TransformOptions {
    */
   readFile?: (path: string) => string | undefined;
   pathAliases?: ProjectHost['pathAliases'];
+  exactOptionalPropertyTypes?: ProjectHost['exactOptionalPropertyTypes'];
   /** Insert a `// recon-codemod: <reason>` comment above each manual call (the lint rule then accepts it). */
   todo?: boolean;
   /** Replace suspect values (calls reported `suspect-value`) where the right value is certain (default: false). */
@@ -50,7 +51,7 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
   const original = (path: string) => byPath.get(path) ?? options.readFile?.(path);
   // One host for both steps, so each file is parsed once; it serves the schema step's edits once they exist.
   const schemaTexts = new Map<string, string>();
-  const host: ProjectHost = { readFile: (path) => schemaTexts.get(path) ?? original(path), pathAliases: options.pathAliases };
+  const host: ProjectHost = { readFile: (path) => schemaTexts.get(path) ?? original(path), pathAliases: options.pathAliases, exactOptionalPropertyTypes: options.exactOptionalPropertyTypes };
 
   // The schema step first: call sites are then planned against the tracker's type as it will be.
   const { schema, failed } = options.schemaStep === false ? { schema: new Map<string, SchemaChange>(), failed: new Map<string, string>() } : schemaStep(files, config, host);

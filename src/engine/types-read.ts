@@ -8,6 +8,11 @@ export interface PropertyShape {
   optional: boolean;
   acceptsNull: boolean;
   acceptsUndefined: boolean;
+  /**
+   * Whether it takes an explicit `undefined` when the project sets `exactOptionalPropertyTypes` (the type names
+   * `undefined`, or is any/unknown): `?` alone is then not enough.
+   */
+  acceptsExplicitUndefined: boolean;
   /** The declaration, so a schema edit can be placed beside it. */
   node: ts.TypeElement;
 }
@@ -49,6 +54,7 @@ function readMembers(members: ts.NodeArray<ts.TypeElement>, shape: TypeShape) {
         optional: !!member.questionToken,
         acceptsNull: anyLike || parts.some((p) => isKeyword(p, ts.SyntaxKind.NullKeyword)),
         acceptsUndefined: anyLike || !!member.questionToken || parts.some((p) => isKeyword(p, ts.SyntaxKind.UndefinedKeyword)),
+        acceptsExplicitUndefined: anyLike || parts.some((p) => isKeyword(p, ts.SyntaxKind.UndefinedKeyword)),
         node: member,
       });
     } else if (ts.isIndexSignatureDeclaration(member)) {
@@ -208,7 +214,7 @@ function readZodObject(reader: Reader, sourceFile: ts.SourceFile, expr: ts.Expre
       const name = ts.isPropertyAssignment(prop) ? propertyNameText(prop.name) : undefined;
       const member = name !== undefined && ts.isPropertyAssignment(prop) ? readZodMember(prop.initializer, output) : undefined;
       if (!member) return fail(reader, prop, sourceFile);
-      shape.properties.set(name!, { optional: member.optional, acceptsNull: member.nullable, acceptsUndefined: member.optional, node: prop as unknown as ts.TypeElement });
+      shape.properties.set(name!, { optional: member.optional, acceptsNull: member.nullable, acceptsUndefined: member.optional, acceptsExplicitUndefined: member.optional, node: prop as unknown as ts.TypeElement });
     }
     return shape;
   };
@@ -233,7 +239,7 @@ function readZodObject(reader: Reader, sourceFile: ts.SourceFile, expr: ts.Expre
     }
     case 'partial':
       if (expr.arguments.length) return fail(reader, expr, sourceFile);
-      for (const [k, v] of copy.properties) copy.properties.set(k, { ...v, optional: true, acceptsUndefined: true });
+      for (const [k, v] of copy.properties) copy.properties.set(k, { ...v, optional: true, acceptsUndefined: true, acceptsExplicitUndefined: true });
       return copy;
     case 'passthrough':
     case 'loose':
@@ -274,7 +280,7 @@ function readTypeofConst(reader: Reader, sourceFile: ts.SourceFile, query: ts.Ty
         acceptsUndefined = parts.some((p) => isKeyword(p, ts.SyntaxKind.UndefinedKeyword));
       }
     }
-    shape.properties.set(name, { optional: false, acceptsNull, acceptsUndefined, node: prop as unknown as ts.TypeElement });
+    shape.properties.set(name, { optional: false, acceptsNull, acceptsUndefined, acceptsExplicitUndefined: acceptsUndefined, node: prop as unknown as ts.TypeElement });
   }
   void env;
   return withFilter(shape, `typeof ${query.exprName.text}`, () => false);
