@@ -83,7 +83,7 @@ function classifyClientMethodCall(
   // Request options may send this one request elsewhere: `create(body, { baseURL })` or `{ defaultBaseURL }`.
   const requestOptions = call.arguments[1];
   for (const key of ['baseURL', 'defaultBaseURL']) {
-    const url = requestOptions ? readBaseUrl(requestOptions, ctx, 0, key) : { kind: 'none' as const };
+    const url = requestOptions ? readBaseUrl(requestOptions, ctx, key) : { kind: 'none' as const };
     if (url.kind === 'gateway') {
       return { rejection: { code: 'not-openai', gateway: true, reason: `the request's ${key} is ${url.url}: the ids it returns are that gateway's, not OpenAI's` }, notes: [], needsAwait: true };
     }

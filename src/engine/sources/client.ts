@@ -9,7 +9,7 @@ import { OPENAI_CLIENT_CLASSES } from '../sdk.js';
 import { type ManualReasonCode } from '../types.js';
 import { packageTypeReference, unwrapPromise } from '../types-read.js';
 import { isFunctionLike, propertyChain, propertyNameText, skipOuterExpressions, ts } from '../ts.js';
-import { type AnalysisContext, OPENAI_PACKAGE, otherProvider } from './context.js';
+import { type AnalysisContext, OPENAI_PACKAGE, guarded, otherProvider, visitsOf } from './context.js';
 import { ASSIGNMENTS, assignmentsTo, declaredReturnType, isAssignmentOperator, isNullish, returnedExpressions } from './syntax.js';
 
 /**
@@ -49,13 +49,13 @@ function clientAlternatives(expr: ts.Expression): ts.Expression[] {
  * Every value in a set of alternatives must be an OpenAI client (a value that refers back to a name being classified
  * adds nothing: `_client = _client ?? new OpenAI()`). None left: undefined.
  */
-function classifyClientValues(values: ts.Expression[], ctx: AnalysisContext, depth: number, seen: Set<ts.Node>): ClientVerdict | undefined {
+function classifyClientValues(values: ts.Expression[], ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict | undefined {
   const own = values.filter((v) => {
     const e = skipOuterExpressions(v);
     const decl = ts.isIdentifier(e) ? resolveName(e.text, e) : undefined;
     return !(decl && seen.has(decl));
   });
-  const verdicts = own.map((v) => classifyClient(v, { ...ctx, sourceFile: v.getSourceFile() }, depth + 1, seen)).filter((v) => v.openai || !v.nothing);
+  const verdicts = own.map((v) => classifyClient(v, { ...ctx, sourceFile: v.getSourceFile() }, seen)).filter((v) => v.openai || !v.nothing);
   if (verdicts.length === 0) return undefined;
   return mixedProviders(verdicts) ?? verdicts.find((v) => !v.openai) ?? { openai: true, notes: [...new Set(verdicts.flatMap((v) => (v.openai ? v.notes : [])))] };
 }
@@ -145,40 +145,46 @@ function globalHolderValues(decl: ts.VariableDeclaration, prop: string): ts.Expr
 }
 
 /** Is this expression an OpenAI SDK client? Decided from where it was constructed or imported, never from its name alone. */
-export function classifyClient(expr: ts.Expression, ctx: AnalysisContext, depth = 0, seen = new Set<ts.Node>()): ClientVerdict {
+export function classifyClient(expr: ts.Expression, ctx: AnalysisContext, seen = new Set<ts.Node>()): ClientVerdict {
   const e = skipOuterExpressions(expr);
   const text = e.getText(ctx.sourceFile);
-  if (depth > 6) return { openai: false, code: 'no-source', reason: `could not tell what client \`${text}\` is` };
+  // Met again on its own path (`const a = b; const b = a`, a field assigned from itself, two modules' consts importing
+  // each other): a cycle, not followed round.
+  const cycle = (): ClientVerdict => ({ openai: false, code: 'no-source', reason: `could not tell what client \`${text}\` is` });
+  return guarded(e, visitsOf(ctx).clients, cycle, () => classifyClientOnce(e, text, ctx, seen));
+}
+
+function classifyClientOnce(e: ts.Expression, text: string, ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict {
   const alternatives = clientAlternatives(e);
   if (alternatives.length !== 1 || alternatives[0] !== e) {
-    return classifyClientValues(alternatives, ctx, depth, seen) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never a client`, nothing: true };
+    return classifyClientValues(alternatives, ctx, seen) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never a client`, nothing: true };
   }
   return (
-    clientFromCache(e, text, ctx, depth, seen) ??
-    clientFromGlobalHolder(e, text, ctx, depth, seen) ??
+    clientFromCache(e, text, ctx, seen) ??
+    clientFromGlobalHolder(e, text, ctx, seen) ??
     (ts.isNewExpression(e) ? clientFromConstruction(e, text, ctx) : undefined) ??
-    (ts.isCallExpression(e) ? clientFromFactory(e, text, ctx, depth, seen) : undefined) ??
-    clientFromClassField(e, ctx, depth) ??
-    clientFromName(e, ctx, depth, seen) ?? { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` is an OpenAI client` }
+    (ts.isCallExpression(e) ? clientFromFactory(e, text, ctx, seen) : undefined) ??
+    clientFromClassField(e, ctx) ??
+    clientFromName(e, ctx, seen) ?? { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` is an OpenAI client` }
   );
 }
 
 /** `cache[key]`, `cache.get(key)`: what the cache was given (none of these: undefined). */
-function clientFromCache(e: ts.Expression, text: string, ctx: AnalysisContext, depth: number, seen: Set<ts.Node>): ClientVerdict | undefined {
+function clientFromCache(e: ts.Expression, text: string, ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict | undefined {
   const cached = ts.isElementAccessExpression(e) ? e.expression : ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'get' ? e.expression.expression : undefined;
   const cache = cached && ts.isIdentifier(skipOuterExpressions(cached)) ? resolveName((skipOuterExpressions(cached) as ts.Identifier).text, cached) : undefined;
   if (cache && ts.isVariableDeclaration(cache)) {
     const values = cacheValues(cache);
     if (values && seen.has(cache)) return { openai: false, code: 'no-source', reason: `\`${text}\` refers back to itself`, nothing: true };
     if (values) {
-      return classifyClientValues(values, ctx, depth, new Set([...seen, cache])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
+      return classifyClientValues(values, ctx, new Set([...seen, cache])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
     }
   }
   return undefined;
 }
 
 /** A property of a `globalThis` singleton holder: what this file stores there (none of these: undefined). */
-function clientFromGlobalHolder(e: ts.Expression, text: string, ctx: AnalysisContext, depth: number, seen: Set<ts.Node>): ClientVerdict | undefined {
+function clientFromGlobalHolder(e: ts.Expression, text: string, ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict | undefined {
   // `globalForOpenAI.openai` where `const globalForOpenAI = globalThis as unknown as { openai?: OpenAI }` (the
   // dev-server singleton): what this file stores there.
   const holder = ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) ? resolveName(e.expression.text, e.expression) : undefined;
@@ -186,7 +192,7 @@ function clientFromGlobalHolder(e: ts.Expression, text: string, ctx: AnalysisCon
     const values = globalHolderValues(holder, e.name.text);
     if (values && seen.has(holder)) return { openai: false, code: 'no-source', reason: `\`${text}\` refers back to itself`, nothing: true };
     if (values) {
-      return classifyClientValues(values, ctx, depth, new Set([...seen, holder])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
+      return classifyClientValues(values, ctx, new Set([...seen, holder])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
     }
   }
   return undefined;
@@ -212,14 +218,14 @@ function clientFromConstruction(e: ts.NewExpression, text: string, ctx: Analysis
 }
 
 /** A factory: `getOpenAI()`, read from the clients it returns, else its declared return type. */
-function clientFromFactory(e: ts.CallExpression, text: string, ctx: AnalysisContext, depth: number, seen: Set<ts.Node>): ClientVerdict {
+function clientFromFactory(e: ts.CallExpression, text: string, ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict {
   const callee = skipOuterExpressions(e.expression);
   const decl = ts.isIdentifier(callee) ? resolveName(callee.text, callee) : undefined;
   const located: Located | undefined = decl && (importTarget(decl) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as Located['node'], sourceFile: ctx.sourceFile });
   // The clients it returns decide; its declared return type only when it returns nothing this tool can read.
   // A `return null` path is checked away by the caller (`getClient()!`): only the clients it returns count.
   const returned = located ? returnedExpressions(located.node).filter((r) => !isNullish(r)) : [];
-  const verdicts = returned.map((r) => classifyClient(r, { ...ctx, sourceFile: located!.sourceFile }, depth + 1, seen));
+  const verdicts = returned.map((r) => classifyClient(r, { ...ctx, sourceFile: located!.sourceFile }, seen));
   const notOpenAI = mixedProviders(verdicts) ?? verdicts.find((v) => !v.openai && (v.code === 'not-openai' || v.code === 'ambiguous-source' || v.readsOptions));
   if (notOpenAI) return notOpenAI;
   if (verdicts.length && verdicts.every((v) => v.openai)) return verdicts[0];
@@ -230,7 +236,7 @@ function clientFromFactory(e: ts.CallExpression, text: string, ctx: AnalysisCont
 }
 
 /** `this.client`: every value the class field is given, else its declared type (not a field: undefined). */
-function clientFromClassField(e: ts.Expression, ctx: AnalysisContext, depth: number): ClientVerdict | undefined {
+function clientFromClassField(e: ts.Expression, ctx: AnalysisContext): ClientVerdict | undefined {
   const { root, names } = propertyChain(e);
   if (root.kind === ts.SyntaxKind.ThisKeyword && names.length === 1) {
     const member = classMember(root, names[0]);
@@ -238,7 +244,7 @@ function clientFromClassField(e: ts.Expression, ctx: AnalysisContext, depth: num
     // declared type; all must be OpenAI clients.
     const values = member && ts.isPropertyDeclaration(member) ? [member.initializer, ...constructorAssignments(member, names[0])].filter((v): v is ts.Expression => !!v) : [];
     if (values.length) {
-      const verdicts = values.map((a) => classifyClient(a, ctx, depth + 1));
+      const verdicts = values.map((a) => classifyClient(a, ctx));
       return verdicts.find((v) => !v.openai) ?? verdicts[0];
     }
     if (member?.type) {
@@ -250,7 +256,7 @@ function clientFromClassField(e: ts.Expression, ctx: AnalysisContext, depth: num
 }
 
 /** A name: its `const` initializer, every value a `let` is given, its declared type, or the module it is imported from. */
-function clientFromName(e: ts.Expression, ctx: AnalysisContext, depth: number, seen: Set<ts.Node>): ClientVerdict | undefined {
+function clientFromName(e: ts.Expression, ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict | undefined {
   const { root, names } = propertyChain(e);
   if (ts.isIdentifier(root) && names.length === 0) {
     const decl = resolveName(root.text, root);
@@ -258,11 +264,11 @@ function clientFromName(e: ts.Expression, ctx: AnalysisContext, depth: number, s
     const inner = new Set([...seen, decl]);
     // What it was built with decides, before what it is declared as: `const c: OpenAI = new OpenAI({ baseURL: gateway })`.
     if (ts.isVariableDeclaration(decl) && decl.initializer && !isNullish(decl.initializer) && declarationKeyword(decl) === 'const') {
-      return classifyClient(decl.initializer, { ...ctx, sourceFile: decl.getSourceFile() }, depth + 1, inner);
+      return classifyClient(decl.initializer, { ...ctx, sourceFile: decl.getSourceFile() }, inner);
     }
     // `let cached; … cached = new OpenAI()` (or `cached ??= …`): its initializer and every value it is assigned.
     if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && declarationKeyword(decl) !== 'const') {
-      const verdict = classifyClientValues([...(decl.initializer ? [decl.initializer] : []), ...assignmentsTo(decl)].flatMap(clientAlternatives), ctx, depth, inner);
+      const verdict = classifyClientValues([...(decl.initializer ? [decl.initializer] : []), ...assignmentsTo(decl)].flatMap(clientAlternatives), ctx, inner);
       if (verdict) return verdict;
     }
     if (ts.isVariableDeclaration(decl) && decl.type) {
@@ -278,10 +284,10 @@ function clientFromName(e: ts.Expression, ctx: AnalysisContext, depth: number, s
       if (otherProvider(target.module)) return { openai: false, code: 'not-openai', reason: `\`${root.text}\` comes from ${target.module}, not OpenAI` };
       const located = resolveImport(ctx.host, ctx.sourceFile.fileName, decl);
       if (located && ts.isVariableDeclaration(located.node) && located.node.initializer) {
-        return classifyClient(located.node.initializer, { ...ctx, sourceFile: located.sourceFile }, depth + 1);
+        return classifyClient(located.node.initializer, { ...ctx, sourceFile: located.sourceFile });
       }
       const defaultExport = defaultExportExpression(ctx.host, ctx.sourceFile.fileName, decl);
-      if (defaultExport) return classifyClient(defaultExport.node, { ...ctx, sourceFile: defaultExport.sourceFile }, depth + 1);
+      if (defaultExport) return classifyClient(defaultExport.node, { ...ctx, sourceFile: defaultExport.sourceFile });
       if (located && ts.isFunctionDeclaration(located.node)) {
         return { openai: false, code: 'no-source', reason: `\`${root.text}\` is a function, not a client` };
       }
@@ -342,44 +348,51 @@ type BaseUrl = { kind: 'none' } | { kind: 'openai' } | { kind: 'gateway'; url: s
  * The `baseURL` a client's options set, as far as the code shows it: written out, a const string, a const options
  * object, a spread of one. Anything else is unknown: options this tool cannot read may point anywhere.
  */
-export function readBaseUrl(options: ts.Expression | undefined, ctx: AnalysisContext, depth = 0, key = 'baseURL'): BaseUrl {
-  if (!options || depth > 4) return { kind: 'none' };
+export function readBaseUrl(options: ts.Expression | undefined, ctx: AnalysisContext, key = 'baseURL', path = new Set<ts.Node>()): BaseUrl {
+  if (!options) return { kind: 'none' };
   const e = skipOuterExpressions(options);
+  // Options met again on their own path (`const a = { ...b }; const b = { ...a }`) set nothing more.
+  return guarded(e, path, () => ({ kind: 'none' }), () => readBaseUrlOnce(e, ctx, key, path));
+}
+
+function readBaseUrlOnce(e: ts.Expression, ctx: AnalysisContext, key: string, path: Set<ts.Node>): BaseUrl {
   const text = e.getText();
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
-    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const' && decl.initializer) return readBaseUrl(decl.initializer, ctx, depth + 1, key);
+    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const' && decl.initializer) return readBaseUrl(decl.initializer, ctx, key, path);
     return { kind: 'unknown', text };
   }
   // openai v3: `new OpenAIApi(new Configuration({ apiKey, basePath }))`.
   if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Configuration') {
     const decl = resolveName(e.expression.text, e.expression);
     const target = decl && importTarget(decl);
-    if (target && OPENAI_PACKAGE.test(target.module)) return readBaseUrl(e.arguments?.[0], ctx, depth + 1, 'basePath');
+    if (target && OPENAI_PACKAGE.test(target.module)) return readBaseUrl(e.arguments?.[0], ctx, 'basePath', path);
   }
   if (!ts.isObjectLiteralExpression(e)) return { kind: 'unknown', text };
   let found: BaseUrl = { kind: 'none' };
   for (const prop of e.properties) {
     if (ts.isSpreadAssignment(prop)) {
-      const inner = readBaseUrl(prop.expression, ctx, depth + 1, key);
+      const inner = readBaseUrl(prop.expression, ctx, key, path);
       if (inner.kind !== 'none') found = inner;
       continue;
     }
     if (propertyNameText(prop.name) !== key) continue;
     const value = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
-    found = value ? urlVerdict(value, depth) : { kind: 'unknown', text: prop.getText() };
+    found = value ? urlVerdict(value, path) : { kind: 'unknown', text: prop.getText() };
   }
   return found;
 }
 
-function urlVerdict(value: ts.Expression, depth: number): BaseUrl {
+function urlVerdict(value: ts.Expression, path: Set<ts.Node>): BaseUrl {
   const e = skipOuterExpressions(value);
   if (ts.isStringLiteralLike(e)) return OPENAI_HOST.test(e.text) ? { kind: 'openai' } : { kind: 'gateway', url: e.text };
-  if (ts.isIdentifier(e) && depth < 4) {
+  const unknown = (): BaseUrl => ({ kind: 'unknown', text: e.getText() });
+  if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
-    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const' && decl.initializer) return urlVerdict(decl.initializer, depth + 1);
+    // A const met again on its own path (`const a = b; const b = a`) is not followed round: unknown.
+    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const' && decl.initializer) return guarded(decl, path, unknown, () => urlVerdict(decl.initializer!, path));
   }
-  return { kind: 'unknown', text: e.getText() };
+  return unknown();
 }
 
 /**

@@ -46,11 +46,19 @@ export interface PassContext extends AnalysisContext {
  * still being classified closes a cycle (`function again() { return again() }`, two modules' wrappers calling each
  * other, `a = b; b = a`): the cycle is cut there, never followed. A wrapper's answer depends on the wrapper alone, so
  * it is kept: a graph of wrappers is classified once per node, not once per path.
+ *
+ * No pass counts depth: each recursive walk keeps the nodes on its current path (here, or a `path` set of its own for
+ * the small walks over consts: baseURL, model, URL, tee) and stops where a node comes round again. Every step of a
+ * walk either enters a node of a parsed file or descends into a child, so a path is finite without a bound. (The
+ * await expressions the passes synthesize, `ts.factory.createAwaitExpression(r)`, are never a walk's node: each is
+ * unwrapped at once, and the node followed is the real `r` under it.)
  */
 export interface Visits {
   /** Wrappers being classified, in call order (the order names the cycle in the reason). */
   wrappers: Set<ts.Node>;
   declarations: Set<ts.Node>;
+  /** Client expressions being classified (client.ts): one met again is a cycle (`const a = b; const b = a`). */
+  clients: Set<ts.Node>;
   /** Wrappers already classified. */
   wrapperResults: Map<ts.Node, CallClassification | undefined>;
   /** Declarations whose other-provider origin is known (or being found: undefined, so a cycle knows nothing). */
@@ -59,7 +67,7 @@ export interface Visits {
 
 export function visitsOf(ctx: AnalysisContext): Visits {
   // Created by the first guarded call when the caller made none: every context copied from this one shares it.
-  return (ctx.visits ??= { wrappers: new Set(), declarations: new Set(), wrapperResults: new Map() });
+  return (ctx.visits ??= { wrappers: new Set(), declarations: new Set(), clients: new Set(), wrapperResults: new Map() });
 }
 
 /** Run `classify` for `node` unless `node` is already on `stack`: then `onCycle` answers. */

@@ -5,21 +5,22 @@
 import { declarationKeyword, resolveName } from '../scope.js';
 import { restKindOf } from '../result-kinds.js';
 import { skipOuterExpressions, ts } from '../ts.js';
-import { type CallClassification } from './context.js';
+import { type CallClassification, guarded } from './context.js';
 import { producedBy } from './syntax.js';
 
 /** Stands for a template's `${…}` in the URL text (a character no URL holds). */
 const URL_HOLE = '\u0000';
 
 /** The URL text a `fetch` call names, when it is written out (a literal, a template's fixed head, a const). */
-function urlText(expr: ts.Expression | undefined, depth = 0): string | undefined {
-  if (!expr || depth > 3) return undefined;
+function urlText(expr: ts.Expression | undefined, path = new Set<ts.Node>()): string | undefined {
+  if (!expr) return undefined;
   const e = skipOuterExpressions(expr);
   if (ts.isStringLiteralLike(e)) return e.text;
   if (ts.isTemplateExpression(e)) return e.head.text + e.templateSpans.map((span) => `${URL_HOLE}${span.literal.text}`).join('');
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
-    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const') return urlText(decl.initializer, depth + 1);
+    // A const met again on its own path (`const a = b; const b = a`) is not followed round: not written out.
+    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const') return guarded(decl, path, () => undefined, () => urlText(decl.initializer, path));
   }
   return undefined;
 }

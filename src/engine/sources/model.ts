@@ -5,7 +5,7 @@
 import { importTarget, resolveImport, type Located } from '../modules.js';
 import { resolveName } from '../scope.js';
 import { functionOf, propertyChain, skipOuterExpressions, ts } from '../ts.js';
-import { type AnalysisContext, type CallClassification, VERCEL_GATEWAY_READ, isPackage, otherProvider } from './context.js';
+import { type AnalysisContext, type CallClassification, VERCEL_GATEWAY_READ, guarded, isPackage, otherProvider } from './context.js';
 import { objectProperty, returnedExpressions } from './syntax.js';
 import { readBaseUrl } from './client.js';
 
@@ -16,7 +16,7 @@ export function classifyAiModel(options: ts.Expression | undefined, ctx: Analysi
   const model = objectProperty(options, 'model');
   // Never guessed: a model whose provider is not certain may be another provider's, whose id must not be recorded.
   if (!model) return { notes: [], rejection: { code: 'provider-unknown', reason: 'the call passes no `model` this tool could read, so its provider is not certain: if it is an OpenAI model (no gateway), add the fields by hand' } };
-  const verdict = classifyModelValue(model, ctx, 0);
+  const verdict = classifyModelValue(model, ctx, new Set());
   if (verdict.rejection || verdict.known) return verdict;
   return {
     notes: [],
@@ -28,11 +28,16 @@ export function classifyAiModel(options: ts.Expression | undefined, ctx: Analysi
 }
 
 /** A model value: a provider call, a gateway string, a const or import holding one, or either branch of a ternary. */
-function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: number): ModelVerdict {
+function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, path: Set<ts.Node>): ModelVerdict {
   const value = skipOuterExpressions(model);
-  if (depth > 4) return { notes: [] };
+  // Met again on its own path (`const a = b; const b = a`, a picker returning a call of itself): not followed round,
+  // so nothing is known from it.
+  return guarded(value, path, (): ModelVerdict => ({ notes: [] }), () => modelOfValue(value, ctx, path));
+}
+
+function modelOfValue(value: ts.Expression, ctx: AnalysisContext, path: Set<ts.Node>): ModelVerdict {
   if (ts.isConditionalExpression(value)) {
-    const branches = [classifyModelValue(value.whenTrue, ctx, depth + 1), classifyModelValue(value.whenFalse, ctx, depth + 1)];
+    const branches = [classifyModelValue(value.whenTrue, ctx, path), classifyModelValue(value.whenFalse, ctx, path)];
     const rejected = branches.find((b) => b.rejection);
     if (rejected && branches.every((b) => b.rejection)) return rejected;
     if (rejected) {
@@ -43,10 +48,10 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
   }
   if (ts.isIdentifier(value)) {
     const decl = resolveName(value.text, value);
-    if (decl && ts.isVariableDeclaration(decl) && decl.initializer) return classifyModelValue(decl.initializer, ctx, depth + 1);
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer) return classifyModelValue(decl.initializer, ctx, path);
     const located = decl && importTarget(decl) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
     if (located && ts.isVariableDeclaration(located.node) && located.node.initializer) {
-      return classifyModelValue(located.node.initializer, { ...ctx, sourceFile: located.sourceFile }, depth + 1);
+      return classifyModelValue(located.node.initializer, { ...ctx, sourceFile: located.sourceFile }, path);
     }
     return { notes: [] };
   }
@@ -83,7 +88,7 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
     const local = decl && target ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
     // A local function that picks the model (`getModel(provider)`): every model it returns decides.
     const picker = names.length === 0 && (local ?? (decl && !target ? { node: decl as Located['node'], sourceFile: ctx.sourceFile } : undefined));
-    if (picker && functionOf(picker.node)) return classifyReturnedModels(value, picker, ctx, depth);
+    if (picker && functionOf(picker.node)) return classifyReturnedModels(value, picker, ctx, path);
     if (local) {
       if (!ts.isVariableDeclaration(local.node)) return { notes: [] };
       decl = local.node;
@@ -140,9 +145,9 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, depth: n
  * The models a local function returns (`getModel(provider)` switching on a runtime string): one verdict only when every
  * return agrees; OpenAI on some paths and another provider (or an unknown model) on others is not certain.
  */
-function classifyReturnedModels(call: ts.CallExpression, fn: Located, ctx: AnalysisContext, depth: number): ModelVerdict {
+function classifyReturnedModels(call: ts.CallExpression, fn: Located, ctx: AnalysisContext, path: Set<ts.Node>): ModelVerdict {
   const inner = { ...ctx, sourceFile: fn.sourceFile };
-  const verdicts = returnedExpressions(fn.node).map((r) => classifyModelValue(r, inner, depth + 1));
+  const verdicts = returnedExpressions(fn.node).map((r) => classifyModelValue(r, inner, path));
   const text = call.getText(ctx.sourceFile);
   if (verdicts.length && verdicts.every((v) => v.known)) return { notes: [...new Set(verdicts.flatMap((v) => v.notes))], known: true };
   if (verdicts.length && verdicts.every((v) => v.rejection)) return verdicts[0];

@@ -15,10 +15,11 @@ import { assignmentsTo, isNullish, returnedExpressions } from './syntax.js';
  * (`export const ai = new GoogleGenAI(...)`, imported), a class from a dynamic `import("@anthropic-ai/sdk")`, a
  * factory or `let` whose every value is that provider's client. Undefined unless every path leads to one provider.
  */
-export function otherProviderOrigin(expr: ts.Expression, fromFile: string, ctx: AnalysisContext, depth = 0): string | undefined {
-  if (depth > 30) return undefined; // each syntactic step counts: `stream.finalMessage` → … → `import(...)` is a dozen
+export function otherProviderOrigin(expr: ts.Expression, fromFile: string, ctx: AnalysisContext): string | undefined {
+  // No depth bound: each step descends into a child expression or enters a declaration, and a declaration is read
+  // once (providerOfDeclaration marks it before reading its values), so a cycle meets the mark and stops.
   const e = skipOuterExpressions(expr);
-  const next = (x: ts.Expression, file = fromFile) => otherProviderOrigin(x, file, ctx, depth + 1);
+  const next = (x: ts.Expression, file = fromFile) => otherProviderOrigin(x, file, ctx);
   if (ts.isAwaitExpression(e)) return next(e.expression);
   if (ts.isCallExpression(e) && e.expression.kind === ts.SyntaxKind.ImportKeyword) {
     const specifier = e.arguments[0];

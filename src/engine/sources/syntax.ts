@@ -6,7 +6,7 @@ import { resolveName } from '../scope.js';
 import { appendBindingElement } from '../edits.js';
 import { type TextEdit } from '../types.js';
 import { functionOf, isFunctionLike, mentionsName, propertyNameText, skipOuterExpressions, ts } from '../ts.js';
-import { type AnalysisContext } from './context.js';
+import { type AnalysisContext, guarded } from './context.js';
 
 export function objectProperty(literal: ts.Expression | undefined, name: string): ts.Expression | undefined {
   if (!literal) return undefined;
@@ -68,15 +68,17 @@ export function isNullish(expr: ts.Expression): boolean {
  * The expression that produced a value: `x` followed to its declaration's initializer, `await` unwrapped
  * (`stream` in `for await (… of stream)` → `openai.chat.completions.create({...})`).
  */
-export function producedBy(expr: ts.Expression, depth = 0): ts.Expression | undefined {
+export function producedBy(expr: ts.Expression, path = new Set<ts.Node>()): ts.Expression | undefined {
   let e = skipOuterExpressions(expr);
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
     // `const [a, b] = stream.tee()`: each half yields the same chunks as the stream.
-    if (decl && ts.isBindingElement(decl) && ts.isArrayBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent) && depth < 3) {
+    if (decl && ts.isBindingElement(decl) && ts.isArrayBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent)) {
       const init = decl.parent.parent.initializer && skipOuterExpressions(decl.parent.parent.initializer);
       if (init && ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.name.text === 'tee') {
-        return producedBy(init.expression.expression, depth + 1);
+        // A tee of itself met again on its own path (`const [a, b] = a.tee()`) is not followed round.
+        const teed = init.expression.expression;
+        return guarded(decl, path, () => undefined, () => producedBy(teed, path));
       }
       return undefined;
     }
