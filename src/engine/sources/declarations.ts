@@ -42,60 +42,69 @@ function classifyDeclarationOnce(decl: Declaration, ctx: PassContext): Classifie
   if (ts.isVariableDeclaration(decl) && ts.isCatchClause(decl.parent)) return classifyCaughtError(decl, ctx);
   const chunk = ts.isVariableDeclaration(decl) ? classifyStreamChunk(decl, ctx) ?? otherProviderStreamItem(decl, ctx) : undefined;
   if (chunk) return chunk;
-  if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) {
-    const name = decl.name.text;
-    const keyword = declarationKeyword(decl);
-    if (keyword !== 'const' && !ts.isForOfStatement(decl.parent.parent) && !ts.isForInStatement(decl.parent.parent)) return classifyAssigned(decl, ctx);
-    const step = classifyStep(decl, ctx);
-    if (step) return step;
-    if (decl.initializer) return toClassified(decl, name, classifyInitializer(decl.initializer, ctx), name, ctx);
-    return decl.type ? classifyByType(decl, decl.type, name) : undefined;
+  if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) return classifyVariable(decl, decl.name.text, ctx);
+  if (ts.isBindingElement(decl) && ts.isIdentifier(decl.name)) return classifyBindingElement(decl, decl.name.text, ctx);
+  if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) return classifyParameter(decl, decl.name.text, ctx);
+  return undefined;
+}
+
+/** A variable named `name`: a `let` from every value it is given, else a step, its initializer, or its declared type. */
+function classifyVariable(decl: ts.VariableDeclaration, name: string, ctx: PassContext): Classified | undefined {
+  const keyword = declarationKeyword(decl);
+  if (keyword !== 'const' && !ts.isForOfStatement(decl.parent.parent) && !ts.isForInStatement(decl.parent.parent)) return classifyAssigned(decl, ctx);
+  const step = classifyStep(decl, ctx);
+  if (step) return step;
+  if (decl.initializer) return toClassified(decl, name, classifyInitializer(decl.initializer, ctx), name, ctx);
+  return decl.type ? classifyByType(decl, decl.type, name) : undefined;
+}
+
+/** A destructured element named `name`: of an end callback's parameter, of a result, or of `Promise.all(…)`. */
+function classifyBindingElement(decl: ts.BindingElement, name: string, ctx: PassContext): Classified | undefined {
+  const owner = owningVariableDeclaration(decl);
+  const key = propertyNameText(decl.propertyName ?? decl.name);
+  if (owner && ts.isParameter(owner) && decl.parent === owner.name) {
+    const fn = owner.parent;
+    const callback = classifyAiCallback(fn as ts.ArrowFunction, ctx);
+    if (callback) return callback;
   }
-  if (ts.isBindingElement(decl) && ts.isIdentifier(decl.name)) {
-    const owner = owningVariableDeclaration(decl);
-    const key = propertyNameText(decl.propertyName ?? decl.name);
-    if (owner && ts.isParameter(owner) && decl.parent === owner.name) {
-      const fn = owner.parent;
-      const callback = classifyAiCallback(fn as ts.ArrowFunction, ctx);
-      if (callback) return callback;
+  if (owner && ts.isVariableDeclaration(owner) && owner.initializer && decl.parent === owner.name && ts.isObjectBindingPattern(owner.name)) {
+    const result = classifyInitializer(owner.initializer, ctx);
+    // `const { data, request_id } = await openai.….withResponse()`: the body is `data`.
+    if (result?.path === 'data' && key === 'data') return toClassified(decl, name, { ...result, path: undefined }, name, ctx);
+    // `const { text, usage, response } = await generateText(...)`
+    if (result?.kind === RESULT_KINDS.aiResponse && result.path && !result.rejection) return classifyDestructuredAiResult(owner, result, ctx);
+    if (result?.kind && !result.path && !result.rejection && !result.streamResult) {
+      const fitted = fitDeclaredType(owner, result, ctx);
+      if ('rejection' in fitted) return { type: 'rejected', origin: owner, name: owner.name.getText(ctx.sourceFile), ...fitted.rejection };
+      const destructured = classifyDestructuredResult(owner, { ...result, kind: fitted.kind }, ctx);
+      return destructured?.type === 'source' ? { ...destructured, edits: [...destructured.edits, ...fitted.edits] } : destructured;
     }
-    if (owner && ts.isVariableDeclaration(owner) && owner.initializer && decl.parent === owner.name && ts.isObjectBindingPattern(owner.name)) {
-      const result = classifyInitializer(owner.initializer, ctx);
-      // `const { data, request_id } = await openai.….withResponse()`: the body is `data`.
-      if (result?.path === 'data' && key === 'data') return toClassified(decl, decl.name.text, { ...result, path: undefined }, decl.name.text, ctx);
-      // `const { text, usage, response } = await generateText(...)`
-      if (result?.kind === RESULT_KINDS.aiResponse && result.path && !result.rejection) return classifyDestructuredAiResult(owner, result, ctx);
-      if (result?.kind && !result.path && !result.rejection && !result.streamResult) {
-        const fitted = fitDeclaredType(owner, result, ctx);
-        if ('rejection' in fitted) return { type: 'rejected', origin: owner, name: owner.name.getText(ctx.sourceFile), ...fitted.rejection };
-        const destructured = classifyDestructuredResult(owner, { ...result, kind: fitted.kind }, ctx);
-        return destructured?.type === 'source' ? { ...destructured, edits: [...destructured.edits, ...fitted.edits] } : destructured;
-      }
-      if (result?.rejection) return toClassified(owner, owner.name.getText(ctx.sourceFile), result, '', ctx);
-    }
-    const element = promiseAllElement(decl);
-    if (element) return toClassified(decl, decl.name.text, classifyInitializer(element, ctx), decl.name.text, ctx);
-    const settled = promiseAllSettledElement(decl, ctx);
-    if (settled) return settled;
-    return undefined;
+    if (result?.rejection) return toClassified(owner, owner.name.getText(ctx.sourceFile), result, '', ctx);
   }
-  if (ts.isParameter(decl) && ts.isIdentifier(decl.name)) {
-    const callback = classifyAiCallback(decl.parent as ts.ArrowFunction, ctx);
-    if (callback && decl.parent.parameters[0] === decl) return callback;
-    const step = classifyStep(decl, ctx) ?? classifyFinishStepPart(decl, ctx);
-    if (step) return step;
-    // `openai.chat.completions.create(...).then((completion) => …)`: the parameter is the awaited result.
-    const fn = decl.parent;
-    const then = fn.parent;
-    if (
-      (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters[0] === decl &&
-      ts.isCallExpression(then) && then.arguments[0] === fn &&
-      ts.isPropertyAccessExpression(then.expression) && then.expression.name.text === 'then'
-    ) {
-      const settled = classifyInitializer(ts.factory.createAwaitExpression(then.expression.expression), ctx);
-      if (settled) return toClassified(decl, decl.name.text, settled, decl.name.text, ctx);
-    }
-    if (decl.type) return classifyByType(decl, decl.type, decl.name.text);
+  const element = promiseAllElement(decl);
+  if (element) return toClassified(decl, name, classifyInitializer(element, ctx), name, ctx);
+  const settled = promiseAllSettledElement(decl, ctx);
+  if (settled) return settled;
+  return undefined;
+}
+
+/** A parameter named `name`: an end event, a step, the result a `.then` callback is given, or its declared type. */
+function classifyParameter(decl: ts.ParameterDeclaration, name: string, ctx: PassContext): Classified | undefined {
+  const callback = classifyAiCallback(decl.parent as ts.ArrowFunction, ctx);
+  if (callback && decl.parent.parameters[0] === decl) return callback;
+  const step = classifyStep(decl, ctx) ?? classifyFinishStepPart(decl, ctx);
+  if (step) return step;
+  // `openai.chat.completions.create(...).then((completion) => …)`: the parameter is the awaited result.
+  const fn = decl.parent;
+  const then = fn.parent;
+  if (
+    (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters[0] === decl &&
+    ts.isCallExpression(then) && then.arguments[0] === fn &&
+    ts.isPropertyAccessExpression(then.expression) && then.expression.name.text === 'then'
+  ) {
+    const settled = classifyInitializer(ts.factory.createAwaitExpression(then.expression.expression), ctx);
+    if (settled) return toClassified(decl, name, settled, name, ctx);
   }
+  if (decl.type) return classifyByType(decl, decl.type, name);
   return undefined;
 }

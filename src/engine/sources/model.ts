@@ -77,66 +77,73 @@ function modelOfValue(value: ts.Expression, ctx: AnalysisContext, path: Set<ts.N
       notes: [],
     };
   }
-  if (ts.isCallExpression(value)) {
-    const { root, names } = propertyChain(value.expression);
-    // `createGateway({...})('openai/gpt-4o')`: the provider is the inner call's.
-    const rootCall = ts.isCallExpression(root) ? root : undefined;
-    let decl = rootCall ? undefined : ts.isIdentifier(root) ? resolveName(root.text, root) : undefined;
-    let declFile = ctx;
-    let target = rootCall ? undefined : decl && importTarget(decl);
-    // A provider instance made in another local module (`export const openai = createOpenAI({ baseURL })`).
-    const local = decl && target ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
-    // A local function that picks the model (`getModel(provider)`): every model it returns decides.
-    const picker = names.length === 0 && (local ?? (decl && !target ? { node: decl as Located['node'], sourceFile: ctx.sourceFile } : undefined));
-    if (picker && functionOf(picker.node)) return classifyReturnedModels(value, picker, ctx, path);
-    if (local) {
-      if (!ts.isVariableDeclaration(local.node)) return { notes: [] };
-      decl = local.node;
-      declFile = { ...ctx, sourceFile: local.sourceFile };
-      target = undefined;
-    }
-    let factoryOptions: ts.Expression | undefined;
-    const factoryCall = rootCall ?? (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isCallExpression(skipOuterExpressions(decl.initializer))
-      ? (skipOuterExpressions(decl.initializer) as ts.CallExpression)
-      : undefined);
-    if (factoryCall) {
-      // `const openai = createOpenAI({...})`
-      const factory = propertyChain(factoryCall.expression).root;
-      const factoryDecl = ts.isIdentifier(factory) ? resolveName(factory.text, factory) : undefined;
-      target = factoryDecl && importTarget(factoryDecl);
-      factoryOptions = factoryCall.arguments[0];
-    }
-    // The AI SDK's own gateway provider (`gateway('openai/gpt-4o')`, `createGateway(...)`): ids are the gateway's.
-    if (target && ((isPackage(target.module, 'ai') && /^(gateway|createGateway)$/.test(target.imported)) || isPackage(target.module, '@ai-sdk/gateway'))) {
-      return {
-        rejection: {
-          code: 'not-openai',
-          gateway: true,
-          reason: `the model goes through the Vercel AI Gateway (\`${target.imported}\`): \`response.id\` is the gateway's (gen_…), not an OpenAI id`,
-          // Vercel's own endpoint only: a `createGateway({ baseURL })` may be anything.
-          ...(!factoryOptions || (ts.isObjectLiteralExpression(skipOuterExpressions(factoryOptions)) && !objectProperty(factoryOptions, 'baseURL')) ? { gatewayRead: VERCEL_GATEWAY_READ } : {}),
-        },
-        notes: [],
-      };
-    }
-    const baseURL = factoryOptions ? readBaseUrl(factoryOptions, declFile) : { kind: 'none' as const };
-    if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL.kind === 'gateway') {
-      return { rejection: { code: 'not-openai', gateway: true, reason: `the provider's baseURL is ${baseURL.url}: the ids it returns are that gateway's, not OpenAI's` }, notes: [] };
-    }
-    if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL.kind === 'unknown') {
-      return {
-        rejection: { code: 'provider-unknown', reason: `the provider's options (\`${baseURL.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand` },
-        notes: [],
-      };
-    }
-    if (target && isPackage(target.module, '@ai-sdk/openai')) {
-      const api = names[0];
-      if (api === 'chat' || api === 'completion') return { notes: [], known: true };
-      return { notes: ['`openai(model)` in @ai-sdk/openai 2+ calls the Responses API: the id is a resp_… id'], known: true };
-    }
-    if (target && otherProvider(target.module)) {
-      return { rejection: { code: 'not-openai', reason: `the model comes from ${target.module}: its response ids are not OpenAI ids` }, notes: [] };
-    }
+  if (ts.isCallExpression(value)) return modelOfCall(value, ctx, path);
+  return { notes: [] };
+}
+
+/**
+ * A model made by a call: a provider's (`openai('gpt-4o')`, `anthropic(…)`, one built by `createOpenAI({ baseURL })`
+ * here or in a local module), the AI SDK's gateway, or a local function that picks one (every model it returns decides).
+ */
+function modelOfCall(value: ts.CallExpression, ctx: AnalysisContext, path: Set<ts.Node>): ModelVerdict {
+  const { root, names } = propertyChain(value.expression);
+  // `createGateway({...})('openai/gpt-4o')`: the provider is the inner call's.
+  const rootCall = ts.isCallExpression(root) ? root : undefined;
+  let decl = rootCall ? undefined : ts.isIdentifier(root) ? resolveName(root.text, root) : undefined;
+  let declFile = ctx;
+  let target = rootCall ? undefined : decl && importTarget(decl);
+  // A provider instance made in another local module (`export const openai = createOpenAI({ baseURL })`).
+  const local = decl && target ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
+  // A local function that picks the model (`getModel(provider)`): every model it returns decides.
+  const picker = names.length === 0 && (local ?? (decl && !target ? { node: decl as Located['node'], sourceFile: ctx.sourceFile } : undefined));
+  if (picker && functionOf(picker.node)) return classifyReturnedModels(value, picker, ctx, path);
+  if (local) {
+    if (!ts.isVariableDeclaration(local.node)) return { notes: [] };
+    decl = local.node;
+    declFile = { ...ctx, sourceFile: local.sourceFile };
+    target = undefined;
+  }
+  let factoryOptions: ts.Expression | undefined;
+  const factoryCall = rootCall ?? (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isCallExpression(skipOuterExpressions(decl.initializer))
+    ? (skipOuterExpressions(decl.initializer) as ts.CallExpression)
+    : undefined);
+  if (factoryCall) {
+    // `const openai = createOpenAI({...})`
+    const factory = propertyChain(factoryCall.expression).root;
+    const factoryDecl = ts.isIdentifier(factory) ? resolveName(factory.text, factory) : undefined;
+    target = factoryDecl && importTarget(factoryDecl);
+    factoryOptions = factoryCall.arguments[0];
+  }
+  // The AI SDK's own gateway provider (`gateway('openai/gpt-4o')`, `createGateway(...)`): ids are the gateway's.
+  if (target && ((isPackage(target.module, 'ai') && /^(gateway|createGateway)$/.test(target.imported)) || isPackage(target.module, '@ai-sdk/gateway'))) {
+    return {
+      rejection: {
+        code: 'not-openai',
+        gateway: true,
+        reason: `the model goes through the Vercel AI Gateway (\`${target.imported}\`): \`response.id\` is the gateway's (gen_…), not an OpenAI id`,
+        // Vercel's own endpoint only: a `createGateway({ baseURL })` may be anything.
+        ...(!factoryOptions || (ts.isObjectLiteralExpression(skipOuterExpressions(factoryOptions)) && !objectProperty(factoryOptions, 'baseURL')) ? { gatewayRead: VERCEL_GATEWAY_READ } : {}),
+      },
+      notes: [],
+    };
+  }
+  const baseURL = factoryOptions ? readBaseUrl(factoryOptions, declFile) : { kind: 'none' as const };
+  if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL.kind === 'gateway') {
+    return { rejection: { code: 'not-openai', gateway: true, reason: `the provider's baseURL is ${baseURL.url}: the ids it returns are that gateway's, not OpenAI's` }, notes: [] };
+  }
+  if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL.kind === 'unknown') {
+    return {
+      rejection: { code: 'provider-unknown', reason: `the provider's options (\`${baseURL.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand` },
+      notes: [],
+    };
+  }
+  if (target && isPackage(target.module, '@ai-sdk/openai')) {
+    const api = names[0];
+    if (api === 'chat' || api === 'completion') return { notes: [], known: true };
+    return { notes: ['`openai(model)` in @ai-sdk/openai 2+ calls the Responses API: the id is a resp_… id'], known: true };
+  }
+  if (target && otherProvider(target.module)) {
+    return { rejection: { code: 'not-openai', reason: `the model comes from ${target.module}: its response ids are not OpenAI ids` }, notes: [] };
   }
   return { notes: [] };
 }
