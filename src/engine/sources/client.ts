@@ -148,10 +148,22 @@ function globalHolderValues(decl: ts.VariableDeclaration, prop: string): ts.Expr
 export function classifyClient(expr: ts.Expression, ctx: AnalysisContext, seen = new Set<ts.Node>()): ClientVerdict {
   const e = skipOuterExpressions(expr);
   const text = e.getText(ctx.sourceFile);
-  // Met again on its own path (`const a = b; const b = a`, a field assigned from itself, two modules' consts importing
-  // each other): a cycle, not followed round.
-  const cycle = (): ClientVerdict => ({ openai: false, code: 'no-source', reason: `could not tell what client \`${text}\` is` });
-  return guarded(e, visitsOf(ctx).clients, cycle, () => classifyClientOnce(e, text, ctx, seen));
+  // The walk's state is the expression and the names whose values are being read (`seen`). The same state met again
+  // on its own path (`const a = b; const b = a`, a field assigned from itself, two modules' consts importing each
+  // other) is a cycle, not followed round. The same expression under more names is read again: a reference to those
+  // names then adds nothing (`g.openai ?? new OpenAI()`, stored back into `g.openai`, is an OpenAI client).
+  const open = visitsOf(ctx).clients;
+  const states = open.get(e) ?? [];
+  if (states.some((s) => s.size === seen.size && [...seen].every((n) => s.has(n)))) {
+    return { openai: false, code: 'no-source', reason: `could not tell what client \`${text}\` is` };
+  }
+  open.set(e, [...states, seen]);
+  try {
+    return classifyClientOnce(e, text, ctx, seen);
+  } finally {
+    if (states.length) open.set(e, states);
+    else open.delete(e);
+  }
 }
 
 function classifyClientOnce(e: ts.Expression, text: string, ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict {
@@ -348,14 +360,15 @@ type BaseUrl = { kind: 'none' } | { kind: 'openai' } | { kind: 'gateway'; url: s
  * The `baseURL` a client's options set, as far as the code shows it: written out, a const string, a const options
  * object, a spread of one. Anything else is unknown: options this tool cannot read may point anywhere.
  */
-export function readBaseUrl(options: ts.Expression | undefined, ctx: AnalysisContext, key = 'baseURL', path = new Set<ts.Node>()): BaseUrl {
+export function readBaseUrl(options: ts.Expression | undefined, ctx: AnalysisContext, key = 'baseURL', path = new Map<string, Set<ts.Node>>()): BaseUrl {
   if (!options) return { kind: 'none' };
   const e = skipOuterExpressions(options);
-  // Options met again on their own path (`const a = { ...b }; const b = { ...a }`) set nothing more.
-  return guarded(e, path, () => ({ kind: 'none' }), () => readBaseUrlOnce(e, ctx, key, path));
+  // Options met again on their own path for the same key (`const a = { ...b }; const b = { ...a }`) set nothing more.
+  const open = path.get(key) ?? path.set(key, new Set()).get(key)!;
+  return guarded(e, open, () => ({ kind: 'none' }), () => readBaseUrlOnce(e, ctx, key, path));
 }
 
-function readBaseUrlOnce(e: ts.Expression, ctx: AnalysisContext, key: string, path: Set<ts.Node>): BaseUrl {
+function readBaseUrlOnce(e: ts.Expression, ctx: AnalysisContext, key: string, path: Map<string, Set<ts.Node>>): BaseUrl {
   const text = e.getText();
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
@@ -378,7 +391,7 @@ function readBaseUrlOnce(e: ts.Expression, ctx: AnalysisContext, key: string, pa
     }
     if (propertyNameText(prop.name) !== key) continue;
     const value = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
-    found = value ? urlVerdict(value, path) : { kind: 'unknown', text: prop.getText() };
+    found = value ? urlVerdict(value, new Set()) : { kind: 'unknown', text: prop.getText() };
   }
   return found;
 }

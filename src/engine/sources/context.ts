@@ -57,8 +57,11 @@ export interface Visits {
   /** Wrappers being classified, in call order (the order names the cycle in the reason). */
   wrappers: Set<ts.Node>;
   declarations: Set<ts.Node>;
-  /** Client expressions being classified (client.ts): one met again is a cycle (`const a = b; const b = a`). */
-  clients: Set<ts.Node>;
+  /**
+   * Client expressions being classified (client.ts), each with the sets of names it is being read under (its `seen`):
+   * the same expression under the same names met again is a cycle (`const a = b; const b = a`).
+   */
+  clients: Map<ts.Node, ReadonlySet<ts.Node>[]>;
   /** Wrappers already classified. */
   wrapperResults: Map<ts.Node, CallClassification | undefined>;
   /** Declarations whose other-provider origin is known (or being found: undefined, so a cycle knows nothing). */
@@ -67,7 +70,7 @@ export interface Visits {
 
 export function visitsOf(ctx: AnalysisContext): Visits {
   // Created by the first guarded call when the caller made none: every context copied from this one shares it.
-  return (ctx.visits ??= { wrappers: new Set(), declarations: new Set(), clients: new Set(), wrapperResults: new Map() });
+  return (ctx.visits ??= { wrappers: new Set(), declarations: new Set(), clients: new Map(), wrapperResults: new Map() });
 }
 
 /** Run `classify` for `node` unless `node` is already on `stack`: then `onCycle` answers. */
