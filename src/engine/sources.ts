@@ -1,13 +1,16 @@
 /**
  * Source resolution: what a declaration holds (an LLM result and how to read it, a rejected look-alike, or nothing
- * known), decided by small passes in ./sources/, each its own module, imported one way only:
+ * known), decided by small passes in ./sources/, one module each, each importing only the ones below it:
  *
- *   declarations → assigned, steps, bindings, stream-items, caught-error, callbacks, result-source
- *   bindings, steps, assigned → values → calls → wrappers, provider, client, model; values → fetch-json
- *   callbacks, steps, wrappers → model → client → syntax → context
+ *   declarations  → assigned, bindings, steps, stream-items, caught-error, callbacks, values, result-source
+ *   assigned, bindings → values, result-source      steps → callbacks, values, result-source, model
+ *   stream-items  → calls, result-source            values → calls, fetch-json
+ *   calls         → wrappers, provider, client, model
+ *   wrappers, callbacks → model → client → syntax → context     provider, fetch-json → syntax
  *
- * A lower pass that needs a higher one (a wrapper's returned value, the run a `steps` comes from) calls it through
- * `ctx.resolve` (context.ts), set by the declaration pass. This module re-exports what the rest of the engine uses.
+ * A lower pass that needs a higher one (a wrapper's returned value, the run a `steps` comes from, the name a `let` is
+ * assigned) calls it through `ctx.resolve` (context.ts), set by the declaration pass, so no import goes back up
+ * (test/engine/passes-graph.test.ts). This module re-exports what the rest of the engine uses.
  */
 export {
   sdkMapping,
