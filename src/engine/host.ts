@@ -13,6 +13,11 @@ export interface ProjectHost {
    * file (in a monorepo each package's tsconfig has its own `@/*`).
    */
   pathAliases?: PathAliases | ((fromFile: string) => PathAliases);
+  /**
+   * Shares parsed sources among hosts that read the same files (the engine's per-run host over a longer-lived one, as
+   * the lint rule's per-project host): a parse is reused only for the very same text. Default: the host itself.
+   */
+  parseCacheKey?: object;
 }
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];
@@ -38,11 +43,12 @@ export function joinPath(base: string, relative: string): string {
  * times, and the codemod's schema step and call planning read the same candidates. A file whose text the host now
  * gives differently (the schema step edited it) is parsed again.
  */
-const parsedByHost = new WeakMap<ProjectHost, Map<string, { text: string | undefined; sourceFile: ts.SourceFile | undefined }>>();
+const parsedByHost = new WeakMap<object, Map<string, { text: string | undefined; sourceFile: ts.SourceFile | undefined }>>();
 
 export function readSourceFile(host: ProjectHost, path: string): ts.SourceFile | undefined {
-  let cache = parsedByHost.get(host);
-  if (!cache) parsedByHost.set(host, (cache = new Map()));
+  const key = host.parseCacheKey ?? host;
+  let cache = parsedByHost.get(key);
+  if (!cache) parsedByHost.set(key, (cache = new Map()));
   const text = host.readFile(path);
   const cached = cache.get(path);
   if (cached && cached.text === text) return cached.sourceFile;

@@ -9,7 +9,7 @@ import type { ProjectHost } from './host.js';
 import { applyEdits, checkParses } from './edits.js';
 import { planSchemaStep, type SchemaChange } from './schema-step.js';
 import { ts } from './ts.js';
-import type { FilePlan, TextEdit } from './types.js';
+import type { CallPlan, FilePlan, TextEdit } from './types.js';
 
 export interface SourceInput {
   /** Absolute, `/`-separated path. */
@@ -50,7 +50,12 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
   const original = (path: string) => byPath.get(path) ?? options.readFile?.(path);
   // One host for both steps, so each file is parsed once; it serves the schema step's edits once they exist.
   const schemaTexts = new Map<string, string>();
-  const host: ProjectHost = { readFile: (path) => schemaTexts.get(path) ?? original(path), pathAliases: options.pathAliases };
+  const host: ProjectHost = {
+    readFile: (path) => schemaTexts.get(path) ?? original(path),
+    pathAliases: options.pathAliases,
+    // Runs over the same files (the lint rule's, file after file) share their parses: a parse is reused for the same text only.
+    ...(options.readFile ? { parseCacheKey: options.readFile } : {}),
+  };
 
   // The schema step first: call sites are then planned against the tracker's type as it will be.
   const { schema, failed } = options.schemaStep === false ? { schema: new Map<string, SchemaChange>(), failed: new Map<string, string>() } : schemaStep(files, config, host);
@@ -101,7 +106,46 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
     if (byPath.has(path)) continue;
     plans.push(withSchema({ path, status: 'unchanged', calls: [] }, change, schemaTexts.get(path), schemaErrors.get(path)));
   }
-  return { files: plans, schemaEdits };
+  return { files: plans.map((plan) => withSchemaFiles(plan, schema, schemaEdits)), schemaEdits };
+}
+
+/** Each updated call names the files the schema step edits for its tracker (`CallPlan.schemaFiles`). */
+function withSchemaFiles(plan: FilePlan, schema: Map<string, SchemaChange>, schemaEdits: Map<string, TextEdit[]>): FilePlan {
+  if (!plan.calls.some((c) => c.status === 'updated' && c.tracker)) return plan;
+  const calls = plan.calls.map((call) => {
+    if (call.status !== 'updated' || !call.tracker) return call;
+    const files = [...schema].filter(([path, change]) => schemaEdits.has(path) && change.trackers.includes(call.tracker!)).map(([path]) => path);
+    return files.length ? { ...call, schemaFiles: files } : call;
+  });
+  return { ...plan, calls };
+}
+
+/**
+ * An offset of a text the schema step edited (where the calls of that file were planned) in the text as it was: the
+ * schema step's edits only insert, and an offset of a call never lies inside one.
+ */
+export function originalOffset(offset: number, schemaEdits: readonly TextEdit[]): number {
+  let shift = 0;
+  for (const e of [...schemaEdits].sort((a, b) => a.start - b.start)) {
+    const editedStart = e.start + shift;
+    if (editedStart >= offset) break;
+    shift += e.text.length - (e.end - e.start);
+  }
+  return offset - shift;
+}
+
+/**
+ * One call's edit on its own, as an editor's quick fix applies it to the file as it is: in offsets of that text, with
+ * the schema step's edits of this same file when the call needs them (its tracker's type or row is here). `elsewhere`
+ * lists the other files the schema step must edit for this call: with any, this file's edit alone would not compile
+ * (or the tracker would drop the fields), and it is no fix on its own.
+ */
+export function standaloneEdit(result: TransformResult, path: string, call: CallPlan): { edits: TextEdit[]; elsewhere: string[] } {
+  const schemaEdits = result.schemaEdits.get(path) ?? [];
+  const own = (edits: readonly TextEdit[]) => edits.map((e) => ({ ...e, start: originalOffset(e.start, schemaEdits), end: originalOffset(e.end, schemaEdits) }));
+  const files = call.schemaFiles ?? [];
+  const edits = call.status === 'updated' ? call.edits : (call.suspectFix ?? []);
+  return { edits: [...(files.includes(path) ? schemaEdits : []), ...own(edits)], elsewhere: files.filter((f) => f !== path) };
 }
 
 /**
@@ -136,16 +180,7 @@ function schemaStep(files: readonly SourceInput[], config: ReconConfig, host: Pr
  * the user has (the edits only insert; a call never lies inside one).
  */
 function withOriginalLines(plan: FilePlan, original: string, edits: readonly TextEdit[]): FilePlan {
-  const sorted = [...edits].sort((a, b) => a.start - b.start);
-  const toOriginal = (offset: number) => {
-    let shift = 0;
-    for (const e of sorted) {
-      const editedStart = e.start + shift;
-      if (editedStart >= offset) break;
-      shift += e.text.length - (e.end - e.start);
-    }
-    return offset - shift;
-  };
+  const toOriginal = (offset: number) => originalOffset(offset, edits);
   const lines = ts.createSourceFile('original', original, ts.ScriptTarget.Latest, false, ts.ScriptKind.Unknown);
   return {
     ...plan,
