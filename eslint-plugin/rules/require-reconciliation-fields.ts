@@ -132,7 +132,7 @@ function trackerElsewhere(result: TransformResult, paths: string[], cwd: string)
   return paths
     .map((path) => {
       const shown = toPosix(relative(cwd, path));
-      return trackerIn(result, path, shown.startsWith('../') || isAbsolute(shown) ? path : shown);
+      return trackerIn(result, path, dirname(cwd) === cwd || shown.startsWith('../') || isAbsolute(shown) ? path : shown);
     })
     .join(' and ');
 }
