@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { activeFields, DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
-import { addReconciliationFields, isReportedByLint, originalOffset, standaloneEdit, type CallPlan, type FilePlan, type ProjectHost, type TransformResult } from '../../src/engine/index.js';
+import { addReconciliationFields, isReportedByLint, originalOffset, schemaTarget, standaloneEdit, type CallPlan, type FilePlan, type ProjectHost, type TransformResult } from '../../src/engine/index.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
 import { requireOptional } from '../../src/optional.js';
 import { OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
@@ -120,19 +120,12 @@ function fieldList(call: CallPlan, config: ReconConfig): string {
   return call.missing.map((field) => `\`${props.get(field) ?? field}\``).join(', ');
 }
 
-/** `the tracker's parameter type \`TokenUsage\` in src/lib/tracking.ts`: what the schema step edits in a file. */
-function trackerIn(result: TransformResult, path: string, where: string): string {
-  const name = result.files.find((f) => f.path === path)?.schema?.typeName;
-  const what = !name || name === 'the parameter' ? "the tracker's parameter" : name === 'the parameter type' ? "the tracker's parameter type" : `the tracker's parameter type \`${name}\``;
-  return `${what} in ${where}`;
-}
-
 /** The other files the schema step edits for a call, each named relative to the working directory when inside it. */
 function trackerElsewhere(result: TransformResult, paths: string[], cwd: string): string {
   return paths
     .map((path) => {
       const shown = toPosix(relative(cwd, path));
-      return trackerIn(result, path, dirname(cwd) === cwd || shown.startsWith('../') || isAbsolute(shown) ? path : shown);
+      return schemaTarget(result, path, dirname(cwd) === cwd || shown.startsWith('../') || isAbsolute(shown) ? path : shown);
     })
     .join(' and ');
 }
@@ -278,7 +271,7 @@ export const rule = createRule<Options, MessageIds>({
             suggest: [
               {
                 ...(call.schemaFiles?.length
-                  ? { messageId: 'suggestAddWithTracker' as const, data: { fields, source, tracker: trackerIn(result, path, 'this file') } }
+                  ? { messageId: 'suggestAddWithTracker' as const, data: { fields, source, tracker: schemaTarget(result, path, 'this file') } }
                   : { messageId: 'suggestAdd' as const, data: { fields, source } }),
                 fix: (fixer) => edits.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)),
               },

@@ -134,6 +134,44 @@ export function originalOffset(offset: number, schemaEdits: readonly TextEdit[])
   return offset - shift;
 }
 
+/** `the tracker's parameter type \`TokenUsage\` in <where>`: what the schema step edits in a file of the result. */
+export function schemaTarget(result: TransformResult, path: string, where: string = path): string {
+  const name = result.files.find((f) => f.path === path)?.schema?.typeName;
+  const what = !name || name === 'the parameter' ? "the tracker's parameter" : name === 'the parameter type' ? "the tracker's parameter type" : `the tracker's parameter type \`${name}\``;
+  return `${what} in ${where}`;
+}
+
+/**
+ * A file's plan when only that file may be written (a jscodeshift transform): a call whose edit needs the schema step
+ * in another file is left as it is, `untyped-tracker`, naming that file; the others are edited as the codemod does.
+ */
+export function fileAlone(result: TransformResult, path: string, text: string): FilePlan {
+  const plan = result.files.find((f) => f.path === path);
+  if (!plan) return { path, status: 'unchanged', calls: [] };
+  const needing = new Map(plan.calls.map((c) => [c, standaloneEdit(result, path, c).elsewhere] as const).filter(([, elsewhere]) => elsewhere.length));
+  if (plan.status === 'error' || needing.size === 0) return plan;
+  const schemaEdits = result.schemaEdits.get(path) ?? [];
+  const mapped = (edits: readonly TextEdit[]) => edits.map((e) => ({ ...e, start: originalOffset(e.start, schemaEdits), end: originalOffset(e.end, schemaEdits) }));
+  const kept = plan.calls.filter((c) => c.status === 'updated' && !needing.has(c));
+  const edits = [...(kept.some((c) => c.schemaFiles?.includes(path)) ? schemaEdits : []), ...mapped(kept.flatMap((c) => c.edits)), ...mapped(plan.todoEdits ?? [])];
+  // Two calls may share an edit (a destructuring both add to): once, as the codemod applies it.
+  const unique = [...new Map(edits.map((e) => [`${e.start}:${e.end}:${e.text}`, e])).values()];
+  const calls = plan.calls.map((call): CallPlan => {
+    const elsewhere = needing.get(call);
+    if (!elsewhere) return call;
+    const { added: _a, edits: _e, schemaFiles: _s, notes: _n, ...rest } = call;
+    const fields = call.missing.map((f) => `\`${f}\``).join(', ');
+    const reason = `${elsewhere.map((p) => schemaTarget(result, p)).join(' and ')} must take ${fields} first, and only this file is written here: run \`npx recon-codemod --write\`, which edits both (or add them there, then run again)`;
+    return { ...rest, status: 'manual', edits: [], reasonCode: 'untyped-tracker', reason };
+  });
+  if (unique.length === 0) return { path, status: 'unchanged', calls };
+  const output = applyEdits(text, unique);
+  const errors = checkParses(path, output);
+  if (errors.length) return { path, status: 'error', error: `the edited text would not parse (${errors[0]}); nothing written`, calls };
+  const { schema: _schema, todoEdits: _todo, ...rest } = plan;
+  return { ...rest, status: 'changed', calls, output };
+}
+
 /**
  * One call's edit on its own, as an editor's quick fix applies it to the file as it is: in offsets of that text, with
  * the schema step's edits of this same file when the call needs them (its tracker's type or row is here). `elsewhere`
