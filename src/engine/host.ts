@@ -43,17 +43,20 @@ export function joinPath(base: string, relative: string): string {
  * times, and the codemod's schema step and call planning read the same candidates. A file whose text the host now
  * gives differently (the schema step edited it) is parsed again.
  */
-const parsedByHost = new WeakMap<object, Map<string, { text: string | undefined; sourceFile: ts.SourceFile | undefined }>>();
+type Parsed = { text: string | undefined; sourceFile: ts.SourceFile | undefined };
+const parsedByHost = new WeakMap<object, Map<string, Parsed[]>>();
 
 export function readSourceFile(host: ProjectHost, path: string): ts.SourceFile | undefined {
   const key = host.parseCacheKey ?? host;
   let cache = parsedByHost.get(key);
   if (!cache) parsedByHost.set(key, (cache = new Map()));
   const text = host.readFile(path);
-  const cached = cache.get(path);
-  if (cached && cached.text === text) return cached.sourceFile;
+  const cached = cache.get(path) ?? [];
+  const hit = cached.find((c) => c.text === text);
+  if (hit) return hit.sourceFile;
   const sourceFile = text === undefined ? undefined : parseSource(path, text);
-  cache.set(path, { text, sourceFile });
+  // Two texts per file: as it is, and as the schema step edits it (runs sharing a cache read both, one after the other).
+  cache.set(path, [{ text, sourceFile }, ...cached.slice(0, 1)]);
   return sourceFile;
 }
 

@@ -5,10 +5,10 @@
  */
 import { DEFAULT_CONFIG, type ReconConfig } from '../config.js';
 import { analysisFailed, analyzeFile } from './analyze.js';
-import type { ProjectHost } from './host.js';
+import { readSourceFile, type ProjectHost } from './host.js';
 import { applyEdits, checkParses } from './edits.js';
 import { planSchemaStep, type SchemaChange } from './schema-step.js';
-import { ts } from './ts.js';
+import { syntaxErrors, ts } from './ts.js';
 import type { CallPlan, FilePlan, TextEdit } from './types.js';
 
 export interface SourceInput {
@@ -71,12 +71,13 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
       schemaErrors.set(path, `the schema step's edits could not be applied (${(error as Error).message}); nothing written`);
       continue;
     }
-    const errors = checkParses(path, edited);
-    if (errors.length) schemaErrors.set(path, `the schema step's edit would not parse (${errors[0]}); nothing written`);
-    else {
-      schemaTexts.set(path, edited);
-      schemaEdits.set(path, change.edits);
-    }
+    // Parsed through the host, whose parse the calls are then planned against (and a later run with the same cache reuses).
+    schemaTexts.set(path, edited);
+    const errors = syntaxErrors(readSourceFile(host, path)!);
+    if (errors.length) {
+      schemaTexts.delete(path);
+      schemaErrors.set(path, `the schema step's edit would not parse (${errors[0]}); nothing written`);
+    } else schemaEdits.set(path, change.edits);
   }
   const analyze = (file: SourceInput) => {
     const failure = failed.get(file.path);
