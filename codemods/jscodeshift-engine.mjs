@@ -5,7 +5,8 @@
  *
  * Request: { id, path, text, configPath?, root }. Answer: { id, ok: true, plan } or { id, ok: false, error }.
  * The plan is the engine's FilePlan for `text`, read with the CLI's disk host (tsconfig `paths` from `root`), so the
- * text is the one `recon-codemod --write` would write. The config is read as the CLI reads it (src/config-file.ts);
+ * text is the one `recon-codemod --write` would write, except for calls whose edit needs the schema step in another
+ * file (the tracker's parameter type): those are left as they are and reported (`fileAlone`). The config is read as the CLI reads it (src/config-file.ts);
  * a file that names no tracking callee is answered from the config alone, without loading the engine.
  */
 import { workerData } from 'node:worker_threads';
@@ -29,7 +30,7 @@ async function load() {
     import(new URL('src/engine/index.js', dist).href),
     import(new URL('src/node-host.js', dist).href),
   ]).then(
-    ([codemod, host]) => ({ addReconciliationFields: codemod.addReconciliationFields, createNodeHost: host.createNodeHost, toPosix: host.toPosix }),
+    ([engine, host]) => ({ addReconciliationFields: engine.addReconciliationFields, fileAlone: engine.fileAlone, createNodeHost: host.createNodeHost, toPosix: host.toPosix }),
     (error) => {
       throw cannotLoad(error);
     },
@@ -55,8 +56,11 @@ async function handle({ path, text, configPath, root }) {
   const m = await load();
   let host = hosts.get(root);
   if (!host) hosts.set(root, (host = m.createNodeHost(root)));
-  const { files } = m.addReconciliationFields([{ path: m.toPosix(path), text }], { config, readFile: host.readFile, pathAliases: host.pathAliases, exactOptionalPropertyTypes: host.exactOptionalPropertyTypes });
-  const plan = files[0];
+  const posix = m.toPosix(path);
+  const result = m.addReconciliationFields([{ path: posix, text }], { config, readFile: host.readFile, pathAliases: host.pathAliases, exactOptionalPropertyTypes: host.exactOptionalPropertyTypes });
+  // A transform writes only its own file: a call whose edit needs the tracker's type (or row) in another file is left
+  // as it is and reported, naming that file, rather than written without it (it would not compile).
+  const plan = m.fileAlone(result, posix, text);
   // Only what the transform needs crosses the thread boundary.
   return {
     status: plan.status,

@@ -4,7 +4,10 @@
  *   npx jscodeshift -t node_modules/recon-codemod/codemods/jscodeshift.cjs src --extensions=ts,tsx --parser=tsx
  *
  * It runs the same engine as the CLI on `file.source` and returns the engine's text, so its output is byte-identical
- * to `recon-codemod --write`'s. It never parses with jscodeshift's parser (`--parser` does not matter).
+ * to `recon-codemod --write`'s, with one exception: a transform writes only its own file, so a call whose edit needs
+ * the tracker's parameter type extended in another file (the codemod's schema step) is left as it is and reported
+ * (`untyped-tracker`, naming that file) rather than written without it. It never parses with jscodeshift's parser
+ * (`--parser` does not matter).
  *
  * Options (jscodeshift passes unknown command-line options to the transform):
  *   --recon-config=FILE  the CLI's `--config` JSON ({ callees, trackingModules, fieldNames }); default: the

@@ -8,12 +8,12 @@ import { createTwoFilesPatch } from 'diff';
 import pc from 'picocolors';
 import { resolveConfig, type ReconConfig } from './config.js';
 import { ConfigError, readConfig } from './config-file.js';
-import { addReconciliationFields, type FilePlan } from './engine/index.js';
+import { addReconciliationFields, type FilePlan, type TransformResult } from './engine/index.js';
 import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, packageDirectories, readSource, removeStaleTempFiles, UsageError, writeAtomic } from './files.js';
 import { usageMessage } from './args.js';
 import { createNodeHost, toPosix } from './node-host.js';
 import { importOptional, MissingPackageError } from './optional.js';
-import { buildReport, renderJson, renderMarkdown } from './report.js';
+import { buildReport, renderJson, renderMarkdown, type Report } from './report.js';
 import { renderMarkdownByPackage, reportsByPackage } from './report-packages.js';
 import { runSqlCommand } from './schema/sql-command.js';
 import { verifyPlans, type VerifyOutcome } from './verify.js';
@@ -202,10 +202,86 @@ const CODEMOD_OPTIONS = ['write', 'check', 'json', 'report', 'config', 'include'
 /** `1 file`, `2 files`. */
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
+/** The codemod's run, phase by phase: options, files, sources, plan, verify and write (or show), report, exit code. */
 async function runCodemod(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
+  const { values: opts, positionals } = parseCodemodArgs(argv);
+  if (opts.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  if (opts.version) {
+    io.stdout(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  for (const [flag, value] of [['--json', opts.json], ['--report', opts.report], ['--config', opts.config]] as const) {
+    if (value === '') throw new UsageError(`${flag} needs a file name`);
+  }
+  const useColor = io.stdoutIsTTY && !opts['no-color'] && !io.env.NO_COLOR;
+  const scan = await discover(opts, positionals, io);
+  const run: Run = {
+    opts,
+    io,
+    colors: pc.createColors(useColor),
+    quiet: !!opts.quiet,
+    progress: !opts.quiet && io.stderrIsTTY && !io.env.CI,
+    // Relative to the working directory, whatever the target: what a terminal can click. The JSON report names it (`root`).
+    rel: (path: string) => toPosix(relative(io.cwd, path)) || '.',
+    host: createNodeHost(scan.root),
+  };
+  const { inputs, unreadable } = loadSources(scan.files, scan.config);
+  const result = planFiles(run, inputs, scan.config);
+  const plans: FilePlan[] = [...unreadable, ...result.files];
+  if (opts.check && scan.configured && !plans.some((p) => p.calls.length || p.status === 'error')) {
+    throw new UsageError(`--check found no call of ${scan.config.callees.join(', ')} in ${plural(scan.files.length, 'file')} of ${scan.where} (${scan.globs()}): is the path or the config's callees right?`);
+  }
+  const textByPath = new Map(inputs.map((i) => [i.path, i.text]));
+  const original = (path: string) => textByPath.get(path) ?? run.host.readFile(path);
+  const changed = plans.filter((p) => p.status === 'changed');
+  let outcome: WriteOutcome = { wrote: false };
+  if (opts.write && changed.length) {
+    const written = verifyAndWrite(run, plans, changed, scan.root, { original, schemaEdits: result.schemaEdits });
+    if (written === 'refused') return EXIT.usage;
+    outcome = written;
+  } else if (!run.quiet) showDiffs(run, changed, original);
+  const s = reportRun(run, plans, scan, outcome);
+  return exitCode(opts, s, plans, outcome.wrote);
+}
+
+type CodemodFlags = ReturnType<typeof parseCodemodArgs>['values'];
+
+/** What every phase after discovery shares: the flags, the terminal, and the disk host of the target root. */
+interface Run {
+  opts: CodemodFlags;
+  io: CliIo;
+  colors: ReturnType<typeof pc.createColors>;
+  quiet: boolean;
+  /** A progress line on a terminal's stderr (not with --quiet, not in CI). */
+  progress: boolean;
+  rel: (path: string) => string;
+  host: ReturnType<typeof createNodeHost>;
+}
+
+/** What was found to scan: the config (its `exclude` applied), the target root and the files under it. */
+interface Scan {
+  config: ReconConfig;
+  /** A config file or package.json key was read (not the defaults). */
+  configured: boolean;
+  root: string;
+  files: string[];
+  /** The paths given, as a message names them. */
+  where: string;
+  /** The include and exclude globs, as a message names them. */
+  globs: () => string;
+}
+
+interface WriteOutcome {
+  wrote: boolean;
+  verification?: VerifyOutcome;
+}
+
+function parseCodemodArgs(argv: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -232,22 +308,10 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     throw new UsageError(usageMessage(error as Error, CODEMOD_OPTIONS));
   }
-  const { values: opts, positionals } = parsed;
-  if (opts.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  if (opts.version) {
-    io.stdout(`${packageVersion()}\n`);
-    return EXIT.ok;
-  }
-  for (const [flag, value] of [['--json', opts.json], ['--report', opts.report], ['--config', opts.config]] as const) {
-    if (value === '') throw new UsageError(`${flag} needs a file name`);
-  }
-  const useColor = io.stdoutIsTTY && !opts['no-color'] && !io.env.NO_COLOR;
-  const colors = pc.createColors(useColor);
-  const quiet = !!opts.quiet;
+}
 
+/** Discover: the config, then the files (its `exclude` applies); report paths are checked before any work. */
+async function discover(opts: CodemodFlags, positionals: string[], io: CliIo): Promise<Scan> {
   const provisionalRoot = positionals.length === 1 ? resolve(io.cwd, positionals[0]) : io.cwd;
   // Config is read before discovery so its `exclude` applies; a bad path is reported by discovery.
   const { config, explicit: configured } = loadConfig(opts.config, provisionalRoot, io.cwd);
@@ -260,32 +324,38 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     }
   }
   const discovery = await discoverFiles(positionals, io.cwd, opts.include ?? DEFAULT_INCLUDE, [...config.exclude, ...(opts.exclude ?? [])]);
-  const { root } = discovery;
   if (opts.json) checkReportPath('--json', resolve(io.cwd, opts.json));
   if (opts.report) checkReportPath('--report', resolve(io.cwd, opts.report));
+  const where = positionals.length ? positionals.join(', ') : '.';
   const globs = () => `include ${(opts.include ?? DEFAULT_INCLUDE).join(', ')}; exclude ${[...config.exclude, ...(opts.exclude ?? [])].join(', ') || 'none'}`;
   // A CI gate pointed at the wrong path must not pass by checking nothing.
   if (opts.check && discovery.files.length === 0) {
-    throw new UsageError(`--check found no files to scan in ${positionals.length ? positionals.join(', ') : '.'} (${globs()})`);
+    throw new UsageError(`--check found no files to scan in ${where} (${globs()})`);
   }
-  // Relative to the working directory, whatever the target: what a terminal can click. The JSON report names it (`root`).
-  const rel = (path: string) => toPosix(relative(io.cwd, path)) || '.';
+  return { config, configured, root: discovery.root, files: discovery.files, where, globs };
+}
 
-  const host = createNodeHost(root);
-  const progress = !quiet && io.stderrIsTTY && !io.env.CI;
-  const plans: FilePlan[] = [];
+/** Load: read each file; only those that name a tracking callee go to the engine (a text prefilter: no parse for most). */
+function loadSources(files: string[], config: ReconConfig): { inputs: Array<{ path: string; text: string }>; unreadable: FilePlan[] } {
   const inputs: Array<{ path: string; text: string }> = [];
-  for (const file of discovery.files) {
+  const unreadable: FilePlan[] = [];
+  for (const file of files) {
     const path = toPosix(file);
     const read = readSource(file);
     if (!read.ok) {
       // Unreadable files matter only if they might hold a call; their names say nothing, so report them all.
-      plans.push({ path, status: 'error', error: read.error, calls: [] });
+      unreadable.push({ path, status: 'error', error: read.error, calls: [] });
       continue;
     }
     if (!config.callees.some((c) => read.text.includes(c))) continue; // text prefilter: no parse for most files
     inputs.push({ path, text: read.text });
   }
+  return { inputs, unreadable };
+}
+
+/** Plan: the engine's one entry point (schema step, then every file), with a progress line on a slow run. */
+function planFiles(run: Run, inputs: Array<{ path: string; text: string }>, config: ReconConfig): TransformResult {
+  const { io, colors, progress, opts, host } = run;
   const started = Date.now();
   const result = addReconciliationFields(inputs, {
     config,
@@ -299,74 +369,92 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     },
   });
   if (progress && Date.now() - started > 300) io.stderr('\r\x1b[K');
-  plans.push(...result.files);
-  if (opts.check && configured && !plans.some((p) => p.calls.length || p.status === 'error')) {
-    throw new UsageError(`--check found no call of ${config.callees.join(', ')} in ${plural(discovery.files.length, 'file')} of ${positionals.length ? positionals.join(', ') : '.'} (${globs()}): is the path or the config's callees right?`);
-  }
-  // Files that never mentioned the tracker are still part of the scan.
-  const scanned = discovery.files.length;
+  return result;
+}
 
-  let changed = plans.filter((p) => p.status === 'changed');
-  let wrote = false;
+/**
+ * Verify and write (--write): refuse files with uncommitted changes (unless --allow-dirty), type-check the edits
+ * (unless --no-verify), then write each changed file atomically. 'refused' when dirty files stopped the run.
+ */
+function verifyAndWrite(
+  run: Run,
+  plans: FilePlan[],
+  planned: FilePlan[],
+  root: string,
+  texts: { original: (path: string) => string | undefined; schemaEdits: TransformResult['schemaEdits'] },
+): WriteOutcome | 'refused' {
+  const { opts, io, colors, progress, rel } = run;
+  let changed = planned;
+  if (!opts['allow-dirty']) {
+    const dirty = dirtyFiles(root, changed.map((p) => p.path));
+    if (dirty && dirty.length) {
+      io.stderr(
+        `recon-codemod: refusing to write: these files have uncommitted changes (commit or stash them, or pass --allow-dirty):\n${dirty.map((d) => `  ${rel(d)}`).join('\n')}\n`,
+      );
+      return 'refused';
+    }
+  }
   let verification: VerifyOutcome | undefined;
-  const textByPath = new Map(inputs.map((i) => [i.path, i.text]));
-  if (opts.write && changed.length) {
-    if (!opts['allow-dirty']) {
-      const dirty = dirtyFiles(root, changed.map((p) => p.path));
-      if (dirty && dirty.length) {
-        io.stderr(
-          `recon-codemod: refusing to write: these files have uncommitted changes (commit or stash them, or pass --allow-dirty):\n${dirty.map((d) => `  ${rel(d)}`).join('\n')}\n`,
-        );
-        return EXIT.usage;
-      }
+  if (!opts['no-verify']) {
+    if (progress) io.stderr(`\r${colors.dim(`recon-codemod: type-checking ${changed.length} changed files`)}`);
+    verification = verifyPlans(plans, { original: texts.original, schemaEdits: texts.schemaEdits, relativePath: rel });
+    if (progress) io.stderr('\r\x1b[K');
+    changed = plans.filter((p) => p.status === 'changed');
+  }
+  const staleTemps = writeChanged(changed, root, !!opts.force);
+  if (staleTemps) io.stderr(`recon-codemod: removed ${staleTemps} temp file(s) left by an interrupted earlier run\n`);
+  return { wrote: true, verification };
+}
+
+/** Write each changed file inside the root, atomically; returns how many stale temp files of an earlier run it removed. */
+function writeChanged(changed: FilePlan[], root: string, force: boolean): number {
+  const realRoot = realpathSync(root);
+  let staleTemps = 0;
+  // A file that is not written is an error, and its calls are not counted as updated: the counts say what happened.
+  const notWritten = (plan: FilePlan, why: string) => {
+    plan.status = 'error';
+    plan.error = why;
+    plan.output = undefined;
+    plan.calls = plan.calls.map((c) => (c.status === 'updated' ? { ...c, status: 'manual', edits: [], reasonCode: 'file-not-written', reason: `the edit was planned but not written: ${why}` } : c));
+  };
+  for (const plan of changed) {
+    if (!isInside(realRoot, realpathSync(plan.path))) {
+      notWritten(plan, 'outside the target root: not written');
+      continue;
     }
-    if (!opts['no-verify']) {
-      if (progress) io.stderr(`\r${colors.dim(`recon-codemod: type-checking ${changed.length} changed files`)}`);
-      verification = verifyPlans(plans, { original: (path) => textByPath.get(path) ?? host.readFile(path), schemaEdits: result.schemaEdits, relativePath: rel });
-      if (progress) io.stderr('\r\x1b[K');
-      changed = plans.filter((p) => p.status === 'changed');
+    // A read-only file says someone meant it not to change (generated, vendored): only --force writes it.
+    if (!force && (statSync(plan.path).mode & 0o222) === 0) {
+      notWritten(plan, 'the file is read-only: not written (pass --force to write it)');
+      continue;
     }
-    const realRoot = realpathSync(root);
-    let staleTemps = 0;
-    // A file that is not written is an error, and its calls are not counted as updated: the counts say what happened.
-    const notWritten = (plan: FilePlan, why: string) => {
-      plan.status = 'error';
-      plan.error = why;
-      plan.output = undefined;
-      plan.calls = plan.calls.map((c) => (c.status === 'updated' ? { ...c, status: 'manual', edits: [], reasonCode: 'file-not-written', reason: `the edit was planned but not written: ${why}` } : c));
-    };
-    for (const plan of changed) {
-      if (!isInside(realRoot, realpathSync(plan.path))) {
-        notWritten(plan, 'outside the target root: not written');
-        continue;
-      }
-      // A read-only file says someone meant it not to change (generated, vendored): only --force writes it.
-      if (!opts.force && (statSync(plan.path).mode & 0o222) === 0) {
-        notWritten(plan, 'the file is read-only: not written (pass --force to write it)');
-        continue;
-      }
-      try {
-        staleTemps += removeStaleTempFiles(plan.path);
-        writeAtomic(plan.path, plan.output!);
-      } catch (error) {
-        // Name the file, not the temp file the writer was using beside it.
-        notWritten(plan, `could not write it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      }
-    }
-    wrote = true;
-    if (staleTemps) io.stderr(`recon-codemod: removed ${staleTemps} temp file(s) left by an interrupted earlier run\n`);
-  } else if (!quiet) {
-    for (const plan of changed) {
-      const before = textByPath.get(plan.path) ?? host.readFile(plan.path) ?? '';
-      const patch = createTwoFilesPatch(`a/${rel(plan.path)}`, `b/${rel(plan.path)}`, before, plan.output!, '', '', { context: 3 });
-      io.stdout(colorDiff(patch.replace(/^=+\n/, ''), colors));
+    try {
+      staleTemps += removeStaleTempFiles(plan.path);
+      writeAtomic(plan.path, plan.output!);
+    } catch (error) {
+      // Name the file, not the temp file the writer was using beside it.
+      notWritten(plan, `could not write it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
   }
+  return staleTemps;
+}
 
+/** A dry run: each changed file's diff on stdout. */
+function showDiffs(run: Run, changed: FilePlan[], original: (path: string) => string | undefined): void {
+  for (const plan of changed) {
+    const before = original(plan.path) ?? '';
+    const patch = createTwoFilesPatch(`a/${run.rel(plan.path)}`, `b/${run.rel(plan.path)}`, before, plan.output!, '', '', { context: 3 });
+    run.io.stdout(colorDiff(patch.replace(/^=+\n/, ''), run.colors));
+  }
+}
+
+/** Report: the --json and --report files, manual calls and errors on stderr, the type check and the summary line. */
+function reportRun(run: Run, plans: FilePlan[], scan: Scan, { wrote, verification }: WriteOutcome): Report['summary'] {
+  const { opts, io, colors, quiet, rel } = run;
   const report = buildReport(plans, rel, toPosix(resolve(io.cwd)));
-  report.summary.files = scanned;
+  // Files that never mentioned the tracker are still part of the scan.
+  report.summary.files = scan.files.length;
   // A run over several packages (a monorepo) reports per package: `package` on each call, a Markdown section each.
-  const packageDirs = opts.json || opts.report ? packageDirectories(root, discovery.files) : new Map<string, string>();
+  const packageDirs = opts.json || opts.report ? packageDirectories(scan.root, scan.files) : new Map<string, string>();
   const sections = reportsByPackage(plans, report, new Map([...packageDirs].map(([f, dir]) => [toPosix(f), rel(dir)])), rel);
   if (opts.json) writeReportFile(resolve(io.cwd, opts.json), renderJson(report));
   if (opts.report) writeReportFile(resolve(io.cwd, opts.report), sections ? renderMarkdownByPackage(report, sections, { wrote }) : renderMarkdown(report, { wrote }));
@@ -393,7 +481,11 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
       `${s.acknowledged ? ` (${s.acknowledged} acknowledged${!wrote && opts.todo ? ' once written' : ''}: marked with a // recon-codemod: comment, still to finish by hand)` : ''}` +
       `${s.errors ? `, ${plural(s.errors, 'file')} with errors` : ''}${trackerTodos.length ? `, ${plural(trackerTodos.length, 'tracker file')} to finish by hand` : ''}.${!wrote && s.updated ? ' Dry run: nothing written (use --write). Edits are checked for syntax only here; --write type-checks them.' : ''}\n`,
   );
+  return s;
+}
 
+/** The exit code: errors fail the run; with --check, so does any call left to do (acknowledged manual calls excepted). */
+function exitCode(opts: CodemodFlags, s: Report['summary'], plans: FilePlan[], wrote: boolean): number {
   if (opts.check) {
     // A manual call marked with a `// recon-codemod:` comment has been handed to a person: it does not fail CI.
     // In a dry run, --todo's marks are not written yet: those calls are not acknowledged in the code.

@@ -50,6 +50,40 @@ const ADDED_FROM_COMPLETION = `
 
 const ALL = '`openai_request_id`, `openai_created`, `system_fingerprint`';
 
+/** Beside fixtures/tracker-type-missing-fields/tracking.ts, whose `TokenUsage` lacks the fields. */
+const BESIDE_OLD_TRACKER = resolve(import.meta.dirname, '../../fixtures/tracker-type-missing-fields/lint-case.ts');
+const OLD_TRACKER_CALL = `import OpenAI from 'openai';
+import { trackTokenUsage } from './tracking';
+
+const openai = new OpenAI();
+
+export async function POST() {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await trackTokenUsage({ user_id: 'u1', action_type: 'a', model_used: completion.model, tokens_used: 1, success: true });
+}
+`;
+
+/** A tracker whose type lacks the fields, in the file that calls it. */
+const trackerHere = (members: string, row: string, call: string) => `import OpenAI from 'openai';
+
+const openai = new OpenAI();
+const db = { insert: async (row: object) => row };
+
+interface TokenUsage {
+  user_id: string;
+  tokens_used: number;${members}
+}
+
+async function trackTokenUsage(usage: TokenUsage): Promise<void> {
+  await db.insert({ user_id: usage.user_id, tokens_used: usage.tokens_used${row} });
+}
+
+export async function POST() {
+  const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [] });
+  await trackTokenUsage({ user_id: 'u1', tokens_used: completion.usage?.total_tokens ?? 0${call} });
+}
+`;
+
 ruleTester.run('require-reconciliation-fields', testedRule, {
   valid: [
     {
@@ -655,6 +689,55 @@ async function run() {
 }
 module.exports = { run };
 `,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: "the tracker's type lacks the fields, in another file: no suggestion (this file's edit alone would not compile), that file named",
+      code: OLD_TRACKER_CALL,
+      filename: BESIDE_OLD_TRACKER,
+      errors: [
+        {
+          messageId: 'missingFieldsTrackerElsewhere',
+          data: {
+            callee: 'trackTokenUsage',
+            fields: ALL,
+            source: 'completion',
+            // The rule tester's working directory is `/`: the file is named by its absolute path.
+            tracker: `the tracker's parameter type \`TokenUsage\` in ${resolve(BESIDE_OLD_TRACKER, '../tracking.ts')}`,
+          },
+          line: 8,
+          column: 9,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "the tracker's type lacks the fields, in this file: the suggestion adds them to the type and its row too, as the codemod does",
+      code: trackerHere('', '', ''),
+      filename: ROUTE,
+      errors: [
+        {
+          messageId: 'missingFields',
+          // The call's position in the text as it is (the engine planned it in the text with the type extended).
+          line: 17,
+          column: 9,
+          endLine: 17,
+          endColumn: 93,
+          suggestions: [
+            {
+              messageId: 'suggestAddWithTracker',
+              data: { fields: ALL, source: 'completion', tracker: "the tracker's parameter type `TokenUsage` in this file" },
+              output: trackerHere(
+                `
+  openai_request_id?: string | null;
+  openai_created?: number | null;
+  system_fingerprint?: string | null;`,
+                ', openai_request_id: usage.openai_request_id ?? null, openai_created: usage.openai_created ?? null, system_fingerprint: usage.system_fingerprint ?? null',
+                ', openai_request_id: completion.id, openai_created: completion.created, system_fingerprint: completion.system_fingerprint',
+              ),
             },
           ],
         },

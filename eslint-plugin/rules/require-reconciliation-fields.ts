@@ -2,15 +2,18 @@
  * `recon/require-reconciliation-fields`: every tracking call passes `openai_request_id`, `openai_created` and
  * `system_fingerprint`.
  *
- * The rule is a thin reporter over the codemod's engine: it asks `analyzeFile` for the file's plan and reports each
- * call whose plan is not `complete`. The suggestion is the plan's own edits, so the quick fix an editor offers is, byte
- * for byte, the edit `recon-codemod --write` makes. There is no second implementation of "which calls" or "what is
- * missing" here, which is what lets the tests prove the rule and the codemod agree on every fixture.
+ * The rule is a thin reporter over the codemod's engine: it asks the engine's entry point (`addReconciliationFields`,
+ * the schema step included) for the file's plan and reports each call whose plan is not `complete`. The suggestion is
+ * the plan's own edits, so the quick fix an editor offers is, byte for byte, the edit `recon-codemod --write` makes;
+ * when that edit also needs the schema step in another file (the tracker's parameter type, its insert row), which a
+ * suggestion cannot edit, there is no suggestion and the message names those files. There is no second
+ * implementation of "which calls" or "what is missing" here, which is what lets the tests prove the rule and the
+ * codemod agree on every fixture.
  */
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { activeFields, DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
-import { analyzeFile, isReportedByLint, type CallPlan, type FilePlan, type ProjectHost } from '../../src/engine/index.js';
+import { addReconciliationFields, isReportedByLint, originalOffset, schemaTarget, standaloneEdit, type CallPlan, type FilePlan, type ProjectHost, type TransformResult } from '../../src/engine/index.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
 import { requireOptional } from '../../src/optional.js';
 import { OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
@@ -43,7 +46,7 @@ export interface RuleOptions {
 }
 
 export type Options = [RuleOptions];
-export type MessageIds = 'missingFields' | 'manual' | 'suggestAdd' | 'suspectValue' | 'suggestReplace';
+export type MessageIds = 'missingFields' | 'missingFieldsTrackerElsewhere' | 'manual' | 'suggestAdd' | 'suggestAddWithTracker' | 'suspectValue' | 'suggestReplace';
 
 const identifier = { type: 'string', pattern: '^[A-Za-z_$][\\w$]*$' } as const;
 
@@ -117,6 +120,16 @@ function fieldList(call: CallPlan, config: ReconConfig): string {
   return call.missing.map((field) => `\`${props.get(field) ?? field}\``).join(', ');
 }
 
+/** The other files the schema step edits for a call, each named relative to the working directory when inside it. */
+function trackerElsewhere(result: TransformResult, paths: string[], cwd: string): string {
+  return paths
+    .map((path) => {
+      const shown = toPosix(relative(cwd, path));
+      return schemaTarget(result, path, dirname(cwd) === cwd || shown.startsWith('../') || isAbsolute(shown) ? path : shown);
+    })
+    .join(' and ');
+}
+
 export const rule = createRule<Options, MessageIds>({
   name: RULE_NAME,
   meta: {
@@ -129,8 +142,11 @@ export const rule = createRule<Options, MessageIds>({
     messages: {
       missingFields:
         '`{{callee}}` does not pass {{fields}}. Their source here is `{{source}}`; the suggestion adds what is missing, as `recon-codemod --write` would.',
+      missingFieldsTrackerElsewhere:
+        '`{{callee}}` does not pass {{fields}}. Their source here is `{{source}}`, but {{tracker}} must take them first: `recon-codemod --write` changes both. No suggestion: this file\'s edit alone would not compile, or the tracker would drop the fields.',
       manual: '`{{callee}}` does not pass {{fields}}, and recon-codemod leaves this call to you. {{reason}}.',
       suggestAdd: 'Add {{fields}} (source: `{{source}}`).',
+      suggestAddWithTracker: 'Add {{fields}} (source: `{{source}}`), and add them to {{tracker}}, which must take them first.',
       suspectValue: '`{{callee}}` passes a wrong value: {{reason}}.',
       suggestReplace: 'Replace {{values}}, as `recon-codemod --write --fix-suspect` would.',
     },
@@ -196,22 +212,30 @@ export const rule = createRule<Options, MessageIds>({
       Program() {
         const config = configFor(options);
         const filename = isAbsolute(context.filename) ? context.filename : resolve(context.cwd, context.filename);
-        let plan: FilePlan;
+        const path = toPosix(filename);
+        const host = hostFor(filename);
+        let result: TransformResult;
         try {
-          plan = analyzeFile({ path: toPosix(filename), text }, config, hostFor(filename));
+          // The codemod's own run over this one file, schema step included: the plan `recon-codemod --write` makes.
+          result = addReconciliationFields([{ path, text }], { config, readFile: host.readFile, pathAliases: host.pathAliases, exactOptionalPropertyTypes: host.exactOptionalPropertyTypes });
         } catch {
           // One file never stops the lint run: a file this rule cannot analyse gets no report (the CLI reports it).
           return;
         }
+        const plan: FilePlan = result.files[0];
+        // Where the schema step edits this file, the calls were planned in its edited text: offsets of the text as it is.
+        const schemaEdits = result.schemaEdits.get(path) ?? [];
         // A file the engine cannot parse or analyse has no calls in its plan; ESLint's parser reports its own syntax errors.
         for (const call of plan.calls) {
           // Documented exceptions: a spread the engine cannot see into, a manual call with a `// recon-codemod:` comment.
           if (!isReportedByLint(call)) continue;
-          const loc = { start: context.sourceCode.getLocFromIndex(call.start), end: context.sourceCode.getLocFromIndex(call.end) };
+          const at = (offset: number) => context.sourceCode.getLocFromIndex(originalOffset(offset, schemaEdits));
+          const loc = { start: at(call.start), end: at(call.end) };
           const fields = fieldList(call, config);
+          const { edits, elsewhere } = standaloneEdit(result, path, call);
           if (call.status === 'manual' && call.reasonCode === 'suspect-value') {
             // The right values, as a suggestion, only when every one is certain.
-            const fix = call.suspectFix;
+            const fix = call.suspectFix ? edits : undefined;
             const values = (call.suspect ?? []).map((v) => `\`${v.prop}: ${v.value}\` by \`${v.expected}\``).join(', ');
             context.report({
               loc,
@@ -232,16 +256,23 @@ export const rule = createRule<Options, MessageIds>({
             continue;
           }
           const source = call.source ?? 'the result in scope';
-          const edits = call.edits;
+          if (elsewhere.length) {
+            // The codemod edits the tracker's type (or row) in another file as well; a suggestion cannot, and this
+            // file's edit without it is no fix: the message names what `--write` also changes, and nothing is offered.
+            context.report({ loc, messageId: 'missingFieldsTrackerElsewhere', data: { callee: call.callee, fields, source, tracker: trackerElsewhere(result, elsewhere, context.cwd) } });
+            continue;
+          }
           context.report({
             loc,
             messageId: 'missingFields',
             data: { callee: call.callee, fields, source },
             // Suggestions only, never a fix: a wrong id silently auto-applied would corrupt reconciliation.
+            // With the schema step's edits of this same file when the call needs them (its tracker's type or row is here).
             suggest: [
               {
-                messageId: 'suggestAdd',
-                data: { fields, source },
+                ...(call.schemaFiles?.length
+                  ? { messageId: 'suggestAddWithTracker' as const, data: { fields, source, tracker: schemaTarget(result, path, 'this file') } }
+                  : { messageId: 'suggestAdd' as const, data: { fields, source } }),
                 fix: (fixer) => edits.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)),
               },
             ],

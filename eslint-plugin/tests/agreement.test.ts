@@ -5,16 +5,21 @@
  *  - a file with a single updated call: applying that call's suggestion gives exactly the codemod's output;
  *  - any file: applying suggestions one at a time (re-linting after each, as a person in an editor would) until none
  *    is left gives exactly the codemod's output.
+ * The codemod runs with its schema step, as `--write` does. A call whose edit also needs the schema step in another
+ * file (the tracker's parameter type or row: a suggestion cannot edit it, and this file's edit alone would not
+ * compile) is reported with no suggestion, naming that file and type; once that file has the codemod's edit (here: in
+ * a copy of the fixture), the suggestions finish the file, again exactly as the codemod does.
  *
  * The rule runs through ESLint's own `ESLint` class with `recon.configs.recommended` (the user's setup), the codemod
  * through `addReconciliationFields` with the same disk host the CLI uses.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ESLint, type Linter } from 'eslint';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { addReconciliationFields } from '../../codemods/add-reconciliation-fields.js';
-import type { FilePlan } from '../../src/engine/types.js';
+import { standaloneEdit, type FilePlan, type TransformResult } from '../../src/engine/index.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
 import recon from '../index.js';
 import { clearHostCache } from '../rules/require-reconciliation-fields.js';
@@ -43,23 +48,32 @@ function fixtureDirectories(): string[] {
   return [...dirs, join(FIXTURES, 'demo-app'), join(FIXTURES, 'demo-app-expected')];
 }
 
-const eslint = new ESLint({ cwd: REPO, overrideConfigFile: true, overrideConfig: [recon.configs.recommended as Linter.Config] });
+const eslintIn = (cwd: string) => new ESLint({ cwd, overrideConfigFile: true, overrideConfig: [recon.configs.recommended as Linter.Config] });
+const eslint = eslintIn(REPO);
+
+/** Copies of fixture directories in which the schema step's edits of other files are made (one per directory). */
+const COPIES = mkdtempSync(join(tmpdir(), 'recon-agreement-'));
+const copies = new Map<string, string>();
+// ESLint lints only files under its working directory.
+const eslintInCopies = eslintIn(COPIES);
+afterAll(() => rmSync(COPIES, { recursive: true, force: true }));
 
 async function lint(path: string, text: string): Promise<Linter.LintMessage[]> {
   // Fixtures are written while this suite runs: read the tracker afresh, as the codemod side does, not from the
   // rule's per-project cache of a few seconds ago.
   clearHostCache();
-  const [result] = await eslint.lintText(text, { filePath: path });
+  const [result] = await (path.startsWith(COPIES) ? eslintInCopies : eslint).lintText(text, { filePath: path });
   return result.messages;
 }
 
-/** The codemod's plan for one file, exactly as the CLI makes it over that fixture directory. */
-function codemodPlan(dir: string, path: string, text: string, fixSuspect = false): FilePlan {
+/** The codemod's run over one file (schema step included), as the CLI makes it over that fixture directory. */
+function codemodRun(dir: string, path: string, text: string, fixSuspect = false): TransformResult {
   const host = createNodeHost(dir);
-  // Per file, as the rule sees it: the schema step edits other files (the tracker's type), which no suggestion can.
-  const { files } = addReconciliationFields([{ path: toPosix(path), text }], { readFile: host.readFile, pathAliases: host.pathAliases, schemaStep: false, fixSuspect });
-  return files[0];
+  return addReconciliationFields([{ path: toPosix(path), text }], { readFile: host.readFile, pathAliases: host.pathAliases, fixSuspect });
 }
+
+/** The codemod's plan for one file. */
+const codemodPlan = (dir: string, path: string, text: string, fixSuspect = false): FilePlan => codemodRun(dir, path, text, fixSuspect).files[0];
 
 const BOM = '\uFEFF';
 
@@ -93,38 +107,69 @@ describe('the rule reports a call iff the codemod plan is not complete', () => {
 
   it.each(cases)('$name', async ({ dir, file }) => {
     const text = readFileSync(file, 'utf8');
-    const plan = codemodPlan(dir, file, text);
+    const result = codemodRun(dir, file, text);
+    const plan = result.files[0];
     const messages = (await lint(file, text)).filter((m) => m.ruleId === RULE_ID);
+    // The other files the schema step edits for a call: then the call's edit is no fix on its own.
+    const elsewhere = (c: FilePlan['calls'][number]) => standaloneEdit(result, plan.path, c).elsewhere;
 
     // Position, kind and the fields named: the same calls, one report each.
     const expected = reported(plan).map((c) => ({
       line: c.line,
       column: c.column,
-      messageId: c.reasonCode === 'suspect-value' ? 'suspectValue' : c.status === 'manual' ? 'manual' : 'missingFields',
-      // A suspect value's suggestion is the replacement `--fix-suspect` makes, when every right value is certain.
-      suggestions: c.status === 'updated' || c.suspectFix ? 1 : 0,
+      messageId:
+        c.reasonCode === 'suspect-value' ? 'suspectValue' : c.status === 'manual' ? 'manual' : elsewhere(c).length ? 'missingFieldsTrackerElsewhere' : 'missingFields',
+      // A suspect value's suggestion is the replacement `--fix-suspect` makes, when every right value is certain; an
+      // updated call's is its edit, unless that needs another file's edit too.
+      suggestions: (c.status === 'updated' && !elsewhere(c).length) || c.suspectFix ? 1 : 0,
     }));
     const actual = messages.map((m) => ({ line: m.line, column: m.column, messageId: m.messageId, suggestions: m.suggestions?.length ?? 0 }));
     expect(actual).toEqual(expected);
     for (const [i, call] of reported(plan).entries()) {
       expect(messages[i].message).toContain(call.missing.map((f) => `\`${f}\``).join(', '));
       if (call.status === 'manual') expect(messages[i].message).toContain(call.reason!.replace(/\.$/, ''));
+      // The message names what else `--write` changes: the type, and its file as the user's terminal shows it.
+      for (const other of call.status === 'updated' ? elsewhere(call) : []) {
+        const schema = result.files.find((f) => f.path === other)!.schema!;
+        expect(messages[i].message).toContain(` in ${toPosix(relative(REPO, other))}`);
+        if (!schema.typeName.startsWith('the ')) expect(messages[i].message).toContain(`\`${schema.typeName}\``);
+      }
     }
 
     const updated = plan.calls.filter((c) => c.status === 'updated');
-    if (updated.length === 1) {
+    if (updated.length === 1 && !elsewhere(updated[0]).length) {
       const suggestion = messages.find((m) => m.suggestions?.length)!.suggestions![0];
       expect(applySuggestion(text, suggestion.fix)).toBe(plan.output);
     }
 
     // Suggestions applied one by one, re-linting after each as a person in an editor would, give the codemod output;
     // they include the replacement of suspect values: the output of `--fix-suspect`.
-    const fixed = codemodPlan(dir, file, text, true);
-    let current = text;
-    for (let round = 0; round < 20; round++) {
-      const next = (await lint(file, current)).find((m) => m.ruleId === RULE_ID && m.suggestions?.length);
-      if (!next) break;
-      current = applySuggestion(current, next.suggestions![0].fix);
+    const fixedRun = codemodRun(dir, file, text, true);
+    const fixed = fixedRun.files[0];
+    const applyAll = async (path: string, start: string) => {
+      let current = start;
+      for (let round = 0; round < 20; round++) {
+        const next = (await lint(path, current)).find((m) => m.ruleId === RULE_ID && m.suggestions?.length);
+        if (!next) return current;
+        current = applySuggestion(current, next.suggestions![0].fix);
+      }
+      return current;
+    };
+    let current = await applyAll(file, text);
+    const needOtherFiles = fixed.calls.some((c) => c.status === 'updated' && standaloneEdit(fixedRun, fixed.path, c).elsewhere.length);
+    if (needOtherFiles) {
+      // What is left are the calls whose edit needs the other files: no suggestion, the other files named.
+      const left = (await lint(file, current)).filter((m) => m.ruleId === RULE_ID);
+      expect(left.length).toBeGreaterThan(0);
+      expect(left.every((m) => m.messageId === 'missingFieldsTrackerElsewhere' || m.messageId === 'manual')).toBe(true);
+      // Once those files have the codemod's edit (in a copy of the fixture), the suggestions finish the file.
+      let copy = copies.get(dir);
+      if (!copy) {
+        copies.set(dir, (copy = join(COPIES, relative(FIXTURES, dir))));
+        cpSync(dir, copy, { recursive: true });
+      }
+      for (const other of fixedRun.files.slice(1)) if (other.output !== undefined) writeFileSync(join(copy, relative(dir, other.path)), other.output);
+      current = await applyAll(join(copy, relative(dir, file)), current);
     }
     expect(current).toBe(fixed.output ?? text);
   });

@@ -18,6 +18,11 @@ export interface ProjectHost {
    * explicit `undefined`, and a value that may be undefined is written `?? null`.
    */
   exactOptionalPropertyTypes?: (fromFile: string) => boolean;
+  /**
+   * Shares parsed sources among hosts that read the same files (the engine's per-run host over a longer-lived one, as
+   * the lint rule's per-project host): a parse is reused only for the very same text. Default: the host itself.
+   */
+  parseCacheKey?: object;
 }
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];
@@ -43,16 +48,20 @@ export function joinPath(base: string, relative: string): string {
  * times, and the codemod's schema step and call planning read the same candidates. A file whose text the host now
  * gives differently (the schema step edited it) is parsed again.
  */
-const parsedByHost = new WeakMap<ProjectHost, Map<string, { text: string | undefined; sourceFile: ts.SourceFile | undefined }>>();
+type Parsed = { text: string | undefined; sourceFile: ts.SourceFile | undefined };
+const parsedByHost = new WeakMap<object, Map<string, Parsed[]>>();
 
 export function readSourceFile(host: ProjectHost, path: string): ts.SourceFile | undefined {
-  let cache = parsedByHost.get(host);
-  if (!cache) parsedByHost.set(host, (cache = new Map()));
+  const key = host.parseCacheKey ?? host;
+  let cache = parsedByHost.get(key);
+  if (!cache) parsedByHost.set(key, (cache = new Map()));
   const text = host.readFile(path);
-  const cached = cache.get(path);
-  if (cached && cached.text === text) return cached.sourceFile;
+  const cached = cache.get(path) ?? [];
+  const hit = cached.find((c) => c.text === text);
+  if (hit) return hit.sourceFile;
   const sourceFile = text === undefined ? undefined : parseSource(path, text);
-  cache.set(path, { text, sourceFile });
+  // Two texts per file: as it is, and as the schema step edits it (runs sharing a cache read both, one after the other).
+  cache.set(path, [{ text, sourceFile }, ...cached.slice(0, 1)]);
   return sourceFile;
 }
 

@@ -78,6 +78,12 @@ export interface CallPlan {
   suspectFix?: TextEdit[];
   /** The tracker's definition (`trackerKey`), when it was found: ties the call to the schema step's change. */
   tracker?: string;
+  /**
+   * For an updated call whose tracker the schema step extends: the files it edits for that (the tracker's parameter
+   * type, its insert row), this call's own file included when it is one of them. The call's edit compiles, and its
+   * fields are stored, only together with those edits.
+   */
+  schemaFiles?: string[];
 }
 
 /** What the schema step changed (or could not change) in a file. */
