@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KNOWN_GATEWAYS, type KnownGateway } from '../schema/fields.js';
+import { GATEWAY_API_BASES, KNOWN_GATEWAYS, type KnownGateway } from '../schema/fields.js';
 import { assertSqlIdentifier, DEFAULT_COST_COLUMN, DEFAULT_TABLE } from '../schema/sql.js';
 import type { ReconcileIo } from './command.js';
 import { asNumber, columnsOf, type Db } from './rows.js';
@@ -47,7 +47,7 @@ export const GATEWAYS: Record<KnownGateway, GatewaySpec> = {
   vercel: {
     name: 'vercel',
     title: 'Vercel AI Gateway',
-    baseUrl: 'https://ai-gateway.vercel.sh/v1',
+    baseUrl: GATEWAY_API_BASES.vercel,
     keyEnv: ['AI_GATEWAY_API_KEY', 'VERCEL_OIDC_TOKEN'],
     listing: 'daily-report',
     parse(body) {
@@ -67,7 +67,7 @@ export const GATEWAYS: Record<KnownGateway, GatewaySpec> = {
   openrouter: {
     name: 'openrouter',
     title: 'OpenRouter',
-    baseUrl: 'https://openrouter.ai/api/v1',
+    baseUrl: GATEWAY_API_BASES.openrouter,
     keyEnv: ['OPENROUTER_API_KEY'],
     listing: 'none',
     parse(body) {

@@ -184,6 +184,19 @@ export type GatewayFieldValue<K extends GatewayFieldName> =
 export const KNOWN_GATEWAYS = ['vercel', 'openrouter'] as const;
 export type KnownGateway = (typeof KNOWN_GATEWAYS)[number];
 
+/** Each known gateway's documented API base: `reconcile --gateway` looks generations up under it. */
+export const GATEWAY_API_BASES: Record<KnownGateway, string> = {
+  vercel: 'https://ai-gateway.vercel.sh/v1',
+  openrouter: 'https://openrouter.ai/api/v1',
+};
+
+/**
+ * The gateways whose OpenAI-compatible API returns their own generation id as the completion's `id`: an OpenAI SDK
+ * client built with that API base gets the gateway fields. The Vercel AI Gateway's OpenAI-compatible API documents no
+ * such id, so a client pointed at it stays manual (its AI SDK provider carries the id in `providerMetadata`).
+ */
+export const GATEWAYS_WITH_CLIENT_IDS: readonly KnownGateway[] = ['openrouter'];
+
 /** Ids OpenAI issues (chat completion, Responses API, x-request-id header): never a gateway's generation id. */
 export const OPENAI_ID_PATTERN = /^(chatcmpl-|resp_|req_)/;
 /** Generation ids of the two known gateways (Vercel AI Gateway `gen_<ulid>`, OpenRouter `gen-…`): never OpenAI's. */

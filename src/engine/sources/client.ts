@@ -7,6 +7,7 @@ import { defaultExportExpression, importTarget, resolveImport, type Located } fr
 import { declarationKeyword, resolveName } from '../scope.js';
 import { OPENAI_CLIENT_CLASSES } from '../sdk.js';
 import { type ManualReasonCode } from '../types.js';
+import { GATEWAY_API_BASES, GATEWAYS_WITH_CLIENT_IDS } from '../../schema/fields.js';
 import { packageTypeReference, unwrapPromise } from '../types-read.js';
 import { isFunctionLike, propertyChain, propertyNameText, skipOuterExpressions, ts } from '../ts.js';
 import { type AnalysisContext, OPENAI_PACKAGE, guarded, otherProvider, visitsOf } from './context.js';
@@ -451,13 +452,17 @@ function knownGateway(url: string, ctx: AnalysisContext): string | undefined {
   const normalized = url.replace(/\/+$/, '');
   const configured = ctx.config.gateways?.find((g) => g.baseURL.replace(/\/+$/, '') === normalized);
   if (configured) return configured.name;
+  return GATEWAYS_WITH_CLIENT_IDS.find((gateway) => sameApiBase(url, GATEWAY_API_BASES[gateway]));
+}
+
+/** Same scheme, host and path, trailing slashes aside (`https://openrouter.ai/api/v1/`); an unparsable URL is none. */
+function sameApiBase(url: string, base: string): boolean {
   try {
-    const parsed = new URL(normalized);
-    if (parsed.protocol === 'https:' && parsed.host === 'openrouter.ai' && /^\/api\/v1$/.test(parsed.pathname)) return 'openrouter';
+    const [a, b] = [new URL(url), new URL(base)];
+    return a.protocol === b.protocol && a.host === b.host && a.pathname.replace(/\/+$/, '') === b.pathname.replace(/\/+$/, '');
   } catch {
-    return undefined;
+    return false;
   }
-  return undefined;
 }
 
 /** A client built with a `baseURL` that is not OpenAI's talks to a gateway whose ids are its own. */
