@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, runCli, snapshotTree } from './helpers.js';
+import { REPO, runCli, snapshotTree, tempDir } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 type Transform = ((file: { path: string; source: string }, api: unknown, options?: Record<string, unknown>) => string | undefined) & { parser?: string };
@@ -119,7 +119,7 @@ describe('the real jscodeshift binary', () => {
 
 describe('options pass through', () => {
   it('--recon-config (the CLI --config file) applies, as it does for the CLI', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'recon-jscs-config-'));
+    const dir = tempDir('recon-jscs-config-');
     cpSync(join(REPO, 'fixtures', 'chat-completion'), dir, { recursive: true });
     for (const file of readdirSync(dir)) {
       if (!/\.(ts|tsx)$/.test(file)) continue;
