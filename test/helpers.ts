@@ -94,7 +94,7 @@ export function snapshotTree(dir: string): Map<string, Buffer> {
   return out;
 }
 
-/** Files that do not change during a run (node_modules, TypeScript's lib files), parsed once per test file. */
+/** Files that do not change during a run (node_modules, TypeScript's lib files), parsed once per test worker. */
 const stableSourceFiles = new Map<string, import('typescript').SourceFile>();
 let documentKeys: import('typescript').DocumentRegistry | undefined;
 
@@ -122,7 +122,9 @@ export function typeCheck(tsconfig: string): { errors: string[]; files: string[]
   if (read.error) return { errors: [format(read.error)], files: [] };
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dir, { noEmit: true }, tsconfig);
   documentKeys ??= ts.createDocumentRegistry();
-  const settings = documentKeys.getKeyForCompilationSettings(parsed.options);
+  // Without the tsconfig's directory (pathsBasePath, the end of the registry's key, for module resolution), which no
+  // parse or binding reads: copies of an app in different temp directories share the files.
+  const settings = documentKeys.getKeyForCompilationSettings({ ...parsed.options, pathsBasePath: undefined });
   const host = ts.createCompilerHost(parsed.options);
   const getSourceFile = host.getSourceFile.bind(host);
   const libDir = dirname(ts.getDefaultLibFilePath(parsed.options));
