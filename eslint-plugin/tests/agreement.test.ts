@@ -45,16 +45,33 @@ function fixtureDirectories(): string[] {
 
 const eslint = new ESLint({ cwd: REPO, overrideConfigFile: true, overrideConfig: [recon.configs.recommended as Linter.Config] });
 
+/** The last lint: a case lints its text, then lints it again as the first step of applying the suggestions. */
+let lastLint: { path: string; text: string; messages: Linter.LintMessage[] } | undefined;
+
 async function lint(path: string, text: string): Promise<Linter.LintMessage[]> {
+  if (lastLint?.path === path && lastLint.text === text) return lastLint.messages;
   // Fixtures are written while this suite runs: read the tracker afresh, as the codemod side does, not from the
   // rule's per-project cache of a few seconds ago.
   clearHostCache();
   const [result] = await eslint.lintText(text, { filePath: path });
+  lastLint = { path, text, messages: result.messages };
   return result.messages;
 }
 
+/** Plans made in this file, by file: the collection below, the overview test and each case ask for the same ones. */
+const plans = new Map<string, { text: string; plan: FilePlan }>();
+
 /** The codemod's plan for one file, exactly as the CLI makes it over that fixture directory. */
 function codemodPlan(dir: string, path: string, text: string, fixSuspect = false): FilePlan {
+  const key = `${fixSuspect}\0${dir}\0${path}`;
+  const known = plans.get(key);
+  if (known?.text === text) return known.plan;
+  const plan = newCodemodPlan(dir, path, text, fixSuspect);
+  plans.set(key, { text, plan });
+  return plan;
+}
+
+function newCodemodPlan(dir: string, path: string, text: string, fixSuspect: boolean): FilePlan {
   const host = createNodeHost(dir);
   // Per file, as the rule sees it: the schema step edits other files (the tracker's type), which no suggestion can.
   const { files } = addReconciliationFields([{ path: toPosix(path), text }], { readFile: host.readFile, pathAliases: host.pathAliases, schemaStep: false, fixSuspect });
