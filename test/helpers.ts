@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -149,11 +149,8 @@ const typescript = (): typeof import('typescript') => require('typescript');
 
 let emptyCluster: Promise<Blob> | undefined;
 
-/**
- * A new, empty in-memory PGlite database, like `new PGlite()`, started from a copy of an empty cluster made once per
- * test worker: initdb is most of a PGlite start (3-4 CPU s on this machine; loading the copy about 1).
- */
-export async function freshPGlite(): Promise<import('@electric-sql/pglite').PGlite> {
+/** The empty cluster (an initdb's output, as a tarball), made once per test worker. */
+async function emptyClusterDump(): Promise<Blob> {
   const { PGlite } = await import('@electric-sql/pglite');
   emptyCluster ??= (async () => {
     const template = await PGlite.create();
@@ -163,5 +160,26 @@ export async function freshPGlite(): Promise<import('@electric-sql/pglite').PGli
       await template.close();
     }
   })();
-  return PGlite.create({ loadDataDir: await emptyCluster });
+  return emptyCluster;
+}
+
+/**
+ * A new, empty in-memory PGlite database, like `new PGlite()`, started from a copy of an empty cluster made once per
+ * test worker: initdb is most of a PGlite start (3-4 CPU s on this machine; loading the copy about 1).
+ */
+export async function freshPGlite(): Promise<import('@electric-sql/pglite').PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  return PGlite.create({ loadDataDir: await emptyClusterDump() });
+}
+
+/**
+ * An embedded store's data directory (`dir`, created) holding an empty database, as PGlite's initdb leaves one there,
+ * written from the worker's empty cluster: for tests about what happens once the directory exists. The cold start
+ * itself (initdb on first use) is tested in test/tracking/stores.test.ts.
+ */
+export async function emptyPGliteDir(dir: string): Promise<void> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  mkdirSync(dir, { recursive: true });
+  const db = await PGlite.create({ dataDir: dir, loadDataDir: await emptyClusterDump() });
+  await db.close();
 }
