@@ -131,7 +131,7 @@ function cases(name: string, setup: () => Promise<Backend>, teardown: () => Prom
       expect(readLetters(deadLetterFile).map((l) => l.request_id)).toEqual(['chatcmpl-late1']);
       await unlock();
       // The insert that timed out now lands; the replay of its dead letter must not add a second row.
-      await expect.poll(() => backend.rows(`SELECT 1 FROM token_usage WHERE openai_request_id = 'chatcmpl-late1'`), { timeout: 60_000 }).toHaveLength(1);
+      await expect.poll(() => backend.rows(`SELECT 1 FROM token_usage WHERE openai_request_id = 'chatcmpl-late1'`), { timeout: 240_000 }).toHaveLength(1);
       const replayer = createTracker({ store, logger: { error: () => {} }, deadLetterFile, rejectedFile, timeoutMs: 60_000 });
       expect(await replayer.replayDeadLetters()).toEqual({ stored: 1, failed: 0 });
       expect(await backend.rows(`SELECT count(*)::int AS n FROM token_usage WHERE openai_request_id = 'chatcmpl-late1'`)).toEqual([{ n: 1 }]);
