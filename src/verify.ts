@@ -20,7 +20,7 @@
  * existing error below an insertion still matches, and an error inside inserted text is always new. Messages are not
  * compared (an existing error may word a type differently once the type has grown), codes and places are.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { applyEdits, ts as bundledTs, type CallPlan, type FilePlan, type TextEdit } from './engine/index.js';
@@ -521,6 +521,53 @@ function timed<T>(label: string, f: () => T): T {
   return r;
 }
 
+/**
+ * Declaration files of installed packages and TypeScript's lib files, parsed (and bound) once per process and shared
+ * by later runs in it, as an editor's language service shares them between projects: a process that runs the CLI
+ * several times (a test worker, a watch tool) parses the SDKs' large declarations once. Keyed by what their parse
+ * depends on (the TypeScript instance, the options that shape a source file, the language version and module format)
+ * and checked against the file's size and mtime, so a package changed on disk is read again. One CLI run gets the same
+ * objects as before: each file is parsed once either way.
+ */
+const installedFiles = new WeakMap<TS, { registry: bundledTs.DocumentRegistry; libDir: string; files: Map<string, { sf: SourceFile; size: number; mtimeMs: number }> }>();
+const MAX_INSTALLED_FILES = 20_000;
+const settingsKeys = new WeakMap<bundledTs.CompilerOptions, string>();
+
+function installedSourceFile(
+  ts: TS,
+  options: bundledTs.CompilerOptions,
+  fileName: string,
+  languageVersion: bundledTs.ScriptTarget | bundledTs.CreateSourceFileOptions,
+  parse: () => SourceFile | undefined,
+): SourceFile | undefined {
+  let cache = installedFiles.get(ts);
+  if (!cache) {
+    cache = { registry: ts.createDocumentRegistry(), libDir: toPosix(dirname(ts.getDefaultLibFilePath(options))), files: new Map() };
+    installedFiles.set(ts, cache);
+  }
+  if (!fileName.includes('/node_modules/') && dirname(fileName) !== cache.libDir) return parse();
+  let stat;
+  try {
+    stat = statSync(fileName);
+  } catch {
+    return parse();
+  }
+  const version = typeof languageVersion === 'object' ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}` : languageVersion;
+  let settings = settingsKeys.get(options);
+  // The registry's key ends with the tsconfig's directory (pathsBasePath, for module resolution), which no parse or
+  // binding reads: without it, projects in different directories with the same options share the files.
+  if (settings === undefined) settingsKeys.set(options, (settings = cache.registry.getKeyForCompilationSettings({ ...options, pathsBasePath: undefined })));
+  const key = `${settings}\0${version}\0${fileName}`;
+  const hit = cache.files.get(key);
+  if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) return hit.sf;
+  const sf = parse();
+  if (sf) {
+    if (cache.files.size >= MAX_INSTALLED_FILES) cache.files.clear();
+    cache.files.set(key, { sf, size: stat.size, mtimeMs: stat.mtimeMs });
+  }
+  return sf;
+}
+
 function createProgram(ts: TS, group: Group, overrides: ReadonlyMap<string, string>): Program {
   return timed(`program (${overrides.size} edited)`, () => createProgramUntimed(ts, group, overrides));
 }
@@ -541,7 +588,7 @@ function createProgramUntimed(ts: TS, group: Group, overrides: ReadonlyMap<strin
       // Unchanged files are the same objects from one Program to the next: TypeScript then reuses their parse and binding.
       let sf = group.diskCache.get(fileName);
       if (!sf) {
-        sf = base.getSourceFile(fileName, languageVersion, onError, shouldCreateNewSourceFile);
+        sf = installedSourceFile(ts, group.options, fileName, languageVersion, () => base.getSourceFile(fileName, languageVersion, onError, shouldCreateNewSourceFile));
         if (sf) group.diskCache.set(fileName, sf);
       }
       return sf;

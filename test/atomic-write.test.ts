@@ -149,7 +149,7 @@ describe('SIGKILL in the middle of --write', () => {
     // The killed run's temp file sits beside the file it was writing, still old: rewriting that file removes it.
     for (const temp of mid!.temps) expect(existsSync(join(mid!.dir, temp)), temp).toBe(false);
     if (mid!.temps.length) expect(again.stderr).toContain(`removed ${mid!.temps.length} temp file(s) left by an interrupted earlier run`);
-  }, 90_000);
+  });
 });
 
 describe('hostile files', () => {

@@ -1,19 +1,20 @@
 /**
  * Every fixture's input and output (fixtures/<pattern>/) type-checks with the real TypeScript compiler against the
- * installed `openai` (v6) and `ai` (v5) types: one `tsc` run over a generated tsconfig (strict, moduleResolution
- * Bundler, noEmit, skipLibCheck) listing every TypeScript file of every fixture, which must report no error.
+ * installed `openai` (v6) and `ai` (v5) types: one `tsc -p` over a generated tsconfig (strict, moduleResolution
+ * Bundler, noEmit, skipLibCheck) listing every TypeScript file of every fixture, which must report no error. In
+ * process (test/helpers.ts's typeCheck: the repo's TypeScript, tsc's diagnostics and file list), sharing the parsed
+ * SDK declarations with the test worker's other checks.
  * Fixtures that cannot type-check here are listed in EXCLUDE with the reason.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { typeCheck } from './helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixturesRoot = path.join(repoRoot, 'fixtures');
-const tscBin = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /** Fixtures left out of the type-check, each with why. */
 const EXCLUDE: Record<string, string> = {
@@ -77,13 +78,10 @@ const fixtureNames = readdirSync(fixturesRoot)
 const checked = fixtureNames.filter((name) => !(name in EXCLUDE));
 const filesOf = new Map(checked.map((name) => [name, listFiles(path.join(fixturesRoot, name))]));
 
-interface TscResult {
-  code: number | null;
-  output: string;
-}
-
 let tmp: string;
-let result: Promise<TscResult>;
+let checkResult: { errors: string[]; files: string[] } | undefined;
+/** The one check, made by the first test that needs it. */
+const result = () => (checkResult ??= typeCheck(path.join(tmp, 'tsconfig.json')));
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'recon-fixtures-tsc-'));
@@ -107,17 +105,6 @@ beforeAll(() => {
   };
   const config = path.join(tmp, 'tsconfig.json');
   writeFileSync(config, JSON.stringify(tsconfig, null, 2));
-  result = new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [tscBin, '-p', config, '--pretty', 'false', '--listFiles'],
-      { cwd: repoRoot, maxBuffer: 32 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, output: `${stdout}${stderr}` });
-      },
-    );
-  });
 });
 
 afterAll(() => {
@@ -132,18 +119,16 @@ describe('fixtures type-check against the real openai and ai types', () => {
     }
   });
 
-  it('tsc loaded the SDK types from node_modules and every fixture file', async () => {
-    const { output } = await result;
-    const listed = output.split('\n').map((l) => l.trim());
+  it('tsc loaded the SDK types from node_modules and every fixture file', () => {
+    const listed = result().files;
     expect(listed).toContain(path.join(realpathSync(path.join(repoRoot, 'node_modules')), 'openai', 'index.d.mts'));
     expect(listed).toContain(path.join(realpathSync(path.join(repoRoot, 'node_modules')), 'ai', 'dist', 'index.d.ts'));
     for (const file of [...filesOf.values()].flat()) expect(listed, file).toContain(file);
   });
 
-  it('tsc reports no errors at all', async () => {
-    const { code, output } = await result;
-    expect(output.split('\n').filter((l) => /error TS\d+/.test(l))).toEqual([]);
-    expect(code).toBe(0);
+  it('tsc reports no errors at all', () => {
+    // Every error tsc -p would print (config, global and per-file diagnostics): none, so its exit code would be 0.
+    expect(result().errors).toEqual([]);
   });
 
   it('every fixture checked has a TypeScript input (its errors, if any, are in the test above, by file)', () => {

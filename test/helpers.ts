@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -94,7 +94,7 @@ export function snapshotTree(dir: string): Map<string, Buffer> {
   return out;
 }
 
-/** Files that do not change during a run (node_modules, TypeScript's lib files), parsed once per test file. */
+/** Files that do not change during a run (node_modules, TypeScript's lib files), parsed once per test worker. */
 const stableSourceFiles = new Map<string, import('typescript').SourceFile>();
 let documentKeys: import('typescript').DocumentRegistry | undefined;
 
@@ -122,7 +122,9 @@ export function typeCheck(tsconfig: string): { errors: string[]; files: string[]
   if (read.error) return { errors: [format(read.error)], files: [] };
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dir, { noEmit: true }, tsconfig);
   documentKeys ??= ts.createDocumentRegistry();
-  const settings = documentKeys.getKeyForCompilationSettings(parsed.options);
+  // Without the tsconfig's directory (pathsBasePath, the end of the registry's key, for module resolution), which no
+  // parse or binding reads: copies of an app in different temp directories share the files.
+  const settings = documentKeys.getKeyForCompilationSettings({ ...parsed.options, pathsBasePath: undefined });
   const host = ts.createCompilerHost(parsed.options);
   const getSourceFile = host.getSourceFile.bind(host);
   const libDir = dirname(ts.getDefaultLibFilePath(parsed.options));
@@ -147,11 +149,8 @@ const typescript = (): typeof import('typescript') => require('typescript');
 
 let emptyCluster: Promise<Blob> | undefined;
 
-/**
- * A new, empty in-memory PGlite database, like `new PGlite()`, started from a copy of an empty cluster made once per
- * test worker: initdb is most of a PGlite start (3-4 CPU s on this machine; loading the copy about 1).
- */
-export async function freshPGlite(): Promise<import('@electric-sql/pglite').PGlite> {
+/** The empty cluster (an initdb's output, as a tarball), made once per test worker. */
+async function emptyClusterDump(): Promise<Blob> {
   const { PGlite } = await import('@electric-sql/pglite');
   emptyCluster ??= (async () => {
     const template = await PGlite.create();
@@ -161,5 +160,26 @@ export async function freshPGlite(): Promise<import('@electric-sql/pglite').PGli
       await template.close();
     }
   })();
-  return PGlite.create({ loadDataDir: await emptyCluster });
+  return emptyCluster;
+}
+
+/**
+ * A new, empty in-memory PGlite database, like `new PGlite()`, started from a copy of an empty cluster made once per
+ * test worker: initdb is most of a PGlite start (3-4 CPU s on this machine; loading the copy about 1).
+ */
+export async function freshPGlite(): Promise<import('@electric-sql/pglite').PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  return PGlite.create({ loadDataDir: await emptyClusterDump() });
+}
+
+/**
+ * An embedded store's data directory (`dir`, created) holding an empty database, as PGlite's initdb leaves one there,
+ * written from the worker's empty cluster: for tests about what happens once the directory exists. The cold start
+ * itself (initdb on first use) is tested in test/tracking/stores.test.ts.
+ */
+export async function emptyPGliteDir(dir: string): Promise<void> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  mkdirSync(dir, { recursive: true });
+  const db = await PGlite.create({ dataDir: dir, loadDataDir: await emptyClusterDump() });
+  await db.close();
 }

@@ -81,7 +81,7 @@ describe('the seed-shaped app: trackTokenUsage(usage: Omit<TokenUsage, …>, sup
 describe('fixtures that need their own type-check', () => {
   it('tracker-param-imported-alias-via-paths: input and output type-check with the fixture tsconfig (its @/* alias)', () => {
     expect(tscErrors(path.join(REPO, 'fixtures', 'tracker-param-imported-alias-via-paths', 'tsconfig.json'))).toEqual([]);
-  }, 60_000);
+  });
 
   it('schema-step-through-omit: the fields land in the interface under the Omit and in the row; the output type-checks', () => {
     const fixture = path.join(REPO, 'fixtures', 'schema-step-through-omit');
@@ -110,7 +110,7 @@ describe('fixtures that need their own type-check', () => {
     );
     symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     expect(tscErrors(path.join(dir, 'tsconfig.json'))).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('the schema step edits only the record type, and only when a call uses it', () => {

@@ -3,6 +3,11 @@
  * (`dist/eslint-plugin/index.js`) and spreads nothing but `recon.configs.recommended`, over a temp copy of the demo
  * app; the built `recon-codemod` CLI (test/helpers.ts's runCli) for the expected count and for `--write`; and the SARIF formatter for GitHub code
  * scanning.
+ *
+ * One dry run and one `--write` (the codemod does not depend on the ESLint major) serve both majors: `before/` is the
+ * demo app as shipped, `after/` the same app once written. ESLint 9's lint of `before/` prints its JSON results and
+ * writes the SARIF file in the same run (a formatter of this test's that calls the SARIF formatter), so the SARIF
+ * test costs no lint of its own.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -43,7 +48,12 @@ function ensureBuilt() {
 }
 
 let work: string;
-let app: string;
+/** The demo app as shipped. */
+let before: string;
+/** The demo app after `recon-codemod --write`. */
+let after: string;
+/** The calls the codemod's dry run over `before` reports as not complete (what the rule must report). */
+let expected: string[];
 
 function run(bin: string, args: string[], cwd: string) {
   const result = spawnSync(process.execPath, [bin, ...args], {
@@ -60,18 +70,48 @@ interface EslintResult {
   messages: Array<{ ruleId: string | null; severity: number; line: number; column: number; message: string; suggestions?: unknown[] }>;
 }
 
-function eslint(args: string[] = [], bin = ESLINT_BIN) {
+function eslint(app: string, args: string[] = [], bin = ESLINT_BIN) {
   return run(bin, ['--max-warnings', '0', ...args, '.'], app);
 }
 
-/** One lint of the app: its results and the exit code CI sees (the same run: a formatter does not change the code). */
-function lintJson(bin = ESLINT_BIN): { results: EslintResult[]; code: number | null } {
-  const { stdout, stderr, code } = eslint(['--format', 'json'], bin);
+/** One lint of an app: its results and the exit code CI sees (the same run: a formatter does not change the code). */
+function lintJson(app: string, bin = ESLINT_BIN, format = 'json'): { results: EslintResult[]; code: number | null } {
+  const { stdout, stderr, code } = eslint(app, ['--format', format], bin);
   try {
     return { results: JSON.parse(stdout) as EslintResult[], code };
   } catch {
     throw new Error(`eslint printed no JSON:\n${stdout}\n${stderr}`);
   }
+}
+
+/** A formatter that prints ESLint's JSON (what `--format json` prints: the results, stringified) and writes the SARIF
+ * formatter's output to SARIF_FILE. */
+const BOTH_FORMATTER = `const { writeFileSync } = require('node:fs');
+// Resolved from the working directory, as ESLint resolves \`--format @microsoft/eslint-formatter-sarif\`.
+const sarif = require(require.resolve('@microsoft/eslint-formatter-sarif', { paths: [process.cwd()] }));
+module.exports = function (results, context) {
+  writeFileSync(process.env.SARIF_FILE, sarif(results, context));
+  return JSON.stringify(results);
+};
+`;
+
+let sarifFile: string;
+let before9: { results: EslintResult[]; code: number | null } | undefined;
+
+/** ESLint 9 over `before`, once: its JSON results, and the SARIF file of the same run. */
+function lintBefore9() {
+  if (!before9) {
+    const formatter = join(work, 'json-and-sarif.cjs');
+    writeFileSync(formatter, BOTH_FORMATTER);
+    sarifFile = join(work, 'eslint.sarif');
+    process.env.SARIF_FILE = sarifFile;
+    try {
+      before9 = lintJson(before, ESLINT_BIN, formatter);
+    } finally {
+      delete process.env.SARIF_FILE;
+    }
+  }
+  return before9;
 }
 
 interface CodemodJson {
@@ -90,15 +130,23 @@ function incompleteCalls(report: CodemodJson) {
 beforeAll(() => {
   ensureBuilt();
   work = mkdtempSync(join(tmpdir(), 'recon-eslint-'));
-  app = join(work, 'demo-app');
-  cpSync(join(REPO, 'fixtures', 'demo-app'), app, { recursive: true });
-  // The user's installed packages (eslint resolves `--format @microsoft/eslint-formatter-sarif` from the cwd).
-  symlinkSync(join(REPO, 'node_modules'), join(app, 'node_modules'), 'junction');
   // What a user writes: the two lines of the README, the plugin imported from the built package.
-  writeFileSync(
-    join(app, 'eslint.config.js'),
-    `import recon from ${JSON.stringify(pathToFileURL(PLUGIN_DIST).href)};\nexport default [recon.configs.recommended];\n`,
-  );
+  const config = `import recon from ${JSON.stringify(pathToFileURL(PLUGIN_DIST).href)};\nexport default [recon.configs.recommended];\n`;
+  [before, after] = ['before', 'after'].map((name) => {
+    const app = join(work, name);
+    cpSync(join(REPO, 'fixtures', 'demo-app'), app, { recursive: true });
+    // The user's installed packages (eslint resolves `--format @microsoft/eslint-formatter-sarif` from the cwd).
+    symlinkSync(join(REPO, 'node_modules'), join(app, 'node_modules'), 'junction');
+    writeFileSync(join(app, 'eslint.config.js'), config);
+    return app;
+  });
+  const jsonFile = join(work, 'before.json');
+  // Run in the app: the report's paths are relative to the working directory.
+  const dry = runCli(['.', '--json', jsonFile, '--quiet'], before);
+  expect(dry.code, dry.stderr).toBe(0);
+  expected = incompleteCalls(JSON.parse(readFileSync(jsonFile, 'utf8')) as CodemodJson).sort();
+  const write = runCli([after, '--write', '--allow-dirty', '--quiet'], work);
+  expect(write.code, write.stderr).toBe(0);
 });
 
 afterAll(() => {
@@ -110,41 +158,31 @@ describe('eslint CLI with recon.configs.recommended over the demo app', () => {
     ['9', ESLINT_BIN],
     ['10', ESLINT_10_BIN],
   ])('ESLint %s reports exactly one error per call the codemod reports as not complete, then none after --write', (major, bin) => {
-    expect(run(bin, ['--version'], app).stdout).toMatch(new RegExp(`^v${major}\\.`));
-    // Fresh sources: an earlier case migrated `app`.
-    cpSync(join(REPO, 'fixtures', 'demo-app', 'src'), join(app, 'src'), { recursive: true, force: true });
-    const jsonFile = join(work, 'before.json');
-    // Run in the app: the report's paths are relative to the working directory.
-    const dry = runCli(['.', '--json', jsonFile, '--quiet'], app);
-    expect(dry.code, dry.stderr).toBe(0);
-    const expected = incompleteCalls(JSON.parse(readFileSync(jsonFile, 'utf8')) as CodemodJson).sort();
+    // The package the bin belongs to (what `eslint --version` prints).
+    expect((JSON.parse(readFileSync(join(bin, '..', '..', 'package.json'), 'utf8')) as { version: string }).version).toMatch(new RegExp(`^${major}\\.`));
     expect(expected.length).toBeGreaterThan(0);
 
-    const { results: before, code: failed } = lintJson(bin);
-    const reported = before.flatMap((r) =>
+    const { results: found, code: failed } = bin === ESLINT_BIN ? lintBefore9() : lintJson(before, bin);
+    const reported = found.flatMap((r) =>
       r.messages
         .filter((m) => m.ruleId === RULE_ID)
-        .map((m) => `${r.filePath.slice(app.length + 1).replace(/\\/g, '/')}:${m.line}:${m.column}`),
+        .map((m) => `${r.filePath.slice(before.length + 1).replace(/\\/g, '/')}:${m.line}:${m.column}`),
     );
     expect(reported.sort()).toEqual(expected);
-    const all = before.flatMap((r) => r.messages);
+    const all = found.flatMap((r) => r.messages);
     expect(all.every((m) => m.ruleId === RULE_ID && m.severity === 2)).toBe(true);
     expect(all.filter((m) => m.suggestions?.length).length).toBeGreaterThan(0);
     expect(failed).toBe(1); // CI fails
 
-    const write = runCli([app, '--write', '--allow-dirty', '--quiet'], work);
-    expect(write.code, write.stderr).toBe(0);
-    const after = lintJson(bin);
-    expect(after.results.flatMap((r) => r.messages)).toEqual([]);
-    expect(after.code).toBe(0);
+    const migrated = lintJson(after, bin);
+    expect(migrated.results.length).toBeGreaterThan(0);
+    expect(migrated.results.flatMap((r) => r.messages)).toEqual([]);
+    expect(migrated.code).toBe(0);
   });
 
   it('writes SARIF for GitHub code scanning that names the rule', () => {
-    // Fresh copy: the test above migrated `app`.
-    cpSync(join(REPO, 'fixtures', 'demo-app', 'src'), join(app, 'src'), { recursive: true, force: true });
-    const sarifFile = join(work, 'eslint.sarif');
-    const result = eslint(['--format', '@microsoft/eslint-formatter-sarif', '--output-file', sarifFile]);
-    expect(result.code, result.stderr).toBe(1);
+    const { code } = lintBefore9();
+    expect(code).toBe(1);
     const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as {
       version: string;
       runs: Array<{

@@ -118,11 +118,11 @@ describe('the HTML report in headless Chromium', () => {
         '--window-size=1000,1400',
         `file://${join(dir, 'report.html')}`,
       ],
-      { encoding: 'utf8', timeout: 60_000 },
+      { encoding: 'utf8', timeout: 240_000 },
     );
     if (!existsSync(join(dir, 'shot.png'))) throw new Error(`chromium wrote no screenshot (exit ${result.status}): ${result.stderr}`);
     image = decodePng(readFileSync(join(dir, 'shot.png')));
-  }, 90_000);
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.skipIf(!CHROMIUM)(`draws every legend swatch of both charts inside their SVGs${SKIP}`, () => {

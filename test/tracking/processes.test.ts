@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spoolRow } from '../../src/tracking/embedded.js';
 import { createTracker, openEmbeddedStore, pgliteStore, StoreBusyError } from '../../src/tracking/index.js';
+import { emptyPGliteDir } from '../helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const built = join(root, 'dist', 'src', 'tracking', 'index.js');
@@ -24,7 +25,8 @@ beforeAll(async () => {
   if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does)`);
   workDir = mkdtempSync(join(tmpdir(), 'recon-processes-'));
   dataDir = join(workDir, '.recon', 'db');
-  // The database is created (initdb, the slow part) once, here.
+  // The directory holds an empty database (initdb on first use is tested in stores.test.ts); the store creates its table.
+  await emptyPGliteDir(dataDir);
   const store = pgliteStore({ dataDir });
   await store.db();
   await store.close();

@@ -4,7 +4,7 @@
  * column without a value are rejected naming them, and a row inserted late after a timeout is not stored twice by
  * the dead-letter replay.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationSql } from '../../src/schema/sql.js';
 import { createTracker, pgliteStore, postgresStore, type DeadLetter, type TokenUsageStore } from '../../src/tracking/index.js';
 import { PG15_MISSING, startCluster, type Cluster, type Session } from '../schema/pg15.js';
+import { emptyPGliteDir } from '../helpers.js';
 
 // The app's table before recon-codemod: its own cost column (dollars, 4 places), cents and audio columns.
 const APP_TABLE = `
@@ -130,7 +131,7 @@ function cases(name: string, setup: () => Promise<Backend>, teardown: () => Prom
       expect(readLetters(deadLetterFile).map((l) => l.request_id)).toEqual(['chatcmpl-late1']);
       await unlock();
       // The insert that timed out now lands; the replay of its dead letter must not add a second row.
-      await expect.poll(() => backend.rows(`SELECT 1 FROM token_usage WHERE openai_request_id = 'chatcmpl-late1'`), { timeout: 60_000 }).toHaveLength(1);
+      await expect.poll(() => backend.rows(`SELECT 1 FROM token_usage WHERE openai_request_id = 'chatcmpl-late1'`), { timeout: 240_000 }).toHaveLength(1);
       const replayer = createTracker({ store, logger: { error: () => {} }, deadLetterFile, rejectedFile, timeoutMs: 60_000 });
       expect(await replayer.replayDeadLetters()).toEqual({ stored: 1, failed: 0 });
       expect(await backend.rows(`SELECT count(*)::int AS n FROM token_usage WHERE openai_request_id = 'chatcmpl-late1'`)).toEqual([{ n: 1 }]);
@@ -171,7 +172,7 @@ cases(
   'PGlite (the embedded default)',
   async () => {
     pgliteDir = join(workDir, 'pglite', 'db');
-    mkdirSync(pgliteDir, { recursive: true });
+    await emptyPGliteDir(pgliteDir);
     const setupDb = await PGlite.create(pgliteDir);
     await setupDb.exec(APP_TABLE);
     await setupDb.close();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTracker, pgliteStore, postgresStore, type DeadLetter, type TokenUsage } from '../../src/tracking/index.js';
+import { emptyPGliteDir } from '../helpers.js';
 
 const usage: TokenUsage = {
   user_id: 'user-1',
@@ -182,6 +183,7 @@ describe('replayDeadLetters', () => {
     expect(again).toMatchObject({ failed_at: first.failed_at, attempts: 3, last_failed_at: expect.any(String) });
     expect(again.usage).toEqual(first.usage);
 
+    await emptyPGliteDir(join(workDir, 'db'));
     const store = pgliteStore({ dataDir: join(workDir, 'db') });
     // The embedded database's cold start (seconds on a loaded machine) is not the insert the timeout is about: it is
     // opened first, and the tracker waiting on it gets a limit made for hangs, not the default 10 s.
