@@ -52,9 +52,41 @@ function walk(dir: string): string[] {
 }
 
 const WORDS = [
-  'account', 'billing', 'vision', 'goal', 'habit', 'journal', 'profile', 'session', 'insight', 'category', 'reminder',
-  'streak', 'summary', 'board', 'prompt', 'feedback', 'invoice', 'team', 'project', 'task', 'note', 'event', 'report',
-  'upload', 'preview', 'search', 'filter', 'order', 'payment', 'plan', 'member', 'message', 'thread', 'draft', 'review',
+  'account',
+  'billing',
+  'vision',
+  'goal',
+  'habit',
+  'journal',
+  'profile',
+  'session',
+  'insight',
+  'category',
+  'reminder',
+  'streak',
+  'summary',
+  'board',
+  'prompt',
+  'feedback',
+  'invoice',
+  'team',
+  'project',
+  'task',
+  'note',
+  'event',
+  'report',
+  'upload',
+  'preview',
+  'search',
+  'filter',
+  'order',
+  'payment',
+  'plan',
+  'member',
+  'message',
+  'thread',
+  'draft',
+  'review',
 ];
 const cap = (s: string) => s[0].toUpperCase() + s.slice(1);
 
@@ -75,19 +107,31 @@ export function generateRepo(options: GenerateOptions): GenerateResult {
   };
 
   // The app's shell and library modules, as in the demo app.
-  writeFileSync(join(mkdirP(dir), 'package.json'), JSON.stringify({ name: 'bench-app', private: true, type: 'module' }, null, 2) + '\n');
-  writeFileSync(join(dir, 'tsconfig.json'), readFileSync(join(DEMO, 'tsconfig.json'), 'utf8').replace('"src/**/*.ts"', '"src/**/*.ts", "src/**/*.tsx"'));
+  writeFileSync(
+    join(mkdirP(dir), 'package.json'),
+    JSON.stringify({ name: 'bench-app', private: true, type: 'module' }, null, 2) + '\n',
+  );
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    readFileSync(join(DEMO, 'tsconfig.json'), 'utf8').replace('"src/**/*.ts"', '"src/**/*.ts", "src/**/*.tsx"'),
+  );
   for (const file of walk(join(DEMO, 'src', 'lib'))) write(relative(DEMO, file), readFileSync(file, 'utf8'));
 
   // Tracker-calling routes: the demo app's route shapes, varied names, same directory depth (relative imports hold).
-  const routes = walk(join(DEMO, 'src', 'app', 'api')).map((f) => ({ name: relative(join(DEMO, 'src', 'app', 'api'), f), text: readFileSync(f, 'utf8') }));
+  const routes = walk(join(DEMO, 'src', 'app', 'api')).map((f) => ({
+    name: relative(join(DEMO, 'src', 'app', 'api'), f),
+    text: readFileSync(f, 'utf8'),
+  }));
   for (let i = 0; i < trackerFiles; i++) {
     const route = routes[i % routes.length];
     const slug = `${r.pick(WORDS)}-${r.pick(WORDS)}-${i}`;
     const group = `g${i % 17}`;
     const text = route.text
       .replace(/action_type: '([a-z_]+)'/g, (_m, a: string) => `action_type: '${a}_${slug.replace(/-/g, '_')}'`)
-      .replace(/'(Summarise|Suggest|Merge|Turn|Assemble|Polish|Refine|Rewrite|Flip|Describe|Write)/g, (_m, w: string) => `'(${slug}) ${w}`);
+      .replace(
+        /'(Summarise|Suggest|Merge|Turn|Assemble|Polish|Refine|Rewrite|Flip|Describe|Write)/g,
+        (_m, w: string) => `'(${slug}) ${w}`,
+      );
     trackingCalls += (text.match(/trackTokenUsage\(/g) ?? []).length;
     write(join('src', 'app', 'api', group, slug, 'route.ts'), text);
   }
@@ -100,9 +144,29 @@ export function generateRepo(options: GenerateOptions): GenerateResult {
     const area = r.pick(WORDS);
     const target = r.int(50, 200);
     const text =
-      kind === 'component' ? component(base, target, r) : kind === 'hook' ? hook(base, target, r) : kind === 'types' ? types(base, target, r) : kind === 'service' ? service(base, target, r) : util(base, target, r);
-    const folder = kind === 'component' ? 'components' : kind === 'hook' ? 'hooks' : kind === 'types' ? 'types' : kind === 'service' ? 'services' : 'utils';
-    write(join('src', folder, area, `${kind === 'component' ? cap(base) : base}.${kind === 'component' ? 'tsx' : 'ts'}`), text);
+      kind === 'component'
+        ? component(base, target, r)
+        : kind === 'hook'
+          ? hook(base, target, r)
+          : kind === 'types'
+            ? types(base, target, r)
+            : kind === 'service'
+              ? service(base, target, r)
+              : util(base, target, r);
+    const folder =
+      kind === 'component'
+        ? 'components'
+        : kind === 'hook'
+          ? 'hooks'
+          : kind === 'types'
+            ? 'types'
+            : kind === 'service'
+              ? 'services'
+              : 'utils';
+    write(
+      join('src', folder, area, `${kind === 'component' ? cap(base) : base}.${kind === 'component' ? 'tsx' : 'ts'}`),
+      text,
+    );
   }
   return { files, trackerFiles, trackingCalls, bytes, lines };
 }
@@ -257,7 +321,13 @@ function service(name: string, target: number, r: R): string {
   const table = r.pick(WORDS);
   return fill(
     target,
-    [`import { z } from 'zod';`, ``, `const Row = z.object({ id: z.string(), user_id: z.string(), value: z.number().optional() });`, `type Row = z.infer<typeof Row>;`, ``],
+    [
+      `import { z } from 'zod';`,
+      ``,
+      `const Row = z.object({ id: z.string(), user_id: z.string(), value: z.number().optional() });`,
+      `type Row = z.infer<typeof Row>;`,
+      ``,
+    ],
     (k) => [
       `export async function ${name}Fetch${k}(userId: string, signal?: AbortSignal): Promise<Row[]> {`,
       `  const res = await fetch(\`/rest/v1/${table}?user_id=eq.\${userId}&limit=${r.int(5, 100)}\`, { signal });`,

@@ -19,7 +19,13 @@ const walk = (d) => {
       files++;
       const text = readFileSync(full, 'utf8');
       if (!text.includes(callee)) continue;
-      const sf = ts.createSourceFile(full, text, ts.ScriptTarget.Latest, true, full.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+      const sf = ts.createSourceFile(
+        full,
+        text,
+        ts.ScriptTarget.Latest,
+        true,
+        full.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+      );
       parsed++;
       nodes += sf.statements.length;
     }

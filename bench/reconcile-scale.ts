@@ -13,7 +13,16 @@
  * sum, shared buffers included).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -41,7 +50,11 @@ const count = (text: string | undefined): number | undefined => {
 };
 const ROWS = count(arg('--rows')) ?? 1_000_000;
 const WRITE_ROWS = count(arg('--write-rows')) ?? (ROWS <= 2_000_000 ? ROWS : 0);
-const ENGINES = process.argv.includes('--pg-only') ? ['pg15'] : process.argv.includes('--pglite-only') ? ['pglite'] : ['pglite', 'pg15'];
+const ENGINES = process.argv.includes('--pg-only')
+  ? ['pg15']
+  : process.argv.includes('--pglite-only')
+    ? ['pglite']
+    : ['pglite', 'pg15'];
 const MB = 1024 * 1024;
 /** A window before the rows: what reconcile costs with nothing to read. */
 const EMPTY_WINDOW = ['--since', '2020-01-01', '--until', '2020-01-02'];
@@ -116,7 +129,16 @@ function saveApiResponses(dir: string, days: Day[]): { usage: string; costs: str
       results: [
         {
           object: 'organization.costs.result',
-          amount: { value: prices.price({ model: SNAPSHOT, at: d.day, input_tokens: d.input, cached_tokens: d.cached, output_tokens: d.output }).dollars, currency: 'usd' },
+          amount: {
+            value: prices.price({
+              model: SNAPSHOT,
+              at: d.day,
+              input_tokens: d.input,
+              cached_tokens: d.cached,
+              output_tokens: d.output,
+            }).dollars,
+            currency: 'usd',
+          },
           line_item: `${SNAPSHOT}, input`,
           project_id: null,
         },
@@ -130,9 +152,18 @@ function saveApiResponses(dir: string, days: Day[]): { usage: string; costs: str
 
 const daysOf = (rows: Array<Record<string, unknown>>): Day[] =>
   rows
-    .map((r) => ({ day: Number(r.day) * DAY, requests: Number(r.count), input: Number(r.sum), cached: Number(r.cached), output: Number(r.output) }))
+    .map((r) => ({
+      day: Number(r.day) * DAY,
+      requests: Number(r.count),
+      input: Number(r.sum),
+      cached: Number(r.cached),
+      output: Number(r.output),
+    }))
     .sort((a, b) => a.day - b.day);
-const DAYS_SQL = PLAIN_GROUP_BY.replace('sum(output_tokens), sum(cached_input_tokens)', 'sum(output_tokens) AS output, sum(cached_input_tokens) AS cached');
+const DAYS_SQL = PLAIN_GROUP_BY.replace(
+  'sum(output_tokens), sum(cached_input_tokens)',
+  'sum(output_tokens) AS output, sum(cached_input_tokens) AS cached',
+);
 
 interface Measure {
   wall: number;
@@ -173,7 +204,10 @@ async function measure(args: string[], cwd: string, postmaster?: number): Promis
   const scratch = mkdtempSync(join(tmpdir(), 'recon-scale-m-'));
   const timeFile = join(scratch, 'time');
   const started = process.hrtime.bigint();
-  const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, process.execPath, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, process.execPath, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -191,7 +225,9 @@ async function measure(args: string[], cwd: string, postmaster?: number): Promis
   const text = existsSync(timeFile) ? readFileSync(timeFile, 'utf8') : '';
   rmSync(scratch, { recursive: true, force: true });
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(text)?.[1] ?? 0) * 1024;
-  const cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN);
+  const cpu =
+    Number(/User time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN) +
+    Number(/System time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN);
   return { wall, cpu, rss, dbRss: postmaster ? dbRss : undefined, code, stdout, stderr };
 }
 
@@ -262,7 +298,9 @@ async function seedPglite(dir: string, rows: number): Promise<{ seed: number; da
   const chunk = 1_000_000;
   for (let from = 0; from < rows; from += chunk) {
     await db.exec(seedSql(from, Math.min(rows, from + chunk), rows));
-    process.stderr.write(`  seeded ${Math.min(rows, from + chunk).toLocaleString('en-US')} rows (${fmtS((Date.now() - started) / 1000)})\n`);
+    process.stderr.write(
+      `  seeded ${Math.min(rows, from + chunk).toLocaleString('en-US')} rows (${fmtS((Date.now() - started) / 1000)})\n`,
+    );
   }
   await db.exec('ANALYZE token_usage');
   const days = daysOf((await db.query<Record<string, unknown>>(DAYS_SQL)).rows);
@@ -277,20 +315,43 @@ async function runPglite(rows: number, writeRows: number): Promise<Result> {
     const { seed, days } = await seedPglite(dir, rows);
     const files = saveApiResponses(dir, days);
     const plain = check(await measure([plainScript(dir, 'pglite', join(dir, '.recon/db'))], dir), 'plain GROUP BY');
-    const read = check(await measure([BIN, 'reconcile', '--usage', files.usage, '--costs', files.costs, '--json', 'report.json'], dir), 'reconcile');
+    const read = check(
+      await measure([BIN, 'reconcile', '--usage', files.usage, '--costs', files.costs, '--json', 'report.json'], dir),
+      'reconcile',
+    );
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     if (report.rows.in_window !== rows) throw new Error(`reconcile saw ${report.rows.in_window} rows, seeded ${rows}`);
     console.error(`  buckets: ${JSON.stringify(report.status_counts)}`);
-    const empty = check(await measure([BIN, 'reconcile', '--usage', files.usage, '--costs', files.costs, ...EMPTY_WINDOW], dir), 'reconcile (empty window)');
+    const empty = check(
+      await measure([BIN, 'reconcile', '--usage', files.usage, '--costs', files.costs, ...EMPTY_WINDOW], dir),
+      'reconcile (empty window)',
+    );
     const readOnly = check(await measure([readScript(dir, 'pglite', join(dir, '.recon/db'))], dir), 'readGroups');
-    const result: Result = { engine: 'PGlite', rows, seed, plain, plainQuery: JSON.parse(plain.stdout).query_s, readQuery: JSON.parse(readOnly.stdout).query_s, read, empty };
+    const result: Result = {
+      engine: 'PGlite',
+      rows,
+      seed,
+      plain,
+      plainQuery: JSON.parse(plain.stdout).query_s,
+      readQuery: JSON.parse(readOnly.stdout).query_s,
+      read,
+      empty,
+    };
     if (writeRows > 0) {
       let wdir = dir;
       if (writeRows !== rows) {
         wdir = mkdtempSync(join(tmpdir(), 'recon-scale-pglite-w-'));
         saveApiResponses(wdir, (await seedPglite(wdir, writeRows)).days);
       }
-      const args = [BIN, 'reconcile', '--usage', join(wdir, 'usage.json'), '--costs', join(wdir, 'costs.json'), '--write'];
+      const args = [
+        BIN,
+        'reconcile',
+        '--usage',
+        join(wdir, 'usage.json'),
+        '--costs',
+        join(wdir, 'costs.json'),
+        '--write',
+      ];
       result.write = check(await measure(args, wdir), 'reconcile --write');
       result.rewrite = check(await measure(args, wdir), 'reconcile --write (rerun)');
       result.writeRows = writeRows;
@@ -303,7 +364,9 @@ async function runPglite(rows: number, writeRows: number): Promise<Result> {
 }
 
 function postgresUser(): { uid: number; gid: number } | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) return undefined;
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -330,7 +393,16 @@ async function runPg15(rows: number, writeRows: number): Promise<Result | undefi
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}${r.stdout}`);
   };
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync']);
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-k ${dir} -p ${port} -c listen_addresses='' -c fsync=off`, 'start']);
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-o',
+    `-k ${dir} -p ${port} -c listen_addresses='' -c fsync=off`,
+    'start',
+  ]);
   const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const { default: pg } = await import('pg');
   try {
@@ -342,7 +414,9 @@ async function runPg15(rows: number, writeRows: number): Promise<Result | undefi
       const chunk = 2_000_000;
       for (let from = 0; from < n; from += chunk) {
         await client.query(seedSql(from, Math.min(n, from + chunk), n));
-        process.stderr.write(`  seeded ${Math.min(n, from + chunk).toLocaleString('en-US')} rows (${fmtS((Date.now() - started) / 1000)})\n`);
+        process.stderr.write(
+          `  seeded ${Math.min(n, from + chunk).toLocaleString('en-US')} rows (${fmtS((Date.now() - started) / 1000)})\n`,
+        );
       }
       await client.query(`VACUUM ANALYZE ${table}`);
       const days = daysOf((await client.query(DAYS_SQL)).rows);
@@ -354,15 +428,34 @@ async function runPg15(rows: number, writeRows: number): Promise<Result | undefi
     const files = saveApiResponses(dir, days);
     const plain = check(await measure([plainScript(dir, 'pg15', url)], dir, postmaster), 'plain GROUP BY');
     const read = check(
-      await measure([BIN, 'reconcile', '--db', url, '--usage', files.usage, '--costs', files.costs, '--json', 'report.json'], dir, postmaster),
+      await measure(
+        [BIN, 'reconcile', '--db', url, '--usage', files.usage, '--costs', files.costs, '--json', 'report.json'],
+        dir,
+        postmaster,
+      ),
       'reconcile',
     );
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     if (report.rows.in_window !== rows) throw new Error(`reconcile saw ${report.rows.in_window} rows, seeded ${rows}`);
     console.error(`  buckets: ${JSON.stringify(report.status_counts)}`);
-    const empty = check(await measure([BIN, 'reconcile', '--db', url, '--usage', files.usage, '--costs', files.costs, ...EMPTY_WINDOW], dir), 'reconcile (empty window)');
+    const empty = check(
+      await measure(
+        [BIN, 'reconcile', '--db', url, '--usage', files.usage, '--costs', files.costs, ...EMPTY_WINDOW],
+        dir,
+      ),
+      'reconcile (empty window)',
+    );
     const readOnly = check(await measure([readScript(dir, 'pg15', url)], dir, postmaster), 'readGroups');
-    const result: Result = { engine: 'PostgreSQL 15', rows, seed, plain, plainQuery: JSON.parse(plain.stdout).query_s, readQuery: JSON.parse(readOnly.stdout).query_s, read, empty };
+    const result: Result = {
+      engine: 'PostgreSQL 15',
+      rows,
+      seed,
+      plain,
+      plainQuery: JSON.parse(plain.stdout).query_s,
+      readQuery: JSON.parse(readOnly.stdout).query_s,
+      read,
+      empty,
+    };
     if (writeRows > 0) {
       let wfiles = files;
       if (writeRows !== rows) wfiles = saveApiResponses(dir, (await seedDb('token_usage', writeRows)).days);
@@ -373,7 +466,11 @@ async function runPg15(rows: number, writeRows: number): Promise<Result | undefi
     }
     return result;
   } finally {
-    spawnSync(join(PG_BIN, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], { encoding: 'utf8', cwd: dir, ...(runAs ?? {}) });
+    spawnSync(join(PG_BIN, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], {
+      encoding: 'utf8',
+      cwd: dir,
+      ...(runAs ?? {}),
+    });
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -385,9 +482,17 @@ export async function reconcileScaleBench(): Promise<void> {
     const r = await runPg15(ROWS, WRITE_ROWS);
     if (r) results.push(r);
   }
-  console.log(`\nload average now: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (wall times stretch with it)`);
-  console.log(`\nreconcile at scale: ${ROWS.toLocaleString('en-US')} rows, 8 UTC days, one model (the demo week's shape)`);
-  console.log('| store | rows | seed | plain GROUP BY (wall, CPU / query / RSS) | reconcile wall, CPU (fixed cost wall, CPU) | reconcile read (readGroups) vs plain query | peak RSS | Node beyond the DB | DB RSS | --write (rows: wall, RSS) | rerun (skips) |');
+  console.log(
+    `\nload average now: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores (wall times stretch with it)`,
+  );
+  console.log(
+    `\nreconcile at scale: ${ROWS.toLocaleString('en-US')} rows, 8 UTC days, one model (the demo week's shape)`,
+  );
+  console.log(
+    '| store | rows | seed | plain GROUP BY (wall, CPU / query / RSS) | reconcile wall, CPU (fixed cost wall, CPU) | reconcile read (readGroups) vs plain query | peak RSS | Node beyond the DB | DB RSS | --write (rows: wall, RSS) | rerun (skips) |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const pglite = r.engine === 'PGlite';
@@ -399,13 +504,15 @@ export async function reconcileScaleBench(): Promise<void> {
     );
   }
   console.log(
-    '\nTargets: Node\'s peak RSS under 300 MB beyond the database\'s own; reconcile\'s read (readGroups, timed in its own process like the plain query) ≤ 1.3× the plain GROUP BY query; --write of 1 M rows under 60 s.',
+    "\nTargets: Node's peak RSS under 300 MB beyond the database's own; reconcile's read (readGroups, timed in its own process like the plain query) ≤ 1.3× the plain GROUP BY query; --write of 1 M rows under 60 s.",
   );
   for (const r of results) {
     const beyond = r.engine === 'PGlite' ? r.read.rss - r.plain.rss : r.read.rss;
     console.log(
       `  ${r.engine}: Node beyond the DB ${fmtMB(beyond)} ${beyond < 300 * MB ? 'PASS' : 'FAIL'}; read ${(r.readQuery / r.plainQuery).toFixed(2)}× the plain query ${r.readQuery <= 1.3 * r.plainQuery ? 'PASS' : 'FAIL'}` +
-        (r.write && r.writeRows === 1_000_000 ? `; --write 1 M ${fmtS(r.write.wall)} ${r.write.wall < 60 ? 'PASS' : 'FAIL'}` : ''),
+        (r.write && r.writeRows === 1_000_000
+          ? `; --write 1 M ${fmtS(r.write.wall)} ${r.write.wall < 60 ? 'PASS' : 'FAIL'}`
+          : ''),
     );
   }
 }

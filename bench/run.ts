@@ -59,19 +59,27 @@ interface Measure {
 function measure(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Measure {
   const scratch = mkdtempSync(join(tmpdir(), 'recon-bench-m-'));
   const rssFile = join(scratch, 'rss');
-  const wrapped = TIME ? [TIME, ['-v', '-o', rssFile, cmd, ...args]] as const : [cmd, args] as const;
+  const wrapped = TIME ? ([TIME, ['-v', '-o', rssFile, cmd, ...args]] as const) : ([cmd, args] as const);
   const childEnv = { ...process.env, NO_COLOR: '1', CI: '1', ...env } as Record<string, string>;
   if (!TIME) childEnv.NODE_OPTIONS = `${childEnv.NODE_OPTIONS ?? ''} --require ${RSS_HOOK}`.trim();
   childEnv.BENCH_RSS_FILE = rssFile;
   const started = process.hrtime.bigint();
-  const result = spawnSync(wrapped[0], wrapped[1], { cwd, env: childEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(wrapped[0], wrapped[1], {
+    cwd,
+    env: childEnv,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   let rss = 0;
   let cpu: number | undefined;
   try {
     const text = readFileSync(rssFile, 'utf8');
     if (TIME) rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(text)?.[1] ?? 0) * 1024;
-    if (TIME) cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN);
+    if (TIME)
+      cpu =
+        Number(/User time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN) +
+        Number(/System time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? NaN);
     else rss = Math.max(0, ...text.split('\n').filter(Boolean).map(Number));
   } catch {
     /* no figure */
@@ -120,7 +128,10 @@ interface Row {
 interface Scenario {
   gen: GenerateResult;
   grepHits: number;
-  rows: Record<'grep' | 'parse' | 'dry' | 'write' | 'jscodeshift' | 'jscodeshiftEngine' | 'eslintBase' | 'eslintRule', Row>;
+  rows: Record<
+    'grep' | 'parse' | 'dry' | 'write' | 'jscodeshift' | 'jscodeshiftEngine' | 'eslintBase' | 'eslintRule',
+    Row
+  >;
   reconSummary: string;
   ruleMs?: number;
   ruleReports?: number;
@@ -140,7 +151,10 @@ function runScenario(totalFiles: number, trackerFiles: number, heavy: boolean, h
   const grepHits = grep.stdout.split('\n').filter(Boolean).length;
 
   process.stderr.write('bench: prefiltered parse\n');
-  rows.parse = { label: '(b) TS createSourceFile, files naming the callee', m: best(REPEAT, () => measure(NODE, [join(REPO, 'bench', 'parse-candidates.mjs'), dir], dir)) };
+  rows.parse = {
+    label: '(b) TS createSourceFile, files naming the callee',
+    m: best(REPEAT, () => measure(NODE, [join(REPO, 'bench', 'parse-candidates.mjs'), dir], dir)),
+  };
 
   process.stderr.write('bench: recon-codemod dry run\n');
   const dry = best(REPEAT, () => measure(NODE, [BIN, dir, '--quiet'], dir));
@@ -166,22 +180,55 @@ function runScenario(totalFiles: number, trackerFiles: number, heavy: boolean, h
   if (heavy) {
     const jsDir = copyTree(dir);
     process.stderr.write('bench: jscodeshift (parses every file: slow)\n');
-    const js = measure(NODE, [JSCODESHIFT, '-t', join(REPO, 'bench', 'jscodeshift-naive.cjs'), join(jsDir, 'src'), '--extensions=ts,tsx', '--parser=tsx'], jsDir);
-    rows.jscodeshift = { label: jsLabel, m: js, note: /(\d+) ok/.exec(js.stdout) ? `${/(\d+) ok/.exec(js.stdout)![1]} files changed` : undefined };
+    const js = measure(
+      NODE,
+      [
+        JSCODESHIFT,
+        '-t',
+        join(REPO, 'bench', 'jscodeshift-naive.cjs'),
+        join(jsDir, 'src'),
+        '--extensions=ts,tsx',
+        '--parser=tsx',
+      ],
+      jsDir,
+    );
+    rows.jscodeshift = {
+      label: jsLabel,
+      m: js,
+      note: /(\d+) ok/.exec(js.stdout) ? `${/(\d+) ok/.exec(js.stdout)![1]} files changed` : undefined,
+    };
     rmSync(jsDir, { recursive: true, force: true });
   } else rows.jscodeshift = estimate(heavyFrom!.rows.jscodeshift);
 
   // The shipped transform (codemods/jscodeshift.cjs: the engine in a worker thread, text-prefiltered) under jscodeshift.
   const jsEngineDir = copyTree(dir);
   process.stderr.write('bench: jscodeshift -t codemods/jscodeshift.cjs\n');
-  const jsEngine = measure(NODE, [JSCODESHIFT, '-t', join(REPO, 'codemods', 'jscodeshift.cjs'), join(jsEngineDir, 'src'), '--extensions=ts,tsx', '--parser=tsx'], jsEngineDir);
-  rows.jscodeshiftEngine = { label: '(g) jscodeshift -t codemods/jscodeshift.cjs', m: jsEngine, note: /(\d+) ok/.exec(jsEngine.stdout) ? `${/(\d+) ok/.exec(jsEngine.stdout)![1]} files changed` : undefined };
+  const jsEngine = measure(
+    NODE,
+    [
+      JSCODESHIFT,
+      '-t',
+      join(REPO, 'codemods', 'jscodeshift.cjs'),
+      join(jsEngineDir, 'src'),
+      '--extensions=ts,tsx',
+      '--parser=tsx',
+    ],
+    jsEngineDir,
+  );
+  rows.jscodeshiftEngine = {
+    label: '(g) jscodeshift -t codemods/jscodeshift.cjs',
+    m: jsEngine,
+    note: /(\d+) ok/.exec(jsEngine.stdout) ? `${/(\d+) ok/.exec(jsEngine.stdout)![1]} files changed` : undefined,
+  };
   rmSync(jsEngineDir, { recursive: true, force: true });
 
   let ruleMs: number | undefined;
   let ruleReports: number | undefined;
   if (!existsSync(PLUGIN)) {
-    rows.eslintBase = { label: '(f) eslint, untyped, without the rule', note: 'n/a: dist/eslint-plugin/index.js not built' };
+    rows.eslintBase = {
+      label: '(f) eslint, untyped, without the rule',
+      note: 'n/a: dist/eslint-plugin/index.js not built',
+    };
     rows.eslintRule = { label: '(f) eslint, untyped, with the rule', note: 'n/a' };
   } else if (heavy) {
     eslintConfig(dir);
@@ -193,18 +240,37 @@ function runScenario(totalFiles: number, trackerFiles: number, heavy: boolean, h
     const rule: Measure[] = [];
     const repeat = totalFiles > 2_000 ? 1 : 2;
     for (let i = 0; i < repeat; i++) {
-      base.push(measure(NODE, [ESLINT_BIN, '.', '-f', 'json', '-o', join(dir, '.eslint-base.json')], dir, { BENCH_RULE: '0', TIMING: 'all' }));
+      base.push(
+        measure(NODE, [ESLINT_BIN, '.', '-f', 'json', '-o', join(dir, '.eslint-base.json')], dir, {
+          BENCH_RULE: '0',
+          TIMING: 'all',
+        }),
+      );
       process.stderr.write('bench: eslint with the rule\n');
       rule.push(measure(NODE, [ESLINT_BIN, '.', '-f', 'json', '-o', out], dir, { BENCH_RULE: '1', TIMING: 'all' }));
     }
-    const pickBest = (xs: Measure[]) => ({ ...xs.reduce((a, b) => (b.wall < a.wall ? b : a)), rss: Math.max(...xs.map((x) => x.rss)) });
-    rows.eslintBase = { label: '(f) eslint, typescript-eslint recommended (untyped)', m: pickBest(base), note: repeat > 1 ? `best of ${repeat}` : undefined };
+    const pickBest = (xs: Measure[]) => ({
+      ...xs.reduce((a, b) => (b.wall < a.wall ? b : a)),
+      rss: Math.max(...xs.map((x) => x.rss)),
+    });
+    rows.eslintBase = {
+      label: '(f) eslint, typescript-eslint recommended (untyped)',
+      m: pickBest(base),
+      note: repeat > 1 ? `best of ${repeat}` : undefined,
+    };
     const withRule = pickBest(rule);
-    rows.eslintRule = { label: '(f) same + recon/require-reconciliation-fields', m: withRule, note: repeat > 1 ? `best of ${repeat}` : undefined };
+    rows.eslintRule = {
+      label: '(f) same + recon/require-reconciliation-fields',
+      m: withRule,
+      note: repeat > 1 ? `best of ${repeat}` : undefined,
+    };
     ruleMs = Number(/recon\/require-reconciliation-fields\s*\|\s*([\d.]+)/.exec(withRule.stdout)?.[1] ?? NaN);
     try {
       const results = JSON.parse(readFileSync(out, 'utf8')) as Array<{ messages: Array<{ ruleId: string | null }> }>;
-      ruleReports = results.reduce((n, r) => n + r.messages.filter((m) => m.ruleId === 'recon/require-reconciliation-fields').length, 0);
+      ruleReports = results.reduce(
+        (n, r) => n + r.messages.filter((m) => m.ruleId === 'recon/require-reconciliation-fields').length,
+        0,
+      );
     } catch {
       /* no report */
     }
@@ -224,7 +290,9 @@ function runScenario(totalFiles: number, trackerFiles: number, heavy: boolean, h
  */
 function verifyScenario(totalFiles: number, trackerFiles: number) {
   const dir = mkdtempSync(join(tmpdir(), `recon-bench-verify-${totalFiles}-`));
-  process.stderr.write(`bench: generating ${totalFiles} files (${trackerFiles} calling the tracker) with node_modules for the type check, in ${dir}\n`);
+  process.stderr.write(
+    `bench: generating ${totalFiles} files (${trackerFiles} calling the tracker) with node_modules for the type check, in ${dir}\n`,
+  );
   const gen = generateRepo({ dir, totalFiles, trackerFiles, seed: 11 });
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
   spawnSync('grep', ['-rl', 'warm-the-cache', join(dir, 'src')]);
@@ -241,21 +309,34 @@ function verifyScenario(totalFiles: number, trackerFiles: number) {
   const unverified = run(['--no-verify']);
   if (!KEEP) rmSync(dir, { recursive: true, force: true });
   const typeCheck = /^Type check: .*$/m.exec(verified.stdout)?.[0] ?? '(no type check line)';
-  console.log(`\n--write's type check: ${gen.files} files, ${gen.trackingCalls} tracking calls in ${gen.trackerFiles} files, node_modules with the SDKs' types`);
-  console.log(`${pad('tool', 52)} ${lpad('wall', 10)} ${lpad('CPU', 10)} ${lpad('peak RSS', 10)}  note (fastest of ${REPEAT} runs)`);
+  console.log(
+    `\n--write's type check: ${gen.files} files, ${gen.trackingCalls} tracking calls in ${gen.trackerFiles} files, node_modules with the SDKs' types`,
+  );
+  console.log(
+    `${pad('tool', 52)} ${lpad('wall', 10)} ${lpad('CPU', 10)} ${lpad('peak RSS', 10)}  note (fastest of ${REPEAT} runs)`,
+  );
   console.log('-'.repeat(96));
   const cpu = (m: Measure) => (m.cpu !== undefined && !Number.isNaN(m.cpu) ? fmtS(m.cpu) : 'n/a');
-  for (const [label, m] of [['(h) recon-codemod --write --quiet (type-checked)', verified], ['(h) recon-codemod --write --quiet --no-verify', unverified]] as const) {
-    console.log(`${pad(label, 52)} ${lpad(fmtS(m.wall), 10)} ${lpad(cpu(m), 10)} ${lpad(fmtMiB(m.rss), 10)}  ${m.code !== 0 ? `exit ${m.code}` : ''}`);
+  for (const [label, m] of [
+    ['(h) recon-codemod --write --quiet (type-checked)', verified],
+    ['(h) recon-codemod --write --quiet --no-verify', unverified],
+  ] as const) {
+    console.log(
+      `${pad(label, 52)} ${lpad(fmtS(m.wall), 10)} ${lpad(cpu(m), 10)} ${lpad(fmtMiB(m.rss), 10)}  ${m.code !== 0 ? `exit ${m.code}` : ''}`,
+    );
   }
-  const cpuCost = verified.cpu !== undefined && unverified.cpu !== undefined ? `, ${fmtS(verified.cpu - unverified.cpu)} of CPU` : '';
-  console.log(`type check costs ${fmtS(verified.wall - unverified.wall)} wall${cpuCost} (×${(verified.wall / unverified.wall).toFixed(2)}); recon-codemod said: ${typeCheck}`);
+  const cpuCost =
+    verified.cpu !== undefined && unverified.cpu !== undefined ? `, ${fmtS(verified.cpu - unverified.cpu)} of CPU` : '';
+  console.log(
+    `type check costs ${fmtS(verified.wall - unverified.wall)} wall${cpuCost} (×${(verified.wall / unverified.wall).toFixed(2)}); recon-codemod said: ${typeCheck}`,
+  );
 }
 
 /** npm's own variables (set by `npm run bench`) would point npm at this repo: keep only the registry. */
 function npmEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !(/^npm_/i.test(k) && !/^npm_config_registry$/i.test(k))) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !(/^npm_/i.test(k) && !/^npm_config_registry$/i.test(k))) env[k] = v;
   return { ...env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
 }
 
@@ -263,7 +344,9 @@ function npmEnv(): Record<string, string> {
 function treeSize(dir: string): { bytes: number; packages: number } {
   const du = spawnSync('du', ['-sk', dir], { encoding: 'utf8' });
   const kib = Number(/^(\d+)/.exec(du.stdout ?? '')?.[1]);
-  const lock = JSON.parse(readFileSync(join(dir, '.package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+  const lock = JSON.parse(readFileSync(join(dir, '.package-lock.json'), 'utf8')) as {
+    packages: Record<string, unknown>;
+  };
   return { bytes: Number.isFinite(kib) ? kib * 1024 : NaN, packages: Object.keys(lock.packages).length };
 }
 
@@ -276,7 +359,9 @@ function installScenario() {
 What a user installs: npm pack, then npm install <tarball> into an empty project with an empty npm cache`);
   const ping = spawnSync('npm', ['ping'], { encoding: 'utf8', env: npmEnv(), timeout: 20_000 });
   if (ping.status !== 0) {
-    console.log(`(i) skipped: the npm registry cannot be reached (npm ping: ${(ping.stderr || ping.error?.message || `exit ${ping.status}`).trim().split('\n').pop()})`);
+    console.log(
+      `(i) skipped: the npm registry cannot be reached (npm ping: ${(ping.stderr || ping.error?.message || `exit ${ping.status}`).trim().split('\n').pop()})`,
+    );
     return;
   }
   if (!existsSync(join(REPO, 'dist', 'src', 'cli.js'))) {
@@ -284,7 +369,11 @@ What a user installs: npm pack, then npm install <tarball> into an empty project
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'recon-bench-install-'));
-  const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: REPO, encoding: 'utf8', env: npmEnv() });
+  const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: npmEnv(),
+  });
   if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
   const tarball = join(dir, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0].filename);
   const app = join(dir, 'app');
@@ -294,7 +383,9 @@ What a user installs: npm pack, then npm install <tarball> into an empty project
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true }));
   const install = measure('npm', ['install', '--cache', cache, '--no-audit', '--no-fund', tarball], app, npmEnv());
   if (install.code !== 0) {
-    console.log(`(i) npm install failed (exit ${install.code}): ${install.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    console.log(
+      `(i) npm install failed (exit ${install.code}): ${install.stderr.trim().split('\n').slice(-3).join(' ')}`,
+    );
     if (!KEEP) rmSync(dir, { recursive: true, force: true });
     return;
   }
@@ -303,11 +394,21 @@ What a user installs: npm pack, then npm install <tarball> into an empty project
   const dry = measure(NODE, [join(app, 'node_modules', '.bin', 'recon-codemod'), '.', '--quiet'], app);
   const mb = size.bytes / 1e6;
   const total = install.wall + first.wall;
-  console.log(`${pad('(i) npm install <tarball>, empty cache', 52)} ${lpad(fmtS(install.wall), 10)}  ${mb.toFixed(1)} MB in node_modules, ${size.packages} packages`);
-  console.log(`${pad('(i) then recon-codemod --help (first run)', 52)} ${lpad(fmtS(first.wall), 10)}  ${first.code !== 0 ? `exit ${first.code}` : ''}`);
-  console.log(`${pad('(i) then recon-codemod . --quiet (demo app)', 52)} ${lpad(fmtS(dry.wall), 10)}  ${dry.code !== 0 ? `exit ${dry.code}` : dry.stdout.trim().split('\n').pop()}`);
-  console.log(`  ${pad('installed size', 46)} ${pad(`${mb.toFixed(1)} MB (target < 40 MB)`, 34)} ${mb < 40 ? 'PASS' : 'FAIL'}`);
-  console.log(`  ${pad('install + first run', 46)} ${pad(`${fmtS(total)} (target < 8 s; network and load count)`, 34)} ${total < 8 ? 'PASS' : 'FAIL'}`);
+  console.log(
+    `${pad('(i) npm install <tarball>, empty cache', 52)} ${lpad(fmtS(install.wall), 10)}  ${mb.toFixed(1)} MB in node_modules, ${size.packages} packages`,
+  );
+  console.log(
+    `${pad('(i) then recon-codemod --help (first run)', 52)} ${lpad(fmtS(first.wall), 10)}  ${first.code !== 0 ? `exit ${first.code}` : ''}`,
+  );
+  console.log(
+    `${pad('(i) then recon-codemod . --quiet (demo app)', 52)} ${lpad(fmtS(dry.wall), 10)}  ${dry.code !== 0 ? `exit ${dry.code}` : dry.stdout.trim().split('\n').pop()}`,
+  );
+  console.log(
+    `  ${pad('installed size', 46)} ${pad(`${mb.toFixed(1)} MB (target < 40 MB)`, 34)} ${mb < 40 ? 'PASS' : 'FAIL'}`,
+  );
+  console.log(
+    `  ${pad('install + first run', 46)} ${pad(`${fmtS(total)} (target < 8 s; network and load count)`, 34)} ${total < 8 ? 'PASS' : 'FAIL'}`,
+  );
   if (!KEEP) rmSync(dir, { recursive: true, force: true });
 }
 
@@ -317,7 +418,9 @@ const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);
 
 function table(title: string, s: Scenario) {
-  console.log(`\n${title}: ${s.gen.files} files, ${(s.gen.bytes / 1024 ** 2).toFixed(1)} MiB, ${s.gen.lines} lines; ${s.grepHits} files name the callee (${s.gen.trackerFiles} routes + the tracker), ${s.gen.trackingCalls} tracking calls`);
+  console.log(
+    `\n${title}: ${s.gen.files} files, ${(s.gen.bytes / 1024 ** 2).toFixed(1)} MiB, ${s.gen.lines} lines; ${s.grepHits} files name the callee (${s.gen.trackerFiles} routes + the tracker), ${s.gen.trackingCalls} tracking calls`,
+  );
   console.log(`${pad('tool', 52)} ${lpad('wall', 10)} ${lpad('peak RSS', 10)}  note (a–d: fastest of ${REPEAT} runs)`);
   console.log('-'.repeat(96));
   for (const row of Object.values(s.rows)) {
@@ -325,10 +428,15 @@ function table(title: string, s: Scenario) {
     const wall = m ? `${m.estimated ? '~' : ''}${fmtS(m.wall)}` : 'n/a';
     const rss = m && !m.estimated ? fmtMiB(m.rss) : m ? '' : 'n/a';
     const exit = m && !m.estimated && m.code !== 0 ? `exit ${m.code}` : '';
-    console.log(`${pad(row.label, 52)} ${lpad(wall, 10)} ${lpad(rss, 10)}  ${[exit, row.note].filter(Boolean).join('; ')}`);
+    console.log(
+      `${pad(row.label, 52)} ${lpad(wall, 10)} ${lpad(rss, 10)}  ${[exit, row.note].filter(Boolean).join('; ')}`,
+    );
   }
   console.log(`recon-codemod said: ${s.reconSummary}`);
-  if (s.ruleReports !== undefined) console.log(`ESLint rule reported ${s.ruleReports} calls; the rule's own time (TIMING): ${s.ruleMs?.toFixed(0)} ms`);
+  if (s.ruleReports !== undefined)
+    console.log(
+      `ESLint rule reported ${s.ruleReports} calls; the rule's own time (TIMING): ${s.ruleMs?.toFixed(0)} ms`,
+    );
 }
 
 function verdicts(s: Scenario, label: string) {
@@ -338,19 +446,32 @@ function verdicts(s: Scenario, label: string) {
   const a = wall(r.dry) / wall(r.parse);
   lines.push([`recon dry run / prefiltered parse`, `${a.toFixed(2)}× (target ≤ 3×)`, a <= 3]);
   const b = wall(r.dry) / wall(r.jscodeshift);
-  lines.push([`recon dry run / jscodeshift${r.jscodeshift.m?.estimated ? ' (est.)' : ''}`, `${b.toFixed(3)} (target ≤ 0.5)`, b <= 0.5]);
+  lines.push([
+    `recon dry run / jscodeshift${r.jscodeshift.m?.estimated ? ' (est.)' : ''}`,
+    `${b.toFixed(3)} (target ≤ 0.5)`,
+    b <= 0.5,
+  ]);
   const bw = wall(r.write) / wall(r.jscodeshift);
-  lines.push([`recon --write / jscodeshift${r.jscodeshift.m?.estimated ? ' (est.)' : ''}`, `${bw.toFixed(3)} (target ≤ 0.5)`, bw <= 0.5]);
+  lines.push([
+    `recon --write / jscodeshift${r.jscodeshift.m?.estimated ? ' (est.)' : ''}`,
+    `${bw.toFixed(3)} (target ≤ 0.5)`,
+    bw <= 0.5,
+  ]);
   const peak = Math.max(r.dry.m?.rss ?? 0, r.write.m?.rss ?? 0);
   lines.push([`recon peak memory`, `${fmtMiB(peak)} (target < 1024 MiB)`, peak > 0 ? peak < GiB : undefined]);
   if (r.eslintRule.m && r.eslintBase.m) {
     const diff = (wall(r.eslintRule) - wall(r.eslintBase)) / wall(r.eslintRule);
     const timing = s.ruleMs !== undefined && !Number.isNaN(s.ruleMs) ? s.ruleMs / 1000 / wall(r.eslintRule) : NaN;
-    lines.push([`rule's share of the ESLint run (TIMING)`, `${(timing * 100).toFixed(2)} % (target < 3 %)`, timing < 0.03]);
+    lines.push([
+      `rule's share of the ESLint run (TIMING)`,
+      `${(timing * 100).toFixed(2)} % (target < 3 %)`,
+      timing < 0.03,
+    ]);
     lines.push([`  (wall with − without, noisy)`, `${(diff * 100).toFixed(2)} %`, undefined]);
   } else lines.push([`rule's share of the ESLint run`, 'n/a (eslint-plugin not built)', undefined]);
   console.log(`\n${label}`);
-  for (const [what, value, ok] of lines) console.log(`  ${pad(what, 46)} ${pad(value, 34)} ${ok === undefined ? '' : ok ? 'PASS' : 'FAIL'}`);
+  for (const [what, value, ok] of lines)
+    console.log(`  ${pad(what, 46)} ${pad(value, 34)} ${ok === undefined ? '' : ok ? 'PASS' : 'FAIL'}`);
 }
 
 if (process.argv.includes('--rows')) {
@@ -360,7 +481,10 @@ if (process.argv.includes('--rows')) {
   process.exit(0);
 }
 const started = Date.now();
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 console.log(
   `recon-codemod bench — node ${process.version}, ${TIME ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS'} for peak RSS${FULL ? ', --full' : ''}; load average at start: ${load()} (figures are noisy when the machine is busy)`,
 );

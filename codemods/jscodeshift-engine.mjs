@@ -14,7 +14,8 @@ import { workerData } from 'node:worker_threads';
 const { signal, port } = workerData;
 const dist = new URL('../dist/', import.meta.url);
 
-const cannotLoad = (error) => new Error(`recon-codemod: cannot load the engine from ${dist.pathname} (run \`npm run build\`?): ${error.message}`);
+const cannotLoad = (error) =>
+  new Error(`recon-codemod: cannot load the engine from ${dist.pathname} (run \`npm run build\`?): ${error.message}`);
 
 let configModule;
 function loadConfigModule() {
@@ -30,7 +31,12 @@ async function load() {
     import(new URL('src/engine/index.js', dist).href),
     import(new URL('src/node-host.js', dist).href),
   ]).then(
-    ([engine, host]) => ({ addReconciliationFields: engine.addReconciliationFields, fileAlone: engine.fileAlone, createNodeHost: host.createNodeHost, toPosix: host.toPosix }),
+    ([engine, host]) => ({
+      addReconciliationFields: engine.addReconciliationFields,
+      fileAlone: engine.fileAlone,
+      createNodeHost: host.createNodeHost,
+      toPosix: host.toPosix,
+    }),
     (error) => {
       throw cannotLoad(error);
     },
@@ -57,7 +63,12 @@ async function handle({ path, text, configPath, root }) {
   let host = hosts.get(root);
   if (!host) hosts.set(root, (host = m.createNodeHost(root)));
   const posix = m.toPosix(path);
-  const result = m.addReconciliationFields([{ path: posix, text }], { config, readFile: host.readFile, pathAliases: host.pathAliases, exactOptionalPropertyTypes: host.exactOptionalPropertyTypes });
+  const result = m.addReconciliationFields([{ path: posix, text }], {
+    config,
+    readFile: host.readFile,
+    pathAliases: host.pathAliases,
+    exactOptionalPropertyTypes: host.exactOptionalPropertyTypes,
+  });
   // A transform writes only its own file: a call whose edit needs the tracker's type (or row) in another file is left
   // as it is and reported, naming that file, rather than written without it (it would not compile).
   const plan = m.fileAlone(result, posix, text);
@@ -66,7 +77,13 @@ async function handle({ path, text, configPath, root }) {
     status: plan.status,
     error: plan.error,
     output: plan.output,
-    calls: plan.calls.map((c) => ({ line: c.line, column: c.column, status: c.status, reasonCode: c.reasonCode, reason: c.reason })),
+    calls: plan.calls.map((c) => ({
+      line: c.line,
+      column: c.column,
+      status: c.status,
+      reasonCode: c.reasonCode,
+      reason: c.reason,
+    })),
   };
 }
 

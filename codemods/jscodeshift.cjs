@@ -50,7 +50,14 @@ function getBridge() {
   worker.on('exit', (code) => {
     exited = exited || new Error(`recon-codemod engine worker exited with code ${code}`);
   });
-  bridge = { signal, port: port1, worker, get exited() { return exited; } };
+  bridge = {
+    signal,
+    port: port1,
+    worker,
+    get exited() {
+      return exited;
+    },
+  };
   return bridge;
 }
 
@@ -89,7 +96,12 @@ module.exports = function transformer(file, api, options = {}) {
   const root = resolve(options.root ?? process.cwd());
   const source = file.source;
   // The worker reads the config and skips files that name no tracking callee (the CLI's text prefilter).
-  const reply = callEngine({ path: resolve(file.path), text: source, configPath: configPath && resolve(configPath), root });
+  const reply = callEngine({
+    path: resolve(file.path),
+    text: source,
+    configPath: configPath && resolve(configPath),
+    root,
+  });
   const plan = reply.plan;
   if (typeof api?.report === 'function') {
     for (const call of plan.calls) {

@@ -16,7 +16,10 @@ import { requireOptional } from '../src/optional.js';
 import { rule as requireReconciliationFields } from './rules/require-reconciliation-fields.js';
 
 // An optional peer dependency (the codemod alone does not need it): missing, it is asked for in one line.
-const tsParser = requireOptional<typeof import('@typescript-eslint/parser')>('@typescript-eslint/parser', 'recon-codemod/eslint-plugin');
+const tsParser = requireOptional<typeof import('@typescript-eslint/parser')>(
+  '@typescript-eslint/parser',
+  'recon-codemod/eslint-plugin',
+);
 
 /**
  * The package's version, from its package.json: found by walking up from this module, so it is the same whether this

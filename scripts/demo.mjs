@@ -19,17 +19,26 @@ try {
   step('1. Migrate the demo app (a temp copy) with the codemod');
   const app = join(work, 'demo-app');
   cpSync(join(repo, 'fixtures', 'demo-app'), app, { recursive: true });
-  const run = spawnSync(process.execPath, [join(repo, 'bin', 'recon-codemod.js'), '.', '--write', '--quiet', '--report', join(work, 'migration.md')], {
-    cwd: app,
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    process.execPath,
+    [join(repo, 'bin', 'recon-codemod.js'), '.', '--write', '--quiet', '--report', join(work, 'migration.md')],
+    {
+      cwd: app,
+      encoding: 'utf8',
+    },
+  );
   process.stdout.write(run.stdout + run.stderr);
   if (run.status !== 0) throw new Error(`recon-codemod exited ${run.status}`);
   const chat = readFileSync(join(app, 'src/app/api/viva/chat/route.ts'), 'utf8');
-  console.log(chat.split('\n').filter((l) => /onFinish|openai_|system_fingerprint/.test(l)).join('\n'));
+  console.log(
+    chat
+      .split('\n')
+      .filter((l) => /onFinish|openai_|system_fingerprint/.test(l))
+      .join('\n'),
+  );
   console.log(readFileSync(join(work, 'migration.md'), 'utf8').split('\n').slice(0, 7).join('\n'));
 
-  step('2. Apply the SQL migration to the team\'s existing token_usage table on PGlite (twice: it is idempotent)');
+  step("2. Apply the SQL migration to the team's existing token_usage table on PGlite (twice: it is idempotent)");
   const dataDir = join(work, 'db');
   const db = await PGlite.create(dataDir);
   await db.exec(`CREATE TABLE token_usage (
@@ -48,16 +57,50 @@ try {
   step('3. Record usages through the tracker, fields from SDK-shaped results');
   const tracker = createTracker({ store: pgliteStore({ dataDir }), deadLetterFile: join(work, 'dead-letter.jsonl') });
   const completion = {
-    id: 'chatcmpl-demo123', object: 'chat.completion', created: 1764115200, model: 'gpt-4o-mini-2024-07-18',
-    system_fingerprint: 'fp_demo', choices: [], usage: { prompt_tokens: 120, completion_tokens: 80, total_tokens: 200 },
+    id: 'chatcmpl-demo123',
+    object: 'chat.completion',
+    created: 1764115200,
+    model: 'gpt-4o-mini-2024-07-18',
+    system_fingerprint: 'fp_demo',
+    choices: [],
+    usage: { prompt_tokens: 120, completion_tokens: 80, total_tokens: 200 },
   };
-  const finishEvent = { response: { id: 'resp_demo456', timestamp: new Date('2026-11-26T00:01:00Z'), modelId: 'gpt-4o' } };
-  const transcription = Object.defineProperty({ text: 'hello' }, '_request_id', { value: 'req_demo789', enumerable: false });
+  const finishEvent = {
+    response: { id: 'resp_demo456', timestamp: new Date('2026-11-26T00:01:00Z'), modelId: 'gpt-4o' },
+  };
+  const transcription = Object.defineProperty({ text: 'hello' }, '_request_id', {
+    value: 'req_demo789',
+    enumerable: false,
+  });
   const results = [
-    await tracker.trackTokenUsage({ user_id: 'u_1', action_type: 'viva_category_summary', model_used: 'gpt-4o-mini', tokens_used: 200, ...extractReconciliationFields(completion) }),
-    await tracker.trackTokenUsage({ user_id: 'u_1', action_type: 'viva_chat', model_used: 'gpt-4o', tokens_used: 350, ...extractReconciliationFields(finishEvent) }),
-    await tracker.trackTokenUsage({ user_id: 'u_2', action_type: 'transcribe', model_used: 'whisper-1', tokens_used: 0, ...extractReconciliationFields(transcription) }),
-    await tracker.trackTokenUsage({ user_id: 'u_2', action_type: 'anthropic_summary', model_used: 'claude-sonnet', tokens_used: 90, ...extractReconciliationFields({}) }),
+    await tracker.trackTokenUsage({
+      user_id: 'u_1',
+      action_type: 'viva_category_summary',
+      model_used: 'gpt-4o-mini',
+      tokens_used: 200,
+      ...extractReconciliationFields(completion),
+    }),
+    await tracker.trackTokenUsage({
+      user_id: 'u_1',
+      action_type: 'viva_chat',
+      model_used: 'gpt-4o',
+      tokens_used: 350,
+      ...extractReconciliationFields(finishEvent),
+    }),
+    await tracker.trackTokenUsage({
+      user_id: 'u_2',
+      action_type: 'transcribe',
+      model_used: 'whisper-1',
+      tokens_used: 0,
+      ...extractReconciliationFields(transcription),
+    }),
+    await tracker.trackTokenUsage({
+      user_id: 'u_2',
+      action_type: 'anthropic_summary',
+      model_used: 'claude-sonnet',
+      tokens_used: 90,
+      ...extractReconciliationFields({}),
+    }),
   ];
   console.log(`stored: ${results.filter((r) => r.ok).length}/${results.length}`);
   await tracker.close();
@@ -69,7 +112,9 @@ try {
   );
   console.table(table.rows);
   await check.close();
-  console.log('\nThe pre-existing row has no request id: not_applicable. Rows with an OpenAI id are pending until `recon-codemod reconcile`.');
+  console.log(
+    '\nThe pre-existing row has no request id: not_applicable. Rows with an OpenAI id are pending until `recon-codemod reconcile`.',
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

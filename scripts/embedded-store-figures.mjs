@@ -38,7 +38,9 @@ try {
     const seconds = (Date.now() - started) / 1000;
     const ok = results.reduce((sum, r) => sum + r.ok, 0);
     const store = await openEmbeddedStore({ dir: dataDir, role: 'figures', waitMs: 60_000 });
-    const { rows: [count] } = await store.db.query(
+    const {
+      rows: [count],
+    } = await store.db.query(
       'SELECT count(*)::int AS total, count(DISTINCT openai_request_id)::int AS distinct FROM token_usage WHERE action_type = $1',
       [tag],
     );

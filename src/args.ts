@@ -34,7 +34,6 @@ export function usageMessage(error: Error & { code?: string }, options: string[]
   return error.message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '').replace(/'/g, '');
 }
 
-
 /** parseArgs, strict, with its errors rewritten by usageMessage against the command's own option names. */
 export function parseOptions<T extends ParseArgsConfig & { strict: true }>(config: T): ReturnType<typeof parseArgs<T>> {
   try {

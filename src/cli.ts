@@ -1,7 +1,17 @@
 /**
  * `recon-codemod`: the only part of the codemod that touches the disk, the terminal and the exit code.
  */
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants as fsConstants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
@@ -9,7 +19,17 @@ import pc from 'picocolors';
 import { resolveConfig, type ReconConfig } from './config.js';
 import { ConfigError, readConfig } from './config-file.js';
 import { addReconciliationFields, type FilePlan, type TransformResult } from './engine/index.js';
-import { DEFAULT_INCLUDE, dirtyFiles, discoverFiles, isInside, packageDirectories, readSource, removeStaleTempFiles, UsageError, writeAtomic } from './files.js';
+import {
+  DEFAULT_INCLUDE,
+  dirtyFiles,
+  discoverFiles,
+  isInside,
+  packageDirectories,
+  readSource,
+  removeStaleTempFiles,
+  UsageError,
+  writeAtomic,
+} from './files.js';
 import { usageMessage } from './args.js';
 import { createNodeHost, toPosix } from './node-host.js';
 import { importOptional, MissingPackageError } from './optional.js';
@@ -20,7 +40,6 @@ import { verifyPlans, type VerifyOutcome } from './verify.js';
 import { packageVersion } from './version.js';
 
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
-
 
 export const USAGE = `Usage: recon-codemod [paths...] [options]
        recon-codemod sql [--table T] [--create] [--out FILE|DIR]          SQL migration   (sql --help)
@@ -112,7 +131,11 @@ function defaultIo(): CliIo {
 }
 
 /** The config, and whether the user wrote one (a --config file or a package.json key) rather than taking defaults. */
-function loadConfig(configPath: string | undefined, root: string, cwd: string): { config: ReconConfig; explicit: boolean } {
+function loadConfig(
+  configPath: string | undefined,
+  root: string,
+  cwd: string,
+): { config: ReconConfig; explicit: boolean } {
   try {
     return readConfig(configPath, [root, cwd], cwd);
   } catch (error) {
@@ -142,11 +165,16 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   // `recon-codemod help` is a request for help, unless a path of that name is there to migrate.
   if (argv.length === 1 && argv[0] === 'help' && !existsSync(resolve(io.cwd, 'help'))) argv = ['--help'];
   // `report merge …`; `report` alone is a path to migrate when there is one of that name.
-  if (argv[0] === 'report' && (argv[1] === 'merge' || !existsSync(resolve(io.cwd, 'report')))) return (await import('./report-merge-command.js')).runReportCommand(argv.slice(1), io);
+  if (argv[0] === 'report' && (argv[1] === 'merge' || !existsSync(resolve(io.cwd, 'report'))))
+    return (await import('./report-merge-command.js')).runReportCommand(argv.slice(1), io);
   if (argv[0] === 'reconcile') {
     let command: typeof import('./reconcile/command.js');
     try {
-      command = await importOptional('@pydantic/genai-prices', 'recon-codemod reconcile', () => import('./reconcile/command.js'));
+      command = await importOptional(
+        '@pydantic/genai-prices',
+        'recon-codemod reconcile',
+        () => import('./reconcile/command.js'),
+      );
     } catch (error) {
       if (!(error instanceof MissingPackageError)) throw error;
       // The help needs none of reconcile's packages: print it, with the install hint.
@@ -197,7 +225,25 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
 }
 
-const CODEMOD_OPTIONS = ['write', 'check', 'json', 'report', 'config', 'include', 'exclude', 'allow-dirty', 'no-verify', 'todo', 'fix-suspect', 'force', 'fields', 'quiet', 'no-color', 'help', 'version'];
+const CODEMOD_OPTIONS = [
+  'write',
+  'check',
+  'json',
+  'report',
+  'config',
+  'include',
+  'exclude',
+  'allow-dirty',
+  'no-verify',
+  'todo',
+  'fix-suspect',
+  'force',
+  'fields',
+  'quiet',
+  'no-color',
+  'help',
+  'version',
+];
 
 /** `1 file`, `2 files`. */
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -213,7 +259,11 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${packageVersion()}\n`);
     return EXIT.ok;
   }
-  for (const [flag, value] of [['--json', opts.json], ['--report', opts.report], ['--config', opts.config]] as const) {
+  for (const [flag, value] of [
+    ['--json', opts.json],
+    ['--report', opts.report],
+    ['--config', opts.config],
+  ] as const) {
     if (value === '') throw new UsageError(`${flag} needs a file name`);
   }
   const useColor = io.stdoutIsTTY && !opts['no-color'] && !io.env.NO_COLOR;
@@ -232,7 +282,9 @@ async function runCodemod(argv: string[], io: CliIo): Promise<number> {
   const result = planFiles(run, inputs, scan.config);
   const plans: FilePlan[] = [...unreadable, ...result.files];
   if (opts.check && scan.configured && !plans.some((p) => p.calls.length || p.status === 'error')) {
-    throw new UsageError(`--check found no call of ${scan.config.callees.join(', ')} in ${plural(scan.files.length, 'file')} of ${scan.where} (${scan.globs()}): is the path or the config's callees right?`);
+    throw new UsageError(
+      `--check found no call of ${scan.config.callees.join(', ')} in ${plural(scan.files.length, 'file')} of ${scan.where} (${scan.globs()}): is the path or the config's callees right?`,
+    );
   }
   const textByPath = new Map(inputs.map((i) => [i.path, i.text]));
   const original = (path: string) => textByPath.get(path) ?? run.host.readFile(path);
@@ -316,18 +368,28 @@ async function discover(opts: CodemodFlags, positionals: string[], io: CliIo): P
   // Config is read before discovery so its `exclude` applies; a bad path is reported by discovery.
   const { config, explicit: configured } = loadConfig(opts.config, provisionalRoot, io.cwd);
   if (opts.fields) {
-    const requested = opts.fields.flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
+    const requested = opts.fields
+      .flatMap((f) => f.split(','))
+      .map((f) => f.trim())
+      .filter(Boolean);
     try {
-      config.optionalFields = resolveConfig({ optionalFields: [...new Set([...config.optionalFields, ...requested])] }, '--fields').optionalFields;
+      config.optionalFields = resolveConfig(
+        { optionalFields: [...new Set([...config.optionalFields, ...requested])] },
+        '--fields',
+      ).optionalFields;
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
   }
-  const discovery = await discoverFiles(positionals, io.cwd, opts.include ?? DEFAULT_INCLUDE, [...config.exclude, ...(opts.exclude ?? [])]);
+  const discovery = await discoverFiles(positionals, io.cwd, opts.include ?? DEFAULT_INCLUDE, [
+    ...config.exclude,
+    ...(opts.exclude ?? []),
+  ]);
   if (opts.json) checkReportPath('--json', resolve(io.cwd, opts.json));
   if (opts.report) checkReportPath('--report', resolve(io.cwd, opts.report));
   const where = positionals.length ? positionals.join(', ') : '.';
-  const globs = () => `include ${(opts.include ?? DEFAULT_INCLUDE).join(', ')}; exclude ${[...config.exclude, ...(opts.exclude ?? [])].join(', ') || 'none'}`;
+  const globs = () =>
+    `include ${(opts.include ?? DEFAULT_INCLUDE).join(', ')}; exclude ${[...config.exclude, ...(opts.exclude ?? [])].join(', ') || 'none'}`;
   // A CI gate pointed at the wrong path must not pass by checking nothing.
   if (opts.check && discovery.files.length === 0) {
     throw new UsageError(`--check found no files to scan in ${where} (${globs()})`);
@@ -336,7 +398,10 @@ async function discover(opts: CodemodFlags, positionals: string[], io: CliIo): P
 }
 
 /** Load: read each file; only those that name a tracking callee go to the engine (a text prefilter: no parse for most). */
-function loadSources(files: string[], config: ReconConfig): { inputs: Array<{ path: string; text: string }>; unreadable: FilePlan[] } {
+function loadSources(
+  files: string[],
+  config: ReconConfig,
+): { inputs: Array<{ path: string; text: string }>; unreadable: FilePlan[] } {
   const inputs: Array<{ path: string; text: string }> = [];
   const unreadable: FilePlan[] = [];
   for (const file of files) {
@@ -365,7 +430,8 @@ function planFiles(run: Run, inputs: Array<{ path: string; text: string }>, conf
     pathAliases: host.pathAliases,
     exactOptionalPropertyTypes: host.exactOptionalPropertyTypes,
     onFile: (_plan, index, total) => {
-      if (progress && Date.now() - started > 300) io.stderr(`\r${colors.dim(`recon-codemod: ${index + 1}/${total} files`)}`);
+      if (progress && Date.now() - started > 300)
+        io.stderr(`\r${colors.dim(`recon-codemod: ${index + 1}/${total} files`)}`);
     },
   });
   if (progress && Date.now() - started > 300) io.stderr('\r\x1b[K');
@@ -386,7 +452,10 @@ function verifyAndWrite(
   const { opts, io, colors, progress, rel } = run;
   let changed = planned;
   if (!opts['allow-dirty']) {
-    const dirty = dirtyFiles(root, changed.map((p) => p.path));
+    const dirty = dirtyFiles(
+      root,
+      changed.map((p) => p.path),
+    );
     if (dirty && dirty.length) {
       io.stderr(
         `recon-codemod: refusing to write: these files have uncommitted changes (commit or stash them, or pass --allow-dirty):\n${dirty.map((d) => `  ${rel(d)}`).join('\n')}\n`,
@@ -415,7 +484,17 @@ function writeChanged(changed: FilePlan[], root: string, force: boolean): number
     plan.status = 'error';
     plan.error = why;
     plan.output = undefined;
-    plan.calls = plan.calls.map((c) => (c.status === 'updated' ? { ...c, status: 'manual', edits: [], reasonCode: 'file-not-written', reason: `the edit was planned but not written: ${why}` } : c));
+    plan.calls = plan.calls.map((c) =>
+      c.status === 'updated'
+        ? {
+            ...c,
+            status: 'manual',
+            edits: [],
+            reasonCode: 'file-not-written',
+            reason: `the edit was planned but not written: ${why}`,
+          }
+        : c,
+    );
   };
   for (const plan of changed) {
     if (!isInside(realRoot, realpathSync(plan.path))) {
@@ -442,7 +521,15 @@ function writeChanged(changed: FilePlan[], root: string, force: boolean): number
 function showDiffs(run: Run, changed: FilePlan[], original: (path: string) => string | undefined): void {
   for (const plan of changed) {
     const before = original(plan.path) ?? '';
-    const patch = createTwoFilesPatch(`a/${run.rel(plan.path)}`, `b/${run.rel(plan.path)}`, before, plan.output!, '', '', { context: 3 });
+    const patch = createTwoFilesPatch(
+      `a/${run.rel(plan.path)}`,
+      `b/${run.rel(plan.path)}`,
+      before,
+      plan.output!,
+      '',
+      '',
+      { context: 3 },
+    );
     run.io.stdout(colorDiff(patch.replace(/^=+\n/, ''), run.colors));
   }
 }
@@ -455,9 +542,18 @@ function reportRun(run: Run, plans: FilePlan[], scan: Scan, { wrote, verificatio
   report.summary.files = scan.files.length;
   // A run over several packages (a monorepo) reports per package: `package` on each call, a Markdown section each.
   const packageDirs = opts.json || opts.report ? packageDirectories(scan.root, scan.files) : new Map<string, string>();
-  const sections = reportsByPackage(plans, report, new Map([...packageDirs].map(([f, dir]) => [toPosix(f), rel(dir)])), rel);
+  const sections = reportsByPackage(
+    plans,
+    report,
+    new Map([...packageDirs].map(([f, dir]) => [toPosix(f), rel(dir)])),
+    rel,
+  );
   if (opts.json) writeReportFile(resolve(io.cwd, opts.json), renderJson(report));
-  if (opts.report) writeReportFile(resolve(io.cwd, opts.report), sections ? renderMarkdownByPackage(report, sections, { wrote }) : renderMarkdown(report, { wrote }));
+  if (opts.report)
+    writeReportFile(
+      resolve(io.cwd, opts.report),
+      sections ? renderMarkdownByPackage(report, sections, { wrote }) : renderMarkdown(report, { wrote }),
+    );
 
   const s = report.summary;
   // A dry run's --todo marks are not in the code yet: those files' calls are still plain manual ones.
@@ -467,11 +563,15 @@ function reportRun(run: Run, plans: FilePlan[], scan: Scan, { wrote, verificatio
       if (f.status === 'error') io.stderr(`${colors.red('error')} ${f.path}: ${f.error}\n`);
       for (const c of f.calls) {
         const acknowledged = c.acknowledged && !marksUnwritten.has(f.path);
-        if (c.status === 'manual') io.stderr(`${acknowledged ? colors.dim('acknowledged') : colors.yellow('manual')} ${f.path}:${c.line}:${c.column} ${c.reasonCode}: ${c.reason}\n`);
+        if (c.status === 'manual')
+          io.stderr(
+            `${acknowledged ? colors.dim('acknowledged') : colors.yellow('manual')} ${f.path}:${c.line}:${c.column} ${c.reasonCode}: ${c.reason}\n`,
+          );
       }
     }
   }
-  if (verification || (opts.write && opts['no-verify'] && s.updated)) io.stdout(`${verificationLine(verification, !!opts['no-verify'], rel)}\n`);
+  if (verification || (opts.write && opts['no-verify'] && s.updated))
+    io.stdout(`${verificationLine(verification, !!opts['no-verify'], rel)}\n`);
   // The tracker's own file needs a person (an ORM row, a destructured JS parameter): said even with --quiet.
   const trackerTodos = report.files.filter((f) => f.schema?.manual);
   for (const f of trackerTodos) io.stderr(`${colors.yellow('to do by hand')} ${f.path}: ${f.schema!.manual}\n`);
@@ -500,7 +600,8 @@ function exitCode(opts: CodemodFlags, s: Report['summary'], plans: FilePlan[], w
 /** What `--write`'s type check did, in one line of the summary. */
 function verificationLine(v: VerifyOutcome | undefined, disabled: boolean, rel: (path: string) => string): string {
   if (disabled) return 'Type check: skipped (--no-verify); edits were checked for syntax only.';
-  if (!v || v.skipped) return `Type check: skipped (${v?.skipped ?? 'nothing to check'}); edits were checked for syntax only.`;
+  if (!v || v.skipped)
+    return `Type check: skipped (${v?.skipped ?? 'nothing to check'}); edits were checked for syntax only.`;
   const ts = `TypeScript ${v.typescript!.version}${v.typescript!.own ? '' : " (recon-codemod's own: none installed in the project)"}`;
   const taken = v.reverted + v.schemaReverted;
   const result = taken
@@ -527,7 +628,8 @@ export function checkReportPath(flag: string, path: string): void {
     return;
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${flag} ${path} cannot be written (${(error as NodeJS.ErrnoException).code})`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new UsageError(`${flag} ${path} cannot be written (${(error as NodeJS.ErrnoException).code})`);
   }
   while (!existsSync((probe = dirname(probe))));
   try {

@@ -1,4 +1,11 @@
-import { OPTIONAL_FIELDS, OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELDS, RECONCILIATION_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from './schema/fields.js';
+import {
+  OPTIONAL_FIELDS,
+  OPTIONAL_FIELD_NAMES,
+  RECONCILIATION_FIELDS,
+  RECONCILIATION_FIELD_NAMES,
+  type OptionalFieldName,
+  type ReconciliationFieldName,
+} from './schema/fields.js';
 
 /**
  * What the codemod and the lint rule both read: which calls are tracking calls and what the fields are called.
@@ -33,17 +40,30 @@ export interface ReconConfig {
 export type CallSiteField = ReconciliationFieldName | OptionalFieldName;
 
 /** The fields a complete call carries under this config, in order, with the property name written and its type. */
-export function activeFields(config: ReconConfig): Array<{ field: CallSiteField; prop: string; tsType: 'string' | 'number' }> {
+export function activeFields(
+  config: ReconConfig,
+): Array<{ field: CallSiteField; prop: string; tsType: 'string' | 'number' }> {
   return [
-    ...RECONCILIATION_FIELDS.map((f) => ({ field: f.name as CallSiteField, prop: config.fieldNames[f.name], tsType: f.tsType })),
-    ...OPTIONAL_FIELDS.filter((f) => config.optionalFields.includes(f.name)).map((f) => ({ field: f.name as CallSiteField, prop: f.name as string, tsType: f.tsType })),
+    ...RECONCILIATION_FIELDS.map((f) => ({
+      field: f.name as CallSiteField,
+      prop: config.fieldNames[f.name],
+      tsType: f.tsType,
+    })),
+    ...OPTIONAL_FIELDS.filter((f) => config.optionalFields.includes(f.name)).map((f) => ({
+      field: f.name as CallSiteField,
+      prop: f.name as string,
+      tsType: f.tsType,
+    })),
   ];
 }
 
 export const DEFAULT_CONFIG: ReconConfig = {
   callees: ['trackTokenUsage'],
   trackingModules: [],
-  fieldNames: Object.fromEntries(RECONCILIATION_FIELD_NAMES.map((n) => [n, n])) as Record<ReconciliationFieldName, string>,
+  fieldNames: Object.fromEntries(RECONCILIATION_FIELD_NAMES.map((n) => [n, n])) as Record<
+    ReconciliationFieldName,
+    string
+  >,
   exclude: ['**/*.test.*', '**/*.spec.*', '**/__tests__/**'],
   optionalFields: [],
 };
@@ -83,10 +103,21 @@ export function resolveConfig(partial: unknown, origin = 'config'): ReconConfig 
       Array.isArray(gateways) &&
       gateways.every(
         (g) =>
-          typeof g === 'object' && g !== null && typeof g.name === 'string' && /^[a-z0-9][a-z0-9_.-]*$/.test(g.name) && typeof g.baseURL === 'string' && /^https?:\/\//.test(g.baseURL),
+          typeof g === 'object' &&
+          g !== null &&
+          typeof g.name === 'string' &&
+          /^[a-z0-9][a-z0-9_.-]*$/.test(g.name) &&
+          typeof g.baseURL === 'string' &&
+          /^https?:\/\//.test(g.baseURL),
       );
-    if (!valid) throw new Error(`${origin}: "gateways" must be an array of { "name": "acme-proxy", "baseURL": "https://…" } (lower-case name, http(s) URL)`);
-    config.gateways = (gateways as Array<{ name: string; baseURL: string }>).map(({ name, baseURL }) => ({ name, baseURL }));
+    if (!valid)
+      throw new Error(
+        `${origin}: "gateways" must be an array of { "name": "acme-proxy", "baseURL": "https://…" } (lower-case name, http(s) URL)`,
+      );
+    config.gateways = (gateways as Array<{ name: string; baseURL: string }>).map(({ name, baseURL }) => ({
+      name,
+      baseURL,
+    }));
   }
   if (input.fieldNames !== undefined) {
     const names = input.fieldNames;
@@ -95,7 +126,9 @@ export function resolveConfig(partial: unknown, origin = 'config'): ReconConfig 
     }
     for (const [key, value] of Object.entries(names)) {
       if (!(RECONCILIATION_FIELD_NAMES as readonly string[]).includes(key)) {
-        throw new Error(`${origin}: fieldNames: unknown field "${key}" (known: ${RECONCILIATION_FIELD_NAMES.join(', ')})`);
+        throw new Error(
+          `${origin}: fieldNames: unknown field "${key}" (known: ${RECONCILIATION_FIELD_NAMES.join(', ')})`,
+        );
       }
       if (typeof value !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(value)) {
         throw new Error(`${origin}: fieldNames.${key} must be an identifier`);

@@ -2,7 +2,20 @@
  * The CLI's file-system edge: discovery, safe reads, atomic writes, the dirty-tree guard.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { globby } from 'globby';
 import { toPosix } from './node-host.js';
@@ -10,7 +23,18 @@ import { toPosix } from './node-host.js';
 export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'];
 export const DEFAULT_INCLUDE = [`**/*.{${SOURCE_EXTENSIONS.join(',')}}`];
 /** Never sources of the app: dependencies, build output, declaration files. */
-export const ALWAYS_EXCLUDE = ['**/node_modules/**', '**/dist/**', '**/build/**', '**/.next/**', '**/out/**', '**/coverage/**', '**/.git/**', '**/*.d.ts', '**/*.d.mts', '**/*.d.cts'];
+export const ALWAYS_EXCLUDE = [
+  '**/node_modules/**',
+  '**/dist/**',
+  '**/build/**',
+  '**/.next/**',
+  '**/out/**',
+  '**/coverage/**',
+  '**/.git/**',
+  '**/*.d.ts',
+  '**/*.d.mts',
+  '**/*.d.cts',
+];
 
 /** Files over this size are reported, not parsed (minified bundles, generated code). */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -24,7 +48,12 @@ export interface Discovery {
 export class UsageError extends Error {}
 
 /** Expand the CLI's paths into source files, `.gitignore` respected; throws UsageError for a path that does not exist. */
-export async function discoverFiles(paths: string[], cwd: string, include: string[], exclude: string[]): Promise<Discovery> {
+export async function discoverFiles(
+  paths: string[],
+  cwd: string,
+  include: string[],
+  exclude: string[],
+): Promise<Discovery> {
   const targets = (paths.length ? paths : ['.']).map((p) => resolve(cwd, p));
   for (const [i, target] of targets.entries()) {
     if (!existsSync(target)) throw new UsageError(`path does not exist: ${paths[i] ?? target}`);
@@ -69,8 +98,17 @@ function gitVisibleFiles(dir: string): Set<string> | undefined {
   } catch {
     return undefined;
   }
-  const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  return new Set(out.split('\0').filter(Boolean).map((f) => resolve(top, f)));
+  const top = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
+  return new Set(
+    out
+      .split('\0')
+      .filter(Boolean)
+      .map((f) => resolve(top, f)),
+  );
 }
 
 function realpathSafe(path: string): string {
@@ -93,7 +131,8 @@ export function readSource(path: string): ReadResult {
   let buffer: Buffer;
   try {
     const stat = statSync(path);
-    if (stat.size > MAX_FILE_BYTES) return { ok: false, error: `file is ${stat.size} bytes, over the ${MAX_FILE_BYTES}-byte limit` };
+    if (stat.size > MAX_FILE_BYTES)
+      return { ok: false, error: `file is ${stat.size} bytes, over the ${MAX_FILE_BYTES}-byte limit` };
     buffer = readFileSync(path);
   } catch (error) {
     return { ok: false, error: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
@@ -127,7 +166,8 @@ export function removeStaleTempFiles(path: string): number {
   const dir = dirname(path);
   for (const entry of readdirSync(dir)) {
     const match = TEMP_FILE.exec(entry);
-    if (!match || match[1] !== basename(path) || Number(match[2]) === process.pid || processAlive(Number(match[2]))) continue;
+    if (!match || match[1] !== basename(path) || Number(match[2]) === process.pid || processAlive(Number(match[2])))
+      continue;
     try {
       unlinkSync(join(dir, entry));
       removed++;
@@ -176,16 +216,24 @@ export function dirtyFiles(root: string, paths: string[]): string[] | undefined 
   if (paths.length === 0) return [];
   let top: string;
   try {
-    top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    top = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }
-  const out = execFileSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...paths.map((p) => relative(top, p))], {
-    cwd: top,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const out = execFileSync(
+    'git',
+    ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...paths.map((p) => relative(top, p))],
+    {
+      cwd: top,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const dirty = new Set<string>();
   for (const entry of out.split('\0')) {
     if (entry.length < 4) continue;

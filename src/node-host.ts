@@ -67,7 +67,13 @@ function exactOptionalIn(file: string, depth: number): boolean {
   const read = ts.readConfigFile(file, ts.sys.readFile);
   if (read.error || !read.config) return false;
   // No file listing: only the options are wanted (walking `include` of a large app costs seconds).
-  const parsed = ts.parseJsonConfigFileContent(read.config, { ...ts.sys, readDirectory: () => [] }, dirname(file), undefined, file);
+  const parsed = ts.parseJsonConfigFileContent(
+    read.config,
+    { ...ts.sys, readDirectory: () => [] },
+    dirname(file),
+    undefined,
+    file,
+  );
   if (parsed.options.exactOptionalPropertyTypes) return true;
   if (depth > 2) return false;
   return (parsed.projectReferences ?? []).some((reference) => {
@@ -98,7 +104,11 @@ function aliasesOf(file: string, depth: number): Array<{ pattern: string; target
     return undefined;
   }
   const parsed = ts.parseConfigFileTextToJson(file, text).config as
-    | { extends?: string | string[]; references?: Array<{ path?: string }>; compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } }
+    | {
+        extends?: string | string[];
+        references?: Array<{ path?: string }>;
+        compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> };
+      }
     | undefined;
   if (!parsed) return [];
   const options = parsed.compilerOptions ?? {};
@@ -107,7 +117,9 @@ function aliasesOf(file: string, depth: number): Array<{ pattern: string; target
     return Object.entries(options.paths).map(([pattern, targets]) => ({
       pattern,
       // tsc wants an array; a lone string (a common slip) is read as one target rather than failing every file.
-      targets: (Array.isArray(targets) ? targets : typeof targets === 'string' ? [targets] : []).filter((t): t is string => typeof t === 'string').map((t) => toPosix(resolve(base, t))),
+      targets: (Array.isArray(targets) ? targets : typeof targets === 'string' ? [targets] : [])
+        .filter((t): t is string => typeof t === 'string')
+        .map((t) => toPosix(resolve(base, t))),
     }));
   }
   const parents = typeof parsed.extends === 'string' ? [parsed.extends] : (parsed.extends ?? []);

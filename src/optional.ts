@@ -45,7 +45,12 @@ export function isInstalled(name: string): boolean {
  * Runs `load` (a literal `import('pkg')`, so bundlers still see it) and turns "cannot find `pkg`" into a
  * MissingPackageError that also names whichever of `also` is missing too. Any other failure is rethrown as it is.
  */
-export async function importOptional<T>(pkg: string, who: string, load: () => Promise<T>, options: { also?: string[]; dev?: boolean } = {}): Promise<T> {
+export async function importOptional<T>(
+  pkg: string,
+  who: string,
+  load: () => Promise<T>,
+  options: { also?: string[]; dev?: boolean } = {},
+): Promise<T> {
   try {
     return await load();
   } catch (error) {
@@ -66,7 +71,12 @@ export function requireOptional<T>(pkg: string, who: string, options: { also?: s
   }
 }
 
-function missingError(missing: string, pkg: string, who: string, options: { also?: string[]; dev?: boolean }): MissingPackageError {
+function missingError(
+  missing: string,
+  pkg: string,
+  who: string,
+  options: { also?: string[]; dev?: boolean },
+): MissingPackageError {
   const all = [pkg, ...(options.also ?? [])].filter((name) => name === missing || !isInstalled(name));
   return new MissingPackageError(all, who, options.dev ?? true);
 }

@@ -7,7 +7,13 @@ import { parseArgs } from 'node:util';
 import { usageMessage } from './args.js';
 import { checkReportPath, type CliIo } from './cli.js';
 import { UsageError } from './files.js';
-import { MergeInputError, mergeReports, renderMergedJson, renderMergedMarkdown, type MergeInput } from './report-merge.js';
+import {
+  MergeInputError,
+  mergeReports,
+  renderMergedJson,
+  renderMergedMarkdown,
+  type MergeInput,
+} from './report-merge.js';
 
 export const REPORT_USAGE = `Usage: recon-codemod report merge REPORT.json... [--report FILE.md] [--json FILE.json]
 
@@ -38,7 +44,9 @@ export async function runReportCommand(argv: string[], io: CliIo): Promise<numbe
     return runMerge(argv, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof MergeInputError) {
-      io.stderr(`recon-codemod report merge: ${error.message}\n${error instanceof UsageError ? 'Run recon-codemod report --help for usage.\n' : 'Nothing was written.\n'}`);
+      io.stderr(
+        `recon-codemod report merge: ${error.message}\n${error instanceof UsageError ? 'Run recon-codemod report --help for usage.\n' : 'Nothing was written.\n'}`,
+      );
       return 2;
     }
     throw error;
@@ -52,7 +60,12 @@ function runMerge(argv: string[], io: CliIo): number {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { report: { type: 'string' }, json: { type: 'string' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        report: { type: 'string' },
+        json: { type: 'string' },
+        title: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     throw new UsageError(usageMessage(error as Error, OPTIONS));
@@ -68,7 +81,10 @@ function runMerge(argv: string[], io: CliIo): number {
   const [sub, ...files] = positionals;
   if (sub !== 'merge') throw new UsageError(`unknown report subcommand: ${sub} (there is one: merge)`);
   if (files.length === 0) throw new UsageError('report merge needs at least one report (REPORT.json...)');
-  for (const [flag, value] of [['--report', opts.report], ['--json', opts.json]] as const) {
+  for (const [flag, value] of [
+    ['--report', opts.report],
+    ['--json', opts.json],
+  ] as const) {
     if (value === '') throw new UsageError(`${flag} needs a file name`);
     if (value !== undefined) checkReportPath(flag, resolve(io.cwd, value));
   }
@@ -81,7 +97,10 @@ function runMerge(argv: string[], io: CliIo): number {
     try {
       text = readFileSync(resolve(io.cwd, file), 'utf8');
     } catch (error) {
-      throw new MergeInputError(file, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new MergeInputError(
+        file,
+        `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
     let json: unknown;
     try {

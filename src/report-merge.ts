@@ -93,13 +93,19 @@ function readReport(input: MergeInput) {
   const fail = (message: string): never => {
     throw new MergeInputError(file, message);
   };
-  if (!isObject(json)) return fail('not a recon-codemod report (expected a JSON object with "version", "files" and "summary")');
-  if ('schemaVersion' in json && 'repos' in json) return fail('a merged report, not a codemod report: merge the repositories\' own --json reports');
+  if (!isObject(json))
+    return fail('not a recon-codemod report (expected a JSON object with "version", "files" and "summary")');
+  if ('schemaVersion' in json && 'repos' in json)
+    return fail("a merged report, not a codemod report: merge the repositories' own --json reports");
   if (!('version' in json) || !('files' in json) || !('summary' in json)) {
-    return fail('not a recon-codemod report (expected a JSON object with "version", "files" and "summary", as `recon-codemod --json FILE` writes)');
+    return fail(
+      'not a recon-codemod report (expected a JSON object with "version", "files" and "summary", as `recon-codemod --json FILE` writes)',
+    );
   }
   if (!READABLE_REPORT_VERSIONS.includes(json.version as number)) {
-    return fail(`report version ${JSON.stringify(json.version)}: this recon-codemod reads version ${READABLE_REPORT_VERSIONS.join(', ')} (use the recon-codemod that wrote it, or a newer one)`);
+    return fail(
+      `report version ${JSON.stringify(json.version)}: this recon-codemod reads version ${READABLE_REPORT_VERSIONS.join(', ')} (use the recon-codemod that wrote it, or a newer one)`,
+    );
   }
   const summary = json.summary;
   if (!isObject(summary) || !isCount(summary.files)) return fail('"summary.files" is missing or not a count');
@@ -117,16 +123,24 @@ function readReport(input: MergeInput) {
     if (f.status === 'error') errors.push({ path: f.path, error: typeof f.error === 'string' ? f.error : 'error' });
     for (const [j, c] of f.calls.entries()) {
       const here = `${at}.calls[${j}] (${f.path})`;
-      if (!isObject(c) || !isCount(c.line) || !isCount(c.column) || typeof c.callee !== 'string' || typeof c.status !== 'string') {
+      if (
+        !isObject(c) ||
+        !isCount(c.line) ||
+        !isCount(c.column) ||
+        typeof c.callee !== 'string' ||
+        typeof c.status !== 'string'
+      ) {
         return fail(`${here} is not a call entry ({ "line", "column", "callee", "status" })`);
       }
-      if (!CALL_STATUSES.includes(c.status)) return fail(`${here} has status ${JSON.stringify(c.status)} (expected ${CALL_STATUSES.join(', ')})`);
+      if (!CALL_STATUSES.includes(c.status))
+        return fail(`${here} has status ${JSON.stringify(c.status)} (expected ${CALL_STATUSES.join(', ')})`);
       const call: ReadCall = { path: f.path, line: c.line, column: c.column, callee: c.callee, status: c.status };
       // The code is `reasonCode` when the report has one, else the stable prefix of `reason` (`no-source: …`).
       if (typeof c.reason === 'string') {
         const prefixed = /^([a-z][a-z0-9-]*): ([\s\S]*)$/.exec(c.reason);
         call.reasonCode = typeof c.reasonCode === 'string' ? c.reasonCode : prefixed?.[1];
-        call.reason = prefixed && (typeof c.reasonCode !== 'string' || c.reasonCode === prefixed[1]) ? prefixed[2] : c.reason;
+        call.reason =
+          prefixed && (typeof c.reasonCode !== 'string' || c.reasonCode === prefixed[1]) ? prefixed[2] : c.reason;
       }
       if (typeof c.package === 'string') call.package = c.package;
       if ('acknowledged' in c) flagged = true;
@@ -134,8 +148,19 @@ function readReport(input: MergeInput) {
       calls.push(call);
     }
   }
-  const acknowledged = isCount(summary.acknowledged) ? summary.acknowledged : flagged ? calls.filter((c) => c.acknowledged).length : null;
-  return { root: typeof json.root === 'string' ? json.root : undefined, files: summary.files, changed, calls, errors, acknowledged };
+  const acknowledged = isCount(summary.acknowledged)
+    ? summary.acknowledged
+    : flagged
+      ? calls.filter((c) => c.acknowledged).length
+      : null;
+  return {
+    root: typeof json.root === 'string' ? json.root : undefined,
+    files: summary.files,
+    changed,
+    calls,
+    errors,
+    acknowledged,
+  };
 }
 
 function coverage(calls: readonly ReadCall[]): Coverage {
@@ -148,7 +173,11 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The label a file gets without `name=`: its name without `.json`. */
 export function defaultLabel(file: string): string {
-  return file.replace(/\\/g, '/').split('/').pop()!.replace(/\.json$/i, '');
+  return file
+    .replace(/\\/g, '/')
+    .split('/')
+    .pop()!
+    .replace(/\.json$/i, '');
 }
 
 /**
@@ -158,20 +187,29 @@ export function defaultLabel(file: string): string {
  */
 export function mergeReports(inputs: readonly MergeInput[]): MergedReport {
   if (inputs.length === 0) throw new MergeInputError('report merge', 'no reports given');
-  const read = inputs.map((input) => ({ input, label: input.label ?? defaultLabel(input.file), report: readReport(input) }));
+  const read = inputs.map((input) => ({
+    input,
+    label: input.label ?? defaultLabel(input.file),
+    report: readReport(input),
+  }));
   const byLabel = new Map<string, string>();
   for (const r of read) {
     if (!r.label) throw new MergeInputError(r.input.file, 'empty label: give one as name=FILE');
     const other = byLabel.get(r.label);
     if (other !== undefined) {
-      throw new MergeInputError(r.input.file, `labelled \`${r.label}\` like ${other}: name each repository (e.g. ${r.label}-2=${r.input.file})`);
+      throw new MergeInputError(
+        r.input.file,
+        `labelled \`${r.label}\` like ${other}: name each repository (e.g. ${r.label}-2=${r.input.file})`,
+      );
     }
     byLabel.set(r.label, r.input.file);
   }
   read.sort((a, b) => compare(a.label, b.label));
 
   const repos: MergedRepo[] = read.map(({ input, label, report }) => {
-    const packageNames = [...new Set(report.calls.flatMap((c) => (c.package === undefined ? [] : [c.package])))].sort(compare);
+    const packageNames = [...new Set(report.calls.flatMap((c) => (c.package === undefined ? [] : [c.package])))].sort(
+      compare,
+    );
     return {
       label,
       report: input.file,
@@ -181,7 +219,14 @@ export function mergeReports(inputs: readonly MergeInput[]): MergedReport {
       errors: report.errors.length,
       ...coverage(report.calls),
       acknowledged: report.acknowledged,
-      ...(packageNames.length ? { packages: packageNames.map((p) => ({ package: p, ...coverage(report.calls.filter((c) => c.package === p)) })) } : {}),
+      ...(packageNames.length
+        ? {
+            packages: packageNames.map((p) => ({
+              package: p,
+              ...coverage(report.calls.filter((c) => c.package === p)),
+            })),
+          }
+        : {}),
     };
   });
 
@@ -204,10 +249,16 @@ export function mergeReports(inputs: readonly MergeInput[]): MergedReport {
     }
   }
   const manual = [...groups]
-    .map(([reasonCode, items]) => ({ reasonCode, calls: items.length, repos: [...new Set(items.map((i) => i.repo))], items }))
+    .map(([reasonCode, items]) => ({
+      reasonCode,
+      calls: items.length,
+      repos: [...new Set(items.map((i) => i.repo))],
+      items,
+    }))
     .sort((a, b) => b.calls - a.calls || compare(a.reasonCode, b.reasonCode));
 
-  const sum = (key: 'files' | 'changed' | 'errors' | 'calls' | 'before' | 'after' | 'left') => repos.reduce((n, r) => n + r[key], 0);
+  const sum = (key: 'files' | 'changed' | 'errors' | 'calls' | 'before' | 'after' | 'left') =>
+    repos.reduce((n, r) => n + r[key], 0);
   return {
     schemaVersion: MERGED_SCHEMA_VERSION,
     kind: 'recon-codemod-merged-report',
@@ -248,38 +299,58 @@ export function renderMergedMarkdown(merged: MergedReport, options: { title?: st
       `${t.errors ? `; ${plural(t.errors, 'file')} not processed` : ''}.`,
     '',
   );
-  lines.push('"After" counts the calls complete once each report\'s updates are applied: already applied for a report written by `--write`, planned for a dry run.', '');
+  lines.push(
+    '"After" counts the calls complete once each report\'s updates are applied: already applied for a report written by `--write`, planned for a dry run.',
+    '',
+  );
 
   lines.push('## Coverage per repository', '');
   lines.push('| repository | files scanned | files changed | calls | before | after | left | files with errors |');
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of merged.repos) {
     const left = `${r.left}${r.acknowledged ? ` (${r.acknowledged} marked)` : ''}`;
-    lines.push(`| \`${cell(r.label)}\` | ${r.files} | ${r.changed} | ${r.calls} | ${r.before}${percent(r.before, r.calls)} | ${r.after}${percent(r.after, r.calls)} | ${left} | ${r.errors} |`);
+    lines.push(
+      `| \`${cell(r.label)}\` | ${r.files} | ${r.changed} | ${r.calls} | ${r.before}${percent(r.before, r.calls)} | ${r.after}${percent(r.after, r.calls)} | ${left} | ${r.errors} |`,
+    );
     for (const p of r.packages ?? []) {
-      lines.push(`| \`${cell(r.label)}\` › \`${cell(p.package)}\` |  |  | ${p.calls} | ${p.before}${percent(p.before, p.calls)} | ${p.after}${percent(p.after, p.calls)} | ${p.left} |  |`);
+      lines.push(
+        `| \`${cell(r.label)}\` › \`${cell(p.package)}\` |  |  | ${p.calls} | ${p.before}${percent(p.before, p.calls)} | ${p.after}${percent(p.after, p.calls)} | ${p.left} |  |`,
+      );
     }
   }
-  lines.push(`| **total** | ${t.files} | ${t.changed} | ${t.calls} | ${t.before}${percent(t.before, t.calls)} | ${t.after}${percent(t.after, t.calls)} | ${t.left} | ${t.errors} |`, '');
+  lines.push(
+    `| **total** | ${t.files} | ${t.changed} | ${t.calls} | ${t.before}${percent(t.before, t.calls)} | ${t.after}${percent(t.after, t.calls)} | ${t.left} | ${t.errors} |`,
+    '',
+  );
 
   if (merged.manual.length) {
     lines.push(`## Left for a person, by reason (${t.left})`, '');
     lines.push('| reason | calls | repositories |', '| --- | ---: | --- |');
-    for (const g of merged.manual) lines.push(`| \`${g.reasonCode}\` | ${g.calls} | ${g.repos.map((r) => `\`${cell(r)}\``).join(', ')} |`);
+    for (const g of merged.manual)
+      lines.push(`| \`${g.reasonCode}\` | ${g.calls} | ${g.repos.map((r) => `\`${cell(r)}\``).join(', ')} |`);
     lines.push('');
     for (const g of merged.manual) {
       lines.push(`### \`${g.reasonCode}\` (${g.calls} in ${repositories(g.repos.length)})`, '');
       if (WHAT_TO_DO[g.reasonCode]) lines.push(`What to do: ${WHAT_TO_DO[g.reasonCode]}`, '');
-      const items = [...g.items].sort((a, b) => compare(a.repo, b.repo) || compare(a.path, b.path) || a.line - b.line || a.column - b.column);
+      const items = [...g.items].sort(
+        (a, b) => compare(a.repo, b.repo) || compare(a.path, b.path) || a.line - b.line || a.column - b.column,
+      );
       for (const c of items) {
-        lines.push(`- \`${c.repo}\` \`${c.path}:${c.line}:${c.column}\` \`${c.callee}(…)\`: ${cell(c.reason)}${c.acknowledged ? ' _(marked with a `// recon-codemod:` comment)_' : ''}`);
+        lines.push(
+          `- \`${c.repo}\` \`${c.path}:${c.line}:${c.column}\` \`${c.callee}(…)\`: ${cell(c.reason)}${c.acknowledged ? ' _(marked with a `// recon-codemod:` comment)_' : ''}`,
+        );
       }
       lines.push('');
     }
   }
 
   if (merged.errors.length) {
-    lines.push(`## Files not processed (${merged.errors.length})`, '', 'Each was left byte-identical; see the repository\'s own report.', '');
+    lines.push(
+      `## Files not processed (${merged.errors.length})`,
+      '',
+      "Each was left byte-identical; see the repository's own report.",
+      '',
+    );
     for (const e of merged.errors) lines.push(`- \`${e.repo}\` \`${e.path}\`: ${cell(e.error)}`);
     lines.push('');
   }

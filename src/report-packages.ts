@@ -28,17 +28,27 @@ export function reportsByPackage(
   const byPath = new Map(plans.map((p) => [relativePath(p.path), of(p.path)]));
   for (const f of report.files) f.package = byPath.get(f.path) ?? '.';
   return names.map((name) => {
-    const section = buildReport(plans.filter((p) => of(p.path) === name), relativePath);
+    const section = buildReport(
+      plans.filter((p) => of(p.path) === name),
+      relativePath,
+    );
     section.summary.files = [...packageOf.values()].filter((p) => p === name).length;
     return { package: name, report: section };
   });
 }
 
 /** The whole run's summary, a table of the packages, then each package that has calls or errors as its own section. */
-export function renderMarkdownByPackage(report: Report, sections: readonly PackageSection[], options: { title?: string; wrote: boolean }): string {
+export function renderMarkdownByPackage(
+  report: Report,
+  sections: readonly PackageSection[],
+  options: { title?: string; wrote: boolean },
+): string {
   const lines = [renderMarkdown({ ...report, files: [] }, options).trimEnd(), ''];
   lines.push(`## Packages (${sections.length})`, '');
-  lines.push('| package | files scanned | calls | updated | already complete | manual | errors |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(
+    '| package | files scanned | calls | updated | already complete | manual | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const { package: name, report: r } of sections) {
     const s = r.summary;
     lines.push(`| \`${name}\` | ${s.files} | ${s.calls} | ${s.updated} | ${s.complete} | ${s.manual} | ${s.errors} |`);
@@ -48,7 +58,11 @@ export function renderMarkdownByPackage(report: Report, sections: readonly Packa
     if (r.files.length === 0) continue;
     const body = renderMarkdown(r, options).trimEnd().split('\n');
     // The package's report, one heading level down, under the package's name.
-    lines.push(`## Package \`${name}\``, ...body.slice(1).map((line) => (line.startsWith('#') ? `#${line}` : line)), '');
+    lines.push(
+      `## Package \`${name}\``,
+      ...body.slice(1).map((line) => (line.startsWith('#') ? `#${line}` : line)),
+      '',
+    );
   }
   return lines.join('\n');
 }

@@ -35,7 +35,16 @@ export interface Report {
   root?: string;
   files: ReportFile[];
   /** `acknowledged`: of the `manual` calls, those marked with a `// recon-codemod:` comment (`--check` accepts them). */
-  summary: { files: number; changed: number; calls: number; updated: number; complete: number; manual: number; acknowledged: number; errors: number };
+  summary: {
+    files: number;
+    changed: number;
+    calls: number;
+    updated: number;
+    complete: number;
+    manual: number;
+    acknowledged: number;
+    errors: number;
+  };
 }
 
 /**
@@ -83,7 +92,9 @@ export function buildReport(plans: readonly FilePlan[], relativePath: (path: str
 }
 
 /** What a reviewer should do for each kind of manual call (said once, in src/engine/manual-actions.ts). */
-export const WHAT_TO_DO: Record<string, string> = Object.fromEntries(Object.entries(MANUAL_ACTIONS).map(([code, action]) => [code, action.long]));
+export const WHAT_TO_DO: Record<string, string> = Object.fromEntries(
+  Object.entries(MANUAL_ACTIONS).map(([code, action]) => [code, action.long]),
+);
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -96,7 +107,9 @@ export function renderMarkdown(report: Report, options: { title?: string; wrote:
   if (s.calls === 0) lines.push('**Tracking calls:** none found.', '');
   else {
     const of = (n: number) => `${n}/${s.calls} (${Math.round((n / s.calls) * 100)}%)`;
-    const marked = s.acknowledged ? ` (${s.acknowledged} of them marked with a \`// recon-codemod:\` comment${options.wrote ? '' : ' once the edits are written'})` : '';
+    const marked = s.acknowledged
+      ? ` (${s.acknowledged} of them marked with a \`// recon-codemod:\` comment${options.wrote ? '' : ' once the edits are written'})`
+      : '';
     const left = s.manual ? `${s.manual} left for a person${marked}` : 'none left';
     lines.push(
       options.wrote
@@ -105,18 +118,35 @@ export function renderMarkdown(report: Report, options: { title?: string; wrote:
       '',
     );
   }
-  lines.push('| files scanned | files changed | calls | updated | already complete | manual | of which acknowledged | errors |');
+  lines.push(
+    '| files scanned | files changed | calls | updated | already complete | manual | of which acknowledged | errors |',
+  );
   lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  lines.push(`| ${s.files} | ${s.changed} | ${s.calls} | ${s.updated} | ${s.complete} | ${s.manual} | ${s.acknowledged} | ${s.errors} |`, '');
-  if (!options.wrote && s.updated > 0) lines.push('_Dry run: nothing was written. Run with `--write` to apply the updates._', '');
+  lines.push(
+    `| ${s.files} | ${s.changed} | ${s.calls} | ${s.updated} | ${s.complete} | ${s.manual} | ${s.acknowledged} | ${s.errors} |`,
+    '',
+  );
+  if (!options.wrote && s.updated > 0)
+    lines.push('_Dry run: nothing was written. Run with `--write` to apply the updates._', '');
 
   const schemaFiles = report.files.filter((f) => f.schema);
   if (schemaFiles.length) {
-    lines.push('## Schema edits', '', "The tracker's parameter type lacked the fields, so the call sites could not compile with them. Done first:", '');
+    lines.push(
+      '## Schema edits',
+      '',
+      "The tracker's parameter type lacked the fields, so the call sites could not compile with them. Done first:",
+      '',
+    );
     for (const f of schemaFiles) {
       const sc = f.schema!;
-      if (sc.added.length) lines.push(`- \`${f.path}\`: \`${sc.typeName}\` gains ${sc.added.map((a) => `\`${a}\``).join(', ')} (optional, nullable)`);
-      if (sc.passedThrough.length) lines.push(`- \`${f.path}\`: the tracker's insert row passes ${sc.passedThrough.map((a) => `\`${a}\``).join(', ')} through`);
+      if (sc.added.length)
+        lines.push(
+          `- \`${f.path}\`: \`${sc.typeName}\` gains ${sc.added.map((a) => `\`${a}\``).join(', ')} (optional, nullable)`,
+        );
+      if (sc.passedThrough.length)
+        lines.push(
+          `- \`${f.path}\`: the tracker's insert row passes ${sc.passedThrough.map((a) => `\`${a}\``).join(', ')} through`,
+        );
       if (sc.manual) lines.push(`- \`${f.path}\`: **to do by hand:** ${sc.manual}`);
     }
     lines.push('', 'Apply the matching SQL migration too: `npx recon-codemod sql --out supabase/migrations`.', '');
@@ -126,7 +156,13 @@ export function renderMarkdown(report: Report, options: { title?: string; wrote:
   if (calls.length) {
     lines.push('## Calls', '', '| call | status | source | fields |', '| --- | --- | --- | --- |');
     for (const c of calls) {
-      const fields = c.added ? Object.entries(c.added).map(([k, v]) => `\`${k}: ${v}\``).join('<br>') : c.status === 'manual' ? `see reason (\`${c.reasonCode}\`)` : '';
+      const fields = c.added
+        ? Object.entries(c.added)
+            .map(([k, v]) => `\`${k}: ${v}\``)
+            .join('<br>')
+        : c.status === 'manual'
+          ? `see reason (\`${c.reasonCode}\`)`
+          : '';
       lines.push(`| \`${c.file}:${c.line}\` | ${c.status} | ${c.source ? `\`${c.source}\`` : ''} | ${cell(fields)} |`);
     }
     lines.push('');
@@ -140,7 +176,10 @@ export function renderMarkdown(report: Report, options: { title?: string; wrote:
     for (const [code, group] of [...byCode].sort()) {
       lines.push(`### \`${code}\` (${group.length})`, '');
       if (WHAT_TO_DO[code]) lines.push(`What to do: ${WHAT_TO_DO[code]}`, '');
-      for (const c of group) lines.push(`- \`${c.file}:${c.line}:${c.column}\` \`${c.callee}(…)\`: ${c.reason}${c.acknowledged ? ' _(marked with a `// recon-codemod:` comment)_' : ''}`);
+      for (const c of group)
+        lines.push(
+          `- \`${c.file}:${c.line}:${c.column}\` \`${c.callee}(…)\`: ${c.reason}${c.acknowledged ? ' _(marked with a `// recon-codemod:` comment)_' : ''}`,
+        );
       lines.push('');
     }
   }

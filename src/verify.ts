@@ -129,14 +129,26 @@ const UNRESOLVED = new Set([2307, 2792]);
 
 /** A package import (`ai`, `@ai-sdk/openai`, `openai/resources`), not a relative path or an asset. */
 function isPackage(specifier: string): boolean {
-  return !/^[./]/.test(specifier) && !/^[@~#]\//.test(specifier) && !/\.(css|scss|sass|less|svg|png|jpe?g|gif|webp|json|md|mdx|html)$/i.test(specifier);
+  return (
+    !/^[./]/.test(specifier) &&
+    !/^[@~#]\//.test(specifier) &&
+    !/\.(css|scss|sass|less|svg|png|jpe?g|gif|webp|json|md|mdx|html)$/i.test(specifier)
+  );
 }
 
 /** Type-check the changed plans and take back what does not compile. Mutates `plans` (status, output, calls, schema). */
 export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOutcome {
   const started = Date.now();
   parsedConfigs.clear();
-  const outcome: VerifyOutcome = { tsconfigs: [], checkedFiles: 0, reverted: 0, schemaReverted: 0, unverified: [], rounds: 0, ms: 0 };
+  const outcome: VerifyOutcome = {
+    tsconfigs: [],
+    checkedFiles: 0,
+    reverted: 0,
+    schemaReverted: 0,
+    unverified: [],
+    rounds: 0,
+    ms: 0,
+  };
   const done = () => ({ ...outcome, ms: Date.now() - started });
   const changed = plans.filter((p) => p.status === 'changed' && p.output !== undefined);
   if (changed.length === 0) return done();
@@ -184,7 +196,10 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
       }
       const isJs = /\.[cm]?jsx?$/i.test(plan.path);
       // tsc reports next to nothing in a JS file it does not type-check (`checkJs`, or `// @ts-check` in the file).
-      if (isJs && !(parsed.parsed.options.allowJs && (parsed.parsed.options.checkJs || /\/\/\s*@ts-check\b/.test(state.original)))) {
+      if (
+        isJs &&
+        !(parsed.parsed.options.allowJs && (parsed.parsed.options.checkJs || /\/\/\s*@ts-check\b/.test(state.original)))
+      ) {
         outcome.unverified.push({ path: plan.path, why: 'plain JS that the tsconfig does not type-check' });
         continue;
       }
@@ -222,8 +237,14 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
     // A file's errors depend on those only, so the cost follows the changed files, not the size of the repo.
     const edited = new Set(group.files.map((f) => f.path));
     const roots = new Set(edited);
-    const schemaTypes = group.files.filter((f) => f.units.some((u) => u.kind === 'schema') && f.plan.schema && /^[A-Za-z_$][\w$]*$/.test(f.plan.schema.typeName));
-    const typeNames = schemaTypes.map((f) => ({ file: f, pattern: new RegExp(`\\b${f.plan.schema!.typeName.replace(/\$/g, '\\$')}\\b`) }));
+    const schemaTypes = group.files.filter(
+      (f) =>
+        f.units.some((u) => u.kind === 'schema') && f.plan.schema && /^[A-Za-z_$][\w$]*$/.test(f.plan.schema.typeName),
+    );
+    const typeNames = schemaTypes.map((f) => ({
+      file: f,
+      pattern: new RegExp(`\\b${f.plan.schema!.typeName.replace(/\$/g, '\\$')}\\b`),
+    }));
     for (const file of group.projectFiles) {
       if (edited.has(file)) continue;
       if (/\.d\.[cm]?ts$/i.test(file)) {
@@ -247,7 +268,10 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
     const sdkMissing = missingSdks(ts, group);
     for (const path of [...group.files.map((f) => f.path), ...group.namers.keys()]) {
       if (sdkMissing.length && stateByPath.has(path)) {
-        outcome.unverified.push({ path, why: `${sdkMissing.map((m) => `'${m}'`).join(', ')} ${sdkMissing.length === 1 ? 'is' : 'are'} not installed` });
+        outcome.unverified.push({
+          path,
+          why: `${sdkMissing.map((m) => `'${m}'`).join(', ')} ${sdkMissing.length === 1 ? 'is' : 'are'} not installed`,
+        });
         continue;
       }
       // Its errors before the edit are read only if it has any after it (most files have none: one check, not two).
@@ -274,15 +298,26 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
           const original = group.beforeProgram!.getSourceFile(path);
           before = original ? errorsOf(ts, group.beforeProgram!, original) : [];
           group.before.set(path, before);
-          const missing = [...new Set(before.filter((d) => UNRESOLVED.has(d.code)).map((d) => /['"]([^'"]+)['"]/.exec(ts.flattenDiagnosticMessageText(d.messageText, ' '))?.[1]).filter((m): m is string => !!m && isPackage(m)))];
+          const missing = [
+            ...new Set(
+              before
+                .filter((d) => UNRESOLVED.has(d.code))
+                .map((d) => /['"]([^'"]+)['"]/.exec(ts.flattenDiagnosticMessageText(d.messageText, ' '))?.[1])
+                .filter((m): m is string => !!m && isPackage(m)),
+            ),
+          ];
           if (missing.length && stateByPath.has(path)) {
             // Still rendered (other files are checked against its edited text), but its own errors are not compared.
-            outcome.unverified.push({ path, why: `${missing.map((m) => `'${m}'`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not resolve (dependencies not installed?)` });
+            outcome.unverified.push({
+              path,
+              why: `${missing.map((m) => `'${m}'`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not resolve (dependencies not installed?)`,
+            });
             group.before.delete(path);
             continue;
           }
         }
-        for (const diagnostic of addedErrors(after, before, stateByPath.get(path))) found.push({ group, path, diagnostic, sf });
+        for (const diagnostic of addedErrors(after, before, stateByPath.get(path)))
+          found.push({ group, path, diagnostic, sf });
       }
     }
     if (found.length === 0) break;
@@ -303,7 +338,8 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
       const state = stateByPath.get(path);
       if (!state) {
         // A file that names an edited type: the schema step's edit of that type goes back.
-        for (const u of group.namers.get(path) ?? []) revert(u, `the schema step's edit adds an error where the type is used: ${message(diagnostic, sf)}`);
+        for (const u of group.namers.get(path) ?? [])
+          revert(u, `the schema step's edit adds an error where the type is used: ${message(diagnostic, sf)}`);
         continue;
       }
       // After the rounds of precise take-backs, a file that still has a new error goes back whole.
@@ -316,10 +352,20 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
       // Nothing could be taken back for these errors (already-reverted owners, a namer of nothing): take back the
       // files they are in, and every schema edit.
       for (const { path, diagnostic, sf } of found) {
-        for (const u of stateByPath.get(path)?.units ?? []) revert(u, `the edit would not compile: ${message(diagnostic, sf)}`, true);
+        for (const u of stateByPath.get(path)?.units ?? [])
+          revert(u, `the edit would not compile: ${message(diagnostic, sf)}`, true);
       }
-      if (keptBefore.every((u) => u.kept)) for (const u of keptBefore) if (u.kind === 'schema') revert(u, `the edits add an error: ${message(found[0].diagnostic, found[0].sf)}`, true);
-      if (keptBefore.every((u) => u.kept)) for (const u of keptBefore) revert(u, `the edits add an error that could not be placed: ${message(found[0].diagnostic, found[0].sf)}`, true);
+      if (keptBefore.every((u) => u.kept))
+        for (const u of keptBefore)
+          if (u.kind === 'schema')
+            revert(u, `the edits add an error: ${message(found[0].diagnostic, found[0].sf)}`, true);
+      if (keptBefore.every((u) => u.kept))
+        for (const u of keptBefore)
+          revert(
+            u,
+            `the edits add an error that could not be placed: ${message(found[0].diagnostic, found[0].sf)}`,
+            true,
+          );
     }
   }
 
@@ -339,10 +385,19 @@ function missingSdks(ts: TS, group: Group): string[] {
     for (const m of sf.text.matchAll(SDK_IMPORT)) wanted.add(m[1]);
   }
   const from = join(dirname(group.tsconfig), '__recon_verify__.ts');
-  const unresolved = [...wanted].filter((name) => !ts.resolveModuleName(name, from, group.options, ts.sys).resolvedModule);
+  const unresolved = [...wanted].filter(
+    (name) => !ts.resolveModuleName(name, from, group.options, ts.sys).resolvedModule,
+  );
   // A package the project declares itself (`declare module '@ai-sdk/openai' { … }` in a .d.ts) has types too.
   const declared = (name: string) =>
-    program.getSourceFiles().some((sf) => !program.isSourceFileFromExternalLibrary(sf) && sf.text.includes(name) && new RegExp(`declare\\s+module\\s+['"]${name.replace(/[/@-]/g, '\\$&')}['"]`).test(sf.text));
+    program
+      .getSourceFiles()
+      .some(
+        (sf) =>
+          !program.isSourceFileFromExternalLibrary(sf) &&
+          sf.text.includes(name) &&
+          new RegExp(`declare\\s+module\\s+['"]${name.replace(/[/@-]/g, '\\$&')}['"]`).test(sf.text),
+      );
   return unresolved.filter((name) => !declared(name)).sort();
 }
 
@@ -351,7 +406,8 @@ function nearestTsconfig(path: string): string | undefined {
   for (let dir = dirname(path); ; dir = dirname(dir)) {
     const candidate = join(dir, 'tsconfig.json');
     if (existsSync(candidate)) return toPosix(candidate);
-    if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, '.git')) || dirname(dir) === dir) return undefined;
+    if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, '.git')) || dirname(dir) === dir)
+      return undefined;
   }
 }
 
@@ -374,12 +430,22 @@ const parsedConfigs = new Map<string, bundledTs.ParsedCommandLine | undefined>()
 function parseConfig(ts: TS, configPath: string): bundledTs.ParsedCommandLine | undefined {
   if (!parsedConfigs.has(configPath)) {
     const read = ts.readConfigFile(configPath, ts.sys.readFile);
-    parsedConfigs.set(configPath, read.error ? undefined : ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(configPath), undefined, configPath));
+    parsedConfigs.set(
+      configPath,
+      read.error
+        ? undefined
+        : ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(configPath), undefined, configPath),
+    );
   }
   return parsedConfigs.get(configPath);
 }
 
-function projectFor(ts: TS, configPath: string, file: string, depth = 0): { path: string; parsed: bundledTs.ParsedCommandLine } | undefined {
+function projectFor(
+  ts: TS,
+  configPath: string,
+  file: string,
+  depth = 0,
+): { path: string; parsed: bundledTs.ParsedCommandLine } | undefined {
   const parsed = parseConfig(ts, configPath);
   if (!parsed) return undefined;
   if (parsed.fileNames.includes(file) || depth > 3) return { path: configPath, parsed };
@@ -398,7 +464,17 @@ function fileState(plan: FilePlan, options: VerifyOptions): FileState | undefine
   const original = options.original(plan.path);
   if (original === undefined) return undefined;
   const schema = [...(options.schemaEdits.get(plan.path) ?? [])].sort((a, b) => a.start - b.start || a.end - b.end);
-  const state: FileState = { path: plan.path, plan, original, units: [], todo: [], keepTodo: true, indivisible: false, text: original, spans: [] };
+  const state: FileState = {
+    path: plan.path,
+    plan,
+    original,
+    units: [],
+    todo: [],
+    keepTodo: true,
+    indivisible: false,
+    text: original,
+    spans: [],
+  };
   // Calls' edits are offsets of the text with the schema edits applied: map them back.
   let unmappable = false;
   const toOriginal = (pos: number) => {
@@ -416,15 +492,28 @@ function fileState(plan: FilePlan, options: VerifyOptions): FileState | undefine
     return pos - delta;
   };
   const mapEdit = (e: TextEdit): TextEdit => ({ start: toOriginal(e.start), end: toOriginal(e.end), text: e.text });
-  const unit = (kind: Unit['kind'], edits: TextEdit[], callIndex?: number, callStart?: number): Unit => ({ kind, file: state, edits, callIndex, callStart, kept: true, needs: new Set(), dependents: new Set() });
+  const unit = (kind: Unit['kind'], edits: TextEdit[], callIndex?: number, callStart?: number): Unit => ({
+    kind,
+    file: state,
+    edits,
+    callIndex,
+    callStart,
+    kept: true,
+    needs: new Set(),
+    dependents: new Set(),
+  });
   if (schema.length) state.units.push(unit('schema', schema));
   plan.calls.forEach((call, index) => {
-    if (call.status === 'updated' && call.edits.length) state.units.push(unit('call', call.edits.map(mapEdit), index, toOriginal(call.start)));
+    if (call.status === 'updated' && call.edits.length)
+      state.units.push(unit('call', call.edits.map(mapEdit), index, toOriginal(call.start)));
   });
   state.todo = (plan.todoEdits ?? []).map(mapEdit);
   let all: string | undefined;
   try {
-    all = applyEdits(original, dedupe([...state.units.flatMap((u) => u.edits), ...state.todo]).map((e) => e.edit));
+    all = applyEdits(
+      original,
+      dedupe([...state.units.flatMap((u) => u.edits), ...state.todo]).map((e) => e.edit),
+    );
   } catch {
     all = undefined;
   }
@@ -529,7 +618,14 @@ function timed<T>(label: string, f: () => T): T {
  * and checked against the file's size and mtime, so a package changed on disk is read again. One CLI run gets the same
  * objects as before: each file is parsed once either way.
  */
-const installedFiles = new WeakMap<TS, { registry: bundledTs.DocumentRegistry; libDir: string; files: Map<string, { sf: SourceFile; size: number; mtimeMs: number }> }>();
+const installedFiles = new WeakMap<
+  TS,
+  {
+    registry: bundledTs.DocumentRegistry;
+    libDir: string;
+    files: Map<string, { sf: SourceFile; size: number; mtimeMs: number }>;
+  }
+>();
 const MAX_INSTALLED_FILES = 20_000;
 const settingsKeys = new WeakMap<bundledTs.CompilerOptions, string>();
 
@@ -542,7 +638,11 @@ function installedSourceFile(
 ): SourceFile | undefined {
   let cache = installedFiles.get(ts);
   if (!cache) {
-    cache = { registry: ts.createDocumentRegistry(), libDir: toPosix(dirname(ts.getDefaultLibFilePath(options))), files: new Map() };
+    cache = {
+      registry: ts.createDocumentRegistry(),
+      libDir: toPosix(dirname(ts.getDefaultLibFilePath(options))),
+      files: new Map(),
+    };
     installedFiles.set(ts, cache);
   }
   if (!fileName.includes('/node_modules/') && dirname(fileName) !== cache.libDir) return parse();
@@ -552,11 +652,18 @@ function installedSourceFile(
   } catch {
     return parse();
   }
-  const version = typeof languageVersion === 'object' ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}` : languageVersion;
+  const version =
+    typeof languageVersion === 'object'
+      ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}`
+      : languageVersion;
   let settings = settingsKeys.get(options);
   // The registry's key ends with the tsconfig's directory (pathsBasePath, for module resolution), which no parse or
   // binding reads: without it, projects in different directories with the same options share the files.
-  if (settings === undefined) settingsKeys.set(options, (settings = cache.registry.getKeyForCompilationSettings({ ...options, pathsBasePath: undefined })));
+  if (settings === undefined)
+    settingsKeys.set(
+      options,
+      (settings = cache.registry.getKeyForCompilationSettings({ ...options, pathsBasePath: undefined })),
+    );
   const key = `${settings}\0${version}\0${fileName}`;
   const hit = cache.files.get(key);
   if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) return hit.sf;
@@ -588,18 +695,30 @@ function createProgramUntimed(ts: TS, group: Group, overrides: ReadonlyMap<strin
       // Unchanged files are the same objects from one Program to the next: TypeScript then reuses their parse and binding.
       let sf = group.diskCache.get(fileName);
       if (!sf) {
-        sf = installedSourceFile(ts, group.options, fileName, languageVersion, () => base.getSourceFile(fileName, languageVersion, onError, shouldCreateNewSourceFile));
+        sf = installedSourceFile(ts, group.options, fileName, languageVersion, () =>
+          base.getSourceFile(fileName, languageVersion, onError, shouldCreateNewSourceFile),
+        );
         if (sf) group.diskCache.set(fileName, sf);
       }
       return sf;
     },
     readFile: (fileName) => overrides.get(fileName) ?? base.readFile(fileName),
   };
-  return ts.createProgram({ rootNames: group.rootNames, options: group.options, host, projectReferences: group.projectReferences, oldProgram: group.program });
+  return ts.createProgram({
+    rootNames: group.rootNames,
+    options: group.options,
+    host,
+    projectReferences: group.projectReferences,
+    oldProgram: group.program,
+  });
 }
 
 function errorsOf(ts: TS, program: Program, sf: SourceFile): Diagnostic[] {
-  return timed(`check ${sf.fileName}`, () => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].filter((d) => d.category === ts.DiagnosticCategory.Error && d.start !== undefined));
+  return timed(`check ${sf.fileName}`, () =>
+    [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].filter(
+      (d) => d.category === ts.DiagnosticCategory.Error && d.start !== undefined,
+    ),
+  );
 }
 
 /**
@@ -646,7 +765,9 @@ function attribute(ts: TS, state: FileState, sf: SourceFile, d: Diagnostic): Uni
   for (let i = chain.length - 1; i > 0; i--) {
     const from = chain[i].getStart(sf);
     const to = chain[i].end;
-    const inside = state.spans.filter((s) => s.afterEnd > s.afterStart && s.afterStart < to && from < s.afterEnd && s.owners.length);
+    const inside = state.spans.filter(
+      (s) => s.afterEnd > s.afterStart && s.afterStart < to && from < s.afterEnd && s.owners.length,
+    );
     if (!inside.length) continue;
     const distance = (s: Span) => (start < s.afterStart ? s.afterStart - start : start - s.afterEnd);
     const nearest = Math.min(...inside.map(distance));
@@ -711,7 +832,11 @@ function revert(unit: Unit, reason: string, wholeFile = false) {
   if (unit.file.indivisible && !wholeFile) for (const other of unit.file.units) revert(other, reason, true);
   if (unit.kind === 'schema') {
     const type = unit.file.plan.schema?.typeName ?? 'the tracker type';
-    for (const dependent of unit.dependents) revert(dependent, `it needs \`${type}\` to have the fields, and the schema step's edit of it was taken back (${reason})`);
+    for (const dependent of unit.dependents)
+      revert(
+        dependent,
+        `it needs \`${type}\` to have the fields, and the schema step's edit of it was taken back (${reason})`,
+      );
   }
   for (const needed of unit.needs) {
     if ([...needed.dependents].every((d) => !d.kept)) revert(needed, 'every call that needed it was taken back');
@@ -735,10 +860,21 @@ function apply(state: FileState, outcome: VerifyOutcome): number {
     if (unit.kind === 'call') {
       const call = plan.calls[unit.callIndex!];
       const { added: _added, ...rest } = call;
-      plan.calls[unit.callIndex!] = { ...rest, status: 'manual', edits: [], reasonCode: 'edit-does-not-compile', reason: `${(unit.reason ?? "").replace(/\.$/, '')}; nothing was written for this call` } as CallPlan;
+      plan.calls[unit.callIndex!] = {
+        ...rest,
+        status: 'manual',
+        edits: [],
+        reasonCode: 'edit-does-not-compile',
+        reason: `${(unit.reason ?? '').replace(/\.$/, '')}; nothing was written for this call`,
+      } as CallPlan;
       reverted++;
     } else if (plan.schema) {
-      plan.schema = { ...plan.schema, added: [], passedThrough: [], manual: `the schema step's edit of \`${plan.schema.typeName}\` was not written: ${unit.reason}` };
+      plan.schema = {
+        ...plan.schema,
+        added: [],
+        passedThrough: [],
+        manual: `the schema step's edit of \`${plan.schema.typeName}\` was not written: ${unit.reason}`,
+      };
       outcome.schemaReverted++;
     }
   }

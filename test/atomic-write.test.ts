@@ -10,7 +10,19 @@
  *    goes on and updates the rest, and exits 1.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -75,13 +87,19 @@ interface KillRun {
 }
 
 /** Start `--write`, wait until the first file it writes has changed, wait `delayMs`, SIGKILL, then classify every file. */
-async function killMidWrite(delayMs: number): Promise<KillRun & { dir: string; old: Map<string, Buffer>; want: Map<string, Buffer> }> {
+async function killMidWrite(
+  delayMs: number,
+): Promise<KillRun & { dir: string; old: Map<string, Buffer>; want: Map<string, Buffer> }> {
   const { dir, old, want } = makeTree();
   const toChange = [...want.keys()].filter((k) => !want.get(k)!.equals(old.get(k)!)).sort();
   // The CLI writes in discovery (sorted path) order: the first of these is its first write.
   const first = join(dir, toChange[0]);
   const firstOld = old.get(toChange[0])!;
-  const child = spawn(process.execPath, [BIN, '.', '--write', '--quiet'], { cwd: dir, env: { ...process.env, CI: '1', NO_COLOR: '1' }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [BIN, '.', '--write', '--quiet'], {
+    cwd: dir,
+    env: { ...process.env, CI: '1', NO_COLOR: '1' },
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   let ended = false;
   void exited.then(() => (ended = true));
@@ -135,20 +153,28 @@ describe('SIGKILL in the middle of --write', () => {
         break;
       }
     }
-    console.log(`kill runs (delay ms → files written of ${runs[0].total}, temp files left): ${runs.map((r) => `${r.delayMs}→${r.changed} (${r.temps.length})`).join(', ')}`);
+    console.log(
+      `kill runs (delay ms → files written of ${runs[0].total}, temp files left): ${runs.map((r) => `${r.delayMs}→${r.changed} (${r.temps.length})`).join(', ')}`,
+    );
     expect(mid, `no run was killed between the first and the last write: ${JSON.stringify(runs)}`).toBeDefined();
 
     // A normal run afterwards: temp files are not sources (dot files, .tmp), do not disturb it, and are cleaned up.
     const again = runCli(['.', '--write', '--quiet', '--json', 'report.json'], mid!.dir);
     expect(again.code, again.stderr).toBe(0);
-    const report = JSON.parse(readFileSync(join(mid!.dir, 'report.json'), 'utf8')) as { files: Array<{ path: string }>; summary: { files: number } };
+    const report = JSON.parse(readFileSync(join(mid!.dir, 'report.json'), 'utf8')) as {
+      files: Array<{ path: string }>;
+      summary: { files: number };
+    };
     // Declaration files (the demo's stand-in provider types) are not sources.
-    expect(report.summary.files).toBe([...mid!.old.keys()].filter((k) => k.endsWith('.ts') && !k.endsWith('.d.ts')).length);
+    expect(report.summary.files).toBe(
+      [...mid!.old.keys()].filter((k) => k.endsWith('.ts') && !k.endsWith('.d.ts')).length,
+    );
     expect(report.files.some((f) => f.path.includes('.tmp'))).toBe(false);
     for (const [rel, bytes] of mid!.want) expect(readFileSync(join(mid!.dir, rel)).equals(bytes), rel).toBe(true);
     // The killed run's temp file sits beside the file it was writing, still old: rewriting that file removes it.
     for (const temp of mid!.temps) expect(existsSync(join(mid!.dir, temp)), temp).toBe(false);
-    if (mid!.temps.length) expect(again.stderr).toContain(`removed ${mid!.temps.length} temp file(s) left by an interrupted earlier run`);
+    if (mid!.temps.length)
+      expect(again.stderr).toContain(`removed ${mid!.temps.length} temp file(s) left by an interrupted earlier run`);
   });
 });
 
@@ -177,14 +203,19 @@ describe('hostile files', () => {
     const bad = join(dir, 'src', 'bad');
     mkdirSync(bad);
     writeFileSync(join(bad, 'binary.ts'), Buffer.concat([Buffer.from(route), Buffer.from([0, 1, 2, 0])]));
-    writeFileSync(join(bad, 'latin1.ts'), Buffer.concat([Buffer.from('// caf'), Buffer.from([0xe9]), Buffer.from('\n' + route)]));
+    writeFileSync(
+      join(bad, 'latin1.ts'),
+      Buffer.concat([Buffer.from('// caf'), Buffer.from([0xe9]), Buffer.from('\n' + route)]),
+    );
     writeFileSync(join(bad, 'huge.ts'), route + `\nexport const blob = '${'x'.repeat(1024 * 1024 + 10)}';\n`);
     const asRoot = process.getuid?.() === 0;
     if (!asRoot) {
       writeFileSync(join(bad, 'unreadable.ts'), route);
       chmodSync(join(bad, 'unreadable.ts'), 0o000);
     }
-    const before = new Map(readdirSync(bad).map((f) => [f, asRoot || f !== 'unreadable.ts' ? readFileSync(join(bad, f)) : undefined]));
+    const before = new Map(
+      readdirSync(bad).map((f) => [f, asRoot || f !== 'unreadable.ts' ? readFileSync(join(bad, f)) : undefined]),
+    );
 
     const run = runCli(['.', '--write', '--quiet', '--json', 'report.json'], dir);
     expect(run.code, run.stderr).toBe(1);
@@ -202,7 +233,11 @@ describe('hostile files', () => {
     expect(run.stderr).toContain('src/bad/binary.ts');
     // The run went on: the good files were written, the bad ones untouched.
     expect(report.summary.updated).toBe(12);
-    expect(readFileSync(join(dir, 'src/app/api/viva/merge-clarity/route.ts')).equals(readFileSync(join(EXPECTED, 'src/app/api/viva/merge-clarity/route.ts')))).toBe(true);
+    expect(
+      readFileSync(join(dir, 'src/app/api/viva/merge-clarity/route.ts')).equals(
+        readFileSync(join(EXPECTED, 'src/app/api/viva/merge-clarity/route.ts')),
+      ),
+    ).toBe(true);
     for (const [f, bytes] of before) if (bytes) expect(readFileSync(join(bad, f)).equals(bytes), f).toBe(true);
     if (!asRoot) chmodSync(join(bad, 'unreadable.ts'), 0o644);
   });

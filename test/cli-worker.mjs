@@ -14,7 +14,9 @@ function answer(result) {
 
 // Whatever escapes a run still answers the blocked caller, as a crash of the bin would end its process.
 for (const event of ['uncaughtException', 'unhandledRejection']) {
-  process.on(event, (error) => answer({ code: 2, stdout: '', stderr: `recon-codemod: fatal: ${error?.stack ?? error}\n` }));
+  process.on(event, (error) =>
+    answer({ code: 2, stdout: '', stderr: `recon-codemod: fatal: ${error?.stack ?? error}\n` }),
+  );
 }
 
 port.on('message', async ({ args, cwd, env }) => {

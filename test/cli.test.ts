@@ -25,7 +25,8 @@ describe('recon-codemod CLI on the demo app', () => {
     expect(first.stdout).toMatch(/12 updated/);
     const after = snapshotTree(dir);
     expect([...after.keys()].sort()).toEqual([...expectedTree.keys()].sort());
-    for (const [path, bytes] of expectedTree) expect(after.get(path)?.toString('utf8'), path).toBe(bytes.toString('utf8'));
+    for (const [path, bytes] of expectedTree)
+      expect(after.get(path)?.toString('utf8'), path).toBe(bytes.toString('utf8'));
 
     const second = runCli(['--write', '--check'], dir);
     expect(second.code).toBe(0);
@@ -47,7 +48,16 @@ describe('recon-codemod CLI on the demo app', () => {
     const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
     expect(Object.keys(report)).toEqual(['version', 'root', 'files', 'summary']);
     expect(report.version).toBe(1);
-    expect(report.summary).toEqual({ files: 16, changed: 11, calls: 13, updated: 12, complete: 1, manual: 0, acknowledged: 0, errors: 0 });
+    expect(report.summary).toEqual({
+      files: 16,
+      changed: 11,
+      calls: 13,
+      updated: 12,
+      complete: 1,
+      manual: 0,
+      acknowledged: 0,
+      errors: 0,
+    });
     const merge = report.files.find((f: { path: string }) => f.path === 'src/app/api/viva/merge-clarity/route.ts');
     expect(merge).toEqual({
       path: 'src/app/api/viva/merge-clarity/route.ts',
@@ -59,7 +69,11 @@ describe('recon-codemod CLI on the demo app', () => {
           callee: 'trackTokenUsage',
           status: 'updated',
           source: 'response',
-          added: { openai_request_id: 'response.id', openai_created: 'response.created', system_fingerprint: 'response.system_fingerprint' },
+          added: {
+            openai_request_id: 'response.id',
+            openai_created: 'response.created',
+            system_fingerprint: 'response.system_fingerprint',
+          },
         },
       ],
     });
@@ -69,7 +83,11 @@ describe('recon-codemod CLI on the demo app', () => {
     for (const file of report.files) {
       expect(['changed', 'unchanged', 'error']).toContain(file.status);
       for (const call of file.calls) {
-        expect(Object.keys(call).every((k) => ['line', 'column', 'callee', 'status', 'source', 'added', 'reason'].includes(k))).toBe(true);
+        expect(
+          Object.keys(call).every((k) =>
+            ['line', 'column', 'callee', 'status', 'source', 'added', 'reason'].includes(k),
+          ),
+        ).toBe(true);
       }
     }
   });
@@ -78,7 +96,9 @@ describe('recon-codemod CLI on the demo app', () => {
     const dir = copyFixture('demo-app');
     runCli(['--write', '--report', 'migration.md'], dir);
     const md = readFileSync(join(dir, 'migration.md'), 'utf8');
-    expect(md.split('\n')[2]).toBe('**Tracking calls complete:** 1/13 (8%) before this run, 13/13 (100%) after it (12 updated); none left.');
+    expect(md.split('\n')[2]).toBe(
+      '**Tracking calls complete:** 1/13 (8%) before this run, 13/13 (100%) after it (12 updated); none left.',
+    );
     expect(md.match(/^\| `src\/app\/api\//gm)).toHaveLength(13);
     expect(md).toContain('`src/app/api/viva/chat/route.ts:14` | updated | `response`');
     // The chat route's model is `openai.chat(…)`: its provider is certain, so no note qualifies any edit.
@@ -87,7 +107,7 @@ describe('recon-codemod CLI on the demo app', () => {
 });
 
 describe('recon-codemod CLI on a monorepo', () => {
-  it('resolves each package\'s `@/` imports with that package\'s own tsconfig', () => {
+  it("resolves each package's `@/` imports with that package's own tsconfig", () => {
     const root = tempDir('recon-monorepo-');
     cpSync(join(REPO, 'fixtures', 'demo-app'), join(root, 'packages', 'web'), { recursive: true });
     cpSync(join(REPO, 'fixtures', 'pre-schema-app'), join(root, 'apps', 'admin'), { recursive: true });
@@ -97,7 +117,9 @@ describe('recon-codemod CLI on a monorepo', () => {
     // Both apps as when run on each: every call that has an OpenAI source is updated, none left manual.
     expect(stdout).toMatch(/26 tracking calls: 25 to update, 1 already complete, 0 manual/);
     const report = JSON.parse(readFileSync(join(root, 'report.json'), 'utf8'));
-    const wrapper = report.files.find((f: { path: string }) => f.path === 'packages/web/src/app/api/viva/vision-board/route.ts');
+    const wrapper = report.files.find(
+      (f: { path: string }) => f.path === 'packages/web/src/app/api/viva/vision-board/route.ts',
+    );
     expect(wrapper.calls[0].added.openai_request_id).toBe('response.openai_request_id');
   });
 });
@@ -111,11 +133,19 @@ describe('recon-codemod CLI: --fix-suspect', () => {
     expect(readFileSync(join(dir, 'input.ts'), 'utf8')).toBe(input);
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     expect(report.files[0].calls[0].reason).toMatch(/^suspect-value: /);
-    expect(report.files[0].calls[0].suspect[0]).toMatchObject({ value: '(transcription as any).id', expected: 'transcription._request_id' });
+    expect(report.files[0].calls[0].suspect[0]).toMatchObject({
+      value: '(transcription as any).id',
+      expected: 'transcription._request_id',
+    });
 
     const fixed = runCli(['input.ts', '--write', '--fix-suspect'], dir);
     expect(fixed.code, fixed.stderr).toBe(0);
-    expect(readFileSync(join(dir, 'input.ts'), 'utf8')).toBe(readFileSync(join(REPO, 'fixtures', 'existing-transcription-body-id-is-suspect', 'output-fix-suspect.ts'), 'utf8'));
+    expect(readFileSync(join(dir, 'input.ts'), 'utf8')).toBe(
+      readFileSync(
+        join(REPO, 'fixtures', 'existing-transcription-body-id-is-suspect', 'output-fix-suspect.ts'),
+        'utf8',
+      ),
+    );
     expect(runCli(['input.ts', '--check'], dir).code).toBe(0);
   });
 });
@@ -136,7 +166,9 @@ describe('recon-codemod CLI: errors and guards', () => {
     expect(far.stderr).toBe('recon-codemod: unknown option --frobnicate\nRun recon-codemod --help for usage.\n');
     const typo = runCli(['--wrte'], REPO);
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toBe('recon-codemod: unknown option --wrte (did you mean --write?)\nRun recon-codemod --help for usage.\n');
+    expect(typo.stderr).toBe(
+      'recon-codemod: unknown option --wrte (did you mean --write?)\nRun recon-codemod --help for usage.\n',
+    );
     const missing = runCli(['--json'], REPO);
     expect(missing.stderr).toBe('recon-codemod: --json needs a value\nRun recon-codemod --help for usage.\n');
   });
@@ -157,7 +189,9 @@ describe('recon-codemod CLI: errors and guards', () => {
     const empty = tempDir('recon-empty-');
     const none = runCli(['.', '--check'], empty);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/^recon-codemod: --check found no files to scan in \. \(include \*\*\/\*\.\{[^)]*; exclude [^)]*\)/);
+    expect(none.stderr).toMatch(
+      /^recon-codemod: --check found no files to scan in \. \(include \*\*\/\*\.\{[^)]*; exclude [^)]*\)/,
+    );
     const dir = copyFixture('demo-app');
     const wrongGlob = runCli(['.', '--check', '--include', '**/*.py'], dir);
     expect(wrongGlob.code).toBe(2);
@@ -179,7 +213,9 @@ describe('recon-codemod CLI: errors and guards', () => {
     const before = snapshotTree(dir);
     const r = runCli(['.', '--write', '--allow-dirty', '--no-verify', '--json', 'reports'], dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`recon-codemod: --json ${join(dir, 'reports')} is a directory: give a file name\nRun recon-codemod --help for usage.\n`);
+    expect(r.stderr).toBe(
+      `recon-codemod: --json ${join(dir, 'reports')} is a directory: give a file name\nRun recon-codemod --help for usage.\n`,
+    );
     expect(snapshotTree(dir)).toEqual(before);
     // A report in a directory that does not exist yet is fine: it is created.
     expect(runCli(['.', '--report', 'out/new/migration.md'], dir).code).toBe(0);
@@ -193,11 +229,15 @@ describe('recon-codemod CLI: errors and guards', () => {
     const r = runCli(['.', '--write', '--allow-dirty', '--no-verify', '--json', 'report.json'], dir);
     expect(r.code).toBe(1);
     expect(readFileSync(route)).toEqual(before);
-    expect(r.stderr).toContain('error src/app/api/viva/blueprint/route.ts: the file is read-only: not written (pass --force to write it)');
+    expect(r.stderr).toContain(
+      'error src/app/api/viva/blueprint/route.ts: the file is read-only: not written (pass --force to write it)',
+    );
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     const file = report.files.find((f: { path: string }) => f.path === 'src/app/api/viva/blueprint/route.ts');
     expect(file.status).toBe('error');
-    expect(file.calls.map((c: { status: string; reason: string }) => [c.status, c.reason.split(':')[0]])).toEqual([['manual', 'file-not-written']]);
+    expect(file.calls.map((c: { status: string; reason: string }) => [c.status, c.reason.split(':')[0]])).toEqual([
+      ['manual', 'file-not-written'],
+    ]);
     // 12 planned, 11 written: the summary says 11.
     expect(report.summary).toMatchObject({ updated: 11, errors: 1 });
     expect(r.stdout).toMatch(/13 tracking calls: 11 updated, 1 already complete, 1 manual, 1 file with errors\./);
@@ -209,14 +249,29 @@ describe('recon-codemod CLI: errors and guards', () => {
 
   it('counts read right for one: 1 file, 1 tracking call', () => {
     const dir = tempDir('recon-one-');
-    writeFileSync(join(dir, 'route.ts'), "import { trackTokenUsage } from './tracking';\nexport async function f() { await trackTokenUsage({ tokens_used: 1, openai_request_id: null, openai_created: null, system_fingerprint: null }); }\n");
-    expect(runCli(['route.ts'], dir).stdout).toMatch(/: 1 file scanned, 1 tracking call: 0 to update, 1 already complete, 0 manual\./);
+    writeFileSync(
+      join(dir, 'route.ts'),
+      "import { trackTokenUsage } from './tracking';\nexport async function f() { await trackTokenUsage({ tokens_used: 1, openai_request_id: null, openai_created: null, system_fingerprint: null }); }\n",
+    );
+    expect(runCli(['route.ts'], dir).stdout).toMatch(
+      /: 1 file scanned, 1 tracking call: 0 to update, 1 already complete, 0 manual\./,
+    );
   });
 
   it('--help documents the flags and exit codes; --version prints the version', () => {
     const help = runCli(['--help'], REPO);
     expect(help.code).toBe(0);
-    for (const flag of ['--write', '--check', '--json', '--report', '--config', '--include', '--exclude', '--allow-dirty', '--quiet']) {
+    for (const flag of [
+      '--write',
+      '--check',
+      '--json',
+      '--report',
+      '--config',
+      '--include',
+      '--exclude',
+      '--allow-dirty',
+      '--quiet',
+    ]) {
       expect(help.stdout).toContain(flag);
     }
     expect(help.stdout).toMatch(/Exit codes:[\s\S]*0[\s\S]*1[\s\S]*2/);
@@ -239,7 +294,9 @@ describe('recon-codemod CLI: errors and guards', () => {
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     expect(report.summary.errors).toBe(1);
     expect(report.summary.updated).toBe(11);
-    expect(readFileSync(join(dir, 'src/app/api/viva/merge-clarity/route.ts'), 'utf8')).toContain('openai_request_id: response.id');
+    expect(readFileSync(join(dir, 'src/app/api/viva/merge-clarity/route.ts'), 'utf8')).toContain(
+      'openai_request_id: response.id',
+    );
   });
 
   it('a bad config is a usage error naming the key', () => {
@@ -288,7 +345,10 @@ function manualApp(): { parent: string; app: string } {
   const app = join(parent, 'app');
   mkdirSync(app);
   symlinkSync(join(REPO, 'node_modules'), join(app, 'node_modules'), 'dir');
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ 'recon-codemod': { callees: ['trackTokenUsage', 'trackPositional', 'trackRow'] } }));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ 'recon-codemod': { callees: ['trackTokenUsage', 'trackPositional', 'trackRow'] } }),
+  );
   writeFileSync(
     join(app, 'tracking.ts'),
     `type Base = { tokens_used: number; model_used: string };
@@ -335,20 +395,33 @@ describe('recon-codemod CLI: what it says is true', () => {
     // A dry run's marks are not in the code: --todo --check without --write still fails, and lists the calls as manual.
     const dryTodo = runCli(['app', '--todo', '--check', '-q'], parent);
     expect(dryTodo.code).toBe(1);
-    expect(dryTodo.stderr.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['manual', 'manual', 'manual']);
+    expect(
+      dryTodo.stderr
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['manual', 'manual', 'manual']);
     expect(dryTodo.stdout).toMatch(/3 manual \(3 acknowledged once written: /);
 
     const todo = runCli(['app', '--todo', '--write', '--json', 'r.json', '--report', 'm.md'], parent);
     expect(todo.code, todo.stderr).toBe(0);
-    expect(todo.stdout).toMatch(/3 tracking calls: 0 updated, 0 already complete, 3 manual \(3 acknowledged: marked with a \/\/ recon-codemod: comment, still to finish by hand\)\./);
+    expect(todo.stdout).toMatch(
+      /3 tracking calls: 0 updated, 0 already complete, 3 manual \(3 acknowledged: marked with a \/\/ recon-codemod: comment, still to finish by hand\)\./,
+    );
     const report = JSON.parse(readFileSync(join(parent, 'r.json'), 'utf8'));
     expect(report.summary).toMatchObject({ calls: 3, updated: 0, manual: 3, acknowledged: 3 });
-    expect(report.files.flatMap((f: { calls: Array<{ acknowledged?: boolean }> }) => f.calls.map((c) => c.acknowledged))).toEqual([true, true, true]);
+    expect(
+      report.files.flatMap((f: { calls: Array<{ acknowledged?: boolean }> }) => f.calls.map((c) => c.acknowledged)),
+    ).toEqual([true, true, true]);
     const markdown = readFileSync(join(parent, 'm.md'), 'utf8').split('\n');
-    expect(markdown[2]).toBe('**Tracking calls complete:** 0/3 (0%) before this run, 0/3 (0%) after it (0 updated); 3 left for a person (3 of them marked with a `// recon-codemod:` comment).');
+    expect(markdown[2]).toBe(
+      '**Tracking calls complete:** 0/3 (0%) before this run, 0/3 (0%) after it (0 updated); 3 left for a person (3 of them marked with a `// recon-codemod:` comment).',
+    );
 
     // Each mark: the code and an action that fits on the line, whole (never a cut sentence).
-    const marks = readFileSync(join(app, 'route.ts'), 'utf8').split('\n').filter((l) => l.includes('recon-codemod:'));
+    const marks = readFileSync(join(app, 'route.ts'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('recon-codemod:'));
     expect(marks.map((l) => l.trim().split(':').slice(0, 2).join(':'))).toEqual([
       '// recon-codemod: no-source',
       '// recon-codemod: positional-arguments',
@@ -361,10 +434,17 @@ describe('recon-codemod CLI: what it says is true', () => {
 
     const check = runCli(['app', '--check'], parent);
     expect(check.code, check.stderr).toBe(0);
-    expect(check.stderr.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
+    expect(
+      check.stderr
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
     expect(check.stdout).toMatch(/3 manual \(3 acknowledged/);
     // --help says what --check accepts.
-    expect(runCli(['--help'], parent).stdout).toMatch(/--check {15}for CI: exit 1 if any tracking call is neither complete nor acknowledged/);
+    expect(runCli(['--help'], parent).stdout).toMatch(
+      /--check {15}for CI: exit 1 if any tracking call is neither complete nor acknowledged/,
+    );
   });
 
   it('manual reasons quote one line of code at most and say what to change; paths are relative to the cwd, and the JSON names it', () => {
@@ -374,23 +454,33 @@ describe('recon-codemod CLI: what it says is true', () => {
     const report = JSON.parse(readFileSync(join(parent, 'r.json'), 'utf8'));
     expect(report.root).toBe(parent.replace(/\\/g, '/'));
     expect(report.files.map((f: { path: string }) => f.path)).toEqual(['app/route.ts']);
-    expect(one.stderr).toContain('manual app/route.ts:12:9 positional-arguments: `trackPositional(…)` passes 3 positional arguments');
+    expect(one.stderr).toContain(
+      'manual app/route.ts:12:9 positional-arguments: `trackPositional(…)` passes 3 positional arguments',
+    );
     const reasons = report.files[0].calls.map((c: { reason: string }) => c.reason);
     for (const reason of reasons) expect(reason, reason).not.toContain('\n');
     expect(reasons[1]).not.toContain('completion.usage');
-    expect(reasons[1]).toContain('add a parameter for each of the three values to the tracker and pass them here, or change it to take one object');
+    expect(reasons[1]).toContain(
+      'add a parameter for each of the three values to the tracker and pass them here, or change it to take one object',
+    );
     // The tracker's type may already have the fields: the message says so, and promises nothing that is not printed.
-    expect(reasons[2]).toContain('cannot tell whether it has `openai_request_id`, `openai_created`, `system_fingerprint`: if it has them, pass them here by hand');
+    expect(reasons[2]).toContain(
+      'cannot tell whether it has `openai_request_id`, `openai_created`, `system_fingerprint`: if it has them, pass them here by hand',
+    );
     const markdown = readFileSync(join(parent, 'm.md'), 'utf8');
     expect(markdown).not.toMatch(/prints them/);
     expect(markdown.split('\n')[2]).toBe('**Tracking calls complete:** 0/3 (0%) now; 3 left for a person.');
 
     // Run inside the app, or on its files one by one: the same files, each relative to where the command ran.
     const inside = runCli(['.', '--json', 'r.json'], app);
-    expect(JSON.parse(readFileSync(join(app, 'r.json'), 'utf8')).files.map((f: { path: string }) => f.path)).toEqual(['route.ts']);
+    expect(JSON.parse(readFileSync(join(app, 'r.json'), 'utf8')).files.map((f: { path: string }) => f.path)).toEqual([
+      'route.ts',
+    ]);
     expect(inside.stderr).toContain('manual route.ts:7:9 no-source');
     const several = runCli(['app/route.ts', 'app/tracking.ts', '--json', 'r2.json'], parent);
-    expect(JSON.parse(readFileSync(join(parent, 'r2.json'), 'utf8')).files.map((f: { path: string }) => f.path)).toEqual(['app/route.ts']);
+    expect(
+      JSON.parse(readFileSync(join(parent, 'r2.json'), 'utf8')).files.map((f: { path: string }) => f.path),
+    ).toEqual(['app/route.ts']);
     expect(several.code).toBe(0);
   });
 });

@@ -39,11 +39,7 @@ function inspect(rel: string, text: string) {
   const calls: { line: number; keys: string[] }[] = [];
   const onFinishBindings: string[][] = [];
   const visit = (node: ts.Node) => {
-    if (
-      ts.isCallExpression(node) &&
-      ts.isIdentifier(node.expression) &&
-      node.expression.text === 'trackTokenUsage'
-    ) {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'trackTokenUsage') {
       const [arg] = node.arguments;
       expect(arg && ts.isObjectLiteralExpression(arg), `${rel}: literal argument`).toBe(true);
       const keys = (arg as ts.ObjectLiteralExpression).properties.map((p) => (p.name as ts.Identifier).text);

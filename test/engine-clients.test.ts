@@ -39,8 +39,14 @@ describe('clients that are OpenAI on every path', () => {
       ['let c: OpenAI | null = null;\nconst getClient = () => { if (!c) c = new OpenAI(); return c; };', 'getClient()'],
       ['let c: OpenAI | null = null;\nfunction getClient() { c = c ?? new OpenAI(); return c; }', 'getClient()'],
       ['function getClient() { if (!process.env.KEY) return null; return new OpenAI(); }', 'getClient()!'],
-      ['const g = globalThis as unknown as { client?: OpenAI };\nconst client = g.client ?? new OpenAI();\nif (process.env.DEV) g.client = client;', 'client'],
-      ['const cache: Record<string, OpenAI> = {};\nfunction get(k: string) { const hit = cache[k] ?? new OpenAI(); cache[k] = hit; return hit; }', "get('k')"],
+      [
+        'const g = globalThis as unknown as { client?: OpenAI };\nconst client = g.client ?? new OpenAI();\nif (process.env.DEV) g.client = client;',
+        'client',
+      ],
+      [
+        'const cache: Record<string, OpenAI> = {};\nfunction get(k: string) { const hit = cache[k] ?? new OpenAI(); cache[k] = hit; return hit; }',
+        "get('k')",
+      ],
     ] as const) {
       const call = plan(setup, client);
       expect(call.status, `${setup}\n${call.reason}`).toBe('updated');
@@ -54,7 +60,10 @@ describe('clients that are not certainly OpenAI', () => {
     for (const [setup, client] of [
       ['const client = process.env.USE_GROQ ? new Groq() : new OpenAI();', 'client'],
       ["function make(p: string) { if (p === 'groq') return new Groq(); return new OpenAI(); }", "make('x')"],
-      ["const cache: Record<string, OpenAI | Groq> = {};\nfunction get(k: string) { cache[k] ??= k === 'g' ? new Groq() : new OpenAI(); return cache[k]; }", "(get('k') as OpenAI)"],
+      [
+        "const cache: Record<string, OpenAI | Groq> = {};\nfunction get(k: string) { cache[k] ??= k === 'g' ? new Groq() : new OpenAI(); return cache[k]; }",
+        "(get('k') as OpenAI)",
+      ],
     ] as const) {
       const call = plan(setup, client);
       expect(call.status, setup).toBe('manual');
@@ -63,17 +72,28 @@ describe('clients that are not certainly OpenAI', () => {
   });
 
   it('a gateway baseURL, or options it cannot read, anywhere in a factory or cache', () => {
-    const gateway = plan("let c: OpenAI | null = null;\nfunction getClient() { if (!c) c = new OpenAI({ baseURL: 'https://openrouter.ai/api/v1' }); return c; }", 'getClient()');
+    const gateway = plan(
+      "let c: OpenAI | null = null;\nfunction getClient() { if (!c) c = new OpenAI({ baseURL: 'https://openrouter.ai/api/v1' }); return c; }",
+      'getClient()',
+    );
     expect([gateway.status, gateway.reasonCode]).toEqual(['manual', 'not-openai']);
-    const unread = plan('function getClient(baseURL: string): OpenAI { return new OpenAI({ baseURL }); }', 'getClient(process.env.URL!)');
+    const unread = plan(
+      'function getClient(baseURL: string): OpenAI { return new OpenAI({ baseURL }); }',
+      'getClient(process.env.URL!)',
+    );
     expect([unread.status, unread.reasonCode]).toEqual(['manual', 'provider-unknown']);
     expect(unread.reason).toContain('baseURL');
-    const cached = plan("const cache = new Map<string, OpenAI>();\ncache.set('a', new OpenAI());\ncache.set('b', new OpenAI({ baseURL: 'https://gateway.example.com/v1' }));", "cache.get('a')!");
+    const cached = plan(
+      "const cache = new Map<string, OpenAI>();\ncache.set('a', new OpenAI());\ncache.set('b', new OpenAI({ baseURL: 'https://gateway.example.com/v1' }));",
+      "cache.get('a')!",
+    );
     expect([cached.status, cached.reasonCode]).toEqual(['manual', 'not-openai']);
   });
 
   it('a `let` given a gateway client after its initializer', () => {
-    const call = plan("let client = new OpenAI();\nif (process.env.ROUTER) client = new OpenAI({ baseURL: 'https://openrouter.ai/api/v1' });");
+    const call = plan(
+      "let client = new OpenAI();\nif (process.env.ROUTER) client = new OpenAI({ baseURL: 'https://openrouter.ai/api/v1' });",
+    );
     expect([call.status, call.reasonCode]).toEqual(['manual', 'not-openai']);
   });
 
@@ -81,7 +101,7 @@ describe('clients that are not certainly OpenAI', () => {
     for (const setup of [
       'export const cache: Record<string, OpenAI> = {};\nfunction get(k: string) { cache[k] ??= new OpenAI(); return cache[k]; }',
       'const cache: Record<string, OpenAI> = {};\nregister(cache);\nfunction get(k: string) { cache[k] ??= new OpenAI(); return cache[k]; }\ndeclare function register(c: object): void;',
-      "const cache: Record<string, OpenAI> = {};\nObject.assign(cache, { k: new OpenAI() });\nfunction get(k: string) { return cache[k]; }",
+      'const cache: Record<string, OpenAI> = {};\nObject.assign(cache, { k: new OpenAI() });\nfunction get(k: string) { return cache[k]; }',
     ]) {
       const call = plan(setup, "get('k')");
       expect(call.status, `${setup}\n${call.reason}`).toBe('manual');
@@ -103,11 +123,16 @@ describe('clients that are not certainly OpenAI', () => {
 
 describe('another provider behind a local module or a dynamic import', () => {
   const run = (files: Record<string, string>) =>
-    analyzeFile({ path: '/app/route.ts', text: files['/app/route.ts'] }, DEFAULT_CONFIG, createMemoryHost({ '/app/tracking.ts': tracking, ...files })).calls[0];
+    analyzeFile(
+      { path: '/app/route.ts', text: files['/app/route.ts'] },
+      DEFAULT_CONFIG,
+      createMemoryHost({ '/app/tracking.ts': tracking, ...files }),
+    ).calls[0];
 
   it('`export const ai = new GoogleGenAI()` imported from a local module: its usage is not an OpenAI request (null)', () => {
     const call = run({
-      '/app/lib/gemini.ts': "import { GoogleGenAI } from '@google/genai';\nexport const ai = new GoogleGenAI({ apiKey: process.env.KEY });\n",
+      '/app/lib/gemini.ts':
+        "import { GoogleGenAI } from '@google/genai';\nexport const ai = new GoogleGenAI({ apiKey: process.env.KEY });\n",
       '/app/route.ts': `import { ai } from './lib/gemini';
 import { trackTokenUsage } from './tracking';
 export async function run(userId: string, prompt: string) {

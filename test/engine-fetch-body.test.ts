@@ -8,7 +8,9 @@ import { DEFAULT_CONFIG } from '../src/config.js';
 import { analyzeFile } from '../src/engine/analyze.js';
 import { createMemoryHost } from '../src/engine/host.js';
 
-const tracking = (idField = 'openai_request_id?: string | null') => `export interface TokenUsage { user_id: string; tokens_used: number;
+const tracking = (
+  idField = 'openai_request_id?: string | null',
+) => `export interface TokenUsage { user_id: string; tokens_used: number;
   ${idField}; openai_created?: number | null; system_fingerprint?: string | null }
 export async function trackTokenUsage(usage: TokenUsage): Promise<void> { void usage; }
 `;
@@ -38,27 +40,47 @@ describe('the type a raw fetch body is given', () => {
     ]) {
       const { call, output } = plan(declaration, 'data.usage?.total_tokens ?? 0');
       expect(call.status, `${declaration}\n${call.reason}`).toBe('updated');
-      expect(call.added).toEqual({ openai_request_id: 'data.id', openai_created: 'data.created', system_fingerprint: 'data.system_fingerprint' });
+      expect(call.added).toEqual({
+        openai_request_id: 'data.id',
+        openai_created: 'data.created',
+        system_fingerprint: 'data.system_fingerprint',
+      });
       expect(output).toContain(declaration);
     }
   });
 
   it('an inline type literal gains only the members it lacks; one it has is read as it declares it', () => {
-    const { call, output } = plan('const data = (await res.json()) as { id?: string; usage: { total_tokens: number } };', undefined, 'openai_request_id: string | null');
+    const { call, output } = plan(
+      'const data = (await res.json()) as { id?: string; usage: { total_tokens: number } };',
+      undefined,
+      'openai_request_id: string | null',
+    );
     expect(call.status).toBe('updated');
-    expect(output).toContain('as { id?: string; usage: { total_tokens: number }; created: number; system_fingerprint?: string }');
+    expect(output).toContain(
+      'as { id?: string; usage: { total_tokens: number }; created: number; system_fingerprint?: string }',
+    );
     // `id?: string` may be undefined; the tracker's field accepts null only.
     expect(call.added?.openai_request_id).toBe('data.id ?? null');
   });
 
   it('a destructured body: the pattern and the inline type both gain the fields', () => {
-    const { call, output } = plan('const { usage } = (await res.json()) as { usage: { total_tokens: number } };', 'usage.total_tokens');
+    const { call, output } = plan(
+      'const { usage } = (await res.json()) as { usage: { total_tokens: number } };',
+      'usage.total_tokens',
+    );
     expect(call.status).toBe('updated');
-    expect(output).toContain('const { usage, id, created, system_fingerprint } = (await res.json()) as { usage: { total_tokens: number }; id: string; created: number; system_fingerprint?: string };');
+    expect(output).toContain(
+      'const { usage, id, created, system_fingerprint } = (await res.json()) as { usage: { total_tokens: number }; id: string; created: number; system_fingerprint?: string };',
+    );
   });
 
   it('a named type of the app, `unknown`, a member of another type: manual, saying what to add', () => {
-    const named = plan('const data = (await res.json()) as ChatBody;', undefined, undefined, 'interface ChatBody { usage: { total_tokens: number } }');
+    const named = plan(
+      'const data = (await res.json()) as ChatBody;',
+      undefined,
+      undefined,
+      'interface ChatBody { usage: { total_tokens: number } }',
+    );
     expect([named.call.status, named.call.reasonCode]).toEqual(['manual', 'no-field-value']);
     expect(named.call.reason).toContain('add `id: string; created: number; system_fingerprint?: string` to it');
     expect(named.output).toBeUndefined();

@@ -20,13 +20,18 @@ export async function transcribe(userId: string, file: File) {
 
 function planWith(openaiVersion: string | undefined) {
   const files: Record<string, string> = { '/app/src/route.ts': route, '/app/src/tracking.ts': tracking };
-  if (openaiVersion) files['/app/node_modules/openai/package.json'] = JSON.stringify({ name: 'openai', version: openaiVersion });
+  if (openaiVersion)
+    files['/app/node_modules/openai/package.json'] = JSON.stringify({ name: 'openai', version: openaiVersion });
   return analyzeFile({ path: '/app/src/route.ts', text: route }, DEFAULT_CONFIG, createMemoryHost(files)).calls[0];
 }
 
 describe('the mapping follows the installed openai version', () => {
   it('openai 4.62+ (and an unknown install) reads `_request_id`', () => {
-    expect(planWith('4.62.0').added).toEqual({ openai_request_id: 'transcription._request_id', openai_created: 'null', system_fingerprint: 'null' });
+    expect(planWith('4.62.0').added).toEqual({
+      openai_request_id: 'transcription._request_id',
+      openai_created: 'null',
+      system_fingerprint: 'null',
+    });
     expect(planWith(undefined).added?.openai_request_id).toBe('transcription._request_id');
     expect(planWith('6.49.0').added?.openai_request_id).toBe('transcription._request_id');
   });
@@ -64,8 +69,12 @@ function aiPlans(files: Record<string, string>) {
   return analyzeFile({ path: '/app/src/route.ts', text: aiRoute }, DEFAULT_CONFIG, createMemoryHost(all)).calls;
 }
 
-const installed = (version: string, dir = '/app') => ({ [`${dir}/node_modules/ai/package.json`]: JSON.stringify({ name: 'ai', version }) });
-const declares = (range: string, dir = '/app') => ({ [`${dir}/package.json`]: JSON.stringify({ name: 'app', dependencies: { ai: range } }) });
+const installed = (version: string, dir = '/app') => ({
+  [`${dir}/node_modules/ai/package.json`]: JSON.stringify({ name: 'ai', version }),
+});
+const declares = (range: string, dir = '/app') => ({
+  [`${dir}/package.json`]: JSON.stringify({ name: 'app', dependencies: { ai: range } }),
+});
 
 describe('the mapping follows the installed ai version (ai 3)', () => {
   it('before 3.3.27 results and onFinish events have no `response`: manual, with the upgrade path', () => {
@@ -94,9 +103,18 @@ describe('the mapping follows the installed ai version (ai 3)', () => {
   });
 
   it('an install of the declared major decides over the range; an install of another major (hoisted for something else) does not', () => {
-    expect(aiPlans({ ...declares('^3.3.9', '/app/src'), ...installed('3.4.33') }).map((c) => c.status)).toEqual(['updated', 'updated']);
-    expect(aiPlans({ ...declares('^3.3.9', '/app/src'), ...installed('5.0.0') }).map((c) => c.status)).toEqual(['manual', 'manual']);
+    expect(aiPlans({ ...declares('^3.3.9', '/app/src'), ...installed('3.4.33') }).map((c) => c.status)).toEqual([
+      'updated',
+      'updated',
+    ]);
+    expect(aiPlans({ ...declares('^3.3.9', '/app/src'), ...installed('5.0.0') }).map((c) => c.status)).toEqual([
+      'manual',
+      'manual',
+    ]);
     // An install nearer than any package.json that declares it: the install decides.
-    expect(aiPlans({ ...installed('3.3.9', '/app/src'), ...declares('^5.0.0') }).map((c) => c.status)).toEqual(['manual', 'manual']);
+    expect(aiPlans({ ...installed('3.3.9', '/app/src'), ...declares('^5.0.0') }).map((c) => c.status)).toEqual([
+      'manual',
+      'manual',
+    ]);
   });
 });

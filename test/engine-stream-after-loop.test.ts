@@ -24,7 +24,8 @@ ${body}
   return analyzeFile({ path: '/app/route.ts', text }, DEFAULT_CONFIG, createMemoryHost(files));
 }
 
-const create = "await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: prompt }], stream: true, stream_options: { include_usage: true } })";
+const create =
+  "await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: prompt }], stream: true, stream_options: { include_usage: true } })";
 
 describe('streams tracked after the loop', () => {
   it('chunks typed by a cast of the stream: manual, in the loop and after it (chunk.id may not compile)', () => {
@@ -51,7 +52,9 @@ describe('streams tracked after the loop', () => {
       `  let tokens = 0;\n  try {\n    const stream = ${create};\n    for await (const chunk of stream) {\n      tokens = chunk.usage?.total_tokens ?? tokens;\n    }\n  } finally {\n    await trackTokenUsage({ user_id: userId, tokens_used: tokens });\n  }`,
     );
     expect(file.calls[0].status).toBe('updated');
-    expect(file.output).toContain('  let tokens = 0;\n  let openaiRequestId: string | undefined;\n  let openaiCreated: number | undefined;\n  let systemFingerprint: string | undefined;\n  try {');
+    expect(file.output).toContain(
+      '  let tokens = 0;\n  let openaiRequestId: string | undefined;\n  let openaiCreated: number | undefined;\n  let systemFingerprint: string | undefined;\n  try {',
+    );
     expect(file.output).toContain('for await (const chunk of stream) {\n      openaiRequestId ??= chunk.id;');
   });
 });

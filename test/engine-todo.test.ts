@@ -11,11 +11,14 @@ function run(text: string) {
 }
 
 // A call with no OpenAI result anywhere near it: manual, so --todo marks it.
-const body = (lines: string) => `import { trackTokenUsage } from './tracking';\nexport async function f(n: number) {\n${lines}\n}\n`;
+const body = (lines: string) =>
+  `import { trackTokenUsage } from './tracking';\nexport async function f(n: number) {\n${lines}\n}\n`;
 
 describe('--todo marks', () => {
   it('go above next-line directives, which must stay directly above the call', () => {
-    const input = body('  // eslint-disable-next-line no-console\n  // @ts-expect-error: legacy\n  await trackTokenUsage({ tokens_used: n });');
+    const input = body(
+      '  // eslint-disable-next-line no-console\n  // @ts-expect-error: legacy\n  await trackTokenUsage({ tokens_used: n });',
+    );
     const plan = run(input);
     expect(plan.calls[0].status).toBe('manual');
     expect(plan.output).toContain(
@@ -23,7 +26,11 @@ describe('--todo marks', () => {
     );
     const lines = plan.output!.split('\n');
     const mark = lines.findIndex((l) => l.includes('recon-codemod:'));
-    expect(lines.slice(mark + 1, mark + 4)).toEqual(['  // eslint-disable-next-line no-console', '  // @ts-expect-error: legacy', '  await trackTokenUsage({ tokens_used: n });']);
+    expect(lines.slice(mark + 1, mark + 4)).toEqual([
+      '  // eslint-disable-next-line no-console',
+      '  // @ts-expect-error: legacy',
+      '  await trackTokenUsage({ tokens_used: n });',
+    ]);
     // Seen as acknowledged the next time, and nothing more is inserted.
     const again = run(plan.output!);
     expect(again.calls[0].acknowledged).toBe(true);

@@ -63,14 +63,19 @@ describe('exactOptionalPropertyTypes', () => {
     // Without the option: unchanged, no `?? null` where `?` takes undefined.
     expect(plan(NULLABLE, false).added?.system_fingerprint).toBe('completion.system_fingerprint');
     // A type that names undefined takes it under the option too.
-    expect(plan(NULLABLE.replace('system_fingerprint?: string | null', 'system_fingerprint?: string | null | undefined'), true).added?.system_fingerprint).toBe(
-      'completion.system_fingerprint',
-    );
+    expect(
+      plan(
+        NULLABLE.replace('system_fingerprint?: string | null', 'system_fingerprint?: string | null | undefined'),
+        true,
+      ).added?.system_fingerprint,
+    ).toBe('completion.system_fingerprint');
     // Neither null nor an explicit undefined: nothing certain to write.
     const neither = plan(NULLABLE.replace('system_fingerprint?: string | null', 'system_fingerprint?: string'), true);
     expect(neither.status).toBe('manual');
     expect(neither.reasonCode).toBe('no-field-value');
-    expect(plan(NULLABLE.replace('system_fingerprint?: string | null', 'system_fingerprint?: string'), false).status).toBe('updated');
+    expect(
+      plan(NULLABLE.replace('system_fingerprint?: string | null', 'system_fingerprint?: string'), false).status,
+    ).toBe('updated');
     // Fields the schema step adds (`?: T | null`) get the same treatment.
     expect(plan('', true).added?.system_fingerprint).toBe('completion.system_fingerprint ?? null');
   });
@@ -111,7 +116,17 @@ describe('exactOptionalPropertyTypes', () => {
     writeFileSync(
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', lib: ['ES2022', 'DOM'], module: 'ESNext', moduleResolution: 'Bundler', strict: true, exactOptionalPropertyTypes: true, noEmit: true, skipLibCheck: true, types: [] },
+        compilerOptions: {
+          target: 'ES2022',
+          lib: ['ES2022', 'DOM'],
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
         include: ['*.ts'],
       }),
     );

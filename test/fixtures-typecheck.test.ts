@@ -24,23 +24,34 @@ const EXCLUDE: Record<string, string> = {
     'the input imports `@/lib/openai` through the `paths` alias of its own tsconfig.json, which this shared generated tsconfig does not define (checked by hand: tsc -p in the fixture)',
   'ai-sdk-provider-instance-from-lib-with-base-url':
     '@ai-sdk/openai is not installed (the codemod only reads the import and the createOpenAI options; it never needs the package)',
-  'anthropic-not-openai': '@anthropic-ai/sdk is not installed (the codemod only reads the import; it never needs the package)',
+  'anthropic-not-openai':
+    '@anthropic-ai/sdk is not installed (the codemod only reads the import; it never needs the package)',
   'syntax-error': 'the input does not parse, on purpose',
   'commonjs-require': 'a CommonJS .js input (no TypeScript file to check; checkJs is off)',
-  'ai-sdk-create-openai-gateway-base-url': '@ai-sdk/openai is not installed (the codemod only reads the import and the createOpenAI options; it never needs the package)',
-  'js-pages-router': 'a plain JavaScript Pages Router handler (input.js, output.js): no TypeScript input to check; checkJs is off',
+  'ai-sdk-create-openai-gateway-base-url':
+    '@ai-sdk/openai is not installed (the codemod only reads the import and the createOpenAI options; it never needs the package)',
+  'js-pages-router':
+    'a plain JavaScript Pages Router handler (input.js, output.js): no TypeScript input to check; checkJs is off',
   'openai-v3-create-chat-completion':
     'openai v3 (`Configuration`, `OpenAIApi`, `createChatCompletion`, axios) is not installed here: there is no openai-v3 alias in devDependencies and openai 6 exports none of these (input and output were checked by hand with tsc against openai@3.3.0)',
   'ai-sdk-model-other-provider-const-or-ternary':
     '@ai-sdk/anthropic and @ai-sdk/openai are not installed (the codemod only reads the imports and the model expressions; it never needs the packages)',
-  'provider-fallback-null-claims-no-openai-request': '@anthropic-ai/sdk is not installed (the codemod only reads the import; it never needs the package)',
-  'js-let-reassigned-to-other-provider': 'a plain JavaScript Pages Router handler (input.js): no TypeScript input to check; checkJs is off',
-  'other-provider-google-genai-client': '@google/genai and @google/generative-ai are not installed (the codemod only reads the imports; it never needs the packages)',
-  'other-provider-anthropic-dynamic-import-stream': '@anthropic-ai/sdk is not installed (the codemod only reads the `import()` specifier; it never needs the package)',
-  'ai-sdk-wrapper-typed-with-sdk-types-google-model': '@ai-sdk/google is not installed (the codemod only reads the imports and the model expressions; it never needs the package)',
-  'ai-sdk-wrapper-typed-with-sdk-types-openai-model': '@ai-sdk/openai is not installed (the codemod only reads the imports and the model expressions; it never needs the package)',
-  'other-provider-usage-helper': '@ai-sdk/google and @ai-sdk/openai are not installed (the codemod only reads the imports and the model expressions; it never needs the packages)',
-  'client-factory-plain-js': 'plain JavaScript (input.js, output.js, tracking.js): no TypeScript file to check; checkJs is off',
+  'provider-fallback-null-claims-no-openai-request':
+    '@anthropic-ai/sdk is not installed (the codemod only reads the import; it never needs the package)',
+  'js-let-reassigned-to-other-provider':
+    'a plain JavaScript Pages Router handler (input.js): no TypeScript input to check; checkJs is off',
+  'other-provider-google-genai-client':
+    '@google/genai and @google/generative-ai are not installed (the codemod only reads the imports; it never needs the packages)',
+  'other-provider-anthropic-dynamic-import-stream':
+    '@anthropic-ai/sdk is not installed (the codemod only reads the `import()` specifier; it never needs the package)',
+  'ai-sdk-wrapper-typed-with-sdk-types-google-model':
+    '@ai-sdk/google is not installed (the codemod only reads the imports and the model expressions; it never needs the package)',
+  'ai-sdk-wrapper-typed-with-sdk-types-openai-model':
+    '@ai-sdk/openai is not installed (the codemod only reads the imports and the model expressions; it never needs the package)',
+  'other-provider-usage-helper':
+    '@ai-sdk/google and @ai-sdk/openai are not installed (the codemod only reads the imports and the model expressions; it never needs the packages)',
+  'client-factory-plain-js':
+    'plain JavaScript (input.js, output.js, tracking.js): no TypeScript file to check; checkJs is off',
   'ai-v3-generate-text-manual':
     'written for ai 3.3.9 (its package.json), which is not installed here (ai 3 usage is promptTokens/completionTokens): input checked by hand with tsc against ai@3.3.9 + @ai-sdk/openai@0.0.50, and the edit the ai 4+ mapping would make fails there with TS2339 (no `response`)',
   'ai-v3-stream-text-on-finish-manual':
@@ -49,12 +60,14 @@ const EXCLUDE: Record<string, string> = {
     'openai v3 (`OpenAIApi`, `createCompletion`, axios) is not installed here (openai 6 exports none of these): input and output checked by hand with tsc against openai@3.3.0 (and its axios)',
   'ai-v3-4-generate-text-response':
     'written for ai 3.4.33 (its package.json), which is not installed here: input and output checked by hand with tsc against ai@3.4.33 + @ai-sdk/openai@0.0.72',
-  'js-tracker-destructured-fields': 'a plain JavaScript service with its own tracker (input.js, output.js): no TypeScript input to check; checkJs is off',
-  'js-tracker-other-provider-null': 'a plain JavaScript service calling Anthropic (input.js, output.js; @anthropic-ai/sdk is not installed): no TypeScript input to check; checkJs is off',
+  'js-tracker-destructured-fields':
+    'a plain JavaScript service with its own tracker (input.js, output.js): no TypeScript input to check; checkJs is off',
+  'js-tracker-other-provider-null':
+    'a plain JavaScript service calling Anthropic (input.js, output.js; @anthropic-ai/sdk is not installed): no TypeScript input to check; checkJs is off',
   'tracker-type-missing-fields':
-    "the schema step adds the fields to tracking.ts, which this per-fixture check does not rewrite; the whole-app version, type-checked after --write, is fixtures/pre-schema-app (test/schema-step.test.ts)",
+    'the schema step adds the fields to tracking.ts, which this per-fixture check does not rewrite; the whole-app version, type-checked after --write, is fixtures/pre-schema-app (test/schema-step.test.ts)',
   'tracker-param-imported-alias-via-paths':
-    'the tracker and its type are imported through the `@/*` alias of the fixture\'s own tsconfig.json, which this shared generated tsconfig does not define (type-checked with that tsconfig by test/tracker-declarations.test.ts)',
+    "the tracker and its type are imported through the `@/*` alias of the fixture's own tsconfig.json, which this shared generated tsconfig does not define (type-checked with that tsconfig by test/tracker-declarations.test.ts)",
   'schema-step-through-omit':
     'the schema step adds the fields to tracking.ts, which this per-fixture check does not rewrite (test/tracker-declarations.test.ts type-checks the output with the rewritten tracking.ts)',
 };
@@ -73,7 +86,12 @@ function listFiles(dir: string): string[] {
 
 const fixtureNames = readdirSync(fixturesRoot)
   // A pattern fixture is a directory with an input file; others (demo-app, sdk-majors/, reconcile/) have their own suites.
-    .filter((name) => !name.startsWith('demo-app') && statSync(path.join(fixturesRoot, name)).isDirectory() && readdirSync(path.join(fixturesRoot, name)).some((f) => /^input\.[cm]?[jt]sx?$/.test(f)))
+  .filter(
+    (name) =>
+      !name.startsWith('demo-app') &&
+      statSync(path.join(fixturesRoot, name)).isDirectory() &&
+      readdirSync(path.join(fixturesRoot, name)).some((f) => /^input\.[cm]?[jt]sx?$/.test(f)),
+  )
   .sort();
 const checked = fixtureNames.filter((name) => !(name in EXCLUDE));
 const filesOf = new Map(checked.map((name) => [name, listFiles(path.join(fixturesRoot, name))]));
@@ -132,6 +150,10 @@ describe('fixtures type-check against the real openai and ai types', () => {
   });
 
   it('every fixture checked has a TypeScript input (its errors, if any, are in the test above, by file)', () => {
-    for (const name of checked) expect(filesOf.get(name)!.some((f) => /\/input\.[^/]+$/.test(f)), name).toBe(true);
+    for (const name of checked)
+      expect(
+        filesOf.get(name)!.some((f) => /\/input\.[^/]+$/.test(f)),
+        name,
+      ).toBe(true);
   });
 });

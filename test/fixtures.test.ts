@@ -36,8 +36,7 @@ type Check = 'output' | 'statuses' | 'idempotent' | 'parses';
  * Fixtures the engine gets wrong today: the checks that fail and why the fixture (not the engine) is right.
  * Remove an entry once the engine is fixed (its `it.fails` then fails).
  */
-export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {
-};
+export const KNOWN_ENGINE_GAPS: Record<string, { checks: Check[]; why: string }> = {};
 
 interface ExpectedCall {
   status: 'updated' | 'complete' | 'manual';
@@ -80,33 +79,41 @@ function listFiles(dir: string): string[] {
 }
 
 function loadFixtures(): Fixture[] {
-  return readdirSync(fixturesRoot)
-    // A pattern fixture is a directory with an input file; others (demo-app, sdk-majors/, reconcile/) have their own suites.
-    .filter((name) => !name.startsWith('demo-app') && statSync(path.join(fixturesRoot, name)).isDirectory() && readdirSync(path.join(fixturesRoot, name)).some((f) => /^input\.[cm]?[jt]sx?$/.test(f)))
-    .sort()
-    .map((name) => {
-      const dir = path.join(fixturesRoot, name);
-      const files = new Map<string, string>();
-      for (const file of listFiles(dir)) files.set(toPosix(file), readFileSync(file, 'utf8'));
-      const inputs = readdirSync(dir).filter((f) => INPUT.test(f));
-      if (inputs.length !== 1) throw new Error(`fixtures/${name}: expected exactly one input.* file, found ${inputs.length}`);
-      const ext = INPUT.exec(inputs[0])![1];
-      const inputPath = toPosix(path.join(dir, inputs[0]));
-      const outputFile = path.join(dir, `output.${ext}`);
-      const outputPath = toPosix(outputFile);
-      const expectedPath = toPosix(path.join(dir, 'expected.json'));
-      const input = files.get(inputPath)!;
-      return {
-        name,
-        dir,
-        files,
-        inputPath,
-        input,
-        output: files.get(outputPath) ?? input,
-        outputBytes: files.has(outputPath) ? readFileSync(outputFile) : undefined,
-        expected: files.has(expectedPath) ? (JSON.parse(files.get(expectedPath)!) as Expected) : undefined,
-      };
-    });
+  return (
+    readdirSync(fixturesRoot)
+      // A pattern fixture is a directory with an input file; others (demo-app, sdk-majors/, reconcile/) have their own suites.
+      .filter(
+        (name) =>
+          !name.startsWith('demo-app') &&
+          statSync(path.join(fixturesRoot, name)).isDirectory() &&
+          readdirSync(path.join(fixturesRoot, name)).some((f) => /^input\.[cm]?[jt]sx?$/.test(f)),
+      )
+      .sort()
+      .map((name) => {
+        const dir = path.join(fixturesRoot, name);
+        const files = new Map<string, string>();
+        for (const file of listFiles(dir)) files.set(toPosix(file), readFileSync(file, 'utf8'));
+        const inputs = readdirSync(dir).filter((f) => INPUT.test(f));
+        if (inputs.length !== 1)
+          throw new Error(`fixtures/${name}: expected exactly one input.* file, found ${inputs.length}`);
+        const ext = INPUT.exec(inputs[0])![1];
+        const inputPath = toPosix(path.join(dir, inputs[0]));
+        const outputFile = path.join(dir, `output.${ext}`);
+        const outputPath = toPosix(outputFile);
+        const expectedPath = toPosix(path.join(dir, 'expected.json'));
+        const input = files.get(inputPath)!;
+        return {
+          name,
+          dir,
+          files,
+          inputPath,
+          input,
+          output: files.get(outputPath) ?? input,
+          outputBytes: files.has(outputPath) ? readFileSync(outputFile) : undefined,
+          expected: files.has(expectedPath) ? (JSON.parse(files.get(expectedPath)!) as Expected) : undefined,
+        };
+      })
+  );
 }
 
 function run(fixture: Fixture, text: string): FilePlan {
@@ -129,7 +136,16 @@ function parseErrors(fileName: string, text: string): string[] {
 }
 
 function describeCalls(plan: FilePlan) {
-  return plan.calls.map((c) => ({ line: c.line, status: c.status, source: c.source, reasonCode: c.reasonCode, reason: c.reason, added: c.added, notes: c.notes, acknowledged: c.acknowledged }));
+  return plan.calls.map((c) => ({
+    line: c.line,
+    status: c.status,
+    source: c.source,
+    reasonCode: c.reasonCode,
+    reason: c.reason,
+    added: c.added,
+    notes: c.notes,
+    acknowledged: c.acknowledged,
+  }));
 }
 
 const fixtures = loadFixtures();
@@ -175,7 +191,10 @@ describe('fixtures', () => {
           const result = plan();
           if (expected.status) expect(result.status).toBe(expected.status);
           const where = JSON.stringify(describeCalls(result), null, 2);
-          expect(result.calls.map((c) => c.status), where).toEqual(expected.calls.map((c) => c.status));
+          expect(
+            result.calls.map((c) => c.status),
+            where,
+          ).toEqual(expected.calls.map((c) => c.status));
           expected.calls.forEach((want, i) => {
             const got = result.calls[i];
             if (want.source !== undefined) expect(got.source, where).toBe(want.source);
@@ -189,7 +208,10 @@ describe('fixtures', () => {
             }
             for (const part of want.reasonIncludes ?? []) expect(got.reason, where).toContain(part);
             for (const part of want.notesInclude ?? []) {
-              expect((got.notes ?? []).some((note) => note.includes(part)), `a note of call ${i + 1} includes "${part}": ${JSON.stringify(got.notes)}`).toBe(true);
+              expect(
+                (got.notes ?? []).some((note) => note.includes(part)),
+                `a note of call ${i + 1} includes "${part}": ${JSON.stringify(got.notes)}`,
+              ).toBe(true);
             }
             if (want.acknowledged !== undefined) expect(!!got.acknowledged, where).toBe(want.acknowledged);
           });
@@ -205,11 +227,17 @@ describe('fixtures', () => {
         const where = JSON.stringify(describeCalls(again), null, 2);
         expect(again.status, where).toBe('unchanged');
         expect(again.output).toBeUndefined();
-        expect(again.calls.filter((c) => c.status === 'updated'), where).toEqual([]);
+        expect(
+          again.calls.filter((c) => c.status === 'updated'),
+          where,
+        ).toEqual([]);
         if (fixture.expected) {
           // What the first run updated is now complete; what it left for a person is still manual.
           const want = fixture.expected.calls.map((c) => (c.status === 'updated' ? 'complete' : c.status));
-          expect(again.calls.map((c) => c.status), where).toEqual(want);
+          expect(
+            again.calls.map((c) => c.status),
+            where,
+          ).toEqual(want);
         }
       });
 

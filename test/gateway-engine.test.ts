@@ -29,7 +29,10 @@ function listTs(root: string, dir = ''): string[] {
 
 describe('fixtures/gateway-app', () => {
   const rels = listTs(appRoot, 'src');
-  const inputs = rels.map((rel) => ({ path: toPosix(path.join(appRoot, rel)), text: readFileSync(path.join(appRoot, rel), 'utf8') }));
+  const inputs = rels.map((rel) => ({
+    path: toPosix(path.join(appRoot, rel)),
+    text: readFileSync(path.join(appRoot, rel), 'utf8'),
+  }));
   const { files } = addReconciliationFields(inputs, {
     readFile: (p) => {
       try {
@@ -49,7 +52,14 @@ describe('fixtures/gateway-app', () => {
     const calls = files.flatMap((f) => f.calls.map((c) => ({ file: f.path, ...c })));
     expect(calls.filter((c) => c.status === 'manual')).toEqual([]);
     const gateway = calls.filter((c) => c.added?.llm_gateway);
-    expect(gateway.map((c) => [path.basename(path.dirname(c.file)), c.added!.llm_gateway, c.added!.gateway_generation_id, c.added!.openai_request_id])).toEqual([
+    expect(
+      gateway.map((c) => [
+        path.basename(path.dirname(c.file)),
+        c.added!.llm_gateway,
+        c.added!.gateway_generation_id,
+        c.added!.openai_request_id,
+      ]),
+    ).toEqual([
       ['final-assembly', "'openrouter'", 'draftCompletion.id', 'null'],
       ['final-assembly', "'openrouter'", 'polishCompletion.id', 'null'],
       ['flip-frequency', "'openrouter'", 'completion.id', 'null'],
@@ -59,7 +69,8 @@ describe('fixtures/gateway-app', () => {
       ['refine-category', "'openrouter'", 'completion.id', 'null'],
     ]);
     // No OpenAI id on a gateway call, no gateway field on an OpenAI call.
-    for (const c of calls.filter((c) => !c.added?.llm_gateway)) expect(Object.keys(c.added ?? {})).not.toContain('gateway_generation_id');
+    for (const c of calls.filter((c) => !c.added?.llm_gateway))
+      expect(Object.keys(c.added ?? {})).not.toContain('gateway_generation_id');
   });
 });
 
@@ -116,10 +127,18 @@ export async function ask(prompt: string) {
 
   it('a stream through OpenRouter is not read (its chunks are not followed here): manual', () => {
     const all = new Map([
-      ['/app/route.ts', route('https://openrouter.ai/api/v1').replace("messages: [{ role: 'user', content: prompt }] }", "messages: [{ role: 'user', content: prompt }], stream: true }")],
+      [
+        '/app/route.ts',
+        route('https://openrouter.ai/api/v1').replace(
+          "messages: [{ role: 'user', content: prompt }] }",
+          "messages: [{ role: 'user', content: prompt }], stream: true }",
+        ),
+      ],
       ['/app/tracking.ts', tracking],
     ]);
-    const call = addReconciliationFields([{ path: '/app/route.ts', text: all.get('/app/route.ts')! }], { readFile: (p) => all.get(p) }).files[0].calls[0];
+    const call = addReconciliationFields([{ path: '/app/route.ts', text: all.get('/app/route.ts')! }], {
+      readFile: (p) => all.get(p),
+    }).files[0].calls[0];
     expect(call.status).toBe('manual');
   });
 
@@ -133,11 +152,17 @@ export async function ask(prompt: string) {
     };
     const base = route('https://openrouter.ai/api/v1');
     const viaConst = base
-      .replace('export async function ask', "const params = { model: 'gpt-4o', messages: [], stream: true as const };\nexport async function ask")
+      .replace(
+        'export async function ask',
+        "const params = { model: 'gpt-4o', messages: [], stream: true as const };\nexport async function ask",
+      )
       .replace("create({ model: 'gpt-4o', messages: [{ role: 'user', content: prompt }] })", 'create(params)');
     const viaSpread = base
       .replace('export async function ask', 'const extra = { stream: true as const };\nexport async function ask')
-      .replace("messages: [{ role: 'user', content: prompt }] })", "messages: [{ role: 'user', content: prompt }], ...extra })");
+      .replace(
+        "messages: [{ role: 'user', content: prompt }] })",
+        "messages: [{ role: 'user', content: prompt }], ...extra })",
+      );
     for (const text of [viaConst, viaSpread]) {
       expect(text).not.toBe(base);
       const file = run(text);
@@ -148,7 +173,7 @@ export async function ask(prompt: string) {
 
   it('`.withResponse()` through OpenRouter (the body is under `data`, `request_id` is not an OpenAI id): manual, no `.id` of the wrapper', () => {
     const base = route('https://openrouter.ai/api/v1');
-    const text = base.replace("content: prompt }] });", "content: prompt }] }).withResponse();");
+    const text = base.replace('content: prompt }] });', 'content: prompt }] }).withResponse();');
     expect(text).not.toBe(base);
     const all = new Map([
       ['/app/route.ts', text],
@@ -190,7 +215,10 @@ export async function ask(prompt: string) {
         ['/app/route.ts', text],
         ['/app/tracking.ts', tracker],
       ]);
-      return addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p), config: resolveConfig(config) }).files[0];
+      return addReconciliationFields([{ path: '/app/route.ts', text }], {
+        readFile: (p) => all.get(p),
+        config: resolveConfig(config),
+      }).files[0];
     };
     const vercel = `import { generateText } from 'ai';
 import { trackTokenUsage } from './tracking';
@@ -215,10 +243,13 @@ export async function ask(prompt: string) {
       expect(file.output ?? text).toBe(text);
     }
     // The literal type that names this very gateway takes it.
-    expect(run(proxy, tracking.replace('llm_gateway?: string | null;', "llm_gateway?: 'litellm' | null;"), config).calls[0].status).toBe('updated');
+    expect(
+      run(proxy, tracking.replace('llm_gateway?: string | null;', "llm_gateway?: 'litellm' | null;"), config).calls[0]
+        .status,
+    ).toBe('updated');
   });
 
-  it("an OpenRouter id already in openai_request_id is reported with the edit that moves it, never one that drops it", () => {
+  it('an OpenRouter id already in openai_request_id is reported with the edit that moves it, never one that drops it', () => {
     const text = route('https://openrouter.ai/api/v1').replace(
       "await trackTokenUsage({ action_type: 'ask', tokens_used: completion.usage?.total_tokens ?? 0 });",
       "await trackTokenUsage({ action_type: 'ask', tokens_used: completion.usage?.total_tokens ?? 0, openai_request_id: completion.id, openai_created: null, system_fingerprint: null });",
@@ -228,17 +259,25 @@ export async function ask(prompt: string) {
         ['/app/route.ts', text],
         ['/app/tracking.ts', tracker],
       ]);
-      return addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p), fixSuspect }).files[0];
+      return addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p), fixSuspect })
+        .files[0];
     };
     const reported = run(tracking, false).calls[0];
     expect(reported).toMatchObject({ status: 'manual', reasonCode: 'suspect-value' });
-    expect(reported.reason).toContain("it belongs in `gateway_generation_id` (`llm_gateway: 'openrouter'`, `gateway_generation_id: completion.id`)");
+    expect(reported.reason).toContain(
+      "it belongs in `gateway_generation_id` (`llm_gateway: 'openrouter'`, `gateway_generation_id: completion.id`)",
+    );
     expect(reported.suspectFix).toBeDefined();
     const fixed = run(tracking, true);
     expect(fixed.calls[0].status).toBe('updated');
-    expect(fixed.output).toContain("openai_request_id: null, openai_created: null, system_fingerprint: null, llm_gateway: 'openrouter', gateway_generation_id: completion.id });");
+    expect(fixed.output).toContain(
+      "openai_request_id: null, openai_created: null, system_fingerprint: null, llm_gateway: 'openrouter', gateway_generation_id: completion.id });",
+    );
     // No gateway columns in the tracker's type: the id has nowhere to go, so no fix is offered (it would drop the id).
-    const noColumns = tracking.replace('  llm_gateway?: string | null;\n  gateway_generation_id?: string | null;\n', '');
+    const noColumns = tracking.replace(
+      '  llm_gateway?: string | null;\n  gateway_generation_id?: string | null;\n',
+      '',
+    );
     const kept = run(noColumns, true);
     expect(kept.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'suspect-value' });
     expect(kept.output ?? text).toBe(text);
@@ -246,36 +285,48 @@ export async function ask(prompt: string) {
 
   it("an OpenAI result's id in gateway_generation_id is a suspect value, not complete", () => {
     const text = route('https://api.openai.com/v1').replace(
-      "tokens_used: completion.usage?.total_tokens ?? 0 });",
+      'tokens_used: completion.usage?.total_tokens ?? 0 });',
       "tokens_used: completion.usage?.total_tokens ?? 0, openai_request_id: null, openai_created: null, system_fingerprint: null, llm_gateway: 'openrouter', gateway_generation_id: completion.id });",
     );
     const all = new Map([
       ['/app/route.ts', text],
       ['/app/tracking.ts', tracking],
     ]);
-    const [file] = addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p), fixSuspect: true }).files;
+    const [file] = addReconciliationFields([{ path: '/app/route.ts', text }], {
+      readFile: (p) => all.get(p),
+      fixSuspect: true,
+    }).files;
     expect(file.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'suspect-value' });
-    expect(file.calls[0].reason).toContain('`gateway_generation_id: completion.id` reads `completion`, an OpenAI result');
+    expect(file.calls[0].reason).toContain(
+      '`gateway_generation_id: completion.id` reads `completion`, an OpenAI result',
+    );
     expect(file.output ?? text).toBe(text);
   });
 
   it('a gateway call that records null for OpenAI but no generation id is not complete: the lint rule reports it', () => {
     const text = route('https://openrouter.ai/api/v1').replace(
-      "tokens_used: completion.usage?.total_tokens ?? 0 });",
-      "tokens_used: completion.usage?.total_tokens ?? 0, openai_request_id: null, openai_created: null, system_fingerprint: null });",
+      'tokens_used: completion.usage?.total_tokens ?? 0 });',
+      'tokens_used: completion.usage?.total_tokens ?? 0, openai_request_id: null, openai_created: null, system_fingerprint: null });',
     );
     const all = new Map([
       ['/app/route.ts', text],
       ['/app/tracking.ts', tracking],
     ]);
     const [file] = addReconciliationFields([{ path: '/app/route.ts', text }], { readFile: (p) => all.get(p) }).files;
-    expect(file.calls[0]).toMatchObject({ status: 'updated', added: { llm_gateway: "'openrouter'", gateway_generation_id: 'completion.id' } });
-    const again = addReconciliationFields([{ path: '/app/route.ts', text: file.output! }], { readFile: (p) => (p === '/app/route.ts' ? file.output : all.get(p)) }).files[0];
+    expect(file.calls[0]).toMatchObject({
+      status: 'updated',
+      added: { llm_gateway: "'openrouter'", gateway_generation_id: 'completion.id' },
+    });
+    const again = addReconciliationFields([{ path: '/app/route.ts', text: file.output! }], {
+      readFile: (p) => (p === '/app/route.ts' ? file.output : all.get(p)),
+    }).files[0];
     expect(again.calls[0].status).toBe('complete');
   });
 
   it('bad gateway config is refused, naming the key', () => {
-    expect(() => resolveConfig({ gateways: [{ name: 'LiteLLM', baseURL: 'x' }] })).toThrow(/"gateways" must be an array of/);
+    expect(() => resolveConfig({ gateways: [{ name: 'LiteLLM', baseURL: 'x' }] })).toThrow(
+      /"gateways" must be an array of/,
+    );
   });
 });
 
@@ -293,7 +344,14 @@ export async function POST() {
   const lint = (options: object) =>
     new Linter({ configType: 'flat' }).verify(
       route,
-      [{ files: ['**/*.ts'], languageOptions: { parser: tsParser }, plugins: { recon }, rules: { 'recon/require-reconciliation-fields': ['error', options] } }] as never,
+      [
+        {
+          files: ['**/*.ts'],
+          languageOptions: { parser: tsParser },
+          plugins: { recon },
+          rules: { 'recon/require-reconciliation-fields': ['error', options] },
+        },
+      ] as never,
       { filename: path.join(appRoot, 'src/app/api/lint-case/route.ts') },
     );
 

@@ -45,7 +45,10 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
   if (!cli) {
     const { port1, port2 } = new MessageChannel();
     const signal = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(new URL('./cli-worker.mjs', import.meta.url), { workerData: { port: port2, signal }, transferList: [port2] });
+    const worker = new Worker(new URL('./cli-worker.mjs', import.meta.url), {
+      workerData: { port: port2, signal },
+      transferList: [port2],
+    });
     worker.unref();
     cli = { worker, port: port1, signal };
   }
@@ -59,7 +62,9 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
     // A wedged or dead worker is not reused: the next run starts a new one.
     cli = undefined;
     void running.worker.terminate();
-    throw new Error(`recon-codemod ${args.join(' ')}: ${timedOut ? 'no answer in 300 s' : 'the CLI worker ended without an answer'}`);
+    throw new Error(
+      `recon-codemod ${args.join(' ')}: ${timedOut ? 'no answer in 300 s' : 'the CLI worker ended without an answer'}`,
+    );
   }
   return answer.message as CliResult;
 }
@@ -129,8 +134,12 @@ export function typeCheck(tsconfig: string): { errors: string[]; files: string[]
   const getSourceFile = host.getSourceFile.bind(host);
   const libDir = dirname(ts.getDefaultLibFilePath(parsed.options));
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-    if (!fileName.includes('/node_modules/') && dirname(fileName) !== libDir) return getSourceFile(fileName, languageVersion, onError, shouldCreate);
-    const version = typeof languageVersion === 'object' ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}` : languageVersion;
+    if (!fileName.includes('/node_modules/') && dirname(fileName) !== libDir)
+      return getSourceFile(fileName, languageVersion, onError, shouldCreate);
+    const version =
+      typeof languageVersion === 'object'
+        ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}`
+        : languageVersion;
     const key = `${settings}\0${version}\0${fileName}`;
     let file = stableSourceFiles.get(key);
     if (!file) {
@@ -139,8 +148,17 @@ export function typeCheck(tsconfig: string): { errors: string[]; files: string[]
     }
     return file;
   };
-  const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, projectReferences: parsed.projectReferences, host, configFileParsingDiagnostics: parsed.errors });
-  const errors = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error).map(format);
+  const program = ts.createProgram({
+    rootNames: parsed.fileNames,
+    options: parsed.options,
+    projectReferences: parsed.projectReferences,
+    host,
+    configFileParsingDiagnostics: parsed.errors,
+  });
+  const errors = ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.category === ts.DiagnosticCategory.Error)
+    .map(format);
   return { errors, files: program.getSourceFiles().map((f) => f.fileName) };
 }
 

@@ -17,16 +17,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli, snapshotTree, tempDir } from './helpers.js';
 
 const require = createRequire(import.meta.url);
-type Transform = ((file: { path: string; source: string }, api: unknown, options?: Record<string, unknown>) => string | undefined) & { parser?: string };
+type Transform = ((
+  file: { path: string; source: string },
+  api: unknown,
+  options?: Record<string, unknown>,
+) => string | undefined) & { parser?: string };
 const transform = require(join(REPO, 'codemods', 'jscodeshift.cjs')) as Transform;
 const { applyTransform } = require('jscodeshift/dist/testUtils') as {
-  applyTransform: (module: unknown, options: unknown, input: { path: string; source: string }, testOptions?: unknown) => string;
+  applyTransform: (
+    module: unknown,
+    options: unknown,
+    input: { path: string; source: string },
+    testOptions?: unknown,
+  ) => string;
 };
 const JSCODESHIFT = join(REPO, 'node_modules', '.bin', 'jscodeshift');
 
 const INPUT = /^input\.(ts|tsx|js|jsx|mts|cts)$/;
 const fixtureNames = readdirSync(join(REPO, 'fixtures'), { withFileTypes: true })
-  .filter((d) => d.isDirectory() && !d.name.startsWith('demo-app') && readdirSync(join(REPO, 'fixtures', d.name)).some((f) => INPUT.test(f)))
+  .filter(
+    (d) =>
+      d.isDirectory() &&
+      !d.name.startsWith('demo-app') &&
+      readdirSync(join(REPO, 'fixtures', d.name)).some((f) => INPUT.test(f)),
+  )
   .map((d) => d.name)
   .sort();
 
@@ -71,13 +85,19 @@ describe('codemods/jscodeshift.cjs on every fixture, against the CLI', () => {
         return;
       }
       // The CLI also extended the tracker's type (or row) in another file of the fixture, which a transform cannot write.
-      const otherFiles = [...snapshotTree(join(after, name))].filter(([file, bytes]) => file !== input && !readFileSync(join(before, name, file)).equals(bytes)).map(([file]) => file);
+      const otherFiles = [...snapshotTree(join(after, name))]
+        .filter(([file, bytes]) => file !== input && !readFileSync(join(before, name, file)).equals(bytes))
+        .map(([file]) => file);
       if (otherFiles.length) {
         // Those calls are left as they are and reported, naming the file; nothing is written without it.
         const reports: string[] = [];
         const alone = transform({ path, source }, { report: (m: string) => reports.push(m) }, options);
         expect(alone ?? source).not.toBe(cliText);
-        expect(reports.some((r) => / manual untyped-tracker: .* must take .* first, and only this file is written here/.test(r))).toBe(true);
+        expect(
+          reports.some((r) =>
+            / manual untyped-tracker: .* must take .* first, and only this file is written here/.test(r),
+          ),
+        ).toBe(true);
         for (const other of otherFiles) expect(reports.join('\n')).toContain(join(before, name, other));
         // Once that file is as the CLI wrote it (the after copy), the transform writes what the CLI wrote.
         expect(transform({ path: join(after, name, input), source }, {}, { root: after }) ?? source).toBe(cliText);
@@ -97,10 +117,21 @@ describe('the real jscodeshift binary', () => {
     const dir = mkdtempSync(join(tmpdir(), 'recon-jscs-demo-'));
     cpSync(join(REPO, 'fixtures', 'demo-app'), dir, { recursive: true });
     const run = () =>
-      spawnSync(JSCODESHIFT, ['-t', join(REPO, 'codemods', 'jscodeshift.cjs'), 'src', '--extensions=ts,tsx', '--parser=tsx', '--fail-on-error'], {
-        cwd: dir,
-        encoding: 'utf8',
-      });
+      spawnSync(
+        JSCODESHIFT,
+        [
+          '-t',
+          join(REPO, 'codemods', 'jscodeshift.cjs'),
+          'src',
+          '--extensions=ts,tsx',
+          '--parser=tsx',
+          '--fail-on-error',
+        ],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+        },
+      );
     const first = run();
     expect(first.status, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(/11 ok/);

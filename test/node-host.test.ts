@@ -7,7 +7,12 @@ import { tempDir } from './helpers.js';
 describe('tsconfig paths', () => {
   it('a target written as a lone string (not an array) is read as one target, not a crash of every file', () => {
     const dir = tempDir('recon-paths-');
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@/*': './src/*', '~/*': ['./lib/*'], 'bad/*': 3 } } }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { baseUrl: '.', paths: { '@/*': './src/*', '~/*': ['./lib/*'], 'bad/*': 3 } },
+      }),
+    );
     expect(readPathAliases(dir)).toEqual([
       { pattern: '@/*', targets: [toPosix(join(dir, 'src/*'))] },
       { pattern: '~/*', targets: [toPosix(join(dir, 'lib/*'))] },

@@ -92,7 +92,9 @@ afterAll(() => {
 /** The engine over in-memory files, as the CLI calls it: every `input*` file is an input, the rest are read on demand. */
 function plan(files: Record<string, string>, options: { schemaStep?: boolean } = {}): FilePlan[] {
   const all = new Map(Object.entries(files).map(([p, t]) => [`/app/${p}`, t]));
-  const inputs = [...all].filter(([p]) => /\/(input|good|deep)[^/]*\.ts$/.test(p)).map(([path, text]) => ({ path, text }));
+  const inputs = [...all]
+    .filter(([p]) => /\/(input|good|deep)[^/]*\.ts$/.test(p))
+    .map(([path, text]) => ({ path, text }));
   return addReconciliationFields(inputs, { readFile: (p) => all.get(p), ...options }).files;
 }
 
@@ -193,16 +195,23 @@ export async function run(userId: string): Promise<void> {
   });
 });
 
-describe('an exception in one file is that file\'s error; the run goes on', () => {
+describe("an exception in one file is that file's error; the run goes on", () => {
   for (const schemaStep of [true, false]) {
     it(`programmatic API (schema step ${schemaStep ? 'on' : 'off'})`, () => {
       const plans = plan(
-        { 'tracking.ts': schemaStep ? TRACKING_WITHOUT_FIELDS : TRACKING, 'deep.ts': DEEP, 'good.ts': goodFile(), 'input.ts': goodFile('other') },
+        {
+          'tracking.ts': schemaStep ? TRACKING_WITHOUT_FIELDS : TRACKING,
+          'deep.ts': DEEP,
+          'good.ts': goodFile(),
+          'input.ts': goodFile('other'),
+        },
         { schemaStep },
       );
       const deep = callOf(plans, 'deep.ts');
       expect(deep.status).toBe('error');
-      expect(deep.error).toMatch(/^the analysis failed \(RangeError: Maximum call stack size exceeded\); the file is left unchanged/);
+      expect(deep.error).toMatch(
+        /^the analysis failed \(RangeError: Maximum call stack size exceeded\); the file is left unchanged/,
+      );
       expect(deep.output).toBeUndefined();
       for (const path of ['good.ts', 'input.ts']) {
         const good = callOf(plans, path);
@@ -236,7 +245,8 @@ describe('an exception in one file is that file\'s error; the run goes on', () =
     expect(write.code, write.stderr).toBe(1);
     const after = snapshotTree(dir);
     expect(after.get('deep.ts')?.equals(before.get('deep.ts')!)).toBe(true);
-    for (const file of ['cycle/input.ts', 'cycle/summarize.ts', 'cycle/retry.ts']) expect(after.get(file)?.equals(before.get(file)!), file).toBe(true);
+    for (const file of ['cycle/input.ts', 'cycle/summarize.ts', 'cycle/retry.ts'])
+      expect(after.get(file)?.equals(before.get(file)!), file).toBe(true);
     expect(after.get('good.ts')!.toString()).toContain('openai_request_id: completion.id,');
     expect(after.get('tracking.ts')!.toString()).toContain('openai_request_id?: string | null;');
   });
@@ -244,15 +254,27 @@ describe('an exception in one file is that file\'s error; the run goes on', () =
   it('the jscodeshift transform: the failing file throws (jscodeshift counts an error), the next file is still transformed', () => {
     const dir = tempDir({ 'tracking.ts': TRACKING, 'deep.ts': DEEP, 'good.ts': goodFile() });
     const require = createRequire(import.meta.url);
-    const transform = require(join(REPO, 'codemods', 'jscodeshift.cjs')) as (file: { path: string; source: string }, api: unknown, options?: Record<string, unknown>) => string | undefined;
-    expect(() => transform({ path: join(dir, 'deep.ts'), source: DEEP }, {}, { root: dir })).toThrow(/deep\.ts: the analysis failed \(RangeError/);
-    expect(transform({ path: join(dir, 'good.ts'), source: goodFile() }, {}, { root: dir })).toContain('openai_request_id: completion.id,');
+    const transform = require(join(REPO, 'codemods', 'jscodeshift.cjs')) as (
+      file: { path: string; source: string },
+      api: unknown,
+      options?: Record<string, unknown>,
+    ) => string | undefined;
+    expect(() => transform({ path: join(dir, 'deep.ts'), source: DEEP }, {}, { root: dir })).toThrow(
+      /deep\.ts: the analysis failed \(RangeError/,
+    );
+    expect(transform({ path: join(dir, 'good.ts'), source: goodFile() }, {}, { root: dir })).toContain(
+      'openai_request_id: completion.id,',
+    );
 
     // The real binary: one error, one file written, exit 0 without --fail-on-error.
-    const jscodeshift = spawnSync(join(REPO, 'node_modules', '.bin', 'jscodeshift'), ['-t', join(REPO, 'codemods', 'jscodeshift.cjs'), '.', '--extensions=ts', '--parser=tsx', '--run-in-band'], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
+    const jscodeshift = spawnSync(
+      join(REPO, 'node_modules', '.bin', 'jscodeshift'),
+      ['-t', join(REPO, 'codemods', 'jscodeshift.cjs'), '.', '--extensions=ts', '--parser=tsx', '--run-in-band'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
     expect(jscodeshift.stdout, jscodeshift.stderr).toMatch(/1 errors/);
     expect(jscodeshift.stdout).toMatch(/1 ok/);
     expect(readFileSync(join(dir, 'good.ts'), 'utf8')).toContain('openai_request_id: completion.id,');
@@ -266,7 +288,11 @@ describe('recon-codemod . | head', () => {
     const files: Record<string, string> = { 'tracking.ts': TRACKING };
     for (let i = 0; i < 40; i++) files[`good${i}.ts`] = goodFile(`run${i}`, `\n  // ${'context '.repeat(1000)}`);
     const dir = tempDir(files);
-    const child = spawn(process.execPath, [BIN, '.', '--json', 'report.json'], { cwd: dir, env: { ...process.env, NO_COLOR: '1', CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '.', '--json', 'report.json'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', CI: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     let read = '';

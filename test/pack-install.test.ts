@@ -29,12 +29,24 @@ function cleanEnv(): NodeJS.ProcessEnv {
     if (/^npm_/i.test(k) && !/^npm_config_(cache|registry)$/i.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, NO_COLOR: '1', CI: '1', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  return {
+    ...env,
+    NO_COLOR: '1',
+    CI: '1',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  };
 }
 
 function run(cmd: string, args: string[], cwd: string, options: SpawnSyncOptions = {}) {
   const result = spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', timeout: 280_000, ...options });
-  return { code: result.status, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), out: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+  return {
+    code: result.status,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    out: `${result.stdout ?? ''}${result.stderr ?? ''}`,
+  };
 }
 
 interface PackInfo {
@@ -72,7 +84,10 @@ beforeAll(() => {
   );
 
   mkdirSync(project);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true, type: 'module' }, null, 2));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true, type: 'module' }, null, 2),
+  );
   // The tarball is unpacked where npm would put it; its declared dependencies are linked from this repo's install
   // instead of being installed again (that took 20-50 s of the suite); the optional peers only when a test needs them
   // (linkPeers). Node resolves a link to its real path, so a dependency's own imports resolve as installed, while the
@@ -111,7 +126,16 @@ describe('npm pack', () => {
 });
 
 describe('installed alone: what npx installs, no optional peer', () => {
-  const OPTIONAL = ['@electric-sql/pglite', '@pydantic/genai-prices', '@typescript-eslint/parser', '@typescript-eslint/utils', 'eslint', 'openai', 'pg', 'zod'];
+  const OPTIONAL = [
+    '@electric-sql/pglite',
+    '@pydantic/genai-prices',
+    '@typescript-eslint/parser',
+    '@typescript-eslint/utils',
+    'eslint',
+    'openai',
+    'pg',
+    'zod',
+  ];
   const bin = () => join(project, 'node_modules', 'recon-codemod', 'bin', 'recon-codemod.js');
 
   it('declares what only the tracker, reconcile and the lint rule need as optional peers, not dependencies', () => {
@@ -130,28 +154,55 @@ describe('installed alone: what npx installs, no optional peer', () => {
     expect(help.code, help.out).toBe(0);
     expect(help.stdout).toMatch(/^Usage: recon-codemod/);
     // The public API, the schema and the tracker's module import without them (the tracker loads its driver on use).
-    const api = run('node', ['--input-type=module', '-e', "const m = [await import('recon-codemod'), await import('recon-codemod/schema'), await import('recon-codemod/tracking')]; console.log(m.map((x) => Object.keys(x).length > 0).join(','));"], project);
+    const api = run(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        "const m = [await import('recon-codemod'), await import('recon-codemod/schema'), await import('recon-codemod/tracking')]; console.log(m.map((x) => Object.keys(x).length > 0).join(','));",
+      ],
+      project,
+    );
     expect(api.code, api.out).toBe(0);
     expect(api.stdout.trim()).toBe('true,true,true');
-    const reconcile = run('node', [bin(), 'reconcile', '--since', '2026-01-01', '--until', '2026-01-02'], project, { env: { ...cleanEnv(), OPENAI_ADMIN_KEY: 'sk-admin-not-used' } });
+    const reconcile = run('node', [bin(), 'reconcile', '--since', '2026-01-01', '--until', '2026-01-02'], project, {
+      env: { ...cleanEnv(), OPENAI_ADMIN_KEY: 'sk-admin-not-used' },
+    });
     expect(reconcile.code, reconcile.out).toBe(2);
-    expect(reconcile.stderr).toBe('recon-codemod reconcile needs @pydantic/genai-prices: npm i -D @pydantic/genai-prices\n');
+    expect(reconcile.stderr).toBe(
+      'recon-codemod reconcile needs @pydantic/genai-prices: npm i -D @pydantic/genai-prices\n',
+    );
     // Its help needs none of them: it prints, with the hint.
     const reconcileHelp = run('node', [bin(), 'reconcile', '--help'], project);
     expect(reconcileHelp.code, reconcileHelp.out).toBe(0);
     expect(reconcileHelp.stdout).toMatch(/^Usage: recon-codemod reconcile /);
     expect(reconcileHelp.stderr).toContain('needs @pydantic/genai-prices');
     linkPeers(['@pydantic/genai-prices']);
-    const online = run('node', [bin(), 'reconcile', '--since', '2026-01-01', '--until', '2026-01-02'], project, { env: { ...cleanEnv(), OPENAI_ADMIN_KEY: 'sk-admin-not-used' } });
+    const online = run('node', [bin(), 'reconcile', '--since', '2026-01-01', '--until', '2026-01-02'], project, {
+      env: { ...cleanEnv(), OPENAI_ADMIN_KEY: 'sk-admin-not-used' },
+    });
     expect(online.code, online.out).toBe(2);
     expect(online.stderr).toBe('recon-codemod reconcile needs openai: npm i -D openai\n');
-    writeFileSync(join(project, 'usage.json'), JSON.stringify({ object: 'page', data: [], has_more: false, next_page: null }));
+    writeFileSync(
+      join(project, 'usage.json'),
+      JSON.stringify({ object: 'page', data: [], has_more: false, next_page: null }),
+    );
     mkdirSync(join(project, '.recon', 'db'), { recursive: true });
-    const offline = run('node', [bin(), 'reconcile', '--usage', 'usage.json', '--since', '2026-01-01', '--until', '2026-01-02'], project);
+    const offline = run(
+      'node',
+      [bin(), 'reconcile', '--usage', 'usage.json', '--since', '2026-01-01', '--until', '2026-01-02'],
+      project,
+    );
     expect(offline.code, offline.out).toBe(2);
-    expect(offline.stderr).toBe('recon-codemod reconcile (rows in .recon/db) needs @electric-sql/pglite: npm i -D @electric-sql/pglite\n');
+    expect(offline.stderr).toBe(
+      'recon-codemod reconcile (rows in .recon/db) needs @electric-sql/pglite: npm i -D @electric-sql/pglite\n',
+    );
 
-    const trackOneRow = ['--input-type=module', '-e', "import { createTracker } from 'recon-codemod/tracking'; const t = createTracker({ deadLetterFile: null, logger: { error() {}, warn() {} } }); console.log(JSON.stringify(await t.trackTokenUsage({ action_type: 'x', model_used: 'gpt-4o', tokens_used: 1 })));"];
+    const trackOneRow = [
+      '--input-type=module',
+      '-e',
+      "import { createTracker } from 'recon-codemod/tracking'; const t = createTracker({ deadLetterFile: null, logger: { error() {}, warn() {} } }); console.log(JSON.stringify(await t.trackTokenUsage({ action_type: 'x', model_used: 'gpt-4o', tokens_used: 1 })));",
+    ];
     const tracker = run('node', trackOneRow, project);
     expect(tracker.code, tracker.out).toBe(0);
     // zod first (the row is validated before it is stored), then the default store's driver.
@@ -159,15 +210,27 @@ describe('installed alone: what npx installs, no optional peer', () => {
     linkPeers(['zod']);
     const withZod = run('node', trackOneRow, project);
     expect(withZod.code, withZod.out).toBe(0);
-    expect(JSON.parse(withZod.stdout).error).toContain("recon-codemod/tracking's default store (pgliteStore) needs @electric-sql/pglite: npm i @electric-sql/pglite");
+    expect(JSON.parse(withZod.stdout).error).toContain(
+      "recon-codemod/tracking's default store (pgliteStore) needs @electric-sql/pglite: npm i @electric-sql/pglite",
+    );
     // The zod schema has an entry of its own, which needs zod.
-    const schema = run('node', ['--input-type=module', '-e', "const { tokenUsageSchema } = await import('recon-codemod/schema/zod'); console.log(tokenUsageSchema.safeParse({ action_type: 'x', model_used: 'm', tokens_used: 1, openai_created: 1741476542000 }).success)"], project);
+    const schema = run(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        "const { tokenUsageSchema } = await import('recon-codemod/schema/zod'); console.log(tokenUsageSchema.safeParse({ action_type: 'x', model_used: 'm', tokens_used: 1, openai_created: 1741476542000 }).success)",
+      ],
+      project,
+    );
     expect(schema.code, schema.out).toBe(0);
     expect(schema.stdout.trim()).toBe('false');
 
     const plugin = run('node', ['--input-type=module', '-e', "await import('recon-codemod/eslint-plugin')"], project);
     expect(plugin.code, plugin.out).not.toBe(0);
-    expect(plugin.stderr).toContain('recon-codemod/eslint-plugin needs @typescript-eslint/utils and @typescript-eslint/parser: npm i -D @typescript-eslint/utils @typescript-eslint/parser');
+    expect(plugin.stderr).toContain(
+      'recon-codemod/eslint-plugin needs @typescript-eslint/utils and @typescript-eslint/parser: npm i -D @typescript-eslint/utils @typescript-eslint/parser',
+    );
     rmSync(join(project, '.recon'), { recursive: true, force: true });
     rmSync(join(project, 'usage.json'));
   });
@@ -177,26 +240,42 @@ describe('installed into a fresh project', () => {
   it('npx recon-codemod runs from the installed package (dry run without any optional peer, then --write)', () => {
     const dry = run('npx', ['--no', 'recon-codemod', '.', '--quiet'], project);
     expect(dry.code, dry.out).toBe(0);
-    expect(dry.stdout).toMatch(/16 files scanned, 13 tracking calls: 12 to update, 1 already complete, 0 manual\. Dry run/);
-    expect(existsSync(join(project, 'node_modules', 'openai')) || existsSync(join(project, 'node_modules', '@electric-sql')) || existsSync(join(project, 'node_modules', 'eslint'))).toBe(false);
+    expect(dry.stdout).toMatch(
+      /16 files scanned, 13 tracking calls: 12 to update, 1 already complete, 0 manual\. Dry run/,
+    );
+    expect(
+      existsSync(join(project, 'node_modules', 'openai')) ||
+        existsSync(join(project, 'node_modules', '@electric-sql')) ||
+        existsSync(join(project, 'node_modules', 'eslint')),
+    ).toBe(false);
 
     // The lint rule's optional peers, as a project that uses it installs them.
     linkPeers(['eslint', '@typescript-eslint/parser', '@typescript-eslint/utils']);
-    if (!existsSync(join(project, 'node_modules', '.bin', 'eslint'))) symlinkSync('../eslint/bin/eslint.js', join(project, 'node_modules', '.bin', 'eslint'));
+    if (!existsSync(join(project, 'node_modules', '.bin', 'eslint')))
+      symlinkSync('../eslint/bin/eslint.js', join(project, 'node_modules', '.bin', 'eslint'));
 
     // eslint, with the plugin imported by its package name, before the codemod writes: it reports the 12 calls.
-    writeFileSync(join(project, 'eslint.config.js'), `import recon from 'recon-codemod/eslint-plugin';\n\nexport default [{ ignores: ['node_modules/**'] }, recon.configs.recommended];\n`);
+    writeFileSync(
+      join(project, 'eslint.config.js'),
+      `import recon from 'recon-codemod/eslint-plugin';\n\nexport default [{ ignores: ['node_modules/**'] }, recon.configs.recommended];\n`,
+    );
     const lintBefore = run('npx', ['--no', 'eslint', '.', '-f', 'json'], project);
     expect(lintBefore.code, lintBefore.out).toBe(1);
-    const messages = (JSON.parse(lintBefore.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>).flatMap((r) => r.messages);
-    expect(messages.filter((m) => m.ruleId !== 'recon/require-reconciliation-fields'), JSON.stringify(messages)).toEqual([]);
+    const messages = (
+      JSON.parse(lintBefore.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>
+    ).flatMap((r) => r.messages);
+    expect(
+      messages.filter((m) => m.ruleId !== 'recon/require-reconciliation-fields'),
+      JSON.stringify(messages),
+    ).toEqual([]);
     expect(messages).toHaveLength(12);
 
     const write = run('npx', ['--no', 'recon-codemod', '.', '--write', '--quiet'], project);
     expect(write.code, write.out).toBe(0);
     expect(write.stdout).toMatch(/12 updated, 1 already complete, 0 manual/);
     const got = snapshotTree(join(project, 'src'));
-    for (const [file, bytes] of snapshotTree(join(REPO, 'fixtures', 'demo-app-expected', 'src'))) expect(got.get(file)?.equals(bytes), file).toBe(true);
+    for (const [file, bytes] of snapshotTree(join(REPO, 'fixtures', 'demo-app-expected', 'src')))
+      expect(got.get(file)?.equals(bytes), file).toBe(true);
 
     const lintAfter = run('npx', ['--no', 'eslint', '.'], project);
     expect(lintAfter.code, lintAfter.out).toBe(0);
@@ -207,7 +286,11 @@ describe('installed into a fresh project', () => {
     const dir = join(work, 'jscodeshift-app');
     cpSync(join(DEMO), dir, { recursive: true });
     const transform = join(project, 'node_modules', 'recon-codemod', 'codemods', 'jscodeshift.cjs');
-    const result = run(join(REPO, 'node_modules', '.bin', 'jscodeshift'), ['-t', transform, 'src', '--extensions=ts,tsx', '--parser=tsx', '--fail-on-error'], dir);
+    const result = run(
+      join(REPO, 'node_modules', '.bin', 'jscodeshift'),
+      ['-t', transform, 'src', '--extensions=ts,tsx', '--parser=tsx', '--fail-on-error'],
+      dir,
+    );
     expect(result.code, result.out).toBe(0);
     expect(readFileSync(join(dir, 'src/app/api/viva/merge-clarity/route.ts'), 'utf8')).toBe(
       readFileSync(join(REPO, 'fixtures/demo-app-expected/src/app/api/viva/merge-clarity/route.ts'), 'utf8'),

@@ -33,11 +33,18 @@ const graph: fc.Arbitrary<Graph> = fc
   .record({ n: fc.integer({ min: 1, max: 6 }), modules: fc.integer({ min: 1, max: 3 }) })
   .chain(({ n, modules }) => {
     const returned: fc.Arbitrary<Returned> = fc.oneof(
-      { weight: 5, arbitrary: fc.record({ kind: fc.constant('call' as const), to: fc.nat(n - 1), awaited: fc.boolean() }) },
+      {
+        weight: 5,
+        arbitrary: fc.record({ kind: fc.constant('call' as const), to: fc.nat(n - 1), awaited: fc.boolean() }),
+      },
       { weight: 3, arbitrary: fc.constant({ kind: 'openai' as const }) },
       { weight: 1, arbitrary: fc.constant({ kind: 'gateway' as const }) },
     );
-    const wrapper = fc.record({ module: fc.nat(modules - 1), arrow: fc.boolean(), returns: fc.array(returned, { minLength: 1, maxLength: 3 }) });
+    const wrapper = fc.record({
+      module: fc.nat(modules - 1),
+      arrow: fc.boolean(),
+      returns: fc.array(returned, { minLength: 1, maxLength: 3 }),
+    });
     return fc.record({ wrappers: fc.array(wrapper, { minLength: n, maxLength: n }), tracked: fc.nat(n - 1) });
   });
 
@@ -52,7 +59,9 @@ function renderReturn(r: Returned): string {
 
 function renderWrapper(w: Wrapper, i: number): string {
   const body = w.returns
-    .map((r, k) => (k < w.returns.length - 1 ? `  if (attempt === ${k}) return ${renderReturn(r)};` : `  return ${renderReturn(r)};`))
+    .map((r, k) =>
+      k < w.returns.length - 1 ? `  if (attempt === ${k}) return ${renderReturn(r)};` : `  return ${renderReturn(r)};`,
+    )
     .join('\n');
   return w.arrow
     ? `export const ${name(i)} = async (attempt: number): Promise<ChatCompletion> => {\n${body}\n};\n`
@@ -73,10 +82,19 @@ function render(g: Graph): Map<string, string> {
       const from = g.wrappers[i].module;
       if (from !== m) imports.set(from, [...(imports.get(from) ?? []), i]);
     }
-    const lines = [`import OpenAI from 'openai';`, `import type { ChatCompletion } from 'openai/resources/chat/completions';`];
-    for (const [from, names] of imports) lines.push(`import { ${names.map(name).join(', ')} } from './${MODULES[from]}';`);
+    const lines = [
+      `import OpenAI from 'openai';`,
+      `import type { ChatCompletion } from 'openai/resources/chat/completions';`,
+    ];
+    for (const [from, names] of imports)
+      lines.push(`import { ${names.map(name).join(', ')} } from './${MODULES[from]}';`);
     if (m === 0) lines.push(`import { trackTokenUsage } from './tracking';`);
-    lines.push('', 'const openai = new OpenAI();', "const gateway = new OpenAI({ baseURL: 'https://openrouter.ai/api/v1' });", '');
+    lines.push(
+      '',
+      'const openai = new OpenAI();',
+      "const gateway = new OpenAI({ baseURL: 'https://openrouter.ai/api/v1' });",
+      '',
+    );
     for (const { w, i } of own) lines.push(renderWrapper(w, i));
     if (m === 0) {
       lines.push(
@@ -140,10 +158,15 @@ describe('property: generated graphs of wrappers, with cycles', () => {
         const files = render(g);
         files.set(`${DIR}/tracking.ts`, TRACKING);
         const input = path(0);
-        const { files: plans } = addReconciliationFields([{ path: input, text: files.get(input)! }], { readFile: (p) => files.get(p) });
+        const { files: plans } = addReconciliationFields([{ path: input, text: files.get(input)! }], {
+          readFile: (p) => files.get(p),
+        });
         const plan = plans.find((p) => p.path === input)!;
         const where = `${[...files].map(([p, t]) => `// ${p}\n${t}`).join('\n')}\n=> ${JSON.stringify(plan.calls.map((c) => [c.status, c.reasonCode, c.reason]))}`;
-        expect(plans.every((p) => p.status !== 'error'), where).toBe(true);
+        expect(
+          plans.every((p) => p.status !== 'error'),
+          where,
+        ).toBe(true);
         expect(plan.calls, where).toHaveLength(1);
         const [call] = plan.calls;
         const { cycle, gateway } = reachable(g);

@@ -55,9 +55,20 @@ type Nested = { kind: 'leaf'; text: string } | { kind: 'object'; entries: Array<
 const nested: fc.Arbitrary<Nested> = fc.letrec<{ node: Nested }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom<Nested>({ kind: 'leaf', text: '1' }, { kind: 'leaf', text: "'x'" }, { kind: 'leaf', text: 'completion.choices.length' }, { kind: 'leaf', text: '[1, 2]' }),
+    fc.constantFrom<Nested>(
+      { kind: 'leaf', text: '1' },
+      { kind: 'leaf', text: "'x'" },
+      { kind: 'leaf', text: 'completion.choices.length' },
+      { kind: 'leaf', text: '[1, 2]' },
+    ),
     fc
-      .array(fc.tuple(fc.constantFrom('a', 'count', 'inner', 'openai_request_id', 'system_fingerprint', 'tags'), tie('node')), { maxLength: 3 })
+      .array(
+        fc.tuple(
+          fc.constantFrom('a', 'count', 'inner', 'openai_request_id', 'system_fingerprint', 'tags'),
+          tie('node'),
+        ),
+        { maxLength: 3 },
+      )
       .map((entries): Nested => ({ kind: 'object', entries: dedupe(entries) })),
   ),
 })).node;
@@ -111,12 +122,16 @@ function render(f: GenFile): { text: string; comments: string[] } {
   f.calls.forEach((c, ci) => {
     const keys = [...c.ordinary, ...c.recon];
     // A random permutation, from the generated sort keys.
-    const order = keys.map((k, i) => ({ k, w: c.order[i] })).sort((a, b) => a.w - b.w).map((x) => x.k);
+    const order = keys
+      .map((k, i) => ({ k, w: c.order[i] }))
+      .sort((a, b) => a.w - b.w)
+      .map((x) => x.k);
     const parts = order.map((key, i) => {
       const p = c.props[i];
       let text: string;
       if (key === 'success') text = p.shorthand ? 'success' : 'success: success';
-      else if (key === 'metadata') text = `metadata: ${renderNested(p.nested.kind === 'object' ? p.nested : { kind: 'object', entries: [['a', p.nested]] })}`;
+      else if (key === 'metadata')
+        text = `metadata: ${renderNested(p.nested.kind === 'object' ? p.nested : { kind: 'object', entries: [['a', p.nested]] })}`;
       else text = `${key}: ${(RECON_VALUE as Record<string, string>)[key] ?? ORDINARY.find(([k]) => k === key)![1]}`;
       // In a one-line literal only block comments keep the code on one line.
       const leadingKind = p.leading && (c.oneLine ? 'block' : p.leading);
@@ -128,7 +143,8 @@ function render(f: GenFile): { text: string; comments: string[] } {
     const comma = (i: number) => (i < parts.length - 1 || c.trailingComma ? ',' : '');
     let literal: string;
     if (parts.length === 0) literal = '{}';
-    else if (c.oneLine) literal = `{ ${parts.map((p, i) => `${p.leading ? `${p.leading} ` : ''}${p.text}${comma(i)}${p.trailing ? ` ${p.trailing}` : ''}`).join(' ')} }`;
+    else if (c.oneLine)
+      literal = `{ ${parts.map((p, i) => `${p.leading ? `${p.leading} ` : ''}${p.text}${comma(i)}${p.trailing ? ` ${p.trailing}` : ''}`).join(' ')} }`;
     else {
       const lines = parts.flatMap((p, i) => {
         const line = `${p.text}${comma(i)}${p.trailing ? ` ${p.trailing}` : ''}`;
@@ -171,12 +187,17 @@ function render(f: GenFile): { text: string; comments: string[] } {
 }
 
 function plan(text: string): FilePlan {
-  return addReconciliationFields([{ path: toPosix(FILE), text }], { readFile: host.readFile, pathAliases: host.pathAliases }).files[0];
+  return addReconciliationFields([{ path: toPosix(FILE), text }], {
+    readFile: host.readFile,
+    pathAliases: host.pathAliases,
+  }).files[0];
 }
 
 function parseErrors(text: string): string[] {
   const sf = ts.createSourceFile(FILE, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  return ((sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  return ((sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) =>
+    ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+  );
 }
 
 /** Non-trivia tokens and comments, in order, by TypeScript's scanner. */
@@ -185,8 +206,10 @@ function scan(text: string): { tokens: string[]; comments: string[] } {
   const tokens: string[] = [];
   const comments: string[] = [];
   for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
-    if (kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) comments.push(scanner.getTokenText());
-    else if (kind !== ts.SyntaxKind.WhitespaceTrivia && kind !== ts.SyntaxKind.NewLineTrivia) tokens.push(scanner.getTokenText());
+    if (kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia)
+      comments.push(scanner.getTokenText());
+    else if (kind !== ts.SyntaxKind.WhitespaceTrivia && kind !== ts.SyntaxKind.NewLineTrivia)
+      tokens.push(scanner.getTokenText());
   }
   return { tokens, comments };
 }
@@ -204,7 +227,11 @@ function callProperties(text: string): string[][] {
   const visit = (node: ts.Node) => {
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'trackTokenUsage') {
       const arg = node.arguments[0];
-      out.push(arg && ts.isObjectLiteralExpression(arg) ? arg.properties.map((p) => (p.name && ts.isIdentifier(p.name) ? p.name.text : '?')) : []);
+      out.push(
+        arg && ts.isObjectLiteralExpression(arg)
+          ? arg.properties.map((p) => (p.name && ts.isIdentifier(p.name) ? p.name.text : '?'))
+          : [],
+      );
     }
     ts.forEachChild(node, visit);
   };
@@ -233,9 +260,16 @@ describe('property: generated tracking calls', () => {
         expect(before.comments).toEqual(comments);
 
         const first = plan(text);
-        const where = `${text}\n---\n${JSON.stringify(first.calls.map((c) => ({ line: c.line, status: c.status, reason: c.reason })), null, 1)}`;
+        const where = `${text}\n---\n${JSON.stringify(
+          first.calls.map((c) => ({ line: c.line, status: c.status, reason: c.reason })),
+          null,
+          1,
+        )}`;
         expect(first.status, where).not.toBe('error');
-        expect(first.calls.map((c) => c.status), where).toEqual(f.calls.map((c) => (c.recon.length === 3 ? 'complete' : 'updated')));
+        expect(
+          first.calls.map((c) => c.status),
+          where,
+        ).toEqual(f.calls.map((c) => (c.recon.length === 3 ? 'complete' : 'updated')));
         const output = first.output ?? text;
         expect(first.output === undefined, where).toBe(f.calls.every((c) => c.recon.length === 3));
 
@@ -256,10 +290,15 @@ describe('property: generated tracking calls', () => {
         // A second run is a no-op.
         const second = plan(output);
         expect(second.status, output).toBe('unchanged');
-        expect(second.calls.every((c) => c.status === 'complete'), output).toBe(true);
+        expect(
+          second.calls.every((c) => c.status === 'complete'),
+          output,
+        ).toBe(true);
 
         // The lint rule reports exactly the calls the codemod did not find complete; none after it ran.
-        expect(lintReports(text)).toEqual(first.calls.filter((c) => c.status !== 'complete').map((c) => ({ line: c.line, column: c.column })));
+        expect(lintReports(text)).toEqual(
+          first.calls.filter((c) => c.status !== 'complete').map((c) => ({ line: c.line, column: c.column })),
+        );
         expect(lintReports(output), output).toEqual([]);
       }),
       { numRuns: NUM_RUNS, seed },

@@ -38,20 +38,50 @@ function migrate(text: string, path = '/app/src/usage.ts') {
 
 describe('an ORM-typed row is not given the fields: the lines to add are reported', () => {
   const cases: Array<[string, string, string]> = [
-    ['Prisma create({ data })', `await prisma.tokenUsage.create({ data: ${ROW('usage')} });`, 'the Prisma model `TokenUsage`'],
-    ['Prisma upsert({ create })', `await db.aiUsage.upsert({ where: { id: 1 }, create: ${ROW('usage')}, update: {} });`, 'the Prisma model `AiUsage`'],
-    ['Drizzle insert(table).values({…})', `await db.insert(aiUsage).values(${ROW('usage')});`, 'the Drizzle table `aiUsage`'],
-    ['Drizzle values([{…}])', `await db.insert(schema.aiUsage).values([${ROW('usage')}]);`, 'the Drizzle table `schema.aiUsage`'],
-    ['Drizzle through a const row', `const row = ${ROW('usage')};\n  await db.insert(aiUsage).values(row);`, 'the Drizzle table `aiUsage`'],
-    ['Kysely insertInto(t).values({…})', `await db.insertInto('token_usage').values(${ROW('usage')}).execute();`, "the Kysely table 'token_usage'"],
-    ['TypeORM getRepository(E).insert({…})', `await dataSource.getRepository(TokenUsageEntity).insert(${ROW('usage')});`, 'the TypeORM entity `TokenUsageEntity`'],
+    [
+      'Prisma create({ data })',
+      `await prisma.tokenUsage.create({ data: ${ROW('usage')} });`,
+      'the Prisma model `TokenUsage`',
+    ],
+    [
+      'Prisma upsert({ create })',
+      `await db.aiUsage.upsert({ where: { id: 1 }, create: ${ROW('usage')}, update: {} });`,
+      'the Prisma model `AiUsage`',
+    ],
+    [
+      'Drizzle insert(table).values({…})',
+      `await db.insert(aiUsage).values(${ROW('usage')});`,
+      'the Drizzle table `aiUsage`',
+    ],
+    [
+      'Drizzle values([{…}])',
+      `await db.insert(schema.aiUsage).values([${ROW('usage')}]);`,
+      'the Drizzle table `schema.aiUsage`',
+    ],
+    [
+      'Drizzle through a const row',
+      `const row = ${ROW('usage')};\n  await db.insert(aiUsage).values(row);`,
+      'the Drizzle table `aiUsage`',
+    ],
+    [
+      'Kysely insertInto(t).values({…})',
+      `await db.insertInto('token_usage').values(${ROW('usage')}).execute();`,
+      "the Kysely table 'token_usage'",
+    ],
+    [
+      'TypeORM getRepository(E).insert({…})',
+      `await dataSource.getRepository(TokenUsageEntity).insert(${ROW('usage')});`,
+      'the TypeORM entity `TokenUsageEntity`',
+    ],
   ];
   for (const [name, body, target] of cases) {
     it(name, () => {
       const text = `declare const prisma: any, db: any, aiUsage: any, schema: any, dataSource: any, TokenUsageEntity: any;\n${TYPE}\nexport async function trackTokenUsage(usage: TokenUsage) {\n  ${body}\n}\n${CALL_TS}`;
       const { plan, output } = migrate(text);
       expect(plan.schema?.passedThrough).toEqual([]);
-      expect(plan.schema?.manual).toContain(`add the columns to ${target} first, then add \`openai_request_id: usage.openai_request_id, openai_created: usage.openai_created, system_fingerprint: usage.system_fingerprint\` to the row`);
+      expect(plan.schema?.manual).toContain(
+        `add the columns to ${target} first, then add \`openai_request_id: usage.openai_request_id, openai_created: usage.openai_created, system_fingerprint: usage.system_fingerprint\` to the row`,
+      );
       // The type gains the fields (the call sites compile); the row is untouched.
       expect(output).toContain('system_fingerprint?: string | null;');
       expect(output).toContain(body);
@@ -69,7 +99,9 @@ describe('an ORM-typed row is not given the fields: the lines to add are reporte
     const { plan, output } = migrate(text);
     expect(plan.schema?.manual).toBeUndefined();
     expect(plan.schema?.passedThrough).toEqual(['openai_request_id', 'openai_created', 'system_fingerprint']);
-    expect(output).toContain('totalTokens: usage.totalTokens, openai_request_id: usage.openai_request_id ?? null, openai_created: usage.openai_created ?? null, system_fingerprint: usage.system_fingerprint ?? null }');
+    expect(output).toContain(
+      'totalTokens: usage.totalTokens, openai_request_id: usage.openai_request_id ?? null, openai_created: usage.openai_created ?? null, system_fingerprint: usage.system_fingerprint ?? null }',
+    );
   });
 });
 
@@ -89,7 +121,7 @@ describe('a plain-JS tracker never drops the fields silently', () => {
     const { plan, output } = migrate(text, '/app/usage.js');
     expect(plan.calls[0]?.status).toBe('updated');
     expect(plan.schema?.manual).toBe(
-      'the tracker `trackTokenUsage` destructures its parameter and drops `openai_request_id`, `openai_created`, `system_fingerprint`; no object literal in it copies them (a raw SQL insert?): add `openai_request_id`, `openai_created`, `system_fingerprint` to its parameter\'s destructuring and them to the columns and values it inserts',
+      "the tracker `trackTokenUsage` destructures its parameter and drops `openai_request_id`, `openai_created`, `system_fingerprint`; no object literal in it copies them (a raw SQL insert?): add `openai_request_id`, `openai_created`, `system_fingerprint` to its parameter's destructuring and them to the columns and values it inserts",
     );
     expect(output).toContain('async function trackTokenUsage({ userId, model, totalTokens }) {');
   });
@@ -97,12 +129,21 @@ describe('a plain-JS tracker never drops the fields silently', () => {
   it('the CLI says so: a line on stderr (even with --quiet), the summary, and the Markdown report', () => {
     const dir = tempDir('recon-js-destructured-');
     mkdirSync(join(dir, 'lib'));
-    writeFileSync(join(dir, 'lib/usage.js'), `async function trackTokenUsage({ userId, model, totalTokens }) {\n  await pool.query('INSERT INTO usage VALUES ($1, $2, $3)', [userId, model, totalTokens]);\n}\n${CALL_JS}`);
+    writeFileSync(
+      join(dir, 'lib/usage.js'),
+      `async function trackTokenUsage({ userId, model, totalTokens }) {\n  await pool.query('INSERT INTO usage VALUES ($1, $2, $3)', [userId, model, totalTokens]);\n}\n${CALL_JS}`,
+    );
     const { code, stdout, stderr } = runCli(['--quiet', '--report', 'migration.md'], dir);
     expect(code).toBe(0);
-    expect(stderr).toContain('to do by hand lib/usage.js: the tracker `trackTokenUsage` destructures its parameter and drops');
-    expect(stdout).toMatch(/1 tracking call: 1 to update, 0 already complete, 0 manual, 1 tracker file to finish by hand\./);
-    expect(readFileSync(join(dir, 'migration.md'), 'utf8')).toContain('- `lib/usage.js`: **to do by hand:** the tracker `trackTokenUsage` destructures its parameter');
+    expect(stderr).toContain(
+      'to do by hand lib/usage.js: the tracker `trackTokenUsage` destructures its parameter and drops',
+    );
+    expect(stdout).toMatch(
+      /1 tracking call: 1 to update, 0 already complete, 0 manual, 1 tracker file to finish by hand\./,
+    );
+    expect(readFileSync(join(dir, 'migration.md'), 'utf8')).toContain(
+      '- `lib/usage.js`: **to do by hand:** the tracker `trackTokenUsage` destructures its parameter',
+    );
   });
 
   it('destructured, with a Prisma row: reported (Prisma rejects unknown arguments at run time), not edited', () => {
@@ -134,19 +175,30 @@ describe('the type keeps its own member separator', () => {
   it('an inline parameter type without semicolons: none added, existing members untouched', () => {
     const text = `declare const supabase: any;\nexport async function trackTokenUsage(usage: {\n  userId: string\n  model: string\n  totalTokens?: number // optional\n}) {\n  await supabase.from('usage').insert(usage);\n}\n${CALL_TS}`;
     const { output } = migrate(text);
-    expect(output).toContain('  totalTokens?: number // optional\n  openai_request_id?: string | null\n  openai_created?: number | null\n  system_fingerprint?: string | null\n})');
+    expect(output).toContain(
+      '  totalTokens?: number // optional\n  openai_request_id?: string | null\n  openai_created?: number | null\n  system_fingerprint?: string | null\n})',
+    );
   });
 
   it('a type literal on one line keeps the new members on that line, in its separator', () => {
     const semi = `declare const supabase: any;\nexport async function trackTokenUsage(model: string, usage: { userId: string; model: string; totalTokens: number }) {\n  await supabase.from('usage').insert(usage);\n}\n${CALL_TS.replace('trackTokenUsage({', "trackTokenUsage('gpt-4o-mini', {")}`;
-    expect(migrate(semi).output).toContain('usage: { userId: string; model: string; totalTokens: number; openai_request_id?: string | null; openai_created?: number | null; system_fingerprint?: string | null })');
-    const comma = semi.replace('{ userId: string; model: string; totalTokens: number }', '{ userId: string, model: string, totalTokens: number, }');
-    expect(migrate(comma).output).toContain('usage: { userId: string, model: string, totalTokens: number, openai_request_id?: string | null, openai_created?: number | null, system_fingerprint?: string | null, })');
+    expect(migrate(semi).output).toContain(
+      'usage: { userId: string; model: string; totalTokens: number; openai_request_id?: string | null; openai_created?: number | null; system_fingerprint?: string | null })',
+    );
+    const comma = semi.replace(
+      '{ userId: string; model: string; totalTokens: number }',
+      '{ userId: string, model: string, totalTokens: number, }',
+    );
+    expect(migrate(comma).output).toContain(
+      'usage: { userId: string, model: string, totalTokens: number, openai_request_id?: string | null, openai_created?: number | null, system_fingerprint?: string | null, })',
+    );
   });
 
   it('a comma-separated type literal gets commas', () => {
     const text = `declare const supabase: any;\nexport async function trackTokenUsage(usage: {\n  userId: string,\n  model: string,\n  totalTokens: number,\n}) {\n  await supabase.from('usage').insert(usage);\n}\n${CALL_TS}`;
-    expect(migrate(text).output).toContain('  totalTokens: number,\n  openai_request_id?: string | null,\n  openai_created?: number | null,\n  system_fingerprint?: string | null,\n})');
+    expect(migrate(text).output).toContain(
+      '  totalTokens: number,\n  openai_request_id?: string | null,\n  openai_created?: number | null,\n  system_fingerprint?: string | null,\n})',
+    );
   });
 
   it('appendTypeMember: a multi-line literal without separators gets a new line and no separator', () => {

@@ -98,14 +98,26 @@ const FIELD_BY_FIELD = (param: string) => `{
   }`;
 
 const TSCONFIG = JSON.stringify({
-  compilerOptions: { target: 'ES2022', lib: ['ES2022', 'DOM'], module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, skipLibCheck: true, esModuleInterop: true, types: [] },
+  compilerOptions: {
+    target: 'ES2022',
+    lib: ['ES2022', 'DOM'],
+    module: 'ESNext',
+    moduleResolution: 'Bundler',
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    esModuleInterop: true,
+    types: [],
+  },
   include: ['src'],
 });
 
 const tscErrors = (dir: string) => tscErrorsOf(path.join(dir, 'tsconfig.json'));
 
 function listFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((e) => (statSync(path.join(dir, e)).isDirectory() ? listFiles(path.join(dir, e)) : [path.join(dir, e)]));
+  return readdirSync(dir).flatMap((e) =>
+    statSync(path.join(dir, e)).isDirectory() ? listFiles(path.join(dir, e)) : [path.join(dir, e)],
+  );
 }
 
 interface Migrated {
@@ -121,7 +133,11 @@ interface Migrated {
 /** Write the app, type-check it, run the codemod over every source file (as the CLI does), write the outputs, type-check again. */
 function migrate(lib: Record<string, string>): Migrated {
   const dir = tempDir('recon-schema-shapes-');
-  const files: Record<string, string> = { 'src/app/route.ts': ROUTE, 'src/lib/db.ts': DB, ...Object.fromEntries(Object.entries(lib).map(([k, v]) => [`src/lib/${k}`, v])) };
+  const files: Record<string, string> = {
+    'src/app/route.ts': ROUTE,
+    'src/lib/db.ts': DB,
+    ...Object.fromEntries(Object.entries(lib).map(([k, v]) => [`src/lib/${k}`, v])),
+  };
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     writeFileSync(path.join(dir, rel), text);
@@ -170,9 +186,11 @@ describe('schema step: tracker parameter types it cannot extend', () => {
   // `tokenUsageSchema.parse(usage)` strips unknown keys: the values would be dropped at run time even with a cast.
   // Expected: the call is manual (`untyped-tracker`, naming the schema to extend: `.extend({ openai_request_id:
   // z.string().nullish(), ... })`) and the app still compiles.
-  it('z.infer<typeof schema>: the call is not updated against a type that cannot take the fields', () => {
-    const m = migrate({
-      'tracking.ts': `import { z } from 'zod';
+  it(
+    'z.infer<typeof schema>: the call is not updated against a type that cannot take the fields',
+    () => {
+      const m = migrate({
+        'tracking.ts': `import { z } from 'zod';
 import { supabase } from './db';
 
 export const tokenUsageSchema = z.object({
@@ -189,19 +207,23 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
   await supabase.from<TokenUsage>('token_usage').insert(${FIELD_BY_FIELD('row')});
 }
 `,
-    });
-    expectCompiles(m);
-    expect(m.route.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'untyped-tracker' });
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.route.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'untyped-tracker' });
+    },
+    T,
+  );
 
   // Was (before the engine handled it): the parameter is `Database['public']['Tables']['token_usage']['Insert']` (Supabase generated types); the
   // schema step does not touch it (right: it is generated, `supabase gen types` would undo an edit), but the call is
   // updated anyway: route.ts TS2353 ('openai_request_id' does not exist in type '{ id?: string | undefined; ... }').
   // Expected: manual (`untyped-tracker`): apply the SQL migration and regenerate the types, then rerun.
-  it("Supabase generated Database[...]['Insert']: the call is not updated until the types are regenerated", () => {
-    const m = migrate({
-      'database.types.ts': DATABASE_TYPES,
-      'tracking.ts': `import type { Database } from './database.types';
+  it(
+    "Supabase generated Database[...]['Insert']: the call is not updated until the types are regenerated",
+    () => {
+      const m = migrate({
+        'database.types.ts': DATABASE_TYPES,
+        'tracking.ts': `import type { Database } from './database.types';
 import { supabase } from './db';
 
 type TokenUsageInsert = Database['public']['Tables']['token_usage']['Insert'];
@@ -210,19 +232,23 @@ export async function trackTokenUsage(usage: TokenUsageInsert): Promise<void> {
   await supabase.from<TokenUsageInsert>('token_usage').insert(${FIELD_BY_FIELD('usage')});
 }
 `,
-    });
-    expectCompiles(m);
-    expect(m.text('src/lib/database.types.ts')).toBe(DATABASE_TYPES);
-    expect(m.route.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'untyped-tracker' });
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.text('src/lib/database.types.ts')).toBe(DATABASE_TYPES);
+      expect(m.route.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'untyped-tracker' });
+    },
+    T,
+  );
 
   // Was (before the engine handled it): `Omit<TokenUsageRow, 'id'>` is skipped by the schema step, the call is updated: route.ts TS2353
   // ('openai_request_id' does not exist in type 'Omit<TokenUsageRow, "id">').
   // Expected: either the fields are added to `TokenUsageRow` (the Omit then carries them) or the call is manual; never
   // an edit that does not compile.
-  it("Omit<Row, 'id'>: no new type error", () => {
-    const m = migrate({
-      'tracking.ts': `import { supabase } from './db';
+  it(
+    "Omit<Row, 'id'>: no new type error",
+    () => {
+      const m = migrate({
+        'tracking.ts': `import { supabase } from './db';
 
 interface TokenUsageRow {
   id: string;
@@ -237,19 +263,23 @@ export async function trackTokenUsage(usage: Omit<TokenUsageRow, 'id'>): Promise
   await supabase.from<Omit<TokenUsageRow, 'id'>>('token_usage').insert(${FIELD_BY_FIELD('usage')});
 }
 `,
-    });
-    expectCompiles(m);
-  }, T);
+      });
+      expectCompiles(m);
+    },
+    T,
+  );
 
   // Was (before the engine handled it): the row is annotated with the generated Insert type (`const row: Insert = { ... }`); the schema step adds
   // `openai_request_id: usage.openai_request_id ?? null` (and the other two) to it, and tracking.ts itself no longer
   // compiles: TS2353 'openai_request_id' does not exist in type '{ id?: string | undefined; user_id: string; ... }'.
   // Expected: the row is not edited when its declared type lacks the fields; the tracker is reported with the lines to
   // add (after the types are regenerated), and the app compiles.
-  it('a row annotated with a type that lacks the fields is not given them (the tracker itself would not compile)', () => {
-    const m = migrate({
-      'database.types.ts': DATABASE_TYPES,
-      'tracking.ts': `import type { Database } from './database.types';
+  it(
+    'a row annotated with a type that lacks the fields is not given them (the tracker itself would not compile)',
+    () => {
+      const m = migrate({
+        'database.types.ts': DATABASE_TYPES,
+        'tracking.ts': `import type { Database } from './database.types';
 import { supabase } from './db';
 
 ${TOKEN_USAGE}
@@ -260,16 +290,20 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
   await supabase.from<Insert>('token_usage').insert(row);
 }
 `,
-    });
-    expectCompiles(m);
-    expect(m.tracking?.schema?.manual).toContain('openai_request_id: usage.openai_request_id');
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.tracking?.schema?.manual).toContain('openai_request_id: usage.openai_request_id');
+    },
+    T,
+  );
 });
 
 describe('schema step: parameter types it extends', () => {
-  it('a type alias with an intersection: the fields land in a member and it compiles', () => {
-    const m = migrate({
-      'tracking.ts': `import { supabase } from './db';
+  it(
+    'a type alias with an intersection: the fields land in a member and it compiles',
+    () => {
+      const m = migrate({
+        'tracking.ts': `import { supabase } from './db';
 
 interface BaseUsage {
   user_id: string;
@@ -285,17 +319,22 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
   await supabase.from<TokenUsage>('token_usage').insert(${FIELD_BY_FIELD('usage')});
 }
 `,
-    });
-    expectCompiles(m);
-    expect(m.route.calls[0].status).toBe('updated');
-    expect(m.text('src/lib/tracking.ts')).toContain('openai_request_id?: string | null;');
-    expect(m.text('src/lib/tracking.ts')).toContain('openai_request_id: usage.openai_request_id ?? null,');
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.route.calls[0].status).toBe('updated');
+      expect(m.text('src/lib/tracking.ts')).toContain('openai_request_id?: string | null;');
+      expect(m.text('src/lib/tracking.ts')).toContain('openai_request_id: usage.openai_request_id ?? null,');
+    },
+    T,
+  );
 
-  it('an interface extending one from another file: the fields are added to the local interface', () => {
-    const m = migrate({
-      'base-usage.ts': 'export interface BaseUsage {\n  user_id: string;\n  action_type: string;\n  model_used: string;\n}\n',
-      'tracking.ts': `import type { BaseUsage } from './base-usage';
+  it(
+    'an interface extending one from another file: the fields are added to the local interface',
+    () => {
+      const m = migrate({
+        'base-usage.ts':
+          'export interface BaseUsage {\n  user_id: string;\n  action_type: string;\n  model_used: string;\n}\n',
+        'tracking.ts': `import type { BaseUsage } from './base-usage';
 import { supabase } from './db';
 
 export interface TokenUsage extends BaseUsage {
@@ -307,56 +346,70 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
   await supabase.from<TokenUsage>('token_usage').insert(${FIELD_BY_FIELD('usage')});
 }
 `,
-    });
-    expectCompiles(m);
-    expect(m.route.calls[0].status).toBe('updated');
-    expect(m.text('src/lib/base-usage.ts')).not.toContain('openai_request_id');
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.route.calls[0].status).toBe('updated');
+      expect(m.text('src/lib/base-usage.ts')).not.toContain('openai_request_id');
+    },
+    T,
+  );
 
-  it('an interface in a .d.ts file: it is extended and the app compiles', () => {
-    const m = migrate({
-      'types.d.ts': TOKEN_USAGE,
-      'tracking.ts': `import type { TokenUsage } from './types';
+  it(
+    'an interface in a .d.ts file: it is extended and the app compiles',
+    () => {
+      const m = migrate({
+        'types.d.ts': TOKEN_USAGE,
+        'tracking.ts': `import type { TokenUsage } from './types';
 import { supabase } from './db';
 
 export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
   await supabase.from<TokenUsage>('token_usage').insert(${FIELD_BY_FIELD('usage')});
 }
 `,
-    });
-    expectCompiles(m);
-    expect(m.route.calls[0].status).toBe('updated');
-    expect(m.text('src/lib/types.d.ts')).toContain('system_fingerprint?: string | null;');
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.route.calls[0].status).toBe('updated');
+      expect(m.text('src/lib/types.d.ts')).toContain('system_fingerprint?: string | null;');
+    },
+    T,
+  );
 
-  it('a tracker taking (usage: TokenUsage, opts?): the first parameter is the one extended and passed through', () => {
-    const m = migrate({
-      'tracking.ts': `import { supabase } from './db';
+  it(
+    'a tracker taking (usage: TokenUsage, opts?): the first parameter is the one extended and passed through',
+    () => {
+      const m = migrate({
+        'tracking.ts': `import { supabase } from './db';
 
 ${TOKEN_USAGE}
 export async function trackTokenUsage(usage: TokenUsage, opts?: { table?: string }): Promise<void> {
   await supabase.from<Record<string, unknown>>(opts?.table ?? 'token_usage').insert(${FIELD_BY_FIELD('usage')});
 }
 `,
-    });
-    expectCompiles(m);
-    expect(m.text('src/lib/tracking.ts')).toContain('openai_created: usage.openai_created ?? null,');
-    expect(m.tracking?.schema?.manual).toBeUndefined();
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.text('src/lib/tracking.ts')).toContain('openai_created: usage.openai_created ?? null,');
+      expect(m.tracking?.schema?.manual).toBeUndefined();
+    },
+    T,
+  );
 
-  it('an arrow-function tracker `export const trackTokenUsage = async (u: TokenUsage) => ...`', () => {
-    const m = migrate({
-      'tracking.ts': `import { supabase } from './db';
+  it(
+    'an arrow-function tracker `export const trackTokenUsage = async (u: TokenUsage) => ...`',
+    () => {
+      const m = migrate({
+        'tracking.ts': `import { supabase } from './db';
 
 ${TOKEN_USAGE}
 export const trackTokenUsage = async (u: TokenUsage): Promise<void> => {
   await supabase.from<Record<string, unknown>>('token_usage').insert(${FIELD_BY_FIELD('u')});
 };
 `,
-    });
-    expectCompiles(m);
-    expect(m.text('src/lib/tracking.ts')).toContain('system_fingerprint: u.system_fingerprint ?? null,');
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.text('src/lib/tracking.ts')).toContain('system_fingerprint: u.system_fingerprint ?? null,');
+    },
+    T,
+  );
 });
 
 describe('schema step: trackers that already store the whole object', () => {
@@ -366,9 +419,11 @@ describe('schema step: trackers that already store the whole object', () => {
   // spread / Object.assign copy of it): the fields already reach the insert, and adding `openai_request_id:
   // usage.openai_request_id` after `...usage` is a no-op. Expected: no manual step for the row (passedThrough empty,
   // no `manual`), or at most a note, not a to-do.
-  it('insert(usage): nothing to pass through', () => {
-    const m = migrate({
-      'tracking.ts': `import { supabase } from './db';
+  it(
+    'insert(usage): nothing to pass through',
+    () => {
+      const m = migrate({
+        'tracking.ts': `import { supabase } from './db';
 
 ${TOKEN_USAGE}
 export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
@@ -376,15 +431,19 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
   if (error) console.error(error);
 }
 `,
-    });
-    expectCompiles(m);
-    expect(m.tracking?.schema?.added).toEqual(['openai_request_id', 'openai_created', 'system_fingerprint']);
-    expect(m.tracking?.schema?.manual).toBeUndefined();
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.tracking?.schema?.added).toEqual(['openai_request_id', 'openai_created', 'system_fingerprint']);
+      expect(m.tracking?.schema?.manual).toBeUndefined();
+    },
+    T,
+  );
 
-  it('insert({ ...usage, created_at }): nothing to pass through', () => {
-    const m = migrate({
-      'tracking.ts': `import { supabase } from './db';
+  it(
+    'insert({ ...usage, created_at }): nothing to pass through',
+    () => {
+      const m = migrate({
+        'tracking.ts': `import { supabase } from './db';
 
 ${TOKEN_USAGE}
 export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
@@ -392,14 +451,18 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
   await supabase.from<TokenUsage & { created_at: string }>('token_usage').insert({ ...usage, created_at });
 }
 `,
-    });
-    expectCompiles(m);
-    expect(m.tracking?.schema?.manual).toBeUndefined();
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.tracking?.schema?.manual).toBeUndefined();
+    },
+    T,
+  );
 
-  it('a row built with Object.assign({}, usage, {...}): nothing to pass through', () => {
-    const m = migrate({
-      'tracking.ts': `import { supabase } from './db';
+  it(
+    'a row built with Object.assign({}, usage, {...}): nothing to pass through',
+    () => {
+      const m = migrate({
+        'tracking.ts': `import { supabase } from './db';
 
 ${TOKEN_USAGE}
 export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
@@ -407,10 +470,12 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
   await supabase.from<typeof row>('token_usage').insert(row);
 }
 `,
-    });
-    expectCompiles(m);
-    expect(m.tracking?.schema?.manual).toBeUndefined();
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.tracking?.schema?.manual).toBeUndefined();
+    },
+    T,
+  );
 });
 
 describe('schema step: which object literal is the row', () => {
@@ -421,9 +486,11 @@ describe('schema step: which object literal is the row', () => {
   // but the insert never stores the ids (toRow drops them). Expected: the log object is not the row (its keys are not
   // the parameter's field names: `user: usage.user_id`, and it is an argument of console.info, not of an insert), it
   // is left as it is, and the tracker is reported with the lines to add.
-  it('a log line that copies two fields is not taken for the insert row', () => {
-    const m = migrate({
-      'tracking.ts': `import { supabase } from './db';
+  it(
+    'a log line that copies two fields is not taken for the insert row',
+    () => {
+      const m = migrate({
+        'tracking.ts': `import { supabase } from './db';
 
 ${TOKEN_USAGE}
 function toRow(u: TokenUsage) {
@@ -435,9 +502,13 @@ export async function trackTokenUsage(usage: TokenUsage): Promise<void> {
   await supabase.from<ReturnType<typeof toRow>>('token_usage').insert(toRow(usage));
 }
 `,
-    });
-    expectCompiles(m);
-    expect(m.text('src/lib/tracking.ts')).toContain("console.info('token usage', { user: usage.user_id, tokens: usage.tokens_used });");
-    expect(m.tracking?.schema?.manual).toContain('openai_request_id: usage.openai_request_id');
-  }, T);
+      });
+      expectCompiles(m);
+      expect(m.text('src/lib/tracking.ts')).toContain(
+        "console.info('token usage', { user: usage.user_id, tokens: usage.tokens_used });",
+      );
+      expect(m.tracking?.schema?.manual).toContain('openai_request_id: usage.openai_request_id');
+    },
+    T,
+  );
 });

@@ -64,7 +64,8 @@ interface Case {
 function loadCase(name: string): Case {
   const dir = path.join(casesRoot, name);
   const files = new Map<string, string>();
-  for (const file of readdirSync(dir)) files.set(toPosix(path.join(dir, file)), readFileSync(path.join(dir, file), 'utf8'));
+  for (const file of readdirSync(dir))
+    files.set(toPosix(path.join(dir, file)), readFileSync(path.join(dir, file), 'utf8'));
   const inputPath = toPosix(path.join(dir, 'input.ts'));
   return {
     name,
@@ -86,13 +87,27 @@ function run(c: Case, text: string): FilePlan {
   const { pkg, dir: alias } = MAJORS[c.name];
   const manifest = toPosix(path.join(c.dir, 'node_modules', pkg, 'package.json'));
   const { files } = addReconciliationFields([{ path: c.inputPath, text }], {
-    readFile: (p) => (toPosix(p) === manifest ? readFileSync(path.join(repoNodeModules, alias, 'package.json'), 'utf8') : c.files.get(toPosix(p))),
+    readFile: (p) =>
+      toPosix(p) === manifest
+        ? readFileSync(path.join(repoNodeModules, alias, 'package.json'), 'utf8')
+        : c.files.get(toPosix(p)),
   });
   return files.find((f) => f.path === c.inputPath)!;
 }
 
 const describeCalls = (plan: FilePlan) =>
-  JSON.stringify(plan.calls.map((c) => ({ line: c.line, status: c.status, source: c.source, reasonCode: c.reasonCode, reason: c.reason, added: c.added })), null, 2);
+  JSON.stringify(
+    plan.calls.map((c) => ({
+      line: c.line,
+      status: c.status,
+      source: c.source,
+      reasonCode: c.reasonCode,
+      reason: c.reason,
+      added: c.added,
+    })),
+    null,
+    2,
+  );
 
 interface TscResult {
   code: number | null;
@@ -101,7 +116,6 @@ interface TscResult {
 
 const caseNames = Object.keys(MAJORS);
 let tmp: string;
-
 
 function tsconfigFor(name: string) {
   const { pkg, dir } = MAJORS[name];
@@ -122,7 +136,11 @@ function tsconfigFor(name: string) {
       paths: { [pkg]: [target], [`${pkg}/*`]: [`${target}/*`] },
     },
     // Stand-ins for the AI SDK provider packages, which are not installed (fixtures/_types/ai-sdk-providers.d.ts).
-    files: [path.join(casesRoot, name, 'input.ts'), path.join(casesRoot, name, 'output.ts'), path.join(repoRoot, 'fixtures', '_types', 'ai-sdk-providers.d.ts')],
+    files: [
+      path.join(casesRoot, name, 'input.ts'),
+      path.join(casesRoot, name, 'output.ts'),
+      path.join(repoRoot, 'fixtures', '_types', 'ai-sdk-providers.d.ts'),
+    ],
   };
 }
 
@@ -148,9 +166,13 @@ describe('SDK majors', () => {
   it('every case has its files, every major is installed, every gap names a case', () => {
     expect(readdirSync(casesRoot).sort()).toEqual([...caseNames].sort());
     for (const name of caseNames) {
-      for (const f of ['input.ts', 'output.ts', 'tracking.ts', 'expected.json']) expect(existsSync(path.join(casesRoot, name, f)), `${name}/${f}`).toBe(true);
+      for (const f of ['input.ts', 'output.ts', 'tracking.ts', 'expected.json'])
+        expect(existsSync(path.join(casesRoot, name, f)), `${name}/${f}`).toBe(true);
       const { pkg, dir, major } = MAJORS[name];
-      const manifest = JSON.parse(readFileSync(path.join(nodeModules, dir, 'package.json'), 'utf8')) as { name: string; version: string };
+      const manifest = JSON.parse(readFileSync(path.join(nodeModules, dir, 'package.json'), 'utf8')) as {
+        name: string;
+        version: string;
+      };
       expect(manifest.name, dir).toBe(pkg);
       expect(Number(manifest.version.split('.')[0]), `${dir}@${manifest.version}`).toBe(major);
     }
@@ -178,7 +200,10 @@ describe('SDK majors', () => {
         const result = plan();
         const where = describeCalls(result);
         const want = fixture().expected.calls;
-        expect(result.calls.map((c) => c.status), where).toEqual(want.map((c) => c.status));
+        expect(
+          result.calls.map((c) => c.status),
+          where,
+        ).toEqual(want.map((c) => c.status));
         want.forEach((w, i) => {
           if (w.source !== undefined) expect(result.calls[i].source, where).toBe(w.source);
           if (w.reasonCode !== undefined) expect(result.calls[i].reasonCode, where).toBe(w.reasonCode);
@@ -188,7 +213,10 @@ describe('SDK majors', () => {
       it('the expected output is complete: a codemod run over it changes nothing', () => {
         const again = run(fixture(), fixture().output);
         expect(again.output, describeCalls(again)).toBeUndefined();
-        expect(again.calls.filter((c) => c.status === 'updated'), describeCalls(again)).toEqual([]);
+        expect(
+          again.calls.filter((c) => c.status === 'updated'),
+          describeCalls(again),
+        ).toEqual([]);
       });
 
       it(`input.ts and output.ts type-check against ${MAJORS[name].pkg} ${MAJORS[name].major} (node_modules/${MAJORS[name].dir})`, async () => {
@@ -196,11 +224,13 @@ describe('SDK majors', () => {
         const { pkg, dir } = MAJORS[name];
         const listed = output.split('\n').map((l) => toPosix(l.trim()));
         // The compiler lists real paths: node_modules may be a link (a git worktree sharing another checkout's).
-        const loadedFrom = (d: string) => listed.some((l) => l.startsWith(`${toPosix(path.join(realpathSync(nodeModules), d))}/`));
+        const loadedFrom = (d: string) =>
+          listed.some((l) => l.startsWith(`${toPosix(path.join(realpathSync(nodeModules), d))}/`));
         // The mapped major was loaded, and no other install of the same package was.
         expect(loadedFrom(dir), `${pkg} types from node_modules/${dir}`).toBe(true);
         for (const other of Object.values(MAJORS)) {
-          if (other.pkg === pkg && other.dir !== dir) expect(loadedFrom(other.dir), `no types from node_modules/${other.dir}`).toBe(false);
+          if (other.pkg === pkg && other.dir !== dir)
+            expect(loadedFrom(other.dir), `no types from node_modules/${other.dir}`).toBe(false);
         }
         for (const f of ['input.ts', 'output.ts']) expect(listed).toContain(toPosix(path.join(casesRoot, name, f)));
         expect(output.split('\n').filter((l) => /error TS\d+/.test(l))).toEqual([]);

@@ -37,7 +37,9 @@ describe('--fix-suspect', () => {
       status: 'updated',
       source: 'transcription',
       added: { openai_request_id: 'transcription._request_id' },
-      suspect: [{ prop: 'openai_request_id', value: '(transcription as any).id', expected: 'transcription._request_id' }],
+      suspect: [
+        { prop: 'openai_request_id', value: '(transcription as any).id', expected: 'transcription._request_id' },
+      ],
     });
     // Once fixed, the value is right: a second run (with or without the flag) finds the call complete.
     for (const fix of [true, false]) {
@@ -153,7 +155,12 @@ describe('existing values are judged tolerantly', () => {
     const manual = plan(OPENAI, setup, fields);
     expect(manual.calls[0]).toMatchObject({ status: 'manual', reasonCode: 'suspect-value' });
     expect(manual.calls[0].suspect).toEqual([
-      { prop: 'openai_created', value: 'response.created', expected: 'response.created_at', reason: expect.stringContaining('does not have') },
+      {
+        prop: 'openai_created',
+        value: 'response.created',
+        expected: 'response.created_at',
+        reason: expect.stringContaining('does not have'),
+      },
     ]);
     const fixed = plan(OPENAI, setup, fields, { fixSuspect: true });
     expect(fixed.status).toBe('changed');
@@ -171,7 +178,12 @@ const anthropic = new Anthropic();`;
     tokens_used: tokens,`;
     const result = plan(imports, setup, fields, { fixSuspect: true });
     expect(result.calls[0].suspect).toEqual([
-      { prop: 'openai_request_id', value: 'message.id', expected: 'null', reason: expect.stringContaining('not an OpenAI result') },
+      {
+        prop: 'openai_request_id',
+        value: 'message.id',
+        expected: 'null',
+        reason: expect.stringContaining('not an OpenAI result'),
+      },
     ]);
     expect(result.output).toContain('    openai_request_id: null,\n');
   });
@@ -190,7 +202,12 @@ const openai = createOpenAI({ apiKey: 'k' });`,
     system_fingerprint: null,`,
     );
     expect(result.calls[0].suspect).toEqual([
-      { prop: 'openai_request_id', value: '(result as any).id', expected: 'result.response.id', reason: expect.stringContaining('under `result.response`') },
+      {
+        prop: 'openai_request_id',
+        value: '(result as any).id',
+        expected: 'result.response.id',
+        reason: expect.stringContaining('under `result.response`'),
+      },
     ]);
   });
 });

@@ -26,7 +26,9 @@ const TODO_LINE = /^([ \t]*)\/\/ recon-codemod: (.*)$/gm;
 
 function parseErrors(fileName: string, text: string): string[] {
   const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
-  return ((sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  return ((sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) =>
+    ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+  );
 }
 
 /** The engine's plan for a file on disk, with the fixture's tracker served from the same directory. */
@@ -49,7 +51,19 @@ const ambiguous = copyFixture('two-completions-ambiguous');
 dirs.push(ambiguous);
 const ambiguousFile = join(ambiguous, 'input.ts');
 const ambiguousBefore = readFileSync(ambiguousFile, 'utf8');
-const firstWrite = runCli(['--todo', '--write', '--no-color', '--json', join(ambiguous, 'first.json'), '--report', join(ambiguous, 'first.md'), '.'], ambiguous);
+const firstWrite = runCli(
+  [
+    '--todo',
+    '--write',
+    '--no-color',
+    '--json',
+    join(ambiguous, 'first.json'),
+    '--report',
+    join(ambiguous, 'first.md'),
+    '.',
+  ],
+  ambiguous,
+);
 const ambiguousAfter = readFileSync(ambiguousFile, 'utf8');
 const checkAfter = runCli(['--check', '--quiet', '.'], ambiguous);
 const checkBefore = (() => {
@@ -58,7 +72,10 @@ const checkBefore = (() => {
   dirs.push(dir);
   return runCli(['--check', '--quiet', '.'], dir);
 })();
-const secondWrite = runCli(['--todo', '--write', '--no-color', '--json', join(ambiguous, 'second.json'), '.'], ambiguous);
+const secondWrite = runCli(
+  ['--todo', '--write', '--no-color', '--json', join(ambiguous, 'second.json'), '.'],
+  ambiguous,
+);
 const ambiguousAfterSecond = readFileSync(ambiguousFile, 'utf8');
 
 /** A small app: one call the codemod completes and one it cannot (the argument is built elsewhere). */
@@ -140,7 +157,10 @@ describe('--todo --write on fixtures/two-completions-ambiguous', () => {
     const before = analyzeFile(
       { path: '/app/input.ts', text: ambiguousBefore },
       DEFAULT_CONFIG,
-      createMemoryHost({ '/app/input.ts': ambiguousBefore, '/app/tracking.ts': readFileSync(join(ambiguous, 'tracking.ts'), 'utf8') }),
+      createMemoryHost({
+        '/app/input.ts': ambiguousBefore,
+        '/app/tracking.ts': readFileSync(join(ambiguous, 'tracking.ts'), 'utf8'),
+      }),
     );
     expect(before.calls.map(isReportedByLint)).toEqual([true]);
     const after = planOf(ambiguous, 'input.ts');
@@ -158,8 +178,12 @@ describe('--todo --write on an app with one manual call and one the codemod comp
     expect(comments[0][1]).toBe('    ');
     expect(comments[0][2]).toMatch(/^unknown-argument: /);
     expect(appAfter).toContain('    // recon-codemod: unknown-argument: ');
-    expect(appAfter.split('\n')[appAfter.split('\n').findIndex((l) => l.includes('// recon-codemod:')) + 1]).toBe('    await trackTokenUsage(row);');
-    expect(appAfter).toContain('    openai_request_id: completion.id,\n    openai_created: completion.created,\n    system_fingerprint: completion.system_fingerprint,\n');
+    expect(appAfter.split('\n')[appAfter.split('\n').findIndex((l) => l.includes('// recon-codemod:')) + 1]).toBe(
+      '    await trackTokenUsage(row);',
+    );
+    expect(appAfter).toContain(
+      '    openai_request_id: completion.id,\n    openai_created: completion.created,\n    system_fingerprint: completion.system_fingerprint,\n',
+    );
     expect(parseErrors('route.ts', appAfter)).toEqual([]);
   });
 

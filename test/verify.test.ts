@@ -11,7 +11,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, runCli, snapshotTree } from './helpers.js';
 
 const TSCONFIG = JSON.stringify({
-  compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'ESNext',
+    moduleResolution: 'Bundler',
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node'],
+  },
   include: ['src/**/*.ts'],
 });
 
@@ -94,7 +102,8 @@ function makeApp(files: Record<string, string>, options: { tsconfig?: boolean; n
 
 const read = (dir: string, rel: string) => readFileSync(join(dir, rel), 'utf8');
 type JsonCall = { line: number; status: string; reason?: string; added?: Record<string, string> };
-const callsOf = (report: { files: Array<{ path: string; calls: JsonCall[] }> }, path: string) => report.files.find((f) => f.path === path)?.calls ?? [];
+const callsOf = (report: { files: Array<{ path: string; calls: JsonCall[] }> }, path: string) =>
+  report.files.find((f) => f.path === path)?.calls ?? [];
 
 describe('--write type-checks what it changed', () => {
   it('takes back the call whose edit does not compile, leaves its file byte-identical, and writes the other', () => {
@@ -111,11 +120,15 @@ describe('--write type-checks what it changed', () => {
     expect(raw.status).toBe('manual');
     expect(raw.added).toBeUndefined();
     // The code, then tsc's own words: file:line:column, TS code, text.
-    expect(raw.reason).toMatch(/^edit-does-not-compile: the edit would not compile: src\/app\/raw\.ts:17:\d+ TS2322: Type 'unknown' is not assignable to type 'string \| null \| undefined'/);
+    expect(raw.reason).toMatch(
+      /^edit-does-not-compile: the edit would not compile: src\/app\/raw\.ts:17:\d+ TS2322: Type 'unknown' is not assignable to type 'string \| null \| undefined'/,
+    );
     expect(callsOf(report, 'src/app/chat.ts')[0].status).toBe('updated');
     expect(report.summary).toMatchObject({ updated: 1, manual: 1 });
     expect(read(dir, 'report.md')).toContain('### `edit-does-not-compile` (1)');
-    expect(r.stdout).toMatch(/Type check: \d+ files against tsconfig\.json with TypeScript [\d.]+ in [\d.]+ s: 1 call taken back as manual \(edit-does-not-compile\)\./);
+    expect(r.stdout).toMatch(
+      /Type check: \d+ files against tsconfig\.json with TypeScript [\d.]+ in [\d.]+ s: 1 call taken back as manual \(edit-does-not-compile\)\./,
+    );
     expect(r.stderr).toContain('manual src/app/raw.ts:11:9 edit-does-not-compile: ');
 
     // What was written compiles as well as the original did, and a second run changes nothing more.
@@ -131,7 +144,10 @@ describe('--write type-checks what it changed', () => {
     expect(r.code, r.stderr).toBe(0);
     const text = read(dir, 'src/app/mixed.ts');
     // Exactly the chat call's three lines were added.
-    const expected = MIXED.replace("    success: true,\n  });", '    success: true,\n    openai_request_id: completion.id,\n    openai_created: completion.created,\n    system_fingerprint: completion.system_fingerprint,\n  });');
+    const expected = MIXED.replace(
+      '    success: true,\n  });',
+      '    success: true,\n    openai_request_id: completion.id,\n    openai_created: completion.created,\n    system_fingerprint: completion.system_fingerprint,\n  });',
+    );
     expect(text).toBe(expected);
     const calls = callsOf(JSON.parse(read(dir, 'report.json')), 'src/app/mixed.ts');
     expect(calls.map((c) => c.status)).toEqual(['updated', 'manual']);
@@ -155,7 +171,9 @@ describe('--write type-checks what it changed', () => {
     const r = runCli(['.', '--write'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(snapshotTree(join(dir, 'src'))).toEqual(before);
-    expect(r.stderr).toMatch(/manual src\/app\/chat\.ts:8:9 edit-does-not-compile: it needs `TokenUsage` to have the fields, and the schema step's edit of it was taken back \(the schema step's edit adds an error where the type is used: src\/lib\/columns\.ts:3:14 TS2739: /);
+    expect(r.stderr).toMatch(
+      /manual src\/app\/chat\.ts:8:9 edit-does-not-compile: it needs `TokenUsage` to have the fields, and the schema step's edit of it was taken back \(the schema step's edit adds an error where the type is used: src\/lib\/columns\.ts:3:14 TS2739: /,
+    );
     expect(r.stdout).toContain('1 call taken back as manual (edit-does-not-compile), 1 schema edit not written');
   }, 240_000);
 
@@ -164,12 +182,17 @@ describe('--write type-checks what it changed', () => {
     const r = runCli(['.', '--write'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(read(dir, 'src/app/chat.ts')).toContain('openai_request_id: completion.id,');
-    expect(r.stdout).toContain("Type check: none, written without a type check: src/app/chat.ts, src/app/raw.ts, src/lib/tracking.ts ('openai' is not installed).");
+    expect(r.stdout).toContain(
+      "Type check: none, written without a type check: src/app/chat.ts, src/app/raw.ts, src/lib/tracking.ts ('openai' is not installed).",
+    );
   }, 240_000);
 
   it('an error the file already had, below the edit, is not taken for a new one', () => {
     // TS2322 at a line the edit moves down by three: matched through the edit, so the call is kept.
-    const broken = CHAT.replace("  return completion.choices[0]?.message.content ?? '';", "  const wrong: number = 'not a number';\n  return completion.choices[0]?.message.content ?? String(wrong);");
+    const broken = CHAT.replace(
+      "  return completion.choices[0]?.message.content ?? '';",
+      "  const wrong: number = 'not a number';\n  return completion.choices[0]?.message.content ?? String(wrong);",
+    );
     const dir = makeApp({ 'src/app/chat.ts': broken });
     const r = runCli(['.', '--write'], dir);
     expect(r.code, r.stderr).toBe(0);

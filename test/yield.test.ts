@@ -30,7 +30,9 @@ describe('yield: matching and classifying', () => {
       { file: 'c.ts', line: 1, callee: 't', status: 'manual' },
     ];
     const { pairs, extra } = Y.matchCalls(expected, reported);
-    expect(pairs.map((p: { actual?: { file: string; line: number } }) => p.actual && `${p.actual.file}:${p.actual.line}`)).toEqual([
+    expect(
+      pairs.map((p: { actual?: { file: string; line: number } }) => p.actual && `${p.actual.file}:${p.actual.line}`),
+    ).toEqual([
       'a.ts:11', // 10 takes the nearest left over once 12 has its exact match
       'a.ts:12',
       'b.ts:7', // within the tolerance
@@ -45,16 +47,30 @@ describe('yield: matching and classifying', () => {
     const manual = { file: 'a.ts', line: 1, callee: 't', expected: 'manual' };
     const nulls = { file: 'a.ts', line: 1, callee: 't', expected: NONE, provider: 'other' };
     const updated = (added: Record<string, string>) => ({ status: 'updated', added });
-    expect(Y.classifyCall(edit, updated({ ...FROM_COMPLETION, openai_created: ' completion.created ' })).outcome).toBe('correct');
-    expect(Y.classifyCall(edit, updated({ ...FROM_COMPLETION, openai_request_id: 'completion?.id' })).outcome).toBe('correct');
-    expect(Y.classifyCall(edit, updated({ ...FROM_COMPLETION, openai_request_id: 'completion?.[0]' })).outcome).toBe('wrong');
+    expect(Y.classifyCall(edit, updated({ ...FROM_COMPLETION, openai_created: ' completion.created ' })).outcome).toBe(
+      'correct',
+    );
+    expect(Y.classifyCall(edit, updated({ ...FROM_COMPLETION, openai_request_id: 'completion?.id' })).outcome).toBe(
+      'correct',
+    );
+    expect(Y.classifyCall(edit, updated({ ...FROM_COMPLETION, openai_request_id: 'completion?.[0]' })).outcome).toBe(
+      'wrong',
+    );
     expect(Y.classifyCall(edit, updated({ ...FROM_COMPLETION, openai_request_id: 'other.id' }))).toMatchObject({
       outcome: 'wrong',
       detail: expect.stringContaining('other.id'),
     });
     expect(Y.classifyCall(manual, updated(FROM_COMPLETION))).toMatchObject({ outcome: 'wrong' });
-    expect(Y.classifyCall(nulls, updated({ openai_request_id: 'undefined', openai_created: 'null', system_fingerprint: 'null' })).outcome).toBe('correct');
-    expect(Y.classifyCall(edit, { status: 'manual', reason: 'no-source: …' })).toMatchObject({ outcome: 'manualMissed', reason: 'no-source' });
+    expect(
+      Y.classifyCall(
+        nulls,
+        updated({ openai_request_id: 'undefined', openai_created: 'null', system_fingerprint: 'null' }),
+      ).outcome,
+    ).toBe('correct');
+    expect(Y.classifyCall(edit, { status: 'manual', reason: 'no-source: …' })).toMatchObject({
+      outcome: 'manualMissed',
+      reason: 'no-source',
+    });
     expect(Y.classifyCall(manual, { status: 'manual', reason: 'no-source: …' }).outcome).toBe('manualCorrect');
     expect(Y.classifyCall(edit, { status: 'complete' }).outcome).toBe('complete');
     expect(Y.classifyCall(edit, undefined).outcome).toBe('notFound');
@@ -84,7 +100,16 @@ describe('yield: matching and classifying', () => {
       ],
     };
     const r = Y.classifyRepo(entry, report);
-    expect(r).toMatchObject({ calls: 3, correct: 1, manualMissed: 1, manualCorrect: 1, wrong: 0, certain: 2, certainOpenai: 1, correctOpenai: 1 });
+    expect(r).toMatchObject({
+      calls: 3,
+      correct: 1,
+      manualMissed: 1,
+      manualCorrect: 1,
+      wrong: 0,
+      certain: 2,
+      certainOpenai: 1,
+      correctOpenai: 1,
+    });
     const t = Y.total([r, r]);
     expect(t).toMatchObject({ repo: 'TOTAL', calls: 6, correct: 2, certain: 4 });
     expect(Y.formatTable([r])).toMatch(/50 % \(1\/2\)\s+100 % \(1\/1\)/);
@@ -134,13 +159,24 @@ describe('yield: the script end to end on an invented app', () => {
 
   const corpus = (calls: unknown[], commit = 'abc123') => {
     const file = join(dir, `corpus-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, JSON.stringify({ version: 1, repos: [{ repo: 'acme/app', commit, config: { callees: ['trackTokenUsage'] }, calls }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        repos: [{ repo: 'acme/app', commit, config: { callees: ['trackTokenUsage'] }, calls }],
+      }),
+    );
     return file;
   };
   const run = (corpusFile: string) => {
     const out = join(dir, 'out.json');
     const r = spawnSync(process.execPath, [SCRIPT, dir, '--corpus', corpusFile, '--json', out], { encoding: 'utf8' });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: r.status !== 2 ? JSON.parse(readFileSync(out, 'utf8')) : undefined };
+    return {
+      code: r.status,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      json: r.status !== 2 ? JSON.parse(readFileSync(out, 'utf8')) : undefined,
+    };
   };
 
   it('counts a right edit and a right manual, exits 0, warns about a commit mismatch and an unlisted call', () => {

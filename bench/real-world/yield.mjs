@@ -36,7 +36,10 @@ export const OUTCOMES = ['correct', 'wrong', 'manualCorrect', 'manualMissed', 'n
 /** Normalise a field expression for comparison: no whitespace, no trailing semicolon, `?.` read as `.` (the value
  * is the same whenever the result exists, which is when there is an id to record). */
 export function normalizeExpr(s) {
-  return String(s).replace(/\s+/g, '').replace(/;$/, '').replace(/\?\.(?=[A-Za-z_$])/g, '.');
+  return String(s)
+    .replace(/\s+/g, '')
+    .replace(/;$/, '')
+    .replace(/\?\.(?=[A-Za-z_$])/g, '.');
 }
 
 /** Does the tool's value satisfy the expected one? `"null"` in the corpus means "none": null or undefined. */
@@ -101,7 +104,8 @@ export function classifyCall(expected, actual) {
     const diffs = [];
     for (const f of FIELDS) {
       if (!(f in added)) continue; // a field already present at the call is not the tool's doing
-      if (!valueMatches(expected.expected[f], added[f])) diffs.push(`${f}: ${added[f]} (expected ${expected.expected[f]})`);
+      if (!valueMatches(expected.expected[f], added[f]))
+        diffs.push(`${f}: ${added[f]} (expected ${expected.expected[f]})`);
     }
     if (Object.keys(added).filter((k) => FIELDS.includes(k)).length === 0) diffs.push('no field added');
     return diffs.length ? { outcome: 'wrong', detail: diffs.join('; ') } : { outcome: 'correct' };
@@ -162,16 +166,41 @@ export function total(results) {
 const pct = (a, b) => (b === 0 ? '—' : `${((100 * a) / b).toFixed(0)} %`);
 
 export function formatTable(results) {
-  const head = ['repo', 'calls', 'correct', 'wrong', 'manual ok', 'manual missed', 'not found', 'complete', 'yield', 'openai yield'];
-  const line = (r) => [
-    r.repo, r.calls, r.correct, r.wrong, r.manualCorrect, r.manualMissed, r.notFound, r.complete,
-    `${pct(r.correct, r.certain)} (${r.correct}/${r.certain})`,
-    `${pct(r.correctOpenai, r.certainOpenai)} (${r.correctOpenai}/${r.certainOpenai})`,
-  ].map(String);
+  const head = [
+    'repo',
+    'calls',
+    'correct',
+    'wrong',
+    'manual ok',
+    'manual missed',
+    'not found',
+    'complete',
+    'yield',
+    'openai yield',
+  ];
+  const line = (r) =>
+    [
+      r.repo,
+      r.calls,
+      r.correct,
+      r.wrong,
+      r.manualCorrect,
+      r.manualMissed,
+      r.notFound,
+      r.complete,
+      `${pct(r.correct, r.certain)} (${r.correct}/${r.certain})`,
+      `${pct(r.correctOpenai, r.certainOpenai)} (${r.correctOpenai}/${r.certainOpenai})`,
+    ].map(String);
   const rows = [head, ...results.map(line), line(total(results))];
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const fmt = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1, -1).map(fmt), widths.map((w) => '-'.repeat(w)).join('  '), fmt(rows.at(-1))].join('\n');
+  return [
+    fmt(head),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(1, -1).map(fmt),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    fmt(rows.at(-1)),
+  ].join('\n');
 }
 
 /** The commit a checkout is at: its git HEAD, or the `.corpus-commit` file the README's checkout command writes. */
@@ -195,7 +224,8 @@ function runTool(dir, config) {
       env: { ...process.env, NO_COLOR: '1', CI: '1' },
       maxBuffer: 64 * 1024 * 1024,
     });
-    if (!existsSync(out)) throw new Error(`recon-codemod exited ${r.status} without a report: ${r.stderr.trim().slice(0, 500)}`);
+    if (!existsSync(out))
+      throw new Error(`recon-codemod exited ${r.status} without a report: ${r.stderr.trim().slice(0, 500)}`);
     return JSON.parse(readFileSync(out, 'utf8'));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -245,22 +275,33 @@ function main() {
     }
     const at = checkoutCommit(dir);
     if (!at) console.warn(`warning: ${entry.repo}: cannot tell the checkout's commit (expected ${entry.commit})`);
-    else if (at !== entry.commit) console.warn(`warning: ${entry.repo}: checkout is at ${at}, the corpus at ${entry.commit}`);
+    else if (at !== entry.commit)
+      console.warn(`warning: ${entry.repo}: checkout is at ${at}, the corpus at ${entry.commit}`);
     const report = runTool(dir, entry.config);
     const r = classifyRepo(entry, report);
     results.push(r);
     for (const e of r.errors) console.warn(`warning: ${entry.repo}: ${e.file}: ${e.error}`);
-    for (const x of r.extra) console.warn(`warning: ${entry.repo}: the tool reports a call the corpus does not list: ${x.file}:${x.line} (${x.status})`);
+    for (const x of r.extra)
+      console.warn(
+        `warning: ${entry.repo}: the tool reports a call the corpus does not list: ${x.file}:${x.line} (${x.status})`,
+      );
   }
   if (results.length === 0) {
     console.error('no checkout found: nothing measured');
     return 2;
   }
   console.log(formatTable(results));
-  const details = results.flatMap((r) => r.rows.filter((row) => opts.verbose || !['correct', 'manualCorrect'].includes(row.outcome)).map((row) => ({ repo: r.repo, ...row })));
+  const details = results.flatMap((r) =>
+    r.rows
+      .filter((row) => opts.verbose || !['correct', 'manualCorrect'].includes(row.outcome))
+      .map((row) => ({ repo: r.repo, ...row })),
+  );
   if (details.length) {
     console.log('');
-    for (const d of details) console.log(`${d.outcome.padEnd(13)} ${d.repo} ${d.file}:${d.line} [${d.shape ?? ''}]${d.reason ? ` ${d.reason}` : ''}${d.detail ? ` — ${d.detail}` : ''}`);
+    for (const d of details)
+      console.log(
+        `${d.outcome.padEnd(13)} ${d.repo} ${d.file}:${d.line} [${d.shape ?? ''}]${d.reason ? ` ${d.reason}` : ''}${d.detail ? ` — ${d.detail}` : ''}`,
+      );
   }
   if (opts.json) writeFileSync(opts.json, JSON.stringify({ results, total: total(results) }, null, 2) + '\n');
   return results.some((r) => r.wrong > 0) ? 1 : 0;

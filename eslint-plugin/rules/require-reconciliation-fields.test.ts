@@ -236,7 +236,11 @@ export async function POST() {
       options: [
         {
           callees: ['recordUsage'],
-          fieldNames: { openai_request_id: 'requestId', openai_created: 'createdAt', system_fingerprint: 'fingerprint' },
+          fieldNames: {
+            openai_request_id: 'requestId',
+            openai_created: 'createdAt',
+            system_fingerprint: 'fingerprint',
+          },
         },
       ],
     },
@@ -440,7 +444,7 @@ export async function POST() {
             callee: 'trackTokenUsage',
             fields: ALL,
             reason:
-              '`first`, `second` could each be this call\'s result (from the results in scope) and nothing ties the call to one: pass the fields from the right one by hand',
+              "`first`, `second` could each be this call's result (from the results in scope) and nothing ties the call to one: pass the fields from the right one by hand",
           },
           line: 7,
           suggestions: [],
@@ -618,7 +622,11 @@ export function POST() {
       options: [
         {
           callees: ['recordUsage'],
-          fieldNames: { openai_request_id: 'requestId', openai_created: 'createdAt', system_fingerprint: 'fingerprint' },
+          fieldNames: {
+            openai_request_id: 'requestId',
+            openai_created: 'createdAt',
+            system_fingerprint: 'fingerprint',
+          },
         },
       ],
       errors: [
@@ -653,7 +661,10 @@ export function POST() {
           suggestions: [
             {
               messageId: 'suggestAdd',
-              output: completionThenTrack('trackTokenUsage', `${USAGE_FIELDS}${ADDED_FROM_COMPLETION}`).replace(/\n/g, '\r\n'),
+              output: completionThenTrack('trackTokenUsage', `${USAGE_FIELDS}${ADDED_FROM_COMPLETION}`).replace(
+                /\n/g,
+                '\r\n',
+              ),
             },
           ],
         },
@@ -729,7 +740,11 @@ module.exports = { run };
           suggestions: [
             {
               messageId: 'suggestAddWithTracker',
-              data: { fields: ALL, source: 'completion', tracker: "the tracker's parameter type `TokenUsage` in this file" },
+              data: {
+                fields: ALL,
+                source: 'completion',
+                tracker: "the tracker's parameter type `TokenUsage` in this file",
+              },
               output: trackerHere(
                 `
   openai_request_id?: string | null;

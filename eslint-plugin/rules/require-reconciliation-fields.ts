@@ -13,15 +13,34 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { activeFields, DEFAULT_CONFIG, resolveConfig, type ReconConfig } from '../../src/config.js';
-import { addReconciliationFields, isReportedByLint, originalOffset, schemaTarget, standaloneEdit, type CallPlan, type FilePlan, type ProjectHost, type TransformResult } from '../../src/engine/index.js';
+import {
+  addReconciliationFields,
+  isReportedByLint,
+  originalOffset,
+  schemaTarget,
+  standaloneEdit,
+  type CallPlan,
+  type FilePlan,
+  type ProjectHost,
+  type TransformResult,
+} from '../../src/engine/index.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
 import { requireOptional } from '../../src/optional.js';
-import { OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES, type OptionalFieldName, type ReconciliationFieldName } from '../../src/schema/fields.js';
+import {
+  OPTIONAL_FIELD_NAMES,
+  RECONCILIATION_FIELD_NAMES,
+  type OptionalFieldName,
+  type ReconciliationFieldName,
+} from '../../src/schema/fields.js';
 
 // Optional peer dependencies of the plugin (the codemod alone needs neither): missing, they are asked for in one line.
-const { ESLintUtils } = requireOptional<typeof import('@typescript-eslint/utils')>('@typescript-eslint/utils', 'recon-codemod/eslint-plugin', {
-  also: ['@typescript-eslint/parser'],
-});
+const { ESLintUtils } = requireOptional<typeof import('@typescript-eslint/utils')>(
+  '@typescript-eslint/utils',
+  'recon-codemod/eslint-plugin',
+  {
+    also: ['@typescript-eslint/parser'],
+  },
+);
 
 export const RULE_NAME = 'require-reconciliation-fields';
 
@@ -46,7 +65,14 @@ export interface RuleOptions {
 }
 
 export type Options = [RuleOptions];
-export type MessageIds = 'missingFields' | 'missingFieldsTrackerElsewhere' | 'manual' | 'suggestAdd' | 'suggestAddWithTracker' | 'suspectValue' | 'suggestReplace';
+export type MessageIds =
+  | 'missingFields'
+  | 'missingFieldsTrackerElsewhere'
+  | 'manual'
+  | 'suggestAdd'
+  | 'suggestAddWithTracker'
+  | 'suspectValue'
+  | 'suggestReplace';
 
 const identifier = { type: 'string', pattern: '^[A-Za-z_$][\\w$]*$' } as const;
 
@@ -110,7 +136,10 @@ function configFor(options: RuleOptions): ReconConfig {
   const cached = configByOptions.get(options);
   if (cached) return cached;
   const { callees, trackingModules, fieldNames, optionalFields, gateways } = options;
-  const config = resolveConfig({ callees, trackingModules, fieldNames, optionalFields, ...(gateways ? { gateways } : {}) }, `recon/${RULE_NAME} options`);
+  const config = resolveConfig(
+    { callees, trackingModules, fieldNames, optionalFields, ...(gateways ? { gateways } : {}) },
+    `recon/${RULE_NAME} options`,
+  );
   configByOptions.set(options, config);
   return config;
 }
@@ -125,7 +154,11 @@ function trackerElsewhere(result: TransformResult, paths: string[], cwd: string)
   return paths
     .map((path) => {
       const shown = toPosix(relative(cwd, path));
-      return schemaTarget(result, path, dirname(cwd) === cwd || shown.startsWith('../') || isAbsolute(shown) ? path : shown);
+      return schemaTarget(
+        result,
+        path,
+        dirname(cwd) === cwd || shown.startsWith('../') || isAbsolute(shown) ? path : shown,
+      );
     })
     .join(' and ');
 }
@@ -143,10 +176,11 @@ export const rule = createRule<Options, MessageIds>({
       missingFields:
         '`{{callee}}` does not pass {{fields}}. Their source here is `{{source}}`; the suggestion adds what is missing, as `recon-codemod --write` would.',
       missingFieldsTrackerElsewhere:
-        '`{{callee}}` does not pass {{fields}}. Their source here is `{{source}}`, but {{tracker}} must take them first: `recon-codemod --write` changes both. No suggestion: this file\'s edit alone would not compile, or the tracker would drop the fields.',
+        "`{{callee}}` does not pass {{fields}}. Their source here is `{{source}}`, but {{tracker}} must take them first: `recon-codemod --write` changes both. No suggestion: this file's edit alone would not compile, or the tracker would drop the fields.",
       manual: '`{{callee}}` does not pass {{fields}}, and recon-codemod leaves this call to you. {{reason}}.',
       suggestAdd: 'Add {{fields}} (source: `{{source}}`).',
-      suggestAddWithTracker: 'Add {{fields}} (source: `{{source}}`), and add them to {{tracker}}, which must take them first.',
+      suggestAddWithTracker:
+        'Add {{fields}} (source: `{{source}}`), and add them to {{tracker}}, which must take them first.',
       suspectValue: '`{{callee}}` passes a wrong value: {{reason}}.',
       suggestReplace: 'Replace {{values}}, as `recon-codemod --write --fix-suspect` would.',
     },
@@ -166,7 +200,8 @@ export const rule = createRule<Options, MessageIds>({
             type: 'array',
             items: { type: 'string', minLength: 1 },
             uniqueItems: true,
-            description: 'Module specifiers (or suffixes, e.g. `lib/tokens/tracking`) the tracker is imported from; empty: any.',
+            description:
+              'Module specifiers (or suffixes, e.g. `lib/tokens/tracking`) the tracker is imported from; empty: any.',
           },
           fieldNames: {
             type: 'object',
@@ -186,9 +221,13 @@ export const rule = createRule<Options, MessageIds>({
               type: 'object',
               additionalProperties: false,
               required: ['name', 'baseURL'],
-              properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$' }, baseURL: { type: 'string', pattern: '^https?://' } },
+              properties: {
+                name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$' },
+                baseURL: { type: 'string', pattern: '^https?://' },
+              },
             },
-            description: "OpenAI-compatible gateways (a LiteLLM proxy) whose chat completion id is their generation id, by base URL.",
+            description:
+              'OpenAI-compatible gateways (a LiteLLM proxy) whose chat completion id is their generation id, by base URL.',
           },
         },
       },
@@ -217,7 +256,12 @@ export const rule = createRule<Options, MessageIds>({
         let result: TransformResult;
         try {
           // The codemod's own run over this one file, schema step included: the plan `recon-codemod --write` makes.
-          result = addReconciliationFields([{ path, text }], { config, readFile: host.readFile, pathAliases: host.pathAliases, exactOptionalPropertyTypes: host.exactOptionalPropertyTypes });
+          result = addReconciliationFields([{ path, text }], {
+            config,
+            readFile: host.readFile,
+            pathAliases: host.pathAliases,
+            exactOptionalPropertyTypes: host.exactOptionalPropertyTypes,
+          });
         } catch {
           // One file never stops the lint run: a file this rule cannot analyse gets no report (the CLI reports it).
           return;
@@ -242,7 +286,13 @@ export const rule = createRule<Options, MessageIds>({
               messageId: 'suspectValue',
               data: { callee: call.callee, reason: (call.reason ?? 'the engine gave no reason').replace(/\.$/, '') },
               suggest: fix
-                ? [{ messageId: 'suggestReplace', data: { values }, fix: (fixer) => fix.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)) }]
+                ? [
+                    {
+                      messageId: 'suggestReplace',
+                      data: { values },
+                      fix: (fixer) => fix.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)),
+                    },
+                  ]
                 : [],
             });
             continue;
@@ -251,7 +301,11 @@ export const rule = createRule<Options, MessageIds>({
             context.report({
               loc,
               messageId: 'manual',
-              data: { callee: call.callee, fields, reason: (call.reason ?? 'the engine gave no reason').replace(/\.$/, '') },
+              data: {
+                callee: call.callee,
+                fields,
+                reason: (call.reason ?? 'the engine gave no reason').replace(/\.$/, ''),
+              },
             });
             continue;
           }
@@ -259,7 +313,11 @@ export const rule = createRule<Options, MessageIds>({
           if (elsewhere.length) {
             // The codemod edits the tracker's type (or row) in another file as well; a suggestion cannot, and this
             // file's edit without it is no fix: the message names what `--write` also changes, and nothing is offered.
-            context.report({ loc, messageId: 'missingFieldsTrackerElsewhere', data: { callee: call.callee, fields, source, tracker: trackerElsewhere(result, elsewhere, context.cwd) } });
+            context.report({
+              loc,
+              messageId: 'missingFieldsTrackerElsewhere',
+              data: { callee: call.callee, fields, source, tracker: trackerElsewhere(result, elsewhere, context.cwd) },
+            });
             continue;
           }
           context.report({
@@ -271,7 +329,10 @@ export const rule = createRule<Options, MessageIds>({
             suggest: [
               {
                 ...(call.schemaFiles?.length
-                  ? { messageId: 'suggestAddWithTracker' as const, data: { fields, source, tracker: schemaTarget(result, path, 'this file') } }
+                  ? {
+                      messageId: 'suggestAddWithTracker' as const,
+                      data: { fields, source, tracker: schemaTarget(result, path, 'this file') },
+                    }
                   : { messageId: 'suggestAdd' as const, data: { fields, source } }),
                 fix: (fixer) => edits.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.text)),
               },

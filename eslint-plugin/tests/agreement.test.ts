@@ -48,7 +48,8 @@ function fixtureDirectories(): string[] {
   return [...dirs, join(FIXTURES, 'demo-app'), join(FIXTURES, 'demo-app-expected')];
 }
 
-const eslintIn = (cwd: string) => new ESLint({ cwd, overrideConfigFile: true, overrideConfig: [recon.configs.recommended as Linter.Config] });
+const eslintIn = (cwd: string) =>
+  new ESLint({ cwd, overrideConfigFile: true, overrideConfig: [recon.configs.recommended as Linter.Config] });
 const eslint = eslintIn(REPO);
 
 /** Copies of fixture directories in which the schema step's edits of other files are made (one per directory). */
@@ -80,13 +81,18 @@ function codemodRun(dir: string, path: string, text: string, fixSuspect = false)
   const known = runs.get(key);
   if (known?.text === text) return known.result;
   const host = createNodeHost(dir);
-  const result = addReconciliationFields([{ path: toPosix(path), text }], { readFile: host.readFile, pathAliases: host.pathAliases, fixSuspect });
+  const result = addReconciliationFields([{ path: toPosix(path), text }], {
+    readFile: host.readFile,
+    pathAliases: host.pathAliases,
+    fixSuspect,
+  });
   runs.set(key, { text, result });
   return result;
 }
 
 /** The codemod's plan for one file. */
-const codemodPlan = (dir: string, path: string, text: string, fixSuspect = false): FilePlan => codemodRun(dir, path, text, fixSuspect).files[0];
+const codemodPlan = (dir: string, path: string, text: string, fixSuspect = false): FilePlan =>
+  codemodRun(dir, path, text, fixSuspect).files[0];
 
 const BOM = '\uFEFF';
 
@@ -98,12 +104,18 @@ function applySuggestion(text: string, fix: { range: [number, number]; text: str
 }
 
 const reported = (plan: FilePlan) =>
-  plan.calls.filter((c) => c.status !== 'complete' && !(c.status === 'manual' && (c.reasonCode === 'spread-unknown' || c.acknowledged)));
+  plan.calls.filter(
+    (c) => c.status !== 'complete' && !(c.status === 'manual' && (c.reasonCode === 'spread-unknown' || c.acknowledged)),
+  );
 
-const allFiles = fixtureDirectories().flatMap((dir) => sourcesUnder(dir).map((file) => ({ dir, file, name: relative(FIXTURES, file) })));
+const allFiles = fixtureDirectories().flatMap((dir) =>
+  sourcesUnder(dir).map((file) => ({ dir, file, name: relative(FIXTURES, file) })),
+);
 // A test per file with a tracking call in the codemod's plan; the files with none (the trackers themselves, helpers,
 // clients, types beside the fixtures) are checked together in one test: the rule must report nothing there either.
-const withCalls = new Set(allFiles.filter(({ dir, file }) => codemodPlan(dir, file, readFileSync(file, 'utf8')).calls.length > 0));
+const withCalls = new Set(
+  allFiles.filter(({ dir, file }) => codemodPlan(dir, file, readFileSync(file, 'utf8')).calls.length > 0),
+);
 const cases = allFiles.filter((c) => withCalls.has(c));
 const others = allFiles.filter((c) => !withCalls.has(c));
 
@@ -131,12 +143,23 @@ describe('the rule reports a call iff the codemod plan is not complete', () => {
       line: c.line,
       column: c.column,
       messageId:
-        c.reasonCode === 'suspect-value' ? 'suspectValue' : c.status === 'manual' ? 'manual' : elsewhere(c).length ? 'missingFieldsTrackerElsewhere' : 'missingFields',
+        c.reasonCode === 'suspect-value'
+          ? 'suspectValue'
+          : c.status === 'manual'
+            ? 'manual'
+            : elsewhere(c).length
+              ? 'missingFieldsTrackerElsewhere'
+              : 'missingFields',
       // A suspect value's suggestion is the replacement `--fix-suspect` makes, when every right value is certain; an
       // updated call's is its edit, unless that needs another file's edit too.
       suggestions: (c.status === 'updated' && !elsewhere(c).length) || c.suspectFix ? 1 : 0,
     }));
-    const actual = messages.map((m) => ({ line: m.line, column: m.column, messageId: m.messageId, suggestions: m.suggestions?.length ?? 0 }));
+    const actual = messages.map((m) => ({
+      line: m.line,
+      column: m.column,
+      messageId: m.messageId,
+      suggestions: m.suggestions?.length ?? 0,
+    }));
     expect(actual).toEqual(expected);
     for (const [i, call] of reported(plan).entries()) {
       expect(messages[i].message).toContain(call.missing.map((f) => `\`${f}\``).join(', '));
@@ -169,7 +192,9 @@ describe('the rule reports a call iff the codemod plan is not complete', () => {
       return current;
     };
     let current = await applyAll(file, text);
-    const needOtherFiles = fixed.calls.some((c) => c.status === 'updated' && standaloneEdit(fixedRun, fixed.path, c).elsewhere.length);
+    const needOtherFiles = fixed.calls.some(
+      (c) => c.status === 'updated' && standaloneEdit(fixedRun, fixed.path, c).elsewhere.length,
+    );
     if (needOtherFiles) {
       // What is left are the calls whose edit needs the other files: no suggestion, the other files named.
       const left = (await lint(file, current)).filter((m) => m.ruleId === RULE_ID);
@@ -181,7 +206,8 @@ describe('the rule reports a call iff the codemod plan is not complete', () => {
         copies.set(dir, (copy = join(COPIES, relative(FIXTURES, dir))));
         cpSync(dir, copy, { recursive: true });
       }
-      for (const other of fixedRun.files.slice(1)) if (other.output !== undefined) writeFileSync(join(copy, relative(dir, other.path)), other.output);
+      for (const other of fixedRun.files.slice(1))
+        if (other.output !== undefined) writeFileSync(join(copy, relative(dir, other.path)), other.output);
       current = await applyAll(join(copy, relative(dir, file)), current);
     }
     expect(current).toBe(fixed.output ?? text);
@@ -190,7 +216,10 @@ describe('the rule reports a call iff the codemod plan is not complete', () => {
   it('files with no tracking call in the plan: no report either', async () => {
     expect(others.length).toBeGreaterThan(10);
     for (const { file } of others) {
-      expect((await lint(file, readFileSync(file, 'utf8'))).filter((m) => m.ruleId === RULE_ID), file).toEqual([]);
+      expect(
+        (await lint(file, readFileSync(file, 'utf8'))).filter((m) => m.ruleId === RULE_ID),
+        file,
+      ).toEqual([]);
     }
   });
 });

@@ -10,7 +10,17 @@
  * test costs no lint of its own.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,12 +49,19 @@ function newestMtime(dir: string, test: (name: string) => boolean): number {
 function ensureBuilt() {
   const isSource = (name: string) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts');
   const sources = Math.max(...['eslint-plugin', 'src', 'codemods'].map((d) => newestMtime(join(REPO, d), isSource)));
-  const built = existsSync(PLUGIN_DIST) ? newestMtime(join(REPO, 'dist', 'eslint-plugin'), (n) => n.endsWith('.js')) : 0;
+  const built = existsSync(PLUGIN_DIST)
+    ? newestMtime(join(REPO, 'dist', 'eslint-plugin'), (n) => n.endsWith('.js'))
+    : 0;
   const cli = join(REPO, 'dist', 'src', 'cli.js');
   if (built >= sources && existsSync(cli) && statSync(cli).mtimeMs >= sources) return;
   // tsc emits even when a file someone is editing has a type error; what matters is that the output exists.
-  const result = spawnSync('npm', ['run', 'build'], { cwd: REPO, encoding: 'utf8', shell: process.platform === 'win32' });
-  if (!existsSync(PLUGIN_DIST)) throw new Error(`npm run build produced no ${PLUGIN_DIST}:\n${result.stdout}\n${result.stderr}`);
+  const result = spawnSync('npm', ['run', 'build'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    shell: process.platform === 'win32',
+  });
+  if (!existsSync(PLUGIN_DIST))
+    throw new Error(`npm run build produced no ${PLUGIN_DIST}:\n${result.stdout}\n${result.stderr}`);
 }
 
 let work: string;
@@ -67,7 +84,14 @@ function run(bin: string, args: string[], cwd: string) {
 
 interface EslintResult {
   filePath: string;
-  messages: Array<{ ruleId: string | null; severity: number; line: number; column: number; message: string; suggestions?: unknown[] }>;
+  messages: Array<{
+    ruleId: string | null;
+    severity: number;
+    line: number;
+    column: number;
+    message: string;
+    suggestions?: unknown[];
+  }>;
 }
 
 function eslint(app: string, args: string[] = [], bin = ESLINT_BIN) {
@@ -157,28 +181,33 @@ describe('eslint CLI with recon.configs.recommended over the demo app', () => {
   it.each([
     ['9', ESLINT_BIN],
     ['10', ESLINT_10_BIN],
-  ])('ESLint %s reports exactly one error per call the codemod reports as not complete, then none after --write', (major, bin) => {
-    // The package the bin belongs to (what `eslint --version` prints).
-    expect((JSON.parse(readFileSync(join(bin, '..', '..', 'package.json'), 'utf8')) as { version: string }).version).toMatch(new RegExp(`^${major}\\.`));
-    expect(expected.length).toBeGreaterThan(0);
+  ])(
+    'ESLint %s reports exactly one error per call the codemod reports as not complete, then none after --write',
+    (major, bin) => {
+      // The package the bin belongs to (what `eslint --version` prints).
+      expect(
+        (JSON.parse(readFileSync(join(bin, '..', '..', 'package.json'), 'utf8')) as { version: string }).version,
+      ).toMatch(new RegExp(`^${major}\\.`));
+      expect(expected.length).toBeGreaterThan(0);
 
-    const { results: found, code: failed } = bin === ESLINT_BIN ? lintBefore9() : lintJson(before, bin);
-    const reported = found.flatMap((r) =>
-      r.messages
-        .filter((m) => m.ruleId === RULE_ID)
-        .map((m) => `${r.filePath.slice(before.length + 1).replace(/\\/g, '/')}:${m.line}:${m.column}`),
-    );
-    expect(reported.sort()).toEqual(expected);
-    const all = found.flatMap((r) => r.messages);
-    expect(all.every((m) => m.ruleId === RULE_ID && m.severity === 2)).toBe(true);
-    expect(all.filter((m) => m.suggestions?.length).length).toBeGreaterThan(0);
-    expect(failed).toBe(1); // CI fails
+      const { results: found, code: failed } = bin === ESLINT_BIN ? lintBefore9() : lintJson(before, bin);
+      const reported = found.flatMap((r) =>
+        r.messages
+          .filter((m) => m.ruleId === RULE_ID)
+          .map((m) => `${r.filePath.slice(before.length + 1).replace(/\\/g, '/')}:${m.line}:${m.column}`),
+      );
+      expect(reported.sort()).toEqual(expected);
+      const all = found.flatMap((r) => r.messages);
+      expect(all.every((m) => m.ruleId === RULE_ID && m.severity === 2)).toBe(true);
+      expect(all.filter((m) => m.suggestions?.length).length).toBeGreaterThan(0);
+      expect(failed).toBe(1); // CI fails
 
-    const migrated = lintJson(after, bin);
-    expect(migrated.results.length).toBeGreaterThan(0);
-    expect(migrated.results.flatMap((r) => r.messages)).toEqual([]);
-    expect(migrated.code).toBe(0);
-  });
+      const migrated = lintJson(after, bin);
+      expect(migrated.results.length).toBeGreaterThan(0);
+      expect(migrated.results.flatMap((r) => r.messages)).toEqual([]);
+      expect(migrated.code).toBe(0);
+    },
+  );
 
   it('writes SARIF for GitHub code scanning that names the rule', () => {
     const { code } = lintBefore9();

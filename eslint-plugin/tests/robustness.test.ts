@@ -59,12 +59,23 @@ describe('the real eslint CLI over wrappers that call each other', () => {
     cpSync(join(REPO, 'fixtures', 'chat-completion'), join(app, 'plain'), { recursive: true });
     rmSync(join(app, 'plain', 'output.ts'));
     symlinkSync(join(REPO, 'node_modules'), join(app, 'node_modules'), 'junction');
-    writeFileSync(join(app, 'eslint.config.js'), `import recon from ${JSON.stringify(pathToFileURL(PLUGIN_DIST).href)};\nexport default [recon.configs.recommended];\n`);
-    const result = spawnSync(process.execPath, [ESLINT_BIN, '--format', 'json', '.'], { cwd: app, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    writeFileSync(
+      join(app, 'eslint.config.js'),
+      `import recon from ${JSON.stringify(pathToFileURL(PLUGIN_DIST).href)};\nexport default [recon.configs.recommended];\n`,
+    );
+    const result = spawnSync(process.execPath, [ESLINT_BIN, '--format', 'json', '.'], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(result.stderr).not.toMatch(/Oops|Maximum call stack/);
     expect(result.status, result.stderr).toBe(1);
-    const files = JSON.parse(result.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string | null; message: string }> }>;
-    const reported = (suffix: string) => files.find((f) => f.filePath.endsWith(suffix))?.messages.filter((m) => m.ruleId === RULE_ID) ?? [];
+    const files = JSON.parse(result.stdout) as Array<{
+      filePath: string;
+      messages: Array<{ ruleId: string | null; message: string }>;
+    }>;
+    const reported = (suffix: string) =>
+      files.find((f) => f.filePath.endsWith(suffix))?.messages.filter((m) => m.ruleId === RULE_ID) ?? [];
     const cycle = reported('cycle/input.ts');
     expect(cycle).toHaveLength(3);
     expect(cycle.every((m) => /leaves this call to you.*calls itself/.test(m.message))).toBe(true);

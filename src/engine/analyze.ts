@@ -2,16 +2,51 @@ import type { ReconConfig } from '../config.js';
 import { activeFields, type CallSiteField } from '../config.js';
 import { appendProperties, applyEdits, checkParses, lineEnding, lineIndentAt } from './edits.js';
 import { createMemoryHost, readSourceFile, type ProjectHost } from './host.js';
-import { declarationKeyword, enclosingFunction, owningVariableDeclaration, resolveName, visibleDeclarations, type Declaration } from './scope.js';
-import { aiCallbackOwner, assignmentsTo, classifyAiCallback, classifyDeclaration, sdkMapping, type AnalysisContext, type Classified, type SourceCandidate, type SourceRejection } from './sources.js';
+import {
+  declarationKeyword,
+  enclosingFunction,
+  owningVariableDeclaration,
+  resolveName,
+  visibleDeclarations,
+  type Declaration,
+} from './scope.js';
+import {
+  aiCallbackOwner,
+  assignmentsTo,
+  classifyAiCallback,
+  classifyDeclaration,
+  sdkMapping,
+  type AnalysisContext,
+  type Classified,
+  type SourceCandidate,
+  type SourceRejection,
+} from './sources.js';
 import { RESULT_KINDS, renderRead, streamOf } from './result-kinds.js';
 import { RECONCILIATION_FIELDS, RECONCILIATION_FIELD_NAMES } from '../schema/fields.js';
 import { trackerKey } from './schema-step.js';
-import { findTrackingCalls, recordParameterIndex, trackerDefinition, trackerFunction, trackerParameterShape, isUntypedJsParameter, type TrackingCall } from './tracker.js';
+import {
+  findTrackingCalls,
+  recordParameterIndex,
+  trackerDefinition,
+  trackerFunction,
+  trackerParameterShape,
+  isUntypedJsParameter,
+  type TrackingCall,
+} from './tracker.js';
 import type { CallPlan, FilePlan, ManualReasonCode, SuspectValue, TextEdit } from './types.js';
 import { readTypeShapeExplained, type PropertyShape, type TypeShape } from './types-read.js';
 import { todoText } from './manual-actions.js';
-import { isFunctionLike, lineAndColumn, mentionsName, parseSource, propertyChain, propertyNameText, skipOuterExpressions, syntaxErrors, ts } from './ts.js';
+import {
+  isFunctionLike,
+  lineAndColumn,
+  mentionsName,
+  parseSource,
+  propertyChain,
+  propertyNameText,
+  skipOuterExpressions,
+  syntaxErrors,
+  ts,
+} from './ts.js';
 
 export interface AnalyzeInput {
   /** Absolute, `/`-separated path (the host resolves imports relative to it). */
@@ -30,13 +65,22 @@ interface ArgumentShape {
 
 type ArgumentResult = { ok: true; shape: ArgumentShape } | { ok: false; code: ManualReasonCode; reason: string };
 
-function collectLiteralKeys(literal: ts.ObjectLiteralExpression, present: Set<string>, depth: number): string | undefined {
+function collectLiteralKeys(
+  literal: ts.ObjectLiteralExpression,
+  present: Set<string>,
+  depth: number,
+): string | undefined {
   let unknownSpread: string | undefined;
   for (const prop of literal.properties) {
     if (ts.isSpreadAssignment(prop)) {
       const inner = skipOuterExpressions(prop.expression);
       const decl = ts.isIdentifier(inner) ? resolveName(inner.text, inner) : undefined;
-      const init = decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const' && decl.initializer && skipOuterExpressions(decl.initializer);
+      const init =
+        decl &&
+        ts.isVariableDeclaration(decl) &&
+        declarationKeyword(decl) === 'const' &&
+        decl.initializer &&
+        skipOuterExpressions(decl.initializer);
       if (init && ts.isObjectLiteralExpression(init) && depth < 4) {
         unknownSpread ??= collectLiteralKeys(init, present, depth + 1);
       } else if (ts.isObjectLiteralExpression(inner) && depth < 4) {
@@ -61,25 +105,48 @@ const USAGE_KEY = /token|usage/i;
  * the only object literal whose keys look like usage. Undefined when that is not certain.
  */
 function recordArgument(args: readonly ts.Expression[], record: number | 'untyped' | undefined): number | undefined {
-  if (typeof record === 'number') return record < args.length && !args.slice(0, record + 1).some(ts.isSpreadElement) ? record : undefined;
+  if (typeof record === 'number')
+    return record < args.length && !args.slice(0, record + 1).some(ts.isSpreadElement) ? record : undefined;
   if (record !== 'untyped') return undefined;
   const literals = args.flatMap((a, i) => {
     const inner = skipOuterExpressions(a);
-    return ts.isObjectLiteralExpression(inner) && inner.properties.some((p) => USAGE_KEY.test(propertyNameText(p.name as ts.PropertyName) ?? '')) ? [i] : [];
+    return ts.isObjectLiteralExpression(inner) &&
+      inner.properties.some((p) => USAGE_KEY.test(propertyNameText(p.name as ts.PropertyName) ?? ''))
+      ? [i]
+      : [];
   });
   return literals.length === 1 && !args.slice(0, literals[0]).some(ts.isSpreadElement) ? literals[0] : undefined;
 }
 
-function readArgument(call: ts.CallExpression, calleeText: string, signature: string | undefined, via?: 'call' | 'apply', record?: number | 'untyped'): ArgumentResult {
+function readArgument(
+  call: ts.CallExpression,
+  calleeText: string,
+  signature: string | undefined,
+  via?: 'call' | 'apply',
+  record?: number | 'untyped',
+): ArgumentResult {
   if (via === 'apply') {
-    return { ok: false, code: 'unknown-argument', reason: `\`${calleeText}.apply(…)\` passes its arguments as an array: call \`${calleeText}({...})\` directly` };
+    return {
+      ok: false,
+      code: 'unknown-argument',
+      reason: `\`${calleeText}.apply(…)\` passes its arguments as an array: call \`${calleeText}({...})\` directly`,
+    };
   }
   // `.call(thisArg, usage)`: the usage object is the second argument.
   const args = via === 'call' ? call.arguments.slice(1) : call.arguments;
-  if (args.length === 0) return { ok: false, code: 'unknown-argument', reason: `\`${calleeText}()\` is called with no argument: pass the usage object` };
+  if (args.length === 0)
+    return {
+      ok: false,
+      code: 'unknown-argument',
+      reason: `\`${calleeText}()\` is called with no argument: pass the usage object`,
+    };
   const index = args.length === 1 && (record === undefined || record === 'untyped') ? 0 : recordArgument(args, record);
   if (index === undefined && typeof record === 'number') {
-    return { ok: false, code: 'unknown-argument', reason: `\`${quoteCall(calleeText, args)}\` passes no usage object where \`${quoteCode(signature ?? calleeText)}\` takes it (argument ${record + 1})` };
+    return {
+      ok: false,
+      code: 'unknown-argument',
+      reason: `\`${quoteCall(calleeText, args)}\` passes no usage object where \`${quoteCode(signature ?? calleeText)}\` takes it (argument ${record + 1})`,
+    };
   }
   if (index === undefined) {
     return {
@@ -95,7 +162,8 @@ function readArgument(call: ts.CallExpression, calleeText: string, signature: st
     const decl = resolveName(arg.text, arg);
     const init = decl && ts.isVariableDeclaration(decl) && decl.initializer && skipOuterExpressions(decl.initializer);
     const sameFunction = decl && enclosingFunction(decl) === enclosingFunction(call);
-    if (init && ts.isObjectLiteralExpression(init) && sameFunction && declarationKeyword(decl) === 'const') literal = init;
+    if (init && ts.isObjectLiteralExpression(init) && sameFunction && declarationKeyword(decl) === 'const')
+      literal = init;
     else {
       return {
         ok: false,
@@ -104,7 +172,11 @@ function readArgument(call: ts.CallExpression, calleeText: string, signature: st
       };
     }
   } else {
-    return { ok: false, code: 'unknown-argument', reason: `the argument \`${quoteCode(args[index].getText())}\` is not an object literal: add the fields where the object is built` };
+    return {
+      ok: false,
+      code: 'unknown-argument',
+      reason: `the argument \`${quoteCode(args[index].getText())}\` is not an object literal: add the fields where the object is built`,
+    };
   }
   const present = new Set<string>();
   const unknownSpread = collectLiteralKeys(literal, present, 0);
@@ -123,7 +195,11 @@ function referencedIdentifiers(node: ts.Node, out: ts.Identifier[], options: { s
     if (ts.isIdentifier(n)) {
       const parent = n.parent;
       if (ts.isPropertyAccessExpression(parent) && parent.name === n) return;
-      if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertySignature(parent)) && parent.name === n) return;
+      if (
+        (ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertySignature(parent)) &&
+        parent.name === n
+      )
+        return;
       if (ts.isBindingElement(parent) && parent.propertyName === n) return;
       out.push(n);
       return;
@@ -142,7 +218,12 @@ function readsUsage(id: ts.Identifier): boolean {
   const parent = id.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.expression === id) {
     // `settled.value.usage` of a `Promise.allSettled` outcome reads the usage of the result it holds.
-    const next = parent.name.text === 'value' && ts.isPropertyAccessExpression(parent.parent) && parent.parent.expression === parent ? parent.parent : parent;
+    const next =
+      parent.name.text === 'value' &&
+      ts.isPropertyAccessExpression(parent.parent) &&
+      parent.parent.expression === parent
+        ? parent.parent
+        : parent;
     return USAGE_NAME.test(next.name.text);
   }
   return false;
@@ -160,7 +241,10 @@ interface Evidence {
  * Follow the data the call already passes back to LLM results: `tokens_used: usage.total_tokens` where
  * `const usage = completion.usage` leads to `completion`. Returns each result found, with how it was reached.
  */
-function sourcesByDataFlow(literal: ts.ObjectLiteralExpression, ctx: AnalysisContext): { evidence: Evidence[]; unknownUsage: string[] } {
+function sourcesByDataFlow(
+  literal: ts.ObjectLiteralExpression,
+  ctx: AnalysisContext,
+): { evidence: Evidence[]; unknownUsage: string[] } {
   const found = new Map<ts.Node, Evidence>();
   // Names whose token usage the call reads but which are no result this tool knows (`claude.usage`): the call records
   // their request, so another result that merely sits in scope must not be taken for it.
@@ -174,7 +258,10 @@ function sourcesByDataFlow(literal: ts.ObjectLiteralExpression, ctx: AnalysisCon
     const { id, depth, viaUsage: inherited } = pending.shift()!;
     const decl = resolveName(id.text, id);
     if (!decl) continue;
-    const viaUsage = inherited || readsUsage(id) || (ts.isBindingElement(decl) && USAGE_NAME.test(propertyNameText(decl.propertyName ?? decl.name) ?? ''));
+    const viaUsage =
+      inherited ||
+      readsUsage(id) ||
+      (ts.isBindingElement(decl) && USAGE_NAME.test(propertyNameText(decl.propertyName ?? decl.name) ?? ''));
     const classified = classifyDeclaration(decl, ctx);
     if (!classified && readsUsage(id) && !ts.isParameter(decl)) unknownUsage.add(id.text);
     if (classified) {
@@ -191,7 +278,10 @@ function sourcesByDataFlow(literal: ts.ObjectLiteralExpression, ctx: AnalysisCon
     const owner = owningVariableDeclaration(decl);
     if (owner && ts.isVariableDeclaration(owner) && owner.getSourceFile() === ctx.sourceFile) {
       // Every value the name is given: its initializer, and for a `let` what is assigned to it later.
-      const values = [owner.initializer, ...(declarationKeyword(owner) !== 'const' && ts.isIdentifier(owner.name) ? assignmentsTo(owner) : [])];
+      const values = [
+        owner.initializer,
+        ...(declarationKeyword(owner) !== 'const' && ts.isIdentifier(owner.name) ? assignmentsTo(owner) : []),
+      ];
       const next: ts.Identifier[] = [];
       for (const value of values) if (value) referencedIdentifiers(value, next, { skipCallArguments: true });
       const usageName = USAGE_NAME.test(ts.isIdentifier(decl.name as ts.Node) ? (decl.name as ts.Identifier).text : '');
@@ -209,7 +299,6 @@ function strongest(evidence: Evidence[]): Evidence[] {
   const nearest = Math.min(...evidence.map((e) => e.depth));
   return evidence.filter((e) => e.depth === nearest);
 }
-
 
 /**
  * Can the call see the declaration's value when it runs? Not from inside a function declaration (hoisted: it may run
@@ -255,7 +344,6 @@ function describe(candidates: Classified[]): string {
   return candidates.map((c) => `\`${c.name}\``).join(', ');
 }
 
-
 const fieldTsType = (field: string) => RECONCILIATION_FIELDS.find((f) => f.name === field)!.tsType;
 
 function forAwaitLoopsOver(scope: ts.Node, decl: ts.VariableDeclaration): ts.ForOfStatement[] {
@@ -277,12 +365,18 @@ function forAwaitLoopsOver(scope: ts.Node, decl: ts.VariableDeclaration): ts.For
  * keeps chunk data: keep the three values from the chunks (declared before the loop, or before the `try`/`if` that
  * holds it when the call is outside that: in its `finally`, after it) and read them at the call.
  */
-function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: AnalysisContext): SourceCandidate | undefined {
+function captureFromStreamLoop(
+  stream: ts.Node,
+  call: ts.CallExpression,
+  ctx: AnalysisContext,
+): SourceCandidate | undefined {
   const decl = stream;
   if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !decl.initializer) return undefined;
   const init = skipOuterExpressions(decl.initializer);
   const created = ts.isAwaitExpression(init) ? skipOuterExpressions(init.expression) : init;
-  const streamKinds = ts.isCallExpression(created) ? streamOf(propertyChain(skipOuterExpressions(created.expression)).names) : undefined;
+  const streamKinds = ts.isCallExpression(created)
+    ? streamOf(propertyChain(skipOuterExpressions(created.expression)).names)
+    : undefined;
   const kind = streamKinds?.captured;
   if (!streamKinds || !kind) return undefined;
   const fn = enclosingFunction(decl);
@@ -297,7 +391,11 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   // The innermost block that holds both the loop and the call; the values are declared there, before the statement
   // that holds the loop. No other loop may lie between: the values would be its first pass's, recorded for all.
   let anchor: ts.Node = loop;
-  while (!((ts.isBlock(anchor.parent) || ts.isSourceFile(anchor.parent)) && anchor.parent.pos <= call.pos && call.end <= anchor.parent.end)) {
+  while (!(
+    (ts.isBlock(anchor.parent) || ts.isSourceFile(anchor.parent)) &&
+    anchor.parent.pos <= call.pos &&
+    call.end <= anchor.parent.end
+  )) {
     anchor = anchor.parent;
     if (!anchor.parent || ts.isIterationStatement(anchor, false) || isFunctionLike(anchor)) return undefined;
   }
@@ -308,7 +406,11 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   if (!mentionsName(loop.statement, chunk)) return undefined; // the loop keeps no chunk data: nothing to hang the capture on
   // The names the capture declares are the captured kind's paths (never chosen when they already mean something in
   // the function); each is set from the chunk kind's path.
-  const slots = RECONCILIATION_FIELD_NAMES.map((field) => ({ field, name: kind.fields[field]!.path, from: streamKinds.chunk.fields[field]!.path }));
+  const slots = RECONCILIATION_FIELD_NAMES.map((field) => ({
+    field,
+    name: kind.fields[field]!.path,
+    from: streamKinds.chunk.fields[field]!.path,
+  }));
   const names = slots.map((c) => c.name);
   const captures = slots.map((c) => `${c.name} ??= ${chunk}.${c.from};`);
   // The loop already keeps the values (this tool's own capture, from an earlier call after it): read them.
@@ -326,18 +428,29 @@ function captureFromStreamLoop(stream: ts.Node, call: ts.CallExpression, ctx: An
   const edits: TextEdit[] = captured
     ? []
     : [
-        { start: anchor.getStart(ctx.sourceFile), end: anchor.getStart(ctx.sourceFile), text: declarations.map((d) => `${d}${eol}${indent}`).join('') },
+        {
+          start: anchor.getStart(ctx.sourceFile),
+          end: anchor.getStart(ctx.sourceFile),
+          text: declarations.map((d) => `${d}${eol}${indent}`).join(''),
+        },
         { start: bodyOpen, end: bodyOpen, text: captures.map((c) => `${eol}${inner}${c}`).join('') },
       ];
   return {
-    type: 'source', origin: decl, name: decl.name.text, base: '', kind, edits,
-    notes: [`kept from the chunks of \`${decl.name.text}\` in its \`for await\` loop (every chunk carries the same id)`],
+    type: 'source',
+    origin: decl,
+    name: decl.name.text,
+    base: '',
+    kind,
+    edits,
+    notes: [
+      `kept from the chunks of \`${decl.name.text}\` in its \`for await\` loop (every chunk carries the same id)`,
+    ],
   };
 }
 
 /** Is the expression cast (`as T`, `<T>x`) to a type other than `any`? */
 function castToOwnType(expr: ts.Expression): boolean {
-  for (let e = expr; ; ) {
+  for (let e = expr; ;) {
     if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
     else if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) return e.type.kind !== ts.SyntaxKind.AnyKeyword;
     else return false;
@@ -347,18 +460,29 @@ function castToOwnType(expr: ts.Expression): boolean {
 /** Has an AI SDK stream ended before the call? Only if the call's own function awaited something of it first. */
 function streamEndedBefore(resultName: string, call: ts.CallExpression, ctx: AnalysisContext): boolean {
   const fn = enclosingFunction(call);
-  const isAsync = ts.isSourceFile(fn) || !!ts.getModifiers(fn as ts.FunctionLikeDeclaration)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  const isAsync =
+    ts.isSourceFile(fn) ||
+    !!ts.getModifiers(fn as ts.FunctionLikeDeclaration)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
   if (!isAsync) return false;
   const callStart = call.getStart(ctx.sourceFile);
   let ended = false;
   const visit = (n: ts.Node) => {
     if (ended || n.getStart(ctx.sourceFile) >= callStart) return;
     if (n !== fn && isFunctionLike(n)) return; // an await inside another function does not hold this one up
-    const awaited = ts.isAwaitExpression(n) ? n.expression : ts.isForOfStatement(n) && n.awaitModifier ? n.expression : undefined;
+    const awaited = ts.isAwaitExpression(n)
+      ? n.expression
+      : ts.isForOfStatement(n) && n.awaitModifier
+        ? n.expression
+        : undefined;
     if (awaited) {
       const { root } = propertyChain(awaited);
-      const target = ts.isCallExpression(skipOuterExpressions(awaited)) ? propertyChain((skipOuterExpressions(awaited) as ts.CallExpression).expression).root : root;
-      if ((ts.isIdentifier(root) && root.text === resultName && root !== skipOuterExpressions(awaited)) || (ts.isIdentifier(target) && target.text === resultName)) {
+      const target = ts.isCallExpression(skipOuterExpressions(awaited))
+        ? propertyChain((skipOuterExpressions(awaited) as ts.CallExpression).expression).root
+        : root;
+      if (
+        (ts.isIdentifier(root) && root.text === resultName && root !== skipOuterExpressions(awaited)) ||
+        (ts.isIdentifier(target) && target.text === resultName)
+      ) {
         ended = true;
         return;
       }
@@ -373,12 +497,21 @@ function streamEndedBefore(resultName: string, call: ts.CallExpression, ctx: Ana
 function notOpenAiRequest(origin: ts.Node, name: string, why: string): Choice {
   return {
     ok: true,
-    source: { type: 'source', origin, name, base: '', kind: RESULT_KINDS.notOpenAI, edits: [], notes: [`not an OpenAI request (${why}): the fields say so with null`] },
+    source: {
+      type: 'source',
+      origin,
+      name,
+      base: '',
+      kind: RESULT_KINDS.notOpenAI,
+      edits: [],
+      notes: [`not an OpenAI request (${why}): the fields say so with null`],
+    },
   };
 }
 
 /** Providers an app names in its own row (`provider: 'ollama'`): none of them issues an OpenAI request. */
-const OTHER_PROVIDER_NAMES = /^(ollama|anthropic|claude|google|gemini|vertex|vertexai|mistral|cohere|groq|deepseek|xai|grok|perplexity|together|fireworks|bedrock|replicate)$/i;
+const OTHER_PROVIDER_NAMES =
+  /^(ollama|anthropic|claude|google|gemini|vertex|vertexai|mistral|cohere|groq|deepseek|xai|grok|perplexity|together|fireworks|bedrock|replicate)$/i;
 
 /**
  * The record names its provider with a string literal, and it is not OpenAI (`provider: "ollama"`): when no OpenAI
@@ -386,7 +519,11 @@ const OTHER_PROVIDER_NAMES = /^(ollama|anthropic|claude|google|gemini|vertex|ver
  */
 function declaredOtherProvider(literal: ts.ObjectLiteralExpression): Choice | undefined {
   for (const p of literal.properties) {
-    if (!ts.isPropertyAssignment(p) || !/^(provider|llm_provider|ai_provider|aiProvider|llmProvider)$/.test(propertyNameText(p.name) ?? '')) continue;
+    if (
+      !ts.isPropertyAssignment(p) ||
+      !/^(provider|llm_provider|ai_provider|aiProvider|llmProvider)$/.test(propertyNameText(p.name) ?? '')
+    )
+      continue;
     const value = skipOuterExpressions(p.initializer);
     if (!ts.isStringLiteralLike(value) || !OTHER_PROVIDER_NAMES.test(value.text)) continue;
     return notOpenAiRequest(p, value.text, `the row says \`${p.getText()}\` and no OpenAI result reaches the call`);
@@ -419,7 +556,9 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
     evidence = sourcesInScope(call, ctx).map((classified) => ({ classified, depth: Infinity, viaUsage: false }));
     how = 'the results in scope';
   }
-  const sources = evidence.filter((e): e is Evidence & { classified: SourceCandidate } => e.classified.type === 'source');
+  const sources = evidence.filter(
+    (e): e is Evidence & { classified: SourceCandidate } => e.classified.type === 'source',
+  );
   const rejected = evidence.map((e) => e.classified).filter((c): c is SourceRejection => c.type === 'rejected');
   // A rejected look-alike is still a request in play: next to a source, it makes the call ambiguous.
   if (sources.length === 1 && rejected.length === 0) {
@@ -435,8 +574,18 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
     return { ok: true, source };
   }
   // Every result the counts come from is another provider's (`if` and `else` each call Gemini): no OpenAI request either way.
-  if (how === DATA_FLOW && sources.length === 0 && rejected.length > 1 && evidence.every((e) => e.viaUsage) && rejected.every((r) => r.code === 'not-openai' && !r.gateway)) {
-    return notOpenAiRequest(rejected[0].origin, rejected[0].name, `each of ${describe(rejected)} is another provider's: ${rejected[0].reason}`);
+  if (
+    how === DATA_FLOW &&
+    sources.length === 0 &&
+    rejected.length > 1 &&
+    evidence.every((e) => e.viaUsage) &&
+    rejected.every((r) => r.code === 'not-openai' && !r.gateway)
+  ) {
+    return notOpenAiRequest(
+      rejected[0].origin,
+      rejected[0].name,
+      `each of ${describe(rejected)} is another provider's: ${rejected[0].reason}`,
+    );
   }
   if (sources.length + rejected.length > 1) {
     return {
@@ -458,7 +607,13 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
     }
     // Through a gateway whose generation id is known to sit in the result (docs/gateways.md): the gateway fields carry
     // it, the OpenAI fields are null.
-    if (rejected.length === 1 && sources.length === 0 && first.gatewayRead && first.base && (tiedByUsage || how !== DATA_FLOW)) {
+    if (
+      rejected.length === 1 &&
+      sources.length === 0 &&
+      first.gatewayRead &&
+      first.base &&
+      (tiedByUsage || how !== DATA_FLOW)
+    ) {
       return {
         ok: true,
         source: {
@@ -468,8 +623,14 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
           base: first.base,
           kind: RESULT_KINDS.gatewayChatCompletion,
           edits: [],
-          notes: [`served through ${first.gatewayRead.gateway}: its id is the gateway's generation id, recorded as gateway_generation_id (the OpenAI fields are null)`],
-          gateway: { name: first.gatewayRead.gateway, id: gatewayIdExpression(first.base, first.gatewayRead), why: `\`${first.name}\`: ${first.reason}` },
+          notes: [
+            `served through ${first.gatewayRead.gateway}: its id is the gateway's generation id, recorded as gateway_generation_id (the OpenAI fields are null)`,
+          ],
+          gateway: {
+            name: first.gatewayRead.gateway,
+            id: gatewayIdExpression(first.base, first.gatewayRead),
+            why: `\`${first.name}\`: ${first.reason}`,
+          },
         },
       };
     }
@@ -480,7 +641,8 @@ function chooseSource(literal: ts.ObjectLiteralExpression, call: ts.CallExpressi
   return {
     ok: false,
     code: 'no-source',
-    reason: 'no OpenAI result reaches this call (none in scope, none feeding its values): pass the id from where the completion is available, or write null if there is none',
+    reason:
+      'no OpenAI result reaches this call (none in scope, none feeding its values): pass the id from where the completion is available, or write null if there is none',
   };
 }
 
@@ -497,14 +659,22 @@ function inScopeAt(source: SourceCandidate, call: ts.CallExpression, ctx: Analys
  * A usage object built before the call (`const row = {...}; …; track(row)`) takes the fields where it is built: the
  * source must hold this request's result there already, and keep holding it (a `let` may be reassigned in between).
  */
-function literalBuiltBefore(literal: ts.ObjectLiteralExpression, call: ts.CallExpression, source: SourceCandidate): string | undefined {
+function literalBuiltBefore(
+  literal: ts.ObjectLiteralExpression,
+  call: ts.CallExpression,
+  source: SourceCandidate,
+): string | undefined {
   if (call.arguments.some((a) => skipOuterExpressions(a) === literal)) return undefined;
   const origin = source.origin;
-  const declaration = ts.isVariableDeclaration(origin) || ts.isBindingElement(origin) ? (owningVariableDeclaration(origin) ?? origin) : undefined;
+  const declaration =
+    ts.isVariableDeclaration(origin) || ts.isBindingElement(origin)
+      ? (owningVariableDeclaration(origin) ?? origin)
+      : undefined;
   if (!declaration || ts.isParameter(declaration)) return undefined;
   const assignedLater = declarationKeyword(declaration as ts.VariableDeclaration) !== 'const';
   if (declaration.getEnd() <= literal.getStart() && !assignedLater) return undefined;
-  const owner = literal.parent && ts.isVariableDeclaration(literal.parent) ? literal.parent.name.getText() : 'the usage object';
+  const owner =
+    literal.parent && ts.isVariableDeclaration(literal.parent) ? literal.parent.name.getText() : 'the usage object';
   return `\`${owner}\` is built before \`${source.name}\` holds this call's result${assignedLater ? ' (it is assigned after the object is built)' : ''}: add the fields where the object is built after the request, or pass them in the call`;
 }
 
@@ -538,9 +708,17 @@ type FieldValue = { ok: true; value: string } | { ok: false; code: ManualReasonC
 function declaredTypeRejects(declared: PropertyShape, tsType: string): string | undefined {
   const type = ts.isPropertySignature(declared.node) ? declared.node.type : undefined;
   if (!type) return undefined;
-  const flatten = (t: ts.TypeNode): ts.TypeNode[] => (ts.isParenthesizedTypeNode(t) ? flatten(t.type) : ts.isUnionTypeNode(t) ? t.types.flatMap(flatten) : [t]);
+  const flatten = (t: ts.TypeNode): ts.TypeNode[] =>
+    ts.isParenthesizedTypeNode(t) ? flatten(t.type) : ts.isUnionTypeNode(t) ? t.types.flatMap(flatten) : [t];
   const wanted = tsType === 'number' ? ts.SyntaxKind.NumberKeyword : ts.SyntaxKind.StringKeyword;
-  const keywords = [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword, ts.SyntaxKind.BigIntKeyword, ts.SyntaxKind.UndefinedKeyword, ts.SyntaxKind.NullKeyword];
+  const keywords = [
+    ts.SyntaxKind.StringKeyword,
+    ts.SyntaxKind.NumberKeyword,
+    ts.SyntaxKind.BooleanKeyword,
+    ts.SyntaxKind.BigIntKeyword,
+    ts.SyntaxKind.UndefinedKeyword,
+    ts.SyntaxKind.NullKeyword,
+  ];
   for (const member of flatten(type)) {
     if (member.kind === wanted) return undefined;
     if (keywords.includes(member.kind) || ts.isLiteralTypeNode(member)) continue;
@@ -592,7 +770,11 @@ function fieldValue(
     if ((mayBeUndefined && !undefinedOk) || (reader.mayBeNull && !nullOk)) {
       if (nullOk) return { ok: true, value: `${value} ?? null` };
       if (undefinedOk) return { ok: true, value: `${value} ?? undefined` };
-      return { ok: false, code: 'no-field-value', reason: `\`${value}\` may be missing but \`${prop}\` accepts neither null nor undefined` };
+      return {
+        ok: false,
+        code: 'no-field-value',
+        reason: `\`${value}\` may be missing but \`${prop}\` accepts neither null nor undefined`,
+      };
     }
     return { ok: true, value };
   }
@@ -606,8 +788,13 @@ function fieldValue(
     };
   }
   if (declared.acceptsNull) return { ok: true, value: 'null' };
-  if (exactOptional ? declared.acceptsExplicitUndefined : declared.acceptsUndefined) return { ok: true, value: 'undefined' };
-  return { ok: false, code: 'no-field-value', reason: `${withArticle(source.kind.label)} has no ${field}, and \`${prop}\` is required and accepts neither null nor undefined` };
+  if (exactOptional ? declared.acceptsExplicitUndefined : declared.acceptsUndefined)
+    return { ok: true, value: 'undefined' };
+  return {
+    ok: false,
+    code: 'no-field-value',
+    reason: `${withArticle(source.kind.label)} has no ${field}, and \`${prop}\` is required and accepts neither null nor undefined`,
+  };
 }
 
 /** Whether the tsconfig that checks this call sets `exactOptionalPropertyTypes` (the host says; unknown: no). */
@@ -619,11 +806,23 @@ function manual(base: Omit<CallPlan, 'status' | 'edits'>, code: ManualReasonCode
   return { ...base, status: 'manual', edits: [], reasonCode: code, reason };
 }
 
-function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: TrackerInfo, fixSuspect = false): CallPlan {
+function planCall(
+  tracking: TrackingCall,
+  fileCtx: AnalysisContext,
+  tracker: TrackerInfo,
+  fixSuspect = false,
+): CallPlan {
   const { call } = tracking;
   const ctx: AnalysisContext = { ...fileCtx, call };
   const start = call.getStart(ctx.sourceFile);
-  const base = { ...lineAndColumn(ctx.sourceFile, start), start, end: call.getEnd(), callee: tracking.callee, missing: [] as CallSiteField[], ...(tracker.key ? { tracker: tracker.key } : {}) };
+  const base = {
+    ...lineAndColumn(ctx.sourceFile, start),
+    start,
+    end: call.getEnd(),
+    callee: tracking.callee,
+    missing: [] as CallSiteField[],
+    ...(tracker.key ? { tracker: tracker.key } : {}),
+  };
   const argument = readArgument(call, tracking.callee, tracker.signature, tracking.via, tracker.record);
   const fields = activeFields(ctx.config);
   if (!argument.ok) return { ...manual(base, argument.code, argument.reason), missing: fields.map((f) => f.field) };
@@ -633,7 +832,10 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   // Complete means right, not present: a value the call already passes must be one the engine would accept.
   const suspect = suspectValues(literal, call, ctx, tracker);
   if (suspect.length && !(fixSuspect && suspect.every((s) => s.expected !== undefined))) {
-    return { ...manual(base, 'suspect-value', suspect.map(describeSuspect).join('; ')), suspect: suspect.map(({ edit: _, ...s }) => s) };
+    return {
+      ...manual(base, 'suspect-value', suspect.map(describeSuspect).join('; ')),
+      suspect: suspect.map(({ edit: _, ...s }) => s),
+    };
   }
   const replaced = Object.fromEntries(suspect.map((s) => [s.prop, s.expected!]));
   const replacements = suspect.map((s) => s.edit!);
@@ -641,20 +843,39 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   if (missing.length === 0 && suspect.length) {
     // Every replacement is certain: the call's one source is the result the values are read from.
     const choice = chooseSource(literal, call, ctx);
-    const described = choice.ok ? { source: choice.source.base || choice.source.name, sourceKind: choice.source.kind.id } : {};
+    const described = choice.ok
+      ? { source: choice.source.base || choice.source.name, sourceKind: choice.source.kind.id }
+      : {};
     // Behind a gateway the id moves to the gateway fields (suspectValues offers the fix only when they can be added).
-    const moved = choice.ok && choice.source.gateway ? gatewayAdditions(choice.source.gateway, present, tracker) : undefined;
+    const moved =
+      choice.ok && choice.source.gateway ? gatewayAdditions(choice.source.gateway, present, tracker) : undefined;
     const moves = moved?.ok ? moved.entries : [];
     const edits = [...replacements, ...appendProperties(ctx.sourceFile, literal, moves)];
-    return { ...base, ...described, status: 'updated', added: { ...replaced, ...Object.fromEntries(moves) }, edits, ...fixed };
+    return {
+      ...base,
+      ...described,
+      status: 'updated',
+      added: { ...replaced, ...Object.fromEntries(moves) },
+      edits,
+      ...fixed,
+    };
   }
   if (missing.length === 0) {
     // Complete behind a known gateway means with its generation id: a call that says "no OpenAI request" (null id)
     // while its result came through a gateway still lacks `gateway_generation_id`.
-    const idProp = literal.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === ctx.config.fieldNames.openai_request_id);
-    if (!unknownSpread && idProp && skipOuterExpressions(idProp.initializer).kind === ts.SyntaxKind.NullKeyword && !present.has('gateway_generation_id')) {
+    const idProp = literal.properties.find(
+      (p): p is ts.PropertyAssignment =>
+        ts.isPropertyAssignment(p) && propertyNameText(p.name) === ctx.config.fieldNames.openai_request_id,
+    );
+    if (
+      !unknownSpread &&
+      idProp &&
+      skipOuterExpressions(idProp.initializer).kind === ts.SyntaxKind.NullKeyword &&
+      !present.has('gateway_generation_id')
+    ) {
       const choice = chooseSource(literal, call, ctx);
-      const moved = choice.ok && choice.source.gateway ? gatewayAdditions(choice.source.gateway, present, tracker) : undefined;
+      const moved =
+        choice.ok && choice.source.gateway ? gatewayAdditions(choice.source.gateway, present, tracker) : undefined;
       if (choice.ok && moved?.ok && moved.entries.length) {
         return {
           ...base,
@@ -670,7 +891,11 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
     return { ...base, status: 'complete', edits: [] };
   }
   if (unknownSpread) {
-    return manual(base, 'spread-unknown', `\`...${unknownSpread}\` may already set ${missing.map((f) => `\`${f.prop}\``).join(', ')}; this tool cannot see into it: add the fields where that object is built, or here if it never has them`);
+    return manual(
+      base,
+      'spread-unknown',
+      `\`...${unknownSpread}\` may already set ${missing.map((f) => `\`${f.prop}\``).join(', ')}; this tool cannot see into it: add the fields where that object is built, or here if it never has them`,
+    );
   }
   const choice = chooseSource(literal, call, ctx);
   if (!choice.ok) return manual(base, choice.code, choice.reason);
@@ -694,7 +919,11 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
   const builtEarlier = literalBuiltBefore(literal, call, source);
   if (builtEarlier) return manual({ ...base, ...described }, 'out-of-scope', builtEarlier);
   if (!inScopeAt(source, call, ctx)) {
-    return manual({ ...base, ...described }, 'out-of-scope', `\`${source.name}\` is not in scope at this call: pass its fields to where the call is made`);
+    return manual(
+      { ...base, ...described },
+      'out-of-scope',
+      `\`${source.name}\` is not in scope at this call: pass its fields to where the call is made`,
+    );
   }
   const shape = tracker.shape();
   if (!shape && tracker.parameterType && !OPEN_TYPE.test(tracker.parameterType)) {
@@ -707,7 +936,13 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
       `the tracker's parameter type \`${quoteCode(tracker.parameterType)}\` could not be read${unread && unread !== tracker.parameterType ? ` (this tool does not read \`${quoteCode(unread)}\`)` : ''}, so this tool cannot tell whether it has ${missing.map((f) => `\`${f.prop}\``).join(', ')}: if it has them, pass them here by hand; if not, add them to it (optional, nullable; for generated database types: apply \`npx recon-codemod sql\` and regenerate), then run again`,
     );
   }
-  const ownType = recordOwnTypeRejects(literal, missing.map((f) => f.prop), shape, tracking.callee, ctx);
+  const ownType = recordOwnTypeRejects(
+    literal,
+    missing.map((f) => f.prop),
+    shape,
+    tracking.callee,
+    ctx,
+  );
   if (ownType) return manual({ ...base, ...described }, 'edit-does-not-compile', ownType);
   const added: Record<string, string> = {};
   for (const field of missing) {
@@ -727,8 +962,20 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
     }
     for (const [prop, value] of moved.entries) added[prop] = value;
   }
-  const edits: TextEdit[] = [...source.edits, ...replacements, ...appendProperties(ctx.sourceFile, literal, Object.entries(added))];
-  return { ...base, ...described, status: 'updated', added: { ...replaced, ...added }, edits, notes: source.notes.length ? source.notes : undefined, ...fixed };
+  const edits: TextEdit[] = [
+    ...source.edits,
+    ...replacements,
+    ...appendProperties(ctx.sourceFile, literal, Object.entries(added)),
+  ];
+  return {
+    ...base,
+    ...described,
+    status: 'updated',
+    added: { ...replaced, ...added },
+    edits,
+    notes: source.notes.length ? source.notes : undefined,
+    ...fixed,
+  };
 }
 
 /**
@@ -736,11 +983,23 @@ function planCall(tracking: TrackingCall, fileCtx: AnalysisContext, tracker: Tra
  * `const row: Row = {…}`): new keys that type lacks do not compile, and the schema step extends only the tracker's
  * type. The reason when such a type lacks (or may lack) a key to add; undefined when every such type takes them.
  */
-function recordOwnTypeRejects(literal: ts.ObjectLiteralExpression, props: string[], trackerShape: TypeShape | undefined, callee: string, ctx: AnalysisContext): string | undefined {
+function recordOwnTypeRejects(
+  literal: ts.ObjectLiteralExpression,
+  props: string[],
+  trackerShape: TypeShape | undefined,
+  callee: string,
+  ctx: AnalysisContext,
+): string | undefined {
   const calleeName = callee.split('.').pop()!;
   const types: { type: ts.TypeNode; how: string }[] = [];
   let node: ts.Node = literal;
-  while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent) || ts.isTypeAssertionExpression(node.parent) || ts.isNonNullExpression(node.parent)) {
+  while (
+    ts.isParenthesizedExpression(node.parent) ||
+    ts.isAsExpression(node.parent) ||
+    ts.isSatisfiesExpression(node.parent) ||
+    ts.isTypeAssertionExpression(node.parent) ||
+    ts.isNonNullExpression(node.parent)
+  ) {
     node = node.parent;
     // A cast (`as T`, `<T>`) does not check excess keys; `satisfies T` does.
     if (ts.isSatisfiesExpression(node)) types.push({ type: node.type, how: `\`satisfies ${node.type.getText()}\`` });
@@ -754,7 +1013,13 @@ function recordOwnTypeRejects(literal: ts.ObjectLiteralExpression, props: string
     const own = readTypeShapeExplained(ctx.host, type.getSourceFile(), type).shape;
     if (own?.open) continue;
     // The tracker's own type, which the schema step extends.
-    if (own?.declaration && trackerShape?.declaration && own.declaration.node === trackerShape.declaration.node && props.every((p) => own.filter?.allows(p) ?? true)) continue;
+    if (
+      own?.declaration &&
+      trackerShape?.declaration &&
+      own.declaration.node === trackerShape.declaration.node &&
+      props.every((p) => own.filter?.allows(p) ?? true)
+    )
+      continue;
     const lacking = own ? props.filter((p) => !own.properties.has(p)) : props;
     if (lacking.length === 0) continue;
     return `the record is checked against ${how}, which ${own ? `has no ${lacking.map((p) => `\`${p}\``).join(', ')}` : 'this tool cannot read'}: the added keys would not compile there. Add ${lacking.map((p) => `\`${p}\``).join(', ')} to that type (optional, nullable) and run again, or drop the annotation`;
@@ -772,15 +1037,20 @@ function describeSuspect(s: SuspectValue): string {
 function readChain(expr: ts.Expression): { root: ts.Identifier; path: string[] } | undefined {
   let e = skipOuterExpressions(expr);
   // `x.id ?? null`, `x.id || undefined`: the fallback says nothing of where the value is read.
-  while (ts.isBinaryExpression(e) && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(e.operatorToken.kind)) {
+  while (
+    ts.isBinaryExpression(e) &&
+    [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(e.operatorToken.kind)
+  ) {
     const right = skipOuterExpressions(e.right);
-    if (right.kind !== ts.SyntaxKind.NullKeyword && !(ts.isIdentifier(right) && right.text === 'undefined')) return undefined;
+    if (right.kind !== ts.SyntaxKind.NullKeyword && !(ts.isIdentifier(right) && right.text === 'undefined'))
+      return undefined;
     e = skipOuterExpressions(e.left);
   }
   const path: string[] = [];
   for (;;) {
     if (ts.isPropertyAccessExpression(e)) path.unshift(e.name.text);
-    else if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) path.unshift(e.argumentExpression.text);
+    else if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression))
+      path.unshift(e.argumentExpression.text);
     else break;
     e = skipOuterExpressions(e.expression);
   }
@@ -799,11 +1069,18 @@ function plainRead(text: string): string | undefined {
  * the engine cannot judge (a local, a computation, null) is accepted. With one certain source for the call, each
  * suspect value carries the value the engine would write and the edit that writes it.
  */
-function suspectValues(literal: ts.ObjectLiteralExpression, call: ts.CallExpression, ctx: AnalysisContext, tracker: TrackerInfo): Suspect[] {
+function suspectValues(
+  literal: ts.ObjectLiteralExpression,
+  call: ts.CallExpression,
+  ctx: AnalysisContext,
+  tracker: TrackerInfo,
+): Suspect[] {
   const out: Suspect[] = [];
   let choice: Choice | undefined;
   for (const field of activeFields(ctx.config)) {
-    const prop = literal.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === field.prop);
+    const prop = literal.properties.find(
+      (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === field.prop,
+    );
     const chain = prop && readChain(prop.initializer);
     if (!prop || !chain) continue;
     const decl = resolveName(chain.root.text, chain.root);
@@ -813,8 +1090,10 @@ function suspectValues(literal: ts.ObjectLiteralExpression, call: ts.CallExpress
     let reason: string | undefined;
     if (read.type === 'rejected') {
       // Behind a gateway only its id is certainly not OpenAI's; another provider's result has none of the three.
-      if (read.gateway && field.field === 'openai_request_id' && chain.path.at(-1) === 'id') reason = `reads \`${chain.root.text}\`, whose id is a gateway's, not OpenAI's (${read.reason})`;
-      else if (!read.gateway && read.code === 'not-openai') reason = `reads \`${chain.root.text}\`, which is not an OpenAI result (${read.reason})`;
+      if (read.gateway && field.field === 'openai_request_id' && chain.path.at(-1) === 'id')
+        reason = `reads \`${chain.root.text}\`, whose id is a gateway's, not OpenAI's (${read.reason})`;
+      else if (!read.gateway && read.code === 'not-openai')
+        reason = `reads \`${chain.root.text}\`, which is not an OpenAI result (${read.reason})`;
     } else {
       const base = plainRead(read.base);
       const reader = read.kind.fields[field.field];
@@ -826,29 +1105,57 @@ function suspectValues(literal: ts.ObjectLiteralExpression, call: ts.CallExpress
       }
       // The value skips the path to the object that holds it: `result.id` for `result.response.id`.
       const last = expected?.split('.').at(-1);
-      if (!reason && base && expected && base !== chain.root.text && text === `${chain.root.text}.${last}` && expected !== text) {
+      if (
+        !reason &&
+        base &&
+        expected &&
+        base !== chain.root.text &&
+        text === `${chain.root.text}.${last}` &&
+        expected !== text
+      ) {
         reason = `reads \`${last}\` off \`${chain.root.text}\`, which has none (always undefined): it is under \`${base}\``;
       }
     }
     if (!reason) continue;
     choice ??= chooseSource(literal, call, ctx);
     // The right value is certain only when the engine ties the call to this very result.
-    const right = choice.ok && choice.source.origin === read.origin ? fieldValue(field, choice.source, tracker.shape(), false, exactOptionalAt(ctx)) : undefined;
+    const right =
+      choice.ok && choice.source.origin === read.origin
+        ? fieldValue(field, choice.source, tracker.shape(), false, exactOptionalAt(ctx))
+        : undefined;
     let expected = right?.ok ? right.value : undefined;
     const gateway = choice.ok && choice.source.origin === read.origin ? choice.source.gateway : undefined;
     if (gateway) {
       // The id is moved, never dropped: the fix writes null here only together with the gateway fields.
-      const moved = gatewayAdditions(gateway, new Set(literal.properties.map((p) => (p.name ? propertyNameText(p.name) : undefined)).filter((n): n is string => !!n)), tracker);
-      if (moved.ok) reason += `: it belongs in \`gateway_generation_id\` (${moved.entries.map(([p, v]) => `\`${p}: ${v}\``).join(', ') || 'already there'}), and \`${field.prop}\` is null`;
+      const moved = gatewayAdditions(
+        gateway,
+        new Set(
+          literal.properties
+            .map((p) => (p.name ? propertyNameText(p.name) : undefined))
+            .filter((n): n is string => !!n),
+        ),
+        tracker,
+      );
+      if (moved.ok)
+        reason += `: it belongs in \`gateway_generation_id\` (${moved.entries.map(([p, v]) => `\`${p}: ${v}\``).join(', ') || 'already there'}), and \`${field.prop}\` is null`;
       else expected = undefined;
     }
     out.push({
-      prop: field.prop, value, reason, expected,
-      edit: expected !== undefined ? { start: prop.initializer.getStart(ctx.sourceFile), end: prop.initializer.getEnd(), text: expected } : undefined,
+      prop: field.prop,
+      value,
+      reason,
+      expected,
+      edit:
+        expected !== undefined
+          ? { start: prop.initializer.getStart(ctx.sourceFile), end: prop.initializer.getEnd(), text: expected }
+          : undefined,
     });
   }
   // The reverse: an OpenAI result's id in the gateway column (it is never a gateway's generation id).
-  const gatewayProp = literal.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === 'gateway_generation_id');
+  const gatewayProp = literal.properties.find(
+    (p): p is ts.PropertyAssignment =>
+      ts.isPropertyAssignment(p) && propertyNameText(p.name) === 'gateway_generation_id',
+  );
   const gatewayChain = gatewayProp && readChain(gatewayProp.initializer);
   const gatewayDecl = gatewayChain && resolveName(gatewayChain.root.text, gatewayChain.root);
   const gatewayRead = gatewayDecl && classifyDeclaration(gatewayDecl, ctx);
@@ -873,16 +1180,30 @@ function gatewayAdditions(
 ): { ok: true; entries: Array<[string, string]> } | { ok: false; prop: string; declared?: string; value?: string } {
   const shape = tracker.shape();
   const entries: Array<[string, string]> = [];
-  for (const [prop, value] of [['llm_gateway', `'${gateway.name}'`], ['gateway_generation_id', gateway.id]] as const) {
+  for (const [prop, value] of [
+    ['llm_gateway', `'${gateway.name}'`],
+    ['gateway_generation_id', gateway.id],
+  ] as const) {
     if (present.has(prop)) continue;
-    if ((shape && !shape.open && !shape.properties.get(prop)) || (!shape && !tracker.untypedJs)) return { ok: false, prop };
+    if ((shape && !shape.open && !shape.properties.get(prop)) || (!shape && !tracker.untypedJs))
+      return { ok: false, prop };
     // The value must compile where the type is written: a string (or this gateway's name), and null when it may be null.
     const declared = shape?.properties.get(prop);
     const type = declared && ts.isPropertySignature(declared.node) ? declared.node.type : undefined;
     const parts = type ? unionTypeMembers(type) : [];
-    const takesString = !type || parts.some((t) => [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.AnyKeyword, ts.SyntaxKind.UnknownKeyword].includes(t.kind) || (prop === 'llm_gateway' && ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal) && t.literal.text === gateway.name));
+    const takesString =
+      !type ||
+      parts.some(
+        (t) =>
+          [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.AnyKeyword, ts.SyntaxKind.UnknownKeyword].includes(t.kind) ||
+          (prop === 'llm_gateway' &&
+            ts.isLiteralTypeNode(t) &&
+            ts.isStringLiteral(t.literal) &&
+            t.literal.text === gateway.name),
+      );
     const mayBeNull = /: null$/.test(value);
-    if (declared && (!takesString || (mayBeNull && !declared.acceptsNull))) return { ok: false, prop, declared: type?.getText() ?? 'a type without null', value };
+    if (declared && (!takesString || (mayBeNull && !declared.acceptsNull)))
+      return { ok: false, prop, declared: type?.getText() ?? 'a type without null', value };
     entries.push([prop, value]);
   }
   return { ok: true, entries };
@@ -923,7 +1244,11 @@ function trackerInfo(tracking: TrackingCall, ctx: AnalysisContext): TrackerInfo 
   let shape: TypeShape | undefined | null = null;
   const info: TrackerInfo = {
     lookAlike: false,
-    shape: () => (shape === null ? (shape = typeof info.record === 'number' ? trackerParameterShape(definition, ctx.host, info.record) : undefined) : shape),
+    shape: () =>
+      shape === null
+        ? (shape =
+            typeof info.record === 'number' ? trackerParameterShape(definition, ctx.host, info.record) : undefined)
+        : shape,
     unread: () => {
       const type = typeof info.record === 'number' ? fn?.parameters[info.record]?.type : undefined;
       return type && readTypeShapeExplained(ctx.host, definition!.sourceFile, type).unread;
@@ -934,11 +1259,16 @@ function trackerInfo(tracking: TrackingCall, ctx: AnalysisContext): TrackerInfo 
   const params = fn.parameters;
   info.record = recordParameterIndex(definition!, ctx.host) ?? (params.every((p) => !p.type) ? 'untyped' : undefined);
   info.signature = `(${params.map((p) => p.getText(definition!.sourceFile)).join(', ')})`;
-  info.parameterType = typeof info.record === 'number' ? params[info.record]?.type?.getText(definition!.sourceFile) : undefined;
-  info.untypedJs = isUntypedJsParameter(definition!.sourceFile, params[typeof info.record === 'number' ? info.record : 0]);
+  info.parameterType =
+    typeof info.record === 'number' ? params[info.record]?.type?.getText(definition!.sourceFile) : undefined;
+  info.untypedJs = isUntypedJsParameter(
+    definition!.sourceFile,
+    params[typeof info.record === 'number' ? info.record : 0],
+  );
   const first = params[0];
   const primitive = (type: ts.TypeNode | undefined) =>
-    !!type && [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword].includes(type.kind);
+    !!type &&
+    [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword].includes(type.kind);
   // A tracker takes the usage: no parameter at all, or only primitives none of which is named for tokens or a model,
   // is something else that happens to share the name.
   info.lookAlike =
@@ -967,7 +1297,8 @@ function todoPosition(statement: ts.Statement, text: string): number {
   for (let i = comments.length - 1; i >= 0; i--) {
     const comment = comments[i];
     // Only a directive that sits directly on the lines above (nothing but white space between).
-    if (!NEXT_LINE_DIRECTIVE.test(text.slice(comment.pos, comment.end)) || /\S/.test(text.slice(comment.end, at))) break;
+    if (!NEXT_LINE_DIRECTIVE.test(text.slice(comment.pos, comment.end)) || /\S/.test(text.slice(comment.end, at)))
+      break;
     at = comment.pos;
   }
   return at;
@@ -975,7 +1306,10 @@ function todoPosition(statement: ts.Statement, text: string): number {
 
 function hasTodoComment(statement: ts.Statement, text: string): boolean {
   // Leading comments, and the comment that ends the line before an unbraced statement (`if (x) // recon-codemod: …`).
-  const ranges = [...(ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? []), ...(ts.getTrailingCommentRanges(text, statement.getFullStart()) ?? [])];
+  const ranges = [
+    ...(ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? []),
+    ...(ts.getTrailingCommentRanges(text, statement.getFullStart()) ?? []),
+  ];
   return ranges.some((r) => text.slice(r.pos, r.end).includes(TODO_MARK));
 }
 
@@ -1037,7 +1371,11 @@ function planFile(input: AnalyzeInput, config: ReconConfig, host: ProjectHost, o
       else if (statement && options.todo) {
         const at = todoPosition(statement, text);
         const short = todoText(plan.reasonCode, plan.reason);
-        todoEdits.push({ start: at, end: at, text: `// ${TODO_MARK} ${short}${lineEnding(text, at)}${lineIndentAt(text, at)}` });
+        todoEdits.push({
+          start: at,
+          end: at,
+          text: `// ${TODO_MARK} ${short}${lineEnding(text, at)}${lineIndentAt(text, at)}`,
+        });
         plan.acknowledged = true;
       }
     }
@@ -1052,7 +1390,13 @@ function planFile(input: AnalyzeInput, config: ReconConfig, host: ProjectHost, o
     return { path, status: 'error', error: (error as Error).message, calls: plans };
   }
   const after = checkParses(path, output);
-  if (after.length) return { path, status: 'error', error: `the edited text would not parse (${after[0]}); nothing written`, calls: plans };
+  if (after.length)
+    return {
+      path,
+      status: 'error',
+      error: `the edited text would not parse (${after[0]}); nothing written`,
+      calls: plans,
+    };
   return { path, status: 'changed', calls: plans, output, ...(todoEdits.length ? { todoEdits } : {}) };
 }
 

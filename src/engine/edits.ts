@@ -21,7 +21,14 @@ export function lineIndentAt(text: string, pos: number): string {
 
 /** The end of the first token after `pos`, skipping comments and white space (a comma inside a comment is no comma). */
 function nextTokenEnd(sourceFile: ts.SourceFile, pos: number): number {
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, /* skipTrivia */ true, sourceFile.languageVariant, sourceFile.text, undefined, pos);
+  const scanner = ts.createScanner(
+    ts.ScriptTarget.Latest,
+    /* skipTrivia */ true,
+    sourceFile.languageVariant,
+    sourceFile.text,
+    undefined,
+    pos,
+  );
   scanner.scan();
   return scanner.getTokenEnd();
 }
@@ -40,7 +47,11 @@ function afterTrailingComments(text: string, pos: number): number {
  * Edits that append `name: value` properties to an object literal, in its own style: one per line at the indentation
  * of the existing properties for multi-line literals, inline for one-line ones; a trailing comma kept if it had one.
  */
-export function appendProperties(sourceFile: ts.SourceFile, literal: ts.ObjectLiteralExpression, entries: Array<[string, string]>): TextEdit[] {
+export function appendProperties(
+  sourceFile: ts.SourceFile,
+  literal: ts.ObjectLiteralExpression,
+  entries: Array<[string, string]>,
+): TextEdit[] {
   if (entries.length === 0) return [];
   const text = sourceFile.text;
   const eol = lineEnding(text, literal.getStart(sourceFile));
@@ -52,7 +63,16 @@ export function appendProperties(sourceFile: ts.SourceFile, literal: ts.ObjectLi
     const inner = text.slice(open + 1, close);
     if (!inner.includes('\n')) return [{ start: open + 1, end: close, text: ` ${rendered.join(', ')} ` }];
     const indent = lineIndentAt(text, open) + '  ';
-    return [{ start: open + 1, end: open + 1, text: rendered.map((r) => `${eol}${indent}${r},`).join('').replace(/,$/, '') }];
+    return [
+      {
+        start: open + 1,
+        end: open + 1,
+        text: rendered
+          .map((r) => `${eol}${indent}${r},`)
+          .join('')
+          .replace(/,$/, ''),
+      },
+    ];
   }
   const last = props[props.length - 1];
   const trailingComma = props.hasTrailingComma;
@@ -67,7 +87,9 @@ export function appendProperties(sourceFile: ts.SourceFile, literal: ts.ObjectLi
   }
   const indent = lineIndentAt(text, last.getStart(sourceFile));
   const at = afterTrailingComments(text, afterLast);
-  const lines = rendered.map((r, i) => `${eol}${indent}${r}${trailingComma || i < rendered.length - 1 ? ',' : ''}`).join('');
+  const lines = rendered
+    .map((r, i) => `${eol}${indent}${r}${trailingComma || i < rendered.length - 1 ? ',' : ''}`)
+    .join('');
   const edits: TextEdit[] = [];
   if (!trailingComma) edits.push({ start: afterLast, end: afterLast, text: ',' });
   edits.push({ start: at, end: at, text: lines });
@@ -75,7 +97,11 @@ export function appendProperties(sourceFile: ts.SourceFile, literal: ts.ObjectLi
 }
 
 /** An edit that adds `element` (e.g. `response`) to an object binding pattern such as `({ usage })`. */
-export function appendBindingElement(sourceFile: ts.SourceFile, pattern: ts.ObjectBindingPattern, element: string): TextEdit {
+export function appendBindingElement(
+  sourceFile: ts.SourceFile,
+  pattern: ts.ObjectBindingPattern,
+  element: string,
+): TextEdit {
   const elements = pattern.elements;
   if (elements.length === 0) {
     return { start: pattern.getStart(sourceFile) + 1, end: pattern.getEnd() - 1, text: ` ${element} ` };
@@ -92,21 +118,34 @@ export function appendBindingElement(sourceFile: ts.SourceFile, pattern: ts.Obje
 export function appendTypeMember(sourceFile: ts.SourceFile, literal: ts.TypeLiteralNode, member: string): TextEdit {
   const text = sourceFile.text;
   const members = literal.members;
-  if (members.length === 0) return { start: literal.getStart(sourceFile) + 1, end: literal.getEnd() - 1, text: ` ${member} ` };
+  if (members.length === 0)
+    return { start: literal.getStart(sourceFile) + 1, end: literal.getEnd() - 1, text: ` ${member} ` };
   const last = members[members.length - 1];
   const lastText = last.getText(sourceFile);
-  const separator = /[;,]$/.test(lastText) ? lastText.slice(-1) : members.length > 1 ? members[0].getText(sourceFile).slice(-1).replace(/[^;,]/, ';') : ';';
+  const separator = /[;,]$/.test(lastText)
+    ? lastText.slice(-1)
+    : members.length > 1
+      ? members[0].getText(sourceFile).slice(-1).replace(/[^;,]/, ';')
+      : ';';
   const multiline = text.slice(literal.getStart(sourceFile), last.getStart(sourceFile)).includes('\n');
   // Members separated by line breaks alone: the new one goes on its own line with no separator, the others untouched.
   if (multiline && !members.some((m) => /[;,]$/.test(m.getText(sourceFile)))) {
     const at = afterTrailingComments(text, last.getEnd());
-    return { start: at, end: at, text: `${lineEnding(text, last.getStart(sourceFile))}${lineIndentAt(text, last.getStart(sourceFile))}${member}` };
+    return {
+      start: at,
+      end: at,
+      text: `${lineEnding(text, last.getStart(sourceFile))}${lineIndentAt(text, last.getStart(sourceFile))}${member}`,
+    };
   }
   if (multiline) {
     const indent = lineIndentAt(text, last.getStart(sourceFile));
     const at = afterTrailingComments(text, last.getEnd());
     const ownSeparator = /[;,]$/.test(lastText) ? '' : separator;
-    return { start: last.getEnd(), end: at, text: `${ownSeparator}${text.slice(last.getEnd(), at)}${lineEnding(text, last.getStart(sourceFile))}${indent}${member}${/[;,]$/.test(lastText) ? separator : ''}` };
+    return {
+      start: last.getEnd(),
+      end: at,
+      text: `${ownSeparator}${text.slice(last.getEnd(), at)}${lineEnding(text, last.getStart(sourceFile))}${indent}${member}${/[;,]$/.test(lastText) ? separator : ''}`,
+    };
   }
   return /[;,]$/.test(lastText)
     ? { start: last.getEnd(), end: last.getEnd(), text: ` ${member}${separator}` }

@@ -89,7 +89,11 @@ export function resolveModule(host: ProjectHost, specifier: string, fromFile: st
       }
       const prefix = alias.pattern.slice(0, star);
       const suffix = alias.pattern.slice(star + 1);
-      if (specifier.startsWith(prefix) && specifier.endsWith(suffix) && specifier.length >= prefix.length + suffix.length) {
+      if (
+        specifier.startsWith(prefix) &&
+        specifier.endsWith(suffix) &&
+        specifier.length >= prefix.length + suffix.length
+      ) {
         const matched = specifier.slice(prefix.length, specifier.length - suffix.length);
         bases.push(...alias.targets.map((t) => t.replace('*', matched)));
       }
@@ -104,7 +108,10 @@ export function resolveModule(host: ProjectHost, specifier: string, fromFile: st
 }
 
 /** A host over a fixed set of files (tests, the jscodeshift adapter, one-file analysis). */
-export function createMemoryHost(files: Record<string, string> | Map<string, string>, pathAliases?: ProjectHost['pathAliases']): ProjectHost {
+export function createMemoryHost(
+  files: Record<string, string> | Map<string, string>,
+  pathAliases?: ProjectHost['pathAliases'],
+): ProjectHost {
   const map = files instanceof Map ? files : new Map(Object.entries(files));
   return { readFile: (path) => map.get(path), pathAliases };
 }
@@ -131,7 +138,13 @@ function rangeMinimum(range: string): InstalledVersion | undefined {
   const m = /^[\^~=]?v?(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?$/.exec(range.trim());
   if (!m) return undefined;
   const part = (p: string | undefined) => (p === undefined || p === 'x' || p === '*' ? 0 : +p);
-  return { major: +m[1], minor: part(m[2]), patch: part(m[3]), raw: `${m[1]}.${part(m[2])}.${part(m[3])}`, declared: range.trim() };
+  return {
+    major: +m[1],
+    minor: part(m[2]),
+    patch: part(m[3]),
+    raw: `${m[1]}.${part(m[2])}.${part(m[3])}`,
+    declared: range.trim(),
+  };
 }
 
 function declaredRange(text: string, pkg: string): string | undefined {
@@ -139,7 +152,8 @@ function declaredRange(text: string, pkg: string): string | undefined {
     const manifest = JSON.parse(text) as Record<string, unknown>;
     for (const key of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
       const deps = manifest[key];
-      if (deps && typeof deps === 'object' && typeof (deps as Record<string, unknown>)[pkg] === 'string') return (deps as Record<string, string>)[pkg];
+      if (deps && typeof deps === 'object' && typeof (deps as Record<string, unknown>)[pkg] === 'string')
+        return (deps as Record<string, string>)[pkg];
     }
   } catch {
     return undefined;

@@ -1,5 +1,14 @@
 /** The engine's public face: callers (the CLI, the lint rule, the jscodeshift worker, the API) import from here. */
-export { addReconciliationFields, fileAlone, originalOffset, schemaTarget, standaloneEdit, type SourceInput, type TransformOptions, type TransformResult } from './plan.js';
+export {
+  addReconciliationFields,
+  fileAlone,
+  originalOffset,
+  schemaTarget,
+  standaloneEdit,
+  type SourceInput,
+  type TransformOptions,
+  type TransformResult,
+} from './plan.js';
 export { analyzeFile, type AnalyzeInput, type AnalyzeOptions } from './analyze.js';
 export { applyEdits, lineEnding } from './edits.js';
 export { createMemoryHost, resolveModule, type PathAliases, type ProjectHost } from './host.js';

@@ -48,15 +48,15 @@ export const MANUAL_ACTIONS: Record<ManualReasonCode, { short: string; long: str
   },
   'provider-unknown': {
     short: "may be another provider's request: pass the OpenAI values on its path, null elsewhere",
-    long: 'The model or client may be another provider\'s (picked at run time, or not readable): if it is always OpenAI, add the fields by hand; otherwise record the id only on the OpenAI path and null elsewhere.',
+    long: "The model or client may be another provider's (picked at run time, or not readable): if it is always OpenAI, add the fields by hand; otherwise record the id only on the OpenAI path and null elsewhere.",
   },
   'suspect-value': {
     short: 'a value passed here is wrong (see the report): replace it, or pass null',
-    long: 'A value the call already passes is wrong (a gateway\'s id, a property the result does not have): replace it as the reason says (`--fix-suspect` does where the right value is certain), or write null.',
+    long: "A value the call already passes is wrong (a gateway's id, a property the result does not have): replace it as the reason says (`--fix-suspect` does where the right value is certain), or write null.",
   },
   'file-not-written': {
     short: 'the edit was not written (read-only file or write error): fix that, run again',
-    long: 'The edit was planned but its file was not written (read-only, or the write failed: see the file\'s error): make the file writable, or pass --force for a read-only one, and run again.',
+    long: "The edit was planned but its file was not written (read-only, or the write failed: see the file's error): make the file writable, or pass --force for a read-only one, and run again.",
   },
   'edit-does-not-compile': {
     short: 'the planned edit did not compile (see the report): fix that type, or edit by hand',

@@ -15,8 +15,10 @@ export function importTarget(decl: Declaration): ImportTarget | undefined {
     const module = (decl.parent.parent.parent.moduleSpecifier as ts.StringLiteral).text;
     return { module, imported: (decl.propertyName ?? decl.name).text };
   }
-  if (ts.isImportClause(decl)) return { module: (decl.parent.moduleSpecifier as ts.StringLiteral).text, imported: 'default' };
-  if (ts.isNamespaceImport(decl)) return { module: (decl.parent.parent.moduleSpecifier as ts.StringLiteral).text, imported: '*' };
+  if (ts.isImportClause(decl))
+    return { module: (decl.parent.moduleSpecifier as ts.StringLiteral).text, imported: 'default' };
+  if (ts.isNamespaceImport(decl))
+    return { module: (decl.parent.parent.moduleSpecifier as ts.StringLiteral).text, imported: '*' };
   if (ts.isImportEqualsDeclaration(decl) && ts.isExternalModuleReference(decl.moduleReference)) {
     const expr = decl.moduleReference.expression;
     return ts.isStringLiteral(expr) ? { module: expr.text, imported: '*' } : undefined;
@@ -35,9 +37,16 @@ export function importTarget(decl: Declaration): ImportTarget | undefined {
     const module = required(decl.initializer);
     return module ? { module, imported: '*' } : undefined;
   }
-  if (ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent)) {
+  if (
+    ts.isBindingElement(decl) &&
+    ts.isObjectBindingPattern(decl.parent) &&
+    ts.isVariableDeclaration(decl.parent.parent)
+  ) {
     const module = required(decl.parent.parent.initializer);
-    const imported = decl.propertyName && ts.isIdentifier(decl.propertyName) ? decl.propertyName.text : (decl.name as ts.Identifier).text;
+    const imported =
+      decl.propertyName && ts.isIdentifier(decl.propertyName)
+        ? decl.propertyName.text
+        : (decl.name as ts.Identifier).text;
     return module ? { module, imported } : undefined;
   }
   return undefined;
@@ -63,13 +72,17 @@ function hasExportModifier(node: ts.Node): boolean {
 export function topLevelDeclaration(sourceFile: ts.SourceFile, name: string): ExportedNode | undefined {
   for (const statement of sourceFile.statements) {
     if (
-      (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) &&
+      (ts.isFunctionDeclaration(statement) ||
+        ts.isClassDeclaration(statement) ||
+        ts.isInterfaceDeclaration(statement) ||
+        ts.isTypeAliasDeclaration(statement)) &&
       statement.name?.text === name
     ) {
       return statement;
     }
     if (ts.isVariableStatement(statement)) {
-      for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name) return d;
+      for (const d of statement.declarationList.declarations)
+        if (ts.isIdentifier(d.name) && d.name.text === name) return d;
     }
   }
   return undefined;
@@ -84,8 +97,12 @@ export function findExport(host: ProjectHost, path: string, name: string, depth 
   const sourceFile = readSourceFile(host, path);
   if (!sourceFile) return undefined;
   for (const statement of sourceFile.statements) {
-    if (name === 'default' && ts.isFunctionDeclaration(statement) && hasExportModifier(statement) &&
-        statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) {
+    if (
+      name === 'default' &&
+      ts.isFunctionDeclaration(statement) &&
+      hasExportModifier(statement) &&
+      statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)
+    ) {
       return { node: statement, sourceFile };
     }
     if (name === 'default' && ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression)) {
@@ -111,7 +128,12 @@ export function findExport(host: ProjectHost, path: string, name: string, depth 
   const commonJs = /\.(c|m)?jsx?$/i.test(path) ? commonJsExport(sourceFile, name) : undefined;
   if (commonJs) return findLocal(host, sourceFile, commonJs, depth);
   for (const statement of sourceFile.statements) {
-    if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+    if (
+      ts.isExportDeclaration(statement) &&
+      !statement.exportClause &&
+      statement.moduleSpecifier &&
+      ts.isStringLiteral(statement.moduleSpecifier)
+    ) {
       const target = resolveModule(host, statement.moduleSpecifier.text, path);
       const found = target && findExport(host, target, name, depth + 1);
       if (found) return found;
@@ -125,18 +147,30 @@ export function findExport(host: ProjectHost, path: string, name: string, depth 
  * `exports.name = local`, `module.exports.name = local`), at the top level of the file.
  */
 function commonJsExport(sourceFile: ts.SourceFile, name: string): string | undefined {
-  const isModuleExports = (e: ts.Expression) => ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'module' && e.name.text === 'exports';
+  const isModuleExports = (e: ts.Expression) =>
+    ts.isPropertyAccessExpression(e) &&
+    ts.isIdentifier(e.expression) &&
+    e.expression.text === 'module' &&
+    e.name.text === 'exports';
   for (const statement of sourceFile.statements) {
-    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression) || statement.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    if (
+      !ts.isExpressionStatement(statement) ||
+      !ts.isBinaryExpression(statement.expression) ||
+      statement.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken
+    )
+      continue;
     const { left, right } = statement.expression;
     if (isModuleExports(left) && ts.isObjectLiteralExpression(right)) {
       for (const p of right.properties) {
         if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return name;
-        if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name && ts.isIdentifier(p.initializer)) return p.initializer.text;
+        if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name && ts.isIdentifier(p.initializer))
+          return p.initializer.text;
       }
     }
     if (
-      ts.isPropertyAccessExpression(left) && left.name.text === name && ts.isIdentifier(right) &&
+      ts.isPropertyAccessExpression(left) &&
+      left.name.text === name &&
+      ts.isIdentifier(right) &&
       ((ts.isIdentifier(left.expression) && left.expression.text === 'exports') || isModuleExports(left.expression))
     ) {
       return right.text;
@@ -170,7 +204,11 @@ export function findLocal(host: ProjectHost, sourceFile: ts.SourceFile, name: st
  * `import { tracking } from './lib'` where lib has `export * as tracking from './tracking'`: the specifier and path of
  * the module the name stands for (a namespace, like `import * as`), or undefined.
  */
-export function namespaceReexport(host: ProjectHost, fromFile: string, decl: Declaration): { module: string; path: string } | undefined {
+export function namespaceReexport(
+  host: ProjectHost,
+  fromFile: string,
+  decl: Declaration,
+): { module: string; path: string } | undefined {
   const target = importTarget(decl);
   if (!target || target.imported === '*' || target.imported === 'default') return undefined;
   const barrel = resolveModule(host, target.module, fromFile);
@@ -192,13 +230,21 @@ export function namespaceReexport(host: ProjectHost, fromFile: string, decl: Dec
 }
 
 /** `export default <expression>` of the module an import binding names (`export default new OpenAI({...})`). */
-export function defaultExportExpression(host: ProjectHost, fromFile: string, decl: Declaration): Located<ts.Expression> | undefined {
+export function defaultExportExpression(
+  host: ProjectHost,
+  fromFile: string,
+  decl: Declaration,
+): Located<ts.Expression> | undefined {
   const target = importTarget(decl);
   if (!target || target.imported !== 'default') return undefined;
   const path = resolveModule(host, target.module, fromFile);
   const sourceFile = path ? readSourceFile(host, path) : undefined;
-  const assignment = sourceFile?.statements.find((s): s is ts.ExportAssignment => ts.isExportAssignment(s) && !s.isExportEquals);
-  return assignment && sourceFile && !ts.isIdentifier(assignment.expression) ? { node: assignment.expression, sourceFile } : undefined;
+  const assignment = sourceFile?.statements.find(
+    (s): s is ts.ExportAssignment => ts.isExportAssignment(s) && !s.isExportEquals,
+  );
+  return assignment && sourceFile && !ts.isIdentifier(assignment.expression)
+    ? { node: assignment.expression, sourceFile }
+    : undefined;
 }
 
 /** Follow an import binding in the analysed file to the declaration in the module it names (local modules only). */

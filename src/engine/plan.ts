@@ -45,7 +45,10 @@ export interface TransformResult {
   schemaEdits: Map<string, TextEdit[]>;
 }
 
-export function addReconciliationFields(files: readonly SourceInput[], options: TransformOptions = {}): TransformResult {
+export function addReconciliationFields(
+  files: readonly SourceInput[],
+  options: TransformOptions = {},
+): TransformResult {
   const config = options.config ?? DEFAULT_CONFIG;
   const byPath = new Map(files.map((f) => [f.path, f.text]));
   const original = (path: string) => byPath.get(path) ?? options.readFile?.(path);
@@ -60,7 +63,10 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
   };
 
   // The schema step first: call sites are then planned against the tracker's type as it will be.
-  const { schema, failed } = options.schemaStep === false ? { schema: new Map<string, SchemaChange>(), failed: new Map<string, string>() } : schemaStep(files, config, host);
+  const { schema, failed } =
+    options.schemaStep === false
+      ? { schema: new Map<string, SchemaChange>(), failed: new Map<string, string>() }
+      : schemaStep(files, config, host);
   const schemaErrors = new Map<string, string>();
   const schemaEdits = new Map<string, TextEdit[]>();
   for (const [path, change] of schema) {
@@ -70,7 +76,10 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
     try {
       edited = applyEdits(text, change.edits);
     } catch (error) {
-      schemaErrors.set(path, `the schema step's edits could not be applied (${(error as Error).message}); nothing written`);
+      schemaErrors.set(
+        path,
+        `the schema step's edits could not be applied (${(error as Error).message}); nothing written`,
+      );
       continue;
     }
     // Parsed through the host, whose parse the calls are then planned against (and a later run with the same cache reuses).
@@ -83,11 +92,20 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
   }
   const analyze = (file: SourceInput) => {
     const failure = failed.get(file.path);
-    if (failure !== undefined) return { path: file.path, status: 'error', error: failure, calls: [] } satisfies FilePlan;
+    if (failure !== undefined)
+      return { path: file.path, status: 'error', error: failure, calls: [] } satisfies FilePlan;
     const schemaText = schemaTexts.get(file.path);
     const change = schema.get(file.path);
-    const plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, { todo: options.todo, fixSuspect: options.fixSuspect });
-    return withSchema(schemaText === undefined ? plan : withOriginalLines(plan, file.text, change!.edits), change, schemaText, schemaErrors.get(file.path));
+    const plan = analyzeFile(schemaText === undefined ? file : { path: file.path, text: schemaText }, config, host, {
+      todo: options.todo,
+      fixSuspect: options.fixSuspect,
+    });
+    return withSchema(
+      schemaText === undefined ? plan : withOriginalLines(plan, file.text, change!.edits),
+      change,
+      schemaText,
+      schemaErrors.get(file.path),
+    );
   };
   let plans = files.map((file, index) => {
     const plan: FilePlan = analyze(file);
@@ -95,7 +113,9 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
     return plan;
   });
   // The schema step is kept only where a call uses it: a tracker none of whose calls is updated keeps its type.
-  const used = new Set(plans.flatMap((p) => p.calls.flatMap((c) => (c.status === 'updated' && c.tracker ? [c.tracker] : []))));
+  const used = new Set(
+    plans.flatMap((p) => p.calls.flatMap((c) => (c.status === 'updated' && c.tracker ? [c.tracker] : []))),
+  );
   const unused = [...schema].filter(([, change]) => !change.trackers.some((t) => used.has(t))).map(([path]) => path);
   for (const path of unused) {
     schema.delete(path);
@@ -107,17 +127,25 @@ export function addReconciliationFields(files: readonly SourceInput[], options: 
   // Types or trackers outside the inputs (excluded, or not mentioning the callee) are still edited.
   for (const [path, change] of schema) {
     if (byPath.has(path)) continue;
-    plans.push(withSchema({ path, status: 'unchanged', calls: [] }, change, schemaTexts.get(path), schemaErrors.get(path)));
+    plans.push(
+      withSchema({ path, status: 'unchanged', calls: [] }, change, schemaTexts.get(path), schemaErrors.get(path)),
+    );
   }
   return { files: plans.map((plan) => withSchemaFiles(plan, schema, schemaEdits)), schemaEdits };
 }
 
 /** Each updated call names the files the schema step edits for its tracker (`CallPlan.schemaFiles`). */
-function withSchemaFiles(plan: FilePlan, schema: Map<string, SchemaChange>, schemaEdits: Map<string, TextEdit[]>): FilePlan {
+function withSchemaFiles(
+  plan: FilePlan,
+  schema: Map<string, SchemaChange>,
+  schemaEdits: Map<string, TextEdit[]>,
+): FilePlan {
   if (!plan.calls.some((c) => c.status === 'updated' && c.tracker)) return plan;
   const calls = plan.calls.map((call) => {
     if (call.status !== 'updated' || !call.tracker) return call;
-    const files = [...schema].filter(([path, change]) => schemaEdits.has(path) && change.trackers.includes(call.tracker!)).map(([path]) => path);
+    const files = [...schema]
+      .filter(([path, change]) => schemaEdits.has(path) && change.trackers.includes(call.tracker!))
+      .map(([path]) => path);
     return files.length ? { ...call, schemaFiles: files } : call;
   });
   return { ...plan, calls };
@@ -140,7 +168,12 @@ export function originalOffset(offset: number, schemaEdits: readonly TextEdit[])
 /** `the tracker's parameter type \`TokenUsage\` in <where>`: what the schema step edits in a file of the result. */
 export function schemaTarget(result: TransformResult, path: string, where: string = path): string {
   const name = result.files.find((f) => f.path === path)?.schema?.typeName;
-  const what = !name || name === 'the parameter' ? "the tracker's parameter" : name === 'the parameter type' ? "the tracker's parameter type" : `the tracker's parameter type \`${name}\``;
+  const what =
+    !name || name === 'the parameter'
+      ? "the tracker's parameter"
+      : name === 'the parameter type'
+        ? "the tracker's parameter type"
+        : `the tracker's parameter type \`${name}\``;
   return `${what} in ${where}`;
 }
 
@@ -151,12 +184,21 @@ export function schemaTarget(result: TransformResult, path: string, where: strin
 export function fileAlone(result: TransformResult, path: string, text: string): FilePlan {
   const plan = result.files.find((f) => f.path === path);
   if (!plan) return { path, status: 'unchanged', calls: [] };
-  const needing = new Map(plan.calls.map((c) => [c, standaloneEdit(result, path, c).elsewhere] as const).filter(([, elsewhere]) => elsewhere.length));
+  const needing = new Map(
+    plan.calls
+      .map((c) => [c, standaloneEdit(result, path, c).elsewhere] as const)
+      .filter(([, elsewhere]) => elsewhere.length),
+  );
   if (plan.status === 'error' || needing.size === 0) return plan;
   const schemaEdits = result.schemaEdits.get(path) ?? [];
-  const mapped = (edits: readonly TextEdit[]) => edits.map((e) => ({ ...e, start: originalOffset(e.start, schemaEdits), end: originalOffset(e.end, schemaEdits) }));
+  const mapped = (edits: readonly TextEdit[]) =>
+    edits.map((e) => ({ ...e, start: originalOffset(e.start, schemaEdits), end: originalOffset(e.end, schemaEdits) }));
   const kept = plan.calls.filter((c) => c.status === 'updated' && !needing.has(c));
-  const edits = [...(kept.some((c) => c.schemaFiles?.includes(path)) ? schemaEdits : []), ...mapped(kept.flatMap((c) => c.edits)), ...mapped(plan.todoEdits ?? [])];
+  const edits = [
+    ...(kept.some((c) => c.schemaFiles?.includes(path)) ? schemaEdits : []),
+    ...mapped(kept.flatMap((c) => c.edits)),
+    ...mapped(plan.todoEdits ?? []),
+  ];
   // Two calls may share an edit (a destructuring both add to): once, as the codemod applies it.
   const unique = [...new Map(edits.map((e) => [`${e.start}:${e.end}:${e.text}`, e])).values()];
   const calls = plan.calls.map((call): CallPlan => {
@@ -170,7 +212,8 @@ export function fileAlone(result: TransformResult, path: string, text: string): 
   if (unique.length === 0) return { path, status: 'unchanged', calls };
   const output = applyEdits(text, unique);
   const errors = checkParses(path, output);
-  if (errors.length) return { path, status: 'error', error: `the edited text would not parse (${errors[0]}); nothing written`, calls };
+  if (errors.length)
+    return { path, status: 'error', error: `the edited text would not parse (${errors[0]}); nothing written`, calls };
   const { schema: _schema, todoEdits: _todo, ...rest } = plan;
   return { ...rest, status: 'changed', calls, output };
 }
@@ -181,19 +224,31 @@ export function fileAlone(result: TransformResult, path: string, text: string): 
  * lists the other files the schema step must edit for this call: with any, this file's edit alone would not compile
  * (or the tracker would drop the fields), and it is no fix on its own.
  */
-export function standaloneEdit(result: TransformResult, path: string, call: CallPlan): { edits: TextEdit[]; elsewhere: string[] } {
+export function standaloneEdit(
+  result: TransformResult,
+  path: string,
+  call: CallPlan,
+): { edits: TextEdit[]; elsewhere: string[] } {
   const schemaEdits = result.schemaEdits.get(path) ?? [];
-  const own = (edits: readonly TextEdit[]) => edits.map((e) => ({ ...e, start: originalOffset(e.start, schemaEdits), end: originalOffset(e.end, schemaEdits) }));
+  const own = (edits: readonly TextEdit[]) =>
+    edits.map((e) => ({ ...e, start: originalOffset(e.start, schemaEdits), end: originalOffset(e.end, schemaEdits) }));
   const files = call.schemaFiles ?? [];
   const edits = call.status === 'updated' ? call.edits : (call.suspectFix ?? []);
-  return { edits: [...(files.includes(path) ? schemaEdits : []), ...own(edits)], elsewhere: files.filter((f) => f !== path) };
+  return {
+    edits: [...(files.includes(path) ? schemaEdits : []), ...own(edits)],
+    elsewhere: files.filter((f) => f !== path),
+  };
 }
 
 /**
  * The schema step, which reads every input: an input whose reading throws is that file's error (`failed`), and the
  * step is planned over the others. Only when it throws is it run again file by file to find which.
  */
-function schemaStep(files: readonly SourceInput[], config: ReconConfig, host: ProjectHost): { schema: Map<string, SchemaChange>; failed: Map<string, string> } {
+function schemaStep(
+  files: readonly SourceInput[],
+  config: ReconConfig,
+  host: ProjectHost,
+): { schema: Map<string, SchemaChange>; failed: Map<string, string> } {
   const failed = new Map<string, string>();
   try {
     return { schema: planSchemaStep(files, config, host), failed };
@@ -232,10 +287,21 @@ function withOriginalLines(plan: FilePlan, original: string, edits: readonly Tex
   };
 }
 
-function withSchema(plan: FilePlan, change: SchemaChange | undefined, schemaText: string | undefined, error: string | undefined): FilePlan {
+function withSchema(
+  plan: FilePlan,
+  change: SchemaChange | undefined,
+  schemaText: string | undefined,
+  error: string | undefined,
+): FilePlan {
   if (!change) return plan;
-  const schemaPlan = { typeName: change.typeName, added: change.added, passedThrough: change.passedThrough, ...(change.manual ? { manual: change.manual } : {}) };
+  const schemaPlan = {
+    typeName: change.typeName,
+    added: change.added,
+    passedThrough: change.passedThrough,
+    ...(change.manual ? { manual: change.manual } : {}),
+  };
   if (error) return { ...plan, status: 'error', error, output: undefined, schema: schemaPlan };
-  if (plan.status === 'unchanged' && schemaText !== undefined) return { ...plan, status: 'changed', output: schemaText, schema: schemaPlan };
+  if (plan.status === 'unchanged' && schemaText !== undefined)
+    return { ...plan, status: 'changed', output: schemaText, schema: schemaPlan };
   return { ...plan, schema: schemaPlan };
 }

@@ -6,7 +6,13 @@
 import { activeFields, type ReconConfig } from '../config.js';
 import { appendBindingElement, appendProperties, lineEnding, lineIndentAt } from './edits.js';
 import { readSourceFile, type ProjectHost } from './host.js';
-import { findTrackingCalls, isUntypedJsParameter, recordParameterIndex, trackerDefinition, trackerFunction } from './tracker.js';
+import {
+  findTrackingCalls,
+  isUntypedJsParameter,
+  recordParameterIndex,
+  trackerDefinition,
+  trackerFunction,
+} from './tracker.js';
 import { readRecordShape } from './types-read.js';
 import type { TextEdit } from './types.js';
 import { propertyNameText, skipOuterExpressions, ts } from './ts.js';
@@ -34,25 +40,44 @@ export function trackerKey(definition: { node: ts.Node; sourceFile: ts.SourceFil
 }
 
 /** Members to add to an interface or type literal, in its own separator and indentation. */
-function addMembers(sourceFile: ts.SourceFile, node: ts.InterfaceDeclaration | ts.TypeLiteralNode, members: string[]): TextEdit[] {
+function addMembers(
+  sourceFile: ts.SourceFile,
+  node: ts.InterfaceDeclaration | ts.TypeLiteralNode,
+  members: string[],
+): TextEdit[] {
   const text = sourceFile.text;
   const eol = lineEnding(text, node.getStart(sourceFile));
   const existing = node.members;
   const last = existing[existing.length - 1];
   const lastText = last?.getText(sourceFile) ?? '';
   // Members separated by line breaks alone (no `;` or `,` after any of them): the new ones get none either.
-  const bare = existing.length > 0 && !existing.some((m) => /[;,]$/.test(m.getText(sourceFile))) && text.slice(node.getStart(sourceFile), last.getStart(sourceFile)).includes('\n');
+  const bare =
+    existing.length > 0 &&
+    !existing.some((m) => /[;,]$/.test(m.getText(sourceFile))) &&
+    text.slice(node.getStart(sourceFile), last.getStart(sourceFile)).includes('\n');
   const separator = bare ? '' : /,$/.test(lastText) ? ',' : ';';
   const close = node.getEnd() - 1;
   // A type written on one line (`{ a: number; b: number }`) gets the new members on that line, in its own separator.
   if (last && !text.slice(node.getStart(sourceFile), node.getEnd()).includes('\n')) {
     const sep = /,$/.test(lastText) ? ',' : ';';
     const joined = members.join(`${sep} `);
-    return [{ start: last.getEnd(), end: last.getEnd(), text: /[;,]$/.test(lastText) ? ` ${joined}${sep}` : `${sep} ${joined}` }];
+    return [
+      {
+        start: last.getEnd(),
+        end: last.getEnd(),
+        text: /[;,]$/.test(lastText) ? ` ${joined}${sep}` : `${sep} ${joined}`,
+      },
+    ];
   }
   if (!last) {
     const indent = lineIndentAt(text, node.getStart(sourceFile));
-    return [{ start: close, end: close, text: `${members.map((m) => `${eol}${indent}  ${m}${separator}`).join('')}${eol}${indent}` }];
+    return [
+      {
+        start: close,
+        end: close,
+        text: `${members.map((m) => `${eol}${indent}  ${m}${separator}`).join('')}${eol}${indent}`,
+      },
+    ];
   }
   const indent = lineIndentAt(text, last.getStart(sourceFile));
   const lines = members.map((m) => `${eol}${indent}${m}${separator}`).join('');
@@ -87,7 +112,12 @@ function insertRows(fn: ts.SignatureDeclaration, param: string): ts.ObjectLitera
           root.name.text === propertyNameText(p.name)
         );
       });
-      const spreadsParam = node.properties.some((p) => ts.isSpreadAssignment(p) && ts.isIdentifier(skipOuterExpressions(p.expression)) && (skipOuterExpressions(p.expression) as ts.Identifier).text === param);
+      const spreadsParam = node.properties.some(
+        (p) =>
+          ts.isSpreadAssignment(p) &&
+          ts.isIdentifier(skipOuterExpressions(p.expression)) &&
+          (skipOuterExpressions(p.expression) as ts.Identifier).text === param,
+      );
       if (copied.length >= 2 && !spreadsParam) rows.push(node);
     }
     ts.forEachChild(node, visit);
@@ -97,7 +127,8 @@ function insertRows(fn: ts.SignatureDeclaration, param: string): ts.ObjectLitera
 }
 
 /** Calls that store or copy an object as it is: `db.insert(usage)`, `Object.assign({}, usage)` (not `toRow(usage)`). */
-const STORING_METHOD = /^(insert|insertOne|insertMany|upsert|create|createMany|values|save|add|put|set|send|write|push|assign)$/;
+const STORING_METHOD =
+  /^(insert|insertOne|insertMany|upsert|create|createMany|values|save|add|put|set|send|write|push|assign)$/;
 
 function storesWhole(call: ts.CallExpression): boolean {
   const callee = skipOuterExpressions(call.expression);
@@ -107,10 +138,12 @@ function storesWhole(call: ts.CallExpression): boolean {
 /** Does the parameter reach a call whole (`insert(usage)`, `{ ...usage }`, `Object.assign({}, usage)`)? Then its new fields do too. */
 function passesWhole(fn: ts.SignatureDeclaration, param: string): boolean {
   let whole = false;
-  const isParam = (e: ts.Expression) => ts.isIdentifier(skipOuterExpressions(e)) && (skipOuterExpressions(e) as ts.Identifier).text === param;
+  const isParam = (e: ts.Expression) =>
+    ts.isIdentifier(skipOuterExpressions(e)) && (skipOuterExpressions(e) as ts.Identifier).text === param;
   const visit = (node: ts.Node) => {
     if (whole) return;
-    if (ts.isCallExpression(node) && node.arguments.some((a) => isParam(a) && !ormTarget(a)) && storesWhole(node)) whole = true;
+    if (ts.isCallExpression(node) && node.arguments.some((a) => isParam(a) && !ormTarget(a)) && storesWhole(node))
+      whole = true;
     else if (ts.isSpreadAssignment(node) && isParam(node.expression)) whole = true;
     else ts.forEachChild(node, visit);
   };
@@ -121,7 +154,9 @@ function passesWhole(fn: ts.SignatureDeclaration, param: string): boolean {
 /** A row whose own declared type (`const row: Insert = {…}`, `{…} satisfies Insert`) would reject new keys. */
 function rowIsTyped(row: ts.ObjectLiteralExpression): boolean {
   const parent = row.parent;
-  return (ts.isVariableDeclaration(parent) && !!parent.type) || ts.isSatisfiesExpression(parent) || ts.isAsExpression(parent);
+  return (
+    (ts.isVariableDeclaration(parent) && !!parent.type) || ts.isSatisfiesExpression(parent) || ts.isAsExpression(parent)
+  );
 }
 
 /** Calls that insert an ORM-typed row: Prisma `x.model.create({ data })`, Drizzle `insert(t).values()`, Kysely, TypeORM. */
@@ -134,13 +169,31 @@ const PRISMA_WRITE = /^(create|createMany|createManyAndReturn|upsert|update|upda
  */
 function ormTarget(expression: ts.Expression): string | undefined {
   let node: ts.Node = expression;
-  while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent) || ts.isArrayLiteralExpression(node.parent)) node = node.parent;
+  while (
+    ts.isParenthesizedExpression(node.parent) ||
+    ts.isAsExpression(node.parent) ||
+    ts.isSatisfiesExpression(node.parent) ||
+    ts.isArrayLiteralExpression(node.parent)
+  )
+    node = node.parent;
   const parent = node.parent;
   // Prisma: `prisma.tokenUsage.create({ data: row })`, `upsert({ create: row, update: row })`.
-  if (ts.isPropertyAssignment(parent) && /^(data|create|update)$/.test(propertyNameText(parent.name) ?? '') && ts.isObjectLiteralExpression(parent.parent)) {
+  if (
+    ts.isPropertyAssignment(parent) &&
+    /^(data|create|update)$/.test(propertyNameText(parent.name) ?? '') &&
+    ts.isObjectLiteralExpression(parent.parent)
+  ) {
     const call = parent.parent.parent;
-    const callee = call && ts.isCallExpression(call) && call.arguments[0] === parent.parent ? skipOuterExpressions(call.expression) : undefined;
-    if (callee && ts.isPropertyAccessExpression(callee) && PRISMA_WRITE.test(callee.name.text) && ts.isPropertyAccessExpression(callee.expression)) {
+    const callee =
+      call && ts.isCallExpression(call) && call.arguments[0] === parent.parent
+        ? skipOuterExpressions(call.expression)
+        : undefined;
+    if (
+      callee &&
+      ts.isPropertyAccessExpression(callee) &&
+      PRISMA_WRITE.test(callee.name.text) &&
+      ts.isPropertyAccessExpression(callee.expression)
+    ) {
       const model = callee.expression.name.text;
       return `the Prisma model \`${model[0].toUpperCase()}${model.slice(1)}\``;
     }
@@ -157,7 +210,8 @@ function ormTarget(expression: ts.Expression): string | undefined {
     if (method === 'values' && name === 'insert') return `the Drizzle table \`${table}\``;
     if (method === 'values' && name === 'insertInto') return `the Kysely table ${table}`;
     // TypeORM `dataSource.getRepository(Entity).insert(row)`.
-    if (/^(insert|save|create|upsert)$/.test(method) && name === 'getRepository') return `the TypeORM entity \`${table}\``;
+    if (/^(insert|save|create|upsert)$/.test(method) && name === 'getRepository')
+      return `the TypeORM entity \`${table}\``;
   }
   return undefined;
 }
@@ -167,7 +221,12 @@ function rowOrmTarget(fn: ts.SignatureDeclaration, row: ts.ObjectLiteralExpressi
   const direct = ormTarget(row);
   if (direct) return direct;
   let holder: ts.Node = row;
-  while (ts.isParenthesizedExpression(holder.parent) || ts.isAsExpression(holder.parent) || ts.isSatisfiesExpression(holder.parent)) holder = holder.parent;
+  while (
+    ts.isParenthesizedExpression(holder.parent) ||
+    ts.isAsExpression(holder.parent) ||
+    ts.isSatisfiesExpression(holder.parent)
+  )
+    holder = holder.parent;
   const decl = holder.parent;
   if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return undefined;
   const name = decl.name.text;
@@ -186,7 +245,14 @@ function rowOrmTarget(fn: ts.SignatureDeclaration, row: ts.ObjectLiteralExpressi
  * the fields are dropped unless named; the one row built from the names gets them (with the destructuring), else the
  * lines to add are reported. A named parameter: its field-by-field row, as for a typed tracker.
  */
-function planUntypedTracker(fn: ts.SignatureDeclaration, param: ts.ParameterDeclaration, sourceFile: ts.SourceFile, callee: string, props: string[], change: SchemaChange): void {
+function planUntypedTracker(
+  fn: ts.SignatureDeclaration,
+  param: ts.ParameterDeclaration,
+  sourceFile: ts.SourceFile,
+  callee: string,
+  props: string[],
+  change: SchemaChange,
+): void {
   if (ts.isObjectBindingPattern(param.name)) {
     const pattern = param.name;
     if (pattern.elements.some((e) => e.dotDotDotToken)) return; // `...rest` keeps them
@@ -197,7 +263,13 @@ function planUntypedTracker(fn: ts.SignatureDeclaration, param: ts.ParameterDecl
     const rows: ts.ObjectLiteralExpression[] = [];
     const visit = (node: ts.Node) => {
       if (ts.isObjectLiteralExpression(node)) {
-        const copied = node.properties.filter((p) => (ts.isShorthandPropertyAssignment(p) && locals.has(p.name.text)) || (ts.isPropertyAssignment(p) && ts.isIdentifier(skipOuterExpressions(p.initializer)) && locals.has((skipOuterExpressions(p.initializer) as ts.Identifier).text)));
+        const copied = node.properties.filter(
+          (p) =>
+            (ts.isShorthandPropertyAssignment(p) && locals.has(p.name.text)) ||
+            (ts.isPropertyAssignment(p) &&
+              ts.isIdentifier(skipOuterExpressions(p.initializer)) &&
+              locals.has((skipOuterExpressions(p.initializer) as ts.Identifier).text)),
+        );
         if (copied.length >= 2) rows.push(node);
       }
       ts.forEachChild(node, visit);
@@ -209,13 +281,28 @@ function planUntypedTracker(fn: ts.SignatureDeclaration, param: ts.ParameterDecl
     const lines = missing.map((m) => `${m}: ${m} ?? null`);
     if (rows.length === 1 && !orm && !taken) {
       change.edits.push(appendBindingElement(sourceFile, pattern, missing.join(', ')));
-      change.edits.push(...appendProperties(sourceFile, rows[0], missing.map((m): [string, string] => [m, `${m} ?? null`])));
+      change.edits.push(
+        ...appendProperties(
+          sourceFile,
+          rows[0],
+          missing.map((m): [string, string] => [m, `${m} ?? null`]),
+        ),
+      );
       change.passedThrough.push(...missing);
       return;
     }
     const names = missing.map((m) => `\`${m}\``).join(', ');
-    const where = orm ? `its row goes to ${orm}: add the columns to it first, then` : rows.length > 1 ? `it builds ${rows.length} rows from them:` : taken ? 'it already uses those names:' : 'no object literal in it copies them (a raw SQL insert?):';
-    const row = rows.length === 0 && !orm ? 'them to the columns and values it inserts' : `\`${lines.join(', ')}\` to the row it inserts`;
+    const where = orm
+      ? `its row goes to ${orm}: add the columns to it first, then`
+      : rows.length > 1
+        ? `it builds ${rows.length} rows from them:`
+        : taken
+          ? 'it already uses those names:'
+          : 'no object literal in it copies them (a raw SQL insert?):';
+    const row =
+      rows.length === 0 && !orm
+        ? 'them to the columns and values it inserts'
+        : `\`${lines.join(', ')}\` to the row it inserts`;
     change.manual = `the tracker \`${callee}\` destructures its parameter and drops ${names}; ${where} add ${names} to its parameter's destructuring and ${row}`;
     return;
   }
@@ -223,17 +310,30 @@ function planUntypedTracker(fn: ts.SignatureDeclaration, param: ts.ParameterDecl
   const name = param.name.text;
   const rows = insertRows(fn, name);
   if (rows.length === 0 && passesWhole(fn, name)) return;
-  const present = rows.length === 1 ? new Set(rows[0].properties.map((p) => propertyNameText(p.name))) : new Set<string | undefined>();
+  const present =
+    rows.length === 1
+      ? new Set(rows[0].properties.map((p) => propertyNameText(p.name)))
+      : new Set<string | undefined>();
   const missing = props.filter((p) => !present.has(p));
   if (missing.length === 0) return;
   const orm = rows.length === 1 ? rowOrmTarget(fn, rows[0]) : undefined;
   const lines = missing.map((m) => `${m}: ${name}.${m}`);
   if (rows.length === 1 && !orm) {
-    change.edits.push(...appendProperties(sourceFile, rows[0], missing.map((m): [string, string] => [m, `${name}.${m} ?? null`])));
+    change.edits.push(
+      ...appendProperties(
+        sourceFile,
+        rows[0],
+        missing.map((m): [string, string] => [m, `${name}.${m} ?? null`]),
+      ),
+    );
     change.passedThrough.push(...missing);
     return;
   }
-  const where = orm ? `its row goes to ${orm}: add the columns to it first, then add` : rows.length > 1 ? `it builds ${rows.length} rows from \`${name}\`: add` : 'no object literal in it copies its parameter field by field: add';
+  const where = orm
+    ? `its row goes to ${orm}: add the columns to it first, then add`
+    : rows.length > 1
+      ? `it builds ${rows.length} rows from \`${name}\`: add`
+      : 'no object literal in it copies its parameter field by field: add';
   change.manual = `the tracker \`${callee}\` may not store the new fields (${where} \`${lines.join(', ')}\` to the row it inserts)`;
 }
 
@@ -241,7 +341,11 @@ function planUntypedTracker(fn: ts.SignatureDeclaration, param: ts.ParameterDecl
  * Plan the schema step for every tracker the inputs call: keyed by the path of the file to edit. A type that is
  * open (index signature, unreadable base) or not a local interface/type literal is left alone.
  */
-export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: string }>, config: ReconConfig, host: ProjectHost): Map<string, SchemaChange> {
+export function planSchemaStep(
+  inputs: ReadonlyArray<{ path: string; text: string }>,
+  config: ReconConfig,
+  host: ProjectHost,
+): Map<string, SchemaChange> {
   const changes = new Map<string, SchemaChange>();
   const seen = new Set<string>();
   const names = activeFields(config).map((f) => ({ prop: f.prop, type: `${f.tsType} | null` }));
@@ -261,9 +365,23 @@ export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: strin
       const jsParam = fn?.parameters[index ?? 0];
       if (fn && jsParam && isUntypedJsParameter(definition.sourceFile, jsParam)) {
         const fnPath = definition.sourceFile.fileName;
-        const fnChange = changes.get(fnPath) ?? { path: fnPath, typeName: 'the parameter', added: [], passedThrough: [], edits: [], trackers: [] };
+        const fnChange = changes.get(fnPath) ?? {
+          path: fnPath,
+          typeName: 'the parameter',
+          added: [],
+          passedThrough: [],
+          edits: [],
+          trackers: [],
+        };
         if (!fnChange.trackers.includes(key)) fnChange.trackers.push(key);
-        planUntypedTracker(fn, jsParam, definition.sourceFile, tracking.callee, names.map((n) => n.prop), fnChange);
+        planUntypedTracker(
+          fn,
+          jsParam,
+          definition.sourceFile,
+          tracking.callee,
+          names.map((n) => n.prop),
+          fnChange,
+        );
         if (fnChange.edits.length || fnChange.manual) changes.set(fnPath, fnChange);
         continue;
       }
@@ -278,15 +396,35 @@ export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: strin
       const declaration = shape.declaration;
       const typeName = ts.isInterfaceDeclaration(declaration.node) ? declaration.node.name.text : 'the parameter type';
       const typePath = declaration.sourceFile.fileName;
-      const typeChange = changes.get(typePath) ?? { path: typePath, typeName, added: [], passedThrough: [], edits: [], trackers: [] };
+      const typeChange = changes.get(typePath) ?? {
+        path: typePath,
+        typeName,
+        added: [],
+        passedThrough: [],
+        edits: [],
+        trackers: [],
+      };
       typeChange.trackers.push(key);
       typeChange.typeName = typeName;
       typeChange.added.push(...missing.map((m) => m.prop));
-      typeChange.edits.push(...addMembers(declaration.sourceFile, declaration.node, missing.map((m) => `${m.prop}?: ${m.type}`)));
+      typeChange.edits.push(
+        ...addMembers(
+          declaration.sourceFile,
+          declaration.node,
+          missing.map((m) => `${m.prop}?: ${m.type}`),
+        ),
+      );
       changes.set(typePath, typeChange);
 
       const fnPath = definition.sourceFile.fileName;
-      const fnChange = changes.get(fnPath) ?? { path: fnPath, typeName, added: [], passedThrough: [], edits: [], trackers: [] };
+      const fnChange = changes.get(fnPath) ?? {
+        path: fnPath,
+        typeName,
+        added: [],
+        passedThrough: [],
+        edits: [],
+        trackers: [],
+      };
       if (!fnChange.trackers.includes(key)) fnChange.trackers.push(key);
       const paramName = ts.isIdentifier(param.name) ? param.name.text : undefined;
       const rows = paramName ? insertRows(fn, paramName) : [];
@@ -298,11 +436,16 @@ export function planSchemaStep(inputs: ReadonlyArray<{ path: string; text: strin
         fnChange.manual = `the tracker \`${tracking.callee}\` builds its row with a declared type that lacks the new fields: add the columns (\`npx recon-codemod sql\`), regenerate that type, then add \`${lines.join(', ')}\` to the row`;
       } else if (rows.length === 1) {
         const present = new Set(rows[0].properties.map((p) => propertyNameText(p.name)));
-        const entries = missing.filter((m) => !present.has(m.prop)).map((m): [string, string] => [m.prop, `${paramName}.${m.prop} ?? null`]);
+        const entries = missing
+          .filter((m) => !present.has(m.prop))
+          .map((m): [string, string] => [m.prop, `${paramName}.${m.prop} ?? null`]);
         fnChange.edits.push(...appendProperties(definition.sourceFile, rows[0], entries));
         fnChange.passedThrough.push(...entries.map(([k]) => k));
       } else if (!(rows.length === 0 && paramName && passesWhole(fn, paramName))) {
-        const where = rows.length > 1 ? `it builds ${rows.length} rows from \`${paramName}\`` : 'no object literal in it copies its parameter field by field';
+        const where =
+          rows.length > 1
+            ? `it builds ${rows.length} rows from \`${paramName}\``
+            : 'no object literal in it copies its parameter field by field';
         fnChange.manual = `the tracker \`${tracking.callee}\` may not store the new fields (${where}): add \`${lines.join(', ')}\` to the row it inserts`;
       }
       changes.set(fnPath, fnChange);

@@ -15,7 +15,11 @@ export type Declaration =
   | ts.ImportEqualsDeclaration;
 
 /** Every identifier a binding name introduces, with the node that declares it. */
-function bindingNames(name: ts.BindingName, declaration: ts.VariableDeclaration | ts.ParameterDeclaration, out: Map<string, Declaration>) {
+function bindingNames(
+  name: ts.BindingName,
+  declaration: ts.VariableDeclaration | ts.ParameterDeclaration,
+  out: Map<string, Declaration>,
+) {
   if (ts.isIdentifier(name)) {
     out.set(name.text, declaration);
     return;
@@ -95,7 +99,8 @@ export function visibleDeclarations(at: ts.Node): Map<string, Declaration> {
 /** The variable statement's keyword for a declaration (`const`, `let`, `var`), or undefined for other declarations. */
 export function declarationKeyword(decl: Declaration): 'const' | 'let' | 'var' | undefined {
   let node: ts.Node = decl;
-  while (ts.isBindingElement(node) || ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node)) node = node.parent;
+  while (ts.isBindingElement(node) || ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node))
+    node = node.parent;
   if (!ts.isVariableDeclaration(node)) return undefined;
   const flags = node.parent.flags;
   if (flags & ts.NodeFlags.Const) return 'const';
@@ -104,9 +109,12 @@ export function declarationKeyword(decl: Declaration): 'const' | 'let' | 'var' |
 }
 
 /** The variable declaration a (possibly nested) binding element belongs to. */
-export function owningVariableDeclaration(decl: Declaration): ts.VariableDeclaration | ts.ParameterDeclaration | undefined {
+export function owningVariableDeclaration(
+  decl: Declaration,
+): ts.VariableDeclaration | ts.ParameterDeclaration | undefined {
   let node: ts.Node = decl;
-  while (ts.isBindingElement(node) || ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node)) node = node.parent;
+  while (ts.isBindingElement(node) || ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node))
+    node = node.parent;
   return ts.isVariableDeclaration(node) || ts.isParameter(node) ? node : undefined;
 }
 

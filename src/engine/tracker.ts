@@ -28,7 +28,8 @@ function moduleMatches(module: string, config: ReconConfig): boolean {
 /** Does a binding denote the tracker? Imports of a configured callee name (from a configured module), or a same-file definition. */
 export function isTrackerBinding(decl: Declaration, name: string, config: ReconConfig): boolean {
   const target = importTarget(decl);
-  if (target) return config.callees.includes(target.imported) && target.imported !== '*' && moduleMatches(target.module, config);
+  if (target)
+    return config.callees.includes(target.imported) && target.imported !== '*' && moduleMatches(target.module, config);
   return config.callees.includes(name) && !!functionOf(decl);
 }
 
@@ -41,7 +42,11 @@ export function findTrackingCalls(sourceFile: ts.SourceFile, config: ReconConfig
       if (found) calls.push({ call: node, callee: node.expression.getText(sourceFile), binding: found });
       // `trackTokenUsage.call(null, {...})`, `.apply(null, [...])`: the same tracker, its arguments shifted.
       const callee = skipOuterExpressions(node.expression);
-      if (!found && ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply')) {
+      if (
+        !found &&
+        ts.isPropertyAccessExpression(callee) &&
+        (callee.name.text === 'call' || callee.name.text === 'apply')
+      ) {
         const inner = skipOuterExpressions(callee.expression);
         const decl = ts.isIdentifier(inner) ? resolveName(inner.text, inner) : undefined;
         if (decl && isTrackerBinding(decl, inner.getText(sourceFile), config)) {
@@ -61,7 +66,11 @@ function trackerCallee(call: ts.CallExpression, config: ReconConfig, host?: Proj
     const decl = resolveName(callee.text, callee);
     return decl && isTrackerBinding(decl, callee.text, config) ? decl : undefined;
   }
-  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && config.callees.includes(callee.name.text)) {
+  if (
+    ts.isPropertyAccessExpression(callee) &&
+    ts.isIdentifier(callee.expression) &&
+    config.callees.includes(callee.name.text)
+  ) {
     const decl = resolveName(callee.expression.text, callee.expression);
     const target = decl && importTarget(decl);
     if (target && target.imported === '*') return moduleMatches(target.module, config) ? decl : undefined;
@@ -73,9 +82,14 @@ function trackerCallee(call: ts.CallExpression, config: ReconConfig, host?: Proj
 }
 
 /** The tracker's own declaration: in this file, or followed through its import to a local module. */
-export function trackerDefinition(host: ProjectHost, sourceFile: ts.SourceFile, tracking: TrackingCall): Located | undefined {
+export function trackerDefinition(
+  host: ProjectHost,
+  sourceFile: ts.SourceFile,
+  tracking: TrackingCall,
+): Located | undefined {
   const binding = tracking.binding;
-  if (ts.isFunctionDeclaration(binding) || ts.isVariableDeclaration(binding)) return { node: binding as Located['node'], sourceFile };
+  if (ts.isFunctionDeclaration(binding) || ts.isVariableDeclaration(binding))
+    return { node: binding as Located['node'], sourceFile };
   const target = importTarget(binding);
   if (!target) return undefined;
   if (target.imported === '*') {
@@ -83,13 +97,24 @@ export function trackerDefinition(host: ProjectHost, sourceFile: ts.SourceFile, 
     const callee = skipOuterExpressions(tracking.call.expression) as ts.PropertyAccessExpression;
     return path ? findExport(host, path, callee.name.text) : undefined;
   }
-  const namespace = ts.isPropertyAccessExpression(skipOuterExpressions(tracking.call.expression)) ? namespaceReexport(host, sourceFile.fileName, binding) : undefined;
-  if (namespace) return findExport(host, namespace.path, (skipOuterExpressions(tracking.call.expression) as ts.PropertyAccessExpression).name.text);
+  const namespace = ts.isPropertyAccessExpression(skipOuterExpressions(tracking.call.expression))
+    ? namespaceReexport(host, sourceFile.fileName, binding)
+    : undefined;
+  if (namespace)
+    return findExport(
+      host,
+      namespace.path,
+      (skipOuterExpressions(tracking.call.expression) as ts.PropertyAccessExpression).name.text,
+    );
   return resolveImport(host, sourceFile.fileName, binding);
 }
 
 /** The declared type of the tracker's record parameter, read from syntax; undefined when it cannot be read. */
-export function trackerParameterShape(located: Located | undefined, host: ProjectHost, index = 0): TypeShape | undefined {
+export function trackerParameterShape(
+  located: Located | undefined,
+  host: ProjectHost,
+  index = 0,
+): TypeShape | undefined {
   const type = located && trackerFunction(located)?.parameters[index]?.type;
   return type ? readRecordShape(host, located!.sourceFile, type) : undefined;
 }
@@ -100,7 +125,14 @@ const USAGE_KEY = /token|usage/i;
 const RECORD_NAME = /usage|record|row|entry|payload|data|event|params|input|args|options|log/i;
 
 function keywordType(type: ts.TypeNode): boolean {
-  return [ts.SyntaxKind.AnyKeyword, ts.SyntaxKind.UnknownKeyword, ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword, ts.SyntaxKind.ObjectKeyword].includes(type.kind);
+  return [
+    ts.SyntaxKind.AnyKeyword,
+    ts.SyntaxKind.UnknownKeyword,
+    ts.SyntaxKind.StringKeyword,
+    ts.SyntaxKind.NumberKeyword,
+    ts.SyntaxKind.BooleanKeyword,
+    ts.SyntaxKind.ObjectKeyword,
+  ].includes(type.kind);
 }
 
 /**
@@ -113,12 +145,18 @@ export function recordParameterIndex(located: Located, host: ProjectHost): numbe
   if (!params) return undefined;
   if (params.length <= 1) return 0;
   // Each declared type is read once: undefined for none or a keyword, null for a type this tool cannot read.
-  const shapes = params.map((p) => (p.type && !keywordType(p.type) ? (readRecordShape(host, located.sourceFile, p.type) ?? null) : undefined));
-  const usageTyped = shapes.flatMap((shape, i) => (shape && [...shape.properties.keys()].some((k) => USAGE_KEY.test(k)) ? [i] : []));
+  const shapes = params.map((p) =>
+    p.type && !keywordType(p.type) ? (readRecordShape(host, located.sourceFile, p.type) ?? null) : undefined,
+  );
+  const usageTyped = shapes.flatMap((shape, i) =>
+    shape && [...shape.properties.keys()].some((k) => USAGE_KEY.test(k)) ? [i] : [],
+  );
   if (usageTyped.length === 1) return usageTyped[0];
   if (usageTyped.length > 1) return undefined;
   // A type this tool cannot read, on a parameter named for a record: the call is then judged on that type.
-  const named = params.flatMap((p, i) => (shapes[i] === null && ts.isIdentifier(p.name) && RECORD_NAME.test(p.name.text) ? [i] : []));
+  const named = params.flatMap((p, i) =>
+    shapes[i] === null && ts.isIdentifier(p.name) && RECORD_NAME.test(p.name.text) ? [i] : [],
+  );
   return named.length === 1 ? named[0] : undefined;
 }
 

@@ -18,7 +18,8 @@ export function parseSource(path: string, text: string): ts.SourceFile {
 /** Syntax errors of a parsed file, formatted `line:column message`; empty when it parses. */
 export function syntaxErrors(sourceFile: ts.SourceFile): string[] {
   // parseDiagnostics is not in the public typings but is what every TS-based tool reads for syntax errors.
-  const diagnostics = (sourceFile as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  const diagnostics =
+    (sourceFile as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
   return diagnostics.map((d) => {
     const { line, character } = sourceFile.getLineAndCharacterOfPosition(d.start);
     return `${line + 1}:${character + 1} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
@@ -99,7 +100,9 @@ export function mentionsName(node: ts.Node, name: string): boolean {
 }
 
 /** The function a declaration defines: a function declaration, or the arrow/function expression a variable holds. */
-export function functionOf(node: ts.Node): ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | undefined {
+export function functionOf(
+  node: ts.Node,
+): ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | undefined {
   if (ts.isFunctionDeclaration(node)) return node;
   if (ts.isVariableDeclaration(node) && node.initializer) {
     const init = skipOuterExpressions(node.initializer);

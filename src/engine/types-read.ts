@@ -49,11 +49,14 @@ function readMembers(members: ts.NodeArray<ts.TypeElement>, shape: TypeShape) {
         continue;
       }
       const parts = member.type ? unionMembers(member.type) : [];
-      const anyLike = !member.type || parts.some((p) => isKeyword(p, ts.SyntaxKind.AnyKeyword) || isKeyword(p, ts.SyntaxKind.UnknownKeyword));
+      const anyLike =
+        !member.type ||
+        parts.some((p) => isKeyword(p, ts.SyntaxKind.AnyKeyword) || isKeyword(p, ts.SyntaxKind.UnknownKeyword));
       shape.properties.set(name, {
         optional: !!member.questionToken,
         acceptsNull: anyLike || parts.some((p) => isKeyword(p, ts.SyntaxKind.NullKeyword)),
-        acceptsUndefined: anyLike || !!member.questionToken || parts.some((p) => isKeyword(p, ts.SyntaxKind.UndefinedKeyword)),
+        acceptsUndefined:
+          anyLike || !!member.questionToken || parts.some((p) => isKeyword(p, ts.SyntaxKind.UndefinedKeyword)),
         acceptsExplicitUndefined: anyLike || parts.some((p) => isKeyword(p, ts.SyntaxKind.UndefinedKeyword)),
         node: member,
       });
@@ -98,7 +101,13 @@ function fail(reader: Reader, node: ts.Node, sourceFile: ts.SourceFile): undefin
 
 function withFilter(shape: TypeShape, construct: string, allows: (key: string) => boolean): TypeShape {
   const previous = shape.filter;
-  return { ...shape, filter: { construct: previous?.construct ?? construct, allows: (k) => allows(k) && (previous ? previous.allows(k) : true) } };
+  return {
+    ...shape,
+    filter: {
+      construct: previous?.construct ?? construct,
+      allows: (k) => allows(k) && (previous ? previous.allows(k) : true),
+    },
+  };
 }
 
 /** The string literal keys of `'a' | 'b'` (through type parameters), or undefined when any is something else. */
@@ -119,7 +128,13 @@ function literalKeys(type: ts.TypeNode, _sourceFile: ts.SourceFile, env: Env, de
 }
 
 /** Bind a generic declaration's type parameters to the arguments of a reference (or their defaults). */
-function bind(params: ts.NodeArray<ts.TypeParameterDeclaration> | undefined, args: ts.NodeArray<ts.TypeNode> | undefined, sourceFile: ts.SourceFile, env: Env, declFile: ts.SourceFile): Env | undefined {
+function bind(
+  params: ts.NodeArray<ts.TypeParameterDeclaration> | undefined,
+  args: ts.NodeArray<ts.TypeNode> | undefined,
+  sourceFile: ts.SourceFile,
+  env: Env,
+  declFile: ts.SourceFile,
+): Env | undefined {
   const out = new Map<string, Bound>();
   for (const [i, param] of (params ?? []).entries()) {
     const arg = args?.[i];
@@ -161,7 +176,11 @@ function importedFrom(sourceFile: ts.SourceFile, name: string): string | undefin
 /** Generated Supabase helpers (`Tables<'t'>`, `TablesInsert<'t'>`, `TablesUpdate<'t'>`) → the member of `Database` they stand for. */
 const SUPABASE_HELPERS: Record<string, string> = { Tables: 'Row', TablesInsert: 'Insert', TablesUpdate: 'Update' };
 
-function readZodMember(expr: ts.Expression, output: boolean, depth = 0): { nullable: boolean; optional: boolean } | undefined {
+function readZodMember(
+  expr: ts.Expression,
+  output: boolean,
+  depth = 0,
+): { nullable: boolean; optional: boolean } | undefined {
   if (depth > 12) return undefined;
   expr = skipOuterExpressions(expr);
   if (!ts.isCallExpression(expr)) return undefined;
@@ -196,7 +215,13 @@ function readZodMember(expr: ts.Expression, output: boolean, depth = 0): { nulla
 }
 
 /** `z.object({ … })` and what is chained on it, read into a shape; undefined when anything is not understood. */
-function readZodObject(reader: Reader, sourceFile: ts.SourceFile, expr: ts.Expression, output: boolean, depth: number): TypeShape | undefined {
+function readZodObject(
+  reader: Reader,
+  sourceFile: ts.SourceFile,
+  expr: ts.Expression,
+  output: boolean,
+  depth: number,
+): TypeShape | undefined {
   if (depth > 8) return fail(reader, expr, sourceFile);
   expr = skipOuterExpressions(expr);
   if (ts.isIdentifier(expr)) {
@@ -204,7 +229,8 @@ function readZodObject(reader: Reader, sourceFile: ts.SourceFile, expr: ts.Expre
     const init = found && ts.isVariableDeclaration(found.node) ? found.node.initializer : undefined;
     return init ? readZodObject(reader, found!.sourceFile, init, output, depth + 1) : fail(reader, expr, sourceFile);
   }
-  if (!ts.isCallExpression(expr) || !ts.isPropertyAccessExpression(skipOuterExpressions(expr.expression))) return fail(reader, expr, sourceFile);
+  if (!ts.isCallExpression(expr) || !ts.isPropertyAccessExpression(skipOuterExpressions(expr.expression)))
+    return fail(reader, expr, sourceFile);
   const callee = skipOuterExpressions(expr.expression) as ts.PropertyAccessExpression;
   const method = callee.name.text;
   const readLiteral = (shape: TypeShape, arg: ts.Expression | undefined): TypeShape | undefined => {
@@ -212,9 +238,16 @@ function readZodObject(reader: Reader, sourceFile: ts.SourceFile, expr: ts.Expre
     if (!arg || !ts.isObjectLiteralExpression(arg)) return fail(reader, expr, sourceFile);
     for (const prop of arg.properties) {
       const name = ts.isPropertyAssignment(prop) ? propertyNameText(prop.name) : undefined;
-      const member = name !== undefined && ts.isPropertyAssignment(prop) ? readZodMember(prop.initializer, output) : undefined;
+      const member =
+        name !== undefined && ts.isPropertyAssignment(prop) ? readZodMember(prop.initializer, output) : undefined;
       if (!member) return fail(reader, prop, sourceFile);
-      shape.properties.set(name!, { optional: member.optional, acceptsNull: member.nullable, acceptsUndefined: member.optional, acceptsExplicitUndefined: member.optional, node: prop as unknown as ts.TypeElement });
+      shape.properties.set(name!, {
+        optional: member.optional,
+        acceptsNull: member.nullable,
+        acceptsUndefined: member.optional,
+        acceptsExplicitUndefined: member.optional,
+        node: prop as unknown as ts.TypeElement,
+      });
     }
     return shape;
   };
@@ -239,7 +272,8 @@ function readZodObject(reader: Reader, sourceFile: ts.SourceFile, expr: ts.Expre
     }
     case 'partial':
       if (expr.arguments.length) return fail(reader, expr, sourceFile);
-      for (const [k, v] of copy.properties) copy.properties.set(k, { ...v, optional: true, acceptsUndefined: true, acceptsExplicitUndefined: true });
+      for (const [k, v] of copy.properties)
+        copy.properties.set(k, { ...v, optional: true, acceptsUndefined: true, acceptsExplicitUndefined: true });
       return copy;
     case 'passthrough':
     case 'loose':
@@ -257,16 +291,24 @@ function readZodObject(reader: Reader, sourceFile: ts.SourceFile, expr: ts.Expre
 }
 
 /** The type of the `const` a `typeof x` names: its annotation, or its object literal as TypeScript would infer it. */
-function readTypeofConst(reader: Reader, sourceFile: ts.SourceFile, query: ts.TypeQueryNode, env: Env, depth: number): TypeShape | undefined {
+function readTypeofConst(
+  reader: Reader,
+  sourceFile: ts.SourceFile,
+  query: ts.TypeQueryNode,
+  env: Env,
+  depth: number,
+): TypeShape | undefined {
   if (!ts.isIdentifier(query.exprName)) return fail(reader, query, sourceFile);
   const found = findLocal(reader.host, sourceFile, query.exprName.text);
   if (!found || !ts.isVariableDeclaration(found.node)) return fail(reader, query, sourceFile);
   if (found.node.type) return read(reader, found.sourceFile, found.node.type, new Map(), depth + 1);
   const init = found.node.initializer && skipOuterExpressions(found.node.initializer);
-  if (!init || !ts.isObjectLiteralExpression(init) || (ts.getCombinedNodeFlags(found.node) & ts.NodeFlags.Const) === 0) return fail(reader, query, sourceFile);
+  if (!init || !ts.isObjectLiteralExpression(init) || (ts.getCombinedNodeFlags(found.node) & ts.NodeFlags.Const) === 0)
+    return fail(reader, query, sourceFile);
   const shape: TypeShape = { properties: new Map(), open: false };
   for (const prop of init.properties) {
-    const name = ts.isPropertyAssignment(prop) || ts.isShorthandPropertyAssignment(prop) ? propertyNameText(prop.name) : undefined;
+    const name =
+      ts.isPropertyAssignment(prop) || ts.isShorthandPropertyAssignment(prop) ? propertyNameText(prop.name) : undefined;
     if (name === undefined) return fail(reader, prop, found.sourceFile);
     let acceptsNull = false;
     let acceptsUndefined = false;
@@ -280,13 +322,25 @@ function readTypeofConst(reader: Reader, sourceFile: ts.SourceFile, query: ts.Ty
         acceptsUndefined = parts.some((p) => isKeyword(p, ts.SyntaxKind.UndefinedKeyword));
       }
     }
-    shape.properties.set(name, { optional: false, acceptsNull, acceptsUndefined, acceptsExplicitUndefined: acceptsUndefined, node: prop as unknown as ts.TypeElement });
+    shape.properties.set(name, {
+      optional: false,
+      acceptsNull,
+      acceptsUndefined,
+      acceptsExplicitUndefined: acceptsUndefined,
+      node: prop as unknown as ts.TypeElement,
+    });
   }
   void env;
   return withFilter(shape, `typeof ${query.exprName.text}`, () => false);
 }
 
-function read(reader: Reader, sourceFile: ts.SourceFile, type: ts.TypeNode, env: Env, depth: number): TypeShape | undefined {
+function read(
+  reader: Reader,
+  sourceFile: ts.SourceFile,
+  type: ts.TypeNode,
+  env: Env,
+  depth: number,
+): TypeShape | undefined {
   if (depth > 12) return fail(reader, type, sourceFile);
   if (ts.isParenthesizedTypeNode(type)) return read(reader, sourceFile, type.type, env, depth + 1);
   if (ts.isTypeLiteralNode(type)) {
@@ -308,7 +362,8 @@ function read(reader: Reader, sourceFile: ts.SourceFile, type: ts.TypeNode, env:
     }
     return merged;
   }
-  if (ts.isTypeOperatorNode(type) && type.operator === ts.SyntaxKind.ReadonlyKeyword) return read(reader, sourceFile, type.type, env, depth + 1);
+  if (ts.isTypeOperatorNode(type) && type.operator === ts.SyntaxKind.ReadonlyKeyword)
+    return read(reader, sourceFile, type.type, env, depth + 1);
   if (ts.isTypeQueryNode(type) && reader.values) return readTypeofConst(reader, sourceFile, type, env, depth);
   if (ts.isIndexedAccessTypeNode(type)) {
     // `Database['public']['Tables']['token_usage']['Insert']`: the member's own declared type.
@@ -325,7 +380,12 @@ function read(reader: Reader, sourceFile: ts.SourceFile, type: ts.TypeNode, env:
   if (ts.isQualifiedName(type.typeName)) {
     const left = type.typeName.left;
     const right = type.typeName.right.text;
-    if (reader.values && ts.isIdentifier(left) && (right === 'infer' || right === 'output' || right === 'input' || right === 'TypeOf') && /^zod(\/|$)/.test(importedFrom(sourceFile, left.text) ?? '')) {
+    if (
+      reader.values &&
+      ts.isIdentifier(left) &&
+      (right === 'infer' || right === 'output' || right === 'input' || right === 'TypeOf') &&
+      /^zod(\/|$)/.test(importedFrom(sourceFile, left.text) ?? '')
+    ) {
       const arg = type.typeArguments?.[0];
       if (!arg || !ts.isTypeQueryNode(arg) || !ts.isIdentifier(arg.exprName)) return fail(reader, type, sourceFile);
       return readZodObject(reader, sourceFile, arg.exprName, right !== 'input', depth + 1);
@@ -339,15 +399,27 @@ function read(reader: Reader, sourceFile: ts.SourceFile, type: ts.TypeNode, env:
   const bound = env.get(name);
   if (bound && !type.typeArguments) return read(reader, bound.sourceFile, bound.type, bound.env, depth + 1);
   const args = type.typeArguments;
-  if ((name === 'Partial' || name === 'Readonly' || name === 'Required' || name === 'NonNullable') && args?.length === 1) {
+  if (
+    (name === 'Partial' || name === 'Readonly' || name === 'Required' || name === 'NonNullable') &&
+    args?.length === 1
+  ) {
     const inner = read(reader, sourceFile, args[0], env, depth + 1);
     if (!inner) return undefined;
     const copy: TypeShape = { ...inner, properties: new Map(inner.properties) };
-    if (name === 'Partial') for (const [k, v] of copy.properties) copy.properties.set(k, { ...v, optional: true, acceptsUndefined: true });
+    if (name === 'Partial')
+      for (const [k, v] of copy.properties) copy.properties.set(k, { ...v, optional: true, acceptsUndefined: true });
     if (name === 'Required') {
       // `-?` removes `undefined` that came from `?` only; an explicit `| undefined` stays.
       for (const [k, v] of copy.properties) {
-        const explicit = ts.isPropertySignature(v.node) && !!v.node.type && unionMembers(v.node.type).some((p) => isKeyword(p, ts.SyntaxKind.UndefinedKeyword) || isKeyword(p, ts.SyntaxKind.AnyKeyword) || isKeyword(p, ts.SyntaxKind.UnknownKeyword));
+        const explicit =
+          ts.isPropertySignature(v.node) &&
+          !!v.node.type &&
+          unionMembers(v.node.type).some(
+            (p) =>
+              isKeyword(p, ts.SyntaxKind.UndefinedKeyword) ||
+              isKeyword(p, ts.SyntaxKind.AnyKeyword) ||
+              isKeyword(p, ts.SyntaxKind.UnknownKeyword),
+          );
         copy.properties.set(k, { ...v, optional: false, acceptsUndefined: explicit });
       }
       return withFilter(copy, textOf(type, sourceFile), () => false);
@@ -371,16 +443,33 @@ function read(reader: Reader, sourceFile: ts.SourceFile, type: ts.TypeNode, env:
   return readDeclaration(reader, found, type, sourceFile, env, depth);
 }
 
-function readDeclaration(reader: Reader, found: Located, ref: ts.TypeReferenceNode, refFile: ts.SourceFile, env: Env, depth: number): TypeShape | undefined {
+function readDeclaration(
+  reader: Reader,
+  found: Located,
+  ref: ts.TypeReferenceNode,
+  refFile: ts.SourceFile,
+  env: Env,
+  depth: number,
+): TypeShape | undefined {
   const node = found.node;
   if (ts.isInterfaceDeclaration(node)) {
     const own = bind(node.typeParameters, ref.typeArguments, refFile, env, found.sourceFile);
     if (!own) return fail(reader, ref, refFile);
-    const shape: TypeShape = { properties: new Map(), open: false, declaration: { node, sourceFile: found.sourceFile } };
+    const shape: TypeShape = {
+      properties: new Map(),
+      open: false,
+      declaration: { node, sourceFile: found.sourceFile },
+    };
     for (const clause of node.heritageClauses ?? []) {
       for (const base of clause.types) {
         const baseShape = ts.isIdentifier(base.expression)
-          ? read(reader, found.sourceFile, ts.factory.createTypeReferenceNode(base.expression.text, base.typeArguments), own, depth + 1)
+          ? read(
+              reader,
+              found.sourceFile,
+              ts.factory.createTypeReferenceNode(base.expression.text, base.typeArguments),
+              own,
+              depth + 1,
+            )
           : undefined;
         if (!baseShape) shape.open = true;
         else {
@@ -395,13 +484,20 @@ function readDeclaration(reader: Reader, found: Located, ref: ts.TypeReferenceNo
   if (ts.isTypeAliasDeclaration(node)) {
     const helper = SUPABASE_HELPERS[node.name.text];
     const first = ref.typeArguments?.[0];
-    if (helper && ts.isConditionalTypeNode(node.type) && first && ts.isLiteralTypeNode(first) && ts.isStringLiteral(first.literal)) {
+    if (
+      helper &&
+      ts.isConditionalTypeNode(node.type) &&
+      first &&
+      ts.isLiteralTypeNode(first) &&
+      ts.isStringLiteral(first.literal)
+    ) {
       // Supabase's generated helper is a conditional type over `Database`: read the member it selects.
       const database = findLocal(reader.host, found.sourceFile, 'Database');
       if (!database) return fail(reader, ref, refFile);
       const q = (s: string) => ts.factory.createLiteralTypeNode(ts.factory.createStringLiteral(s));
       let path: ts.TypeNode = ts.factory.createTypeReferenceNode('Database');
-      for (const key of ['public', 'Tables', first.literal.text, helper]) path = ts.factory.createIndexedAccessTypeNode(path, q(key));
+      for (const key of ['public', 'Tables', first.literal.text, helper])
+        path = ts.factory.createIndexedAccessTypeNode(path, q(key));
       const shape = read(reader, found.sourceFile, path, new Map(), depth + 1);
       return shape ?? fail(reader, ref, refFile);
     }
@@ -418,7 +514,12 @@ function readDeclaration(reader: Reader, found: Located, ref: ts.TypeReferenceNo
  * types), Supabase's `TablesInsert<'t'>`, `typeof` a const, `z.infer<typeof schema>`, following imports to local
  * modules. Unions, conditional and mapped types and library types are not read (undefined).
  */
-export function readTypeShape(host: ProjectHost, sourceFile: ts.SourceFile, type: ts.TypeNode, depth = 0): TypeShape | undefined {
+export function readTypeShape(
+  host: ProjectHost,
+  sourceFile: ts.SourceFile,
+  type: ts.TypeNode,
+  depth = 0,
+): TypeShape | undefined {
   return read({ host }, sourceFile, type, new Map(), depth);
 }
 
@@ -427,12 +528,20 @@ export function readTypeShape(host: ProjectHost, sourceFile: ts.SourceFile, type
  * obj`), whose properties say only what they accept (their `node` is the schema's or object's property, not a
  * signature with a declared type).
  */
-export function readRecordShape(host: ProjectHost, sourceFile: ts.SourceFile, type: ts.TypeNode): TypeShape | undefined {
+export function readRecordShape(
+  host: ProjectHost,
+  sourceFile: ts.SourceFile,
+  type: ts.TypeNode,
+): TypeShape | undefined {
   return read({ host, values: true }, sourceFile, type, new Map(), 0);
 }
 
 /** `readRecordShape`, and when it cannot read the type, the construct (as written) that stopped it. */
-export function readTypeShapeExplained(host: ProjectHost, sourceFile: ts.SourceFile, type: ts.TypeNode): { shape?: TypeShape; unread?: string } {
+export function readTypeShapeExplained(
+  host: ProjectHost,
+  sourceFile: ts.SourceFile,
+  type: ts.TypeNode,
+): { shape?: TypeShape; unread?: string } {
   const reader: Reader = { host, values: true };
   const shape = read(reader, sourceFile, type, new Map(), 0);
   return shape ? { shape } : { unread: reader.unread ?? textOf(type, sourceFile) };
@@ -440,7 +549,12 @@ export function readTypeShapeExplained(host: ProjectHost, sourceFile: ts.SourceF
 
 /** `Promise<T>` → `T`; other types unchanged. */
 export function unwrapPromise(type: ts.TypeNode): ts.TypeNode {
-  if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise' && type.typeArguments?.length === 1) {
+  if (
+    ts.isTypeReferenceNode(type) &&
+    ts.isIdentifier(type.typeName) &&
+    type.typeName.text === 'Promise' &&
+    type.typeArguments?.length === 1
+  ) {
     return type.typeArguments[0];
   }
   return type;
@@ -458,6 +572,10 @@ export function packageTypeReference(type: ts.TypeNode, at: ts.Node): { module: 
   const rootDecl = resolveName(entity.text, at);
   const target = rootDecl && importTarget(rootDecl);
   if (!target) return undefined;
-  const last = names.length ? names[names.length - 1] : target.imported === '*' || target.imported === 'default' ? entity.text : target.imported;
+  const last = names.length
+    ? names[names.length - 1]
+    : target.imported === '*' || target.imported === 'default'
+      ? entity.text
+      : target.imported;
   return { module: target.module, name: last };
 }

@@ -41,7 +41,6 @@ export interface ReconcileIo {
   createClient?(adminAPIKey: string, baseURL?: string): OpenAI | Promise<OpenAI>;
 }
 
-
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /**
@@ -49,14 +48,18 @@ const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
  * otherwise reconcile as "no usage" or "no costs" and, with --write, set statuses on real rows.
  */
 function checkResultKind(pages: Page[], option: string, prefix: string, api: string): void {
-  const wrong = [...new Set(pages.flatMap((p) => p.data.flatMap((b) => (b.results ?? []).map((r) => String(r.object)))))].filter((o) => !o.startsWith(prefix));
+  const wrong = [
+    ...new Set(pages.flatMap((p) => p.data.flatMap((b) => (b.results ?? []).map((r) => String(r.object))))),
+  ].filter((o) => !o.startsWith(prefix));
   if (wrong.length === 0) return;
-  const swapped = option === '--usage' ? wrong.some((o) => o.startsWith('organization.costs.')) : wrong.some((o) => o.startsWith('organization.usage.'));
+  const swapped =
+    option === '--usage'
+      ? wrong.some((o) => o.startsWith('organization.costs.'))
+      : wrong.some((o) => o.startsWith('organization.usage.'));
   throw new UsageError(
     `${option}: expected saved ${api} results (${prefix}*), found ${wrong.join(', ')}${swapped ? ': are --usage and --costs swapped?' : ''}`,
   );
 }
-
 
 /** YYYY-MM-DD (UTC midnight) or an ISO time → unix seconds. */
 function parseTime(text: string, flag: string): number {
@@ -138,14 +141,20 @@ async function run(argv: string[], io: FullIo): Promise<number> {
     io.stdout(RECONCILE_USAGE);
     return EXIT.ok;
   }
-  if (values.bucket !== undefined && !(values.bucket in BUCKET_SECONDS)) throw new UsageError(`--bucket: expected 1m, 1h or 1d, got ${values.bucket}`);
-  if (values.costs !== undefined && values.usage === undefined) throw new UsageError('--costs needs --usage (offline mode reads both from files)');
+  if (values.bucket !== undefined && !(values.bucket in BUCKET_SECONDS))
+    throw new UsageError(`--bucket: expected 1m, 1h or 1d, got ${values.bucket}`);
+  if (values.costs !== undefined && values.usage === undefined)
+    throw new UsageError('--costs needs --usage (offline mode reads both from files)');
   const tolerance = parseTolerance(values.tolerance);
-  const dollarFloor = values['dollar-floor'] === undefined ? DEFAULT_DOLLAR_FLOOR : Number(values['dollar-floor'].replace(/^\$/, ''));
-  if (!Number.isFinite(dollarFloor) || dollarFloor < 0) throw new UsageError(`--dollar-floor: expected dollars (0.005), got ${values['dollar-floor']}`);
+  const dollarFloor =
+    values['dollar-floor'] === undefined ? DEFAULT_DOLLAR_FLOOR : Number(values['dollar-floor'].replace(/^\$/, ''));
+  if (!Number.isFinite(dollarFloor) || dollarFloor < 0)
+    throw new UsageError(`--dollar-floor: expected dollars (0.005), got ${values['dollar-floor']}`);
   const baseURL = values['base-url'];
-  if (baseURL !== undefined && !/^https?:\/\/[^\s]+$/.test(baseURL)) throw new UsageError(`--base-url: expected an http(s) URL, got ${baseURL}`);
-  if (baseURL !== undefined && values.usage !== undefined) throw new UsageError('--base-url has no use with --usage (offline mode calls no API)');
+  if (baseURL !== undefined && !/^https?:\/\/[^\s]+$/.test(baseURL))
+    throw new UsageError(`--base-url: expected an http(s) URL, got ${baseURL}`);
+  if (baseURL !== undefined && values.usage !== undefined)
+    throw new UsageError('--base-url has no use with --usage (offline mode calls no API)');
   let since = values.since === undefined ? undefined : parseTime(values.since, '--since');
   let until = values.until === undefined ? undefined : parseTime(values.until, '--until');
   let bucket = values.bucket as BucketWidth | undefined;
@@ -153,7 +162,9 @@ async function run(argv: string[], io: FullIo): Promise<number> {
   const costColumn = values['cost-column'] ?? DEFAULT_COST_COLUMN;
   const provider = values.prices === undefined ? undefined : (readJson(io, values.prices, '--prices') as Provider);
   if (provider !== undefined && (typeof provider !== 'object' || !Array.isArray(provider.models))) {
-    throw new UsageError('--prices: expected a @pydantic/genai-prices Provider ({ "id", "name", "api_pattern", "models": [...] })');
+    throw new UsageError(
+      '--prices: expected a @pydantic/genai-prices Provider ({ "id", "name", "api_pattern", "models": [...] })',
+    );
   }
 
   let data: OpenAiData;
@@ -175,9 +186,11 @@ async function run(argv: string[], io: FullIo): Promise<number> {
     const ends = usagePages.flatMap((p) => p.data.map((b) => b.end_time));
     since ??= starts.length ? Math.min(...starts) : undefined;
     until ??= ends.length ? Math.max(...ends) : undefined;
-    if (since === undefined || until === undefined) throw new UsageError('--usage has no buckets: give --since and --until');
+    if (since === undefined || until === undefined)
+      throw new UsageError('--usage has no buckets: give --since and --until');
   } else {
-    if (since === undefined || until === undefined) throw new UsageError('--since and --until are required (or --usage FILE for saved data)');
+    if (since === undefined || until === undefined)
+      throw new UsageError('--since and --until are required (or --usage FILE for saved data)');
     bucket ??= '1d';
     const key = io.env.OPENAI_ADMIN_KEY;
     if (!key) {
@@ -207,7 +220,8 @@ async function run(argv: string[], io: FullIo): Promise<number> {
       absoluteDollars: dollarFloor,
     });
     report = result.report;
-    if (values.write) written = await writePlan(db, { table, costColumn }, result.plan, { since, until, bucket }, now, io.stderr);
+    if (values.write)
+      written = await writePlan(db, { table, costColumn }, result.plan, { since, until, bucket }, now, io.stderr);
   } finally {
     await db.close();
   }
@@ -216,8 +230,11 @@ async function run(argv: string[], io: FullIo): Promise<number> {
   if (values.html !== undefined) io.writeFile(resolve(io.cwd, values.html), renderHtml(report));
   io.stdout(renderTerminal(report));
   if (written !== undefined) {
-    const already = written.unchanged > 0 ? ` (${written.unchanged} more already held these values and were skipped)` : '';
-    io.stdout(`\nWrote reconciliation_status (and, where billed dollars exist, actual_cost_cents + reconciled_at) on ${written.written} rows of matched and discrepant buckets${already}. actual_cost_cents is an allocation of each bucket's billed dollars, not a per-request bill.\n`);
+    const already =
+      written.unchanged > 0 ? ` (${written.unchanged} more already held these values and were skipped)` : '';
+    io.stdout(
+      `\nWrote reconciliation_status (and, where billed dollars exist, actual_cost_cents + reconciled_at) on ${written.written} rows of matched and discrepant buckets${already}. actual_cost_cents is an allocation of each bucket's billed dollars, not a per-request bill.\n`,
+    );
   }
   return EXIT.ok;
 }
@@ -239,7 +256,9 @@ export async function nodeReconcileIo(): Promise<Omit<FullIo, 'cwd' | 'env' | 's
       const dir = path.resolve(cwd, '.recon/db');
       if (!fs.existsSync(dir)) {
         // Setup, not an outage: nothing to retry.
-        throw new UsageError(`no rows store at ${dir}: run reconcile in the app's directory (where recon-codemod/tracking stores rows in .recon/db), or pass --db postgres://…`);
+        throw new UsageError(
+          `no rows store at ${dir}: run reconcile in the app's directory (where recon-codemod/tracking stores rows in .recon/db), or pass --db postgres://…`,
+        );
       }
       // Takes the store's lock (waits for an idle tracker, else refuses naming the process that holds it), so a
       // running app and reconcile never open the directory at once; the lock and the database close with the Db.
@@ -248,13 +267,22 @@ export async function nodeReconcileIo(): Promise<Omit<FullIo, 'cwd' | 'env' | 's
       return { ...rows.pgliteDb(store.db, { closeOnClose: false }), close: () => store.close() };
     },
     async createClient(adminAPIKey, baseURL) {
-      const { default: OpenAIClient } = await importOptional('openai', 'recon-codemod reconcile', () => import('openai'));
+      const { default: OpenAIClient } = await importOptional(
+        'openai',
+        'recon-codemod reconcile',
+        () => import('openai'),
+      );
       // Without --base-url, baseURL from OPENAI_BASE_URL when set (the client reads it); admin endpoints need no API key.
       const client = new OpenAIClient({ adminAPIKey, apiKey: null, ...(baseURL ? { baseURL } : {}) });
       // openai is the project's own (an optional peer of any version, so an app on openai 4 can install this
       // package): an older client has no admin usage API.
       if (!client.admin?.organization?.usage) {
-        throw new MissingPackageError(['openai@6'], 'recon-codemod reconcile', true, "openai 6.49 or later (the project's openai has no admin usage API)");
+        throw new MissingPackageError(
+          ['openai@6'],
+          'recon-codemod reconcile',
+          true,
+          "openai 6.49 or later (the project's openai has no admin usage API)",
+        );
       }
       return client;
     },

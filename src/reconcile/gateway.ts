@@ -120,7 +120,10 @@ Exit codes:
 `;
 
 class GatewayError extends Error {
-  constructor(message: string, readonly auth = false) {
+  constructor(
+    message: string,
+    readonly auth = false,
+  ) {
     super(message);
   }
 }
@@ -143,7 +146,12 @@ export interface GatewayRowResult {
   actual_cost_cents: number | null;
   estimated_cost_cents: number | null;
   recorded: { input_tokens: number | null; output_tokens: number | null; tokens_used: number };
-  gateway: { input_tokens: number | null; output_tokens: number | null; model: string | null; provider: string | null } | null;
+  gateway: {
+    input_tokens: number | null;
+    output_tokens: number | null;
+    model: string | null;
+    provider: string | null;
+  } | null;
   notes: string[];
 }
 
@@ -158,7 +166,9 @@ export interface GatewayReport {
   gateway_cost_cents: number;
   results: GatewayRowResult[];
   /** What the gateway served that no row records: per day where the gateway counts them, else why not. */
-  unrecorded: { days: Array<{ day: string; gateway_requests: number; rows: number; unrecorded: number }> } | { unavailable: string };
+  unrecorded:
+    | { days: Array<{ day: string; gateway_requests: number; rows: number; unrecorded: number }> }
+    | { unavailable: string };
   written?: number;
 }
 
@@ -179,19 +189,26 @@ function parseTime(text: string, flag: string): string {
 function positiveInt(text: string | undefined, flag: string, fallback: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || (flag === '--batch' && !Number.isInteger(n))) throw new UsageError(`${flag}: expected a positive number, got ${text}`);
+  if (!Number.isFinite(n) || n <= 0 || (flag === '--batch' && !Number.isInteger(n)))
+    throw new UsageError(`${flag}: expected a positive number, got ${text}`);
   return n;
 }
 
 /** Does this argv ask for the gateway mode? (command.ts hands it over before its own parsing.) */
-export const wantsGateway = (argv: readonly string[]): boolean => argv.some((a) => a === '--gateway' || a.startsWith('--gateway='));
+export const wantsGateway = (argv: readonly string[]): boolean =>
+  argv.some((a) => a === '--gateway' || a.startsWith('--gateway='));
 
-export async function runGatewayReconcile(argv: string[], io: GatewayIo & Required<Pick<ReconcileIo, 'openDb' | 'writeFile'>>): Promise<number> {
+export async function runGatewayReconcile(
+  argv: string[],
+  io: GatewayIo & Required<Pick<ReconcileIo, 'openDb' | 'writeFile'>>,
+): Promise<number> {
   try {
     return await run(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`recon-codemod reconcile: ${error.message}\nRun recon-codemod reconcile --gateway vercel --help for usage.\n`);
+      io.stderr(
+        `recon-codemod reconcile: ${error.message}\nRun recon-codemod reconcile --gateway vercel --help for usage.\n`,
+      );
       return 2;
     }
     if (error instanceof GatewayError) {
@@ -203,7 +220,10 @@ export async function runGatewayReconcile(argv: string[], io: GatewayIo & Requir
   }
 }
 
-async function run(argv: string[], io: GatewayIo & Required<Pick<ReconcileIo, 'openDb' | 'writeFile'>>): Promise<number> {
+async function run(
+  argv: string[],
+  io: GatewayIo & Required<Pick<ReconcileIo, 'openDb' | 'writeFile'>>,
+): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -228,7 +248,9 @@ async function run(argv: string[], io: GatewayIo & Required<Pick<ReconcileIo, 'o
       },
     }));
   } catch (error) {
-    throw new UsageError(`${(error as Error).message} (with --gateway, the options are those of reconcile --gateway --help)`);
+    throw new UsageError(
+      `${(error as Error).message} (with --gateway, the options are those of reconcile --gateway --help)`,
+    );
   }
   if (values.help) {
     io.stdout(GATEWAY_USAGE);
@@ -256,17 +278,31 @@ async function run(argv: string[], io: GatewayIo & Required<Pick<ReconcileIo, 'o
     throw new UsageError(`--base-url: not a URL: ${values['base-url']}`);
   }
   const key = spec.keyEnv.map((k) => io.env[k]).find((v) => v);
-  if (!key) throw new UsageError(`${spec.keyEnv.join(' or ')} is not set: the ${spec.title}'s generation lookup needs it`);
+  if (!key)
+    throw new UsageError(`${spec.keyEnv.join(' or ')} is not set: the ${spec.title}'s generation lookup needs it`);
 
   const client = lookupClient(io, spec, baseUrl, key, rate);
   const db = await io.openDb(values.db, io.cwd);
   let report: GatewayReport;
   try {
     const columns = await columnsOf(db, table);
-    for (const required of ['id', 'created_at', 'llm_gateway', 'gateway_generation_id', 'tokens_used', 'reconciliation_status', 'actual_cost_cents']) {
-      if (!columns.has(required)) throw new UsageError(`table ${table} has no column ${required} (apply \`recon-codemod sql\` first)`);
+    for (const required of [
+      'id',
+      'created_at',
+      'llm_gateway',
+      'gateway_generation_id',
+      'tokens_used',
+      'reconciliation_status',
+      'actual_cost_cents',
+    ]) {
+      if (!columns.has(required))
+        throw new UsageError(`table ${table} has no column ${required} (apply \`recon-codemod sql\` first)`);
     }
-    const rows = await readGatewayRows(db, { table, costColumn, columns }, spec.name, { since, until, recheck: values.recheck === true });
+    const rows = await readGatewayRows(db, { table, costColumn, columns }, spec.name, {
+      since,
+      until,
+      recheck: values.recheck === true,
+    });
     const results: GatewayRowResult[] = [];
     let written = 0;
     const bar = progress(io, spec.name, rows.length);
@@ -275,12 +311,16 @@ async function run(argv: string[], io: GatewayIo & Required<Pick<ReconcileIo, 'o
       const found = await Promise.all(batch.map((row) => client.lookup(row.generation_id)));
       const batchResults = batch.map((row, i) => compare(row, found[i], tolerance));
       results.push(...batchResults);
-      if (values.write) written += await writeBatch(db, table, spec.name, batch, batchResults, found, io.now ?? new Date());
+      if (values.write)
+        written += await writeBatch(db, table, spec.name, batch, batchResults, found, io.now ?? new Date());
       bar(start + batch.length);
     }
-    const unrecorded = spec.listing === 'daily-report' ? await dailyUnrecorded(db, table, spec.name, client, rows, { since, until }) : {
-      unavailable: `${spec.title} documents no way to list or count its generations for a regular API key, so requests the app never recorded cannot be found from here`,
-    };
+    const unrecorded =
+      spec.listing === 'daily-report'
+        ? await dailyUnrecorded(db, table, spec.name, client, rows, { since, until })
+        : {
+            unavailable: `${spec.title} documents no way to list or count its generations for a regular API key, so requests the app never recorded cannot be found from here`,
+          };
     report = summarize(spec.name, baseUrl, results, unrecorded);
     if (values.write) report.written = written;
   } finally {
@@ -297,7 +337,9 @@ function progress(io: GatewayIo, name: string, total: number): (done: number) =>
   return (done) => {
     const width = 20;
     const filled = Math.round((done / total) * width);
-    io.stderr(`reconcile --gateway ${name}: [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} generations looked up\n`);
+    io.stderr(
+      `reconcile --gateway ${name}: [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} generations looked up\n`,
+    );
   };
 }
 
@@ -368,12 +410,18 @@ function lookupClient(io: GatewayIo, spec: GatewaySpec, baseUrl: string, key: st
       }
       if (response.status === 429 || response.status >= 500) {
         await response.text().catch(() => '');
-        if (attempt >= 5) throw new GatewayError(`GET ${url}: ${response.status} after ${attempt} attempts (re-run to resume)`);
+        if (attempt >= 5)
+          throw new GatewayError(`GET ${url}: ${response.status} after ${attempt} attempts (re-run to resume)`);
         const retryAfter = Number(response.headers.get('retry-after'));
-        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 60) * 1000 : Math.min(8000, 250 * 2 ** attempt));
+        await sleep(
+          Number.isFinite(retryAfter) && retryAfter > 0
+            ? Math.min(retryAfter, 60) * 1000
+            : Math.min(8000, 250 * 2 ** attempt),
+        );
         continue;
       }
-      if (!response.ok) throw new GatewayError(`GET ${url}: ${response.status} ${await response.text().catch(() => '')}`.trim());
+      if (!response.ok)
+        throw new GatewayError(`GET ${url}: ${response.status} ${await response.text().catch(() => '')}`.trim());
       try {
         return await response.json();
       } catch (error) {
@@ -387,8 +435,12 @@ function lookupClient(io: GatewayIo, spec: GatewaySpec, baseUrl: string, key: st
       const body = await get(`/generation?id=${encodeURIComponent(id)}`, true);
       if (body === undefined) return null;
       const parsed = spec.parse(body);
-      if (!parsed) throw new GatewayError(`the lookup of ${id} did not answer in the documented shape ({ "data": { "id", "total_cost", … } })`);
-      if (parsed.id !== id) throw new GatewayError(`the lookup of ${id} answered for another generation (${parsed.id})`);
+      if (!parsed)
+        throw new GatewayError(
+          `the lookup of ${id} did not answer in the documented shape ({ "data": { "id", "total_cost", … } })`,
+        );
+      if (parsed.id !== id)
+        throw new GatewayError(`the lookup of ${id} answered for another generation (${parsed.id})`);
       return parsed;
     },
   };
@@ -414,7 +466,9 @@ export function compare(row: GatewayRow, generation: GatewayGeneration | null, t
       estimated_cost_cents: row.estimated_cost_cents,
       recorded,
       gateway: null,
-      notes: ['the gateway has no generation with this id (yet: a lookup right after the request can 404); the row stays pending'],
+      notes: [
+        'the gateway has no generation with this id (yet: a lookup right after the request can 404); the row stays pending',
+      ],
     };
   }
   const notes: string[] = [];
@@ -428,7 +482,12 @@ export function compare(row: GatewayRow, generation: GatewayGeneration | null, t
     agrees = false;
     notes.push(`output tokens: recorded ${row.output_tokens}, gateway ${outputTokens}`);
   }
-  if ((row.input_tokens === null || row.output_tokens === null) && inputTokens !== null && outputTokens !== null && row.tokens_used !== inputTokens + outputTokens) {
+  if (
+    (row.input_tokens === null || row.output_tokens === null) &&
+    inputTokens !== null &&
+    outputTokens !== null &&
+    row.tokens_used !== inputTokens + outputTokens
+  ) {
     agrees = false;
     notes.push(`total tokens: recorded ${row.tokens_used}, gateway ${inputTokens + outputTokens}`);
   }
@@ -450,7 +509,12 @@ export function compare(row: GatewayRow, generation: GatewayGeneration | null, t
     actual_cost_cents: Math.round(exact),
     estimated_cost_cents: row.estimated_cost_cents,
     recorded,
-    gateway: { input_tokens: inputTokens, output_tokens: outputTokens, model: generation.model, provider: generation.provider },
+    gateway: {
+      input_tokens: inputTokens,
+      output_tokens: outputTokens,
+      model: generation.model,
+      provider: generation.provider,
+    },
     notes,
   };
 }
@@ -469,7 +533,9 @@ async function writeBatch(
   found: Array<GatewayGeneration | null>,
   now: Date,
 ): Promise<number> {
-  const entries = results.map((r, i) => ({ r, g: found[i], row: batch[i] })).filter((e) => e.g !== null && e.r.status !== 'not_found');
+  const entries = results
+    .map((r, i) => ({ r, g: found[i], row: batch[i] }))
+    .filter((e) => e.g !== null && e.r.status !== 'not_found');
   if (entries.length === 0) return 0;
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
@@ -492,7 +558,9 @@ async function writeBatch(
       ],
     );
     if (rows.length !== entries.length) {
-      throw new Error(`expected to update ${entries.length} rows, the database matched ${rows.length}: this batch was rolled back`);
+      throw new Error(
+        `expected to update ${entries.length} rows, the database matched ${rows.length}: this batch was rolled back`,
+      );
     }
     return rows.length;
   });
@@ -518,11 +586,16 @@ async function dailyUnrecorded(
   );
   if (rows.length === 0 && looked.length === 0) return { days: [] };
   const first = window.since?.slice(0, 10) ?? rows[0]?.day;
-  const lastExclusive = window.until ? new Date(Date.parse(window.until) - 1).toISOString().slice(0, 10) : rows.at(-1)?.day;
+  const lastExclusive = window.until
+    ? new Date(Date.parse(window.until) - 1).toISOString().slice(0, 10)
+    : rows.at(-1)?.day;
   if (!first || !lastExclusive) return { days: [] };
   const body = await client.get(`/report?start_date=${first}&end_date=${lastExclusive}&group_by=day`);
   const results = isObject(body) && Array.isArray(body.results) ? body.results : null;
-  if (!results) throw new GatewayError('the spend report did not answer in the documented shape ({ "results": [{ "day", "request_count", … }] })');
+  if (!results)
+    throw new GatewayError(
+      'the spend report did not answer in the documented shape ({ "results": [{ "day", "request_count", … }] })',
+    );
   const counted = new Map(rows.map((r) => [r.day, Number(r.n)]));
   const days = new Map<string, number>();
   for (const r of results) {
@@ -534,12 +607,22 @@ async function dailyUnrecorded(
     days: all.map((day) => {
       const gatewayRequests = days.get(day) ?? 0;
       const recorded = counted.get(day) ?? 0;
-      return { day, gateway_requests: gatewayRequests, rows: recorded, unrecorded: Math.max(0, gatewayRequests - recorded) };
+      return {
+        day,
+        gateway_requests: gatewayRequests,
+        rows: recorded,
+        unrecorded: Math.max(0, gatewayRequests - recorded),
+      };
     }),
   };
 }
 
-function summarize(gateway: KnownGateway, baseUrl: string, results: GatewayRowResult[], unrecorded: GatewayReport['unrecorded']): GatewayReport {
+function summarize(
+  gateway: KnownGateway,
+  baseUrl: string,
+  results: GatewayRowResult[],
+  unrecorded: GatewayReport['unrecorded'],
+): GatewayReport {
   const count = (s: GatewayRowStatus) => results.filter((r) => r.status === s).length;
   const sum = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) * 1e6) / 1e6;
   return {
@@ -567,18 +650,26 @@ export function renderGatewayReport(report: GatewayReport, title: string): strin
   const flagged = report.results.filter((r) => r.status !== 'matched');
   if (flagged.length) {
     lines.push('', 'row        generation                          status       notes');
-    for (const r of flagged) lines.push(`${r.id.padEnd(10)} ${r.generation_id.padEnd(35)} ${r.status.padEnd(12)} ${r.notes.join('; ')}`);
+    for (const r of flagged)
+      lines.push(`${r.id.padEnd(10)} ${r.generation_id.padEnd(35)} ${r.status.padEnd(12)} ${r.notes.join('; ')}`);
   }
   lines.push('');
-  if ('unavailable' in report.unrecorded) lines.push(`Requests the app never recorded: not available. ${report.unrecorded.unavailable}.`);
+  if ('unavailable' in report.unrecorded)
+    lines.push(`Requests the app never recorded: not available. ${report.unrecorded.unavailable}.`);
   else {
     const missing = report.unrecorded.days.filter((d) => d.unrecorded > 0);
     const total = missing.reduce((a, d) => a + d.unrecorded, 0);
-    lines.push(`Requests the app never recorded: ${total} (the gateway's daily request count minus this gateway's rows).`);
-    for (const d of missing) lines.push(`  ${d.day}: gateway ${d.gateway_requests} requests, rows ${d.rows}: ${d.unrecorded} unrecorded`);
+    lines.push(
+      `Requests the app never recorded: ${total} (the gateway's daily request count minus this gateway's rows).`,
+    );
+    for (const d of missing)
+      lines.push(`  ${d.day}: gateway ${d.gateway_requests} requests, rows ${d.rows}: ${d.unrecorded} unrecorded`);
   }
   if (report.written !== undefined) {
-    lines.push('', `Wrote reconciliation_status, actual_cost_cents (the gateway's cost, rounded to the cent) and reconciled_at on ${report.written} rows.`);
+    lines.push(
+      '',
+      `Wrote reconciliation_status, actual_cost_cents (the gateway's cost, rounded to the cent) and reconciled_at on ${report.written} rows.`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -19,7 +19,17 @@ export {
   type ReconcileOptions,
   type WritePlanEntry,
 } from './compute.js';
-export { fetchOpenAiData, usageEntries, costEntries, pagesOf, FetchError, BUCKET_SECONDS, type BucketWidth, type OpenAiData, type Page } from './openai-data.js';
+export {
+  fetchOpenAiData,
+  usageEntries,
+  costEntries,
+  pagesOf,
+  FetchError,
+  BUCKET_SECONDS,
+  type BucketWidth,
+  type OpenAiData,
+  type Page,
+} from './openai-data.js';
 export { priceTable, RATE_MULTIPLIERS, type PriceTable } from './prices.js';
 export { renderHtml, renderTerminal, barChart, headline } from './render.js';
 export { readRows, readGroups, writePlan, WRITE_BATCH_ROWS, pgliteDb, postgresDb, type Db } from './rows.js';

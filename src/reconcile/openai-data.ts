@@ -159,7 +159,8 @@ export interface FetchOptions {
   onPage?: (endpoint: string, page: number) => void;
 }
 
-type AnyUsageResponse = UsageCompletionsResponse | UsageEmbeddingsResponse | UsageAudioTranscriptionsResponse | UsageCostsResponse;
+type AnyUsageResponse =
+  UsageCompletionsResponse | UsageEmbeddingsResponse | UsageAudioTranscriptionsResponse | UsageCostsResponse;
 
 /** Follows `next_page` until `has_more` is false. Any failing page fails the whole endpoint. */
 async function allPages(
@@ -220,7 +221,8 @@ export async function fetchOpenAiData(client: OpenAI, options: FetchOptions): Pr
   };
   const completions = await allPages(
     'usage/completions',
-    (page) => usageClient.completions({ ...common, group_by: ['model', 'batch', 'service_tier'], ...(page ? { page } : {}) }),
+    (page) =>
+      usageClient.completions({ ...common, group_by: ['model', 'batch', 'service_tier'], ...(page ? { page } : {}) }),
     onPage,
   );
   const embeddings = await allPages(

@@ -5,13 +5,19 @@
 import type { BucketReport, Report } from './compute.js';
 
 const pct = (rate: number | null): string => (rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`);
-const usd = (value: number | null): string => (value === null ? '—' : `$${value.toFixed(value !== 0 && Math.abs(value) < 1 ? 4 : 2)}`);
+const usd = (value: number | null): string =>
+  value === null ? '—' : `$${value.toFixed(value !== 0 && Math.abs(value) < 1 ? 4 : 2)}`;
 const count = (value: number | null): string => (value === null ? '—' : value.toLocaleString('en-US'));
 
 const STATUS_ORDER = { discrepancy: 0, unattributed: 1, unverifiable: 2, matched: 3 } as const;
 /** Discrepancies first, then what OpenAI billed that the app did not track, then the rest; by time within each. */
 export function bucketsForReview(buckets: readonly BucketReport[]): BucketReport[] {
-  return [...buckets].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.start.localeCompare(b.start) || a.model.localeCompare(b.model));
+  return [...buckets].sort(
+    (a, b) =>
+      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+      a.start.localeCompare(b.start) ||
+      a.model.localeCompare(b.model),
+  );
 }
 
 export function headline(report: Report): string {
@@ -32,7 +38,18 @@ export function renderTerminal(report: Report, { limit = 40 } = {}): string {
     `Buckets: ${counts.matched} matched, ${counts.discrepancy} discrepancy, ${counts.unattributed} unattributed, ${counts.unverifiable} unverifiable ` +
       `(tolerance ${(report.tolerance * 100).toFixed(1)}%). Rows: ${report.rows.in_window} in the window, ${report.rows.unverifiable} unverifiable.`,
   );
-  const header = ['bucket', 'model', 'status', 'requests app/oai', 'input app/oai', 'cached app/oai', 'output app/oai', 'est. $ app', 'billed $', 'notes'];
+  const header = [
+    'bucket',
+    'model',
+    'status',
+    'requests app/oai',
+    'input app/oai',
+    'cached app/oai',
+    'output app/oai',
+    'est. $ app',
+    'billed $',
+    'notes',
+  ];
   const shown = bucketsForReview(report.buckets).slice(0, limit);
   const table = shown.map((b) => [
     b.start.replace('T00:00:00Z', '').replace(':00Z', 'Z'),
@@ -47,14 +64,22 @@ export function renderTerminal(report: Report, { limit = 40 } = {}): string {
     b.notes.join(','),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   lines.push('', line(header), ...table.map(line));
-  if (report.buckets.length > shown.length) lines.push(`… ${report.buckets.length - shown.length} more buckets (matched ones last): see --json or --html`);
-  if (report.buckets.some((b) => b.openai.billed_is_allocation)) lines.push('* a share of a day\'s billed dollars (the Costs API reports whole UTC days)');
+  if (report.buckets.length > shown.length)
+    lines.push(`… ${report.buckets.length - shown.length} more buckets (matched ones last): see --json or --html`);
+  if (report.buckets.some((b) => b.openai.billed_is_allocation))
+    lines.push("* a share of a day's billed dollars (the Costs API reports whole UTC days)");
   if (report.rows.duplicates > 0) lines.push(duplicatesLine(report));
   if (report.costs.partial_days.length > 0) lines.push(partialDaysLine(report));
-  if (report.costs.unparsed.length > 0) lines.push(`Cost line items not understood: ${report.costs.unparsed.length} (see --json costs.unparsed)`);
-  if (report.known_differences.length > 0) lines.push('', 'Known sources of difference:', ...report.known_differences.map((d) => `  - ${d}`));
+  if (report.costs.unparsed.length > 0)
+    lines.push(`Cost line items not understood: ${report.costs.unparsed.length} (see --json costs.unparsed)`);
+  if (report.known_differences.length > 0)
+    lines.push('', 'Known sources of difference:', ...report.known_differences.map((d) => `  - ${d}`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -86,7 +111,12 @@ export interface ChartSeries {
  * A grouped bar chart as inline SVG. Each bar is a `<rect class="bar">` carrying its series, label and value; its
  * height is `value / max * plotHeight`, so the chart can be checked from the markup alone.
  */
-export function barChart(title: string, labels: string[], series: ChartSeries[], format: (v: number) => string): string {
+export function barChart(
+  title: string,
+  labels: string[],
+  series: ChartSeries[],
+  format: (v: number) => string,
+): string {
   const plotHeight = 200;
   const top = 30;
   const left = 70;
@@ -123,7 +153,9 @@ export function barChart(title: string, labels: string[], series: ChartSeries[],
   });
   series.forEach((s, j) => {
     const x = left + j * legendStep;
-    parts.push(`<rect x="${x}" y="${height - 14}" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="${height - 5}" font-size="11">${escapeHtml(s.name)}</text>`);
+    parts.push(
+      `<rect x="${x}" y="${height - 14}" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="${height - 5}" font-size="11">${escapeHtml(s.name)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('\n');
@@ -133,7 +165,7 @@ export function barChart(title: string, labels: string[], series: ChartSeries[],
 export function renderHtml(report: Report): string {
   const days = report.daily;
   const dollarsChart = barChart(
-    'Dollars per UTC day: the app\'s estimate vs OpenAI\'s bill',
+    "Dollars per UTC day: the app's estimate vs OpenAI's bill",
     days.map((d) => d.day),
     [
       { name: 'app estimated', color: '#4c78a8', values: days.map((d) => d.app_estimated_dollars) },
@@ -160,7 +192,8 @@ export function renderHtml(report: Report): string {
   );
   const rows = bucketsForReview(report.buckets)
     .map(
-      (b) => `<tr class="${b.status}"><td>${escapeHtml(b.start)}</td><td>${escapeHtml(b.model)}</td><td>${b.status}</td>` +
+      (b) =>
+        `<tr class="${b.status}"><td>${escapeHtml(b.start)}</td><td>${escapeHtml(b.model)}</td><td>${b.status}</td>` +
         `<td>${count(b.app.requests)} / ${count(b.openai.requests)}</td><td>${count(b.app.input_tokens)} / ${count(b.openai.input_tokens)}</td>` +
         `<td>${count(b.app.cached_tokens)} / ${count(b.openai.cached_tokens)}</td><td>${count(b.app.output_tokens)} / ${count(b.openai.output_tokens)}</td>` +
         `<td>${usd(b.app.estimated_dollars)}</td><td>${usd(b.openai.billed_dollars)}${b.openai.billed_is_allocation ? '*' : ''}</td><td>${escapeHtml(b.notes.join(', '))}</td></tr>`,

@@ -19,7 +19,8 @@ export function parseTimeMs(text: string, flag: string): number {
 export function parseTolerance(text: string | undefined): number {
   if (text === undefined) return 0.01;
   const value = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
-  if (!Number.isFinite(value) || value < 0 || value >= 1) throw new UsageError(`--tolerance: expected a fraction (0.02) or a percentage (2%), got ${text}`);
+  if (!Number.isFinite(value) || value < 0 || value >= 1)
+    throw new UsageError(`--tolerance: expected a fraction (0.02) or a percentage (2%), got ${text}`);
   return value;
 }
 

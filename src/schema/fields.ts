@@ -99,14 +99,16 @@ const OPTIONAL_FIELD_DEFINITIONS = [
     tsType: 'number',
     sqlType: 'INTEGER',
     nullable: true,
-    description: 'The prompt tokens served from the prompt cache; already included in input_tokens (never add them again).',
+    description:
+      'The prompt tokens served from the prompt cache; already included in input_tokens (never add them again).',
   },
   {
     name: 'service_tier',
     tsType: 'string',
     sqlType: 'TEXT',
     nullable: true,
-    description: 'The service tier OpenAI processed the request with (default, flex, priority, scale); it changes the rate.',
+    description:
+      'The service tier OpenAI processed the request with (default, flex, priority, scale); it changes the rate.',
   },
 ] as const satisfies readonly OptionalField[];
 
@@ -116,12 +118,20 @@ export const OPTIONAL_FIELDS: readonly OptionalField[] = OPTIONAL_FIELD_DEFINITI
 export const OPTIONAL_FIELD_NAMES: readonly OptionalFieldName[] = OPTIONAL_FIELDS.map((f) => f.name);
 
 /** The TypeScript type of a present value of optional field `K`. */
-export type OptionalFieldValue<K extends OptionalFieldName> =
-  Extract<(typeof OPTIONAL_FIELD_DEFINITIONS)[number], { name: K }>['tsType'] extends 'number' ? number : string;
+export type OptionalFieldValue<K extends OptionalFieldName> = Extract<
+  (typeof OPTIONAL_FIELD_DEFINITIONS)[number],
+  { name: K }
+>['tsType'] extends 'number'
+  ? number
+  : string;
 
 /** The TypeScript type of a present value of field `K`, read from that field's `tsType` above. */
-export type ReconciliationFieldValue<K extends ReconciliationFieldName> =
-  Extract<(typeof FIELD_DEFINITIONS)[number], { name: K }>['tsType'] extends 'number' ? number : string;
+export type ReconciliationFieldValue<K extends ReconciliationFieldName> = Extract<
+  (typeof FIELD_DEFINITIONS)[number],
+  { name: K }
+>['tsType'] extends 'number'
+  ? number
+  : string;
 
 export const RECONCILIATION_FIELD_NAMES: readonly ReconciliationFieldName[] = RECONCILIATION_FIELDS.map((f) => f.name);
 
@@ -177,8 +187,12 @@ export const GATEWAY_FIELDS: readonly GatewayField[] = GATEWAY_FIELD_DEFINITIONS
 export const GATEWAY_FIELD_NAMES: readonly GatewayFieldName[] = GATEWAY_FIELDS.map((f) => f.name);
 
 /** The TypeScript type of a present value of gateway field `K`. */
-export type GatewayFieldValue<K extends GatewayFieldName> =
-  Extract<(typeof GATEWAY_FIELD_DEFINITIONS)[number], { name: K }>['tsType'] extends 'number' ? number : string;
+export type GatewayFieldValue<K extends GatewayFieldName> = Extract<
+  (typeof GATEWAY_FIELD_DEFINITIONS)[number],
+  { name: K }
+>['tsType'] extends 'number'
+  ? number
+  : string;
 
 /** The gateways whose generations `reconcile --gateway` can look up (docs/gateways.md). */
 export const KNOWN_GATEWAYS = ['vercel', 'openrouter'] as const;
@@ -214,7 +228,8 @@ export const RECONCILIATION_COLUMNS: readonly ReconciliationColumn[] = [
     tsType: 'number',
     sqlType: 'INTEGER',
     nullable: true,
-    description: "The billed cost of this row set by reconciliation, in cents: an allocation of a bucket's dollars for OpenAI rows, the gateway's own figure for gateway rows.",
+    description:
+      "The billed cost of this row set by reconciliation, in cents: an allocation of a bucket's dollars for OpenAI rows, the gateway's own figure for gateway rows.",
   },
   {
     name: 'reconciled_at',

@@ -1,5 +1,12 @@
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { createTableSql, migrationSql, COST_COLUMN_CANDIDATES, DEFAULT_COST_COLUMN, DEFAULT_TABLE, DEFAULT_VIEW } from './sql.js';
+import {
+  createTableSql,
+  migrationSql,
+  COST_COLUMN_CANDIDATES,
+  DEFAULT_COST_COLUMN,
+  DEFAULT_TABLE,
+  DEFAULT_VIEW,
+} from './sql.js';
 import { parseOptions } from '../args.js';
 
 export interface SqlCommandIo {
@@ -110,7 +117,10 @@ export function runSqlCommand(argv: string[], io: SqlCommandIo): number {
         io.stdout(`${path} already holds this migration; nothing written\n`);
         return 0;
       }
-      return usageError(io, `${path} is an earlier recon-codemod migration with different SQL; review it, then remove it (if it was never applied) or write a new one with --out FILE.sql`);
+      return usageError(
+        io,
+        `${path} is an earlier recon-codemod migration with different SQL; review it, then remove it (if it was never applied) or write a new one with --out FILE.sql`,
+      );
     }
   }
   const path = toFile ? target : join(target, `${migrationTimestamp(io.now)}${suffix}`);

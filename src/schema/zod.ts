@@ -36,10 +36,13 @@ function fieldSchema(field: ReconciliationField): z.ZodNumber | z.ZodString {
   if (field.name === 'openai_created') return unixSecondsSchema;
   // A gateway's generation id in OpenAI's column would never match OpenAI's records and hide the gateway's.
   if (field.name === 'openai_request_id') {
-    return z.string().min(1, { error: `${field.name} must not be empty` }).refine((id) => !GATEWAY_ID_PATTERN.test(id), {
-      error: (issue) =>
-        `openai_request_id must be an OpenAI id, got ${String(issue.input)}, a gateway's generation id: pass it as gateway_generation_id (with llm_gateway) and openai_request_id: null`,
-    });
+    return z
+      .string()
+      .min(1, { error: `${field.name} must not be empty` })
+      .refine((id) => !GATEWAY_ID_PATTERN.test(id), {
+        error: (issue) =>
+          `openai_request_id must be an OpenAI id, got ${String(issue.input)}, a gateway's generation id: pass it as gateway_generation_id (with llm_gateway) and openai_request_id: null`,
+      });
   }
   return field.tsType === 'number' ? z.number() : z.string().min(1, { error: `${field.name} must not be empty` });
 }
@@ -50,11 +53,16 @@ const reconciliationFieldsShape = Object.fromEntries(
 ) as ReconciliationFieldsShape;
 
 type OptionalFieldsShape = {
-  [K in OptionalFieldName]: z.ZodOptional<z.ZodNullable<OptionalFieldValue<K> extends number ? z.ZodNumber : z.ZodString>>;
+  [K in OptionalFieldName]: z.ZodOptional<
+    z.ZodNullable<OptionalFieldValue<K> extends number ? z.ZodNumber : z.ZodString>
+  >;
 };
 
 const count = (name: string) =>
-  z.number().int({ error: `${name} must be an integer` }).nonnegative({ error: `${name} must not be negative` });
+  z
+    .number()
+    .int({ error: `${name} must be an integer` })
+    .nonnegative({ error: `${name} must not be negative` });
 
 // The optional columns (openai_model, cached_input_tokens, service_tier): a number is a count, a string non-empty.
 const optionalFieldsShape = Object.fromEntries(
@@ -67,14 +75,18 @@ const optionalFieldsShape = Object.fromEntries(
 ) as OptionalFieldsShape;
 
 type GatewayFieldsShape = {
-  [K in GatewayFieldName]: z.ZodOptional<z.ZodNullable<GatewayFieldValue<K> extends number ? z.ZodNumber : z.ZodString>>;
+  [K in GatewayFieldName]: z.ZodOptional<
+    z.ZodNullable<GatewayFieldValue<K> extends number ? z.ZodNumber : z.ZodString>
+  >;
 };
 
 // Which gateway served the call, its generation id (never an OpenAI id) and the cost it reported (USD, not cents).
 const gatewayFieldsShape: GatewayFieldsShape = {
   llm_gateway: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9_.-]*$/, { error: 'llm_gateway must be a lower-case gateway name (vercel, openrouter, litellm…)' })
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/, {
+      error: 'llm_gateway must be a lower-case gateway name (vercel, openrouter, litellm…)',
+    })
     .nullable()
     .optional(),
   gateway_generation_id: z
@@ -94,25 +106,28 @@ const gatewayFieldsShape: GatewayFieldsShape = {
  * still gets its row stored). `reconciliation_status`, `actual_cost_cents` and `reconciled_at` are not part of it:
  * the tracker derives the status, reconciliation fills in the rest.
  */
-export const tokenUsageSchema = z.object({
-  user_id: z.string().min(1).nullable().optional(),
-  action_type: z.string().min(1),
-  model_used: z.string().min(1),
-  tokens_used: count('tokens_used'),
-  input_tokens: count('input_tokens').nullable().optional(),
-  output_tokens: count('output_tokens').nullable().optional(),
-  /** The app's own estimate, in cents; fractional (a short call costs a fraction of a cent). */
-  estimated_cost_cents: z.number().nonnegative().nullable().optional(),
-  success: z.boolean().default(true),
-  error_message: z.string().nullable().optional(),
-  metadata: z.record(z.string(), z.unknown()).nullable().optional(),
-  ...reconciliationFieldsShape,
-  ...optionalFieldsShape,
-  ...gatewayFieldsShape,
-}).refine((row) => !row.gateway_generation_id || row.llm_gateway, {
-  error: 'gateway_generation_id needs llm_gateway (which gateway issued it: vercel, openrouter…), or reconcile cannot look it up',
-  path: ['llm_gateway'],
-});
+export const tokenUsageSchema = z
+  .object({
+    user_id: z.string().min(1).nullable().optional(),
+    action_type: z.string().min(1),
+    model_used: z.string().min(1),
+    tokens_used: count('tokens_used'),
+    input_tokens: count('input_tokens').nullable().optional(),
+    output_tokens: count('output_tokens').nullable().optional(),
+    /** The app's own estimate, in cents; fractional (a short call costs a fraction of a cent). */
+    estimated_cost_cents: z.number().nonnegative().nullable().optional(),
+    success: z.boolean().default(true),
+    error_message: z.string().nullable().optional(),
+    metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+    ...reconciliationFieldsShape,
+    ...optionalFieldsShape,
+    ...gatewayFieldsShape,
+  })
+  .refine((row) => !row.gateway_generation_id || row.llm_gateway, {
+    error:
+      'gateway_generation_id needs llm_gateway (which gateway issued it: vercel, openrouter…), or reconcile cannot look it up',
+    path: ['llm_gateway'],
+  });
 
 /** What a tracking call passes (`success` may be omitted: it defaults to true). */
 export type TokenUsage = z.input<typeof tokenUsageSchema>;

@@ -1,12 +1,21 @@
 import { kindOfBodyObject, type FieldReader } from '../engine/result-kinds.js';
-import { GATEWAY_ID_PATTERN, OPENAI_ID_PATTERN, OPTIONAL_FIELD_NAMES, RECONCILIATION_FIELD_NAMES } from '../schema/fields.js';
+import {
+  GATEWAY_ID_PATTERN,
+  OPENAI_ID_PATTERN,
+  OPTIONAL_FIELD_NAMES,
+  RECONCILIATION_FIELD_NAMES,
+} from '../schema/fields.js';
 import type { GatewayFieldValues, OptionalFieldValues, ReconciliationFieldValues } from '../schema/zod.js';
 
 type Json = Record<string, unknown>;
 
-const NO_FIELDS = Object.freeze(Object.fromEntries(RECONCILIATION_FIELD_NAMES.map((name) => [name, null]))) as ReconciliationFieldValues;
+const NO_FIELDS = Object.freeze(
+  Object.fromEntries(RECONCILIATION_FIELD_NAMES.map((name) => [name, null])),
+) as ReconciliationFieldValues;
 
-const NO_OPTIONAL_FIELDS = Object.freeze(Object.fromEntries(OPTIONAL_FIELD_NAMES.map((name) => [name, null]))) as OptionalFieldValues;
+const NO_OPTIONAL_FIELDS = Object.freeze(
+  Object.fromEntries(OPTIONAL_FIELD_NAMES.map((name) => [name, null])),
+) as OptionalFieldValues;
 
 // Ids the AI SDK makes up when the provider sent none (`aitxt-…` from generateText/streamText, `aiobj-…` from
 // generateObject/streamObject); their timestamp is then `new Date()` too. Neither ever matches OpenAI's records.
@@ -36,7 +45,12 @@ function unixSeconds(value: unknown): number | null {
 
 /** The AI SDK's `LanguageModelResponseMetadata`: `{ id, timestamp: Date, modelId }`. */
 function isAiSdkResponseMetadata(value: unknown): value is { id: string; timestamp: Date } {
-  return isObject(value) && typeof value.id === 'string' && value.timestamp instanceof Date && typeof value.modelId === 'string';
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    value.timestamp instanceof Date &&
+    typeof value.modelId === 'string'
+  );
 }
 
 function fromAiSdkResponse(response: { id: string; timestamp: Date }): ReconciliationFieldValues {
@@ -101,8 +115,10 @@ function optionalFromAiSdk(response: { id: string; modelId?: unknown }, usage: u
 function optionalFieldsOf(result: unknown): OptionalFieldValues {
   if (!isObject(result)) return NO_OPTIONAL_FIELDS;
   if (isAiSdkResponseMetadata(result)) return optionalFromAiSdk(result as Json & { id: string }, undefined);
-  if (isAiSdkResponseMetadata(result.response)) return optionalFromAiSdk(result.response as Json & { id: string }, result.usage);
-  if ('request_id' in result && 'response' in result && isObject(result.data)) return optionalFromOpenAiBody(result.data);
+  if (isAiSdkResponseMetadata(result.response))
+    return optionalFromAiSdk(result.response as Json & { id: string }, result.usage);
+  if ('request_id' in result && 'response' in result && isObject(result.data))
+    return optionalFromOpenAiBody(result.data);
   if (typeof result.status === 'number' && isObject(result.data) && typeof result.data.object === 'string') {
     return optionalFromOpenAiBody(result.data);
   }
@@ -135,7 +151,10 @@ export interface ExtractOptions {
  * (`usage.prompt_tokens_details.cached_tokens`, Responses `usage.input_tokens_details.cached_tokens`, AI SDK
  * `usage.cachedInputTokens`) and `service_tier` (chat completion / Responses `service_tier`).
  */
-export function extractReconciliationFields(result: unknown, options: ExtractOptions & { optionalFields: true }): ReconciliationFieldValues & OptionalFieldValues;
+export function extractReconciliationFields(
+  result: unknown,
+  options: ExtractOptions & { optionalFields: true },
+): ReconciliationFieldValues & OptionalFieldValues;
 export function extractReconciliationFields(result: unknown, options?: ExtractOptions): ReconciliationFieldValues;
 export function extractReconciliationFields(
   result: unknown,
@@ -149,7 +168,11 @@ export function extractReconciliationFields(
   return options.optionalFields ? { ...fields, ...optionalFieldsOf(result) } : fields;
 }
 
-const NO_GATEWAY_FIELDS: GatewayFieldValues = Object.freeze({ llm_gateway: null, gateway_generation_id: null, gateway_cost_usd: null });
+const NO_GATEWAY_FIELDS: GatewayFieldValues = Object.freeze({
+  llm_gateway: null,
+  gateway_generation_id: null,
+  gateway_cost_usd: null,
+});
 
 /**
  * The gateway fields of a result that came through a known gateway (docs/gateways.md), the runtime twin of the
@@ -164,14 +187,25 @@ const NO_GATEWAY_FIELDS: GatewayFieldValues = Object.freeze({ llm_gateway: null,
 export function extractGatewayFields(result: unknown, gateway: string): GatewayFieldValues {
   if (!isObject(result)) return NO_GATEWAY_FIELDS;
   if (gateway === 'vercel') {
-    const metadata = isObject(result.providerMetadata) && isObject(result.providerMetadata.gateway) ? result.providerMetadata.gateway : undefined;
+    const metadata =
+      isObject(result.providerMetadata) && isObject(result.providerMetadata.gateway)
+        ? result.providerMetadata.gateway
+        : undefined;
     const id = nonEmptyString(metadata?.generationId);
-    return id === null || !GATEWAY_ID_PATTERN.test(id) ? NO_GATEWAY_FIELDS : { llm_gateway: 'vercel', gateway_generation_id: id, gateway_cost_usd: null };
+    return id === null || !GATEWAY_ID_PATTERN.test(id)
+      ? NO_GATEWAY_FIELDS
+      : { llm_gateway: 'vercel', gateway_generation_id: id, gateway_cost_usd: null };
   }
   if (result.object !== 'chat.completion' && result.object !== 'chat.completion.chunk') return NO_GATEWAY_FIELDS;
   const id = nonEmptyString(result.id);
   if (id === null || OPENAI_ID_PATTERN.test(id)) return NO_GATEWAY_FIELDS;
-  const cost = isObject(result.usage) && typeof result.usage.cost === 'number' && Number.isFinite(result.usage.cost) && result.usage.cost >= 0 ? result.usage.cost : null;
+  const cost =
+    isObject(result.usage) &&
+    typeof result.usage.cost === 'number' &&
+    Number.isFinite(result.usage.cost) &&
+    result.usage.cost >= 0
+      ? result.usage.cost
+      : null;
   return { llm_gateway: gateway, gateway_generation_id: id, gateway_cost_usd: cost };
 }
 

@@ -6,7 +6,15 @@
 import type { TokenUsage } from '../schema/zod.js';
 import { createTracker, type AppColumns, type Tracker, type TrackResult } from './tracker.js';
 
-export { createTracker, type Tracker, type TrackerOptions, type TrackerLogger, type TrackResult, type DeadLetter, type AppColumns } from './tracker.js';
+export {
+  createTracker,
+  type Tracker,
+  type TrackerOptions,
+  type TrackerLogger,
+  type TrackResult,
+  type DeadLetter,
+  type AppColumns,
+} from './tracker.js';
 export {
   pgliteStore,
   postgresStore,

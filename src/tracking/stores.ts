@@ -43,7 +43,8 @@ export function insertStatement(
     text: `INSERT INTO ${table} (${entries.map(([column]) => column).join(', ')}) VALUES (${placeholders.join(', ')})${conflict} RETURNING id`,
     // Sent as JSON text and cast, so both drivers store the same jsonb whatever their own object serialisation.
     values: entries.map(([column, value]) =>
-      (column === 'metadata' || (typeof value === 'object' && value !== null && !(value instanceof Date))) && value !== null
+      (column === 'metadata' || (typeof value === 'object' && value !== null && !(value instanceof Date))) &&
+      value !== null
         ? JSON.stringify(value)
         : value,
     ),
@@ -82,7 +83,8 @@ export async function readTableInfo(query: Query, table: string): Promise<TableI
   if (rows.length === 0) throw new Error(`table ${table} not found: create it with \`recon-codemod sql\``);
   const columns: TableInfo['columns'] = {};
   for (const r of rows) {
-    const hasDefault = r.column_default != null || r.is_identity === 'YES' || (r.is_generated != null && r.is_generated !== 'NEVER');
+    const hasDefault =
+      r.column_default != null || r.is_identity === 'YES' || (r.is_generated != null && r.is_generated !== 'NEVER');
     columns[String(r.column_name)] = { required: r.is_nullable === 'NO' && !hasDefault };
   }
   const unique = await query(
@@ -99,7 +101,12 @@ export async function readTableInfo(query: Query, table: string): Promise<TableI
  * so that a column it lacks or a NOT NULL column without a value is a RowRejectedError naming them (never a value
  * dropped in silence).
  */
-export function fitRow(row: Record<string, unknown>, info: TableInfo | undefined, table: string, costColumn: string): Record<string, unknown> {
+export function fitRow(
+  row: Record<string, unknown>,
+  info: TableInfo | undefined,
+  table: string,
+  costColumn: string,
+): Record<string, unknown> {
   const fitted: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(row)) {
     if (value === undefined) continue;
@@ -119,7 +126,9 @@ export function fitRow(row: Record<string, unknown>, info: TableInfo | undefined
     .filter(([column, { required }]) => required && (fitted[column] === undefined || fitted[column] === null))
     .map(([column]) => column);
   const problems = [
-    ...(lacking.length ? [`the table ${table} has no column ${lacking.join(', ')} (add the column, or leave it out of the row)`] : []),
+    ...(lacking.length
+      ? [`the table ${table} has no column ${lacking.join(', ')} (add the column, or leave it out of the row)`]
+      : []),
     ...(missing.length ? [`no value for ${missing.join(', ')}: NOT NULL in ${table}`] : []),
   ];
   if (problems.length) throw new RowRejectedError(problems.join('; '));
@@ -128,7 +137,8 @@ export function fitRow(row: Record<string, unknown>, info: TableInfo | undefined
 
 export const IDEMPOTENCY_KEY = 'idempotency_key';
 
-const idOf = (rows: Array<{ id?: unknown }>): { id?: string } => (rows[0]?.id == null ? {} : { id: String(rows[0].id) });
+const idOf = (rows: Array<{ id?: unknown }>): { id?: string } =>
+  rows[0]?.id == null ? {} : { id: String(rows[0].id) };
 
 /**
  * Opens a resource on first use and shares the opening between concurrent callers; a failed opening is forgotten so
@@ -174,14 +184,26 @@ export interface PgliteStore extends TokenUsageStore {
 const rejectedFileOf = (dir: string) => join(dirname(dir), 'rejected.jsonl');
 
 async function rejectSpooled(dir: string, row: unknown, error: Error): Promise<void> {
-  const line = JSON.stringify({ failed_at: new Date().toISOString(), stage: 'validation', error: error.message, attempts: 1, usage: row });
+  const line = JSON.stringify({
+    failed_at: new Date().toISOString(),
+    stage: 'validation',
+    error: error.message,
+    attempts: 1,
+    usage: row,
+  });
   await mkdir(dirname(rejectedFileOf(dir)), { recursive: true });
   await appendFile(rejectedFileOf(dir), `${line}\n`);
   console.error(`recon-codemod/tracking: a spooled row was rejected: ${error.message}; kept in ${rejectedFileOf(dir)}`);
 }
 
 /** Inserts one row into an open PGlite, checked against the table. */
-async function insertInto(db: PGlite, table: string, costColumn: string, info: TableInfo, row: Record<string, unknown>) {
+async function insertInto(
+  db: PGlite,
+  table: string,
+  costColumn: string,
+  info: TableInfo,
+  row: Record<string, unknown>,
+) {
   const fitted = fitRow(row, info, table, costColumn);
   const { text, values } = insertStatement(table, fitted, { idempotent: info.idempotent && IDEMPOTENCY_KEY in fitted });
   return idOf((await db.query<{ id: unknown }>(text, values)).rows);
@@ -222,7 +244,8 @@ function ingestInto(db: PGlite, dir: string, spool: string, known: Map<string, T
         // A value the table refuses (SQLSTATE class 22, data exception; 23, a constraint) is refused on every pass:
         // rejected, so that it does not hold back every row spooled after it.
         const code = (error as { code?: unknown } | null)?.code;
-        if (typeof code === 'string' && /^2[23]/.test(code)) throw new RowRejectedError(`${(error as Error).message} (${code})`);
+        if (typeof code === 'string' && /^2[23]/.test(code))
+          throw new RowRejectedError(`${(error as Error).message} (${code})`);
         throw error;
       }
     },
@@ -235,7 +258,11 @@ function ingestInto(db: PGlite, dir: string, spool: string, known: Map<string, T
  * lock (a tracker gives it up after a few seconds idle), then refuses with a StoreBusyError naming the process that
  * holds it. Stores the rows other processes spooled meanwhile. Never leaves the lock or the database open on error.
  */
-export async function openEmbeddedStore({ dir, role, waitMs = 15_000 }: OpenEmbeddedStoreOptions): Promise<EmbeddedStoreHandle> {
+export async function openEmbeddedStore({
+  dir,
+  role,
+  waitMs = 15_000,
+}: OpenEmbeddedStoreOptions): Promise<EmbeddedStoreHandle> {
   const paths = embeddedPaths(dir);
   const lock = await acquireLock(paths.lock, role, waitMs, paths.dir);
   let db: PGlite | undefined;
@@ -279,7 +306,12 @@ export async function openEmbeddedStore({ dir, role, waitMs = 15_000 }: OpenEmbe
  * database; the others spool each row to a file, fsynced before the insert resolves, which the owner stores. For
  * development and single-host apps; in production use `postgresStore`.
  */
-export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE, costColumn = DEFAULT_COST_COLUMN, idleMs = 3_000 }: PgliteStoreOptions = {}): PgliteStore {
+export function pgliteStore({
+  dataDir = '.recon/db',
+  table = DEFAULT_TABLE,
+  costColumn = DEFAULT_COST_COLUMN,
+  idleMs = 3_000,
+}: PgliteStoreOptions = {}): PgliteStore {
   assertSqlIdentifier(table, 'table name', { qualified: true });
   assertSqlIdentifier(costColumn, 'cost column name');
   // Resolved now, not on first use: the directory is the one meant when the store was made.
@@ -312,7 +344,11 @@ export function pgliteStore({ dataDir = '.recon/db', table = DEFAULT_TABLE, cost
       const open = db;
       await open.exec(createTableSql({ table, costColumn }));
       info = await readTableInfo((text, values) => open.query(text, values), table);
-      await writeDurably(dirname(paths.columns), paths.columns.slice(dirname(paths.columns).length + 1), JSON.stringify({ ...info, table }));
+      await writeDurably(
+        dirname(paths.columns),
+        paths.columns.slice(dirname(paths.columns).length + 1),
+        JSON.stringify({ ...info, table }),
+      );
       await ingest(open);
     } catch (error) {
       await db?.close().catch(() => {});
@@ -419,11 +455,18 @@ export interface PostgresStoreOptions {
  * columns are read once (and again after a failed insert), so the row's own columns are stored and a column the
  * table lacks is an error. `pg` is imported on first use, so apps that use another store need not install it.
  */
-export function postgresStore({ connectionString, table = DEFAULT_TABLE, costColumn = DEFAULT_COST_COLUMN, maxConnections = 2 }: PostgresStoreOptions): TokenUsageStore {
+export function postgresStore({
+  connectionString,
+  table = DEFAULT_TABLE,
+  costColumn = DEFAULT_COST_COLUMN,
+  maxConnections = 2,
+}: PostgresStoreOptions): TokenUsageStore {
   assertSqlIdentifier(table, 'table name', { qualified: true });
   assertSqlIdentifier(costColumn, 'cost column name');
   const pool = lazily(async (): Promise<Pool> => {
-    const { default: pg } = await importOptional('pg', 'recon-codemod/tracking postgresStore', () => import('pg'), { dev: false });
+    const { default: pg } = await importOptional('pg', 'recon-codemod/tracking postgresStore', () => import('pg'), {
+      dev: false,
+    });
     const created = new pg.Pool({ connectionString, max: maxConnections, connectionTimeoutMillis: 10_000 });
     // An idle connection that drops emits 'error' on the pool, which would crash the app if nobody listened. The
     // next insert fails on its own and the tracker reports it, so there is nothing more to do here.
@@ -441,7 +484,9 @@ export function postgresStore({ connectionString, table = DEFAULT_TABLE, costCol
       const table_ = await info;
       try {
         const fitted = fitRow(row as Record<string, unknown>, table_, table, costColumn);
-        const { text, values } = insertStatement(table, fitted, { idempotent: table_.idempotent && IDEMPOTENCY_KEY in fitted });
+        const { text, values } = insertStatement(table, fitted, {
+          idempotent: table_.idempotent && IDEMPOTENCY_KEY in fitted,
+        });
         const result = await client.query<{ id: unknown }>(text, values);
         return idOf(result.rows);
       } catch (error) {
@@ -489,7 +534,10 @@ export function supabaseStore(
       }
       // The same tracking call stored before (a late insert, then a replay): already there, once.
       if (error?.code === '23505' && error.message.includes(IDEMPOTENCY_KEY)) return {};
-      if (error) throw new Error(`supabase insert into ${table} failed: ${error.message}${error.code ? ` (${error.code})` : ''}`);
+      if (error)
+        throw new Error(
+          `supabase insert into ${table} failed: ${error.message}${error.code ? ` (${error.code})` : ''}`,
+        );
       return {};
     },
     async close() {},

@@ -98,7 +98,8 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 export function createTracker(options: TrackerOptions = {}): Tracker {
   const store = options.store ?? pgliteStore({ table: options.table, costColumn: options.costColumn });
   const logger = options.logger ?? console;
-  const deadLetterFile = options.deadLetterFile === null ? null : resolve(options.deadLetterFile ?? '.recon/dead-letter.jsonl');
+  const deadLetterFile =
+    options.deadLetterFile === null ? null : resolve(options.deadLetterFile ?? '.recon/dead-letter.jsonl');
   const rejectedFile = options.rejectedFile === null ? null : resolve(options.rejectedFile ?? '.recon/rejected.jsonl');
   const timeoutMs = options.timeoutMs ?? 10_000;
 
@@ -122,7 +123,12 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     return `row: ${line}`;
   }
 
-  async function fail(stage: DeadLetter['stage'], error: string, usage: unknown, previous?: DeadLetter): Promise<TrackResult> {
+  async function fail(
+    stage: DeadLetter['stage'],
+    error: string,
+    usage: unknown,
+    previous?: DeadLetter,
+  ): Promise<TrackResult> {
     const requestId = requestIdOf(usage);
     const now = new Date().toISOString();
     const letter: DeadLetter = {
@@ -155,7 +161,9 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     try {
       const parsed = tokenUsageSchema.safeParse(usage);
       if (!parsed.success) {
-        const error = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`).join('; ');
+        const error = parsed.error.issues
+          .map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`)
+          .join('; ');
         return await fail('validation', error, usage, previous);
       }
       const own = appColumnsOf(usage, parsed.data, tokenUsageSchema);
@@ -164,7 +172,8 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
         ...parsed.data,
         ...own,
         // A gateway's generation id is reconciled per request (`reconcile --gateway`), an OpenAI id per bucket.
-        reconciliation_status: parsed.data.openai_request_id || parsed.data.gateway_generation_id ? 'pending' : 'not_applicable',
+        reconciliation_status:
+          parsed.data.openai_request_id || parsed.data.gateway_generation_id ? 'pending' : 'not_applicable',
         // Once per call, and kept in the dead letter: a replay of this row is recognised by the table.
         [IDEMPOTENCY_KEY]: own[IDEMPOTENCY_KEY] ?? randomUUID(),
       };
@@ -280,7 +289,9 @@ let schemaModule: Promise<TokenUsageSchema> | undefined;
  * the tracker asks for in one line when it is missing.
  */
 function loadSchema(): Promise<TokenUsageSchema> {
-  schemaModule ??= importOptional('zod', 'recon-codemod/tracking', () => import('../schema/zod.js'), { dev: false }).then((m) => m.tokenUsageSchema);
+  schemaModule ??= importOptional('zod', 'recon-codemod/tracking', () => import('../schema/zod.js'), {
+    dev: false,
+  }).then((m) => m.tokenUsageSchema);
   // A failed load is not kept: installing zod while the app runs lets the next row through.
   schemaModule.catch(() => (schemaModule = undefined));
   return schemaModule;
@@ -306,11 +317,13 @@ function appColumnsOf(usage: object, parsed: object, schema: TokenUsageSchema): 
       (typeof value === 'number' && Number.isFinite(value)) ||
       value instanceof Date ||
       (typeof value === 'object' && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype));
-    if (!plain) problems.push(`${key}: ${typeof value === 'number' ? String(value) : `a ${typeof value}`} cannot be stored`);
+    if (!plain)
+      problems.push(`${key}: ${typeof value === 'number' ? String(value) : `a ${typeof value}`} cannot be stored`);
     else own[key] = value;
   }
   const key = own[IDEMPOTENCY_KEY];
-  if (key !== undefined && key !== null && (typeof key !== 'string' || key === '')) problems.push(`${IDEMPOTENCY_KEY}: must be a non-empty string`);
+  if (key !== undefined && key !== null && (typeof key !== 'string' || key === ''))
+    problems.push(`${IDEMPOTENCY_KEY}: must be a non-empty string`);
   if (key === null) delete own[IDEMPOTENCY_KEY];
   return problems.length ? problems.join('; ') : own;
 }

@@ -27,16 +27,26 @@ async function run(items: string[]) {
 `,
 });
 const track = p.node('/app/route.ts', 'track()', (n): n is ts.CallExpression => ts.isCallExpression(n));
-const assigned = (name: string) => classifyAssigned(p.decl('/app/route.ts', name) as ts.VariableDeclaration, p.ctx('/app/route.ts', track));
+const assigned = (name: string) =>
+  classifyAssigned(p.decl('/app/route.ts', name) as ts.VariableDeclaration, p.ctx('/app/route.ts', track));
 
 describe('classifyAssigned', () => {
   it('one result, assigned in a try: a source read with optional chaining', () => {
-    expect(assigned('once')).toMatchObject({ type: 'source', base: 'once', kind: RESULT_KINDS.chatCompletion, optional: true });
+    expect(assigned('once')).toMatchObject({
+      type: 'source',
+      base: 'once',
+      kind: RESULT_KINDS.chatCompletion,
+      optional: true,
+    });
   });
 
-  it("OpenAI on one path and another provider on the other, or assigned on every pass of a loop before the call: ambiguous", () => {
+  it('OpenAI on one path and another provider on the other, or assigned on every pass of a loop before the call: ambiguous', () => {
     expect(assigned('mixed')).toMatchObject({ type: 'rejected', code: 'ambiguous-source' });
-    expect(assigned('looped')).toMatchObject({ type: 'rejected', code: 'ambiguous-source', reason: expect.stringContaining('loop') });
+    expect(assigned('looped')).toMatchObject({
+      type: 'rejected',
+      code: 'ambiguous-source',
+      reason: expect.stringContaining('loop'),
+    });
   });
 
   it('two lets assigned from each other: the cycle is cut, nothing known', () => {

@@ -1,7 +1,12 @@
 /** The binding pass (src/engine/sources/bindings.ts): destructured results and `Promise.all` elements. */
 import { describe, expect, it } from 'vitest';
 import { RESULT_KINDS } from '../../src/engine/result-kinds.js';
-import { classifyDestructuredAiResult, classifyDestructuredResult, promiseAllElement, promiseAllSettledElement } from '../../src/engine/sources/bindings.js';
+import {
+  classifyDestructuredAiResult,
+  classifyDestructuredResult,
+  promiseAllElement,
+  promiseAllSettledElement,
+} from '../../src/engine/sources/bindings.js';
 import { classifyInitializer } from '../../src/engine/sources/values.js';
 import { ts } from '../../src/engine/ts.js';
 import { passProject } from './pass-project.js';
@@ -23,7 +28,7 @@ const ctx = () => p.ctx('/app/route.ts');
 const owner = (element: string) => p.decl('/app/route.ts', element).parent.parent as ts.VariableDeclaration;
 
 describe('classifyDestructuredResult', () => {
-  it("the fields join the destructuring: `id` and `created` are bound, `usage` is read on from its binding", () => {
+  it('the fields join the destructuring: `id` and `created` are bound, `usage` is read on from its binding', () => {
     const decl = owner('choices');
     const source = classifyDestructuredResult(decl, classifyInitializer(decl.initializer!, ctx())!, ctx());
     expect(source?.type).toBe('source');
@@ -43,12 +48,16 @@ describe('classifyDestructuredAiResult', () => {
 });
 
 describe('Promise.all elements', () => {
-  it("an element of `Promise.all` is its own call, awaited; `allSettled` needs the fulfilled narrowing at the call", () => {
+  it('an element of `Promise.all` is its own call, awaited; `allSettled` needs the fulfilled narrowing at the call', () => {
     const element = promiseAllElement(p.decl('/app/route.ts', 'first') as ts.BindingElement);
-    expect(element && ts.isAwaitExpression(element) && element.expression.getText()).toBe("openai.chat.completions.create({ model: 'm', messages: [] })");
+    expect(element && ts.isAwaitExpression(element) && element.expression.getText()).toBe(
+      "openai.chat.completions.create({ model: 'm', messages: [] })",
+    );
     expect(promiseAllElement(p.decl('/app/route.ts', 'settled') as ts.BindingElement)).toBeUndefined();
     const call = p.node('/app/route.ts', 'other()', (n): n is ts.CallExpression => ts.isCallExpression(n));
-    expect(promiseAllSettledElement(p.decl('/app/route.ts', 'settled') as ts.BindingElement, p.ctx('/app/route.ts', call))).toMatchObject({
+    expect(
+      promiseAllSettledElement(p.decl('/app/route.ts', 'settled') as ts.BindingElement, p.ctx('/app/route.ts', call)),
+    ).toMatchObject({
       type: 'rejected',
       code: 'no-source',
       reason: expect.stringContaining("settled.status === 'fulfilled'"),

@@ -20,11 +20,18 @@ const ctx = () => p.ctx('/app/route.ts');
 
 describe('classifyAiCallback', () => {
   it("reads the event's response through a named parameter", () => {
-    expect(classifyAiCallback(callback('event'), ctx())).toMatchObject({ type: 'source', base: 'event.response', kind: RESULT_KINDS.aiResponse, name: 'streamText onFinish event' });
+    expect(classifyAiCallback(callback('event'), ctx())).toMatchObject({
+      type: 'source',
+      base: 'event.response',
+      kind: RESULT_KINDS.aiResponse,
+      name: 'streamText onFinish event',
+    });
   });
 
   it('adds `response` to a destructured parameter (one edit)', () => {
-    const destructured = p.node('/app/route.ts', '({ text }) => save(text)', (n): n is ts.ArrowFunction => ts.isArrowFunction(n));
+    const destructured = p.node('/app/route.ts', '({ text }) => save(text)', (n): n is ts.ArrowFunction =>
+      ts.isArrowFunction(n),
+    );
     const source = classifyAiCallback(destructured, ctx());
     expect(source).toMatchObject({ type: 'source', base: 'response' });
     expect(source?.type === 'source' && source.edits.map((e) => e.text)).toEqual([expect.stringContaining('response')]);

@@ -29,19 +29,41 @@ const call = (text: string) => classifyCall(p.node('/app/route.ts', text, isCall
 
 describe('classifyCall', () => {
   it('a client method of the openai package: its kind, awaited; a stream or a request baseURL is refused', () => {
-    expect(call("openai.chat.completions.create({ model: 'm', messages: [] })")).toEqual({ kind: RESULT_KINDS.chatCompletion, notes: [], needsAwait: true });
-    expect(call("openai.chat.completions.create({ model: 'm', messages: [], stream: true })")?.rejection?.code).toBe('stream-not-captured');
-    expect(call("openai.chat.completions.create({ model: 'm', messages: [] }, { baseURL: 'https://proxy.example.com' })")?.rejection).toMatchObject({ code: 'not-openai', gateway: true });
+    expect(call("openai.chat.completions.create({ model: 'm', messages: [] })")).toEqual({
+      kind: RESULT_KINDS.chatCompletion,
+      notes: [],
+      needsAwait: true,
+    });
+    expect(call("openai.chat.completions.create({ model: 'm', messages: [], stream: true })")?.rejection?.code).toBe(
+      'stream-not-captured',
+    );
+    expect(
+      call("openai.chat.completions.create({ model: 'm', messages: [] }, { baseURL: 'https://proxy.example.com' })")
+        ?.rejection,
+    ).toMatchObject({ code: 'not-openai', gateway: true });
   });
 
   it("a known gateway's chat completion keeps where its id is read; another provider's call is not OpenAI", () => {
-    expect(call("router.chat.completions.create({ model: 'm', messages: [] })")?.rejection).toMatchObject({ code: 'not-openai', gatewayRead: { gateway: 'openrouter', idPath: 'id' } });
-    expect(call("anthropic.messages.create({ model: 'c', messages: [] })")?.rejection).toMatchObject({ code: 'not-openai' });
+    expect(call("router.chat.completions.create({ model: 'm', messages: [] })")?.rejection).toMatchObject({
+      code: 'not-openai',
+      gatewayRead: { gateway: 'openrouter', idPath: 'id' },
+    });
+    expect(call("anthropic.messages.create({ model: 'c', messages: [] })")?.rejection).toMatchObject({
+      code: 'not-openai',
+    });
   });
 
   it('AI SDK functions: generateText reads `response` awaited, streamText is a stream result, embed has no id', () => {
-    expect(call("generateText({ model: provider('gpt-4o') })")).toMatchObject({ kind: RESULT_KINDS.aiResponse, path: 'response', needsAwait: true });
-    expect(call("streamText({ model: provider('gpt-4o') })")).toMatchObject({ kind: RESULT_KINDS.aiResponse, streamResult: true, needsAwait: false });
+    expect(call("generateText({ model: provider('gpt-4o') })")).toMatchObject({
+      kind: RESULT_KINDS.aiResponse,
+      path: 'response',
+      needsAwait: true,
+    });
+    expect(call("streamText({ model: provider('gpt-4o') })")).toMatchObject({
+      kind: RESULT_KINDS.aiResponse,
+      streamResult: true,
+      needsAwait: false,
+    });
     expect(call("embed({ model: provider.embedding('e'), value: 'x' })")?.rejection?.code).toBe('no-field-value');
   });
 

@@ -20,11 +20,22 @@ async function run() {
 `,
 });
 const at = (call: string, name: string) =>
-  classifyCaughtError(p.decl('/app/route.ts', name) as ts.VariableDeclaration, p.ctx('/app/route.ts', p.node('/app/route.ts', call, (n): n is ts.CallExpression => ts.isCallExpression(n))));
+  classifyCaughtError(
+    p.decl('/app/route.ts', name) as ts.VariableDeclaration,
+    p.ctx(
+      '/app/route.ts',
+      p.node('/app/route.ts', call, (n): n is ts.CallExpression => ts.isCallExpression(n)),
+    ),
+  );
 
 describe('classifyCaughtError', () => {
   it('inside `if (error instanceof OpenAI.APIError)`, or after a guard that throws otherwise: its request id', () => {
-    expect(at('inside()', 'error')).toMatchObject({ type: 'source', base: 'error', kind: RESULT_KINDS.apiError, name: 'error (OpenAI.APIError)' });
+    expect(at('inside()', 'error')).toMatchObject({
+      type: 'source',
+      base: 'error',
+      kind: RESULT_KINDS.apiError,
+      name: 'error (OpenAI.APIError)',
+    });
     expect(at('afterGuard()', 'err')).toMatchObject({ type: 'source', base: 'err', kind: RESULT_KINDS.apiError });
   });
 

@@ -25,7 +25,11 @@ use(plain, routed, other, mixed, a, c12, imported, spreadA, viaConst, options);
   '/app/b.ts': `import { again } from './c';\nexport const imported = again;\n`,
   '/app/c.ts': `import { imported } from './b';\nexport const again = imported;\n`,
 });
-const use = p.node('/app/a.ts', 'use(plain, routed, other, mixed, a, c12, imported, spreadA, viaConst, options)', isCall);
+const use = p.node(
+  '/app/a.ts',
+  'use(plain, routed, other, mixed, a, c12, imported, spreadA, viaConst, options)',
+  isCall,
+);
 const arg = (i: number) => use.arguments[i];
 const client = (i: number) => classifyClient(arg(i), p.ctx('/app/a.ts'));
 
@@ -38,8 +42,16 @@ describe('classifyClient', () => {
   });
 
   it('a cycle of consts, in one file or across two modules, is cut where it comes round: no source, no overflow', () => {
-    expect(client(4)).toEqual({ openai: false, code: 'no-source', reason: expect.stringMatching(/^could not tell what client `[ab]` is$/) });
-    expect(client(6)).toMatchObject({ openai: false, code: 'no-source', reason: expect.stringMatching(/^could not tell what client/) });
+    expect(client(4)).toEqual({
+      openai: false,
+      code: 'no-source',
+      reason: expect.stringMatching(/^could not tell what client `[ab]` is$/),
+    });
+    expect(client(6)).toMatchObject({
+      openai: false,
+      code: 'no-source',
+      reason: expect.stringMatching(/^could not tell what client/),
+    });
   });
 
   it('a long acyclic chain of consts is followed to its end (no depth bound)', () => {

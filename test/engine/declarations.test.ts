@@ -31,7 +31,13 @@ const ctx: AnalysisContext = { host, sourceFile, config: DEFAULT_CONFIG, sdk: sd
 function decl(name: string): ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement {
   let found: ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement | undefined;
   const visit = (n: ts.Node): void => {
-    if (!found && (ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isBindingElement(n)) && ts.isIdentifier(n.name) && n.name.text === name) found = n;
+    if (
+      !found &&
+      (ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isBindingElement(n)) &&
+      ts.isIdentifier(n.name) &&
+      n.name.text === name
+    )
+      found = n;
     else ts.forEachChild(n, visit);
   };
   visit(sourceFile);
@@ -40,10 +46,28 @@ function decl(name: string): ts.VariableDeclaration | ts.ParameterDeclaration | 
 
 describe('classifyDeclaration', () => {
   it('routes a const, a let (through the name it is assigned), a destructured AI SDK result and a `.then` parameter', () => {
-    expect(classifyDeclaration(decl('completion'), ctx)).toMatchObject({ type: 'source', base: 'completion', kind: RESULT_KINDS.chatCompletion });
-    expect(classifyDeclaration(decl('held'), ctx)).toMatchObject({ type: 'source', base: 'held', kind: RESULT_KINDS.chatCompletion, optional: true });
-    expect(classifyDeclaration(decl('text'), ctx)).toMatchObject({ type: 'source', base: 'response', kind: RESULT_KINDS.aiResponse, notes: [expect.stringContaining('Responses API'), expect.stringContaining('multi-step')] });
-    expect(classifyDeclaration(decl('viaThen'), ctx)).toMatchObject({ type: 'source', base: 'viaThen', kind: RESULT_KINDS.chatCompletion });
+    expect(classifyDeclaration(decl('completion'), ctx)).toMatchObject({
+      type: 'source',
+      base: 'completion',
+      kind: RESULT_KINDS.chatCompletion,
+    });
+    expect(classifyDeclaration(decl('held'), ctx)).toMatchObject({
+      type: 'source',
+      base: 'held',
+      kind: RESULT_KINDS.chatCompletion,
+      optional: true,
+    });
+    expect(classifyDeclaration(decl('text'), ctx)).toMatchObject({
+      type: 'source',
+      base: 'response',
+      kind: RESULT_KINDS.aiResponse,
+      notes: [expect.stringContaining('Responses API'), expect.stringContaining('multi-step')],
+    });
+    expect(classifyDeclaration(decl('viaThen'), ctx)).toMatchObject({
+      type: 'source',
+      base: 'viaThen',
+      kind: RESULT_KINDS.chatCompletion,
+    });
   });
 
   it("a declaration that refers to itself is cut where it comes round; the caller's context keeps the visits it made", () => {

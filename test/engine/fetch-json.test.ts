@@ -27,8 +27,15 @@ const json = (name: string) => p.node('/app/route.ts', `${name}.json()`, isCall)
 
 describe('classifyFetchJson', () => {
   it('an OpenAI REST endpoint is its kind, read from the body; another host is not OpenAI; a body with no id says so', () => {
-    expect(classifyFetchJson(json('r1'))).toMatchObject({ kind: RESULT_KINDS.chatCompletion, fetchBody: true, needsAwait: true });
-    expect(classifyFetchJson(json('r2'))?.rejection).toMatchObject({ code: 'not-openai', reason: expect.stringContaining('api.anthropic.com') });
+    expect(classifyFetchJson(json('r1'))).toMatchObject({
+      kind: RESULT_KINDS.chatCompletion,
+      fetchBody: true,
+      needsAwait: true,
+    });
+    expect(classifyFetchJson(json('r2'))?.rejection).toMatchObject({
+      code: 'not-openai',
+      reason: expect.stringContaining('api.anthropic.com'),
+    });
     expect(classifyFetchJson(json('r5'))?.rejection).toMatchObject({ code: 'no-field-value' });
   });
 
@@ -39,7 +46,10 @@ describe('classifyFetchJson', () => {
 
 describe('classifyOllamaJson', () => {
   it("`/api/chat` read for `eval_count` is Ollama's native API; the same body without those reads is not claimed", () => {
-    expect(classifyOllamaJson(json('r4'))?.rejection).toMatchObject({ code: 'not-openai', reason: expect.stringContaining('Ollama') });
+    expect(classifyOllamaJson(json('r4'))?.rejection).toMatchObject({
+      code: 'not-openai',
+      reason: expect.stringContaining('Ollama'),
+    });
     expect(classifyOllamaJson(json('r1'))).toBeUndefined();
   });
 });

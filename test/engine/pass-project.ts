@@ -37,11 +37,18 @@ export function passProject(files: Record<string, string>): PassProject {
     return found;
   };
   return {
-    ctx: (path, call) => passContext({ host, sourceFile: sourceFile(path), config: DEFAULT_CONFIG, sdk: sdkMapping(host, path), call }),
+    ctx: (path, call) =>
+      passContext({ host, sourceFile: sourceFile(path), config: DEFAULT_CONFIG, sdk: sdkMapping(host, path), call }),
     node: (path, text, is) => find(path, `\`${text}\``, (n): n is never => is(n) && n.getText() === text),
     decl: (path, name) =>
-      find(path, `declaration of ${name}`, (n): n is ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement =>
-        (ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isBindingElement(n)) && ts.isIdentifier(n.name) && n.name.text === name),
+      find(
+        path,
+        `declaration of ${name}`,
+        (n): n is ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement =>
+          (ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isBindingElement(n)) &&
+          ts.isIdentifier(n.name) &&
+          n.name.text === name,
+      ),
   };
 }
 

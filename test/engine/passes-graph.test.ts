@@ -47,17 +47,27 @@ describe('pass modules', () => {
   it('import each other without a cycle, every import naming a module that exists', () => {
     const graph = importGraph();
     expect(graph.size).toBeGreaterThan(10);
-    for (const [file, imports] of graph) for (const target of imports) expect(graph.has(target), `${file} → ${target}`).toBe(true);
+    for (const [file, imports] of graph)
+      for (const target of imports) expect(graph.has(target), `${file} → ${target}`).toBe(true);
     expect(findCycle(graph)).toBeUndefined();
   });
 
   it('the cycle finder finds one (so the check above can fail)', () => {
-    expect(findCycle(new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']]]))).toEqual(['a.ts', 'b.ts', 'c.ts', 'a.ts']);
+    expect(
+      findCycle(
+        new Map([
+          ['a.ts', ['b.ts']],
+          ['b.ts', ['c.ts']],
+          ['c.ts', ['a.ts']],
+        ]),
+      ),
+    ).toEqual(['a.ts', 'b.ts', 'c.ts', 'a.ts']);
   });
 
   it('only declarations.ts (the entry) imports the passes that call back through ctx.resolve', () => {
     const graph = importGraph();
-    const importers = (target: string) => [...graph].filter(([, imports]) => imports.includes(target)).map(([file]) => file);
+    const importers = (target: string) =>
+      [...graph].filter(([, imports]) => imports.includes(target)).map(([file]) => file);
     expect(importers('declarations.ts')).toEqual([]);
     expect(importers('assigned.ts')).toEqual(['declarations.ts']);
   });

@@ -21,10 +21,11 @@ either.messages.create({});
 `,
   '/app/clients.ts': `import { GoogleGenAI } from '@google/genai';\nexport const genai = new GoogleGenAI({});\n`,
 });
-const origin = (call: string) => otherProviderOrigin(p.node('/app/route.ts', call, isCall).expression, '/app/route.ts', p.ctx('/app/route.ts'));
+const origin = (call: string) =>
+  otherProviderOrigin(p.node('/app/route.ts', call, isCall).expression, '/app/route.ts', p.ctx('/app/route.ts'));
 
 describe('otherProviderOrigin', () => {
-  it("names the provider a client was built from, here or in a local module it is imported from", () => {
+  it('names the provider a client was built from, here or in a local module it is imported from', () => {
     expect(origin('anthropic.messages.create({})')).toBe('@anthropic-ai/sdk');
     expect(origin('genai.models.generateContent({})')).toBe('@google/genai');
   });

@@ -26,20 +26,36 @@ const classified = (name: string) => {
 
 describe('toClassified', () => {
   it('an SDK result is read from its name, no edit', () => {
-    expect(classified('completion')).toMatchObject({ type: 'source', base: 'completion', kind: RESULT_KINDS.chatCompletion, edits: [] });
+    expect(classified('completion')).toMatchObject({
+      type: 'source',
+      base: 'completion',
+      kind: RESULT_KINDS.chatCompletion,
+      edits: [],
+    });
   });
 
-  it("a fetch body cast to an inline type gets the members it lacks (one edit); typed `unknown`, it is refused", () => {
+  it('a fetch body cast to an inline type gets the members it lacks (one edit); typed `unknown`, it is refused', () => {
     const body = classified('body');
     expect(body?.type).toBe('source');
-    expect(body?.type === 'source' && body.edits.map((e) => e.text)).toEqual([expect.stringContaining('id: string; created: number; system_fingerprint?: string')]);
-    expect(classified('unknownBody')).toMatchObject({ type: 'rejected', code: 'no-field-value', reason: expect.stringContaining('typed `unknown`') });
+    expect(body?.type === 'source' && body.edits.map((e) => e.text)).toEqual([
+      expect.stringContaining('id: string; created: number; system_fingerprint?: string'),
+    ]);
+    expect(classified('unknownBody')).toMatchObject({
+      type: 'rejected',
+      code: 'no-field-value',
+      reason: expect.stringContaining('typed `unknown`'),
+    });
   });
 });
 
 describe('classifyByType', () => {
   it('a name declared with an SDK result type (or it and undefined) is a source, optional when it may be undefined', () => {
     const given = p.decl('/app/route.ts', 'given') as ts.ParameterDeclaration;
-    expect(classifyByType(given, given.type!, 'given')).toMatchObject({ type: 'source', base: 'given', kind: RESULT_KINDS.chatCompletion, optional: true });
+    expect(classifyByType(given, given.type!, 'given')).toMatchObject({
+      type: 'source',
+      base: 'given',
+      kind: RESULT_KINDS.chatCompletion,
+      optional: true,
+    });
   });
 });

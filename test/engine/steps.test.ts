@@ -24,12 +24,17 @@ async function run() {
 `,
 });
 const ctx = (call?: ts.CallExpression) => p.ctx('/app/route.ts', call);
-const step = (name: string) => classifyStep(p.decl('/app/route.ts', name) as ts.VariableDeclaration | ts.ParameterDeclaration, ctx());
+const step = (name: string) =>
+  classifyStep(p.decl('/app/route.ts', name) as ts.VariableDeclaration | ts.ParameterDeclaration, ctx());
 
 describe('classifyStep', () => {
   it('a step of an OpenAI run, by for-of, forEach or index, is read from its own response', () => {
     for (const name of ['step', 'each', 'last']) {
-      expect(step(name), name).toMatchObject({ type: 'source', base: `${name}.response`, kind: RESULT_KINDS.aiResponse });
+      expect(step(name), name).toMatchObject({
+        type: 'source',
+        base: `${name}.response`,
+        kind: RESULT_KINDS.aiResponse,
+      });
     }
   });
 
@@ -42,7 +47,9 @@ describe('classifyFinishStepPart', () => {
   it("the `part` of experimental_transform is a step's source only at a call under `part.type === 'finish-step'`", () => {
     const part = p.decl('/app/route.ts', 'part') as ts.ParameterDeclaration;
     const track = p.node('/app/route.ts', 'track(part)', (n): n is ts.CallExpression => ts.isCallExpression(n));
-    const enqueue = p.node('/app/route.ts', 'controller.enqueue(part)', (n): n is ts.CallExpression => ts.isCallExpression(n));
+    const enqueue = p.node('/app/route.ts', 'controller.enqueue(part)', (n): n is ts.CallExpression =>
+      ts.isCallExpression(n),
+    );
     expect(classifyFinishStepPart(part, ctx(track))).toMatchObject({ type: 'source', base: 'part.response' });
     expect(classifyFinishStepPart(part, ctx(enqueue))).toBeUndefined();
   });

@@ -24,8 +24,12 @@ const ctx = () => p.ctx('/app/route.ts');
 const decl = (name: string) => p.decl('/app/route.ts', name) as ts.VariableDeclaration;
 
 describe('classifyStreamChunk', () => {
-  it("a chunk of an OpenAI chat stream (also of one half of its tee) carries the fields", () => {
-    expect(classifyStreamChunk(decl('chunk'), ctx())).toMatchObject({ type: 'source', base: 'chunk', kind: { id: expect.stringContaining('chunk') } });
+  it('a chunk of an OpenAI chat stream (also of one half of its tee) carries the fields', () => {
+    expect(classifyStreamChunk(decl('chunk'), ctx())).toMatchObject({
+      type: 'source',
+      base: 'chunk',
+      kind: { id: expect.stringContaining('chunk') },
+    });
     expect(classifyStreamChunk(decl('teed'), ctx())).toMatchObject({ type: 'source', base: 'teed' });
   });
 

@@ -22,12 +22,23 @@ const ctx = () => p.ctx('/app/route.ts');
 
 describe('classifyValue', () => {
   it('an awaited call is its result; the Promise itself is refused (await it first)', () => {
-    expect(classifyValue(init('awaited'), ctx())).toEqual({ kind: RESULT_KINDS.chatCompletion, notes: [], needsAwait: true });
-    expect(classifyValue(init('pending'), ctx())?.rejection).toMatchObject({ code: 'no-source', reason: expect.stringContaining('Promise') });
+    expect(classifyValue(init('awaited'), ctx())).toEqual({
+      kind: RESULT_KINDS.chatCompletion,
+      notes: [],
+      needsAwait: true,
+    });
+    expect(classifyValue(init('pending'), ctx())?.rejection).toMatchObject({
+      code: 'no-source',
+      reason: expect.stringContaining('Promise'),
+    });
   });
 
   it('`.withResponse()` puts the body under `data`; a call this tool does not know is no answer', () => {
-    expect(classifyValue(init('withResponse'), ctx())).toMatchObject({ kind: RESULT_KINDS.chatCompletion, path: 'data', needsAwait: false });
+    expect(classifyValue(init('withResponse'), ctx())).toMatchObject({
+      kind: RESULT_KINDS.chatCompletion,
+      path: 'data',
+      needsAwait: false,
+    });
     expect(classifyValue(init('plain'), ctx())).toBeUndefined();
   });
 });

@@ -29,7 +29,11 @@ mine();
 function wrapperCall(text: string) {
   const call = p.node('/app/route.ts', text, isCall);
   const name = (call.expression as ts.Identifier).text;
-  const fn = p.node('/app/route.ts', name, (n): n is ts.Identifier => ts.isIdentifier(n) && ts.isFunctionDeclaration(n.parent)).parent as ts.FunctionDeclaration;
+  const fn = p.node(
+    '/app/route.ts',
+    name,
+    (n): n is ts.Identifier => ts.isIdentifier(n) && ts.isFunctionDeclaration(n.parent),
+  ).parent as ts.FunctionDeclaration;
   const sourceFile = call.getSourceFile();
   return classifyWrapperCall(call, { node: fn, sourceFile }, p.ctx('/app/route.ts'));
 }
@@ -41,11 +45,16 @@ describe('classifyWrapperCall', () => {
   });
 
   it('wrappers calling each other are a cycle, named in the reason', () => {
-    expect(wrapperCall('ping()')?.rejection).toMatchObject({ code: 'no-source', reason: expect.stringContaining('`ping` → `pong` → `ping`') });
+    expect(wrapperCall('ping()')?.rejection).toMatchObject({
+      code: 'no-source',
+      reason: expect.stringContaining('`ping` → `pong` → `ping`'),
+    });
   });
 
   it("a pass-through of a callback is what the callback returns; a return type of the app's own carries its fields", () => {
-    expect(wrapperCall("retry(async () => openai.chat.completions.create({ model: 'm', messages: [] }))")).toMatchObject({ kind: RESULT_KINDS.chatCompletion, needsAwait: true });
+    expect(
+      wrapperCall("retry(async () => openai.chat.completions.create({ model: 'm', messages: [] }))"),
+    ).toMatchObject({ kind: RESULT_KINDS.chatCompletion, needsAwait: true });
     const own = wrapperCall('mine()');
     expect(own?.kind?.id).toBe('wrapper');
     expect(own?.kind?.fields.openai_request_id).toMatchObject({ path: 'openai_request_id' });

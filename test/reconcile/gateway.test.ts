@@ -95,7 +95,13 @@ interface Fake {
 }
 
 async function fakeGateway(kind: 'vercel' | 'openrouter'): Promise<Fake> {
-  const fake = { generations: new Map(), hits: [], fail: new Map(), dailyRequests: {}, key: 'test-key' } as unknown as Fake;
+  const fake = {
+    generations: new Map(),
+    hits: [],
+    fail: new Map(),
+    dailyRequests: {},
+    key: 'test-key',
+  } as unknown as Fake;
   const prefix = kind === 'vercel' ? '/v1' : '/api/v1';
   fake.server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -114,7 +120,11 @@ async function fakeGateway(kind: 'vercel' | 'openrouter'): Promise<Fake> {
       return send(200, kind === 'vercel' ? vercelBody(g) : openrouterBody(g));
     }
     if (kind === 'vercel' && url.pathname === '/v1/report') {
-      const results = Object.entries(fake.dailyRequests).map(([day, n]) => ({ day, total_cost: 0.01 * n, request_count: n }));
+      const results = Object.entries(fake.dailyRequests).map(([day, n]) => ({
+        day,
+        total_cost: 0.01 * n,
+        request_count: n,
+      }));
       return send(200, { results });
     }
     send(404, { error: { message: 'no route' } });
@@ -137,7 +147,10 @@ async function freshTable(): Promise<void> {
 
 async function insert(row: Record<string, unknown>): Promise<void> {
   const keys = Object.keys(row);
-  await pg.query(`INSERT INTO token_usage (${keys.join(', ')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(row));
+  await pg.query(
+    `INSERT INTO token_usage (${keys.join(', ')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')})`,
+    Object.values(row),
+  );
 }
 
 async function reconcile(argv: string[], env: Record<string, string>) {
@@ -187,45 +200,150 @@ describe('reconcile --gateway vercel', () => {
     for (const g of gens) fake.generations.set(g.id, g);
     fake.dailyRequests = { '2026-11-20': 7 };
     const status = 'pending';
-    await insert({ ...base, action_type: 'exact', llm_gateway: 'vercel', gateway_generation_id: gens[0].id, tokens_used: 1200, input_tokens: 1000, output_tokens: 200, estimated_cost_cents: 1.234, reconciliation_status: status });
-    await insert({ ...base, action_type: 'tokens-off', llm_gateway: 'vercel', gateway_generation_id: gens[1].id, tokens_used: 340, input_tokens: 290, output_tokens: 50, estimated_cost_cents: 0.31, reconciliation_status: status });
-    await insert({ ...base, action_type: 'cost-off', llm_gateway: 'vercel', gateway_generation_id: gens[2].id, tokens_used: 20, estimated_cost_cents: 0.02, reconciliation_status: status });
-    await insert({ ...base, action_type: 'late', llm_gateway: 'vercel', gateway_generation_id: 'gen_01JD0000000000000000000009', tokens_used: 5, reconciliation_status: status });
+    await insert({
+      ...base,
+      action_type: 'exact',
+      llm_gateway: 'vercel',
+      gateway_generation_id: gens[0].id,
+      tokens_used: 1200,
+      input_tokens: 1000,
+      output_tokens: 200,
+      estimated_cost_cents: 1.234,
+      reconciliation_status: status,
+    });
+    await insert({
+      ...base,
+      action_type: 'tokens-off',
+      llm_gateway: 'vercel',
+      gateway_generation_id: gens[1].id,
+      tokens_used: 340,
+      input_tokens: 290,
+      output_tokens: 50,
+      estimated_cost_cents: 0.31,
+      reconciliation_status: status,
+    });
+    await insert({
+      ...base,
+      action_type: 'cost-off',
+      llm_gateway: 'vercel',
+      gateway_generation_id: gens[2].id,
+      tokens_used: 20,
+      estimated_cost_cents: 0.02,
+      reconciliation_status: status,
+    });
+    await insert({
+      ...base,
+      action_type: 'late',
+      llm_gateway: 'vercel',
+      gateway_generation_id: 'gen_01JD0000000000000000000009',
+      tokens_used: 5,
+      reconciliation_status: status,
+    });
     // Not this gateway's, not a gateway's: never looked up, never touched.
-    await insert({ ...base, action_type: 'openrouter', llm_gateway: 'openrouter', gateway_generation_id: 'gen-1', tokens_used: 5, reconciliation_status: status });
-    await insert({ ...base, action_type: 'openai', openai_request_id: 'chatcmpl-1', tokens_used: 5, reconciliation_status: status });
+    await insert({
+      ...base,
+      action_type: 'openrouter',
+      llm_gateway: 'openrouter',
+      gateway_generation_id: 'gen-1',
+      tokens_used: 5,
+      reconciliation_status: status,
+    });
+    await insert({
+      ...base,
+      action_type: 'openai',
+      openai_request_id: 'chatcmpl-1',
+      tokens_used: 5,
+      reconciliation_status: status,
+    });
   });
 
   it('matches each row to the cent, writes per batch, and resumes with the rows still pending', async () => {
     const env = { AI_GATEWAY_API_KEY: fake.key };
-    const run = await reconcile(['--gateway', 'vercel', '--base-url', fake.base, '--write', '--batch', '2', '--json', 'r.json'], env);
+    const run = await reconcile(
+      ['--gateway', 'vercel', '--base-url', fake.base, '--write', '--batch', '2', '--json', 'r.json'],
+      env,
+    );
     expect(run.err).toContain('[##########----------] 2/4 generations looked up');
     expect(run.err).toContain('4/4 generations looked up');
     expect(run.code).toBe(0);
     expect(await rowsOf()).toEqual([
-      { action_type: 'exact', reconciliation_status: 'matched', actual_cost_cents: 1, gateway_cost_usd: 0.01234, reconciled: true },
-      { action_type: 'tokens-off', reconciliation_status: 'discrepancy', actual_cost_cents: 0, gateway_cost_usd: 0.0031, reconciled: true },
-      { action_type: 'cost-off', reconciliation_status: 'discrepancy', actual_cost_cents: 50, gateway_cost_usd: 0.5, reconciled: true },
-      { action_type: 'late', reconciliation_status: 'pending', actual_cost_cents: null, gateway_cost_usd: null, reconciled: false },
-      { action_type: 'openrouter', reconciliation_status: 'pending', actual_cost_cents: null, gateway_cost_usd: null, reconciled: false },
-      { action_type: 'openai', reconciliation_status: 'pending', actual_cost_cents: null, gateway_cost_usd: null, reconciled: false },
+      {
+        action_type: 'exact',
+        reconciliation_status: 'matched',
+        actual_cost_cents: 1,
+        gateway_cost_usd: 0.01234,
+        reconciled: true,
+      },
+      {
+        action_type: 'tokens-off',
+        reconciliation_status: 'discrepancy',
+        actual_cost_cents: 0,
+        gateway_cost_usd: 0.0031,
+        reconciled: true,
+      },
+      {
+        action_type: 'cost-off',
+        reconciliation_status: 'discrepancy',
+        actual_cost_cents: 50,
+        gateway_cost_usd: 0.5,
+        reconciled: true,
+      },
+      {
+        action_type: 'late',
+        reconciliation_status: 'pending',
+        actual_cost_cents: null,
+        gateway_cost_usd: null,
+        reconciled: false,
+      },
+      {
+        action_type: 'openrouter',
+        reconciliation_status: 'pending',
+        actual_cost_cents: null,
+        gateway_cost_usd: null,
+        reconciled: false,
+      },
+      {
+        action_type: 'openai',
+        reconciliation_status: 'pending',
+        actual_cost_cents: null,
+        gateway_cost_usd: null,
+        reconciled: false,
+      },
     ]);
     const report = JSON.parse(run.files.get('/app/r.json')!);
     expect(report).toMatchObject({ rows: 4, matched: 1, discrepancy: 2, not_found: 1, written: 3 });
-    expect(report.results.find((r: { generation_id: string }) => r.generation_id.endsWith('2')).notes).toEqual(['input tokens: recorded 290, gateway 300']);
-    expect(report.results.find((r: { generation_id: string }) => r.generation_id.endsWith('3')).notes).toEqual(['cost: estimated 0.02 ¢, gateway 50 ¢']);
+    expect(report.results.find((r: { generation_id: string }) => r.generation_id.endsWith('2')).notes).toEqual([
+      'input tokens: recorded 290, gateway 300',
+    ]);
+    expect(report.results.find((r: { generation_id: string }) => r.generation_id.endsWith('3')).notes).toEqual([
+      'cost: estimated 0.02 ¢, gateway 50 ¢',
+    ]);
     // The gateway counted 7 requests that day; 4 rows are this gateway's: 3 the app never recorded.
     expect(report.unrecorded).toEqual({ days: [{ day: '2026-11-20', gateway_requests: 7, rows: 4, unrecorded: 3 }] });
     expect(run.out).toContain('Requests the app never recorded: 3');
     expect(fake.hits.filter((h) => h.startsWith('/v1/generation'))).toHaveLength(4);
     // Resumed: only the row still pending is looked up again; once the gateway has it, it is matched.
-    fake.generations.set('gen_01JD0000000000000000000009', { id: 'gen_01JD0000000000000000000009', cost: 0.00004, input: 3, output: 2, model: 'openai/gpt-4o' });
+    fake.generations.set('gen_01JD0000000000000000000009', {
+      id: 'gen_01JD0000000000000000000009',
+      cost: 0.00004,
+      input: 3,
+      output: 2,
+      model: 'openai/gpt-4o',
+    });
     fake.hits.length = 0;
     const again = await reconcile(['--gateway', 'vercel', '--base-url', fake.base, '--write'], env);
     expect(again.code).toBe(0);
-    expect(fake.hits.filter((h) => h.startsWith('/v1/generation'))).toEqual(['/v1/generation?id=gen_01JD0000000000000000000009']);
+    expect(fake.hits.filter((h) => h.startsWith('/v1/generation'))).toEqual([
+      '/v1/generation?id=gen_01JD0000000000000000000009',
+    ]);
     const last = await rowsOf();
-    expect(last[3]).toEqual({ action_type: 'late', reconciliation_status: 'matched', actual_cost_cents: 0, gateway_cost_usd: 0.00004, reconciled: true });
+    expect(last[3]).toEqual({
+      action_type: 'late',
+      reconciliation_status: 'matched',
+      actual_cost_cents: 0,
+      gateway_cost_usd: 0.00004,
+      reconciled: true,
+    });
   });
 
   it('a dry run writes nothing; a refused key is exit 2 with nothing written', async () => {
@@ -233,15 +351,21 @@ describe('reconcile --gateway vercel', () => {
     expect(dry.code).toBe(0);
     expect(dry.out).toContain('matched      1');
     expect((await rowsOf()).every((r) => r.reconciled === false)).toBe(true);
-    const refused = await reconcile(['--gateway', 'vercel', '--base-url', fake.base, '--write'], { AI_GATEWAY_API_KEY: 'wrong' });
+    const refused = await reconcile(['--gateway', 'vercel', '--base-url', fake.base, '--write'], {
+      AI_GATEWAY_API_KEY: 'wrong',
+    });
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/401: the gateway refused the API key/);
     expect((await rowsOf()).every((r) => r.reconciled === false)).toBe(true);
   });
 
   it('bad usage is exit 2, naming the option', async () => {
-    expect((await reconcile(['--gateway', 'litellm'], {})).err).toMatch(/--gateway: expected vercel or openrouter, got litellm/);
-    expect((await reconcile(['--gateway', 'vercel', '--base-url', fake.base], {})).err).toMatch(/AI_GATEWAY_API_KEY or VERCEL_OIDC_TOKEN is not set/);
+    expect((await reconcile(['--gateway', 'litellm'], {})).err).toMatch(
+      /--gateway: expected vercel or openrouter, got litellm/,
+    );
+    expect((await reconcile(['--gateway', 'vercel', '--base-url', fake.base], {})).err).toMatch(
+      /AI_GATEWAY_API_KEY or VERCEL_OIDC_TOKEN is not set/,
+    );
     expect((await reconcile(['--gateway', 'vercel', '--rate', '0'], { AI_GATEWAY_API_KEY: 'k' })).code).toBe(2);
     const help = await reconcile(['--gateway', 'vercel', '--help'], {});
     expect(help.out).toContain('--base-url URL');
@@ -257,14 +381,41 @@ describe('reconcile --gateway openrouter', () => {
 
   it('reads the native token counts, retries a 429 after its Retry-After, and says it cannot list unrecorded requests', async () => {
     await freshTable();
-    const g = { id: 'gen-1732100000-AbCdEfGhIjKlMnOpQrSt', cost: 0.000875, input: 150, output: 40, model: 'openai/gpt-4o-mini' };
+    const g = {
+      id: 'gen-1732100000-AbCdEfGhIjKlMnOpQrSt',
+      cost: 0.000875,
+      input: 150,
+      output: 40,
+      model: 'openai/gpt-4o-mini',
+    };
     fake.generations.set(g.id, g);
     fake.fail.set(g.id, [429]);
-    await insert({ ...base, action_type: 'or', llm_gateway: 'openrouter', gateway_generation_id: g.id, tokens_used: 190, input_tokens: 150, output_tokens: 40, estimated_cost_cents: 0.0875, gateway_cost_usd: 0.000875, reconciliation_status: 'pending' });
-    const run = await reconcile(['--gateway', 'openrouter', '--base-url', fake.base, '--write'], { OPENROUTER_API_KEY: fake.key });
+    await insert({
+      ...base,
+      action_type: 'or',
+      llm_gateway: 'openrouter',
+      gateway_generation_id: g.id,
+      tokens_used: 190,
+      input_tokens: 150,
+      output_tokens: 40,
+      estimated_cost_cents: 0.0875,
+      gateway_cost_usd: 0.000875,
+      reconciliation_status: 'pending',
+    });
+    const run = await reconcile(['--gateway', 'openrouter', '--base-url', fake.base, '--write'], {
+      OPENROUTER_API_KEY: fake.key,
+    });
     expect(run.code).toBe(0);
     expect(run.sleeps).toContain(2000);
-    expect(await rowsOf()).toEqual([{ action_type: 'or', reconciliation_status: 'matched', actual_cost_cents: 0, gateway_cost_usd: 0.000875, reconciled: true }]);
+    expect(await rowsOf()).toEqual([
+      {
+        action_type: 'or',
+        reconciliation_status: 'matched',
+        actual_cost_cents: 0,
+        gateway_cost_usd: 0.000875,
+        reconciled: true,
+      },
+    ]);
     expect(run.out).toContain('Requests the app never recorded: not available. OpenRouter documents no way to list');
   });
 });
@@ -276,10 +427,13 @@ describe('the gateway app (fixtures/gateway-app-expected) reconciled against Ope
   });
   afterAll(() => new Promise<void>((r) => fake.server.close(() => r())));
 
-  it('stores each gateway route\'s row through the tracker and matches every one to the cent', async () => {
+  it("stores each gateway route's row through the tracker and matches every one to the cent", async () => {
     await freshTable();
     // OpenRouter's prices for the models the routes ask for, USD per token (input, output).
-    const price: Record<string, [number, number]> = { 'openai/gpt-4o': [2.5e-6, 10e-6], 'openai/gpt-4o-mini': [0.15e-6, 0.6e-6] };
+    const price: Record<string, [number, number]> = {
+      'openai/gpt-4o': [2.5e-6, 10e-6],
+      'openai/gpt-4o-mini': [0.15e-6, 0.6e-6],
+    };
     // The seven tracking calls of the six gateway routes, as the migrated app records them.
     const calls: Array<[string, string, number, number]> = [
       ['viva_final_assembly_draft', 'openai/gpt-4o', 2400, 1800],
@@ -291,7 +445,13 @@ describe('the gateway app (fixtures/gateway-app-expected) reconciled against Ope
       ['viva_refine_category', 'openai/gpt-4o', 700, 800],
     ];
     const tracker = createTracker({
-      store: { insert: async (row) => (await pg.query(insertStatement('token_usage', row).text, insertStatement('token_usage', row).values), {}), close: async () => {} },
+      store: {
+        insert: async (row) => (
+          await pg.query(insertStatement('token_usage', row).text, insertStatement('token_usage', row).values),
+          {}
+        ),
+        close: async () => {},
+      },
       deadLetterFile: null,
     });
     const expected: Array<{ action_type: string; cents: number; usd: number }> = [];
@@ -313,12 +473,21 @@ describe('the gateway app (fixtures/gateway-app-expected) reconciled against Ope
       expect(result).toEqual({ ok: true });
       expected.push({ action_type: action, cents: Math.round(usd * 100), usd });
     }
-    const run = await reconcile(['--gateway', 'openrouter', '--base-url', fake.base, '--write', '--json', 'gateway-app.json'], { OPENROUTER_API_KEY: fake.key });
+    const run = await reconcile(
+      ['--gateway', 'openrouter', '--base-url', fake.base, '--write', '--json', 'gateway-app.json'],
+      { OPENROUTER_API_KEY: fake.key },
+    );
     expect(run.code).toBe(0);
     const report = JSON.parse(run.files.get('/app/gateway-app.json')!);
     expect(report).toMatchObject({ rows: 7, matched: 7, discrepancy: 0, not_found: 0, written: 7 });
     expect(report.estimated_cost_cents).toBeCloseTo(report.gateway_cost_cents, 6);
-    expect((await rowsOf()).map((r) => ({ action_type: r.action_type, cents: r.actual_cost_cents, usd: r.gateway_cost_usd }))).toEqual(expected);
+    expect(
+      (await rowsOf()).map((r) => ({
+        action_type: r.action_type,
+        cents: r.actual_cost_cents,
+        usd: r.gateway_cost_usd,
+      })),
+    ).toEqual(expected);
     expect((await rowsOf()).every((r) => r.reconciliation_status === 'matched' && r.reconciled)).toBe(true);
   });
 });
@@ -327,30 +496,74 @@ describe('the gateway columns', () => {
   const row = { action_type: 'chat', model_used: 'openai/gpt-4o', tokens_used: 10 };
 
   it('never take an OpenAI id for a gateway id, nor the reverse', () => {
-    const issues = (value: object) => tokenUsageSchema.safeParse({ ...row, ...value }).error?.issues.map((i) => i.message) ?? [];
-    expect(issues({ llm_gateway: 'vercel', gateway_generation_id: 'chatcmpl-abc' })[0]).toMatch(/an OpenAI id: pass it as openai_request_id/);
+    const issues = (value: object) =>
+      tokenUsageSchema.safeParse({ ...row, ...value }).error?.issues.map((i) => i.message) ?? [];
+    expect(issues({ llm_gateway: 'vercel', gateway_generation_id: 'chatcmpl-abc' })[0]).toMatch(
+      /an OpenAI id: pass it as openai_request_id/,
+    );
     expect(issues({ llm_gateway: 'vercel', gateway_generation_id: 'resp_abc' })).toHaveLength(1);
-    expect(issues({ openai_request_id: 'gen-1732100000-abc' })[0]).toMatch(/a gateway's generation id: pass it as gateway_generation_id/);
+    expect(issues({ openai_request_id: 'gen-1732100000-abc' })[0]).toMatch(
+      /a gateway's generation id: pass it as gateway_generation_id/,
+    );
     expect(issues({ openai_request_id: 'gen_01JD00' })).toHaveLength(1);
     expect(issues({ gateway_generation_id: 'gen_01JD00' })[0]).toMatch(/needs llm_gateway/);
     expect(issues({ llm_gateway: 'Vercel AI' })[0]).toMatch(/lower-case gateway name/);
-    expect(issues({ llm_gateway: 'vercel', gateway_generation_id: 'gen_01JD00', gateway_cost_usd: 0.0012, openai_request_id: null })).toEqual([]);
+    expect(
+      issues({
+        llm_gateway: 'vercel',
+        gateway_generation_id: 'gen_01JD00',
+        gateway_cost_usd: 0.0012,
+        openai_request_id: null,
+      }),
+    ).toEqual([]);
   });
 
   it('the runtime extractors put a gateway id only in the gateway columns', () => {
-    const openrouter = { id: 'gen-1732100000-abc', object: 'chat.completion', created: 1732100000, model: 'openai/gpt-4o', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, cost: 0.00004 } };
-    expect(extractReconciliationFields(openrouter)).toEqual({ openai_request_id: null, openai_created: null, system_fingerprint: null });
-    expect(extractGatewayFields(openrouter, 'openrouter')).toEqual({ llm_gateway: 'openrouter', gateway_generation_id: 'gen-1732100000-abc', gateway_cost_usd: 0.00004 });
+    const openrouter = {
+      id: 'gen-1732100000-abc',
+      object: 'chat.completion',
+      created: 1732100000,
+      model: 'openai/gpt-4o',
+      choices: [],
+      usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, cost: 0.00004 },
+    };
+    expect(extractReconciliationFields(openrouter)).toEqual({
+      openai_request_id: null,
+      openai_created: null,
+      system_fingerprint: null,
+    });
+    expect(extractGatewayFields(openrouter, 'openrouter')).toEqual({
+      llm_gateway: 'openrouter',
+      gateway_generation_id: 'gen-1732100000-abc',
+      gateway_cost_usd: 0.00004,
+    });
     expect(extractGatewayFields({ ...openrouter, id: 'chatcmpl-1' }, 'openrouter').gateway_generation_id).toBeNull();
     const aiSdk = { text: 'hi', providerMetadata: { gateway: { generationId: 'gen_01JD00', cost: '0.00004' } } };
-    expect(extractGatewayFields(aiSdk, 'vercel')).toEqual({ llm_gateway: 'vercel', gateway_generation_id: 'gen_01JD00', gateway_cost_usd: null });
-    expect(extractGatewayFields({ providerMetadata: { openai: { responseId: 'resp_1' } } }, 'vercel').gateway_generation_id).toBeNull();
+    expect(extractGatewayFields(aiSdk, 'vercel')).toEqual({
+      llm_gateway: 'vercel',
+      gateway_generation_id: 'gen_01JD00',
+      gateway_cost_usd: null,
+    });
+    expect(
+      extractGatewayFields({ providerMetadata: { openai: { responseId: 'resp_1' } } }, 'vercel').gateway_generation_id,
+    ).toBeNull();
   });
 
   it('the tracker stores a gateway row as pending, and a row with neither id as not_applicable', async () => {
     const stored: TokenUsageRow[] = [];
-    const tracker = createTracker({ store: { insert: async (r) => (stored.push(r), {}), close: async () => {} }, deadLetterFile: null, logger: { error() {} } });
-    expect(await tracker.trackTokenUsage({ ...row, llm_gateway: 'openrouter', gateway_generation_id: 'gen-1', openai_request_id: null })).toEqual({ ok: true });
+    const tracker = createTracker({
+      store: { insert: async (r) => (stored.push(r), {}), close: async () => {} },
+      deadLetterFile: null,
+      logger: { error() {} },
+    });
+    expect(
+      await tracker.trackTokenUsage({
+        ...row,
+        llm_gateway: 'openrouter',
+        gateway_generation_id: 'gen-1',
+        openai_request_id: null,
+      }),
+    ).toEqual({ ok: true });
     expect(await tracker.trackTokenUsage(row)).toEqual({ ok: true });
     expect((await tracker.trackTokenUsage({ ...row, openai_request_id: 'gen-1' })).ok).toBe(false);
     expect(stored.map((r) => [r.gateway_generation_id ?? null, r.reconciliation_status])).toEqual([
@@ -369,7 +582,11 @@ describe('the gateway columns', () => {
       { reconciliation_status: 'pending' },
       { reconciliation_status: 'not_applicable' },
     ]);
-    const plan = await pg.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_token_usage_gateway_generation_id'");
-    expect(plan.rows[0].indexdef).toMatch(/\(llm_gateway, gateway_generation_id\) WHERE \(gateway_generation_id IS NOT NULL\)/);
+    const plan = await pg.query<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_token_usage_gateway_generation_id'",
+    );
+    expect(plan.rows[0].indexdef).toMatch(
+      /\(llm_gateway, gateway_generation_id\) WHERE \(gateway_generation_id IS NOT NULL\)/,
+    );
   });
 });

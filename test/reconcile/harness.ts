@@ -68,7 +68,12 @@ export function completionsResult(fields: Partial<CompletionsResult> & { model: 
 }
 
 export function costsResult(lineItem: string, value: number): CostsResult {
-  return { object: 'organization.costs.result', amount: { value, currency: 'usd' }, line_item: lineItem, project_id: null };
+  return {
+    object: 'organization.costs.result',
+    amount: { value, currency: 'usd' },
+    line_item: lineItem,
+    project_id: null,
+  };
 }
 
 export function addCompletions(data: ApiData, start: number, result: CompletionsResult): void {
@@ -111,7 +116,8 @@ export async function startFakeApi(data: ApiData, options: ServerOptions = {}): 
     if (req.headers.authorization !== `Bearer ${ADMIN_KEY}`) {
       send(401, {
         error: {
-          message: 'Incorrect API key provided: sk-admin-***. You can find your API key at https://platform.openai.com/account/api-keys.',
+          message:
+            'Incorrect API key provided: sk-admin-***. You can find your API key at https://platform.openai.com/account/api-keys.',
           type: 'invalid_request_error',
           param: null,
           code: 'invalid_api_key',
@@ -121,7 +127,9 @@ export async function startFakeApi(data: ApiData, options: ServerOptions = {}): 
     }
     const endpoint = ENDPOINTS[url.pathname];
     if (!endpoint) {
-      send(404, { error: { message: `Unknown path ${url.pathname}`, type: 'invalid_request_error', param: null, code: null } });
+      send(404, {
+        error: { message: `Unknown path ${url.pathname}`, type: 'invalid_request_error', param: null, code: null },
+      });
       return;
     }
     const width = endpoint === 'costs' ? DAY : data.width;
@@ -132,7 +140,14 @@ export async function startFakeApi(data: ApiData, options: ServerOptions = {}): 
     const offset = cursor ? Number(cursor.replace('page_', '')) : 0;
     const pageNumber = Math.floor(offset / Math.min(limit, options.pageSize ?? limit)) + 1;
     if (options.fail && options.fail.endpoint === endpoint && options.fail.page === pageNumber) {
-      send(options.fail.status, { error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null } });
+      send(options.fail.status, {
+        error: {
+          message: 'The server had an error while processing your request. Sorry about that!',
+          type: 'server_error',
+          param: null,
+          code: null,
+        },
+      });
       return;
     }
     const starts: number[] = [];
@@ -142,7 +157,12 @@ export async function startFakeApi(data: ApiData, options: ServerOptions = {}): 
     const hasMore = offset + size < starts.length;
     send(200, {
       object: 'page',
-      data: slice.map((t) => ({ object: 'bucket', start_time: t, end_time: t + width, results: data[endpoint].get(t) ?? [] })),
+      data: slice.map((t) => ({
+        object: 'bucket',
+        start_time: t,
+        end_time: t + width,
+        results: data[endpoint].get(t) ?? [],
+      })),
       has_more: hasMore,
       next_page: hasMore ? `page_${offset + size}` : null,
     });
@@ -156,10 +176,11 @@ export async function startFakeApi(data: ApiData, options: ServerOptions = {}): 
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -217,7 +238,21 @@ export interface RunResult {
 /** Runs the command with in-memory files, the shared PGlite, and the real openai client pointed at the fake API. */
 export async function runReconcile(
   argv: string[],
-  { db, api, now, env, files = {}, maxRetries = 0 }: { db: PGlite; api?: FakeApi; now: number; env?: Record<string, string>; files?: Record<string, string>; maxRetries?: number },
+  {
+    db,
+    api,
+    now,
+    env,
+    files = {},
+    maxRetries = 0,
+  }: {
+    db: PGlite;
+    api?: FakeApi;
+    now: number;
+    env?: Record<string, string>;
+    files?: Record<string, string>;
+    maxRetries?: number;
+  },
 ): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
@@ -234,20 +269,26 @@ export async function runReconcile(
     },
     writeFile: (path, text) => void (written[path] = text),
     openDb: async () => pgliteDb(db as never, { closeOnClose: false }),
-    createClient: (key) => new OpenAI({ adminAPIKey: key, apiKey: null, baseURL: `${api?.url ?? 'http://127.0.0.1:9'}/v1`, maxRetries }),
+    createClient: (key) =>
+      new OpenAI({ adminAPIKey: key, apiKey: null, baseURL: `${api?.url ?? 'http://127.0.0.1:9'}/v1`, maxRetries }),
   };
   const code = await runReconcileCommand(argv, io);
   return { code, stdout, stderr, files: written };
 }
 
 /** Compares with the committed golden file; `UPDATE_GOLDEN=1` rewrites it (deliberately only). */
-export function golden(name: string, value: unknown, path = join(GOLDEN, `${name}.json`)): { actual: unknown; expected: unknown } {
+export function golden(
+  name: string,
+  value: unknown,
+  path = join(GOLDEN, `${name}.json`),
+): { actual: unknown; expected: unknown } {
   const text = `${JSON.stringify(value, null, 2)}\n`;
   if (process.env.UPDATE_GOLDEN === '1') {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
   }
-  if (!existsSync(path)) throw new Error(`golden file missing: ${path} (run with UPDATE_GOLDEN=1 to create it, then review it)`);
+  if (!existsSync(path))
+    throw new Error(`golden file missing: ${path} (run with UPDATE_GOLDEN=1 to create it, then review it)`);
   return { actual: JSON.parse(text), expected: JSON.parse(readFileSync(path, 'utf8')) };
 }
 
@@ -262,7 +303,13 @@ export const pricesPerMillion: Record<'gpt-4o-mini' | 'gpt-4o', Rates> = {
 };
 
 /** What OpenAI would bill for tokens, by line item (input includes cached at the cached rate). */
-export function billed(family: keyof typeof pricesPerMillion, input: number, cached: number, output: number, rates = pricesPerMillion[family]) {
+export function billed(
+  family: keyof typeof pricesPerMillion,
+  input: number,
+  cached: number,
+  output: number,
+  rates = pricesPerMillion[family],
+) {
   return {
     input: ((input - cached) * rates.input + cached * rates.cached) / 1e6,
     output: (output * rates.output) / 1e6,
@@ -275,7 +322,10 @@ export function billed(family: keyof typeof pricesPerMillion, input: number, cac
  */
 export function usageFromRows(rows: RowSpec[], width = DAY): ApiData {
   const data = emptyApiData(width);
-  const perBucket = new Map<string, { start: number; model: string; input: number; cached: number; output: number; requests: number }>();
+  const perBucket = new Map<
+    string,
+    { start: number; model: string; input: number; cached: number; output: number; requests: number }
+  >();
   for (const row of rows) {
     if (!row.openai_request_id || /^(aitxt|aiobj|gen)/.test(row.openai_request_id)) continue;
     const start = Math.floor(row.at / width) * width;
@@ -289,20 +339,39 @@ export function usageFromRows(rows: RowSpec[], width = DAY): ApiData {
     perBucket.set(key, entry);
   }
   for (const e of perBucket.values()) {
-    addCompletions(data, e.start, completionsResult({ model: e.model, input_tokens: e.input, input_cached_tokens: e.cached, output_tokens: e.output, num_model_requests: e.requests }));
+    addCompletions(
+      data,
+      e.start,
+      completionsResult({
+        model: e.model,
+        input_tokens: e.input,
+        input_cached_tokens: e.cached,
+        output_tokens: e.output,
+        num_model_requests: e.requests,
+      }),
+    );
   }
   return data;
 }
 
 /** Adds daily costs for whatever completions usage `data` holds, at the given rates (by model family). */
-export function addCostsForUsage(data: ApiData, ratesAt: (family: keyof typeof pricesPerMillion, day: number) => Rates = (f) => pricesPerMillion[f]): void {
+export function addCostsForUsage(
+  data: ApiData,
+  ratesAt: (family: keyof typeof pricesPerMillion, day: number) => Rates = (f) => pricesPerMillion[f],
+): void {
   const perDay = new Map<string, { day: number; model: string; input: number; output: number }>();
   for (const [start, results] of data.completions) {
     const day = Math.floor(start / DAY) * DAY;
     for (const r of results) {
       const model = String(r.model);
       const family = model.replace(/-\d{4}-\d{2}-\d{2}$/, '') as keyof typeof pricesPerMillion;
-      const cost = billed(family, Number(r.input_tokens), Number(r.input_cached_tokens ?? 0), Number(r.output_tokens), ratesAt(family, day));
+      const cost = billed(
+        family,
+        Number(r.input_tokens),
+        Number(r.input_cached_tokens ?? 0),
+        Number(r.output_tokens),
+        ratesAt(family, day),
+      );
       const key = `${day}|${model}`;
       const entry = perDay.get(key) ?? { day, model, input: 0, output: 0 };
       entry.input += cost.input;
@@ -344,9 +413,12 @@ export function weekOfRows(perDay = 3, opts: Partial<RowSpec> = {}): RowSpec[] {
 
 export const statusesOf = async (db: PGlite, table: string) =>
   (
-    await db.query<{ openai_request_id: string | null; reconciliation_status: string; actual_cost_cents: number | null; reconciled_at: Date | null }>(
-      `SELECT openai_request_id, reconciliation_status, actual_cost_cents, reconciled_at FROM ${table} ORDER BY id`,
-    )
+    await db.query<{
+      openai_request_id: string | null;
+      reconciliation_status: string;
+      actual_cost_cents: number | null;
+      reconciled_at: Date | null;
+    }>(`SELECT openai_request_id, reconciliation_status, actual_cost_cents, reconciled_at FROM ${table} ORDER BY id`)
   ).rows;
 
 /**
@@ -377,8 +449,21 @@ export function demoScenario(): { rows: RowSpec[]; data: ApiData } {
     })),
   );
   const others: RowSpec[] = [
-    { at: WEEK_START + 2 * DAY + 5000, model_used: 'openai/gpt-4o-mini', openai_request_id: 'gen_01JCX3', input_tokens: 1000, output_tokens: 100 },
-    { at: WEEK_START + 4 * DAY + 5000, model_used: 'gpt-4o-mini', openai_model: 'gpt-4o-mini-2024-07-18', openai_request_id: null, input_tokens: 10, output_tokens: 5 },
+    {
+      at: WEEK_START + 2 * DAY + 5000,
+      model_used: 'openai/gpt-4o-mini',
+      openai_request_id: 'gen_01JCX3',
+      input_tokens: 1000,
+      output_tokens: 100,
+    },
+    {
+      at: WEEK_START + 4 * DAY + 5000,
+      model_used: 'gpt-4o-mini',
+      openai_model: 'gpt-4o-mini-2024-07-18',
+      openai_request_id: null,
+      input_tokens: 10,
+      output_tokens: 5,
+    },
   ];
   const outside: RowSpec[] = [WEEK_START - 3600, WEEK_END + 3600].map((at, i) => ({
     at,
@@ -392,7 +477,16 @@ export function demoScenario(): { rows: RowSpec[]; data: ApiData } {
   const data = usageFromRows([...chat, multi]);
   data.completions.get(WEEK_START + 3 * DAY)!.find((r) => r.model === 'gpt-4o-2024-08-06')!.num_model_requests = 3;
   for (const d of [1, 5]) {
-    addCompletions(data, WEEK_START + d * DAY, completionsResult({ model: 'gpt-4o-2024-08-06', input_tokens: 50_000, output_tokens: 8_000, num_model_requests: 4 }));
+    addCompletions(
+      data,
+      WEEK_START + d * DAY,
+      completionsResult({
+        model: 'gpt-4o-2024-08-06',
+        input_tokens: 50_000,
+        output_tokens: 8_000,
+        num_model_requests: 4,
+      }),
+    );
   }
   addCostsForUsage(data);
   for (const d of [1, 2]) {

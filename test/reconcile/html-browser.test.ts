@@ -37,7 +37,8 @@ function decodePng(png: Buffer): Image {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
       const [depth, colorType, , , interlace] = [data[8], data[9], data[10], data[11], data[12]];
-      if (depth !== 8 || interlace !== 0 || (colorType !== 2 && colorType !== 6)) throw new Error(`unsupported PNG: depth ${depth}, color type ${colorType}, interlace ${interlace}`);
+      if (depth !== 8 || interlace !== 0 || (colorType !== 2 && colorType !== 6))
+        throw new Error(`unsupported PNG: depth ${depth}, color type ${colorType}, interlace ${interlace}`);
       channels = colorType === 6 ? 4 : 3;
     } else if (type === 'IDAT') idat.push(data);
     offset += 12 + length;
@@ -60,10 +61,19 @@ function decodePng(png: Buffer): Image {
       out[y * stride + i] = (line[i] + predictor) & 0xff;
     }
   }
-  return { width, height, pixel: (x, y) => [out[y * stride + x * channels], out[y * stride + x * channels + 1], out[y * stride + x * channels + 2]] };
+  return {
+    width,
+    height,
+    pixel: (x, y) => [
+      out[y * stride + x * channels],
+      out[y * stride + x * channels + 1],
+      out[y * stride + x * channels + 2],
+    ],
+  };
 }
 
-const rgb = (hex: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+const rgb = (hex: string): [number, number, number] =>
+  [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 
 /** Top-left corners of the solid `size`×`size` squares of exactly this colour with another colour on their left and above. */
 function squares(image: Image, color: [number, number, number], size: number): Array<[number, number]> {
@@ -77,7 +87,8 @@ function squares(image: Image, color: [number, number, number], size: number): A
     for (let x = 0; x + size <= image.width; x += 1) {
       if (!is(x, y) || is(x - 1, y) || is(x, y - 1)) continue;
       let solid = true;
-      for (let dy = 0; dy < size && solid; dy += 1) for (let dx = 0; dx < size && solid; dx += 1) solid = is(x + dx, y + dy);
+      for (let dy = 0; dy < size && solid; dy += 1)
+        for (let dx = 0; dx < size && solid; dx += 1) solid = is(x + dx, y + dy);
       // Exactly the size: the colour stops right after it (a bar is wider or taller).
       if (solid && !is(x + size, y) && !is(x, y + size)) found.push([x, y]);
     }
@@ -89,7 +100,12 @@ function squares(image: Image, color: [number, number, number], size: number): A
 function oneDayReport(): Report {
   const week = JSON.parse(readFileSync(join(GOLDEN, 'perfect-week.json'), 'utf8')) as Report;
   const day = week.daily[0].day;
-  return { ...week, buckets: week.buckets.filter((b) => b.start.startsWith(day)), daily: week.daily.slice(0, 1), known_differences: [] };
+  return {
+    ...week,
+    buckets: week.buckets.filter((b) => b.start.startsWith(day)),
+    daily: week.daily.slice(0, 1),
+    known_differences: [],
+  };
 }
 
 describe('the HTML report in headless Chromium', () => {
@@ -120,7 +136,8 @@ describe('the HTML report in headless Chromium', () => {
       ],
       { encoding: 'utf8', timeout: 240_000 },
     );
-    if (!existsSync(join(dir, 'shot.png'))) throw new Error(`chromium wrote no screenshot (exit ${result.status}): ${result.stderr}`);
+    if (!existsSync(join(dir, 'shot.png')))
+      throw new Error(`chromium wrote no screenshot (exit ${result.status}): ${result.stderr}`);
     image = decodePng(readFileSync(join(dir, 'shot.png')));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

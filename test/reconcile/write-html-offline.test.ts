@@ -41,9 +41,15 @@ describe('--write', () => {
   it('updates exactly the rows of matched and discrepant buckets, in the window, with allocated cents', async () => {
     await createRowsTable(db, 'demo_write', rows);
     const before = await statusesOf(db, 'demo_write');
-    const result = await runReconcile([...WINDOW, '--table', 'demo_write', '--write', '--json', 'out.json'], { db, api, now: NOW });
+    const result = await runReconcile([...WINDOW, '--table', 'demo_write', '--write', '--json', 'out.json'], {
+      db,
+      api,
+      now: NOW,
+    });
     // Progress only: one batch of whole buckets.
-    expect(result.stderr).toMatch(/^reconcile --write: batch 1\/1 \(2026-11-02T00:00:00.000Z → 2026-11-09T00:00:00.000Z\): 26 rows written, 0 already up to date; 26\/26 rows \([\d.]+ s\)\n$/);
+    expect(result.stderr).toMatch(
+      /^reconcile --write: batch 1\/1 \(2026-11-02T00:00:00.000Z → 2026-11-09T00:00:00.000Z\): 26 rows written, 0 already up to date; 26\/26 rows \([\d.]+ s\)\n$/,
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/on 26 rows of matched and discrepant buckets\. actual_cost_cents is an allocation/);
     const report = JSON.parse(result.files['/work/out.json']) as Report;
@@ -53,15 +59,27 @@ describe('--write', () => {
     const changed = after.filter((row, i) => JSON.stringify(row) !== JSON.stringify(before[i]));
     // 21 chat rows (matched), the multi-step row (discrepancy), 4 Whisper rows (matched).
     expect(changed.map((r) => r.openai_request_id).sort()).toEqual(
-      [...rows.filter((r) => r.openai_request_id && /^(chatcmpl-d|chatcmpl-laststep|req_whisper)/.test(r.openai_request_id)).map((r) => r.openai_request_id)].sort(),
+      [
+        ...rows
+          .filter((r) => r.openai_request_id && /^(chatcmpl-d|chatcmpl-laststep|req_whisper)/.test(r.openai_request_id))
+          .map((r) => r.openai_request_id),
+      ].sort(),
     );
     const byId = new Map(after.map((r) => [r.openai_request_id, r]));
     expect(byId.get('chatcmpl-laststep')).toMatchObject({ reconciliation_status: 'discrepancy' });
     expect(byId.get('chatcmpl-d0k0')).toMatchObject({ reconciliation_status: 'matched' });
     expect(byId.get('req_whisper10')).toMatchObject({ reconciliation_status: 'matched', actual_cost_cents: 1 });
     // Untouched: outside the window, the gateway row, the row without an id.
-    expect(byId.get('chatcmpl-outside0')).toMatchObject({ reconciliation_status: 'pending', actual_cost_cents: null, reconciled_at: null });
-    expect(byId.get('chatcmpl-outside1')).toMatchObject({ reconciliation_status: 'pending', actual_cost_cents: null, reconciled_at: null });
+    expect(byId.get('chatcmpl-outside0')).toMatchObject({
+      reconciliation_status: 'pending',
+      actual_cost_cents: null,
+      reconciled_at: null,
+    });
+    expect(byId.get('chatcmpl-outside1')).toMatchObject({
+      reconciliation_status: 'pending',
+      actual_cost_cents: null,
+      reconciled_at: null,
+    });
     expect(byId.get('gen_01JCX3')).toMatchObject({ reconciliation_status: 'pending', actual_cost_cents: null });
     expect(byId.get(null)).toMatchObject({ reconciliation_status: 'not_applicable', actual_cost_cents: null });
     for (const row of changed) expect(row.reconciled_at?.toISOString()).toBe(new Date(NOW * 1000).toISOString());
@@ -85,7 +103,9 @@ describe('--write', () => {
     expect(result.code).toBe(0);
     // Resumable: the rows already written are skipped, not rewritten.
     expect(result.stderr).toMatch(/: 0 rows written, 26 already up to date/);
-    expect(result.stdout).toMatch(/on 0 rows of matched and discrepant buckets \(26 more already held these values and were skipped\)/);
+    expect(result.stdout).toMatch(
+      /on 0 rows of matched and discrepant buckets \(26 more already held these values and were skipped\)/,
+    );
     expect(await statusesOf(db, 'demo_write')).toEqual(first);
   });
 });
@@ -93,7 +113,10 @@ describe('--write', () => {
 describe('--html', () => {
   it('is one self-contained page whose bars are drawn from the data', async () => {
     await createRowsTable(db, 'demo_html', rows);
-    const result = await runReconcile([...WINDOW, '--table', 'demo_html', '--html', 'recon.html', '--json', 'out.json'], { db, api, now: NOW });
+    const result = await runReconcile(
+      [...WINDOW, '--table', 'demo_html', '--html', 'recon.html', '--json', 'out.json'],
+      { db, api, now: NOW },
+    );
     expect(result.code).toBe(0);
     const html = result.files['/work/recon.html'];
     const report = JSON.parse(result.files['/work/out.json']) as Report;
@@ -106,13 +129,25 @@ describe('--html', () => {
     const svgs = [...html.matchAll(/<svg[^>]*data-max="([^"]+)" data-plot-height="([^"]+)">([\s\S]*?)<\/svg>/g)];
     expect(svgs).toHaveLength(2);
     const bars = (svg: string) =>
-      [...svg.matchAll(/<rect class="bar" data-series="([^"]+)" data-label="([^"]+)" data-value="([^"]+)" x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)"/g)].map(
-        ([, series, label, value, y, height]) => ({ series, label, value: Number(value), y: Number(y), height: Number(height) }),
-      );
+      [
+        ...svg.matchAll(
+          /<rect class="bar" data-series="([^"]+)" data-label="([^"]+)" data-value="([^"]+)" x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)"/g,
+        ),
+      ].map(([, series, label, value, y, height]) => ({
+        series,
+        label,
+        value: Number(value),
+        y: Number(y),
+        height: Number(height),
+      }));
     // Chart 1: dollars per day, the app's estimate and the bill, straight from the report.
     const dollars = bars(svgs[0][3]);
-    expect(dollars.filter((b) => b.series === 'OpenAI billed').map((b) => [b.label, b.value])).toEqual(report.daily.map((d) => [d.day, d.billed_dollars]));
-    expect(dollars.filter((b) => b.series === 'app estimated').map((b) => b.value)).toEqual(report.daily.map((d) => d.app_estimated_dollars));
+    expect(dollars.filter((b) => b.series === 'OpenAI billed').map((b) => [b.label, b.value])).toEqual(
+      report.daily.map((d) => [d.day, d.billed_dollars]),
+    );
+    expect(dollars.filter((b) => b.series === 'app estimated').map((b) => b.value)).toEqual(
+      report.daily.map((d) => d.app_estimated_dollars),
+    );
     // Heights proportional to the values: the largest bar is the full plot height, each bar value/max of it.
     for (const [, maxText, plotText, body] of svgs) {
       const max = Number(maxText);
@@ -142,16 +177,24 @@ describe('offline, from saved API responses', () => {
     // Save the responses as a user would: the real client, every page of each endpoint, in one JSON array.
     const client = new OpenAI({ adminAPIKey: ADMIN_KEY, apiKey: null, baseURL: `${api.url}/v1`, maxRetries: 0 });
     const query = { start_time: WEEK_START, end_time: WEEK_END, bucket_width: '1d' as const, limit: 7 };
-    const all = async <P extends { has_more: boolean; next_page: string | null }>(get: (page?: string) => Promise<P>): Promise<P[]> => {
+    const all = async <P extends { has_more: boolean; next_page: string | null }>(
+      get: (page?: string) => Promise<P>,
+    ): Promise<P[]> => {
       const pages = [await get()];
       while (pages.at(-1)!.has_more) pages.push(await get(pages.at(-1)!.next_page!));
       return pages;
     };
     const usage = [
-      ...(await all((page) => client.admin.organization.usage.completions({ ...query, group_by: ['model', 'batch', 'service_tier'], page }))),
-      ...(await all((page) => client.admin.organization.usage.audioTranscriptions({ ...query, group_by: ['model'], page }))),
+      ...(await all((page) =>
+        client.admin.organization.usage.completions({ ...query, group_by: ['model', 'batch', 'service_tier'], page }),
+      )),
+      ...(await all((page) =>
+        client.admin.organization.usage.audioTranscriptions({ ...query, group_by: ['model'], page }),
+      )),
     ];
-    const costs = await all((page) => client.admin.organization.usage.costs({ ...query, group_by: ['line_item'], page }));
+    const costs = await all((page) =>
+      client.admin.organization.usage.costs({ ...query, group_by: ['line_item'], page }),
+    );
     expect(usage.length).toBeGreaterThan(2); // paginated
     const u = golden('usage', usage, join(FIXTURES, 'usage.json'));
     expect(u.actual).toEqual(u.expected);
@@ -176,11 +219,24 @@ describe('offline, from saved API responses', () => {
     }
 
     await createRowsTable(db, 'demo_offline', rows);
-    const online = await runReconcile([...WINDOW, '--table', 'demo_offline', '--json', 'out.json'], { db, api, now: NOW });
+    const online = await runReconcile([...WINDOW, '--table', 'demo_offline', '--json', 'out.json'], {
+      db,
+      api,
+      now: NOW,
+    });
     expect(online.stderr).toBe('');
     expect(online.code).toBe(0);
     const offline = await runReconcile(
-      ['--usage', join(FIXTURES, 'usage.json'), '--costs', join(FIXTURES, 'costs.json'), '--table', 'demo_offline', '--json', 'out.json'],
+      [
+        '--usage',
+        join(FIXTURES, 'usage.json'),
+        '--costs',
+        join(FIXTURES, 'costs.json'),
+        '--table',
+        'demo_offline',
+        '--json',
+        'out.json',
+      ],
       { db, now: NOW, env: {} },
     );
     expect(offline.stderr).toBe('');

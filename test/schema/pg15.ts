@@ -12,7 +12,9 @@ import pg from 'pg';
 const BIN = '/usr/local/bin';
 
 function postgresUser(): { uid: number; gid: number } | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) return undefined;
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -20,11 +22,12 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 
 const runAs = process.getuid?.() === 0 ? postgresUser() : undefined;
 
-export const PG15_MISSING: string | undefined = !existsSync(`${BIN}/initdb`) || !existsSync(`${BIN}/pg_ctl`)
-  ? `no PostgreSQL server here (${BIN}/initdb and ${BIN}/pg_ctl not found)`
-  : process.getuid?.() === 0 && !runAs
-    ? 'running as root and there is no postgres user to run initdb as'
-    : undefined;
+export const PG15_MISSING: string | undefined =
+  !existsSync(`${BIN}/initdb`) || !existsSync(`${BIN}/pg_ctl`)
+    ? `no PostgreSQL server here (${BIN}/initdb and ${BIN}/pg_ctl not found)`
+    : process.getuid?.() === 0 && !runAs
+      ? 'running as root and there is no postgres user to run initdb as'
+      : undefined;
 
 /** A client's query results plus the NOTICEs and WARNINGs the server sent while it ran, as `SEVERITY: message`. */
 export interface Session {
@@ -50,7 +53,16 @@ export function startCluster(): Cluster {
   };
   const data = join(dir, 'data');
   run(`${BIN}/initdb`, ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
-  run(`${BIN}/pg_ctl`, ['-D', data, '-o', `-k ${dir} -c listen_addresses='' -F`, '-w', '-l', join(dir, 'log'), 'start']);
+  run(`${BIN}/pg_ctl`, [
+    '-D',
+    data,
+    '-o',
+    `-k ${dir} -c listen_addresses='' -F`,
+    '-w',
+    '-l',
+    join(dir, 'log'),
+    'start',
+  ]);
   const sessions: pg.Client[] = [];
   return {
     async connect(database = 'postgres') {

@@ -6,7 +6,8 @@ import { createTableSql, migrationSql } from '../../src/schema/sql.js';
 function run(argv: string[], files: Record<string, string> = {}) {
   const written: Record<string, string> = {};
   const all = () => ({ ...files, ...written });
-  const isDir = (dir: string) => dir === '/app' || dir === '/' || Object.keys(all()).some((p) => p.startsWith(`${dir}/`));
+  const isDir = (dir: string) =>
+    dir === '/app' || dir === '/' || Object.keys(all()).some((p) => p.startsWith(`${dir}/`));
   let stdout = '';
   let stderr = '';
   const io: SqlCommandIo = {
@@ -15,7 +16,16 @@ function run(argv: string[], files: Record<string, string> = {}) {
     writeFile: (path, text) => {
       written[path] = text;
     },
-    readDir: (dir) => (isDir(dir) ? [...new Set(Object.keys(all()).filter((p) => p.startsWith(`${dir}/`)).map((p) => p.slice(dir.length + 1).split('/')[0]))] : undefined),
+    readDir: (dir) =>
+      isDir(dir)
+        ? [
+            ...new Set(
+              Object.keys(all())
+                .filter((p) => p.startsWith(`${dir}/`))
+                .map((p) => p.slice(dir.length + 1).split('/')[0]),
+            ),
+          ]
+        : undefined,
     readFile: (path) => all()[path],
     stdout: (text) => {
       stdout += text;
@@ -34,7 +44,14 @@ describe('recon-codemod sql', () => {
   });
 
   it('passes --table, --view and --cost-column through', () => {
-    const { code, stdout } = run(['--table', 'public.usage', '--view', 'usage_recon', '--cost-column', 'cost_estimate']);
+    const { code, stdout } = run([
+      '--table',
+      'public.usage',
+      '--view',
+      'usage_recon',
+      '--cost-column',
+      'cost_estimate',
+    ]);
     expect(code).toBe(0);
     expect(stdout).toBe(migrationSql({ table: 'public.usage', view: 'usage_recon', costColumn: 'cost_estimate' }));
   });
@@ -53,13 +70,17 @@ describe('recon-codemod sql', () => {
 
   it('writes to a .sql file given to --out as is', () => {
     expect(run(['--create', '--out', 'db/new.sql']).written).toEqual({ '/app/db/new.sql': createTableSql() });
-    expect(run(['--create', '--out', '/srv/x/new.sql'], { '/srv/x/old.sql': '' }).written).toEqual({ '/srv/x/new.sql': createTableSql() });
+    expect(run(['--create', '--out', '/srv/x/new.sql'], { '/srv/x/old.sql': '' }).written).toEqual({
+      '/srv/x/new.sql': createTableSql(),
+    });
   });
 
   it('creates no directory outside the working directory', () => {
     const { code, stderr, written } = run(['--out', '/srv/typo/migrations']);
     expect(code).toBe(2);
-    expect(stderr).toBe('recon-codemod sql: --out: /srv/typo/migrations does not exist and is outside the current directory; create it first\nRun recon-codemod sql --help for usage.\n');
+    expect(stderr).toBe(
+      'recon-codemod sql: --out: /srv/typo/migrations does not exist and is outside the current directory; create it first\nRun recon-codemod sql --help for usage.\n',
+    );
     expect(written).toEqual({});
   });
 
@@ -68,11 +89,15 @@ describe('recon-codemod sql', () => {
     const again = run(['--out', 'supabase/migrations'], first.written);
     expect(again.code).toBe(0);
     expect(again.written).toEqual({});
-    expect(again.stdout).toBe('/app/supabase/migrations/20251116141218_add_openai_reconciliation_fields.sql already holds this migration; nothing written\n');
+    expect(again.stdout).toBe(
+      '/app/supabase/migrations/20251116141218_add_openai_reconciliation_fields.sql already holds this migration; nothing written\n',
+    );
     // Different SQL (another table) under the same kind of name: refused, naming the file; nothing written.
     const changed = run(['--out', 'supabase/migrations', '--table', 'usage'], first.written);
     expect(changed.code).toBe(2);
-    expect(changed.stderr).toMatch(/20251116141218_add_openai_reconciliation_fields\.sql is an earlier recon-codemod migration with different SQL/);
+    expect(changed.stderr).toMatch(
+      /20251116141218_add_openai_reconciliation_fields\.sql is an earlier recon-codemod migration with different SQL/,
+    );
     expect(changed.written).toEqual({});
   });
 

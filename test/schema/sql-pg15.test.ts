@@ -18,22 +18,46 @@ import {
 /** What the migration leaves on a table: checks, indexes, triggers, the status default, the view and its grants. */
 async function snapshot(s: Session, table = 'token_usage', view = 'token_usage_reconciliation') {
   // One query at a time: one client.
-  const checks = await s.rows(`SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'c' ORDER BY conname`, [table]);
-  const indexes = await s.rows(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, [table]);
-  const triggers = await s.rows(`SELECT tgname FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal ORDER BY tgname`, [table]);
-  const statusDefault = await s.rows(`SELECT column_default FROM information_schema.columns WHERE table_name = $1 AND column_name = 'reconciliation_status'`, [table]);
-  const viewDef = await s.rows(`SELECT pg_get_viewdef($1::regclass) AS def, (SELECT reloptions FROM pg_class WHERE oid = $1::regclass) AS options`, [view]);
-  const grants = await s.rows(`SELECT grantee, string_agg(privilege_type, ',' ORDER BY privilege_type) AS privileges FROM information_schema.role_table_grants WHERE table_name = $1 GROUP BY grantee ORDER BY grantee`, [view]);
+  const checks = await s.rows(
+    `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'c' ORDER BY conname`,
+    [table],
+  );
+  const indexes = await s.rows(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, [
+    table,
+  ]);
+  const triggers = await s.rows(
+    `SELECT tgname FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal ORDER BY tgname`,
+    [table],
+  );
+  const statusDefault = await s.rows(
+    `SELECT column_default FROM information_schema.columns WHERE table_name = $1 AND column_name = 'reconciliation_status'`,
+    [table],
+  );
+  const viewDef = await s.rows(
+    `SELECT pg_get_viewdef($1::regclass) AS def, (SELECT reloptions FROM pg_class WHERE oid = $1::regclass) AS options`,
+    [view],
+  );
+  const grants = await s.rows(
+    `SELECT grantee, string_agg(privilege_type, ',' ORDER BY privilege_type) AS privileges FROM information_schema.role_table_grants WHERE table_name = $1 GROUP BY grantee ORDER BY grantee`,
+    [view],
+  );
   // xmin changes whenever a row is written, even to the same values: equal xmins mean no row was touched.
   const rows = await s.rows(`SELECT id::text, reconciliation_status, xmin::text FROM ${table} ORDER BY id`);
   return { checks, indexes, triggers, statusDefault, viewDef, grants, rows };
 }
 
 /** Runs `work` as `role` with the JWT claims `sub` (none for anon), in a transaction rolled back afterwards. */
-async function as<T>(s: Session, role: 'anon' | 'authenticated', sub: string | undefined, work: () => Promise<T>): Promise<T> {
+async function as<T>(
+  s: Session,
+  role: 'anon' | 'authenticated',
+  sub: string | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
   await s.exec('BEGIN');
   try {
-    await s.client.query(`SELECT set_config('request.jwt.claims', $1, true)`, [sub ? JSON.stringify({ sub, role }) : '']);
+    await s.client.query(`SELECT set_config('request.jwt.claims', $1, true)`, [
+      sub ? JSON.stringify({ sub, role }) : '',
+    ]);
     await s.exec(`SET LOCAL ROLE ${role}`);
     return await work();
   } finally {
@@ -99,7 +123,11 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
       expect(first.issue).toContain(
         'NOTICE: recon-codemod: the view token_usage_reconciliation compares actual_cost_cents with token_usage.calculated_cost_cents, taken to be the estimated cost in cents (else give --cost-column)',
       );
-      const rows = await db.issue.rows<{ action_type: string; estimated_cost_cents: string; reconciliation_status: string }>(
+      const rows = await db.issue.rows<{
+        action_type: string;
+        estimated_cost_cents: string;
+        reconciliation_status: string;
+      }>(
         'SELECT action_type, estimated_cost_cents, reconciliation_status FROM token_usage_reconciliation ORDER BY action_type',
       );
       expect(rows).toEqual([
@@ -124,7 +152,10 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
     });
 
     it('keeps the existing view and the function that inserts rows itself working; their rows get a status', async () => {
-      const { rows } = await db.issue.client.query<{ id: string }>(`SELECT record_token_usage($1, 'blueprint', 'gpt-4o', 10) AS id`, [USER_B]);
+      const { rows } = await db.issue.client.query<{ id: string }>(
+        `SELECT record_token_usage($1, 'blueprint', 'gpt-4o', 10) AS id`,
+        [USER_B],
+      );
       await db.issue.exec(
         `INSERT INTO token_usage (user_id, action_type, model_used, tokens_used, openai_request_id) VALUES ('${USER_B}', 'chat', 'gpt-4o', 5, 'chatcmpl-new')`,
       );
@@ -176,8 +207,13 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
         await attempt(db.issue, 'SELECT * FROM token_usage_reconciliation'),
         await attempt(db.issue, `UPDATE token_usage_reconciliation SET reconciliation_status = 'matched'`),
         await attempt(db.issue, 'DELETE FROM token_usage_reconciliation'),
-        await attempt(db.issue, `INSERT INTO token_usage (user_id, action_type, model_used, tokens_used, openai_request_id) VALUES ('${USER_A}', 'chat', 'gpt-4o', 1, 'chatcmpl-a')`),
-        JSON.stringify(await db.issue.rows(`SELECT reconciliation_status FROM token_usage WHERE openai_request_id = 'chatcmpl-a'`)),
+        await attempt(
+          db.issue,
+          `INSERT INTO token_usage (user_id, action_type, model_used, tokens_used, openai_request_id) VALUES ('${USER_A}', 'chat', 'gpt-4o', 1, 'chatcmpl-a')`,
+        ),
+        JSON.stringify(
+          await db.issue.rows(`SELECT reconciliation_status FROM token_usage WHERE openai_request_id = 'chatcmpl-a'`),
+        ),
       ]);
       expect(results).toEqual([
         ...Array(3).fill('permission denied for view token_usage_reconciliation'),
@@ -191,16 +227,27 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
         await db.issue.exec('BEGIN; GRANT SELECT ON token_usage_reconciliation TO authenticated;');
         await db.issue.client.query(`SELECT set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub })]);
         await db.issue.exec('SET LOCAL ROLE authenticated');
-        const rows = await db.issue.rows<{ user_id: string }>('SELECT DISTINCT user_id FROM token_usage_reconciliation');
-        const write = await attempt(db.issue, `UPDATE token_usage_reconciliation SET reconciliation_status = 'matched'`);
+        const rows = await db.issue.rows<{ user_id: string }>(
+          'SELECT DISTINCT user_id FROM token_usage_reconciliation',
+        );
+        const write = await attempt(
+          db.issue,
+          `UPDATE token_usage_reconciliation SET reconciliation_status = 'matched'`,
+        );
         await db.issue.exec('ROLLBACK');
         return { users: rows.map((r) => r.user_id), write };
       };
-      expect(await seen(USER_A)).toEqual({ users: [USER_A], write: 'permission denied for view token_usage_reconciliation' });
-      expect(await seen(USER_B)).toEqual({ users: [USER_B], write: 'permission denied for view token_usage_reconciliation' });
+      expect(await seen(USER_A)).toEqual({
+        users: [USER_A],
+        write: 'permission denied for view token_usage_reconciliation',
+      });
+      expect(await seen(USER_B)).toEqual({
+        users: [USER_B],
+        write: 'permission denied for view token_usage_reconciliation',
+      });
     });
 
-    it("keeps a grant the team made on the view after an earlier run (the documented opt-in)", async () => {
+    it('keeps a grant the team made on the view after an earlier run (the documented opt-in)', async () => {
       await db.issue.exec('GRANT SELECT ON token_usage_reconciliation TO authenticated');
       await db.issue.exec(migrationSql());
       const grants = await db.issue.rows(
@@ -212,13 +259,17 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
 
     it('service_role (the back office, reconcile) still reads every row through the view', async () => {
       await db.issue.exec('BEGIN; SET LOCAL ROLE service_role;');
-      const rows = await db.issue.rows<{ n: number }>('SELECT count(DISTINCT user_id)::int AS n FROM token_usage_reconciliation');
+      const rows = await db.issue.rows<{ n: number }>(
+        'SELECT count(DISTINCT user_id)::int AS n FROM token_usage_reconciliation',
+      );
       await db.issue.exec('ROLLBACK');
       expect(rows).toEqual([{ n: 2 }]);
     });
 
     it('warns when the table has RLS disabled and anon can reach it', async () => {
-      await db.issue.exec(`CREATE TABLE public.open_usage (id bigint GENERATED ALWAYS AS IDENTITY, created_at timestamptz DEFAULT now(), user_id uuid)`);
+      await db.issue.exec(
+        `CREATE TABLE public.open_usage (id bigint GENERATED ALWAYS AS IDENTITY, created_at timestamptz DEFAULT now(), user_id uuid)`,
+      );
       db.issue.notices.length = 0;
       await db.issue.exec(migrationSql({ table: 'open_usage', view: 'open_usage_reconciliation' }));
       expect(db.issue.notices).toContain(
@@ -227,14 +278,19 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
       expect(db.issue.notices).toContain(
         'NOTICE: recon-codemod: open_usage has none of the estimated-cost columns in cents looked for (estimated_cost_cents, calculated_cost_cents); the view open_usage_reconciliation shows estimated_cost_cents and cost_difference_cents as NULL. Name yours with --cost-column',
       );
-      expect(db.issue.notices).toContain('NOTICE: recon-codemod: open_usage has no action_type, model_used; the view open_usage_reconciliation goes without');
+      expect(db.issue.notices).toContain(
+        'NOTICE: recon-codemod: open_usage has no action_type, model_used; the view open_usage_reconciliation goes without',
+      );
     });
   });
 
   describe('on the table the seed hand-migrated (status DEFAULT pending, its checks, four indexes)', () => {
     const handChecks = [
       { conname: 'token_usage_actual_cost_nonnegative', def: 'CHECK ((actual_cost_cents >= 0))' },
-      { conname: 'token_usage_reconciliation_cost_consistent', def: 'CHECK (((reconciled_at IS NULL) = (actual_cost_cents IS NULL)))' },
+      {
+        conname: 'token_usage_reconciliation_cost_consistent',
+        def: 'CHECK (((reconciled_at IS NULL) = (actual_cost_cents IS NULL)))',
+      },
       {
         conname: 'token_usage_reconciliation_status_check',
         def: "CHECK ((reconciliation_status = ANY (ARRAY['pending'::text, 'matched'::text, 'discrepancy'::text, 'not_applicable'::text])))",
@@ -285,8 +341,12 @@ describePg(`migrationSql on PostgreSQL 15${PG15_MISSING ? ` (skipped: ${PG15_MIS
     });
 
     it('fixes the statuses the DEFAULT gave rows without a request id, and new rows get the right one', async () => {
-      await db.hand.exec(`INSERT INTO token_usage (user_id, action_type, model_used, tokens_used) VALUES ('${USER_A}', 'after', 'gpt-4o', 1)`);
-      expect(await db.hand.rows(`SELECT action_type, reconciliation_status FROM token_usage ORDER BY action_type`)).toEqual([
+      await db.hand.exec(
+        `INSERT INTO token_usage (user_id, action_type, model_used, tokens_used) VALUES ('${USER_A}', 'after', 'gpt-4o', 1)`,
+      );
+      expect(
+        await db.hand.rows(`SELECT action_type, reconciliation_status FROM token_usage ORDER BY action_type`),
+      ).toEqual([
         { action_type: 'after', reconciliation_status: 'not_applicable' },
         { action_type: 'category_summary', reconciliation_status: 'pending' },
         { action_type: 'chat', reconciliation_status: 'not_applicable' },

@@ -4,7 +4,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireLock, ingestSpool, spoolRow, StoreBusyError, tryLock, type SpooledRow } from '../../src/tracking/embedded.js';
+import {
+  acquireLock,
+  ingestSpool,
+  spoolRow,
+  StoreBusyError,
+  tryLock,
+  type SpooledRow,
+} from '../../src/tracking/embedded.js';
 import { RowRejectedError } from '../../src/tracking/stores.js';
 
 let dir: string;
@@ -14,7 +21,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The pid of a process that has exited. */
-const deadPid = (): number => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+const deadPid = (): number =>
+  Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
 
 describe('the lock', () => {
   it('is exclusive, names its holder, and is released only by its holder', async () => {
@@ -46,7 +54,10 @@ describe('the lock', () => {
 
   it("is taken over when it names this process's pid but is older than this process (a container restarted as pid 1)", () => {
     const path = join(dir, 'c.lock');
-    writeFileSync(path, JSON.stringify({ pid: process.pid, role: 'tracker', since: '2026-01-01T00:00:00Z', token: 'before-restart' }));
+    writeFileSync(
+      path,
+      JSON.stringify({ pid: process.pid, role: 'tracker', since: '2026-01-01T00:00:00Z', token: 'before-restart' }),
+    );
     const before = new Date(Date.now() - process.uptime() * 1000 - 60_000);
     utimesSync(path, before, before);
     const got = tryLock(path, 'tracker');
@@ -80,7 +91,10 @@ describe('the spool', () => {
       if (entry.row.n === 3) throw new RowRejectedError('no column n');
       stored.push(entry);
     };
-    expect(await ingestSpool(spool, refusing, async (row) => void rejected.push(row))).toEqual({ stored: 1, rejected: 1 });
+    expect(await ingestSpool(spool, refusing, async (row) => void rejected.push(row))).toEqual({
+      stored: 1,
+      rejected: 1,
+    });
     expect(stored.map((e) => e.row.n)).toEqual([1, 2]);
     expect(rejected).toEqual([{ table: 'token_usage', row: { n: 3 } }]);
     expect(readdirSync(spool)).toEqual([]);

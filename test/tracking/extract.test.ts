@@ -101,13 +101,25 @@ describe('extractReconciliationFields', () => {
   });
 
   it('reads the body of a .withResponse() pair', () => {
-    const pair: WithResponse<ChatCompletion> = { data: chatCompletion, response: httpResponse, request_id: 'req_header123' };
+    const pair: WithResponse<ChatCompletion> = {
+      data: chatCompletion,
+      response: httpResponse,
+      request_id: 'req_header123',
+    };
     expect(extractReconciliationFields(pair)).toEqual(extractReconciliationFields(chatCompletion));
   });
 
   it('falls back to the x-request-id header of a .withResponse() pair when the body has no id', () => {
-    const pair: WithResponse<Transcription> = { data: { text: 'hello' }, response: httpResponse, request_id: 'req_header123' };
-    expect(extractReconciliationFields(pair)).toEqual({ openai_request_id: 'req_header123', openai_created: null, system_fingerprint: null });
+    const pair: WithResponse<Transcription> = {
+      data: { text: 'hello' },
+      response: httpResponse,
+      request_id: 'req_header123',
+    };
+    expect(extractReconciliationFields(pair)).toEqual({
+      openai_request_id: 'req_header123',
+      openai_created: null,
+      system_fingerprint: null,
+    });
   });
 
   it('reads _request_id of an awaited transcription', () => {
@@ -121,8 +133,15 @@ describe('extractReconciliationFields', () => {
   });
 
   it('reads _request_id and created of an awaited images result', () => {
-    const images = awaitedBody<ImagesResponse>({ created: 1741570300, data: [{ url: 'https://example.com/a.png' }] }, 'req_image1');
-    expect(extractReconciliationFields(images)).toEqual({ openai_request_id: 'req_image1', openai_created: 1741570300, system_fingerprint: null });
+    const images = awaitedBody<ImagesResponse>(
+      { created: 1741570300, data: [{ url: 'https://example.com/a.png' }] },
+      'req_image1',
+    );
+    expect(extractReconciliationFields(images)).toEqual({
+      openai_request_id: 'req_image1',
+      openai_created: 1741570300,
+      system_fingerprint: null,
+    });
   });
 
   it('reads _request_id of an awaited embeddings result, with no created', () => {
@@ -130,7 +149,11 @@ describe('extractReconciliationFields', () => {
       { object: 'list', model: 'text-embedding-3-small', data: [], usage: { prompt_tokens: 3, total_tokens: 3 } },
       'req_embed1',
     );
-    expect(extractReconciliationFields(embeddings)).toEqual({ openai_request_id: 'req_embed1', openai_created: null, system_fingerprint: null });
+    expect(extractReconciliationFields(embeddings)).toEqual({
+      openai_request_id: 'req_embed1',
+      openai_created: null,
+      system_fingerprint: null,
+    });
   });
 
   it('reads an AI SDK generateText result: response.id and the timestamp in whole seconds', () => {
@@ -170,12 +193,18 @@ describe('extractReconciliationFields', () => {
     ['an object with only an id', { id: 'chatcmpl-abc', created: 1741570283 }],
     ['a streamText result whose response is still a promise', { response: Promise.resolve(aiSdkResponse) }],
   ])('returns all nulls for %s', (_, value) => {
-    expect(extractReconciliationFields(value)).toEqual({ openai_request_id: null, openai_created: null, system_fingerprint: null });
+    expect(extractReconciliationFields(value)).toEqual({
+      openai_request_id: null,
+      openai_created: null,
+      system_fingerprint: null,
+    });
   });
 
   it('never passes on a created value that is not unix seconds', () => {
     expect(extractReconciliationFields({ ...chatCompletion, created: 1741570283123 }).openai_created).toBeNull();
     expect(extractReconciliationFields({ ...chatCompletion, created: 1741570283.5 }).openai_created).toBeNull();
-    expect(extractReconciliationFields({ response: { ...aiSdkResponse, timestamp: new Date(Number.NaN) } }).openai_created).toBeNull();
+    expect(
+      extractReconciliationFields({ response: { ...aiSdkResponse, timestamp: new Date(Number.NaN) } }).openai_created,
+    ).toBeNull();
   });
 });

@@ -28,8 +28,14 @@ it('recon-codemod/tracking reaches neither the analyser nor the compiler', () =>
   // src/optional.ts: the one-line install hint for a missing driver (it imports only node:module).
   // src/engine/result-kinds.ts: the table of SDK result shapes, pure data that the runtime extractor reads too (it
   // imports only types from src/schema/fields.ts, checked below), never the analyser.
-  expect(files.filter((f) => !f.startsWith('src/tracking/') && !f.startsWith('src/schema/'))).toEqual(['src/engine/result-kinds.ts', 'src/optional.ts']);
-  expect(importGraph(resolve(root, 'src/engine/result-kinds.ts'))).toEqual({ files: ['src/engine/result-kinds.ts', 'src/schema/fields.ts'], packages: [] });
+  expect(files.filter((f) => !f.startsWith('src/tracking/') && !f.startsWith('src/schema/'))).toEqual([
+    'src/engine/result-kinds.ts',
+    'src/optional.ts',
+  ]);
+  expect(importGraph(resolve(root, 'src/engine/result-kinds.ts'))).toEqual({
+    files: ['src/engine/result-kinds.ts', 'src/schema/fields.ts'],
+    packages: [],
+  });
   expect(packages.filter((p) => !p.startsWith('node:'))).toEqual(['@electric-sql/pglite', 'pg', 'zod/v4']);
   // The drivers are loaded on first use only, so an app that uses one store does not need the others.
   const stores = readFileSync(resolve(root, 'src/tracking/stores.ts'), 'utf8');
@@ -41,6 +47,8 @@ it('recon-codemod/tracking reaches neither the analyser nor the compiler', () =>
   const tracker = readFileSync(resolve(root, 'src/tracking/tracker.ts'), 'utf8');
   expect(tracker).toMatch(/importOptional\('zod', .*\(\) => import\('\.\.\/schema\/zod\.js'\)/);
   for (const file of ['src/tracking/index.ts', 'src/tracking/tracker.ts', 'src/schema/index.ts']) {
-    expect(readFileSync(resolve(root, file), 'utf8'), file).not.toMatch(/^(import|export) (?!type)[^;]*from '[^']*zod(\/v4|\.js)?'/m);
+    expect(readFileSync(resolve(root, file), 'utf8'), file).not.toMatch(
+      /^(import|export) (?!type)[^;]*from '[^']*zod(\/v4|\.js)?'/m,
+    );
   }
 });

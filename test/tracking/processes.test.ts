@@ -51,7 +51,9 @@ function track(tag: string, rows: number): Promise<ChildResult> {
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
     proc.on('error', reject);
-    proc.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as ChildResult) : reject(new Error(`child exited ${code}: ${err}`))));
+    proc.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as ChildResult) : reject(new Error(`child exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -101,7 +103,9 @@ describe('several processes on one embedded store', () => {
         (error: unknown) => error,
       );
       expect(refused).toBeInstanceOf(StoreBusyError);
-      expect((refused as Error).message).toMatch(new RegExp(`in use by process ${pid} \\(tracker, since .*\\); waited 0 s.*--db postgres`));
+      expect((refused as Error).message).toMatch(
+        new RegExp(`in use by process ${pid} \\(tracker, since .*\\); waited 0 s.*--db postgres`),
+      );
     } finally {
       holder.stdin.end();
     }
@@ -110,7 +114,10 @@ describe('several processes on one embedded store', () => {
     const { nodeReconcileIo } = await import('../../src/reconcile/command.js');
     const db = await (await nodeReconcileIo()).openDb!(undefined, workDir);
     try {
-      expect(JSON.parse(readFileSync(`${dataDir}.lock`, 'utf8'))).toMatchObject({ pid: process.pid, role: 'reconcile' });
+      expect(JSON.parse(readFileSync(`${dataDir}.lock`, 'utf8'))).toMatchObject({
+        pid: process.pid,
+        role: 'reconcile',
+      });
       const { rows } = await db.query('SELECT count(*)::int AS n FROM token_usage WHERE action_type = $1', ['mp3']);
       expect(rows).toEqual([{ n: 120 }]);
     } finally {
@@ -123,7 +130,10 @@ describe('several processes on one embedded store', () => {
     const spool = `${dataDir}.spool`;
     const row = { action_type: 'poison', model_used: 'm', success: true, reconciliation_status: 'not_applicable' };
     // Spooled in this order (file names sort by time): the refused row first.
-    await spoolRow(spool, { table: 'token_usage', row: { ...row, tokens_used: 'lots', idempotency_key: randomUUID() } });
+    await spoolRow(spool, {
+      table: 'token_usage',
+      row: { ...row, tokens_used: 'lots', idempotency_key: randomUUID() },
+    });
     await new Promise((done) => setTimeout(done, 5));
     await spoolRow(spool, { table: 'token_usage', row: { ...row, tokens_used: 7, idempotency_key: randomUUID() } });
     const handle = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
@@ -135,19 +145,34 @@ describe('several processes on one embedded store', () => {
       await handle.close();
     }
     expect(readdirSync(spool).filter((name) => name.endsWith('.json'))).toEqual([]);
-    const rejected = readFileSync(join(workDir, '.recon', 'rejected.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { usage: { row: { tokens_used: unknown } } });
+    const rejected = readFileSync(join(workDir, '.recon', 'rejected.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { usage: { row: { tokens_used: unknown } } });
     expect(rejected.map((r) => r.usage.row.tokens_used)).toEqual(['lots']);
   });
 
   it("spools a row for another table of the directory checked against that table's columns, not the owner's", async () => {
     const setup = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
-    await setup.db.exec('CREATE TABLE IF NOT EXISTS other_usage (LIKE token_usage INCLUDING ALL); ALTER TABLE other_usage ADD COLUMN IF NOT EXISTS audio_seconds NUMERIC;');
+    await setup.db.exec(
+      'CREATE TABLE IF NOT EXISTS other_usage (LIKE token_usage INCLUDING ALL); ALTER TABLE other_usage ADD COLUMN IF NOT EXISTS audio_seconds NUMERIC;',
+    );
     await setup.close();
     const owner = pgliteStore({ dataDir });
     await owner.db(); // owns the directory; its columns file describes token_usage
-    const tracker = createTracker({ store: pgliteStore({ dataDir, table: 'other_usage' }), logger: { error: () => {} }, deadLetterFile: null, rejectedFile: null });
+    const tracker = createTracker({
+      store: pgliteStore({ dataDir, table: 'other_usage' }),
+      logger: { error: () => {} },
+      deadLetterFile: null,
+      rejectedFile: null,
+    });
     try {
-      const result = await tracker.trackTokenUsage({ action_type: 'other', model_used: 'whisper-1', tokens_used: 0, audio_seconds: 75.5 });
+      const result = await tracker.trackTokenUsage({
+        action_type: 'other',
+        model_used: 'whisper-1',
+        tokens_used: 0,
+        audio_seconds: 75.5,
+      });
       expect(result).toEqual({ ok: true });
     } finally {
       await tracker.close();
@@ -155,7 +180,10 @@ describe('several processes on one embedded store', () => {
     }
     const handle = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
     try {
-      const { rows } = await handle.db.query('SELECT audio_seconds::float AS s FROM other_usage WHERE action_type = $1', ['other']);
+      const { rows } = await handle.db.query(
+        'SELECT audio_seconds::float AS s FROM other_usage WHERE action_type = $1',
+        ['other'],
+      );
       expect(rows).toEqual([{ s: 75.5 }]);
     } finally {
       await handle.close();
@@ -164,20 +192,30 @@ describe('several processes on one embedded store', () => {
 
   it('stores the spooled rows after one for a table that does not exist yet, which stays spooled for it', async () => {
     const spool = `${dataDir}.spool`;
-    const row = { action_type: 'after-missing', model_used: 'm', tokens_used: 1, success: true, reconciliation_status: 'not_applicable' };
+    const row = {
+      action_type: 'after-missing',
+      model_used: 'm',
+      tokens_used: 1,
+      success: true,
+      reconciliation_status: 'not_applicable',
+    };
     await spoolRow(spool, { table: 'missing_usage', row: { ...row, idempotency_key: randomUUID() } });
     await new Promise((done) => setTimeout(done, 5));
     await spoolRow(spool, { table: 'token_usage', row: { ...row, idempotency_key: randomUUID() } });
     const handle = await openEmbeddedStore({ dir: dataDir, role: 'test', waitMs: 60_000 });
     try {
       expect(handle.ingested).toEqual({ stored: 1, rejected: 0 });
-      const { rows } = await handle.db.query('SELECT count(*)::int AS n FROM token_usage WHERE action_type = $1', ['after-missing']);
+      const { rows } = await handle.db.query('SELECT count(*)::int AS n FROM token_usage WHERE action_type = $1', [
+        'after-missing',
+      ]);
       expect(rows).toEqual([{ n: 1 }]);
     } finally {
       await handle.close();
     }
     const left = readdirSync(spool).filter((name) => name.endsWith('.json'));
-    expect(left.map((name) => (JSON.parse(readFileSync(join(spool, name), 'utf8')) as { table: string }).table)).toEqual(['missing_usage']);
+    expect(
+      left.map((name) => (JSON.parse(readFileSync(join(spool, name), 'utf8')) as { table: string }).table),
+    ).toEqual(['missing_usage']);
     for (const name of left) rmSync(join(spool, name));
   });
 
@@ -185,11 +223,17 @@ describe('several processes on one embedded store', () => {
     const broken = join(workDir, 'broken', 'db');
     mkdirSync(join(broken, 'base'), { recursive: true });
     writeFileSync(join(broken, 'PG_VERSION'), 'not a version\n');
-    await expect(openEmbeddedStore({ dir: broken, role: 'reconcile', waitMs: 0 })).rejects.toThrow(/embedded store .*broken\/db cannot be opened \(.*\); nothing in it was changed/);
+    await expect(openEmbeddedStore({ dir: broken, role: 'reconcile', waitMs: 0 })).rejects.toThrow(
+      /embedded store .*broken\/db cannot be opened \(.*\); nothing in it was changed/,
+    );
     expect(existsSync(`${broken}.lock`)).toBe(false);
     // The tracker says the same, keeps the row for replay, and leaves no lock either.
     const deadLetterFile = join(workDir, 'broken', 'dead.jsonl');
-    const tracker = createTracker({ store: pgliteStore({ dataDir: broken }), logger: { error: () => {} }, deadLetterFile });
+    const tracker = createTracker({
+      store: pgliteStore({ dataDir: broken }),
+      logger: { error: () => {} },
+      deadLetterFile,
+    });
     const result = await tracker.trackTokenUsage({ action_type: 'a', model_used: 'm', tokens_used: 1 });
     expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/broken\/db cannot be opened/) });
     expect(readFileSync(deadLetterFile, 'utf8').trim().split('\n')).toHaveLength(1);

@@ -45,7 +45,12 @@ describe('pgliteStore (the default)', () => {
   it('creates the table on first use and stores rows with their reconciliation status', async () => {
     const store = pgliteStore({ dataDir: join(appDir, '.recon', 'db') });
     // The first call creates the database (initdb), which takes a while on a loaded machine.
-    const tracker = createTracker({ store, logger: silent, deadLetterFile: join(workDir, 'dead.jsonl'), timeoutMs: 120_000 });
+    const tracker = createTracker({
+      store,
+      logger: silent,
+      deadLetterFile: join(workDir, 'dead.jsonl'),
+      timeoutMs: 120_000,
+    });
     try {
       const [first, second] = await Promise.all([
         tracker.trackTokenUsage(completionUsage),
@@ -81,7 +86,10 @@ describe('pgliteStore (the default)', () => {
           success: true,
         },
       ]);
-      const view = await db.query('SELECT openai_request_id FROM token_usage_reconciliation WHERE reconciliation_status = $1', ['pending']);
+      const view = await db.query(
+        'SELECT openai_request_id FROM token_usage_reconciliation WHERE reconciliation_status = $1',
+        ['pending'],
+      );
       expect(view.rows).toEqual([{ openai_request_id: 'chatcmpl-abc123' }]);
     } finally {
       await tracker.close();
@@ -137,13 +145,18 @@ describe('postgresStore over the Postgres wire protocol (pglite-socket)', () => 
     });
     try {
       // A value that would break string-built SQL.
-      const result = await tracker.trackTokenUsage({ ...completionUsage, action_type: "it's'); DROP TABLE usage_log; --" });
+      const result = await tracker.trackTokenUsage({
+        ...completionUsage,
+        action_type: "it's'); DROP TABLE usage_log; --",
+      });
       expect(result).toEqual({ ok: true, id: '1' });
       expect(await tracker.trackTokenUsage(transcriptionUsage)).toEqual({ ok: true, id: '2' });
     } finally {
       await tracker.close();
     }
-    const { rows } = await db.query('SELECT action_type, openai_request_id, reconciliation_status, metadata FROM usage_log ORDER BY id');
+    const { rows } = await db.query(
+      'SELECT action_type, openai_request_id, reconciliation_status, metadata FROM usage_log ORDER BY id',
+    );
     expect(rows).toEqual([
       {
         action_type: "it's'); DROP TABLE usage_log; --",
@@ -165,7 +178,11 @@ describe('postgresStore over the Postgres wire protocol (pglite-socket)', () => 
     });
     try {
       const result = await tracker.trackTokenUsage(completionUsage);
-      expect(result).toEqual({ ok: false, error: expect.stringMatching(/no_such_table/), requestId: 'chatcmpl-abc123' });
+      expect(result).toEqual({
+        ok: false,
+        error: expect.stringMatching(/no_such_table/),
+        requestId: 'chatcmpl-abc123',
+      });
       expect(errors).toEqual([expect.stringContaining('request id chatcmpl-abc123')]);
     } finally {
       await tracker.close();
@@ -190,24 +207,47 @@ describe('supabaseStore', () => {
 
   it('inserts the validated row with its status into the table through the client', async () => {
     const { client, inserts } = fakeSupabase(null);
-    const tracker = createTracker({ store: supabaseStore(client, { table: 'token_usage' }), logger: silent, deadLetterFile: null });
+    const tracker = createTracker({
+      store: supabaseStore(client, { table: 'token_usage' }),
+      logger: silent,
+      deadLetterFile: null,
+    });
     // The app's own column goes to the table like the others (PostgREST refuses it if the table lacks it).
     expect(await tracker.trackTokenUsage({ ...completionUsage, cost_estimate: 0.0012 })).toEqual({ ok: true });
     expect(inserts).toEqual([
       {
         table: 'token_usage',
-        row: { ...completionUsage, cost_estimate: 0.0012, success: true, reconciliation_status: 'pending', idempotency_key: expect.any(String) },
+        row: {
+          ...completionUsage,
+          cost_estimate: 0.0012,
+          success: true,
+          reconciliation_status: 'pending',
+          idempotency_key: expect.any(String),
+        },
       },
     ]);
   });
 
   it("writes the estimate to the table's cost column, and takes a duplicate idempotency key as already stored", async () => {
-    const { client, inserts } = fakeSupabase({ message: 'duplicate key value violates unique constraint "idx_token_usage_idempotency_key"', code: '23505' });
-    const tracker = createTracker({ store: supabaseStore(client, { costColumn: 'cost_estimate' }), logger: silent, deadLetterFile: null });
+    const { client, inserts } = fakeSupabase({
+      message: 'duplicate key value violates unique constraint "idx_token_usage_idempotency_key"',
+      code: '23505',
+    });
+    const tracker = createTracker({
+      store: supabaseStore(client, { costColumn: 'cost_estimate' }),
+      logger: silent,
+      deadLetterFile: null,
+    });
     expect(await tracker.trackTokenUsage(completionUsage)).toEqual({ ok: true });
     const { estimated_cost_cents, ...rest } = completionUsage;
     expect(inserts.map((i) => i.row)).toEqual([
-      { ...rest, cost_estimate: estimated_cost_cents, success: true, reconciliation_status: 'pending', idempotency_key: expect.any(String) },
+      {
+        ...rest,
+        cost_estimate: estimated_cost_cents,
+        success: true,
+        reconciliation_status: 'pending',
+        idempotency_key: expect.any(String),
+      },
     ]);
   });
 
@@ -222,6 +262,8 @@ describe('supabaseStore', () => {
   });
 
   it('refuses a table name that is not an identifier', () => {
-    expect(() => supabaseStore(fakeSupabase(null).client, { table: 'public.token_usage' })).toThrow(/invalid table name/);
+    expect(() => supabaseStore(fakeSupabase(null).client, { table: 'public.token_usage' })).toThrow(
+      /invalid table name/,
+    );
   });
 });

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationSql } from '../../src/schema/sql.js';
-import { createTracker, pgliteStore, postgresStore, type DeadLetter, type TokenUsageStore } from '../../src/tracking/index.js';
+import {
+  createTracker,
+  pgliteStore,
+  postgresStore,
+  type DeadLetter,
+  type TokenUsageStore,
+} from '../../src/tracking/index.js';
 import { PG15_MISSING, startCluster, type Cluster, type Session } from '../schema/pg15.js';
 import { emptyPGliteDir } from '../helpers.js';
 
@@ -56,7 +62,12 @@ const chat = {
 };
 
 const readLetters = (file: string): DeadLetter[] =>
-  existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as DeadLetter) : [];
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as DeadLetter)
+    : [];
 
 let workDir: string;
 beforeAll(() => {
@@ -76,7 +87,10 @@ function cases(name: string, setup: () => Promise<Backend>, teardown: () => Prom
   describe.skipIf(skip !== undefined)(`${name}${skip ? ` (skipped: ${skip})` : ''}`, () => {
     let backend: Backend;
     let store: TokenUsageStore;
-    const files = () => ({ deadLetterFile: join(workDir, name, 'dead.jsonl'), rejectedFile: join(workDir, name, 'rejected.jsonl') });
+    const files = () => ({
+      deadLetterFile: join(workDir, name, 'dead.jsonl'),
+      rejectedFile: join(workDir, name, 'rejected.jsonl'),
+    });
     beforeAll(async () => {
       backend = await setup();
       store = backend.store();
@@ -89,52 +103,112 @@ function cases(name: string, setup: () => Promise<Backend>, teardown: () => Prom
     it("stores the app's own columns, and the estimate in the table's cost column", async () => {
       const tracker = createTracker({ store, logger: { error: () => {} }, ...files(), timeoutMs: 120_000 });
       expect(await tracker.trackTokenUsage(transcription)).toMatchObject({ ok: true });
-      expect(await tracker.trackTokenUsage({ ...chat, openai_request_id: 'chatcmpl-cost1' })).toMatchObject({ ok: true });
+      expect(await tracker.trackTokenUsage({ ...chat, openai_request_id: 'chatcmpl-cost1' })).toMatchObject({
+        ok: true,
+      });
       const rows = await backend.rows(
         `SELECT openai_request_id, cost_estimate::text, calculated_cost_cents, audio_seconds::text, reconciliation_status,
                 idempotency_key IS NOT NULL AS keyed
            FROM token_usage ORDER BY created_at, openai_request_id`,
       );
       expect(rows).toEqual([
-        { openai_request_id: 'req_audio1', cost_estimate: '0.0125', calculated_cost_cents: 2, audio_seconds: '75.50', reconciliation_status: 'pending', keyed: true },
-        { openai_request_id: 'chatcmpl-cost1', cost_estimate: '0.3500', calculated_cost_cents: 0, audio_seconds: '0.00', reconciliation_status: 'pending', keyed: true },
+        {
+          openai_request_id: 'req_audio1',
+          cost_estimate: '0.0125',
+          calculated_cost_cents: 2,
+          audio_seconds: '75.50',
+          reconciliation_status: 'pending',
+          keyed: true,
+        },
+        {
+          openai_request_id: 'chatcmpl-cost1',
+          cost_estimate: '0.3500',
+          calculated_cost_cents: 0,
+          audio_seconds: '0.00',
+          reconciliation_status: 'pending',
+          keyed: true,
+        },
       ]);
     });
 
     it('rejects a row with a column the table lacks or no value for a NOT NULL column, naming them; replay leaves it', async () => {
       const logged: string[] = [];
       const { deadLetterFile, rejectedFile } = files();
-      const tracker = createTracker({ store, logger: { error: (m) => logged.push(m) }, deadLetterFile, rejectedFile, timeoutMs: 120_000 });
+      const tracker = createTracker({
+        store,
+        logger: { error: (m) => logged.push(m) },
+        deadLetterFile,
+        rejectedFile,
+        timeoutMs: 120_000,
+      });
       const before = readLetters(rejectedFile).length;
-      const lacking = await tracker.trackTokenUsage({ ...transcription, openai_request_id: 'req_lacks', audio_minutes: 1.2, voice: 'alloy' });
-      expect(lacking).toMatchObject({ ok: false, error: expect.stringMatching(/the table token_usage has no column audio_minutes, voice/) });
+      const lacking = await tracker.trackTokenUsage({
+        ...transcription,
+        openai_request_id: 'req_lacks',
+        audio_minutes: 1.2,
+        voice: 'alloy',
+      });
+      expect(lacking).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/the table token_usage has no column audio_minutes, voice/),
+      });
       const { user_id: _, ...withoutUser } = transcription;
       const noUser = await tracker.trackTokenUsage({ ...withoutUser, openai_request_id: 'req_nouser' });
-      expect(noUser).toMatchObject({ ok: false, error: expect.stringMatching(/no value for user_id: NOT NULL in token_usage/) });
-      expect(logged).toEqual([expect.stringMatching(/rejected \(not retried\).*req_lacks/), expect.stringMatching(/rejected \(not retried\).*req_nouser/)]);
-      expect(readLetters(rejectedFile).slice(before).map((l) => [l.request_id, l.stage, l.attempts])).toEqual([
+      expect(noUser).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/no value for user_id: NOT NULL in token_usage/),
+      });
+      expect(logged).toEqual([
+        expect.stringMatching(/rejected \(not retried\).*req_lacks/),
+        expect.stringMatching(/rejected \(not retried\).*req_nouser/),
+      ]);
+      expect(
+        readLetters(rejectedFile)
+          .slice(before)
+          .map((l) => [l.request_id, l.stage, l.attempts]),
+      ).toEqual([
         ['req_lacks', 'validation', 1],
         ['req_nouser', 'validation', 1],
       ]);
       // Nothing queued for replay, and nothing stored.
       expect(readLetters(deadLetterFile)).toEqual([]);
       expect(await tracker.replayDeadLetters()).toEqual({ stored: 0, failed: 0 });
-      expect(await backend.rows(`SELECT 1 FROM token_usage WHERE openai_request_id IN ('req_lacks', 'req_nouser')`)).toEqual([]);
+      expect(
+        await backend.rows(`SELECT 1 FROM token_usage WHERE openai_request_id IN ('req_lacks', 'req_nouser')`),
+      ).toEqual([]);
     });
 
     it('stores a row once when it lands after the timeout and is then replayed from the dead letters', async () => {
       const { deadLetterFile, rejectedFile } = files();
-      const tracker = createTracker({ store, logger: { error: () => {} }, deadLetterFile, rejectedFile, timeoutMs: 300 });
+      const tracker = createTracker({
+        store,
+        logger: { error: () => {} },
+        deadLetterFile,
+        rejectedFile,
+        timeoutMs: 300,
+      });
       const unlock = await backend.lockTable();
       const late = await tracker.trackTokenUsage(chat);
       expect(late).toMatchObject({ ok: false, error: 'the store did not answer within 300 ms' });
       expect(readLetters(deadLetterFile).map((l) => l.request_id)).toEqual(['chatcmpl-late1']);
       await unlock();
       // The insert that timed out now lands; the replay of its dead letter must not add a second row.
-      await expect.poll(() => backend.rows(`SELECT 1 FROM token_usage WHERE openai_request_id = 'chatcmpl-late1'`), { timeout: 240_000 }).toHaveLength(1);
-      const replayer = createTracker({ store, logger: { error: () => {} }, deadLetterFile, rejectedFile, timeoutMs: 60_000 });
+      await expect
+        .poll(() => backend.rows(`SELECT 1 FROM token_usage WHERE openai_request_id = 'chatcmpl-late1'`), {
+          timeout: 240_000,
+        })
+        .toHaveLength(1);
+      const replayer = createTracker({
+        store,
+        logger: { error: () => {} },
+        deadLetterFile,
+        rejectedFile,
+        timeoutMs: 60_000,
+      });
       expect(await replayer.replayDeadLetters()).toEqual({ stored: 1, failed: 0 });
-      expect(await backend.rows(`SELECT count(*)::int AS n FROM token_usage WHERE openai_request_id = 'chatcmpl-late1'`)).toEqual([{ n: 1 }]);
+      expect(
+        await backend.rows(`SELECT count(*)::int AS n FROM token_usage WHERE openai_request_id = 'chatcmpl-late1'`),
+      ).toEqual([{ n: 1 }]);
     });
   });
 }

@@ -4,7 +4,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTracker, pgliteStore, postgresStore, type DeadLetter, type TokenUsage } from '../../src/tracking/index.js';
+import {
+  createTracker,
+  pgliteStore,
+  postgresStore,
+  type DeadLetter,
+  type TokenUsage,
+} from '../../src/tracking/index.js';
 import { emptyPGliteDir } from '../helpers.js';
 
 const usage: TokenUsage = {
@@ -35,17 +41,26 @@ beforeAll(async () => {
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 const readLetters = (file: string): DeadLetter[] =>
-  readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as DeadLetter);
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as DeadLetter);
 
 describe('a store that is down', () => {
   it('returns a failed result, logs the request id and dead-letters the row; never throws', async () => {
     const deadLetterFile = join(workDir, 'down', 'dead.jsonl');
     const logged: string[] = [];
-    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: (m) => logged.push(m) }, deadLetterFile });
+    const tracker = createTracker({
+      store: postgresStore({ connectionString: downUrl }),
+      logger: { error: (m) => logged.push(m) },
+      deadLetterFile,
+    });
     try {
       const result = await tracker.trackTokenUsage(usage);
       expect(result).toEqual({ ok: false, error: expect.stringMatching(/ECONNREFUSED/), requestId: 'chatcmpl-down1' });
-      expect(logged).toEqual([expect.stringMatching(/request id chatcmpl-down1\).*ECONNREFUSED.*kept in .*dead\.jsonl/)]);
+      expect(logged).toEqual([
+        expect.stringMatching(/request id chatcmpl-down1\).*ECONNREFUSED.*kept in .*dead\.jsonl/),
+      ]);
       expect(readLetters(deadLetterFile)).toEqual([
         {
           failed_at: expect.any(String),
@@ -54,7 +69,12 @@ describe('a store that is down', () => {
           error: expect.stringMatching(/ECONNREFUSED/),
           request_id: 'chatcmpl-down1',
           // The row as it was to be stored, with the key that makes its replay idempotent.
-          usage: { ...usage, success: true, reconciliation_status: 'pending', idempotency_key: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+          usage: {
+            ...usage,
+            success: true,
+            reconciliation_status: 'pending',
+            idempotency_key: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          },
         },
       ]);
     } finally {
@@ -64,7 +84,11 @@ describe('a store that is down', () => {
 
   it('logs the whole row when there is no dead-letter file', async () => {
     const logged: string[] = [];
-    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: (m) => logged.push(m) }, deadLetterFile: null });
+    const tracker = createTracker({
+      store: postgresStore({ connectionString: downUrl }),
+      logger: { error: (m) => logged.push(m) },
+      deadLetterFile: null,
+    });
     try {
       expect((await tracker.trackTokenUsage(usage)).ok).toBe(false);
       expect(logged).toEqual([expect.stringContaining('"usage":{"user_id":"user-1"')]);
@@ -106,23 +130,41 @@ describe('a store that hangs', () => {
 
 describe('a bad row', () => {
   it.each([
-    [{ ...usage, openai_created: 1731763938123 }, /openai_created: openai_created must be unix seconds, got 1731763938123 which looks like milliseconds/],
+    [
+      { ...usage, openai_created: 1731763938123 },
+      /openai_created: openai_created must be unix seconds, got 1731763938123 which looks like milliseconds/,
+    ],
     [{ ...usage, openai_created: 1731763938.5 }, /openai_created: openai_created must be an integer/],
     [{ ...usage, tokens_used: -1 }, /tokens_used: tokens_used must not be negative/],
     [{ ...usage, model_used: undefined }, /model_used: /],
     [null, /row: /],
   ])('is reported, not thrown: %#', async (bad, message) => {
     const rejectedFile = join(workDir, 'bad.jsonl');
-    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: () => {} }, rejectedFile });
+    const tracker = createTracker({
+      store: postgresStore({ connectionString: downUrl }),
+      logger: { error: () => {} },
+      rejectedFile,
+    });
     const result = await tracker.trackTokenUsage(bad as TokenUsage);
-    expect(result).toEqual({ ok: false, error: expect.stringMatching(message), requestId: bad ? 'chatcmpl-down1' : null });
-    expect(readLetters(rejectedFile).at(-1)).toMatchObject({ stage: 'validation', usage: JSON.parse(JSON.stringify(bad)) });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(message),
+      requestId: bad ? 'chatcmpl-down1' : null,
+    });
+    expect(readLetters(rejectedFile).at(-1)).toMatchObject({
+      stage: 'validation',
+      usage: JSON.parse(JSON.stringify(bad)),
+    });
   });
 
   it('whose getter throws leaves a log line and a rejected letter with what could be read', async () => {
     const rejectedFile = join(workDir, 'getter.jsonl');
     const logged: string[] = [];
-    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: (m) => logged.push(m) }, rejectedFile });
+    const tracker = createTracker({
+      store: postgresStore({ connectionString: downUrl }),
+      logger: { error: (m) => logged.push(m) },
+      rejectedFile,
+    });
     const row = {
       ...usage,
       get tokens_used(): number {
@@ -131,15 +173,27 @@ describe('a bad row', () => {
     };
     const result = await tracker.trackTokenUsage(row);
     expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/usage not ready/) });
-    expect(logged).toEqual([expect.stringMatching(/request id chatcmpl-down1.*reading the row threw: usage not ready.*kept in .*getter\.jsonl/)]);
+    expect(logged).toEqual([
+      expect.stringMatching(
+        /request id chatcmpl-down1.*reading the row threw: usage not ready.*kept in .*getter\.jsonl/,
+      ),
+    ]);
     expect(readLetters(rejectedFile)).toEqual([
-      expect.objectContaining({ stage: 'validation', request_id: 'chatcmpl-down1', usage: { ...usage, tokens_used: '[threw: usage not ready]' } }),
+      expect.objectContaining({
+        stage: 'validation',
+        request_id: 'chatcmpl-down1',
+        usage: { ...usage, tokens_used: '[threw: usage not ready]' },
+      }),
     ]);
   });
 
   it('that is not JSON is still reported, and the log says it was not kept', async () => {
     const logged: string[] = [];
-    const tracker = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: (m) => logged.push(m) }, deadLetterFile: join(workDir, 'big.jsonl') });
+    const tracker = createTracker({
+      store: postgresStore({ connectionString: downUrl }),
+      logger: { error: (m) => logged.push(m) },
+      deadLetterFile: join(workDir, 'big.jsonl'),
+    });
     const result = await tracker.trackTokenUsage({ ...usage, tokens_used: 10n } as unknown as TokenUsage);
     expect(result).toMatchObject({ ok: false, requestId: 'chatcmpl-down1' });
     expect(logged).toEqual([expect.stringMatching(/not kept: the row is not JSON/)]);
@@ -150,14 +204,31 @@ describe('a bad row', () => {
 describe('replayDeadLetters', () => {
   it('replays the rows of a replay that was killed half-way (its file aside, its process gone)', async () => {
     const deadLetterFile = join(workDir, 'orphan.jsonl');
-    const pid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-    const letter: DeadLetter = { failed_at: '2026-01-01T00:00:00.000Z', attempts: 1, stage: 'store', error: 'down', request_id: 'chatcmpl-orphan', usage: { ...usage, openai_request_id: 'chatcmpl-orphan', idempotency_key: 'k-orphan' } };
+    const pid = Number(
+      spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout,
+    );
+    const letter: DeadLetter = {
+      failed_at: '2026-01-01T00:00:00.000Z',
+      attempts: 1,
+      stage: 'store',
+      error: 'down',
+      request_id: 'chatcmpl-orphan',
+      usage: { ...usage, openai_request_id: 'chatcmpl-orphan', idempotency_key: 'k-orphan' },
+    };
     writeFileSync(`${deadLetterFile}.replaying-${pid}-1`, `${JSON.stringify(letter)}\n`);
-    const down = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: () => {} }, deadLetterFile });
+    const down = createTracker({
+      store: postgresStore({ connectionString: downUrl }),
+      logger: { error: () => {} },
+      deadLetterFile,
+    });
     try {
       expect(await down.replayDeadLetters()).toEqual({ stored: 0, failed: 1 });
       expect(readLetters(deadLetterFile)).toEqual([
-        expect.objectContaining({ request_id: 'chatcmpl-orphan', attempts: 2, usage: expect.objectContaining({ idempotency_key: 'k-orphan' }) }),
+        expect.objectContaining({
+          request_id: 'chatcmpl-orphan',
+          attempts: 2,
+          usage: expect.objectContaining({ idempotency_key: 'k-orphan' }),
+        }),
       ]);
       expect(readdirSync(workDir).filter((name) => name.startsWith('orphan.jsonl.replaying-'))).toEqual([]);
     } finally {
@@ -167,7 +238,12 @@ describe('replayDeadLetters', () => {
 
   it('stores the rows once the database is back and keeps those that still fail', async () => {
     const deadLetterFile = join(workDir, 'replay.jsonl');
-    const down = createTracker({ store: postgresStore({ connectionString: downUrl }), logger: { error: () => {} }, deadLetterFile, rejectedFile: join(workDir, 'rejected.jsonl') });
+    const down = createTracker({
+      store: postgresStore({ connectionString: downUrl }),
+      logger: { error: () => {} },
+      deadLetterFile,
+      rejectedFile: join(workDir, 'rejected.jsonl'),
+    });
     await down.trackTokenUsage(usage);
     await down.trackTokenUsage({ ...usage, openai_request_id: 'chatcmpl-down2' });
     await down.trackTokenUsage({ ...usage, openai_request_id: 'chatcmpl-bad', tokens_used: -5 });
@@ -191,14 +267,19 @@ describe('replayDeadLetters', () => {
     const up = createTracker({ store, logger: { error: () => {} }, deadLetterFile, timeoutMs: 240_000 });
     try {
       expect(await up.replayDeadLetters()).toEqual({ stored: 2, failed: 0 });
-      const { rows } = await (await store.db()).query('SELECT openai_request_id, reconciliation_status FROM token_usage ORDER BY id');
+      const { rows } = await (
+        await store.db()
+      ).query('SELECT openai_request_id, reconciliation_status FROM token_usage ORDER BY id');
       expect(rows).toEqual([
         { openai_request_id: 'chatcmpl-down1', reconciliation_status: 'pending' },
         { openai_request_id: 'chatcmpl-down2', reconciliation_status: 'pending' },
       ]);
       expect(existsSync(deadLetterFile)).toBe(false);
       expect(await up.replayDeadLetters()).toEqual({ stored: 0, failed: 0 });
-      expect(await createTracker({ store, deadLetterFile: join(workDir, 'none.jsonl') }).replayDeadLetters()).toEqual({ stored: 0, failed: 0 });
+      expect(await createTracker({ store, deadLetterFile: join(workDir, 'none.jsonl') }).replayDeadLetters()).toEqual({
+        stored: 0,
+        failed: 0,
+      });
     } finally {
       await up.close();
       await down.close();

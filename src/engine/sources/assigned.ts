@@ -19,7 +19,9 @@ function classifyAssignedValue(value: ts.Expression, name: string, ctx: PassCont
     const decl = resolveName(e.text, e);
     const alias = decl && ctx.resolve.declaration(decl, ctx);
     // Read through the `let`, not the name it was copied from: `previous?.id` would be the stale one.
-    return alias?.type === 'source' && alias.base.includes(alias.name) ? { ...alias, name, base: alias.base.replace(alias.name, name) } : alias;
+    return alias?.type === 'source' && alias.base.includes(alias.name)
+      ? { ...alias, name, base: alias.base.replace(alias.name, name) }
+      : alias;
   }
   return toClassified(value, name, classifyInitializer(value, ctx), name, ctx);
 }
@@ -27,7 +29,8 @@ function classifyAssignedValue(value: ts.Expression, name: string, ctx: PassCont
 /** An assignment inside a loop is exempt when the loop stops right after it (`completion = await …; break;`). */
 function stopsLoopAfter(value: ts.Expression): boolean {
   let statement: ts.Node = value;
-  while (statement.parent && !ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent)) statement = statement.parent;
+  while (statement.parent && !ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent))
+    statement = statement.parent;
   const block = statement.parent;
   if (!block || !ts.isBlock(block)) return false;
   const next = block.statements[block.statements.indexOf(statement as ts.Statement) + 1];
@@ -47,14 +50,23 @@ export function classifyAssigned(decl: ts.VariableDeclaration, ctx: PassContext)
   if (values.length === 0) return decl.type ? classifyByType(decl, decl.type, name) : undefined;
   const results = values.map((v) => classifyAssignedValue(v, name, ctx));
   if (results.every((r) => !r)) return undefined;
-  const ambiguous = (reason: string): SourceRejection => ({ type: 'rejected', origin: decl, name, code: 'ambiguous-source', reason });
+  const ambiguous = (reason: string): SourceRejection => ({
+    type: 'rejected',
+    origin: decl,
+    name,
+    code: 'ambiguous-source',
+    reason,
+  });
   if (results.some((r) => !r)) {
     const other = values[results.findIndex((r) => !r)];
-    return ambiguous(`it holds an LLM result on some paths and \`${other.getText(ctx.sourceFile)}\` on others: which request this call records cannot be told`);
+    return ambiguous(
+      `it holds an LLM result on some paths and \`${other.getText(ctx.sourceFile)}\` on others: which request this call records cannot be told`,
+    );
   }
   const sources = results.filter((r): r is SourceCandidate => r!.type === 'source');
   const rejected = results.filter((r): r is SourceRejection => r!.type === 'rejected');
-  if (rejected.length && sources.length) return ambiguous(`it is assigned both OpenAI results and \`${rejected[0].name}\` (${rejected[0].reason})`);
+  if (rejected.length && sources.length)
+    return ambiguous(`it is assigned both OpenAI results and \`${rejected[0].name}\` (${rejected[0].reason})`);
   if (rejected.length) return { ...rejected[0], origin: decl, name };
   const shapes = new Set(sources.map((c) => `${c.kind.id} ${c.base}`));
   if (shapes.size !== 1) return ambiguous('it is assigned results of different kinds');
@@ -64,20 +76,34 @@ export function classifyAssigned(decl: ts.VariableDeclaration, ctx: PassContext)
     return loop && !(ctx.call && loop.pos <= ctx.call.pos && ctx.call.end <= loop.end) && !stopsLoopAfter(v);
   });
   if (inLoop) {
-    return ambiguous("it is assigned on every pass of a loop and this call comes after the loop: it would record only the last of those requests' ids (track each request inside the loop, or write null)");
+    return ambiguous(
+      "it is assigned on every pass of a loop and this call comes after the loop: it would record only the last of those requests' ids (track each request inside the loop, or write null)",
+    );
   }
   const first = sources[0];
   const optional = initial.length === 0 || !!first.optional;
   if (optional && first.needsStreamEnd) {
     // `(await result?.response)` cannot be narrowed across two awaits: no expression both compiles and is certain.
     return {
-      type: 'rejected', origin: decl, name, code: 'stream-not-captured',
-      reason: 'a stream result held in a `let` that may still be unset here: read `(await result.response).id` where the stream is created, or track in its `onFinish`',
+      type: 'rejected',
+      origin: decl,
+      name,
+      code: 'stream-not-captured',
+      reason:
+        'a stream result held in a `let` that may still be unset here: read `(await result.response).id` where the stream is created, or track in its `onFinish`',
     };
   }
   return {
-    type: 'source', origin: decl, name, base: first.base, kind: first.kind, edits: [], needsStreamEnd: first.needsStreamEnd,
-    notes: first.notes, optional, reassigned: values.length > 1,
+    type: 'source',
+    origin: decl,
+    name,
+    base: first.base,
+    kind: first.kind,
+    edits: [],
+    needsStreamEnd: first.needsStreamEnd,
+    notes: first.notes,
+    optional,
+    reassigned: values.length > 1,
   };
 }
 
@@ -85,7 +111,8 @@ export function classifyAssigned(decl: ts.VariableDeclaration, ctx: PassContext)
 function enclosingLoop(node: ts.Node, decl: ts.Node): ts.IterationStatement | undefined {
   for (let current = node.parent; current && current !== decl.parent; current = current.parent) {
     if (isFunctionLike(current)) return undefined;
-    if (ts.isIterationStatement(current, false) && !(current.pos <= decl.pos && decl.end <= current.end)) return current;
+    if (ts.isIterationStatement(current, false) && !(current.pos <= decl.pos && decl.end <= current.end))
+      return current;
   }
   return undefined;
 }

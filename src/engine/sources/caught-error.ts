@@ -31,7 +31,10 @@ export function classifyCaughtError(decl: ts.VariableDeclaration, ctx: AnalysisC
       if (!ts.isPrefixUnaryExpression(e) || e.operator !== ts.SyntaxKind.ExclamationToken) return undefined;
       e = skipOuterExpressions(e.operand);
     }
-    const tests = !negated && ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ? [e.left, e.right] : [e];
+    const tests =
+      !negated && ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken
+        ? [e.left, e.right]
+        : [e];
     for (const test of tests.map(skipOuterExpressions)) {
       if (
         ts.isBinaryExpression(test) &&
@@ -53,18 +56,25 @@ export function classifyCaughtError(decl: ts.VariableDeclaration, ctx: AnalysisC
   for (let node: ts.Node | undefined = ctx.call; node && node !== decl.parent && !errorClass; node = node.parent) {
     const parent = node.parent;
     // `if (error instanceof OpenAI.APIError) { …call… }`
-    if (parent && ts.isIfStatement(parent) && parent.thenStatement === node) errorClass = narrowedBy(parent.expression, false);
+    if (parent && ts.isIfStatement(parent) && parent.thenStatement === node)
+      errorClass = narrowedBy(parent.expression, false);
     // `if (!(error instanceof OpenAI.APIError)) throw error;` earlier in the same block
     if (!errorClass && parent && ts.isBlock(parent)) {
       for (const statement of parent.statements) {
         if (statement === node) break;
-        if (ts.isIfStatement(statement) && !statement.elseStatement && exits(statement.thenStatement)) errorClass ??= narrowedBy(statement.expression, true);
+        if (ts.isIfStatement(statement) && !statement.elseStatement && exits(statement.thenStatement))
+          errorClass ??= narrowedBy(statement.expression, true);
       }
     }
   }
   if (!errorClass) return undefined;
   return {
-    type: 'source', origin: decl, name: `${name} (${errorClass.getText(ctx.sourceFile)})`, base: name, kind: RESULT_KINDS.apiError, edits: [],
+    type: 'source',
+    origin: decl,
+    name: `${name} (${errorClass.getText(ctx.sourceFile)})`,
+    base: name,
+    kind: RESULT_KINDS.apiError,
+    edits: [],
     notes: ['the request failed: the id recorded is its x-request-id (`requestID`), which OpenAI support can look up'],
   };
 }

@@ -11,7 +11,14 @@ import { GATEWAY_API_BASES, GATEWAYS_WITH_CLIENT_IDS } from '../../schema/fields
 import { packageTypeReference, unwrapPromise } from '../types-read.js';
 import { isFunctionLike, propertyChain, propertyNameText, skipOuterExpressions, ts } from '../ts.js';
 import { type AnalysisContext, OPENAI_PACKAGE, guarded, otherProvider, visitsOf } from './context.js';
-import { ASSIGNMENTS, assignmentsTo, declaredReturnType, isAssignmentOperator, isNullish, returnedExpressions } from './syntax.js';
+import {
+  ASSIGNMENTS,
+  assignmentsTo,
+  declaredReturnType,
+  isAssignmentOperator,
+  isNullish,
+  returnedExpressions,
+} from './syntax.js';
 
 /**
  * `readsOptions`: the verdict comes from reading a client's construction (its options may set a baseURL this tool
@@ -20,7 +27,15 @@ import { ASSIGNMENTS, assignmentsTo, declaredReturnType, isAssignmentOperator, i
  */
 export type ClientVerdict =
   | { openai: true; notes: string[] }
-  | { openai: false; reason: string; code: ManualReasonCode; gateway?: true; gatewayName?: string; readsOptions?: true; nothing?: true };
+  | {
+      openai: false;
+      reason: string;
+      code: ManualReasonCode;
+      gateway?: true;
+      gatewayName?: string;
+      readsOptions?: true;
+      nothing?: true;
+    };
 
 /**
  * The values an expression may have when it is used as a client, `null`/`undefined` left out (the code checks or
@@ -50,15 +65,27 @@ function clientAlternatives(expr: ts.Expression): ts.Expression[] {
  * Every value in a set of alternatives must be an OpenAI client (a value that refers back to a name being classified
  * adds nothing: `_client = _client ?? new OpenAI()`). None left: undefined.
  */
-function classifyClientValues(values: ts.Expression[], ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict | undefined {
+function classifyClientValues(
+  values: ts.Expression[],
+  ctx: AnalysisContext,
+  seen: Set<ts.Node>,
+): ClientVerdict | undefined {
   const own = values.filter((v) => {
     const e = skipOuterExpressions(v);
     const decl = ts.isIdentifier(e) ? resolveName(e.text, e) : undefined;
     return !(decl && seen.has(decl));
   });
-  const verdicts = own.map((v) => classifyClient(v, { ...ctx, sourceFile: v.getSourceFile() }, seen)).filter((v) => v.openai || !v.nothing);
+  const verdicts = own
+    .map((v) => classifyClient(v, { ...ctx, sourceFile: v.getSourceFile() }, seen))
+    .filter((v) => v.openai || !v.nothing);
   if (verdicts.length === 0) return undefined;
-  return mixedProviders(verdicts) ?? verdicts.find((v) => !v.openai) ?? { openai: true, notes: [...new Set(verdicts.flatMap((v) => (v.openai ? v.notes : [])))] };
+  return (
+    mixedProviders(verdicts) ??
+    verdicts.find((v) => !v.openai) ?? {
+      openai: true,
+      notes: [...new Set(verdicts.flatMap((v) => (v.openai ? v.notes : [])))],
+    }
+  );
 }
 
 /**
@@ -67,9 +94,15 @@ function classifyClientValues(values: ts.Expression[], ctx: AnalysisContext, see
  */
 function mixedProviders(verdicts: ClientVerdict[]): ClientVerdict | undefined {
   // A gateway on the other paths is reported as such (its verdict is manual either way, and says what to do).
-  const other = verdicts.find((v): v is Extract<ClientVerdict, { openai: false }> => !v.openai && v.code === 'not-openai' && !v.gateway);
+  const other = verdicts.find(
+    (v): v is Extract<ClientVerdict, { openai: false }> => !v.openai && v.code === 'not-openai' && !v.gateway,
+  );
   if (!other || !verdicts.some((v) => v.openai)) return undefined;
-  return { openai: false, code: 'ambiguous-source', reason: `it is an OpenAI client on some paths and not on others (${other.reason}): which one served the request is decided at run time` };
+  return {
+    openai: false,
+    code: 'ambiguous-source',
+    reason: `it is an OpenAI client on some paths and not on others (${other.reason}): which one served the request is decided at run time`,
+  };
 }
 
 /**
@@ -80,9 +113,17 @@ function mixedProviders(verdicts: ClientVerdict[]): ClientVerdict | undefined {
 function cacheValues(decl: ts.VariableDeclaration): ts.Expression[] | undefined {
   if (!ts.isIdentifier(decl.name) || !decl.initializer || declarationKeyword(decl) !== 'const') return undefined;
   const statement = decl.parent.parent;
-  if (ts.isVariableStatement(statement) && ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
+  if (
+    ts.isVariableStatement(statement) &&
+    ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+  )
+    return undefined;
   const init = skipOuterExpressions(decl.initializer);
-  const isMap = ts.isNewExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'Map' && !init.arguments?.length;
+  const isMap =
+    ts.isNewExpression(init) &&
+    ts.isIdentifier(init.expression) &&
+    init.expression.text === 'Map' &&
+    !init.arguments?.length;
   if (!isMap && !(ts.isObjectLiteralExpression(init) && init.properties.length === 0)) return undefined;
   const name = decl.name.text;
   const values: ts.Expression[] = [];
@@ -91,7 +132,13 @@ function cacheValues(decl: ts.VariableDeclaration): ts.Expression[] | undefined 
     if (!readable) return;
     if (ts.isIdentifier(n) && n.text === name && n !== decl.name && resolveName(name, n) === decl) {
       const access = n.parent;
-      if (isMap && ts.isPropertyAccessExpression(access) && access.expression === n && ts.isCallExpression(access.parent) && access.parent.expression === access) {
+      if (
+        isMap &&
+        ts.isPropertyAccessExpression(access) &&
+        access.expression === n &&
+        ts.isCallExpression(access.parent) &&
+        access.parent.expression === access
+      ) {
         const method = access.name.text;
         if (method === 'set' && access.parent.arguments.length === 2) values.push(access.parent.arguments[1]);
         else if (!['get', 'has', 'delete', 'clear'].includes(method)) readable = false;
@@ -100,12 +147,16 @@ function cacheValues(decl: ts.VariableDeclaration): ts.Expression[] | undefined 
       if (!isMap && ts.isElementAccessExpression(access) && access.expression === n) {
         // Reads are fine; a write must be a plain or logical assignment whose value is seen.
         let target: ts.Node = access;
-        while (ts.isParenthesizedExpression(target.parent) || ts.isNonNullExpression(target.parent)) target = target.parent;
+        while (ts.isParenthesizedExpression(target.parent) || ts.isNonNullExpression(target.parent))
+          target = target.parent;
         const write = target.parent;
         if (ts.isBinaryExpression(write) && write.left === target && isAssignmentOperator(write.operatorToken.kind)) {
           if (ASSIGNMENTS.has(write.operatorToken.kind)) values.push(write.right);
           else readable = false;
-        } else if ((ts.isPrefixUnaryExpression(write) || ts.isPostfixUnaryExpression(write)) && [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken].includes(write.operator)) {
+        } else if (
+          (ts.isPrefixUnaryExpression(write) || ts.isPostfixUnaryExpression(write)) &&
+          [ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken].includes(write.operator)
+        ) {
           readable = false;
         }
         return;
@@ -125,17 +176,34 @@ function cacheValues(decl: ts.VariableDeclaration): ts.Expression[] | undefined 
  */
 function globalHolderValues(decl: ts.VariableDeclaration, prop: string): ts.Expression[] | undefined {
   const init = decl.initializer && skipOuterExpressions(decl.initializer);
-  if (!init || !ts.isIdentifier(init) || !['globalThis', 'global'].includes(init.text) || declarationKeyword(decl) !== 'const' || !ts.isIdentifier(decl.name)) return undefined;
+  if (
+    !init ||
+    !ts.isIdentifier(init) ||
+    !['globalThis', 'global'].includes(init.text) ||
+    declarationKeyword(decl) !== 'const' ||
+    !ts.isIdentifier(decl.name)
+  )
+    return undefined;
   const name = decl.name.text;
   const values: ts.Expression[] = [];
   let readable = true;
   const visit = (n: ts.Node) => {
-    if (ts.isPropertyAccessExpression(n) && n.name.text === prop && ts.isIdentifier(n.expression) && n.expression.text === name && resolveName(name, n.expression) === decl) {
+    if (
+      ts.isPropertyAccessExpression(n) &&
+      n.name.text === prop &&
+      ts.isIdentifier(n.expression) &&
+      n.expression.text === name &&
+      resolveName(name, n.expression) === decl
+    ) {
       const write = n.parent;
       if (ts.isBinaryExpression(write) && write.left === n && isAssignmentOperator(write.operatorToken.kind)) {
         if (ASSIGNMENTS.has(write.operatorToken.kind)) values.push(write.right);
         else readable = false;
-      } else if (ts.isDeleteExpression(write) || ts.isPrefixUnaryExpression(write) || ts.isPostfixUnaryExpression(write)) {
+      } else if (
+        ts.isDeleteExpression(write) ||
+        ts.isPrefixUnaryExpression(write) ||
+        ts.isPostfixUnaryExpression(write)
+      ) {
         readable = ts.isPrefixUnaryExpression(write) && write.operator === ts.SyntaxKind.ExclamationToken && readable;
       }
     }
@@ -170,7 +238,14 @@ export function classifyClient(expr: ts.Expression, ctx: AnalysisContext, seen =
 function classifyClientOnce(e: ts.Expression, text: string, ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict {
   const alternatives = clientAlternatives(e);
   if (alternatives.length !== 1 || alternatives[0] !== e) {
-    return classifyClientValues(alternatives, ctx, seen) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never a client`, nothing: true };
+    return (
+      classifyClientValues(alternatives, ctx, seen) ?? {
+        openai: false,
+        code: 'no-source',
+        reason: `\`${text}\` is never a client`,
+        nothing: true,
+      }
+    );
   }
   return (
     clientFromCache(e, text, ctx, seen) ??
@@ -178,34 +253,74 @@ function classifyClientOnce(e: ts.Expression, text: string, ctx: AnalysisContext
     (ts.isNewExpression(e) ? clientFromConstruction(e, text, ctx) : undefined) ??
     (ts.isCallExpression(e) ? clientFromFactory(e, text, ctx, seen) : undefined) ??
     clientFromClassField(e, ctx) ??
-    clientFromName(e, ctx, seen) ?? { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` is an OpenAI client` }
+    clientFromName(e, ctx, seen) ?? {
+      openai: false,
+      code: 'no-source',
+      reason: `could not tell whether \`${text}\` is an OpenAI client`,
+    }
   );
 }
 
 /** `cache[key]`, `cache.get(key)`: what the cache was given (none of these: undefined). */
-function clientFromCache(e: ts.Expression, text: string, ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict | undefined {
-  const cached = ts.isElementAccessExpression(e) ? e.expression : ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'get' ? e.expression.expression : undefined;
-  const cache = cached && ts.isIdentifier(skipOuterExpressions(cached)) ? resolveName((skipOuterExpressions(cached) as ts.Identifier).text, cached) : undefined;
+function clientFromCache(
+  e: ts.Expression,
+  text: string,
+  ctx: AnalysisContext,
+  seen: Set<ts.Node>,
+): ClientVerdict | undefined {
+  const cached = ts.isElementAccessExpression(e)
+    ? e.expression
+    : ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'get'
+      ? e.expression.expression
+      : undefined;
+  const cache =
+    cached && ts.isIdentifier(skipOuterExpressions(cached))
+      ? resolveName((skipOuterExpressions(cached) as ts.Identifier).text, cached)
+      : undefined;
   if (cache && ts.isVariableDeclaration(cache)) {
     const values = cacheValues(cache);
-    if (values && seen.has(cache)) return { openai: false, code: 'no-source', reason: `\`${text}\` refers back to itself`, nothing: true };
+    if (values && seen.has(cache))
+      return { openai: false, code: 'no-source', reason: `\`${text}\` refers back to itself`, nothing: true };
     if (values) {
-      return classifyClientValues(values, ctx, new Set([...seen, cache])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
+      return (
+        classifyClientValues(values, ctx, new Set([...seen, cache])) ?? {
+          openai: false,
+          code: 'no-source',
+          reason: `\`${text}\` is never given a client`,
+          nothing: true,
+        }
+      );
     }
   }
   return undefined;
 }
 
 /** A property of a `globalThis` singleton holder: what this file stores there (none of these: undefined). */
-function clientFromGlobalHolder(e: ts.Expression, text: string, ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict | undefined {
+function clientFromGlobalHolder(
+  e: ts.Expression,
+  text: string,
+  ctx: AnalysisContext,
+  seen: Set<ts.Node>,
+): ClientVerdict | undefined {
   // `globalForOpenAI.openai` where `const globalForOpenAI = globalThis as unknown as { openai?: OpenAI }` (the
   // dev-server singleton): what this file stores there.
-  const holder = ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) ? resolveName(e.expression.text, e.expression) : undefined;
+  const holder =
+    ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression)
+      ? resolveName(e.expression.text, e.expression)
+      : undefined;
   if (holder && ts.isVariableDeclaration(holder) && ts.isPropertyAccessExpression(e)) {
     const values = globalHolderValues(holder, e.name.text);
-    if (values && seen.has(holder)) return { openai: false, code: 'no-source', reason: `\`${text}\` refers back to itself`, nothing: true };
+    if (values && seen.has(holder))
+      return { openai: false, code: 'no-source', reason: `\`${text}\` refers back to itself`, nothing: true };
     if (values) {
-      return classifyClientValues(values, ctx, new Set([...seen, holder])) ?? { openai: false, code: 'no-source', reason: `\`${text}\` is never given a client`, nothing: true };
+      return (
+        classifyClientValues(values, ctx, new Set([...seen, holder])) ?? {
+          openai: false,
+          code: 'no-source',
+          reason: `\`${text}\` is never given a client`,
+          nothing: true,
+        }
+      );
     }
   }
   return undefined;
@@ -218,34 +333,54 @@ function clientFromConstruction(e: ts.NewExpression, text: string, ctx: Analysis
   const decl = ts.isIdentifier(root) ? resolveName(root.text, root) : undefined;
   const target = decl && importTarget(decl);
   if (target && OPENAI_PACKAGE.test(target.module)) {
-    const className = names.at(-1) ?? (target.imported === 'default' || target.imported === '*' ? 'OpenAI' : target.imported);
+    const className =
+      names.at(-1) ?? (target.imported === 'default' || target.imported === '*' ? 'OpenAI' : target.imported);
     if (!OPENAI_CLIENT_CLASSES.includes(className) && className !== 'OpenAIApi') {
       return { openai: false, code: 'no-source', reason: `\`${text}\` is not an OpenAI client class` };
     }
     return baseUrlVerdict(e, ctx);
   }
   if (target && otherProvider(target.module)) {
-    return { openai: false, code: 'not-openai', reason: `\`${text}\` is a client of ${target.module}, not OpenAI: its ids are not OpenAI request ids` };
+    return {
+      openai: false,
+      code: 'not-openai',
+      reason: `\`${text}\` is a client of ${target.module}, not OpenAI: its ids are not OpenAI request ids`,
+    };
   }
   return { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` is an OpenAI client` };
 }
 
 /** A factory: `getOpenAI()`, read from the clients it returns, else its declared return type. */
-function clientFromFactory(e: ts.CallExpression, text: string, ctx: AnalysisContext, seen: Set<ts.Node>): ClientVerdict {
+function clientFromFactory(
+  e: ts.CallExpression,
+  text: string,
+  ctx: AnalysisContext,
+  seen: Set<ts.Node>,
+): ClientVerdict {
   const callee = skipOuterExpressions(e.expression);
   const decl = ts.isIdentifier(callee) ? resolveName(callee.text, callee) : undefined;
-  const located: Located | undefined = decl && (importTarget(decl) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : { node: decl as Located['node'], sourceFile: ctx.sourceFile });
+  const located: Located | undefined =
+    decl &&
+    (importTarget(decl)
+      ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl)
+      : { node: decl as Located['node'], sourceFile: ctx.sourceFile });
   // The clients it returns decide; its declared return type only when it returns nothing this tool can read.
   // A `return null` path is checked away by the caller (`getClient()!`): only the clients it returns count.
   const returned = located ? returnedExpressions(located.node).filter((r) => !isNullish(r)) : [];
   const verdicts = returned.map((r) => classifyClient(r, { ...ctx, sourceFile: located!.sourceFile }, seen));
-  const notOpenAI = mixedProviders(verdicts) ?? verdicts.find((v) => !v.openai && (v.code === 'not-openai' || v.code === 'ambiguous-source' || v.readsOptions));
+  const notOpenAI =
+    mixedProviders(verdicts) ??
+    verdicts.find((v) => !v.openai && (v.code === 'not-openai' || v.code === 'ambiguous-source' || v.readsOptions));
   if (notOpenAI) return notOpenAI;
   if (verdicts.length && verdicts.every((v) => v.openai)) return verdicts[0];
   const returnType = located && declaredReturnType(located.node);
   const verdict = returnType && clientByType(unwrapPromise(returnType), located!.node);
   if (verdict) return verdict;
-  return { openai: false, code: 'no-source', reason: `could not tell whether \`${text}\` returns an OpenAI client (declare its return type as \`OpenAI\`)` };
+  return {
+    openai: false,
+    code: 'no-source',
+    reason: `could not tell whether \`${text}\` returns an OpenAI client (declare its return type as \`OpenAI\`)`,
+  };
 }
 
 /** `this.client`: every value the class field is given, else its declared type (not a field: undefined). */
@@ -255,7 +390,10 @@ function clientFromClassField(e: ts.Expression, ctx: AnalysisContext): ClientVer
     const member = classMember(root, names[0]);
     // Every value the field is given, its initializer and `this.client = …` in the constructor, decides before its
     // declared type; all must be OpenAI clients.
-    const values = member && ts.isPropertyDeclaration(member) ? [member.initializer, ...constructorAssignments(member, names[0])].filter((v): v is ts.Expression => !!v) : [];
+    const values =
+      member && ts.isPropertyDeclaration(member)
+        ? [member.initializer, ...constructorAssignments(member, names[0])].filter((v): v is ts.Expression => !!v)
+        : [];
     if (values.length) {
       const verdicts = values.map((a) => classifyClient(a, ctx));
       return verdicts.find((v) => !v.openai) ?? verdicts[0];
@@ -276,15 +414,30 @@ function clientFromName(e: ts.Expression, ctx: AnalysisContext, seen: Set<ts.Nod
     if (!decl) return { openai: false, code: 'no-source', reason: `\`${root.text}\` is not declared in this file` };
     const inner = new Set([...seen, decl]);
     // What it was built with decides, before what it is declared as: `const c: OpenAI = new OpenAI({ baseURL: gateway })`.
-    if (ts.isVariableDeclaration(decl) && decl.initializer && !isNullish(decl.initializer) && declarationKeyword(decl) === 'const') {
+    if (
+      ts.isVariableDeclaration(decl) &&
+      decl.initializer &&
+      !isNullish(decl.initializer) &&
+      declarationKeyword(decl) === 'const'
+    ) {
       // `client.baseURL = proxy` after it is built re-points it.
       const write = baseUrlWrittenLater(decl, 'baseURL');
-      if (write) return { openai: false, code: 'provider-unknown', readsOptions: true, reason: `the client is re-pointed after it is built (\`${write}\`): if it is OpenAI's, add the fields by hand; if it is a gateway (OpenRouter, LiteLLM, AI Gateway), its ids are not OpenAI's` };
+      if (write)
+        return {
+          openai: false,
+          code: 'provider-unknown',
+          readsOptions: true,
+          reason: `the client is re-pointed after it is built (\`${write}\`): if it is OpenAI's, add the fields by hand; if it is a gateway (OpenRouter, LiteLLM, AI Gateway), its ids are not OpenAI's`,
+        };
       return classifyClient(decl.initializer, { ...ctx, sourceFile: decl.getSourceFile() }, inner);
     }
     // `let cached; … cached = new OpenAI()` (or `cached ??= …`): its initializer and every value it is assigned.
     if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && declarationKeyword(decl) !== 'const') {
-      const verdict = classifyClientValues([...(decl.initializer ? [decl.initializer] : []), ...assignmentsTo(decl)].flatMap(clientAlternatives), ctx, inner);
+      const verdict = classifyClientValues(
+        [...(decl.initializer ? [decl.initializer] : []), ...assignmentsTo(decl)].flatMap(clientAlternatives),
+        ctx,
+        inner,
+      );
       if (verdict) return verdict;
     }
     if (ts.isVariableDeclaration(decl) && decl.type) {
@@ -297,7 +450,12 @@ function clientFromName(e: ts.Expression, ctx: AnalysisContext, seen: Set<ts.Nod
     }
     const target = importTarget(decl);
     if (target) {
-      if (otherProvider(target.module)) return { openai: false, code: 'not-openai', reason: `\`${root.text}\` comes from ${target.module}, not OpenAI` };
+      if (otherProvider(target.module))
+        return {
+          openai: false,
+          code: 'not-openai',
+          reason: `\`${root.text}\` comes from ${target.module}, not OpenAI`,
+        };
       const located = resolveImport(ctx.host, ctx.sourceFile.fileName, decl);
       if (located && ts.isVariableDeclaration(located.node) && located.node.initializer) {
         return classifyClient(located.node.initializer, { ...ctx, sourceFile: located.sourceFile });
@@ -309,7 +467,11 @@ function clientFromName(e: ts.Expression, ctx: AnalysisContext, seen: Set<ts.Nod
       }
       if (!located) {
         // Never guessed from a name: an unreadable client may be a gateway's.
-        return { openai: false, code: 'provider-unknown', reason: `\`${root.text}\` comes from ${target.module}, which this tool could not read: if it is an OpenAI client (no gateway baseURL), add the fields by hand` };
+        return {
+          openai: false,
+          code: 'provider-unknown',
+          reason: `\`${root.text}\` comes from ${target.module}, which this tool could not read: if it is an OpenAI client (no gateway baseURL), add the fields by hand`,
+        };
       }
     }
   }
@@ -319,8 +481,10 @@ function clientFromName(e: ts.Expression, ctx: AnalysisContext, seen: Set<ts.Nod
 /** A type that names a client: OpenAI's classes, or another provider's. */
 function clientByType(type: ts.TypeNode, at: ts.Node): ClientVerdict | undefined {
   const ref = packageTypeReference(type, at);
-  if (ref && OPENAI_PACKAGE.test(ref.module) && OPENAI_CLIENT_CLASSES.includes(ref.name)) return { openai: true, notes: [] };
-  if (ref && otherProvider(ref.module)) return { openai: false, code: 'not-openai', reason: `typed as a ${ref.module} client` };
+  if (ref && OPENAI_PACKAGE.test(ref.module) && OPENAI_CLIENT_CLASSES.includes(ref.name))
+    return { openai: true, notes: [] };
+  if (ref && otherProvider(ref.module))
+    return { openai: false, code: 'not-openai', reason: `typed as a ${ref.module} client` };
   return undefined;
 }
 
@@ -331,7 +495,12 @@ function constructorAssignments(member: ts.PropertyDeclaration, name: string): t
   const visit = (n: ts.Node) => {
     if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       const left = skipOuterExpressions(n.left);
-      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) out.push(n.right);
+      if (
+        ts.isPropertyAccessExpression(left) &&
+        left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+        left.name.text === name
+      )
+        out.push(n.right);
     }
     if (!isFunctionLike(n) || n === ctor) ts.forEachChild(n, visit);
   };
@@ -358,21 +527,37 @@ function classMember(thisNode: ts.Node, name: string): ts.PropertyDeclaration | 
 
 const OPENAI_HOST = /(^|\.|\/\/)(api\.)?openai\.com(\/|:|$)|\.openai\.azure\.com/;
 
-type BaseUrl = { kind: 'none' } | { kind: 'openai' } | { kind: 'gateway'; url: string } | { kind: 'unknown'; text: string };
+type BaseUrl =
+  { kind: 'none' } | { kind: 'openai' } | { kind: 'gateway'; url: string } | { kind: 'unknown'; text: string };
 
 /**
  * The `baseURL` a client's options set, as far as the code shows it: written out, a const string, a const options
  * object, a spread of one. Anything else is unknown: options this tool cannot read may point anywhere.
  */
-export function readBaseUrl(options: ts.Expression | undefined, ctx: AnalysisContext, key = 'baseURL', path = new Map<string, Set<ts.Node>>()): BaseUrl {
+export function readBaseUrl(
+  options: ts.Expression | undefined,
+  ctx: AnalysisContext,
+  key = 'baseURL',
+  path = new Map<string, Set<ts.Node>>(),
+): BaseUrl {
   if (!options) return { kind: 'none' };
   const e = skipOuterExpressions(options);
   // Options met again on their own path for the same key (`const a = { ...b }; const b = { ...a }`) set nothing more.
   const open = path.get(key) ?? path.set(key, new Set()).get(key)!;
-  return guarded(e, open, () => ({ kind: 'none' }), () => readBaseUrlOnce(e, ctx, key, path));
+  return guarded(
+    e,
+    open,
+    () => ({ kind: 'none' }),
+    () => readBaseUrlOnce(e, ctx, key, path),
+  );
 }
 
-function readBaseUrlOnce(e: ts.Expression, ctx: AnalysisContext, key: string, path: Map<string, Set<ts.Node>>): BaseUrl {
+function readBaseUrlOnce(
+  e: ts.Expression,
+  ctx: AnalysisContext,
+  key: string,
+  path: Map<string, Set<ts.Node>>,
+): BaseUrl {
   const text = e.getText();
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
@@ -398,7 +583,11 @@ function readBaseUrlOnce(e: ts.Expression, ctx: AnalysisContext, key: string, pa
       continue;
     }
     if (propertyNameText(prop.name) !== key) continue;
-    const value = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
+    const value = ts.isPropertyAssignment(prop)
+      ? prop.initializer
+      : ts.isShorthandPropertyAssignment(prop)
+        ? prop.name
+        : undefined;
     found = value ? urlVerdict(value, new Set()) : { kind: 'unknown', text: prop.getText() };
   }
   return found;
@@ -418,13 +607,26 @@ function baseUrlWrittenLater(decl: ts.VariableDeclaration, key: string): string 
   let found: string | undefined;
   const visit = (node: ts.Node) => {
     if (found) return;
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+    ) {
       const left = skipOuterExpressions(node.left);
       const arg = ts.isElementAccessExpression(left) ? skipOuterExpressions(left.argumentExpression) : undefined;
-      const keyed = ts.isPropertyAccessExpression(left) ? left.name.text === key : !!arg && (!ts.isStringLiteralLike(arg) || arg.text === key);
-      if (keyed && isIt((left as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression)) found = node.getText();
+      const keyed = ts.isPropertyAccessExpression(left)
+        ? left.name.text === key
+        : !!arg && (!ts.isStringLiteralLike(arg) || arg.text === key);
+      if (keyed && isIt((left as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression))
+        found = node.getText();
     }
-    if (ts.isCallExpression(node) && node.arguments[0] && isIt(node.arguments[0]) && /^Object\.assign$/.test(skipOuterExpressions(node.expression).getText())) found = node.getText();
+    if (
+      ts.isCallExpression(node) &&
+      node.arguments[0] &&
+      isIt(node.arguments[0]) &&
+      /^Object\.assign$/.test(skipOuterExpressions(node.expression).getText())
+    )
+      found = node.getText();
     if (!found) ts.forEachChild(node, visit);
   };
   visit(decl.getSourceFile());
@@ -433,12 +635,14 @@ function baseUrlWrittenLater(decl: ts.VariableDeclaration, key: string): string 
 
 function urlVerdict(value: ts.Expression, path: Set<ts.Node>): BaseUrl {
   const e = skipOuterExpressions(value);
-  if (ts.isStringLiteralLike(e)) return OPENAI_HOST.test(e.text) ? { kind: 'openai' } : { kind: 'gateway', url: e.text };
+  if (ts.isStringLiteralLike(e))
+    return OPENAI_HOST.test(e.text) ? { kind: 'openai' } : { kind: 'gateway', url: e.text };
   const unknown = (): BaseUrl => ({ kind: 'unknown', text: e.getText() });
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
     // A const met again on its own path (`const a = b; const b = a`) is not followed round: unknown.
-    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const' && decl.initializer) return guarded(decl, path, unknown, () => urlVerdict(decl.initializer!, path));
+    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const' && decl.initializer)
+      return guarded(decl, path, unknown, () => urlVerdict(decl.initializer!, path));
   }
   return unknown();
 }
@@ -459,7 +663,11 @@ function knownGateway(url: string, ctx: AnalysisContext): string | undefined {
 function sameApiBase(url: string, base: string): boolean {
   try {
     const [a, b] = [new URL(url), new URL(base)];
-    return a.protocol === b.protocol && a.host === b.host && a.pathname.replace(/\/+$/, '') === b.pathname.replace(/\/+$/, '');
+    return (
+      a.protocol === b.protocol &&
+      a.host === b.host &&
+      a.pathname.replace(/\/+$/, '') === b.pathname.replace(/\/+$/, '')
+    );
   } catch {
     return false;
   }
@@ -471,7 +679,13 @@ function baseUrlVerdict(construction: ts.NewExpression, ctx: AnalysisContext): C
   if (url.kind === 'none' || url.kind === 'openai') return { openai: true, notes: [] };
   if (url.kind === 'gateway') {
     const gatewayName = knownGateway(url.url, ctx);
-    return { openai: false, code: 'not-openai', gateway: true, ...(gatewayName ? { gatewayName } : {}), reason: `the client's baseURL is ${url.url}: the ids it returns are that gateway's, not OpenAI's` };
+    return {
+      openai: false,
+      code: 'not-openai',
+      gateway: true,
+      ...(gatewayName ? { gatewayName } : {}),
+      reason: `the client's baseURL is ${url.url}: the ids it returns are that gateway's, not OpenAI's`,
+    };
   }
   return {
     openai: false,

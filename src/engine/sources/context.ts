@@ -70,7 +70,12 @@ export interface Visits {
 
 export function visitsOf(ctx: AnalysisContext): Visits {
   // Created by the first guarded call when the caller made none: every context copied from this one shares it.
-  return (ctx.visits ??= { wrappers: new Set(), declarations: new Set(), clients: new Map(), wrapperResults: new Map() });
+  return (ctx.visits ??= {
+    wrappers: new Set(),
+    declarations: new Set(),
+    clients: new Map(),
+    wrapperResults: new Map(),
+  });
 }
 
 /** Run `classify` for `node` unless `node` is already on `stack`: then `onCycle` answers. */
@@ -104,7 +109,8 @@ export function sdkMapping(host: ProjectHost, fromFile: string): SdkMapping {
     aiFinalStep: !!ai && ai.major >= 7,
     openaiRequestId: !openai || openai.major > 4 || (openai.major === 4 && openai.minor >= 62),
     aiResponseMetadata: !ai || ai.major > 3 || (ai.major === 3 && (ai.minor > 3 || (ai.minor === 3 && ai.patch >= 27))),
-    openaiVersion: openai && (openai.declared ? `${openai.declared} (as package.json declares; not installed here)` : openai.raw),
+    openaiVersion:
+      openai && (openai.declared ? `${openai.declared} (as package.json declares; not installed here)` : openai.raw),
     aiVersion: ai && (ai.declared ? `${ai.declared} (as package.json declares; not installed here)` : ai.raw),
   };
 }
@@ -183,7 +189,11 @@ export interface GatewayRead {
 }
 
 /** The Vercel AI Gateway's generation id on an AI SDK result (docs/gateways.md). */
-export const VERCEL_GATEWAY_READ: GatewayRead = { gateway: 'vercel', idPath: 'providerMetadata.gateway.generationId', json: true };
+export const VERCEL_GATEWAY_READ: GatewayRead = {
+  gateway: 'vercel',
+  idPath: 'providerMetadata.gateway.generationId',
+  json: true,
+};
 
 export function withoutGatewayRead<T extends { gatewayRead?: GatewayRead }>(rejection: T): Omit<T, 'gatewayRead'> {
   const { gatewayRead: _, ...rest } = rejection;

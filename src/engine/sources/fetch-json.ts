@@ -16,11 +16,18 @@ function urlText(expr: ts.Expression | undefined, path = new Set<ts.Node>()): st
   if (!expr) return undefined;
   const e = skipOuterExpressions(expr);
   if (ts.isStringLiteralLike(e)) return e.text;
-  if (ts.isTemplateExpression(e)) return e.head.text + e.templateSpans.map((span) => `${URL_HOLE}${span.literal.text}`).join('');
+  if (ts.isTemplateExpression(e))
+    return e.head.text + e.templateSpans.map((span) => `${URL_HOLE}${span.literal.text}`).join('');
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
     // A const met again on its own path (`const a = b; const b = a`) is not followed round: not written out.
-    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const') return guarded(decl, path, () => undefined, () => urlText(decl.initializer, path));
+    if (decl && ts.isVariableDeclaration(decl) && declarationKeyword(decl) === 'const')
+      return guarded(
+        decl,
+        path,
+        () => undefined,
+        () => urlText(decl.initializer, path),
+      );
   }
   return undefined;
 }
@@ -30,23 +37,41 @@ export function classifyFetchJson(call: ts.CallExpression): CallClassification |
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'json') return undefined;
   const response = producedBy(callee.expression);
-  if (!response || !ts.isCallExpression(response) || !ts.isIdentifier(response.expression) || response.expression.text !== 'fetch') return undefined;
+  if (
+    !response ||
+    !ts.isCallExpression(response) ||
+    !ts.isIdentifier(response.expression) ||
+    response.expression.text !== 'fetch'
+  )
+    return undefined;
   const url = urlText(response.arguments[0]);
   if (url === undefined) return undefined;
   const host = /^https?:\/\/([^/]+)/.exec(url.split(URL_HOLE)[0])?.[1];
   if (host && !/(^|\.)openai\.com$|\.openai\.azure\.com$/.test(host)) {
-    return { rejection: { code: 'not-openai', reason: `its body comes from a fetch to ${host}, not OpenAI` }, notes: [], needsAwait: true };
+    return {
+      rejection: { code: 'not-openai', reason: `its body comes from a fetch to ${host}, not OpenAI` },
+      notes: [],
+      needsAwait: true,
+    };
   }
   if (!host) return undefined;
   const endpoint = restKindOf(url);
   if (!endpoint) {
     return {
-      rejection: { code: 'no-field-value', reason: `a fetch to ${url.split(URL_HOLE).join('…')} returns no id in its body: read \`res.headers.get('x-request-id')\`` },
+      rejection: {
+        code: 'no-field-value',
+        reason: `a fetch to ${url.split(URL_HOLE).join('…')} returns no id in its body: read \`res.headers.get('x-request-id')\``,
+      },
       notes: [],
       needsAwait: true,
     };
   }
-  return { kind: endpoint, notes: ['a raw fetch to the OpenAI REST API: the id is the JSON body\'s'], needsAwait: true, fetchBody: true };
+  return {
+    kind: endpoint,
+    notes: ["a raw fetch to the OpenAI REST API: the id is the JSON body's"],
+    needsAwait: true,
+    fetchBody: true,
+  };
 }
 
 /** Fields only Ollama's native API returns (OpenAI's bodies have `usage` instead). */
@@ -61,14 +86,28 @@ export function classifyOllamaJson(call: ts.CallExpression): CallClassification 
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'json') return undefined;
   const response = producedBy(callee.expression);
-  if (!response || !ts.isCallExpression(response) || !ts.isIdentifier(response.expression) || response.expression.text !== 'fetch') return undefined;
+  if (
+    !response ||
+    !ts.isCallExpression(response) ||
+    !ts.isIdentifier(response.expression) ||
+    response.expression.text !== 'fetch'
+  )
+    return undefined;
   const url = urlText(response.arguments[0]);
   if (url === undefined || !/\/api\/(chat|generate)$/.test(url)) return undefined;
   // The name the body is bound to: `const data = await res.json()` (through `await`, parentheses and casts).
   let holder: ts.Node = call;
-  while (holder.parent && (ts.isAwaitExpression(holder.parent) || ts.isParenthesizedExpression(holder.parent) || ts.isAsExpression(holder.parent) || ts.isSatisfiesExpression(holder.parent))) holder = holder.parent;
+  while (
+    holder.parent &&
+    (ts.isAwaitExpression(holder.parent) ||
+      ts.isParenthesizedExpression(holder.parent) ||
+      ts.isAsExpression(holder.parent) ||
+      ts.isSatisfiesExpression(holder.parent))
+  )
+    holder = holder.parent;
   const decl = holder.parent;
-  if (!decl || !ts.isVariableDeclaration(decl) || decl.initializer !== holder || !ts.isIdentifier(decl.name)) return undefined;
+  if (!decl || !ts.isVariableDeclaration(decl) || decl.initializer !== holder || !ts.isIdentifier(decl.name))
+    return undefined;
   const name = decl.name.text;
   let readsCounts = false;
   const visit = (n: ts.Node) => {
@@ -81,5 +120,12 @@ export function classifyOllamaJson(call: ts.CallExpression): CallClassification 
   };
   visit(decl.parent.parent.parent);
   if (!readsCounts) return undefined;
-  return { rejection: { code: 'not-openai', reason: `its body comes from Ollama's native API (a fetch to ${url.split(URL_HOLE).join('…')}, read for \`eval_count\`): a self-hosted model, not OpenAI` }, notes: [], needsAwait: true };
+  return {
+    rejection: {
+      code: 'not-openai',
+      reason: `its body comes from Ollama's native API (a fetch to ${url.split(URL_HOLE).join('…')}, read for \`eval_count\`): a self-hosted model, not OpenAI`,
+    },
+    notes: [],
+    needsAwait: true,
+  };
 }

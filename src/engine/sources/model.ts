@@ -5,7 +5,14 @@
 import { importTarget, resolveImport, type Located } from '../modules.js';
 import { resolveName } from '../scope.js';
 import { functionOf, propertyChain, skipOuterExpressions, ts } from '../ts.js';
-import { type AnalysisContext, type CallClassification, VERCEL_GATEWAY_READ, guarded, isPackage, otherProvider } from './context.js';
+import {
+  type AnalysisContext,
+  type CallClassification,
+  VERCEL_GATEWAY_READ,
+  guarded,
+  isPackage,
+  otherProvider,
+} from './context.js';
 import { objectProperty, returnedExpressions } from './syntax.js';
 import { readBaseUrl } from './client.js';
 
@@ -15,7 +22,15 @@ type ModelVerdict = { rejection?: CallClassification['rejection']; notes: string
 export function classifyAiModel(options: ts.Expression | undefined, ctx: AnalysisContext): ModelVerdict {
   const model = objectProperty(options, 'model');
   // Never guessed: a model whose provider is not certain may be another provider's, whose id must not be recorded.
-  if (!model) return { notes: [], rejection: { code: 'provider-unknown', reason: 'the call passes no `model` this tool could read, so its provider is not certain: if it is an OpenAI model (no gateway), add the fields by hand' } };
+  if (!model)
+    return {
+      notes: [],
+      rejection: {
+        code: 'provider-unknown',
+        reason:
+          'the call passes no `model` this tool could read, so its provider is not certain: if it is an OpenAI model (no gateway), add the fields by hand',
+      },
+    };
   const verdict = classifyModelValue(model, ctx, new Set());
   if (verdict.rejection || verdict.known) return verdict;
   return {
@@ -32,7 +47,12 @@ function classifyModelValue(model: ts.Expression, ctx: AnalysisContext, path: Se
   const value = skipOuterExpressions(model);
   // Met again on its own path (`const a = b; const b = a`, a picker returning a call of itself): not followed round,
   // so nothing is known from it.
-  return guarded(value, path, (): ModelVerdict => ({ notes: [] }), () => modelOfValue(value, ctx, path));
+  return guarded(
+    value,
+    path,
+    (): ModelVerdict => ({ notes: [] }),
+    () => modelOfValue(value, ctx, path),
+  );
 }
 
 function modelOfValue(value: ts.Expression, ctx: AnalysisContext, path: Set<ts.Node>): ModelVerdict {
@@ -42,13 +62,20 @@ function modelOfValue(value: ts.Expression, ctx: AnalysisContext, path: Set<ts.N
     if (rejected && branches.every((b) => b.rejection)) return rejected;
     if (rejected) {
       // One branch is OpenAI, the other not: which one ran is decided at run time.
-      return { notes: [], rejection: { code: 'provider-unknown', reason: `one branch of \`${value.getText(ctx.sourceFile)}\` is not OpenAI (${rejected.rejection!.reason}): which provider served the request is decided at run time` } };
+      return {
+        notes: [],
+        rejection: {
+          code: 'provider-unknown',
+          reason: `one branch of \`${value.getText(ctx.sourceFile)}\` is not OpenAI (${rejected.rejection!.reason}): which provider served the request is decided at run time`,
+        },
+      };
     }
     return branches.every((b) => b.known) ? { notes: branches.flatMap((b) => b.notes), known: true } : { notes: [] };
   }
   if (ts.isIdentifier(value)) {
     const decl = resolveName(value.text, value);
-    if (decl && ts.isVariableDeclaration(decl) && decl.initializer) return classifyModelValue(decl.initializer, ctx, path);
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer)
+      return classifyModelValue(decl.initializer, ctx, path);
     const located = decl && importTarget(decl) ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
     if (located && ts.isVariableDeclaration(located.node) && located.node.initializer) {
       return classifyModelValue(located.node.initializer, { ...ctx, sourceFile: located.sourceFile }, path);
@@ -95,7 +122,9 @@ function modelOfCall(value: ts.CallExpression, ctx: AnalysisContext, path: Set<t
   // A provider instance made in another local module (`export const openai = createOpenAI({ baseURL })`).
   const local = decl && target ? resolveImport(ctx.host, ctx.sourceFile.fileName, decl) : undefined;
   // A local function that picks the model (`getModel(provider)`): every model it returns decides.
-  const picker = names.length === 0 && (local ?? (decl && !target ? { node: decl as Located['node'], sourceFile: ctx.sourceFile } : undefined));
+  const picker =
+    names.length === 0 &&
+    (local ?? (decl && !target ? { node: decl as Located['node'], sourceFile: ctx.sourceFile } : undefined));
   if (picker && functionOf(picker.node)) return classifyReturnedModels(value, picker, ctx, path);
   if (local) {
     if (!ts.isVariableDeclaration(local.node)) return { notes: [] };
@@ -104,9 +133,14 @@ function modelOfCall(value: ts.CallExpression, ctx: AnalysisContext, path: Set<t
     target = undefined;
   }
   let factoryOptions: ts.Expression | undefined;
-  const factoryCall = rootCall ?? (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isCallExpression(skipOuterExpressions(decl.initializer))
-    ? (skipOuterExpressions(decl.initializer) as ts.CallExpression)
-    : undefined);
+  const factoryCall =
+    rootCall ??
+    (decl &&
+    ts.isVariableDeclaration(decl) &&
+    decl.initializer &&
+    ts.isCallExpression(skipOuterExpressions(decl.initializer))
+      ? (skipOuterExpressions(decl.initializer) as ts.CallExpression)
+      : undefined);
   if (factoryCall) {
     // `const openai = createOpenAI({...})`
     const factory = propertyChain(factoryCall.expression).root;
@@ -115,35 +149,62 @@ function modelOfCall(value: ts.CallExpression, ctx: AnalysisContext, path: Set<t
     factoryOptions = factoryCall.arguments[0];
   }
   // The AI SDK's own gateway provider (`gateway('openai/gpt-4o')`, `createGateway(...)`): ids are the gateway's.
-  if (target && ((isPackage(target.module, 'ai') && /^(gateway|createGateway)$/.test(target.imported)) || isPackage(target.module, '@ai-sdk/gateway'))) {
+  if (
+    target &&
+    ((isPackage(target.module, 'ai') && /^(gateway|createGateway)$/.test(target.imported)) ||
+      isPackage(target.module, '@ai-sdk/gateway'))
+  ) {
     return {
       rejection: {
         code: 'not-openai',
         gateway: true,
         reason: `the model goes through the Vercel AI Gateway (\`${target.imported}\`): \`response.id\` is the gateway's (gen_…), not an OpenAI id`,
         // Vercel's own endpoint only: a `createGateway({ baseURL })` may be anything.
-        ...(!factoryOptions || (ts.isObjectLiteralExpression(skipOuterExpressions(factoryOptions)) && !objectProperty(factoryOptions, 'baseURL')) ? { gatewayRead: VERCEL_GATEWAY_READ } : {}),
+        ...(!factoryOptions ||
+        (ts.isObjectLiteralExpression(skipOuterExpressions(factoryOptions)) &&
+          !objectProperty(factoryOptions, 'baseURL'))
+          ? { gatewayRead: VERCEL_GATEWAY_READ }
+          : {}),
       },
       notes: [],
     };
   }
   const baseURL = factoryOptions ? readBaseUrl(factoryOptions, declFile) : { kind: 'none' as const };
   if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL.kind === 'gateway') {
-    return { rejection: { code: 'not-openai', gateway: true, reason: `the provider's baseURL is ${baseURL.url}: the ids it returns are that gateway's, not OpenAI's` }, notes: [] };
+    return {
+      rejection: {
+        code: 'not-openai',
+        gateway: true,
+        reason: `the provider's baseURL is ${baseURL.url}: the ids it returns are that gateway's, not OpenAI's`,
+      },
+      notes: [],
+    };
   }
   if (target && isPackage(target.module, '@ai-sdk/openai') && baseURL.kind === 'unknown') {
     return {
-      rejection: { code: 'provider-unknown', reason: `the provider's options (\`${baseURL.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand` },
+      rejection: {
+        code: 'provider-unknown',
+        reason: `the provider's options (\`${baseURL.text}\`) may set a baseURL this tool cannot read: if it is OpenAI's, add the fields by hand`,
+      },
       notes: [],
     };
   }
   if (target && isPackage(target.module, '@ai-sdk/openai')) {
     const api = names[0];
     if (api === 'chat' || api === 'completion') return { notes: [], known: true };
-    return { notes: ['`openai(model)` in @ai-sdk/openai 2+ calls the Responses API: the id is a resp_… id'], known: true };
+    return {
+      notes: ['`openai(model)` in @ai-sdk/openai 2+ calls the Responses API: the id is a resp_… id'],
+      known: true,
+    };
   }
   if (target && otherProvider(target.module)) {
-    return { rejection: { code: 'not-openai', reason: `the model comes from ${target.module}: its response ids are not OpenAI ids` }, notes: [] };
+    return {
+      rejection: {
+        code: 'not-openai',
+        reason: `the model comes from ${target.module}: its response ids are not OpenAI ids`,
+      },
+      notes: [],
+    };
   }
   return { notes: [] };
 }
@@ -152,11 +213,17 @@ function modelOfCall(value: ts.CallExpression, ctx: AnalysisContext, path: Set<t
  * The models a local function returns (`getModel(provider)` switching on a runtime string): one verdict only when every
  * return agrees; OpenAI on some paths and another provider (or an unknown model) on others is not certain.
  */
-function classifyReturnedModels(call: ts.CallExpression, fn: Located, ctx: AnalysisContext, path: Set<ts.Node>): ModelVerdict {
+function classifyReturnedModels(
+  call: ts.CallExpression,
+  fn: Located,
+  ctx: AnalysisContext,
+  path: Set<ts.Node>,
+): ModelVerdict {
   const inner = { ...ctx, sourceFile: fn.sourceFile };
   const verdicts = returnedExpressions(fn.node).map((r) => classifyModelValue(r, inner, path));
   const text = call.getText(ctx.sourceFile);
-  if (verdicts.length && verdicts.every((v) => v.known)) return { notes: [...new Set(verdicts.flatMap((v) => v.notes))], known: true };
+  if (verdicts.length && verdicts.every((v) => v.known))
+    return { notes: [...new Set(verdicts.flatMap((v) => v.notes))], known: true };
   if (verdicts.length && verdicts.every((v) => v.rejection)) return verdicts[0];
   const other = verdicts.find((v) => v.rejection);
   return {

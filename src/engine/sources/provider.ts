@@ -25,7 +25,13 @@ export function otherProviderOrigin(expr: ts.Expression, fromFile: string, ctx: 
     const specifier = e.arguments[0];
     return specifier && ts.isStringLiteralLike(specifier) ? otherProvider(specifier.text) : undefined;
   }
-  if (ts.isCallExpression(e) || ts.isNewExpression(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return next(e.expression);
+  if (
+    ts.isCallExpression(e) ||
+    ts.isNewExpression(e) ||
+    ts.isPropertyAccessExpression(e) ||
+    ts.isElementAccessExpression(e)
+  )
+    return next(e.expression);
   if (!ts.isIdentifier(e)) return undefined;
   const decl = resolveName(e.text, e);
   if (!decl) return undefined;
@@ -35,7 +41,8 @@ export function otherProviderOrigin(expr: ts.Expression, fromFile: string, ctx: 
     if (provider) return provider;
     const located = resolveImport(ctx.host, fromFile, decl);
     if (!located) return undefined;
-    if (ts.isVariableDeclaration(located.node) || ts.isFunctionDeclaration(located.node)) return providerOfDeclaration(located.node, located.sourceFile.fileName);
+    if (ts.isVariableDeclaration(located.node) || ts.isFunctionDeclaration(located.node))
+      return providerOfDeclaration(located.node, located.sourceFile.fileName);
     return undefined;
   }
   if (ts.isVariableDeclaration(decl) || ts.isFunctionDeclaration(decl)) return providerOfDeclaration(decl, fromFile);
@@ -45,7 +52,10 @@ export function otherProviderOrigin(expr: ts.Expression, fromFile: string, ctx: 
   }
   return undefined;
 
-  function providerOfDeclaration(node: ts.VariableDeclaration | ts.FunctionDeclaration, file: string): string | undefined {
+  function providerOfDeclaration(
+    node: ts.VariableDeclaration | ts.FunctionDeclaration,
+    file: string,
+  ): string | undefined {
     // Kept per declaration: a graph of helpers returning each other on several branches is read once per node, not
     // once per path (2^n), and a cycle meets the entry made before its values are read.
     const known = (visitsOf(ctx).otherProviderOrigins ??= new Map());

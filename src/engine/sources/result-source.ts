@@ -11,13 +11,29 @@ import { ts } from '../ts.js';
 import { activeFields } from '../../config.js';
 import { type AnalysisContext, type CallClassification, type Classified, OPENAI_PACKAGE } from './context.js';
 
-export function toClassified(origin: ts.Node, name: string, result: CallClassification | undefined, base: string, ctx: AnalysisContext): Classified | undefined {
+export function toClassified(
+  origin: ts.Node,
+  name: string,
+  result: CallClassification | undefined,
+  base: string,
+  ctx: AnalysisContext,
+): Classified | undefined {
   if (!result) return undefined;
-  if (result.rejection) return { type: 'rejected', origin, name, ...result.rejection, ...(result.rejection.gatewayRead ? { base } : {}) };
+  if (result.rejection)
+    return { type: 'rejected', origin, name, ...result.rejection, ...(result.rejection.gatewayRead ? { base } : {}) };
   const edits: TextEdit[] = [];
   if (result.streamResult) {
     const awaited = ctx.sdk.aiFinalStep ? `(await ${base}.finalStep).response` : `(await ${base}.response)`;
-    return { type: 'source', origin, name, base: awaited, kind: result.kind!, edits, notes: result.notes, needsStreamEnd: { result: base } };
+    return {
+      type: 'source',
+      origin,
+      name,
+      base: awaited,
+      kind: result.kind!,
+      edits,
+      notes: result.notes,
+      needsStreamEnd: { result: base },
+    };
   }
   let kind = result.kind!;
   if (ts.isVariableDeclaration(origin)) {
@@ -70,12 +86,22 @@ export function fitDeclaredType(
   const type = declaredValueType(decl);
   if (!type || type.kind === ts.SyntaxKind.AnyKeyword) return { kind, edits: [] };
   // `Record<string, any>`: every property is `any`, as with no type at all.
-  if (ts.isTypeReferenceNode(type) && type.typeName.getText(ctx.sourceFile) === 'Record' && type.typeArguments?.[1]?.kind === ts.SyntaxKind.AnyKeyword) return { kind, edits: [] };
+  if (
+    ts.isTypeReferenceNode(type) &&
+    type.typeName.getText(ctx.sourceFile) === 'Record' &&
+    type.typeArguments?.[1]?.kind === ts.SyntaxKind.AnyKeyword
+  )
+    return { kind, edits: [] };
   const typeText = type.getText(ctx.sourceFile);
   const name = decl.name.getText(ctx.sourceFile);
   const what = result.fetchBody ? 'the response body' : 'the result';
   if (type.kind === ts.SyntaxKind.UnknownKeyword) {
-    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`unknown\`: type it as the ${kind.label} it is, then run again` } };
+    return {
+      rejection: {
+        code: 'no-field-value',
+        reason: `${what} \`${name}\` is typed \`unknown\`: type it as the ${kind.label} it is, then run again`,
+      },
+    };
   }
   // The SDK's own type (`as ChatCompletion`): it has the fields, as the SDK reads them.
   const ref = packageTypeReference(type, decl);
@@ -83,18 +109,33 @@ export function fitDeclaredType(
     if (!result.fetchBody) return { kind, edits: [] };
     const sdkKind = kindOfSdkType(ref);
     if (sdkKind === kind) return { kind, edits: [] };
-    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which is not the ${kind.label} this endpoint returns: type it as the body, then pass its fields` } };
+    return {
+      rejection: {
+        code: 'no-field-value',
+        reason: `${what} \`${name}\` is typed \`${typeText}\`, which is not the ${kind.label} this endpoint returns: type it as the body, then pass its fields`,
+      },
+    };
   }
   const shape = readTypeShape(ctx.host, ctx.sourceFile, type);
   if (!shape) {
     if (!result.fetchBody) return { kind, edits: [] };
-    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which this tool cannot read: type it so it has the body's \`id\`, \`created\` and \`system_fingerprint\`, then pass them` } };
+    return {
+      rejection: {
+        code: 'no-field-value',
+        reason: `${what} \`${name}\` is typed \`${typeText}\`, which this tool cannot read: type it so it has the body's \`id\`, \`created\` and \`system_fingerprint\`, then pass them`,
+      },
+    };
   }
   if (result.path) {
     // `response` of an AI SDK result, `data` of `.withResponse()`: the type must name it (this tool does not add it).
     const key = result.path.split('.')[0];
     if (shape.open || shape.properties.has(key)) return { kind, edits: [] };
-    return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which has no \`${key}\`: add \`${key}\` to it (the SDK returns it), then run again` } };
+    return {
+      rejection: {
+        code: 'no-field-value',
+        reason: `${what} \`${name}\` is typed \`${typeText}\`, which has no \`${key}\`: add \`${key}\` to it (the SDK returns it), then run again`,
+      },
+    };
   }
   const fields = { ...kind.fields };
   const missing: string[] = [];
@@ -107,13 +148,31 @@ export function fitDeclaredType(
     if (declared) {
       const node = declared.node as ts.PropertySignature;
       const written = node.type?.getText(ctx.sourceFile).replace(/\s+/g, ' ');
-      const plain = wanted && node.type && unionTypes(node.type).every((t) => t === wanted.type || t === 'null' || t === 'undefined');
+      const plain =
+        wanted &&
+        node.type &&
+        unionTypes(node.type).every((t) => t === wanted.type || t === 'null' || t === 'undefined');
       if (!plain) {
-        return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` declares \`${key}\` as \`${written ?? 'untyped'}\`, not the API's ${wanted?.type ?? 'value'}: correct its type, then pass it` } };
+        return {
+          rejection: {
+            code: 'no-field-value',
+            reason: `${what} \`${name}\` declares \`${key}\` as \`${written ?? 'untyped'}\`, not the API's ${wanted?.type ?? 'value'}: correct its type, then pass it`,
+          },
+        };
       }
-      fields[field] = { ...reader, mayBeUndefined: reader.mayBeUndefined || declared.acceptsUndefined, mayBeNull: reader.mayBeNull || declared.acceptsNull };
+      fields[field] = {
+        ...reader,
+        mayBeUndefined: reader.mayBeUndefined || declared.acceptsUndefined,
+        mayBeNull: reader.mayBeNull || declared.acceptsNull,
+      };
     } else if (!shape.open) {
-      if (!key || !wanted) return { rejection: { code: 'no-field-value', reason: `${what} \`${name}\` is typed \`${typeText}\`, which has no ${field}` } };
+      if (!key || !wanted)
+        return {
+          rejection: {
+            code: 'no-field-value',
+            reason: `${what} \`${name}\` is typed \`${typeText}\`, which has no ${field}`,
+          },
+        };
       missing.push(`${key}${wanted.optional ? '?' : ''}: ${wanted.type}`);
     }
   }
@@ -142,16 +201,30 @@ function appendTypeMembers(sourceFile: ts.SourceFile, literal: ts.TypeLiteralNod
   if (!last) return appendTypeMember(sourceFile, literal, members.join('; '));
   const text = sourceFile.text;
   const lastText = last.getText(sourceFile);
-  const separator = /[;,]$/.test(lastText) ? lastText.slice(-1) : literal.members.length > 1 ? literal.members[0].getText(sourceFile).slice(-1).replace(/[^;,]/, ';') : ';';
+  const separator = /[;,]$/.test(lastText)
+    ? lastText.slice(-1)
+    : literal.members.length > 1
+      ? literal.members[0].getText(sourceFile).slice(-1).replace(/[^;,]/, ';')
+      : ';';
   const multiline = text.slice(literal.getStart(sourceFile), last.getStart(sourceFile)).includes('\n');
-  const joint = multiline ? `${separator}${lineEnding(text, last.getStart(sourceFile))}${lineIndentAt(text, last.getStart(sourceFile))}` : `${separator} `;
+  const joint = multiline
+    ? `${separator}${lineEnding(text, last.getStart(sourceFile))}${lineIndentAt(text, last.getStart(sourceFile))}`
+    : `${separator} `;
   return appendTypeMember(sourceFile, literal, members.join(joint));
 }
 
 /** A name declared with an OpenAI SDK result type (`completion: ChatCompletion`, `ChatCompletion | undefined`). */
-export function classifyByType(decl: ts.VariableDeclaration | ts.ParameterDeclaration, type: ts.TypeNode, name: string): Classified | undefined {
+export function classifyByType(
+  decl: ts.VariableDeclaration | ts.ParameterDeclaration,
+  type: ts.TypeNode,
+  name: string,
+): Classified | undefined {
   const members = ts.isUnionTypeNode(type) ? type.types : [type];
-  const nullable = members.filter((m) => m.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(m) && m.literal.kind === ts.SyntaxKind.NullKeyword));
+  const nullable = members.filter(
+    (m) =>
+      m.kind === ts.SyntaxKind.UndefinedKeyword ||
+      (ts.isLiteralTypeNode(m) && m.literal.kind === ts.SyntaxKind.NullKeyword),
+  );
   const rest = members.filter((m) => !nullable.includes(m));
   if (rest.length !== 1) return undefined;
   const ref = packageTypeReference(rest[0], decl);

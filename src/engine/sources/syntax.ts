@@ -41,7 +41,11 @@ export function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
-export const ASSIGNMENTS = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
+export const ASSIGNMENTS = new Set([
+  ts.SyntaxKind.EqualsToken,
+  ts.SyntaxKind.QuestionQuestionEqualsToken,
+  ts.SyntaxKind.BarBarEqualsToken,
+]);
 
 /** Every `name = value` (or `name ??= value`, `name ||= value`) assignment to a declaration, in its enclosing function. */
 export function assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[] {
@@ -73,12 +77,27 @@ export function producedBy(expr: ts.Expression, path = new Set<ts.Node>()): ts.E
   if (ts.isIdentifier(e)) {
     const decl = resolveName(e.text, e);
     // `const [a, b] = stream.tee()`: each half yields the same chunks as the stream.
-    if (decl && ts.isBindingElement(decl) && ts.isArrayBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent)) {
+    if (
+      decl &&
+      ts.isBindingElement(decl) &&
+      ts.isArrayBindingPattern(decl.parent) &&
+      ts.isVariableDeclaration(decl.parent.parent)
+    ) {
       const init = decl.parent.parent.initializer && skipOuterExpressions(decl.parent.parent.initializer);
-      if (init && ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.name.text === 'tee') {
+      if (
+        init &&
+        ts.isCallExpression(init) &&
+        ts.isPropertyAccessExpression(init.expression) &&
+        init.expression.name.text === 'tee'
+      ) {
         // A tee of itself met again on its own path (`const [a, b] = a.tee()`) is not followed round.
         const teed = init.expression.expression;
-        return guarded(decl, path, () => undefined, () => producedBy(teed, path));
+        return guarded(
+          decl,
+          path,
+          () => undefined,
+          () => producedBy(teed, path),
+        );
       }
       return undefined;
     }
@@ -98,7 +117,9 @@ export function requestsStream(call: ts.CallExpression): boolean {
 export function multiStepNote(options: ts.Expression | undefined): string[] {
   const keys = ['stopWhen', 'maxSteps'].filter((k) => objectProperty(options, k));
   return keys.length
-    ? [`multi-step run (\`${keys.join('`, `')}\`): one call covers several OpenAI requests; the id recorded is the last step's (each step's is in \`steps[i].response.id\`)`]
+    ? [
+        `multi-step run (\`${keys.join('`, `')}\`): one call covers several OpenAI requests; the id recorded is the last step's (each step's is in \`steps[i].response.id\`)`,
+      ]
     : [];
 }
 
@@ -108,7 +129,13 @@ type Binding = { base: string; edits: TextEdit[] } | { error: string };
  * Read property `key` of a destructured value: through its existing binding, a rest element, or a binding this plan
  * adds to the pattern, under another name when `key` is already a name in `scope` (adding it would shadow or clash).
  */
-export function bindingFor(pattern: ts.ObjectBindingPattern, key: string, alias: string, scope: ts.Node, ctx: AnalysisContext): Binding {
+export function bindingFor(
+  pattern: ts.ObjectBindingPattern,
+  key: string,
+  alias: string,
+  scope: ts.Node,
+  ctx: AnalysisContext,
+): Binding {
   for (const element of pattern.elements) {
     if (element.dotDotDotToken) continue;
     if (propertyNameText(element.propertyName ?? element.name) !== key) continue;
@@ -120,5 +147,8 @@ export function bindingFor(pattern: ts.ObjectBindingPattern, key: string, alias:
   if (rest) return { error: 'the pattern ends in a rest element this tool cannot add to' };
   const local = !mentionsName(scope, key) ? key : !mentionsName(scope, alias) ? alias : undefined;
   if (!local) return { error: `both \`${key}\` and \`${alias}\` are already names here` };
-  return { base: local, edits: [appendBindingElement(ctx.sourceFile, pattern, local === key ? key : `${key}: ${local}`)] };
+  return {
+    base: local,
+    edits: [appendBindingElement(ctx.sourceFile, pattern, local === key ? key : `${key}: ${local}`)],
+  };
 }

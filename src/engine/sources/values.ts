@@ -15,7 +15,12 @@ function castsToAny(expr: ts.Expression): boolean {
     if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
       if (e.type.kind === ts.SyntaxKind.AnyKeyword || e.type.kind === ts.SyntaxKind.UnknownKeyword) return true;
       e = e.expression;
-    } else if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isSatisfiesExpression(e)) {
+    } else if (
+      ts.isParenthesizedExpression(e) ||
+      ts.isNonNullExpression(e) ||
+      ts.isAwaitExpression(e) ||
+      ts.isSatisfiesExpression(e)
+    ) {
       e = e.expression;
     } else {
       return false;
@@ -27,7 +32,13 @@ function castsToAny(expr: ts.Expression): boolean {
 export function classifyInitializer(init: ts.Expression, ctx: PassContext): CallClassification | undefined {
   const result = classifyValue(init, ctx);
   if (result && !result.rejection && castsToAny(init)) {
-    return { ...result, notes: [...result.notes, 'the value passes through a cast to `any`: the source was read from the call itself, not from its type'] };
+    return {
+      ...result,
+      notes: [
+        ...result.notes,
+        'the value passes through a cast to `any`: the source was read from the call itself, not from its type',
+      ],
+    };
   }
   return result;
 }
@@ -41,11 +52,17 @@ export function classifyValue(init: ts.Expression, ctx: PassContext): CallClassi
   }
   if (!ts.isCallExpression(e)) return undefined;
   const callee = skipOuterExpressions(e.expression);
-  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'withResponse' && ts.isCallExpression(skipOuterExpressions(callee.expression))) {
+  if (
+    ts.isPropertyAccessExpression(callee) &&
+    callee.name.text === 'withResponse' &&
+    ts.isCallExpression(skipOuterExpressions(callee.expression))
+  ) {
     const inner = classifyCall(skipOuterExpressions(callee.expression) as ts.CallExpression, ctx);
     // A gateway's id is read from the body, which `.withResponse()` puts under `data`: not read here, so manual.
-    if (inner?.rejection?.gatewayRead) return { ...inner, rejection: withoutGatewayRead(inner.rejection), needsAwait: !awaited };
-    if (!inner || (inner.rejection && inner.rejection.code !== 'no-field-value')) return inner && { ...inner, needsAwait: !awaited };
+    if (inner?.rejection?.gatewayRead)
+      return { ...inner, rejection: withoutGatewayRead(inner.rejection), needsAwait: !awaited };
+    if (!inner || (inner.rejection && inner.rejection.code !== 'no-field-value'))
+      return inner && { ...inner, needsAwait: !awaited };
     const bodyHasId = inner.kind && plainPath(inner.kind.fields.openai_request_id) === 'id';
     return bodyHasId
       ? { kind: inner.kind, path: 'data', notes: inner.notes, needsAwait: !awaited }
@@ -55,7 +72,10 @@ export function classifyValue(init: ts.Expression, ctx: PassContext): CallClassi
   if (!result) return undefined;
   if (result.needsAwait && !awaited && !result.rejection) {
     return {
-      rejection: { code: 'no-source', reason: 'it holds the Promise of the call, not its result: await it before reading the fields' },
+      rejection: {
+        code: 'no-source',
+        reason: 'it holds the Promise of the call, not its result: await it before reading the fields',
+      },
       notes: [],
       needsAwait: true,
     };

@@ -6,11 +6,29 @@
  */
 import { importTarget, type Located } from '../modules.js';
 import { resolveName, type Declaration } from '../scope.js';
-import { AI_SDK_FUNCTIONS, AI_SDK_STREAMING, RESULT_KINDS, kindOfSdkType, type FieldReader, type ResultKind } from '../result-kinds.js';
+import {
+  AI_SDK_FUNCTIONS,
+  AI_SDK_STREAMING,
+  RESULT_KINDS,
+  kindOfSdkType,
+  type FieldReader,
+  type ResultKind,
+} from '../result-kinds.js';
 import { packageTypeReference, readTypeShape, unwrapPromise } from '../types-read.js';
 import { functionOf, isFunctionLike, propertyChain, propertyNameText, skipOuterExpressions, ts } from '../ts.js';
 import { activeFields } from '../../config.js';
-import { type PassContext, type CallClassification, OPENAI_PACKAGE, type SourceRejection, type Visits, aiResponsePath, guarded, isPackage, visitsOf, withoutGatewayRead } from './context.js';
+import {
+  type PassContext,
+  type CallClassification,
+  OPENAI_PACKAGE,
+  type SourceRejection,
+  type Visits,
+  aiResponsePath,
+  guarded,
+  isPackage,
+  visitsOf,
+  withoutGatewayRead,
+} from './context.js';
 import { declaredReturnType, isNullish, multiStepNote, objectProperty, returnedExpressions } from './syntax.js';
 import { classifyAiModel } from './model.js';
 
@@ -19,13 +37,28 @@ import { classifyAiModel } from './model.js';
  * callback it is given, a wrapper typed as an AI SDK function, a wrapper read from its returns and declared return
  * type, a helper returning another provider's usage. Undefined: none of these.
  */
-export function classifyWrapperCall(call: ts.CallExpression, located: Located, ctx: PassContext): CallClassification | undefined {
-  return passedThrough(located, call, ctx) ?? classifySdkTypedWrapper(call, located, ctx) ?? classifyWrapper(located, ctx) ?? classifyOtherProviderUsageHelper(located, ctx);
+export function classifyWrapperCall(
+  call: ts.CallExpression,
+  located: Located,
+  ctx: PassContext,
+): CallClassification | undefined {
+  return (
+    passedThrough(located, call, ctx) ??
+    classifySdkTypedWrapper(call, located, ctx) ??
+    classifyWrapper(located, ctx) ??
+    classifyOtherProviderUsageHelper(located, ctx)
+  );
 }
 
 /** `Wrapper<typeof generateText>` (`ReturnType`, `Parameters`): the AI SDK function it names, if it is one. */
 function typeofAiFunction(type: ts.TypeNode, wrapper: string): Declaration | undefined {
-  if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName) || type.typeName.text !== wrapper || type.typeArguments?.length !== 1) return undefined;
+  if (
+    !ts.isTypeReferenceNode(type) ||
+    !ts.isIdentifier(type.typeName) ||
+    type.typeName.text !== wrapper ||
+    type.typeArguments?.length !== 1
+  )
+    return undefined;
   const query = type.typeArguments[0];
   if (!ts.isTypeQueryNode(query) || !ts.isIdentifier(query.exprName)) return undefined;
   const decl = resolveName(query.exprName.text, query);
@@ -39,20 +72,31 @@ function typeofAiFunction(type: ts.TypeNode, wrapper: string): Declaration | und
  * its result is that function's, and the provider is the `model` the caller passes. Only an OpenAI model or another
  * provider's is an answer; a model this tool cannot read leaves the wrapper to `classifyWrapper`.
  */
-function classifySdkTypedWrapper(call: ts.CallExpression, located: Located, ctx: PassContext): CallClassification | undefined {
+function classifySdkTypedWrapper(
+  call: ts.CallExpression,
+  located: Located,
+  ctx: PassContext,
+): CallClassification | undefined {
   const fn = functionOf(located.node);
   if (!fn?.type || !fn.body) return undefined;
   let type: ts.TypeNode = fn.type;
   let promised = false;
-  while (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && /^(Promise|Awaited)$/.test(type.typeName.text) && type.typeArguments?.length === 1) {
+  while (
+    ts.isTypeReferenceNode(type) &&
+    ts.isIdentifier(type.typeName) &&
+    /^(Promise|Awaited)$/.test(type.typeName.text) &&
+    type.typeArguments?.length === 1
+  ) {
     promised ||= type.typeName.text === 'Promise';
     type = type.typeArguments[0];
   }
   const sdkFunction = typeofAiFunction(type, 'ReturnType');
   const param = fn.parameters[0];
-  if (!sdkFunction || !param || !ts.isIdentifier(param.name) || !param.type || !ts.isIndexedAccessTypeNode(param.type)) return undefined;
+  if (!sdkFunction || !param || !ts.isIdentifier(param.name) || !param.type || !ts.isIndexedAccessTypeNode(param.type))
+    return undefined;
   const index = param.type.indexType;
-  if (!ts.isLiteralTypeNode(index) || !ts.isNumericLiteral(index.literal) || index.literal.text !== '0') return undefined;
+  if (!ts.isLiteralTypeNode(index) || !ts.isNumericLiteral(index.literal) || index.literal.text !== '0')
+    return undefined;
   if (typeofAiFunction(param.type.objectType, 'Parameters') !== sdkFunction) return undefined;
   // Every call of the SDK function passes the parameter itself, and nothing assigns to it or into it.
   const paramName = param.name.text;
@@ -71,7 +115,13 @@ function classifySdkTypedWrapper(call: ts.CallExpression, located: Located, ctx:
         else changed = true;
       }
     }
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && isParam(n.left)) changed = true;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      n.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+      isParam(n.left)
+    )
+      changed = true;
     if (ts.isDeleteExpression(n) && isParam(n.expression)) changed = true;
     ts.forEachChild(n, visit);
   };
@@ -82,8 +132,13 @@ function classifySdkTypedWrapper(call: ts.CallExpression, located: Located, ctx:
   const model = classifyAiModel(call.arguments[0], ctx);
   if (model.rejection) return { rejection: withoutGatewayRead(model.rejection), notes: [], needsAwait: true };
   if (!model.known) return undefined;
-  const notes = [...model.notes, ...multiStepNote(call.arguments[0]), `\`${wrapperName}\` is typed as \`${api}\` and passes its options to it unchanged: read as that call's result`];
-  if (AI_SDK_STREAMING.has(api)) return { kind: RESULT_KINDS.aiResponse, streamResult: true, notes, needsAwait: promised };
+  const notes = [
+    ...model.notes,
+    ...multiStepNote(call.arguments[0]),
+    `\`${wrapperName}\` is typed as \`${api}\` and passes its options to it unchanged: read as that call's result`,
+  ];
+  if (AI_SDK_STREAMING.has(api))
+    return { kind: RESULT_KINDS.aiResponse, streamResult: true, notes, needsAwait: promised };
   return { kind: RESULT_KINDS.aiResponse, path: aiResponsePath(ctx), notes, needsAwait: true };
 }
 
@@ -106,7 +161,9 @@ function classifyOtherProviderUsageHelper(located: Located, ctx: PassContext): C
     if (classified?.type !== 'rejected' || classified.code !== 'not-openai' || classified.gateway) return undefined;
     first ??= classified;
   }
-  const name = ts.isFunctionDeclaration(located.node) ? located.node.name?.text : (located.node as ts.VariableDeclaration).name.getText(located.sourceFile);
+  const name = ts.isFunctionDeclaration(located.node)
+    ? located.node.name?.text
+    : (located.node as ts.VariableDeclaration).name.getText(located.sourceFile);
   return {
     rejection: { code: 'not-openai', reason: `\`${name}\` returns the usage of \`${first!.name}\`: ${first!.reason}` },
     notes: [],
@@ -146,11 +203,19 @@ function passedThrough(located: Located, call: ts.CallExpression, ctx: PassConte
     ts.forEachChild(callback.body, visit);
   }
   if (results.length === 0) return undefined;
-  const classified = results.map((r) => ctx.resolve.value(ts.isAwaitExpression(skipOuterExpressions(r)) ? r : ts.factory.createAwaitExpression(r), ctx));
+  const classified = results.map((r) =>
+    ctx.resolve.value(ts.isAwaitExpression(skipOuterExpressions(r)) ? r : ts.factory.createAwaitExpression(r), ctx),
+  );
   const refused = classified.find((c) => c?.rejection);
   if (refused) return { ...refused, needsAwait: true };
   const first = classified[0];
-  if (!first?.kind || classified.some((c) => !c || c.kind !== first.kind || c.path !== first.path || c.streamResult !== first.streamResult)) return undefined;
+  if (
+    !first?.kind ||
+    classified.some(
+      (c) => !c || c.kind !== first.kind || c.path !== first.path || c.streamResult !== first.streamResult,
+    )
+  )
+    return undefined;
   return { ...first, needsAwait: true };
 }
 
@@ -172,7 +237,10 @@ function declaresType(prop: ts.PropertySignature, tsType: 'string' | 'number'): 
  * calling each other): what it finally returns is not followed through a cycle, so it is not certain. Manual.
  */
 function wrapperCycle(located: Located, visits: Visits): CallClassification {
-  const name = (node: ts.Node) => (ts.isFunctionDeclaration(node) || ts.isVariableDeclaration(node)) && node.name ? node.name.getText() : 'a function';
+  const name = (node: ts.Node) =>
+    (ts.isFunctionDeclaration(node) || ts.isVariableDeclaration(node)) && node.name
+      ? node.name.getText()
+      : 'a function';
   const stack = [...visits.wrappers];
   const path = [...stack.slice(stack.indexOf(located.node)), located.node].map((n) => `\`${name(n)}\``).join(' → ');
   return {
@@ -189,7 +257,12 @@ function wrapperCycle(located: Located, visits: Visits): CallClassification {
 function classifyWrapper(located: Located, ctx: PassContext): CallClassification | undefined {
   const visits = visitsOf(ctx);
   if (visits.wrapperResults.has(located.node)) return visits.wrapperResults.get(located.node);
-  const result = guarded(located.node, visits.wrappers, () => wrapperCycle(located, visits), () => classifyWrapperOnce(located, ctx));
+  const result = guarded(
+    located.node,
+    visits.wrappers,
+    () => wrapperCycle(located, visits),
+    () => classifyWrapperOnce(located, ctx),
+  );
   // Kept even while outer wrappers are open: an answer that met one of them is on a cycle through it, so it is the
   // refusal that a fresh start would reach too (a refusal of a returned call refuses the wrapper).
   visits.wrapperResults.set(located.node, result);
@@ -205,7 +278,9 @@ function classifyWrapperOnce(located: Located, ctx: PassContext): CallClassifica
   // gateway's client.
   const inner = { ...ctx, sourceFile: located.sourceFile };
   // `return openai.chat.completions.create(…)` returns the Promise an awaiting caller unwraps: classify it as awaited.
-  const returned = returnedExpressions(located.node).map((r) => inner.resolve.value(ts.factory.createAwaitExpression(r), inner) ?? inner.resolve.value(r, inner));
+  const returned = returnedExpressions(located.node).map(
+    (r) => inner.resolve.value(ts.factory.createAwaitExpression(r), inner) ?? inner.resolve.value(r, inner),
+  );
   const refused = returned.find((r) => r?.rejection);
   if (refused) return refused;
   if (ref && OPENAI_PACKAGE.test(ref.module)) {
@@ -227,7 +302,10 @@ function classifyWrapperOnce(located: Located, ctx: PassContext): CallClassifica
     if (!declaresType(prop.node as ts.PropertySignature, tsType)) {
       const declared = (prop.node as ts.PropertySignature).type?.getText(located.sourceFile) ?? 'untyped';
       return {
-        rejection: { code: 'no-field-value', reason: `the wrapper's \`${name}\` is \`${declared}\`, not a ${tsType === 'number' ? 'number of unix seconds' : 'string'}: convert it by hand` },
+        rejection: {
+          code: 'no-field-value',
+          reason: `the wrapper's \`${name}\` is \`${declared}\`, not a ${tsType === 'number' ? 'number of unix seconds' : 'string'}: convert it by hand`,
+        },
         notes: [],
         needsAwait: true,
       };
@@ -236,7 +314,9 @@ function classifyWrapperOnce(located: Located, ctx: PassContext): CallClassifica
     fields[field] = reader;
   }
   if (!any || !fields.openai_request_id) return undefined;
-  const name = ts.isFunctionDeclaration(located.node) ? located.node.name?.text : (located.node as ts.VariableDeclaration).name.getText(located.sourceFile);
+  const name = ts.isFunctionDeclaration(located.node)
+    ? located.node.name?.text
+    : (located.node as ts.VariableDeclaration).name.getText(located.sourceFile);
   return {
     kind: { id: 'wrapper', label: `in-house wrapper \`${name}\` (its return type carries the fields)`, fields },
     notes: [],
