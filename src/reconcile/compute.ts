@@ -188,6 +188,9 @@ export interface WritePlanEntry {
   billed_cents: number | null;
   /** Verifiable rows the bucket holds (duplicates included): the write checks it touches exactly these. */
   rows: number;
+  /** Distinct request ids among those rows when they were read: fewer than `rows` when some repeat an id (then the
+   * write looks for the copies, which get no cents); when absent, the write looks anyway. */
+  requests?: number;
   parts: Array<{
     day: number;
     model_used: string;
@@ -610,7 +613,7 @@ function judgeBuckets(groups: Map<string, Group>, { inferred, merged }: ModelKey
       const verdict = checks.every(Boolean) ? 'matched' : 'discrepancy';
       status = verdict;
       const billedCents = openai.billed === null ? null : Math.round(openai.billed * 100);
-      plan.push({ start: g.start, end, model: g.key, status: verdict, billed_cents: billedCents, rows: app.rows, parts: g.parts });
+      plan.push({ start: g.start, end, model: g.key, status: verdict, billed_cents: billedCents, rows: app.rows, requests: app.requests, parts: g.parts });
     }
     for (const note of notes) {
       const text = KNOWN_DIFFERENCES[note.split(':')[0]];

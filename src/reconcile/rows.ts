@@ -281,6 +281,8 @@ export async function writePlan(
     const expected = batch.reduce((s, e) => s + e.rows, 0);
     const from = batch[0].start;
     const to = Math.min(window.until, Math.max(...batch.map((e) => e.end)));
+    // Repeated request ids are looked for (one pass over the request-id index) only where the read found some.
+    const findCopies = !uniqueIds && batch.some((e) => e.requests === undefined || e.requests < e.rows);
     const started = Date.now();
     const result = await db.transaction(async (tx) => {
       await tx.query(`SET LOCAL work_mem = '${WRITE_WORK_MEM}'`);
@@ -291,7 +293,7 @@ export async function writePlan(
         `WITH p AS (SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[],
                                          $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::text[], $13::int[])
                            AS p(part, grp, b, day, model_used, openai_model, service_tier, ri, rc, ro, ra, status, total)),
-              -- Request ids on more than one row of the table: one streaming pass over the request-id index.
+              -- Request ids on more than one row of the table (when the read found some): one streaming pass over the request-id index.
               d AS (SELECT rid FROM (SELECT t.openai_request_id AS rid, lag(t.openai_request_id) OVER (ORDER BY t.openai_request_id) AS prev
                                        FROM ${options.table} AS t WHERE t.openai_request_id IS NOT NULL AND NOT $19) AS q
                      WHERE rid = prev),
@@ -361,7 +363,7 @@ export async function writePlan(
           from,
           to,
           now.toISOString(),
-          uniqueIds,
+          !findCopies,
           batch.length,
         ],
       );
