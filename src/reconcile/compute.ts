@@ -188,6 +188,9 @@ export interface WritePlanEntry {
   billed_cents: number | null;
   /** Verifiable rows the bucket holds (duplicates included): the write checks it touches exactly these. */
   rows: number;
+  /** Distinct request ids among those rows when they were read: fewer than `rows` when some repeat an id (then the
+   * write looks for the copies, which get no cents); when absent, the write looks anyway. */
+  requests?: number;
   parts: Array<{
     day: number;
     model_used: string;
@@ -302,16 +305,36 @@ function rateOf(prices: PriceTable, model: string, at: number, service_tier: str
   };
 }
 
+/**
+ * Compares the app's groups of rows with OpenAI's usage and costs, in phases: the model key of each group
+ * (modelKeys), OpenAI's side and the app's side per bucket and key (addOpenAiSide, addAppSide), the day's dollars
+ * shared over its buckets (allocateCosts), a status per bucket and the write plan (judgeBuckets), and the report
+ * (buildReport).
+ */
 export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, options: ReconcileOptions): { report: Report; plan: WritePlanEntry[] } {
-  const { since, until, bucket, tolerance, prices } = options;
-  const absoluteDollars = options.absoluteDollars ?? DEFAULT_DOLLAR_FLOOR;
-  const width = BUCKET_SECONDS[bucket];
-  const lateAfter = options.lateAfterSeconds ?? 86400;
-  const inWindow = (t: number): boolean => t >= since && t < until;
-
+  const inWindow = (t: number): boolean => t >= options.since && t < options.until;
   const usage = data.usage.filter((e) => inWindow(e.start));
   const rows = appGroups.filter((g) => inWindow(g.start));
+  const keys = modelKeys(usage, rows);
+  const groups = new Map<string, Group>();
+  addOpenAiSide(groups, usage, keys.keyOf, options.prices);
+  const counts = addAppSide(groups, rows, keys.rowKey, options.prices);
+  const costs = allocateCosts(groups, data, options);
+  const verdicts = judgeBuckets(groups, keys, options);
+  return { report: buildReport(groups, data, options, counts, costs, verdicts), plan: verdicts.plan };
+}
 
+/** The model key each group of rows is compared under: its snapshot, its requested model, or the model's family. */
+interface ModelKeys {
+  rowKey: Map<AppGroup, string>;
+  /** `${start}|${family}`: buckets where rows without a snapshot compare the whole family. */
+  merged: Set<string>;
+  /** `${start}|${snapshot}`: buckets where rows took their requested model's only snapshot. */
+  inferred: Set<string>;
+  keyOf: (start: number, model: string) => string;
+}
+
+function modelKeys(usage: readonly UsageEntry[], rows: readonly AppGroup[]): ModelKeys {
   // Snapshots OpenAI reported, per bucket and family, and over the whole window.
   const snapshotsIn = new Map<number, Map<string, Set<string>>>();
   const windowSnapshots = new Map<string, Set<string>>();
@@ -352,30 +375,34 @@ export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, opti
   }
   const keyOf = (start: number, model: string): string => (merged.has(`${start}|${modelFamily(model)}`) ? modelFamily(model) : model);
   for (const [row, key] of rowKey) rowKey.set(row, keyOf(row.start, key));
+  return { rowKey, merged, inferred, keyOf };
+}
 
-  const groups = new Map<string, Group>();
-  const groupOf = (start: number, key: string): Group => {
-    const id = `${start}|${key}`;
-    let group = groups.get(id);
-    if (!group) {
-      group = {
-        start,
-        key,
-        app: { ...emptySide(), rows: 0, unverifiable: 0, cachedKnown: true, ownCents: null },
-        openai: { ...emptySide(), billed: null, allocated: false, tiers: new Set() },
-        parts: [],
-        notes: new Set(),
-        appRowsLackTier: false,
-      };
-      groups.set(id, group);
-    }
-    return group;
-  };
+/** The group of bucket `start` and model key `key`, made empty on first use. */
+function groupOf(groups: Map<string, Group>, start: number, key: string): Group {
+  const id = `${start}|${key}`;
+  let group = groups.get(id);
+  if (!group) {
+    group = {
+      start,
+      key,
+      app: { ...emptySide(), rows: 0, unverifiable: 0, cachedKnown: true, ownCents: null },
+      openai: { ...emptySide(), billed: null, allocated: false, tiers: new Set() },
+      parts: [],
+      notes: new Set(),
+      appRowsLackTier: false,
+    };
+    groups.set(id, group);
+  }
+  return group;
+}
 
+/** OpenAI's usage summed into the groups, priced with the table. */
+function addOpenAiSide(groups: Map<string, Group>, usage: readonly UsageEntry[], keyOf: ModelKeys['keyOf'], prices: PriceTable): void {
   // OpenAI's side: counts, and the table's price for them (batch and tier change the rate).
   for (const entry of usage) {
     const model = entry.model ?? '(model not reported)';
-    const group = groupOf(entry.start, keyOf(entry.start, model));
+    const group = groupOf(groups, entry.start, keyOf(entry.start, model));
     const side = group.openai;
     side.requests += entry.requests;
     side.input_tokens += entry.input_tokens;
@@ -393,14 +420,23 @@ export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, opti
     else side.estimated_dollars += price.dollars;
     if (price.note) group.notes.add(price.note);
   }
+}
 
+interface RowCounts {
+  rowsInWindow: number;
+  unverifiableRows: number;
+  duplicateRows: number;
+}
+
+/** The app's groups of rows summed into the groups, priced per group; the row counts for the report. */
+function addAppSide(groups: Map<string, Group>, rows: readonly AppGroup[], rowKey: ModelKeys['rowKey'], prices: PriceTable): RowCounts {
   // The app's side: sums per group of rows, priced per group (a row's price is linear in its counts).
   let unverifiableRows = 0;
   let rowsInWindow = 0;
   let duplicateRows = 0;
   for (const part of rows) {
     rowsInWindow += part.rows;
-    const group = groupOf(part.start, rowKey.get(part)!);
+    const group = groupOf(groups, part.start, rowKey.get(part)!);
     if (!part.verifiable) {
       group.app.unverifiable += part.rows;
       unverifiableRows += part.rows;
@@ -442,7 +478,23 @@ export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, opti
       rate: rateOf(prices, model, part.at, part.service_tier),
     });
   }
+  return { rowsInWindow, unverifiableRows, duplicateRows };
+}
 
+interface Costs {
+  byLineItem: Map<string, { line_item: string | null; model: string | null; dollars: number }>;
+  unparsed: Report['costs']['unparsed'];
+  unmatched: Report['costs']['unmatched'];
+  billedPerDay: Map<number, number>;
+  billedTotal: number;
+  partialDays: Map<number, number>;
+  currencies: Set<string>;
+}
+
+/** The Costs API's dollars per UTC day and line item, shared over the groups of that day and model family. */
+function allocateCosts(groups: Map<string, Group>, data: OpenAiData, options: ReconcileOptions): Costs {
+  const { since, until, bucket } = options;
+  const inWindow = (t: number): boolean => t >= since && t < until;
   // Dollars: the Costs API gives a UTC day per line item. Each (day, model family) amount goes to that day's buckets of
   // the family in proportion to OpenAI's usage priced with the table.
   const costs = data.costs.filter((c) => inWindow(c.start) || (c.start < until && c.end > since));
@@ -502,7 +554,24 @@ export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, opti
   for (const g of groups.values()) {
     if (g.openai.billed === null && daysWithCosts.has(Math.floor(g.start / 86400) * 86400)) g.openai.billed = 0;
   }
+  return { byLineItem, unparsed, unmatched, billedPerDay, billedTotal, partialDays, currencies };
+}
 
+interface Verdicts {
+  buckets: BucketReport[];
+  plan: WritePlanEntry[];
+  knownDifferences: Set<string>;
+  captureRequests: number;
+  captureDollars: number;
+  openaiRequests: number;
+}
+
+/** A status and notes per bucket and key, the write plan for the compared ones, and the capture totals. */
+function judgeBuckets(groups: Map<string, Group>, { inferred, merged }: ModelKeys, options: ReconcileOptions): Verdicts {
+  const { tolerance } = options;
+  const absoluteDollars = options.absoluteDollars ?? DEFAULT_DOLLAR_FLOOR;
+  const width = BUCKET_SECONDS[options.bucket];
+  const lateAfter = options.lateAfterSeconds ?? 86400;
   // Statuses.
   const buckets: BucketReport[] = [];
   const plan: WritePlanEntry[] = [];
@@ -544,7 +613,7 @@ export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, opti
       const verdict = checks.every(Boolean) ? 'matched' : 'discrepancy';
       status = verdict;
       const billedCents = openai.billed === null ? null : Math.round(openai.billed * 100);
-      plan.push({ start: g.start, end, model: g.key, status: verdict, billed_cents: billedCents, rows: app.rows, parts: g.parts });
+      plan.push({ start: g.start, end, model: g.key, status: verdict, billed_cents: billedCents, rows: app.rows, requests: app.requests, parts: g.parts });
     }
     for (const note of notes) {
       const text = KNOWN_DIFFERENCES[note.split(':')[0]];
@@ -589,6 +658,15 @@ export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, opti
       },
     });
   }
+  return { buckets, plan, knownDifferences, captureRequests, captureDollars, openaiRequests };
+}
+
+/** The report: the buckets, the daily chart, the costs and the known differences. */
+function buildReport(groups: Map<string, Group>, data: OpenAiData, options: ReconcileOptions, counts: RowCounts, costs: Costs, verdicts: Verdicts): Report {
+  const { since, until, bucket, tolerance, prices } = options;
+  const { rowsInWindow, unverifiableRows, duplicateRows } = counts;
+  const { byLineItem, unparsed, unmatched, billedPerDay, billedTotal, partialDays, currencies } = costs;
+  const { buckets, knownDifferences, captureRequests, captureDollars, openaiRequests } = verdicts;
   if ([...currencies].some((c) => c !== 'usd')) knownDifferences.add('Some costs are not in USD; they are added as they are.');
   if (unparsed.length > 0) knownDifferences.add(KNOWN_DIFFERENCES['unparsed-line-items']);
   if (partialDays.size > 0) knownDifferences.add(KNOWN_DIFFERENCES['partial-day-costs']);
@@ -633,7 +711,7 @@ export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, opti
     allocation:
       "actual_cost_cents is an allocation, not a per-request bill: OpenAI bills per UTC day and line item, so each bucket's billed dollars are shared over its rows in proportion to their estimated cost (and a day's dollars over its sub-day buckets in proportion to OpenAI's usage priced with the table).",
   };
-  return { report, plan };
+  return report;
 }
 
 function priceInputOfEntry(entry: UsageEntry, model: string) {

@@ -116,6 +116,16 @@ async function checkedColumns(db: Pick<Db, 'query'>, { table, costColumn }: Tabl
   return columns;
 }
 
+/** Whether a unique index (no predicate) on the request id alone rules out repeated ids. */
+async function uniqueRequestIds(db: Pick<Db, 'query'>, table: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+      WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indnatts = 1 AND a.attname = 'openai_request_id' AND i.indpred IS NULL`,
+    [table],
+  );
+  return rows.length > 0;
+}
+
 const GROUP_KEYS = 'b, day, model_used, openai_model, service_tier, verifiable';
 
 /**
@@ -178,12 +188,7 @@ export async function readGroups(
     }
     // Request ids on more than one row: one streaming pass over the request-id index the migration creates (no sort,
     // no memory; without the index the database sorts). A table with a unique index on the id has none.
-    const unique = await tx.query(
-      `SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-        WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indnatts = 1 AND a.attname = 'openai_request_id' AND i.indpred IS NULL`,
-      [options.table],
-    );
-    if (unique.rows.length > 0) return;
+    if (await uniqueRequestIds(tx, options.table)) return;
     await tx.query('SET LOCAL enable_hashagg = off');
     const { rows: extras } = await tx.query<Record<string, unknown>>(
       `WITH d AS (SELECT t.openai_request_id FROM ${options.table} AS t WHERE t.openai_request_id IS NOT NULL
@@ -217,6 +222,8 @@ export async function readGroups(
 /** Rows per `--write` transaction (whole buckets: a bucket larger than this is one transaction of its own). Each batch
  * scans the window once (the row time is an expression no index covers), so batches are large. */
 export const WRITE_BATCH_ROWS = 1_000_000;
+/** Memory for the batch's one sort of its rows (the largest remainder's ranking), so a batch is sorted in memory. */
+const WRITE_WORK_MEM = '256MB';
 
 /**
  * Writes the plan with set-based UPDATEs, a batch of whole buckets per transaction: status, and (where the bucket had
@@ -252,6 +259,20 @@ export async function writePlan(
     }
   }
   const total = ordered.reduce((s, e) => s + e.rows, 0);
+  const uniqueIds = await uniqueRequestIds(db, options.table);
+  const inWindow = (alias: string): string => ROW_TIME.replaceAll('t.', `${alias}.`) + ` >= to_timestamp($16) AND ${ROW_TIME.replaceAll('t.', `${alias}.`)} < to_timestamp($17)`;
+  // Two rows in the same part: the same bucket, day, requested model, snapshot and service tier.
+  const sameKeys = (a: string, b: string): string => {
+    const at = (alias: string) => x.at.replaceAll('t.', `${alias}.`);
+    const col = (e: string, alias: string) => e.replaceAll('t.', `${alias}.`);
+    return [
+      `floor((${at(a)} - $14) / $15) = floor((${at(b)} - $14) / $15)`,
+      `floor(${at(a)} / 86400) = floor(${at(b)} / 86400)`,
+      `${a}.model_used = ${b}.model_used`,
+      `${col(x.openaiModel, a)} IS NOT DISTINCT FROM ${col(x.openaiModel, b)}`,
+      `${col(x.serviceTier, a)} IS NOT DISTINCT FROM ${col(x.serviceTier, b)}`,
+    ].join(' AND ');
+  };
   let done = 0;
   let written = 0;
   let unchanged = 0;
@@ -260,45 +281,69 @@ export async function writePlan(
     const expected = batch.reduce((s, e) => s + e.rows, 0);
     const from = batch[0].start;
     const to = Math.min(window.until, Math.max(...batch.map((e) => e.end)));
+    // Repeated request ids are looked for (one pass over the request-id index) only where the read found some.
+    const findCopies = !uniqueIds && batch.some((e) => e.requests === undefined || e.requests < e.rows);
     const started = Date.now();
     const result = await db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ candidates: string | number; updated: string | number }>(
+      await tx.query(`SET LOCAL work_mem = '${WRITE_WORK_MEM}'`);
+      // The rows' count is estimated badly (the time is an expression): without this the planner may sort them all to
+      // sum them per group instead of hashing into the few groups. The one sort the allocation needs stays.
+      await tx.query('SET LOCAL enable_sort = off');
+      const { rows } = await tx.query<{ candidates: string | number; stale: string | number; updated: string | number }>(
         `WITH p AS (SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[],
-                                         $8::float8[], $9::float8[], $10::float8[], $11::float8[])
-                           AS p(part, grp, b, day, model_used, openai_model, service_tier, ri, rc, ro, ra)),
-              e AS (SELECT * FROM unnest($12::int[], $13::text[], $14::int[]) AS e(grp, status, total)),
-              r AS (SELECT t.id AS row_id, p.grp, e.status, e.total,
+                                         $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::text[], $13::int[])
+                           AS p(part, grp, b, day, model_used, openai_model, service_tier, ri, rc, ro, ra, status, total)),
+              -- Request ids on more than one row of the table (when the read found some): one streaming pass over the request-id index.
+              d AS (SELECT rid FROM (SELECT t.openai_request_id AS rid, lag(t.openai_request_id) OVER (ORDER BY t.openai_request_id) AS prev
+                                       FROM ${options.table} AS t WHERE t.openai_request_id IS NOT NULL AND NOT $19) AS q
+                     WHERE rid = prev),
+              -- copy: 1 for the first row of a request id in its part (by time, then id). Only a repeated id looks for its
+              -- earlier copies (over the request-id index), so no row is sorted or joined for it.
+              r AS MATERIALIZED (
+                    SELECT t.ctid AS tid, t.id AS row_id, p.grp, p.status, p.total, ${x.at} AS at,
+                           t.reconciliation_status AS old_status, t.actual_cost_cents AS old_cents,
                            p.ri * (${x.input} - ${x.cachedPriced}) + p.rc * ${x.cachedPriced} + p.ro * ${x.output} + p.ra * COALESCE(${x.audio}, 0) AS w,
-                           row_number() OVER (PARTITION BY p.part, t.openai_request_id ORDER BY ${x.at}, t.id) AS copy,
-                           row_number() OVER (PARTITION BY p.grp ORDER BY ${x.at}, t.id) AS pos
+                           CASE WHEN t.openai_request_id IN (SELECT rid FROM d)
+                                THEN 1 + (SELECT count(*) FROM ${options.table} AS t2
+                                           WHERE t2.openai_request_id = t.openai_request_id AND ${inWindow('t2')}
+                                             AND ${sameKeys('t2', 't')}
+                                             AND (${x.at.replaceAll('t.', 't2.')}, t2.id) < (${x.at}, t.id))
+                                ELSE 1 END AS copy
                       FROM ${options.table} AS t
-                      JOIN p ON p.b = floor((${x.at} - $15) / $16)::bigint AND p.day = floor(${x.at} / 86400)::bigint
+                      JOIN p ON p.b = floor((${x.at} - $14) / $15)::bigint AND p.day = floor(${x.at} / 86400)::bigint
                             AND p.model_used = t.model_used AND p.openai_model IS NOT DISTINCT FROM ${x.openaiModel}
                             AND p.service_tier IS NOT DISTINCT FROM ${x.serviceTier}
-                      JOIN e ON e.grp = p.grp
-                     WHERE ${ROW_TIME} >= to_timestamp($17) AND ${ROW_TIME} < to_timestamp($18) AND ${x.verifiable}),
-              s AS (SELECT r.*, CASE WHEN copy = 1 THEN w ELSE 0 END AS wx,
-                           sum(CASE WHEN copy = 1 THEN w ELSE 0 END) OVER (PARTITION BY grp) AS wsum,
-                           count(*) FILTER (WHERE copy = 1) OVER (PARTITION BY grp) AS n
+                     WHERE ${inWindow('t')} AND ${x.verifiable}),
+              -- Per group: the weight of its first copies, and their number (one aggregate, read as arrays: no join).
+              g AS (SELECT array_agg(COALESCE(s.wsum, 0) ORDER BY e.grp) AS wsum, array_agg(COALESCE(s.n, 0) ORDER BY e.grp) AS n
+                      FROM generate_series(0, $20 - 1) AS e(grp)
+                      LEFT JOIN (SELECT grp, sum(w) FILTER (WHERE copy = 1) AS wsum, count(*) FILTER (WHERE copy = 1) AS n FROM r GROUP BY grp) AS s
+                        ON s.grp = e.grp),
+              f AS (SELECT r.*, CASE WHEN total IS NULL OR copy > 1 THEN NULL
+                                     WHEN (SELECT wsum FROM g)[grp + 1] > 0 THEN total * w / (SELECT wsum FROM g)[grp + 1]
+                                     ELSE total::float8 / (SELECT n FROM g)[grp + 1] END AS share
                       FROM r),
-              f AS (SELECT s.*, CASE WHEN total IS NULL OR copy > 1 THEN NULL WHEN wsum > 0 THEN total * wx / wsum ELSE total::float8 / n END AS share
-                      FROM s),
               k AS (SELECT f.*, floor(share) AS fl,
-                           row_number() OVER (PARTITION BY grp ORDER BY share IS NULL, share - floor(share) DESC, pos) AS rk,
+                           row_number() OVER (PARTITION BY grp ORDER BY share IS NULL, share - floor(share) DESC, at, row_id) AS rk,
                            total - sum(floor(share)) OVER (PARTITION BY grp) AS rest
                       FROM f),
-              v AS (SELECT row_id, status,
+              -- In the table's order: the UPDATE then visits each page once.
+              v AS MATERIALIZED (
+                    SELECT tid, row_id, status, old_status, old_cents,
                            CASE WHEN total IS NULL THEN NULL WHEN copy > 1 THEN 0 ELSE (fl + CASE WHEN rk <= rest THEN 1 ELSE 0 END)::int END AS cents
-                      FROM k),
+                      FROM k ORDER BY tid),
+              -- By the row's ctid (no index look-up); rows that already hold the values are not rewritten.
               u AS (UPDATE ${options.table} AS t
                        SET reconciliation_status = v.status,
                            actual_cost_cents = v.cents,
-                           reconciled_at = CASE WHEN v.cents IS NULL THEN NULL ELSE $19::timestamptz END
+                           reconciled_at = CASE WHEN v.cents IS NULL THEN NULL ELSE $18::timestamptz END
                       FROM v
-                     WHERE t.id = v.row_id
+                     WHERE t.ctid = v.tid AND t.id = v.row_id
                        AND (t.reconciliation_status IS DISTINCT FROM v.status OR t.actual_cost_cents IS DISTINCT FROM v.cents)
                     RETURNING 1)
-         SELECT (SELECT count(*) FROM v) AS candidates, (SELECT count(*) FROM u) AS updated`,
+         SELECT (SELECT count(*) FROM v) AS candidates,
+                (SELECT count(*) FROM v WHERE old_status IS DISTINCT FROM status OR old_cents IS DISTINCT FROM cents) AS stale,
+                (SELECT count(*) FROM u) AS updated`,
         [
           parts.map((_, i) => i),
           parts.map((p) => p.grp),
@@ -311,14 +356,15 @@ export async function writePlan(
           parts.map((p) => p.rate.cached),
           parts.map((p) => p.rate.output),
           parts.map((p) => p.rate.audio),
-          batch.map((_, i) => i),
-          batch.map((e) => e.status),
-          batch.map((e) => e.billed_cents),
+          parts.map((p) => batch[p.grp].status),
+          parts.map((p) => batch[p.grp].billed_cents),
           window.since,
           width,
           from,
           to,
           now.toISOString(),
+          !findCopies,
+          batch.length,
         ],
       );
       const candidates = Number(rows[0].candidates);
@@ -327,7 +373,14 @@ export async function writePlan(
           `expected to update ${expected} rows from ${new Date(from * 1000).toISOString()}, the database matched ${candidates} (rows changed since they were read?): this batch was rolled back; ${written} rows written before it stay. Run again.`,
         );
       }
-      return { updated: Number(rows[0].updated), candidates };
+      // A row changed by another transaction since this statement's snapshot is not updated (its ctid moved on).
+      const stale = Number(rows[0].stale);
+      if (Number(rows[0].updated) !== stale) {
+        throw new Error(
+          `expected to update ${stale} rows from ${new Date(from * 1000).toISOString()}, the database updated ${rows[0].updated} (rows changed while they were written?): this batch was rolled back; ${written} rows written before it stay. Run again.`,
+        );
+      }
+      return { updated: stale, candidates };
     });
     written += result.updated;
     unchanged += result.candidates - result.updated;

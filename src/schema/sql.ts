@@ -188,7 +188,8 @@ function preflightSql({ table, costColumn }: SqlNames): string {
  * The status of rows the app (or a database function) inserts itself: `pending` with a request id (OpenAI's, or a
  * gateway's generation id), `not_applicable` without, set by a trigger because no column default can depend on another column. A `pending` without a request
  * id (what a `DEFAULT 'pending'` gives) can never be matched, so it becomes `not_applicable`; a row that later gets
- * its request id goes from `not_applicable` to `pending`. Any other explicit status is kept. A default on the column
+ * its request id goes from `not_applicable` to `pending`. Any other explicit status is kept (the trigger's WHEN skips
+ * the function for it: reconcile writes a million of them at a time). A default on the column
  * (an earlier hand migration's `DEFAULT 'pending'`) is dropped: the trigger decides.
  */
 function statusTriggerSql({ table, statusFunction, statusTrigger }: SqlNames): string {
@@ -214,9 +215,15 @@ function statusTriggerSql({ table, statusFunction, statusTrigger }: SqlNames): s
       `      EXECUTE format('REVOKE ALL ON FUNCTION ${statusFunction}() FROM %s', role);`,
       '    END IF;',
       '  END LOOP;',
+      '  -- Only for the statuses the function may change (an earlier run made the trigger without WHEN: made again), so',
+      "  -- reconcile's writes of matched and discrepancy call no function.",
+      `  IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl AND tgname = ${quoteLiteral(statusTrigger)} AND tgqual IS NULL) THEN`,
+      `    DROP TRIGGER ${statusTrigger} ON ${table};`,
+      '  END IF;',
       `  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl AND tgname = ${quoteLiteral(statusTrigger)}) THEN`,
       `    CREATE TRIGGER ${statusTrigger} BEFORE INSERT OR UPDATE OF openai_request_id, gateway_generation_id, reconciliation_status ON ${table}`,
-      `      FOR EACH ROW EXECUTE FUNCTION ${statusFunction}();`,
+      "      FOR EACH ROW WHEN (NEW.reconciliation_status IS NULL OR NEW.reconciliation_status IN ('pending', 'not_applicable'))",
+      `      EXECUTE FUNCTION ${statusFunction}();`,
       '  END IF;',
       "  IF EXISTS (SELECT 1 FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = tbl AND a.attname = 'reconciliation_status') THEN",
       `    RAISE NOTICE 'recon-codemod: dropped the default of %.reconciliation_status (%): the trigger ${statusTrigger} sets pending with a request id, not_applicable without',`,
