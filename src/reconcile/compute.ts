@@ -134,7 +134,13 @@ export interface BucketReport {
     /** True when the dollars are a share of a day's line item (sub-day buckets, several snapshots). */
     billed_is_allocation: boolean;
   };
-  diff: { requests: number; input_tokens: number; cached_tokens: number | null; output_tokens: number; dollars: number | null };
+  diff: {
+    requests: number;
+    input_tokens: number;
+    cached_tokens: number | null;
+    output_tokens: number;
+    dollars: number | null;
+  };
 }
 
 export interface DayReport {
@@ -206,7 +212,14 @@ const round = (value: number, digits = 6): number => {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 };
-const emptySide = () => ({ requests: 0, input_tokens: 0, cached_tokens: 0, output_tokens: 0, audio_seconds: 0, estimated_dollars: 0 });
+const emptySide = () => ({
+  requests: 0,
+  input_tokens: 0,
+  cached_tokens: 0,
+  output_tokens: 0,
+  audio_seconds: 0,
+  estimated_dollars: 0,
+});
 
 /** Within a relative tolerance (and, for dollars, within half a cent). */
 function within(a: number, b: number, tolerance: number, absolute = 0): boolean {
@@ -252,7 +265,10 @@ interface Group {
 }
 
 /** The app's rows summed as the database sums them (`readGroups`): for rows already in memory (tests, small tables). */
-export function aggregateRows(appRows: readonly AppRow[], { since, until, bucket }: Pick<ReconcileOptions, 'since' | 'until' | 'bucket'>): AppGroup[] {
+export function aggregateRows(
+  appRows: readonly AppRow[],
+  { since, until, bucket }: Pick<ReconcileOptions, 'since' | 'until' | 'bucket'>,
+): AppGroup[] {
   const width = BUCKET_SECONDS[bucket];
   const groups = new Map<string, AppGroup>();
   const seen = new Set<string>();
@@ -264,8 +280,25 @@ export function aggregateRows(appRows: readonly AppRow[], { since, until, bucket
     const id = JSON.stringify([start, day, row.model_used, row.openai_model, row.service_tier, verifiable]);
     let g = groups.get(id);
     if (!g) {
-      g = { start, at: row.at, day, model_used: row.model_used, openai_model: row.openai_model, service_tier: row.service_tier, verifiable, rows: 0, requests: 0,
-        input_tokens: 0, input_missing: 0, cached_tokens: 0, cached_missing: 0, cached_priced: 0, output_tokens: 0, audio_seconds: 0, own_cents: null };
+      g = {
+        start,
+        at: row.at,
+        day,
+        model_used: row.model_used,
+        openai_model: row.openai_model,
+        service_tier: row.service_tier,
+        verifiable,
+        rows: 0,
+        requests: 0,
+        input_tokens: 0,
+        input_missing: 0,
+        cached_tokens: 0,
+        cached_missing: 0,
+        cached_priced: 0,
+        output_tokens: 0,
+        audio_seconds: 0,
+        own_cents: null,
+      };
       groups.set(id, g);
     }
     g.rows += 1;
@@ -294,7 +327,12 @@ function compareIds(a: string, b: string): number {
 }
 
 /** One row's dollars as a linear function of its counts, so the database can weigh each row for the allocation. */
-function rateOf(prices: PriceTable, model: string, at: number, service_tier: string | null): WritePlanEntry['parts'][number]['rate'] {
+function rateOf(
+  prices: PriceTable,
+  model: string,
+  at: number,
+  service_tier: string | null,
+): WritePlanEntry['parts'][number]['rate'] {
   const M = 1_000_000;
   const per = (input: Parameters<PriceTable['price']>[0]): number => (prices.price(input).dollars ?? 0) / M;
   return {
@@ -311,7 +349,11 @@ function rateOf(prices: PriceTable, model: string, at: number, service_tier: str
  * shared over its buckets (allocateCosts), a status per bucket and the write plan (judgeBuckets), and the report
  * (buildReport).
  */
-export function reconcile(appGroups: readonly AppGroup[], data: OpenAiData, options: ReconcileOptions): { report: Report; plan: WritePlanEntry[] } {
+export function reconcile(
+  appGroups: readonly AppGroup[],
+  data: OpenAiData,
+  options: ReconcileOptions,
+): { report: Report; plan: WritePlanEntry[] } {
   const inWindow = (t: number): boolean => t >= options.since && t < options.until;
   const usage = data.usage.filter((e) => inWindow(e.start));
   const rows = appGroups.filter((g) => inWindow(g.start));
@@ -373,7 +415,8 @@ function modelKeys(usage: readonly UsageEntry[], rows: readonly AppGroup[]): Mod
       if (candidates.size > 1) merged.add(`${start}|${family}`);
     }
   }
-  const keyOf = (start: number, model: string): string => (merged.has(`${start}|${modelFamily(model)}`) ? modelFamily(model) : model);
+  const keyOf = (start: number, model: string): string =>
+    merged.has(`${start}|${modelFamily(model)}`) ? modelFamily(model) : model;
   for (const [row, key] of rowKey) rowKey.set(row, keyOf(row.start, key));
   return { rowKey, merged, inferred, keyOf };
 }
@@ -398,7 +441,12 @@ function groupOf(groups: Map<string, Group>, start: number, key: string): Group 
 }
 
 /** OpenAI's usage summed into the groups, priced with the table. */
-function addOpenAiSide(groups: Map<string, Group>, usage: readonly UsageEntry[], keyOf: ModelKeys['keyOf'], prices: PriceTable): void {
+function addOpenAiSide(
+  groups: Map<string, Group>,
+  usage: readonly UsageEntry[],
+  keyOf: ModelKeys['keyOf'],
+  prices: PriceTable,
+): void {
   // OpenAI's side: counts, and the table's price for them (batch and tier change the rate).
   for (const entry of usage) {
     const model = entry.model ?? '(model not reported)';
@@ -410,7 +458,8 @@ function addOpenAiSide(groups: Map<string, Group>, usage: readonly UsageEntry[],
     side.output_tokens += entry.output_tokens;
     side.audio_seconds += entry.seconds;
     if (entry.batch) side.tiers.add('batch');
-    if (entry.service_tier && entry.service_tier !== 'default' && entry.service_tier !== 'auto') side.tiers.add(entry.service_tier);
+    if (entry.service_tier && entry.service_tier !== 'default' && entry.service_tier !== 'auto')
+      side.tiers.add(entry.service_tier);
     if (!entry.model) {
       group.notes.add('usage-not-grouped-by-model');
       continue;
@@ -429,7 +478,12 @@ interface RowCounts {
 }
 
 /** The app's groups of rows summed into the groups, priced per group; the row counts for the report. */
-function addAppSide(groups: Map<string, Group>, rows: readonly AppGroup[], rowKey: ModelKeys['rowKey'], prices: PriceTable): RowCounts {
+function addAppSide(
+  groups: Map<string, Group>,
+  rows: readonly AppGroup[],
+  rowKey: ModelKeys['rowKey'],
+  prices: PriceTable,
+): RowCounts {
   // The app's side: sums per group of rows, priced per group (a row's price is linear in its counts).
   let unverifiableRows = 0;
   let rowsInWindow = 0;
@@ -507,7 +561,8 @@ function allocateCosts(groups: Map<string, Group>, data: OpenAiData, options: Re
   // The Costs API bills whole UTC days: a costs bucket that is not one whole UTC day inside the window (a sub-day
   // window gets the day's dollars on a bucket starting at --since) goes to no bucket and stays out of the capture rate
   // (listed under costs.partial_days).
-  const wholeDay = (c: CostEntry): boolean => c.start % 86400 === 0 && c.end - c.start === 86400 && c.start >= since && c.end <= until;
+  const wholeDay = (c: CostEntry): boolean =>
+    c.start % 86400 === 0 && c.end - c.start === 86400 && c.start >= since && c.end <= until;
   const partialDays = new Map<number, number>();
   const currencies = new Set<string>();
   for (const cost of costs) {
@@ -536,7 +591,10 @@ function allocateCosts(groups: Map<string, Group>, data: OpenAiData, options: Re
     const [dayText, family] = id.split('|');
     const day = Number(dayText);
     const targets = [...groups.values()].filter(
-      (g) => Math.floor(g.start / 86400) * 86400 === day && modelFamily(g.key) === family && g.openai.requests + g.openai.audio_seconds > 0,
+      (g) =>
+        Math.floor(g.start / 86400) * 86400 === day &&
+        modelFamily(g.key) === family &&
+        g.openai.requests + g.openai.audio_seconds > 0,
     );
     if (targets.length === 0) {
       unmatched.push({ day: iso(day), model: family, dollars: round(dollars) });
@@ -567,7 +625,11 @@ interface Verdicts {
 }
 
 /** A status and notes per bucket and key, the write plan for the compared ones, and the capture totals. */
-function judgeBuckets(groups: Map<string, Group>, { inferred, merged }: ModelKeys, options: ReconcileOptions): Verdicts {
+function judgeBuckets(
+  groups: Map<string, Group>,
+  { inferred, merged }: ModelKeys,
+  options: ReconcileOptions,
+): Verdicts {
   const { tolerance } = options;
   const absoluteDollars = options.absoluteDollars ?? DEFAULT_DOLLAR_FLOOR;
   const width = BUCKET_SECONDS[options.bucket];
@@ -597,9 +659,15 @@ function judgeBuckets(groups: Map<string, Group>, { inferred, merged }: ModelKey
       if (!app.cachedKnown && openai.cached_tokens > 0) notes.add('cached-tokens-not-recorded');
       if (openai.tiers.size > 0 && g.appRowsLackTier) notes.add('service-tier-not-recorded');
       const tokensAgree =
-        within(app.input_tokens, openai.input_tokens, tolerance) && within(app.output_tokens, openai.output_tokens, tolerance);
+        within(app.input_tokens, openai.input_tokens, tolerance) &&
+        within(app.output_tokens, openai.output_tokens, tolerance);
       if (openai.requests > app.requests && tokensAgree) notes.add('more-requests-than-rows');
-      if (openai.requests > app.requests && !tokensAgree && openai.input_tokens + openai.output_tokens > app.input_tokens + app.output_tokens) notes.add('untracked-calls');
+      if (
+        openai.requests > app.requests &&
+        !tokensAgree &&
+        openai.input_tokens + openai.output_tokens > app.input_tokens + app.output_tokens
+      )
+        notes.add('untracked-calls');
       // Dollars are billed per UTC day: only a bucket that is one whole UTC day compares them.
       const dayBucket = width === 86400 && g.start % 86400 === 0;
       if (!dayBucket && openai.billed !== null) notes.add('dollars-compared-per-day');
@@ -607,13 +675,24 @@ function judgeBuckets(groups: Map<string, Group>, { inferred, merged }: ModelKey
         within(app.requests, openai.requests, tolerance),
         tokensAgree,
         !app.cachedKnown || within(app.cached_tokens, openai.cached_tokens, tolerance),
-        openai.billed === null || !dayBucket || dollarsAgree(app.estimated_dollars, openai.billed, tolerance, absoluteDollars),
+        openai.billed === null ||
+          !dayBucket ||
+          dollarsAgree(app.estimated_dollars, openai.billed, tolerance, absoluteDollars),
         openai.requests > 0 || openai.audio_seconds > 0,
       ];
       const verdict = checks.every(Boolean) ? 'matched' : 'discrepancy';
       status = verdict;
       const billedCents = openai.billed === null ? null : Math.round(openai.billed * 100);
-      plan.push({ start: g.start, end, model: g.key, status: verdict, billed_cents: billedCents, rows: app.rows, requests: app.requests, parts: g.parts });
+      plan.push({
+        start: g.start,
+        end,
+        model: g.key,
+        status: verdict,
+        billed_cents: billedCents,
+        rows: app.rows,
+        requests: app.requests,
+        parts: g.parts,
+      });
     }
     for (const note of notes) {
       const text = KNOWN_DIFFERENCES[note.split(':')[0]];
@@ -662,12 +741,20 @@ function judgeBuckets(groups: Map<string, Group>, { inferred, merged }: ModelKey
 }
 
 /** The report: the buckets, the daily chart, the costs and the known differences. */
-function buildReport(groups: Map<string, Group>, data: OpenAiData, options: ReconcileOptions, counts: RowCounts, costs: Costs, verdicts: Verdicts): Report {
+function buildReport(
+  groups: Map<string, Group>,
+  data: OpenAiData,
+  options: ReconcileOptions,
+  counts: RowCounts,
+  costs: Costs,
+  verdicts: Verdicts,
+): Report {
   const { since, until, bucket, tolerance, prices } = options;
   const { rowsInWindow, unverifiableRows, duplicateRows } = counts;
   const { byLineItem, unparsed, unmatched, billedPerDay, billedTotal, partialDays, currencies } = costs;
   const { buckets, knownDifferences, captureRequests, captureDollars, openaiRequests } = verdicts;
-  if ([...currencies].some((c) => c !== 'usd')) knownDifferences.add('Some costs are not in USD; they are added as they are.');
+  if ([...currencies].some((c) => c !== 'usd'))
+    knownDifferences.add('Some costs are not in USD; they are added as they are.');
   if (unparsed.length > 0) knownDifferences.add(KNOWN_DIFFERENCES['unparsed-line-items']);
   if (partialDays.size > 0) knownDifferences.add(KNOWN_DIFFERENCES['partial-day-costs']);
   if (duplicateRows > 0) knownDifferences.add(KNOWN_DIFFERENCES['duplicate-rows']);
@@ -675,7 +762,12 @@ function buildReport(groups: Map<string, Group>, data: OpenAiData, options: Reco
   // Per UTC day, for the chart: the app's estimate, OpenAI's usage priced with the table, and the bill.
   const days = new Map<number, DayReport>();
   for (let day = Math.floor(since / 86400) * 86400; day < until; day += 86400) {
-    days.set(day, { day: iso(day).slice(0, 10), app_estimated_dollars: 0, openai_estimated_dollars: 0, billed_dollars: round(billedPerDay.get(day) ?? 0) });
+    days.set(day, {
+      day: iso(day).slice(0, 10),
+      app_estimated_dollars: 0,
+      openai_estimated_dollars: 0,
+      billed_dollars: round(billedPerDay.get(day) ?? 0),
+    });
   }
   for (const g of groups.values()) {
     const day = days.get(Math.floor(g.start / 86400) * 86400);
@@ -684,7 +776,9 @@ function buildReport(groups: Map<string, Group>, data: OpenAiData, options: Reco
     day.openai_estimated_dollars = round(day.openai_estimated_dollars + g.openai.estimated_dollars);
   }
 
-  const statusCounts = Object.fromEntries(BUCKET_STATUSES.map((s) => [s, buckets.filter((b) => b.status === s).length])) as Record<BucketStatus, number>;
+  const statusCounts = Object.fromEntries(
+    BUCKET_STATUSES.map((s) => [s, buckets.filter((b) => b.status === s).length]),
+  ) as Record<BucketStatus, number>;
   const report: Report = {
     version: 1,
     generated_at: iso(options.now),
@@ -693,19 +787,34 @@ function buildReport(groups: Map<string, Group>, data: OpenAiData, options: Reco
     price_source: prices.source,
     rate_multipliers: RATE_MULTIPLIERS,
     capture: {
-      requests: { app: captureRequests, openai: openaiRequests, rate: openaiRequests > 0 ? round(captureRequests / openaiRequests, 4) : null },
-      dollars: { app_estimated: round(captureDollars), billed: round(billedTotal), rate: billedTotal > 0 ? round(captureDollars / billedTotal, 4) : null },
+      requests: {
+        app: captureRequests,
+        openai: openaiRequests,
+        rate: openaiRequests > 0 ? round(captureRequests / openaiRequests, 4) : null,
+      },
+      dollars: {
+        app_estimated: round(captureDollars),
+        billed: round(billedTotal),
+        rate: billedTotal > 0 ? round(captureDollars / billedTotal, 4) : null,
+      },
     },
     status_counts: statusCounts,
     buckets,
     daily: [...days.values()],
     costs: {
-      by_line_item: [...byLineItem.values()].map((i) => ({ ...i, dollars: round(i.dollars) })).sort((a, b) => String(a.line_item).localeCompare(String(b.line_item))),
+      by_line_item: [...byLineItem.values()]
+        .map((i) => ({ ...i, dollars: round(i.dollars) }))
+        .sort((a, b) => String(a.line_item).localeCompare(String(b.line_item))),
       unparsed,
       unmatched,
       partial_days: [...partialDays].map(([day, dollars]) => ({ day: iso(day), dollars: round(dollars) })),
     },
-    rows: { in_window: rowsInWindow, verifiable: rowsInWindow - unverifiableRows, unverifiable: unverifiableRows, duplicates: duplicateRows },
+    rows: {
+      in_window: rowsInWindow,
+      verifiable: rowsInWindow - unverifiableRows,
+      unverifiable: unverifiableRows,
+      duplicates: duplicateRows,
+    },
     ignored_usage_results: data.ignored,
     known_differences: [...knownDifferences].sort(),
     allocation:
@@ -732,14 +841,16 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'cached-tokens-not-recorded':
     'Some rows lack cached_input_tokens while OpenAI reports cached input: their estimate prices every input token at the uncached rate (too high). Record usage.prompt_tokens_details.cached_tokens.',
   'service-tier-not-recorded':
-    'OpenAI reports batch or non-default service-tier usage, but some rows lack service_tier: their estimate uses the standard rate. Record the response\'s service_tier.',
-  'priority-rate-unknown': 'Priority processing has a per-model premium that the price table lacks: estimated at the standard rate.',
+    "OpenAI reports batch or non-default service-tier usage, but some rows lack service_tier: their estimate uses the standard rate. Record the response's service_tier.",
+  'priority-rate-unknown':
+    'Priority processing has a per-model premium that the price table lacks: estimated at the standard rate.',
   'scale-tier-rate-unknown': 'Scale Tier is prepaid capacity: its tokens are estimated at the standard rate.',
   'more-requests-than-rows':
     'OpenAI counts more requests than there are rows while the tokens agree: multi-step calls (AI SDK steps, tool loops) bill one request per step but are tracked as one row.',
-  'no-usage-reported': 'Rows in buckets for which OpenAI reports no usage: usage data can arrive late, so re-run for recent buckets.',
+  'no-usage-reported':
+    'Rows in buckets for which OpenAI reports no usage: usage data can arrive late, so re-run for recent buckets.',
   'no-costs-reported': 'Days without costs from the Costs API (yet): dollars are not compared there.',
-  'recent-bucket': 'Buckets that ended less than a day before the run: OpenAI\'s usage and costs can still grow.',
+  'recent-bucket': "Buckets that ended less than a day before the run: OpenAI's usage and costs can still grow.",
   'unverifiable-rows':
     'Rows without an OpenAI id, or with an id OpenAI never issued (aitxt-/aiobj- from the AI SDK, gen_/gen- from gateways): not compared.',
   'snapshot-inferred-from-requested-model':
@@ -748,15 +859,16 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
     'Rows without openai_model whose requested model maps to several snapshots: the snapshots are compared together.',
   'input-tokens-not-recorded': 'Rows without input_tokens: their input is taken as tokens_used minus output_tokens.',
   'no-price': 'Models the price table does not know: their estimate is 0 (pass --prices FILE).',
-  'usage-not-grouped-by-model': 'Usage results without a model: they cannot be attributed to the app\'s rows.',
+  'usage-not-grouped-by-model': "Usage results without a model: they cannot be attributed to the app's rows.",
   'untracked-calls':
     'OpenAI counts more requests and tokens than the rows: calls the app does not track (another route, service or API key of the organization, or a call site without the tracker).',
   'dollars-compared-per-day':
-    'The Costs API reports dollars per whole UTC day only: buckets narrower than a day show a share of the day\'s bill (*) and are compared on requests and tokens, not dollars. Use --bucket 1d to compare dollars.',
+    "The Costs API reports dollars per whole UTC day only: buckets narrower than a day show a share of the day's bill (*) and are compared on requests and tokens, not dollars. Use --bucket 1d to compare dollars.",
   'partial-day-costs':
     'The window covers part of a UTC day: the Costs API bills that day whole, so its dollars are compared with no bucket and left out of the capture rate (costs.partial_days).',
   'duplicate-rows':
     'Some request ids were recorded on more than one row: each request is counted once (rows.duplicates; a retried or replayed tracker insert).',
-  'unparsed-line-items': 'Cost line items whose format was not understood: counted in the billed total, matched to no bucket (listed under costs.unparsed).',
+  'unparsed-line-items':
+    'Cost line items whose format was not understood: counted in the billed total, matched to no bucket (listed under costs.unparsed).',
 };
 export type { CostEntry };

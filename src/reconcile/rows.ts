@@ -44,13 +44,19 @@ export const asNumber = (value: unknown): number | null => {
  * The rows whose time (openai_created, else created_at) falls in [since, until). Columns the table lacks (the optional
  * ones, the cost column) read as null, so a table migrated before they existed still works.
  */
-export async function readRows(db: Pick<Db, 'query'>, { table, costColumn }: TableOptions, since: number, until: number): Promise<AppRow[]> {
+export async function readRows(
+  db: Pick<Db, 'query'>,
+  { table, costColumn }: TableOptions,
+  since: number,
+  until: number,
+): Promise<AppRow[]> {
   assertSqlIdentifier(table, 'table name', { qualified: true });
   assertSqlIdentifier(costColumn, 'cost column name');
   const columns = await columnsOf(db, table);
   if (columns.size === 0) throw new Error(`table ${table} does not exist (apply \`recon-codemod sql\` first)`);
   for (const required of ['id', 'created_at', 'model_used', 'tokens_used', 'openai_request_id', 'openai_created']) {
-    if (!columns.has(required)) throw new Error(`table ${table} has no column ${required} (apply \`recon-codemod sql\` first)`);
+    if (!columns.has(required))
+      throw new Error(`table ${table} has no column ${required} (apply \`recon-codemod sql\` first)`);
   }
   const optional = (name: string, cast = ''): string => (columns.has(name) ? `t.${name}${cast}` : 'NULL');
   const { rows } = await db.query<Record<string, unknown>>(
@@ -86,7 +92,9 @@ function rowExpressions(columns: Set<string>, costColumn: string) {
   const col = (name: string, type: string): string => (columns.has(name) ? `t.${name}::${type}` : `NULL::${type}`);
   const output = `COALESCE(${col('output_tokens', 'float8')}, 0)`;
   const input = `COALESCE(${col('input_tokens', 'float8')}, GREATEST(0, t.tokens_used::float8 - ${output}))`;
-  const audioText = columns.has('metadata') ? "COALESCE(t.metadata->>'audio_seconds', t.metadata->>'duration_seconds')" : 'NULL::text';
+  const audioText = columns.has('metadata')
+    ? "COALESCE(t.metadata->>'audio_seconds', t.metadata->>'duration_seconds')"
+    : 'NULL::text';
   return {
     // ROW_TIME in seconds, as float8 (extract() gives numeric, several times slower over millions of rows).
     at: `COALESCE(t.openai_created::float8, date_part('epoch', t.created_at))`,
@@ -111,7 +119,8 @@ async function checkedColumns(db: Pick<Db, 'query'>, { table, costColumn }: Tabl
   const columns = await columnsOf(db, table);
   if (columns.size === 0) throw new Error(`table ${table} does not exist (apply \`recon-codemod sql\` first)`);
   for (const required of ['id', 'created_at', 'model_used', 'tokens_used', 'openai_request_id', 'openai_created']) {
-    if (!columns.has(required)) throw new Error(`table ${table} has no column ${required} (apply \`recon-codemod sql\` first)`);
+    if (!columns.has(required))
+      throw new Error(`table ${table} has no column ${required} (apply \`recon-codemod sql\` first)`);
   }
   return columns;
 }
@@ -142,7 +151,9 @@ export async function readGroups(
   const columns = await checkedColumns(db, options);
   const x = rowExpressions(columns, options.costColumn);
   const width = BUCKET_SECONDS[window.bucket];
-  const rowsSql = (extra = '') => `SELECT floor((${x.at} - $1) / $3)::bigint AS b, floor(${x.at} / 86400)::bigint AS day, ${x.at} AS at,
+  const rowsSql = (
+    extra = '',
+  ) => `SELECT floor((${x.at} - $1) / $3)::bigint AS b, floor(${x.at} / 86400)::bigint AS day, ${x.at} AS at,
             t.model_used, ${x.openaiModel} AS openai_model, ${x.serviceTier} AS service_tier, ${x.verifiable} AS verifiable,
             t.openai_request_id, ${x.input} AS input, (${x.inputMissing}) AS input_missing, ${x.cached} AS cached,
             ${x.cachedPriced} AS cached_priced, ${x.output} AS output, ${x.audio} AS audio, ${x.ownCents} AS own_cents${extra}
@@ -152,7 +163,8 @@ export async function readGroups(
                 count(*) FILTER (WHERE cached IS NULL) AS cached_missing, sum(cached_priced) AS cached_priced,
                 sum(output) AS output, sum(audio) AS audio, sum(own_cents) AS own_cents`;
   const params = [window.since, window.until, width];
-  const key = (r: Record<string, unknown>): string => JSON.stringify([String(r.b), String(r.day), r.model_used, r.openai_model, r.service_tier, r.verifiable]);
+  const key = (r: Record<string, unknown>): string =>
+    JSON.stringify([String(r.b), String(r.day), r.model_used, r.openai_model, r.service_tier, r.verifiable]);
   const groups = new Map<string, AppGroup>();
   await db.transaction(async (tx) => {
     // The window's row count is estimated badly (the time is an expression): without this the planner sorts every row
@@ -260,7 +272,9 @@ export async function writePlan(
   }
   const total = ordered.reduce((s, e) => s + e.rows, 0);
   const uniqueIds = await uniqueRequestIds(db, options.table);
-  const inWindow = (alias: string): string => ROW_TIME.replaceAll('t.', `${alias}.`) + ` >= to_timestamp($16) AND ${ROW_TIME.replaceAll('t.', `${alias}.`)} < to_timestamp($17)`;
+  const inWindow = (alias: string): string =>
+    ROW_TIME.replaceAll('t.', `${alias}.`) +
+    ` >= to_timestamp($16) AND ${ROW_TIME.replaceAll('t.', `${alias}.`)} < to_timestamp($17)`;
   // Two rows in the same part: the same bucket, day, requested model, snapshot and service tier.
   const sameKeys = (a: string, b: string): string => {
     const at = (alias: string) => x.at.replaceAll('t.', `${alias}.`);
@@ -277,7 +291,9 @@ export async function writePlan(
   let written = 0;
   let unchanged = 0;
   for (const [n, batch] of batches.entries()) {
-    const parts = batch.flatMap((entry, grp) => entry.parts.map((p) => ({ grp, b: Math.round((entry.start - window.since) / width), ...p })));
+    const parts = batch.flatMap((entry, grp) =>
+      entry.parts.map((p) => ({ grp, b: Math.round((entry.start - window.since) / width), ...p })),
+    );
     const expected = batch.reduce((s, e) => s + e.rows, 0);
     const from = batch[0].start;
     const to = Math.min(window.until, Math.max(...batch.map((e) => e.end)));
@@ -289,7 +305,11 @@ export async function writePlan(
       // The rows' count is estimated badly (the time is an expression): without this the planner may sort them all to
       // sum them per group instead of hashing into the few groups. The one sort the allocation needs stays.
       await tx.query('SET LOCAL enable_sort = off');
-      const { rows } = await tx.query<{ candidates: string | number; stale: string | number; updated: string | number }>(
+      const { rows } = await tx.query<{
+        candidates: string | number;
+        stale: string | number;
+        updated: string | number;
+      }>(
         `WITH p AS (SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[],
                                          $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::text[], $13::int[])
                            AS p(part, grp, b, day, model_used, openai_model, service_tier, ri, rc, ro, ra, status, total)),
@@ -394,11 +414,18 @@ export async function writePlan(
 }
 
 /** A Db over an open PGlite. */
-export function pgliteDb(pg: {
-  query<T>(text: string, values?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
-  transaction<T>(fn: (tx: { query<R>(text: string, values?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }> }) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
-}, { closeOnClose = true } = {}): Db {
+export function pgliteDb(
+  pg: {
+    query<T>(text: string, values?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
+    transaction<T>(
+      fn: (tx: {
+        query<R>(text: string, values?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+      }) => Promise<T>,
+    ): Promise<T>;
+    close(): Promise<void>;
+  },
+  { closeOnClose = true } = {},
+): Db {
   return {
     query: (text, values) => pg.query(text, values),
     transaction: (work) => pg.transaction((tx) => work({ query: (text, values) => tx.query(text, values) })),

@@ -38,10 +38,13 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 /** Throws an Error naming `what` unless `name` is a plain lower-case identifier (optionally `schema.name`). */
 export function assertSqlIdentifier(name: string, what: string, { qualified = false } = {}): void {
   const parts = qualified ? name.split('.') : [name];
-  const valid = parts.length <= 2 && parts.every((part) => IDENTIFIER.test(part) && part.length <= MAX_IDENTIFIER_LENGTH);
+  const valid =
+    parts.length <= 2 && parts.every((part) => IDENTIFIER.test(part) && part.length <= MAX_IDENTIFIER_LENGTH);
   if (!valid) {
     const shape = qualified ? 'a lower-case identifier or schema.identifier' : 'a lower-case identifier';
-    throw new Error(`invalid ${what} "${name}": expected ${shape} (letters, digits, _; at most ${MAX_IDENTIFIER_LENGTH} characters)`);
+    throw new Error(
+      `invalid ${what} "${name}": expected ${shape} (letters, digits, _; at most ${MAX_IDENTIFIER_LENGTH} characters)`,
+    );
   }
 }
 
@@ -102,10 +105,19 @@ function sqlNames({ table = DEFAULT_TABLE, view = DEFAULT_VIEW, costColumn }: Re
     idempotencyIndex: `idx_${base}_idempotency_key`,
     gatewayIndex: `idx_${base}_gateway_generation_id`,
   };
-  const derived = [names.statusConstraint, names.costConsistencyConstraint, names.statusTrigger, names.idempotencyIndex, names.gatewayIndex, ...Object.values(names.indexes)];
+  const derived = [
+    names.statusConstraint,
+    names.costConsistencyConstraint,
+    names.statusTrigger,
+    names.idempotencyIndex,
+    names.gatewayIndex,
+    ...Object.values(names.indexes),
+  ];
   for (const name of derived) {
     if (name.length > MAX_IDENTIFIER_LENGTH) {
-      throw new Error(`table name "${table}" is too long: the derived name "${name}" exceeds ${MAX_IDENTIFIER_LENGTH} characters`);
+      throw new Error(
+        `table name "${table}" is too long: the derived name "${name}" exceeds ${MAX_IDENTIFIER_LENGTH} characters`,
+      );
     }
   }
   return names;
@@ -158,30 +170,34 @@ function doBlock(table: string, declare: string[], body: string[]): string {
  * check already on the table rejects one of the statuses (the backfill would fail on it, less clearly).
  */
 function preflightSql({ table, costColumn }: SqlNames): string {
-  return doBlock(table, ['con record;', 'status text;', 'accepted boolean;'], [
-    "  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = tbl AND attname = 'created_at' AND attnum > 0 AND NOT attisdropped) THEN",
-    `    RAISE EXCEPTION 'recon-codemod: % has no created_at column; the reconciliation indexes and reconcile need one', tbl;`,
-    '  END IF;',
-    ...(costColumn === undefined
-      ? []
-      : [
-          `  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = tbl AND attname = ${quoteLiteral(costColumn)} AND attnum > 0 AND NOT attisdropped) THEN`,
-          `    RAISE EXCEPTION 'recon-codemod: the cost column ${costColumn} (--cost-column) is not a column of %', tbl;`,
-          '  END IF;',
-        ]),
-    '  FOR con IN',
-    '    SELECT c.conname, pg_get_expr(c.conbin, c.conrelid) AS expr FROM pg_constraint c',
-    "    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attname = 'reconciliation_status'",
-    "    WHERE c.conrelid = tbl AND c.contype = 'c' AND c.conkey = ARRAY[a.attnum]",
-    '  LOOP',
-    `    FOREACH status IN ARRAY ${textArray(RECONCILIATION_STATUSES)} LOOP`,
-    "      EXECUTE format('SELECT (%s) IS NOT FALSE FROM (SELECT $1::text AS reconciliation_status) AS t', con.expr) INTO accepted USING status;",
-    '      IF NOT accepted THEN',
-    "        RAISE EXCEPTION 'recon-codemod: check % on % rejects reconciliation_status = %, one of the statuses reconcile writes (%); widen or drop it first', con.conname, tbl, status, con.expr;",
-    '      END IF;',
-    '    END LOOP;',
-    '  END LOOP;',
-  ]);
+  return doBlock(
+    table,
+    ['con record;', 'status text;', 'accepted boolean;'],
+    [
+      "  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = tbl AND attname = 'created_at' AND attnum > 0 AND NOT attisdropped) THEN",
+      `    RAISE EXCEPTION 'recon-codemod: % has no created_at column; the reconciliation indexes and reconcile need one', tbl;`,
+      '  END IF;',
+      ...(costColumn === undefined
+        ? []
+        : [
+            `  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = tbl AND attname = ${quoteLiteral(costColumn)} AND attnum > 0 AND NOT attisdropped) THEN`,
+            `    RAISE EXCEPTION 'recon-codemod: the cost column ${costColumn} (--cost-column) is not a column of %', tbl;`,
+            '  END IF;',
+          ]),
+      '  FOR con IN',
+      '    SELECT c.conname, pg_get_expr(c.conbin, c.conrelid) AS expr FROM pg_constraint c',
+      "    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attname = 'reconciliation_status'",
+      "    WHERE c.conrelid = tbl AND c.contype = 'c' AND c.conkey = ARRAY[a.attnum]",
+      '  LOOP',
+      `    FOREACH status IN ARRAY ${textArray(RECONCILIATION_STATUSES)} LOOP`,
+      "      EXECUTE format('SELECT (%s) IS NOT FALSE FROM (SELECT $1::text AS reconciliation_status) AS t', con.expr) INTO accepted USING status;",
+      '      IF NOT accepted THEN',
+      "        RAISE EXCEPTION 'recon-codemod: check % on % rejects reconciliation_status = %, one of the statuses reconcile writes (%); widen or drop it first', con.conname, tbl, status, con.expr;",
+      '      END IF;',
+      '    END LOOP;',
+      '  END LOOP;',
+    ],
+  );
 }
 
 /**
@@ -209,28 +225,32 @@ function statusTriggerSql({ table, statusFunction, statusTrigger }: SqlNames): s
     'END',
     '$recon$;',
     '-- A trigger function is no API: nobody needs EXECUTE on it for the trigger to fire.',
-    doBlock(table, ['role text;'], [
-      `  FOREACH role IN ARRAY ${textArray(revokeFrom)} LOOP`,
-      "    IF role = 'PUBLIC' OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role) THEN",
-      `      EXECUTE format('REVOKE ALL ON FUNCTION ${statusFunction}() FROM %s', role);`,
-      '    END IF;',
-      '  END LOOP;',
-      '  -- Only for the statuses the function may change (an earlier run made the trigger without WHEN: made again), so',
-      "  -- reconcile's writes of matched and discrepancy call no function.",
-      `  IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl AND tgname = ${quoteLiteral(statusTrigger)} AND tgqual IS NULL) THEN`,
-      `    DROP TRIGGER ${statusTrigger} ON ${table};`,
-      '  END IF;',
-      `  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl AND tgname = ${quoteLiteral(statusTrigger)}) THEN`,
-      `    CREATE TRIGGER ${statusTrigger} BEFORE INSERT OR UPDATE OF openai_request_id, gateway_generation_id, reconciliation_status ON ${table}`,
-      "      FOR EACH ROW WHEN (NEW.reconciliation_status IS NULL OR NEW.reconciliation_status IN ('pending', 'not_applicable'))",
-      `      EXECUTE FUNCTION ${statusFunction}();`,
-      '  END IF;',
-      "  IF EXISTS (SELECT 1 FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = tbl AND a.attname = 'reconciliation_status') THEN",
-      `    RAISE NOTICE 'recon-codemod: dropped the default of %.reconciliation_status (%): the trigger ${statusTrigger} sets pending with a request id, not_applicable without',`,
-      "      tbl, (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = tbl AND a.attname = 'reconciliation_status');",
-      `    ALTER TABLE ${table} ALTER COLUMN reconciliation_status DROP DEFAULT;`,
-      '  END IF;',
-    ]),
+    doBlock(
+      table,
+      ['role text;'],
+      [
+        `  FOREACH role IN ARRAY ${textArray(revokeFrom)} LOOP`,
+        "    IF role = 'PUBLIC' OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role) THEN",
+        `      EXECUTE format('REVOKE ALL ON FUNCTION ${statusFunction}() FROM %s', role);`,
+        '    END IF;',
+        '  END LOOP;',
+        '  -- Only for the statuses the function may change (an earlier run made the trigger without WHEN: made again), so',
+        "  -- reconcile's writes of matched and discrepancy call no function.",
+        `  IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl AND tgname = ${quoteLiteral(statusTrigger)} AND tgqual IS NULL) THEN`,
+        `    DROP TRIGGER ${statusTrigger} ON ${table};`,
+        '  END IF;',
+        `  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = tbl AND tgname = ${quoteLiteral(statusTrigger)}) THEN`,
+        `    CREATE TRIGGER ${statusTrigger} BEFORE INSERT OR UPDATE OF openai_request_id, gateway_generation_id, reconciliation_status ON ${table}`,
+        "      FOR EACH ROW WHEN (NEW.reconciliation_status IS NULL OR NEW.reconciliation_status IN ('pending', 'not_applicable'))",
+        `      EXECUTE FUNCTION ${statusFunction}();`,
+        '  END IF;',
+        "  IF EXISTS (SELECT 1 FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = tbl AND a.attname = 'reconciliation_status') THEN",
+        `    RAISE NOTICE 'recon-codemod: dropped the default of %.reconciliation_status (%): the trigger ${statusTrigger} sets pending with a request id, not_applicable without',`,
+        "      tbl, (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = tbl AND a.attname = 'reconciliation_status');",
+        `    ALTER TABLE ${table} ALTER COLUMN reconciliation_status DROP DEFAULT;`,
+        '  END IF;',
+      ],
+    ),
   ].join('\n');
 }
 
@@ -241,41 +261,49 @@ function statusTriggerSql({ table, statusFunction, statusTrigger }: SqlNames): s
 function checksSql({ table, statusConstraint, costConsistencyConstraint }: SqlNames): string {
   const specs = [
     { name: statusConstraint, columns: ['reconciliation_status'], variants: statusCheckVariants() },
-    { name: costConsistencyConstraint, columns: ['actual_cost_cents', 'reconciled_at'], variants: [costConsistencyCheck()] },
+    {
+      name: costConsistencyConstraint,
+      columns: ['actual_cost_cents', 'reconciled_at'],
+      variants: [costConsistencyCheck()],
+    },
   ];
   const values = specs
     .map((spec) => `(${quoteLiteral(spec.name)}, ${textArray(spec.columns)}, ${textArray(spec.variants)})`)
     .join(',\n      ');
-  return doBlock(table, ['spec record;', 'variant text;', 'canon text;', 'canons text[];', 'other name;'], [
-    '  FOR spec IN SELECT * FROM (VALUES',
-    `      ${values}`,
-    '    ) AS s(name, cols, variants)',
-    '  LOOP',
-    '    other := NULL;',
-    '    -- Only a check on the same columns can be the same rule; only then is its definition compared.',
-    "    IF EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = tbl AND c.contype = 'c' AND c.conname <> spec.name",
-    '        AND ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = tbl AND a.attnum = ANY (c.conkey) ORDER BY 1) = spec.cols) THEN',
-    '      canons := ARRAY[]::text[];',
-    '      FOREACH variant IN ARRAY spec.variants LOOP',
-    ...canonicalExprSql('variant').map((line) => `    ${line}`),
-    '        canons := canons || canon;',
-    '      END LOOP;',
-    '      SELECT conname INTO other FROM pg_constraint',
-    "        WHERE conrelid = tbl AND contype = 'c' AND conname <> spec.name AND pg_get_expr(conbin, conrelid) = ANY (canons)",
-    '        ORDER BY convalidated DESC, conname LIMIT 1;',
-    '    END IF;',
-    '    IF other IS NULL THEN',
-    '      IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = tbl AND conname = spec.name) THEN',
-    "        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s)', tbl, spec.name, spec.variants[1]);",
-    '      END IF;',
-    '    ELSIF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = tbl AND conname = spec.name) THEN',
-    "      EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', tbl, spec.name);",
-    "      RAISE NOTICE 'recon-codemod: found check % on %, the same rule as %: kept it, dropped % (added beside it by an earlier run)', other, tbl, spec.name, spec.name;",
-    '    ELSE',
-    "      RAISE NOTICE 'recon-codemod: found check % on %, the same rule as %: kept it, added none', other, tbl, spec.name;",
-    '    END IF;',
-    '  END LOOP;',
-  ]);
+  return doBlock(
+    table,
+    ['spec record;', 'variant text;', 'canon text;', 'canons text[];', 'other name;'],
+    [
+      '  FOR spec IN SELECT * FROM (VALUES',
+      `      ${values}`,
+      '    ) AS s(name, cols, variants)',
+      '  LOOP',
+      '    other := NULL;',
+      '    -- Only a check on the same columns can be the same rule; only then is its definition compared.',
+      "    IF EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = tbl AND c.contype = 'c' AND c.conname <> spec.name",
+      '        AND ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = tbl AND a.attnum = ANY (c.conkey) ORDER BY 1) = spec.cols) THEN',
+      '      canons := ARRAY[]::text[];',
+      '      FOREACH variant IN ARRAY spec.variants LOOP',
+      ...canonicalExprSql('variant').map((line) => `    ${line}`),
+      '        canons := canons || canon;',
+      '      END LOOP;',
+      '      SELECT conname INTO other FROM pg_constraint',
+      "        WHERE conrelid = tbl AND contype = 'c' AND conname <> spec.name AND pg_get_expr(conbin, conrelid) = ANY (canons)",
+      '        ORDER BY convalidated DESC, conname LIMIT 1;',
+      '    END IF;',
+      '    IF other IS NULL THEN',
+      '      IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = tbl AND conname = spec.name) THEN',
+      "        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s)', tbl, spec.name, spec.variants[1]);",
+      '      END IF;',
+      '    ELSIF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = tbl AND conname = spec.name) THEN',
+      "      EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', tbl, spec.name);",
+      "      RAISE NOTICE 'recon-codemod: found check % on %, the same rule as %: kept it, dropped % (added beside it by an earlier run)', other, tbl, spec.name, spec.name;",
+      '    ELSE',
+      "      RAISE NOTICE 'recon-codemod: found check % on %, the same rule as %: kept it, added none', other, tbl, spec.name;",
+      '    END IF;',
+      '  END LOOP;',
+    ],
+  );
 }
 
 interface IndexSpec {
@@ -295,7 +323,8 @@ function indexSpecs({ indexes }: SqlNames): IndexSpec[] {
   return [
     {
       name: indexes.requestId,
-      purpose: "Look up a row by its request id (OpenAI's usage and billing data carry none: this is for the app's own look-ups and logs).",
+      purpose:
+        "Look up a row by its request id (OpenAI's usage and billing data carry none: this is for the app's own look-ups and logs).",
       column: 'openai_request_id',
       predicate: 'openai_request_id IS NOT NULL',
       fixed: [],
@@ -336,54 +365,69 @@ function indexSpecs({ indexes }: SqlNames): IndexSpec[] {
 function indexesSql(names: SqlNames): string {
   const specs = indexSpecs(names);
   const values = specs
-    .map((s) => `(${quoteLiteral(s.name)}, ${quoteLiteral(s.column)}, ${quoteLiteral(s.predicate)}, ${textArray(s.fixed)}, ${s.fullServes})`)
+    .map(
+      (s) =>
+        `(${quoteLiteral(s.name)}, ${quoteLiteral(s.column)}, ${quoteLiteral(s.predicate)}, ${textArray(s.fixed)}, ${s.fullServes})`,
+    )
     .join(',\n      ');
   return [
     ...specs.map((s) => `-- ${s.name} (${s.column}) WHERE ${s.predicate}: ${s.purpose}`),
-    doBlock(names.table, ['spec record;', 'idx record;', 'canon text;', 'keys text[];', 'serving regclass;', 'ours regclass;', 'others boolean;'], [
-      '  -- Whether any index but ours has one of our key columns (if none, as on a new table, nothing is compared).',
-      '  others := EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid',
-      `    WHERE i.indrelid = tbl AND c.relname <> ALL (${textArray(specs.map((s) => s.name))})`,
-      `      AND i.indkey::int2[] && ARRAY(SELECT attnum FROM pg_attribute WHERE attrelid = tbl AND attname = ANY (${textArray([...new Set(specs.map((s) => s.column))])})));`,
-      '  FOR spec IN SELECT * FROM (VALUES',
-      `      ${values}`,
-      '    ) AS s(name, col, pred, fixed, full_serves)',
-      '  LOOP',
-      '    canon := NULL;',
-      '    serving := NULL;',
-      '    FOR idx IN',
-      '      SELECT i.indexrelid::regclass AS oid, pg_get_expr(i.indpred, i.indrelid) AS pred,',
-      '        ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)',
-      '              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum',
-      '              WHERE k.n <= i.indnkeyatts ORDER BY k.n) AS cols',
-      '      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam',
-      "      WHERE others AND i.indrelid = tbl AND am.amname = 'btree' AND i.indexprs IS NULL AND i.indisvalid AND c.relname <> spec.name",
-      '      ORDER BY c.relname',
-      '    LOOP',
-      '      keys := idx.cols;',
-      '      WHILE cardinality(keys) > 1 AND keys[1] = ANY (spec.fixed) LOOP keys := keys[2:]; END LOOP;',
-      '      IF keys[1] = spec.col AND idx.pred IS NOT NULL AND canon IS NULL THEN',
-      '        -- Only now, for an index on the same key, is the predicate written as this server writes it.',
-      ...canonicalExprSql('spec.pred').map((line) => `    ${line}`),
-      '      END IF;',
-      '      IF keys[1] = spec.col AND (idx.pred = canon OR (idx.pred IS NULL AND spec.full_serves)) THEN',
-      '        serving := idx.oid;',
-      '        EXIT;',
-      '      END IF;',
-      '    END LOOP;',
-      '    IF serving IS NULL THEN',
-      "      EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (%I) WHERE %s', spec.name, tbl, spec.col, spec.pred);",
-      '      CONTINUE;',
-      '    END IF;',
-      "    ours := to_regclass(format('%I.%I', (SELECT n.nspname FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = tbl), spec.name));",
-      '    IF ours IS NOT NULL THEN',
-      "      EXECUTE format('DROP INDEX %s', ours);",
-      "      RAISE NOTICE 'recon-codemod: found index % on %, which serves the queries of %: kept it, dropped % (added beside it by an earlier run)', serving, tbl, spec.name, spec.name;",
-      '    ELSE',
-      "      RAISE NOTICE 'recon-codemod: found index % on %, which serves the queries of %: kept it, added none', serving, tbl, spec.name;",
-      '    END IF;',
-      '  END LOOP;',
-    ]),
+    doBlock(
+      names.table,
+      [
+        'spec record;',
+        'idx record;',
+        'canon text;',
+        'keys text[];',
+        'serving regclass;',
+        'ours regclass;',
+        'others boolean;',
+      ],
+      [
+        '  -- Whether any index but ours has one of our key columns (if none, as on a new table, nothing is compared).',
+        '  others := EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid',
+        `    WHERE i.indrelid = tbl AND c.relname <> ALL (${textArray(specs.map((s) => s.name))})`,
+        `      AND i.indkey::int2[] && ARRAY(SELECT attnum FROM pg_attribute WHERE attrelid = tbl AND attname = ANY (${textArray([...new Set(specs.map((s) => s.column))])})));`,
+        '  FOR spec IN SELECT * FROM (VALUES',
+        `      ${values}`,
+        '    ) AS s(name, col, pred, fixed, full_serves)',
+        '  LOOP',
+        '    canon := NULL;',
+        '    serving := NULL;',
+        '    FOR idx IN',
+        '      SELECT i.indexrelid::regclass AS oid, pg_get_expr(i.indpred, i.indrelid) AS pred,',
+        '        ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)',
+        '              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum',
+        '              WHERE k.n <= i.indnkeyatts ORDER BY k.n) AS cols',
+        '      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam',
+        "      WHERE others AND i.indrelid = tbl AND am.amname = 'btree' AND i.indexprs IS NULL AND i.indisvalid AND c.relname <> spec.name",
+        '      ORDER BY c.relname',
+        '    LOOP',
+        '      keys := idx.cols;',
+        '      WHILE cardinality(keys) > 1 AND keys[1] = ANY (spec.fixed) LOOP keys := keys[2:]; END LOOP;',
+        '      IF keys[1] = spec.col AND idx.pred IS NOT NULL AND canon IS NULL THEN',
+        '        -- Only now, for an index on the same key, is the predicate written as this server writes it.',
+        ...canonicalExprSql('spec.pred').map((line) => `    ${line}`),
+        '      END IF;',
+        '      IF keys[1] = spec.col AND (idx.pred = canon OR (idx.pred IS NULL AND spec.full_serves)) THEN',
+        '        serving := idx.oid;',
+        '        EXIT;',
+        '      END IF;',
+        '    END LOOP;',
+        '    IF serving IS NULL THEN',
+        "      EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s (%I) WHERE %s', spec.name, tbl, spec.col, spec.pred);",
+        '      CONTINUE;',
+        '    END IF;',
+        "    ours := to_regclass(format('%I.%I', (SELECT n.nspname FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = tbl), spec.name));",
+        '    IF ours IS NOT NULL THEN',
+        "      EXECUTE format('DROP INDEX %s', ours);",
+        "      RAISE NOTICE 'recon-codemod: found index % on %, which serves the queries of %: kept it, dropped % (added beside it by an earlier run)', serving, tbl, spec.name, spec.name;",
+        '    ELSE',
+        "      RAISE NOTICE 'recon-codemod: found index % on %, which serves the queries of %: kept it, added none', serving, tbl, spec.name;",
+        '    END IF;',
+        '  END LOOP;',
+      ],
+    ),
   ].join('\n');
 }
 
@@ -406,7 +450,9 @@ function viewSql({ table, view, costColumn }: SqlNames): string {
   const costLookup =
     costColumn === undefined
       ? [
-          "  SELECT c.name INTO cost FROM unnest(" + textArray(COST_COLUMN_CANDIDATES) + ') WITH ORDINALITY AS c(name, n)',
+          '  SELECT c.name INTO cost FROM unnest(' +
+            textArray(COST_COLUMN_CANDIDATES) +
+            ') WITH ORDINALITY AS c(name, n)',
           '    JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = c.name AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.n LIMIT 1;',
           '  IF cost IS NULL THEN',
           `    RAISE NOTICE 'recon-codemod: % has none of the estimated-cost columns in cents looked for (${COST_COLUMN_CANDIDATES.join(', ')}); the view ${view} shows estimated_cost_cents and cost_difference_cents as NULL. Name yours with --cost-column', tbl;`,
@@ -421,66 +467,81 @@ function viewSql({ table, view, costColumn }: SqlNames): string {
     't.system_fingerprint',
     't.reconciliation_status',
   ];
-  return doBlock(table, ['cost name;', 'cols text[] := ARRAY[]::text[];', 'col text;', 'missing text[] := ARRAY[]::text[];', 'role text;', 'revoked text[] := ARRAY[]::text[];', 'exposed text;', 'other record;', 'secured boolean;', 'invoker boolean := current_setting(\'server_version_num\')::int >= 150000;'], [
-    ...costLookup,
-    '  IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = tbl) THEN',
-    `    SELECT string_agg(r, ', ') INTO exposed FROM unnest(${textArray(API_ROLES)}) AS r`,
-    "      WHERE CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN has_table_privilege(r, tbl, 'SELECT, INSERT, UPDATE, DELETE') ELSE false END;",
-    '    IF exposed IS NOT NULL THEN',
-    "      RAISE WARNING 'recon-codemod: row-level security is disabled on %, and % may read or write it directly: every user''s rows, with their request ids. Enable it (ALTER TABLE % ENABLE ROW LEVEL SECURITY) and add policies', tbl, exposed, tbl;",
-    '    ELSE',
-    "      RAISE NOTICE 'recon-codemod: row-level security is disabled on %: whoever may read it sees every row', tbl;",
-    '    END IF;',
-    '  ELSE',
-    '    -- Other views over the table that bypass its RLS and that the API roles may read (e.g. a token_usage_with_costs).',
-    '    FOR other IN',
-    '      SELECT DISTINCT v.oid::regclass AS name FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class',
-    "      WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = tbl AND v.relkind = 'v'",
-    `        AND v.oid IS DISTINCT FROM to_regclass(${quoteLiteral(view)})::oid`,
-    "        AND NOT EXISTS (SELECT 1 FROM unnest(v.reloptions) AS o WHERE o ~* '^security_invoker=(true|on|yes|1)$')",
-    '    LOOP',
-    `      SELECT string_agg(r, ', ') INTO exposed FROM unnest(${textArray(API_ROLES)}) AS r`,
-    "        WHERE CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN has_table_privilege(r, other.name, 'SELECT') ELSE false END;",
-    '      IF exposed IS NOT NULL THEN',
-    "        RAISE WARNING 'recon-codemod: the view % reads % with its owner''s rights, past row-level security, and % may select from it: every user''s rows. ALTER VIEW % SET (security_invoker = true), or revoke it from them', other.name, tbl, exposed, other.name;",
-    '      END IF;',
-    '    END LOOP;',
-    '  END IF;',
-    `  FOREACH col IN ARRAY ${textArray(VIEW_BASE_COLUMNS)} LOOP`,
-    '    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = tbl AND attname = col AND attnum > 0 AND NOT attisdropped) THEN',
-    "      cols := cols || format('t.%I', col);",
-    '    ELSE',
-    '      missing := missing || col;',
-    '    END IF;',
-    '  END LOOP;',
-    '  IF cardinality(missing) > 0 THEN',
-    `    RAISE NOTICE 'recon-codemod: % has no %; the view ${view} goes without', tbl, array_to_string(missing, ', ');`,
-    '  END IF;',
-    `  cols := cols || ${textArray(reconciliationColumns)};`,
-    '  IF cost IS NULL THEN',
-    "    cols := cols || ARRAY['NULL::numeric AS estimated_cost_cents', 't.actual_cost_cents', 'NULL::numeric AS cost_difference_cents'];",
-    '  ELSE',
-    "    cols := cols || ARRAY[format('t.%I AS estimated_cost_cents', cost), 't.actual_cost_cents', format('t.actual_cost_cents - t.%I AS cost_difference_cents', cost)];",
-    '  END IF;',
-    "  cols := cols || 't.reconciled_at'::text;",
-    '  -- Grants on a view this migration already made safe are the team\'s decisions since: kept.',
-    `  secured := EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass(${quoteLiteral(view)}) AND reloptions @> ARRAY['security_invoker=true']);`,
-    `  EXECUTE format('CREATE OR REPLACE VIEW ${view} %s AS SELECT %s FROM %s AS t',`,
-    "    CASE WHEN invoker THEN 'WITH (security_invoker = true)' ELSE '' END, array_to_string(cols, ', '), tbl);",
-    '  IF NOT invoker THEN',
-    `    RAISE WARNING 'recon-codemod: this server is older than PostgreSQL 15 and has no security_invoker: ${view} reads % with its owner''s rights, past row-level security. Grant it to no role that must not see every row', tbl;`,
-    '  END IF;',
-    `  FOREACH role IN ARRAY ${textArray(API_ROLES)} LOOP`,
-    '    IF NOT secured AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role) THEN',
-    `      IF has_table_privilege(role, ${quoteLiteral(view)}, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') THEN revoked := revoked || role; END IF;`,
-    `      EXECUTE format('REVOKE ALL ON ${view} FROM %I', role);`,
-    '    END IF;',
-    '  END LOOP;',
-    '  IF cardinality(revoked) > 0 THEN',
-    `    RAISE NOTICE 'recon-codemod: revoked what % held on ${view} (default privileges): it is for the reconciliation job and the back office%', array_to_string(revoked, ', '),`,
-    `      CASE WHEN invoker THEN format('; GRANT SELECT ON ${view} TO authenticated shows signed-in users the rows the RLS policies of %s let them see', tbl) ELSE '' END;`,
-    '  END IF;',
-  ]);
+  return doBlock(
+    table,
+    [
+      'cost name;',
+      'cols text[] := ARRAY[]::text[];',
+      'col text;',
+      'missing text[] := ARRAY[]::text[];',
+      'role text;',
+      'revoked text[] := ARRAY[]::text[];',
+      'exposed text;',
+      'other record;',
+      'secured boolean;',
+      "invoker boolean := current_setting('server_version_num')::int >= 150000;",
+    ],
+    [
+      ...costLookup,
+      '  IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = tbl) THEN',
+      `    SELECT string_agg(r, ', ') INTO exposed FROM unnest(${textArray(API_ROLES)}) AS r`,
+      "      WHERE CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN has_table_privilege(r, tbl, 'SELECT, INSERT, UPDATE, DELETE') ELSE false END;",
+      '    IF exposed IS NOT NULL THEN',
+      "      RAISE WARNING 'recon-codemod: row-level security is disabled on %, and % may read or write it directly: every user''s rows, with their request ids. Enable it (ALTER TABLE % ENABLE ROW LEVEL SECURITY) and add policies', tbl, exposed, tbl;",
+      '    ELSE',
+      "      RAISE NOTICE 'recon-codemod: row-level security is disabled on %: whoever may read it sees every row', tbl;",
+      '    END IF;',
+      '  ELSE',
+      '    -- Other views over the table that bypass its RLS and that the API roles may read (e.g. a token_usage_with_costs).',
+      '    FOR other IN',
+      '      SELECT DISTINCT v.oid::regclass AS name FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class',
+      "      WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = tbl AND v.relkind = 'v'",
+      `        AND v.oid IS DISTINCT FROM to_regclass(${quoteLiteral(view)})::oid`,
+      "        AND NOT EXISTS (SELECT 1 FROM unnest(v.reloptions) AS o WHERE o ~* '^security_invoker=(true|on|yes|1)$')",
+      '    LOOP',
+      `      SELECT string_agg(r, ', ') INTO exposed FROM unnest(${textArray(API_ROLES)}) AS r`,
+      "        WHERE CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN has_table_privilege(r, other.name, 'SELECT') ELSE false END;",
+      '      IF exposed IS NOT NULL THEN',
+      "        RAISE WARNING 'recon-codemod: the view % reads % with its owner''s rights, past row-level security, and % may select from it: every user''s rows. ALTER VIEW % SET (security_invoker = true), or revoke it from them', other.name, tbl, exposed, other.name;",
+      '      END IF;',
+      '    END LOOP;',
+      '  END IF;',
+      `  FOREACH col IN ARRAY ${textArray(VIEW_BASE_COLUMNS)} LOOP`,
+      '    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = tbl AND attname = col AND attnum > 0 AND NOT attisdropped) THEN',
+      "      cols := cols || format('t.%I', col);",
+      '    ELSE',
+      '      missing := missing || col;',
+      '    END IF;',
+      '  END LOOP;',
+      '  IF cardinality(missing) > 0 THEN',
+      `    RAISE NOTICE 'recon-codemod: % has no %; the view ${view} goes without', tbl, array_to_string(missing, ', ');`,
+      '  END IF;',
+      `  cols := cols || ${textArray(reconciliationColumns)};`,
+      '  IF cost IS NULL THEN',
+      "    cols := cols || ARRAY['NULL::numeric AS estimated_cost_cents', 't.actual_cost_cents', 'NULL::numeric AS cost_difference_cents'];",
+      '  ELSE',
+      "    cols := cols || ARRAY[format('t.%I AS estimated_cost_cents', cost), 't.actual_cost_cents', format('t.actual_cost_cents - t.%I AS cost_difference_cents', cost)];",
+      '  END IF;',
+      "  cols := cols || 't.reconciled_at'::text;",
+      "  -- Grants on a view this migration already made safe are the team's decisions since: kept.",
+      `  secured := EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass(${quoteLiteral(view)}) AND reloptions @> ARRAY['security_invoker=true']);`,
+      `  EXECUTE format('CREATE OR REPLACE VIEW ${view} %s AS SELECT %s FROM %s AS t',`,
+      "    CASE WHEN invoker THEN 'WITH (security_invoker = true)' ELSE '' END, array_to_string(cols, ', '), tbl);",
+      '  IF NOT invoker THEN',
+      `    RAISE WARNING 'recon-codemod: this server is older than PostgreSQL 15 and has no security_invoker: ${view} reads % with its owner''s rights, past row-level security. Grant it to no role that must not see every row', tbl;`,
+      '  END IF;',
+      `  FOREACH role IN ARRAY ${textArray(API_ROLES)} LOOP`,
+      '    IF NOT secured AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role) THEN',
+      `      IF has_table_privilege(role, ${quoteLiteral(view)}, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') THEN revoked := revoked || role; END IF;`,
+      `      EXECUTE format('REVOKE ALL ON ${view} FROM %I', role);`,
+      '    END IF;',
+      '  END LOOP;',
+      '  IF cardinality(revoked) > 0 THEN',
+      `    RAISE NOTICE 'recon-codemod: revoked what % held on ${view} (default privileges): it is for the reconciliation job and the back office%', array_to_string(revoked, ', '),`,
+      `      CASE WHEN invoker THEN format('; GRANT SELECT ON ${view} TO authenticated shows signed-in users the rows the RLS policies of %s let them see', tbl) ELSE '' END;`,
+      '  END IF;',
+    ],
+  );
 }
 
 /** The trigger, checks, indexes, comments and view: the part both the migration and the fresh install share. */
@@ -531,7 +592,7 @@ export function migrationSql(options: ReconciliationSqlOptions = {}): string {
     `ALTER TABLE ${table}`,
     RECONCILIATION_COLUMNS.map((c) => `  ADD COLUMN IF NOT EXISTS ${c.name} ${c.sqlType}`).join(',\n') + ';',
     '',
-    '-- Existing rows: those without a request id (OpenAI\'s or a gateway\'s generation id) can never be matched, so',
+    "-- Existing rows: those without a request id (OpenAI's or a gateway's generation id) can never be matched, so",
     '-- they are not_applicable, even where an earlier hand migration defaulted them to pending.',
     `UPDATE ${table} SET reconciliation_status = 'not_applicable'`,
     "  WHERE openai_request_id IS NULL AND gateway_generation_id IS NULL AND (reconciliation_status IS NULL OR reconciliation_status = 'pending');",

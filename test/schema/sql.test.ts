@@ -50,7 +50,13 @@ describe('migrationSql on a table with existing rows', () => {
        WHERE table_name = 'token_usage' AND column_name = ANY($1)`,
       [RECONCILIATION_COLUMNS.map((c) => c.name)],
     );
-    const pgTypeOf = { TEXT: 'text', BIGINT: 'bigint', INTEGER: 'integer', TIMESTAMPTZ: 'timestamp with time zone', NUMERIC: 'numeric' };
+    const pgTypeOf = {
+      TEXT: 'text',
+      BIGINT: 'bigint',
+      INTEGER: 'integer',
+      TIMESTAMPTZ: 'timestamp with time zone',
+      NUMERIC: 'numeric',
+    };
     expect(Object.fromEntries(rows.map((r) => [r.column_name, [r.data_type, r.is_nullable]]))).toEqual(
       Object.fromEntries(RECONCILIATION_COLUMNS.map((c) => [c.name, [pgTypeOf[c.sqlType], 'YES']])),
     );
@@ -125,7 +131,10 @@ describe('migrationSql on a table with existing rows', () => {
       'idx_token_usage_request_id_created_at',
     ]);
     // The tracker's idempotency key is unique over the whole table (ON CONFLICT needs it so); the others are partial.
-    for (const row of rows) expect(row.indexdef).toMatch(row.indexname.endsWith('idempotency_key') ? /^CREATE UNIQUE INDEX .* \(idempotency_key\)$/ : / WHERE /);
+    for (const row of rows)
+      expect(row.indexdef).toMatch(
+        row.indexname.endsWith('idempotency_key') ? /^CREATE UNIQUE INDEX .* \(idempotency_key\)$/ : / WHERE /,
+      );
   });
 
   it('comments each column with its description', async () => {
@@ -158,7 +167,9 @@ describe('migrationSql on a table with existing rows', () => {
   });
 
   it("keeps the team's existing view working", async () => {
-    const { rows } = await db.query<{ tokens_used: number }>('SELECT tokens_used FROM token_usage_with_costs ORDER BY id');
+    const { rows } = await db.query<{ tokens_used: number }>(
+      'SELECT tokens_used FROM token_usage_with_costs ORDER BY id',
+    );
     expect(rows.map((r) => r.tokens_used)).toEqual([120, 40]);
   });
 });
@@ -180,7 +191,9 @@ describe('the status trigger', () => {
       "SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = 'trg.token_usage'::regclass AND NOT tgisinternal",
     );
     expect(triggers).toHaveLength(1);
-    expect(triggers[0].def).toMatch(/FOR EACH ROW WHEN \(\(\(new\.reconciliation_status IS NULL\) OR \(new\.reconciliation_status = ANY/);
+    expect(triggers[0].def).toMatch(
+      /FOR EACH ROW WHEN \(\(\(new\.reconciliation_status IS NULL\) OR \(new\.reconciliation_status = ANY/,
+    );
     await db.exec(`
       INSERT INTO trg.token_usage (action_type, model_used, tokens_used, openai_request_id) VALUES ('a', 'gpt-4o', 1, 'chatcmpl-a');
       INSERT INTO trg.token_usage (action_type, model_used, tokens_used, reconciliation_status) VALUES ('b', 'gpt-4o', 1, 'pending');
@@ -231,11 +244,15 @@ describe('createTableSql', () => {
       "INSERT INTO app.usage_log (action_type, model_used, tokens_used, cost_estimate, openai_request_id, reconciliation_status) VALUES ('a', 'gpt-4o', 1, 0.01, 'resp_1', 'pending')",
     );
     await expect(
-      db.query("INSERT INTO app.usage_log (action_type, model_used, tokens_used, reconciliation_status) VALUES ('a', 'm', 1, 'bogus')"),
+      db.query(
+        "INSERT INTO app.usage_log (action_type, model_used, tokens_used, reconciliation_status) VALUES ('a', 'm', 1, 'bogus')",
+      ),
     ).rejects.toThrow(/usage_log_reconciliation_status_valid/);
     const { rows } = await db.query('SELECT openai_request_id, estimated_cost_cents FROM app.usage_recon');
     expect(rows).toEqual([{ openai_request_id: 'resp_1', estimated_cost_cents: '0.0100' }]);
-    const indexes = await db.query("SELECT 1 FROM pg_indexes WHERE schemaname = 'app' AND indexname LIKE 'idx_usage_log_%'");
+    const indexes = await db.query(
+      "SELECT 1 FROM pg_indexes WHERE schemaname = 'app' AND indexname LIKE 'idx_usage_log_%'",
+    );
     expect(indexes.rows).toHaveLength(6);
   });
 });
@@ -264,7 +281,7 @@ describe('identifiers', () => {
   });
 });
 
-describe('migrationSql after the seed\'s hand migration (PGlite)', () => {
+describe("migrationSql after the seed's hand migration (PGlite)", () => {
   const options = { table: 'seed.token_usage', view: 'seed.token_usage_reconciliation' };
   beforeAll(async () => {
     await db.exec(`
@@ -291,7 +308,9 @@ describe('migrationSql after the seed\'s hand migration (PGlite)', () => {
       'token_usage_reconciliation_cost_consistent',
       'token_usage_reconciliation_status_check',
     ]);
-    const indexes = await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'seed' ORDER BY indexname");
+    const indexes = await db.query<{ indexname: string }>(
+      "SELECT indexname FROM pg_indexes WHERE schemaname = 'seed' ORDER BY indexname",
+    );
     expect(indexes.rows.map((r) => r.indexname)).toEqual([
       'idx_token_usage_discrepancies',
       'idx_token_usage_gateway_generation_id',
@@ -316,7 +335,9 @@ describe('migrationSql after the seed\'s hand migration (PGlite)', () => {
       INSERT INTO seed.token_usage (action_type, model_used) VALUES ('id_later', 'gpt-4o');
       UPDATE seed.token_usage SET openai_request_id = 'chatcmpl-later' WHERE action_type = 'id_later';
     `);
-    const { rows } = await db.query('SELECT action_type, reconciliation_status FROM seed.token_usage ORDER BY action_type');
+    const { rows } = await db.query(
+      'SELECT action_type, reconciliation_status FROM seed.token_usage ORDER BY action_type',
+    );
     expect(rows).toEqual([
       { action_type: 'category_summary', reconciliation_status: 'pending' },
       { action_type: 'chat', reconciliation_status: 'not_applicable' },
@@ -328,7 +349,9 @@ describe('migrationSql after the seed\'s hand migration (PGlite)', () => {
   });
 
   it('shows no estimated cost when the table has none in cents (cost_estimate is not assumed to be cents)', async () => {
-    const { rows } = await db.query("SELECT estimated_cost_cents FROM seed.token_usage_reconciliation WHERE action_type = 'chat'");
+    const { rows } = await db.query(
+      "SELECT estimated_cost_cents FROM seed.token_usage_reconciliation WHERE action_type = 'chat'",
+    );
     expect(rows).toEqual([{ estimated_cost_cents: null }]);
   });
 
