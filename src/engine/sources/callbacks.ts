@@ -21,9 +21,7 @@ import { bindingFor, multiStepNote } from './syntax.js';
 import { classifyAiModel } from './model.js';
 
 /** The AI SDK call whose options hold this function as `onFinish` / `onEnd`, if any. */
-export function aiCallbackOwner(
-  fn: ts.Node,
-):
+export function aiCallbackOwner(fn: ts.Node):
   | {
       call: ts.CallExpression;
       fn: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration;
