@@ -2,7 +2,7 @@
  * The app's side in the database: reads the window's token_usage rows, and writes the reconciliation result back in
  * one transaction. Parameterized SQL only; identifiers are validated.
  */
-import { assertSqlIdentifier } from '../schema/sql.js';
+import { assertSqlIdentifier, UNIQUE_COLUMN_INDEX_SQL } from '../schema/sql.js';
 import { SYNTHETIC_ID_PREFIXES, type AppGroup, type AppRow, type WritePlanEntry } from './compute.js';
 import { BUCKET_SECONDS, type BucketWidth } from './openai-data.js';
 
@@ -127,11 +127,7 @@ async function checkedColumns(db: Pick<Db, 'query'>, { table, costColumn }: Tabl
 
 /** Whether a unique index (no predicate) on the request id alone rules out repeated ids. */
 async function uniqueRequestIds(db: Pick<Db, 'query'>, table: string): Promise<boolean> {
-  const { rows } = await db.query(
-    `SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-      WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indnatts = 1 AND a.attname = 'openai_request_id' AND i.indpred IS NULL`,
-    [table],
-  );
+  const { rows } = await db.query(UNIQUE_COLUMN_INDEX_SQL, [table, 'openai_request_id']);
   return rows.length > 0;
 }
 

@@ -35,6 +35,14 @@ const MAX_IDENTIFIER_LENGTH = 63;
 // string literals) or needs quoting, which is where injection starts. No `$` either: the guards are dollar-quoted.
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
+/**
+ * A catalog query, parameters (table, column): one row when the table has a unique index with no predicate on that
+ * column alone (INCLUDE columns aside). Then `ON CONFLICT (column)` works and the column holds no repeated value.
+ */
+export const UNIQUE_COLUMN_INDEX_SQL = `SELECT 1 FROM pg_index i
+  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+  WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred IS NULL AND a.attname = $2`;
+
 /** Throws an Error naming `what` unless `name` is a plain lower-case identifier (optionally `schema.name`). */
 export function assertSqlIdentifier(name: string, what: string, { qualified = false } = {}): void {
   const parts = qualified ? name.split('.') : [name];

@@ -3,7 +3,13 @@ import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool } from 'pg';
 import { importOptional } from '../optional.js';
-import { assertSqlIdentifier, createTableSql, DEFAULT_COST_COLUMN, DEFAULT_TABLE } from '../schema/sql.js';
+import {
+  assertSqlIdentifier,
+  createTableSql,
+  DEFAULT_COST_COLUMN,
+  DEFAULT_TABLE,
+  UNIQUE_COLUMN_INDEX_SQL,
+} from '../schema/sql.js';
 import type { TokenUsageRow } from '../schema/zod.js';
 import {
   acquireLock,
@@ -87,12 +93,7 @@ export async function readTableInfo(query: Query, table: string): Promise<TableI
       r.column_default != null || r.is_identity === 'YES' || (r.is_generated != null && r.is_generated !== 'NEVER');
     columns[String(r.column_name)] = { required: r.is_nullable === 'NO' && !hasDefault };
   }
-  const unique = await query(
-    `SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-      WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred IS NULL
-        AND a.attname = 'idempotency_key'`,
-    [table],
-  );
+  const unique = await query(UNIQUE_COLUMN_INDEX_SQL, [table, IDEMPOTENCY_KEY]);
   return { columns, idempotent: unique.rows.length > 0 };
 }
 

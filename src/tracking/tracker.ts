@@ -292,8 +292,6 @@ function loadSchema(): Promise<TokenUsageSchema> {
   schemaModule ??= importOptional('zod', 'recon-codemod/tracking', () => import('../schema/zod.js'), {
     dev: false,
   }).then((m) => m.tokenUsageSchema);
-  // A failed load is not kept: installing zod while the app runs lets the next row through.
-  schemaModule.catch(() => (schemaModule = undefined));
   return schemaModule;
 }
 

@@ -2,7 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { freshPGlite } from '../helpers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILIATION_COLUMNS, RECONCILIATION_STATUSES } from '../../src/schema/fields.js';
-import { createTableSql, migrationSql } from '../../src/schema/sql.js';
+import { createTableSql, migrationSql, UNIQUE_COLUMN_INDEX_SQL } from '../../src/schema/sql.js';
 import { SEED_HAND_MIGRATION } from './supabase-fixtures.js';
 
 // The table as the team had it before the schema step, with the view the seed notes mention.
@@ -369,5 +369,24 @@ describe("migrationSql after the seed's hand migration (PGlite)", () => {
       'recon-codemod: the cost column cost_cents (--cost-column) is not a column of seed.token_usage',
     );
     await db.exec('ROLLBACK');
+  });
+});
+
+describe('UNIQUE_COLUMN_INDEX_SQL (the tracker: ON CONFLICT on the idempotency key; reconcile: no repeated request ids)', () => {
+  it('finds a unique index on the column alone, INCLUDE columns aside; not a partial one, not another column', async () => {
+    const db = await freshPGlite();
+    await db.exec(`CREATE TABLE u (id serial PRIMARY KEY, openai_request_id text, idempotency_key text, x int);
+      CREATE UNIQUE INDEX ON u (idempotency_key) INCLUDE (x);
+      CREATE UNIQUE INDEX ON u (openai_request_id) WHERE openai_request_id IS NOT NULL;
+      CREATE UNIQUE INDEX ON u (x, id);`);
+    const unique = async (table: string, column: string) =>
+      (await db.query(UNIQUE_COLUMN_INDEX_SQL, [table, column])).rows.length > 0;
+    expect(await unique('u', 'idempotency_key')).toBe(true);
+    expect(await unique('u', 'openai_request_id')).toBe(false);
+    expect(await unique('u', 'x')).toBe(false);
+    expect(await unique('missing', 'x')).toBe(false);
+    await db.exec('CREATE UNIQUE INDEX ON u (openai_request_id)');
+    expect(await unique('public.u', 'openai_request_id')).toBe(true);
+    await db.close();
   });
 });
