@@ -9,6 +9,34 @@ export {
 } from './result-kinds.js';
 
 /** Packages whose clients are other providers: their ids are never OpenAI ids. */
+/**
+ * Other providers' own OpenAI-compatible APIs, by host: an OpenAI SDK client whose `baseURL` is one of them calls that
+ * provider, never OpenAI, so the OpenAI fields are certainly null. Gateways and proxies (OpenRouter, LiteLLM, a
+ * company proxy), which may route a request to OpenAI, are never here: their calls stay manual or get the gateway
+ * fields.
+ */
+export const OTHER_PROVIDER_API_HOSTS: Readonly<Record<string, string>> = {
+  'api.anthropic.com': 'Anthropic',
+  'api.deepseek.com': 'DeepSeek',
+  'api.fireworks.ai': 'Fireworks AI',
+  'api.groq.com': 'Groq',
+  'api.mistral.ai': 'Mistral',
+  'api.perplexity.ai': 'Perplexity',
+  'api.together.xyz': 'Together AI',
+  'api.x.ai': 'xAI',
+  'generativelanguage.googleapis.com': 'Google Gemini',
+};
+
+/** The provider whose own API `url` is (`https://api.deepseek.com/v1` → DeepSeek), if it is one. */
+export function otherProviderApi(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' && !parsed.port ? OTHER_PROVIDER_API_HOSTS[parsed.hostname] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const OTHER_PROVIDER_PACKAGES = [
   '@anthropic-ai/sdk',
   '@google/generative-ai',

@@ -5,7 +5,7 @@
  */
 import { defaultExportExpression, importTarget, resolveImport, type Located } from '../modules.js';
 import { declarationKeyword, resolveName } from '../scope.js';
-import { OPENAI_CLIENT_CLASSES } from '../sdk.js';
+import { OPENAI_CLIENT_CLASSES, otherProviderApi } from '../sdk.js';
 import { type ManualReasonCode } from '../types.js';
 import { GATEWAY_API_BASES, GATEWAYS_WITH_CLIENT_IDS } from '../../schema/fields.js';
 import { packageTypeReference, unwrapPromise } from '../types-read.js';
@@ -678,6 +678,14 @@ function baseUrlVerdict(construction: ts.NewExpression, ctx: AnalysisContext): C
   const url = readBaseUrl(construction.arguments?.[0], ctx);
   if (url.kind === 'none' || url.kind === 'openai') return { openai: true, notes: [] };
   if (url.kind === 'gateway') {
+    // Another provider's own API (DeepSeek, Groq…): a call there is certainly no OpenAI request.
+    const provider = otherProviderApi(url.url);
+    if (provider)
+      return {
+        openai: false,
+        code: 'not-openai',
+        reason: `the client's baseURL is ${url.url}, ${provider}'s own API: its calls are ${provider}'s, not OpenAI requests`,
+      };
     const gatewayName = knownGateway(url.url, ctx);
     return {
       openai: false,
