@@ -5,13 +5,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ts, type PathAliases, type ProjectHost } from './engine/index.js';
+import { toPosix } from './paths.js';
 
 /** Files larger than this are not read for cross-file lookups (a generated bundle is never a tracker). */
 const MAX_READ_BYTES = 2 * 1024 * 1024;
 
-export function toPosix(path: string): string {
-  return path.replace(/\\/g, '/');
-}
+export { toPosix } from './paths.js';
 
 export function createNodeHost(root: string): ProjectHost {
   const cache = new Map<string, string | undefined>();
