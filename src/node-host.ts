@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ts, type PathAliases, type ProjectHost } from './engine/index.js';
-import { toPosix } from './paths.js';
+import { nearestTsconfig, toPosix } from './paths.js';
 
 /** Files larger than this are not read for cross-file lookups (a generated bundle is never a tracker). */
 const MAX_READ_BYTES = 2 * 1024 * 1024;
@@ -45,21 +45,14 @@ export function createNodeHost(root: string): ProjectHost {
 }
 
 /**
- * Whether the nearest tsconfig.json at or above `start` sets `exactOptionalPropertyTypes`, through `extends` (local or
- * a package such as `@tsconfig/strictest`) as TypeScript reads it; a solution-style tsconfig (`references`) counts
- * when one of the projects it references sets it. Unreadable or none: false.
+ * Whether the tsconfig that checks the files of `start` (the one `--write`'s type check uses: nearestTsconfig) sets
+ * `exactOptionalPropertyTypes`, through `extends` (local or a package such as `@tsconfig/strictest`) as TypeScript
+ * reads it; a solution-style tsconfig (`references`) counts when one of the projects it references sets it. Unreadable
+ * or none: false.
  */
 export function readExactOptionalPropertyTypes(start: string): boolean {
-  for (let dir = resolve(start); ; dir = dirname(dir)) {
-    const file = join(dir, 'tsconfig.json');
-    try {
-      statSync(file);
-    } catch {
-      if (dirname(dir) === dir) return false;
-      continue;
-    }
-    return exactOptionalIn(file, 0);
-  }
+  const file = nearestTsconfig(resolve(start));
+  return file ? exactOptionalIn(file, 0) : false;
 }
 
 function exactOptionalIn(file: string, depth: number): boolean {

@@ -24,7 +24,7 @@ import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { applyEdits, ts as bundledTs, type CallPlan, type FilePlan, type TextEdit } from './engine/index.js';
-import { toPosix } from './node-host.js';
+import { nearestTsconfig, toPosix } from './paths.js';
 
 type TS = typeof bundledTs;
 type Program = bundledTs.Program;
@@ -156,7 +156,7 @@ export function verifyPlans(plans: FilePlan[], options: VerifyOptions): VerifyOu
   // Which tsconfig each file belongs to (nearest one up to the project's root).
   const byConfig = new Map<string, FilePlan[]>();
   for (const plan of changed) {
-    const config = nearestTsconfig(plan.path);
+    const config = nearestTsconfig(dirname(plan.path));
     if (!config) {
       outcome.unverified.push({ path: plan.path, why: 'no tsconfig.json' });
       continue;
@@ -399,16 +399,6 @@ function missingSdks(ts: TS, group: Group): string[] {
           new RegExp(`declare\\s+module\\s+['"]${name.replace(/[/@-]/g, '\\$&')}['"]`).test(sf.text),
       );
   return unresolved.filter((name) => !declared(name)).sort();
-}
-
-/** The nearest tsconfig.json from the file's directory up to the project's root (a directory with package.json or .git). */
-function nearestTsconfig(path: string): string | undefined {
-  for (let dir = dirname(path); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'tsconfig.json');
-    if (existsSync(candidate)) return toPosix(candidate);
-    if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, '.git')) || dirname(dir) === dir)
-      return undefined;
-  }
 }
 
 /** The target's own `typescript` (resolved from its tsconfig's directory), else the one this tool ships with. */

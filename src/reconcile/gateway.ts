@@ -42,6 +42,28 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
+/**
+ * A generation lookup's body (`{ data: {…} }`, the same fields at both gateways) in the tool's terms; `tokens` picks
+ * the input and output counts, where the gateways differ. Null when it is not that shape.
+ */
+function generationOf(
+  body: unknown,
+  tokens: (data: Record<string, unknown>) => [number | null, number | null],
+): GatewayGeneration | null {
+  const data = isObject(body) ? body.data : undefined;
+  if (!isObject(data) || typeof data.id !== 'string' || num(data.total_cost) === null) return null;
+  const [inputTokens, outputTokens] = tokens(data);
+  return {
+    id: data.id,
+    costUsd: num(data.total_cost)!,
+    inputTokens,
+    outputTokens,
+    model: str(data.model),
+    provider: str(data.provider_name),
+    createdAt: str(data.created_at),
+  };
+}
+
 /** The field names are those of each gateway's documented response (docs/gateways.md), nothing guessed. */
 export const GATEWAYS: Record<KnownGateway, GatewaySpec> = {
   vercel: {
@@ -50,19 +72,7 @@ export const GATEWAYS: Record<KnownGateway, GatewaySpec> = {
     baseUrl: GATEWAY_API_BASES.vercel,
     keyEnv: ['AI_GATEWAY_API_KEY', 'VERCEL_OIDC_TOKEN'],
     listing: 'daily-report',
-    parse(body) {
-      const data = isObject(body) ? body.data : undefined;
-      if (!isObject(data) || typeof data.id !== 'string' || num(data.total_cost) === null) return null;
-      return {
-        id: data.id,
-        costUsd: num(data.total_cost)!,
-        inputTokens: num(data.native_tokens_prompt),
-        outputTokens: num(data.native_tokens_completion),
-        model: str(data.model),
-        provider: str(data.provider_name),
-        createdAt: str(data.created_at),
-      };
-    },
+    parse: (body) => generationOf(body, (data) => [num(data.native_tokens_prompt), num(data.native_tokens_completion)]),
   },
   openrouter: {
     name: 'openrouter',
@@ -70,20 +80,12 @@ export const GATEWAYS: Record<KnownGateway, GatewaySpec> = {
     baseUrl: GATEWAY_API_BASES.openrouter,
     keyEnv: ['OPENROUTER_API_KEY'],
     listing: 'none',
-    parse(body) {
-      const data = isObject(body) ? body.data : undefined;
-      if (!isObject(data) || typeof data.id !== 'string' || num(data.total_cost) === null) return null;
-      return {
-        id: data.id,
-        costUsd: num(data.total_cost)!,
-        // The completion's `usage` counts with the model's own tokenizer: the native counts, else the normalized.
-        inputTokens: num(data.native_tokens_prompt) ?? num(data.tokens_prompt),
-        outputTokens: num(data.native_tokens_completion) ?? num(data.tokens_completion),
-        model: str(data.model),
-        provider: str(data.provider_name),
-        createdAt: str(data.created_at),
-      };
-    },
+    // The completion's `usage` counts with the model's own tokenizer: the native counts, else the normalized.
+    parse: (body) =>
+      generationOf(body, (data) => [
+        num(data.native_tokens_prompt) ?? num(data.tokens_prompt),
+        num(data.native_tokens_completion) ?? num(data.tokens_completion),
+      ]),
   },
 };
 

@@ -32,8 +32,8 @@ function urlText(expr: ts.Expression | undefined, path = new Set<ts.Node>()): st
   return undefined;
 }
 
-/** `await res.json()` where `res = await fetch(url)`: the body of an OpenAI REST call, another API's, or unknown. */
-export function classifyFetchJson(call: ts.CallExpression): CallClassification | undefined {
+/** The URL text of `fetch(url)` when `call` is `res.json()` on its response (`res = await fetch(url)`), else undefined. */
+function fetchedUrl(call: ts.CallExpression): string | undefined {
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'json') return undefined;
   const response = producedBy(callee.expression);
@@ -44,7 +44,12 @@ export function classifyFetchJson(call: ts.CallExpression): CallClassification |
     response.expression.text !== 'fetch'
   )
     return undefined;
-  const url = urlText(response.arguments[0]);
+  return urlText(response.arguments[0]);
+}
+
+/** `await res.json()` where `res = await fetch(url)`: the body of an OpenAI REST call, another API's, or unknown. */
+export function classifyFetchJson(call: ts.CallExpression): CallClassification | undefined {
+  const url = fetchedUrl(call);
   if (url === undefined) return undefined;
   const host = /^https?:\/\/([^/]+)/.exec(url.split(URL_HOLE)[0])?.[1];
   if (host && !/(^|\.)openai\.com$|\.openai\.azure\.com$/.test(host)) {
@@ -83,17 +88,7 @@ const OLLAMA_COUNT_FIELDS = new Set(['prompt_eval_count', 'eval_count']);
  * and the fields must say so (a bare `/api/chat` is as often the app's own route).
  */
 export function classifyOllamaJson(call: ts.CallExpression): CallClassification | undefined {
-  const callee = skipOuterExpressions(call.expression);
-  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'json') return undefined;
-  const response = producedBy(callee.expression);
-  if (
-    !response ||
-    !ts.isCallExpression(response) ||
-    !ts.isIdentifier(response.expression) ||
-    response.expression.text !== 'fetch'
-  )
-    return undefined;
-  const url = urlText(response.arguments[0]);
+  const url = fetchedUrl(call);
   if (url === undefined || !/\/api\/(chat|generate)$/.test(url)) return undefined;
   // The name the body is bound to: `const data = await res.json()` (through `await`, parentheses and casts).
   let holder: ts.Node = call;
