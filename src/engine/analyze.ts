@@ -945,8 +945,9 @@ function planCall(
   );
   if (ownType) return manual({ ...base, ...described }, 'edit-does-not-compile', ownType);
   const added: Record<string, string> = {};
+  const exactOptional = exactOptionalAt(ctx);
   for (const field of missing) {
-    const value = fieldValue(field, source, shape, tracker.untypedJs, exactOptionalAt(ctx));
+    const value = fieldValue(field, source, shape, tracker.untypedJs, exactOptional);
     if (!value.ok) return manual({ ...base, ...described }, value.code, value.reason);
     added[field.prop] = value.value;
   }

@@ -295,6 +295,9 @@ function loadSchema(): Promise<TokenUsageSchema> {
   return schemaModule;
 }
 
+/** The schema's own keys, read once from the loaded schema (there is one). */
+let knownSchemaKeys: Set<string> | undefined;
+
 // Derived by the tracker: a row that carries it (a dead letter) has it from an earlier attempt.
 const DERIVED_KEYS = new Set(['reconciliation_status']);
 
@@ -303,7 +306,7 @@ const DERIVED_KEYS = new Set(['reconciliation_status']);
  * database as they are, so only what a column can hold is accepted; anything else is a message saying what.
  */
 function appColumnsOf(usage: object, parsed: object, schema: TokenUsageSchema): Record<string, unknown> | string {
-  const schemaKeys = new Set(Object.keys(schema.shape));
+  const schemaKeys = (knownSchemaKeys ??= new Set(Object.keys(schema.shape)));
   const own: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, value] of Object.entries(usage)) {
