@@ -10,19 +10,24 @@ export {
 
 /** Packages whose clients are other providers: their ids are never OpenAI ids. */
 /**
- * Other providers' own OpenAI-compatible APIs, by host: an OpenAI SDK client whose `baseURL` is one of them calls that
- * provider, never OpenAI, so the OpenAI fields are certainly null. Gateways and proxies (OpenRouter, LiteLLM, a
+ * Other providers' own APIs, by host: an OpenAI SDK client whose `baseURL` is one of them, or a raw `fetch` there, calls
+ * that provider, never OpenAI, so the OpenAI fields are certainly null. Gateways and proxies (OpenRouter, LiteLLM, a
  * company proxy), which may route a request to OpenAI, are never here: their calls stay manual or get the gateway
  * fields.
  */
 export const OTHER_PROVIDER_API_HOSTS: Readonly<Record<string, string>> = {
   'api.anthropic.com': 'Anthropic',
+  'api.cohere.ai': 'Cohere',
+  'api.cohere.com': 'Cohere',
   'api.deepseek.com': 'DeepSeek',
   'api.fireworks.ai': 'Fireworks AI',
   'api.groq.com': 'Groq',
   'api.mistral.ai': 'Mistral',
   'api.perplexity.ai': 'Perplexity',
   'api.together.xyz': 'Together AI',
+  'api.replicate.com': 'Replicate',
+  'api-inference.huggingface.co': 'Hugging Face',
+  'router.huggingface.co': 'Hugging Face',
   'api.x.ai': 'xAI',
   'generativelanguage.googleapis.com': 'Google Gemini',
 };

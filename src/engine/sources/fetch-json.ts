@@ -4,6 +4,7 @@
  */
 import { declarationKeyword, resolveName } from '../scope.js';
 import { restKindOf } from '../result-kinds.js';
+import { otherProviderApi } from '../sdk.js';
 import { skipOuterExpressions, ts } from '../ts.js';
 import { type CallClassification, guarded } from './context.js';
 import { producedBy } from './syntax.js';
@@ -53,8 +54,16 @@ export function classifyFetchJson(call: ts.CallExpression): CallClassification |
   if (url === undefined) return undefined;
   const host = /^https?:\/\/([^/]+)/.exec(url.split(URL_HOLE)[0])?.[1];
   if (host && !/(^|\.)openai\.com$|\.openai\.azure\.com$/.test(host)) {
+    // Another provider's own API is certainly no OpenAI request; any other host (a proxy, a gateway) may forward to
+    // OpenAI, as a client's unknown baseURL may.
+    const provider = otherProviderApi(url.split(URL_HOLE)[0]);
     return {
-      rejection: { code: 'not-openai', reason: `its body comes from a fetch to ${host}, not OpenAI` },
+      rejection: provider
+        ? { code: 'not-openai', reason: `its body comes from a fetch to ${host}, ${provider}'s API, not OpenAI` }
+        : {
+            code: 'provider-unknown',
+            reason: `its body comes from a fetch to ${host}, which is neither OpenAI nor a provider this tool knows: if it forwards to OpenAI, add the fields by hand; if not, write them null`,
+          },
       notes: [],
       needsAwait: true,
     };
