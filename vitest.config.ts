@@ -14,6 +14,8 @@ const shared = {
 
 export default defineConfig({
   test: {
+    // The empty PGlite cluster every test database starts from, made in the background (test/global-setup.ts).
+    globalSetup: ['test/global-setup.ts'],
     // Two cores on CI: keep parallelism modest, CLI tests spawn processes of their own.
     maxWorkers: 2,
     projects: [

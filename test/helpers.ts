@@ -165,39 +165,51 @@ export function typeCheck(tsconfig: string): { errors: string[]; files: string[]
 const require = createRequire(import.meta.url);
 const typescript = (): typeof import('typescript') => require('typescript');
 
-let emptyCluster: Promise<Blob> | undefined;
-
-/** The empty cluster (an initdb's output, as a tarball), made once per test worker. */
-async function emptyClusterDump(): Promise<Blob> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  emptyCluster ??= (async () => {
-    const template = await PGlite.create();
-    try {
-      return await template.dumpDataDir('none');
-    } finally {
-      await template.close();
-    }
-  })();
-  return emptyCluster;
-}
+let pgliteStart: Promise<Partial<import('@electric-sql/pglite').PGliteOptions>> | undefined;
 
 /**
- * A new, empty in-memory PGlite database, like `new PGlite()`, started from a copy of an empty cluster made once per
- * test worker: initdb is most of a PGlite start (3-4 CPU s on this machine; loading the copy about 1).
+ * What every PGlite a test starts is started from, loaded once per test worker: the empty cluster (test/pglite-cluster.mjs,
+ * made once per PGlite version: initdb is most of a PGlite start, 5-6 CPU s on this machine), the compiled WebAssembly
+ * and the file-system bundle (otherwise compiled and read again by each start).
  */
+function pgliteStartOptions() {
+  pgliteStart ??= (async () => {
+    const { emptyClusterBytes, PGLITE_DIST } = await import('./pglite-cluster.mjs');
+    type Options = import('@electric-sql/pglite').PGliteOptions;
+    // The global WebAssembly (the lib settings here declare no DOM or WebAssembly types).
+    const { compile } = (
+      globalThis as unknown as { WebAssembly: { compile(b: Buffer): Promise<Options['pgliteWasmModule']> } }
+    ).WebAssembly;
+    const wasm = (name: string) => compile(readFileSync(join(PGLITE_DIST, name)));
+    const [cluster, pgliteWasmModule, initdbWasmModule] = await Promise.all([
+      emptyClusterBytes(),
+      wasm('pglite.wasm'),
+      wasm('initdb.wasm'),
+    ]);
+    return {
+      loadDataDir: new Blob([cluster]),
+      pgliteWasmModule,
+      initdbWasmModule,
+      fsBundle: new Blob([readFileSync(join(PGLITE_DIST, 'pglite.data'))]),
+    };
+  })();
+  return pgliteStart;
+}
+
+/** A new, empty in-memory PGlite database, like `new PGlite()`, started from the empty cluster (pgliteStartOptions). */
 export async function freshPGlite(): Promise<import('@electric-sql/pglite').PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
-  return PGlite.create({ loadDataDir: await emptyClusterDump() });
+  return PGlite.create(await pgliteStartOptions());
 }
 
 /**
  * An embedded store's data directory (`dir`, created) holding an empty database, as PGlite's initdb leaves one there,
- * written from the worker's empty cluster: for tests about what happens once the directory exists. The cold start
- * itself (initdb on first use) is tested in test/tracking/stores.test.ts.
+ * written from the empty cluster: for tests about what happens once the directory exists. The cold start itself
+ * (initdb on first use) is tested in test/tracking/stores.test.ts.
  */
 export async function emptyPGliteDir(dir: string): Promise<void> {
   const { PGlite } = await import('@electric-sql/pglite');
   mkdirSync(dir, { recursive: true });
-  const db = await PGlite.create({ dataDir: dir, loadDataDir: await emptyClusterDump() });
+  const db = await PGlite.create({ dataDir: dir, ...(await pgliteStartOptions()) });
   await db.close();
 }

@@ -5,7 +5,8 @@
  * scanning.
  *
  * One dry run and one `--write` (the codemod does not depend on the ESLint major) serve both majors: `before/` is the
- * demo app as shipped, `after/` the same app once written. ESLint 9's lint of `before/` prints its JSON results and
+ * demo app as shipped, `after/` the same app once written, side by side under one `eslint.config.js`, and each major
+ * lints both in one run (ESLint's start is most of a lint this size). ESLint 9's run prints its JSON results and
  * writes the SARIF file in the same run (a formatter of this test's that calls the SARIF formatter), so the SARIF
  * test costs no lint of its own.
  */
@@ -22,7 +23,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/helpers.js';
@@ -94,18 +95,25 @@ interface EslintResult {
   }>;
 }
 
-function eslint(app: string, args: string[] = [], bin = ESLINT_BIN) {
-  return run(bin, ['--max-warnings', '0', ...args, '.'], app);
+interface Lint {
+  /** The results of the files under `before/`, and of those under `after/`. */
+  before: EslintResult[];
+  after: EslintResult[];
+  /** The exit code CI sees (the same run: a formatter does not change the code). */
+  code: number | null;
 }
 
-/** One lint of an app: its results and the exit code CI sees (the same run: a formatter does not change the code). */
-function lintJson(app: string, bin = ESLINT_BIN, format = 'json'): { results: EslintResult[]; code: number | null } {
-  const { stdout, stderr, code } = eslint(app, ['--format', format], bin);
+/** One lint of both apps, as `eslint --max-warnings 0 before after` in their parent directory. */
+function lintJson(bin = ESLINT_BIN, format = 'json'): Lint {
+  const { stdout, stderr, code } = run(bin, ['--max-warnings', '0', '--format', format, 'before', 'after'], work);
+  let results: EslintResult[];
   try {
-    return { results: JSON.parse(stdout) as EslintResult[], code };
+    results = JSON.parse(stdout) as EslintResult[];
   } catch {
     throw new Error(`eslint printed no JSON:\n${stdout}\n${stderr}`);
   }
+  const under = (dir: string) => results.filter((r) => r.filePath.startsWith(dir + sep));
+  return { before: under(before), after: under(after), code };
 }
 
 /** A formatter that prints ESLint's JSON (what `--format json` prints: the results, stringified) and writes the SARIF
@@ -120,22 +128,22 @@ module.exports = function (results, context) {
 `;
 
 let sarifFile: string;
-let before9: { results: EslintResult[]; code: number | null } | undefined;
+let lint9: Lint | undefined;
 
-/** ESLint 9 over `before`, once: its JSON results, and the SARIF file of the same run. */
-function lintBefore9() {
-  if (!before9) {
+/** ESLint 9 over both apps, once: its JSON results, and the SARIF file of the same run. */
+function lintWith9() {
+  if (!lint9) {
     const formatter = join(work, 'json-and-sarif.cjs');
     writeFileSync(formatter, BOTH_FORMATTER);
     sarifFile = join(work, 'eslint.sarif');
     process.env.SARIF_FILE = sarifFile;
     try {
-      before9 = lintJson(before, ESLINT_BIN, formatter);
+      lint9 = lintJson(ESLINT_BIN, formatter);
     } finally {
       delete process.env.SARIF_FILE;
     }
   }
-  return before9;
+  return lint9;
 }
 
 interface CodemodJson {
@@ -156,12 +164,12 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'recon-eslint-'));
   // What a user writes: the two lines of the README, the plugin imported from the built package.
   const config = `import recon from ${JSON.stringify(pathToFileURL(PLUGIN_DIST).href)};\nexport default [recon.configs.recommended];\n`;
+  writeFileSync(join(work, 'eslint.config.js'), config);
+  // The user's installed packages (eslint resolves `--format @microsoft/eslint-formatter-sarif` from the cwd).
+  symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'), 'junction');
   [before, after] = ['before', 'after'].map((name) => {
     const app = join(work, name);
     cpSync(join(REPO, 'fixtures', 'demo-app'), app, { recursive: true });
-    // The user's installed packages (eslint resolves `--format @microsoft/eslint-formatter-sarif` from the cwd).
-    symlinkSync(join(REPO, 'node_modules'), join(app, 'node_modules'), 'junction');
-    writeFileSync(join(app, 'eslint.config.js'), config);
     return app;
   });
   const jsonFile = join(work, 'before.json');
@@ -190,7 +198,8 @@ describe('eslint CLI with recon.configs.recommended over the demo app', () => {
       ).toMatch(new RegExp(`^${major}\\.`));
       expect(expected.length).toBeGreaterThan(0);
 
-      const { results: found, code: failed } = bin === ESLINT_BIN ? lintBefore9() : lintJson(before, bin);
+      const lint = bin === ESLINT_BIN ? lintWith9() : lintJson(bin);
+      const found = lint.before;
       const reported = found.flatMap((r) =>
         r.messages
           .filter((m) => m.ruleId === RULE_ID)
@@ -200,17 +209,18 @@ describe('eslint CLI with recon.configs.recommended over the demo app', () => {
       const all = found.flatMap((r) => r.messages);
       expect(all.every((m) => m.ruleId === RULE_ID && m.severity === 2)).toBe(true);
       expect(all.filter((m) => m.suggestions?.length).length).toBeGreaterThan(0);
-      expect(failed).toBe(1); // CI fails
+      expect(lint.code).toBe(1); // CI fails
 
-      const migrated = lintJson(after, bin);
-      expect(migrated.results.length).toBeGreaterThan(0);
-      expect(migrated.results.flatMap((r) => r.messages)).toEqual([]);
-      expect(migrated.code).toBe(0);
+      // After --write: every file linted, and not one message (no report, no parse error, no crash of the rule).
+      expect(lint.after.map((r) => r.filePath.slice(after.length + 1)).sort()).toEqual(
+        found.map((r) => r.filePath.slice(before.length + 1)).sort(),
+      );
+      expect(lint.after.flatMap((r) => r.messages)).toEqual([]);
     },
   );
 
   it('writes SARIF for GitHub code scanning that names the rule', () => {
-    const { code } = lintBefore9();
+    const { code } = lintWith9();
     expect(code).toBe(1);
     const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as {
       version: string;

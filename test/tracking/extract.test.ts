@@ -8,8 +8,8 @@ import type { CreateEmbeddingResponse } from 'openai/resources/embeddings';
 import { describe, expect, it } from 'vitest';
 import { extractReconciliationFields } from '../../src/tracking/index.js';
 
-// These objects are typed with the installed SDKs' own types, so `npm run typecheck` (and the tsc test next to this
-// file) fails if a shape drifts from what the SDK declares.
+// These objects are typed with the installed SDKs' own types, so the whole-project type check (`npm run typecheck`,
+// run by test/typecheck.test.ts) fails if a shape drifts from what the SDK declares.
 
 /** What awaiting an openai-node call gives: the body plus the non-enumerable `_request_id` (see addRequestID). */
 type AwaitedCall<T> = Awaited<APIPromise<T>>;

@@ -1,0 +1,84 @@
+// The empty PGlite cluster the tests start their databases from (initdb's output, as a tarball), made once per
+// PGlite version and kept in node_modules/.cache: initdb is 5-6 CPU seconds, and each test worker used to run it.
+// test/global-setup.ts starts this file as a process at the start of `npm test`, so the cluster is usually ready
+// before the first test that needs it; a worker that finds another process making it waits for that one.
+// Run directly (`node test/pglite-cluster.mjs`), it makes the file if it is missing.
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+/** PGlite's dist/ directory (its wasm, initdb and file-system bundle). */
+export const PGLITE_DIST = dirname(require.resolve('@electric-sql/pglite'));
+const version = JSON.parse(readFileSync(join(PGLITE_DIST, '..', 'package.json'), 'utf8')).version;
+
+/** Where the cluster of this PGlite version is kept. */
+export const EMPTY_CLUSTER_FILE = join(
+  REPO,
+  'node_modules',
+  '.cache',
+  'recon-codemod-tests',
+  `pglite-${version}-empty.tar`,
+);
+
+/** A maker that has held the lock this long without finishing is taken to have died. */
+const STALE_LOCK_MS = 180_000;
+
+/** The cluster's bytes: read from the cache, made by this process, or waited for while another process makes it. */
+export async function emptyClusterBytes() {
+  for (;;) {
+    if (existsSync(EMPTY_CLUSTER_FILE)) return readFileSync(EMPTY_CLUSTER_FILE);
+    const lock = `${EMPTY_CLUSTER_FILE}.lock`;
+    mkdirSync(dirname(lock), { recursive: true });
+    let fd;
+    try {
+      fd = openSync(lock, 'wx');
+    } catch {
+      // Another process is making it: wait, unless its lock is stale (then take the lock over).
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        continue;
+      }
+      if (age > STALE_LOCK_MS) unlinkSync(lock);
+      else await new Promise((done) => setTimeout(done, 100));
+      continue;
+    }
+    try {
+      const bytes = await makeEmptyCluster();
+      // Written beside, then renamed: a reader never sees half a file.
+      const partial = `${EMPTY_CLUSTER_FILE}.${process.pid}.tmp`;
+      writeFileSync(partial, bytes);
+      renameSync(partial, EMPTY_CLUSTER_FILE);
+      return bytes;
+    } finally {
+      closeSync(fd);
+      unlinkSync(lock);
+    }
+  }
+}
+
+async function makeEmptyCluster() {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const template = await PGlite.create();
+  try {
+    return Buffer.from(await (await template.dumpDataDir('none')).arrayBuffer());
+  } finally {
+    await template.close();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await emptyClusterBytes();
