@@ -1,6 +1,6 @@
 /**
  * Never lose a line.
- *  - `recon-codemod --write` over 220 tracker files is killed with SIGKILL in the middle of its writes (polled until the
+ *  - `recon-codemod --write` over 88 tracker files is killed with SIGKILL in the middle of its writes (polled until the
  *    first file changed, then killed after a varying delay; at least one run must be killed between its first and last
  *    write): every file is byte for byte its old or its new text, the only extra files are the writer's temp files
  *    (`.<name>.recon-<pid>-<time>.tmp`), and a later normal run ignores them and finishes the job.
@@ -31,7 +31,7 @@ import { BIN, REPO, runCli } from './helpers.js';
 
 const DEMO = join(REPO, 'fixtures', 'demo-app');
 const EXPECTED = join(REPO, 'fixtures', 'demo-app-expected');
-const COPIES = 20;
+const COPIES = 8;
 const TEMP_FILE = /^\.(.+)\.recon-\d+-\d+\.tmp$/;
 const dirs: string[] = [];
 

@@ -85,11 +85,15 @@ export function copyFixture(name: string): string {
   return dir;
 }
 
-/** Every file under a directory, relative path → bytes. */
+/**
+ * Every file under a directory, relative path → bytes; not node_modules (an app copy's is a link to this repo's whole
+ * install: reading it took seconds and half a gigabyte, twice per snapshot comparison).
+ */
 export function snapshotTree(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   const walk = (d: string) => {
     for (const entry of readdirSync(d)) {
+      if (entry === 'node_modules') continue;
       const full = join(d, entry);
       if (statSync(full).isDirectory()) walk(full);
       else out.set(relative(dir, full), readFileSync(full));

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { extractReconciliationFields } from '../../src/tracking/index.js';
 
 // These objects are typed with the installed SDKs' own types, so the whole-project type check (`npm run typecheck`,
-// run by test/typecheck.test.ts) fails if a shape drifts from what the SDK declares.
+// which `npm test` runs first: `pretest`) fails if a shape drifts from what the SDK declares.
 
 /** What awaiting an openai-node call gives: the body plus the non-enumerable `_request_id` (see addRequestID). */
 type AwaitedCall<T> = Awaited<APIPromise<T>>;
