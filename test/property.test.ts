@@ -1,5 +1,5 @@
 /**
- * Property tests (fast-check, 200 cases a run, a new seed each run; the seed and the shrunk counterexample are printed on
+ * Property tests (fast-check, 100 cases a run, a new seed each run; the seed and the shrunk counterexample are printed on
  * failure; set FC_SEED to replay, FC_RUNS for more cases). Generated files: an OpenAI chat completion in scope and one or two tracking calls with a random
  * subset and order of ordinary fields and of the three reconciliation fields, comments (line and block, leading and
  * trailing), a trailing comma or not, one-line or multi-line literals, nested `metadata` objects (which may hold a
@@ -26,7 +26,7 @@ import type { FilePlan } from '../src/engine/types.js';
 import { createNodeHost, toPosix } from '../src/node-host.js';
 import { REPO } from './helpers.js';
 
-const NUM_RUNS = process.env.FC_RUNS ? Number(process.env.FC_RUNS) : 200;
+const NUM_RUNS = process.env.FC_RUNS ? Number(process.env.FC_RUNS) : 100;
 const RECON = ['openai_request_id', 'openai_created', 'system_fingerprint'] as const;
 const RECON_VALUE: Record<(typeof RECON)[number], string> = {
   openai_request_id: 'completion.id',

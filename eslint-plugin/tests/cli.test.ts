@@ -5,8 +5,9 @@
  * scanning.
  *
  * One dry run and one `--write` (the codemod does not depend on the ESLint major) serve both majors: `before/` is the
- * demo app as shipped, `after/` the same app once written, side by side under one `eslint.config.js`, and each major
- * lints both in one run (ESLint's start is most of a lint this size). ESLint 9's run prints its JSON results and
+ * demo app as shipped, `after/` the same app once written, side by side under one `eslint.config.js` with two more apps (CYCLE_APPS: wrappers that
+ * call each other, and an ordinary file: one file never stops the run), and each major lints them all in one run
+ * (ESLint's start is most of a lint this size). ESLint 9's run prints its JSON results and
  * writes the SARIF file in the same run (a formatter of this test's that calls the SARIF formatter), so the SARIF
  * test costs no lint of its own.
  */
@@ -34,6 +35,8 @@ const ESLINT_BIN = join(REPO, 'node_modules', 'eslint', 'bin', 'eslint.js');
 const ESLINT_10_BIN = join(REPO, 'node_modules', 'eslint-v10', 'bin', 'eslint.js');
 const PLUGIN_DIST = join(REPO, 'dist', 'eslint-plugin', 'index.js');
 const RULE_ID = 'recon/require-reconciliation-fields';
+/** Linted in the same runs as the demo app: wrappers that call each other, and an ordinary file beside them. */
+const CYCLE_APPS = ['cycle', 'plain'];
 
 function newestMtime(dir: string, test: (name: string) => boolean): number {
   let newest = 0;
@@ -99,13 +102,20 @@ interface Lint {
   /** The results of the files under `before/`, and of those under `after/`. */
   before: EslintResult[];
   after: EslintResult[];
+  /** The results of the other apps (CYCLE_APPS), by their directory. */
+  others: EslintResult[];
   /** The exit code CI sees (the same run: a formatter does not change the code). */
   code: number | null;
+  stderr: string;
 }
 
 /** One lint of both apps, as `eslint --max-warnings 0 before after` in their parent directory. */
 function lintJson(bin = ESLINT_BIN, format = 'json'): Lint {
-  const { stdout, stderr, code } = run(bin, ['--max-warnings', '0', '--format', format, 'before', 'after'], work);
+  const { stdout, stderr, code } = run(
+    bin,
+    ['--max-warnings', '0', '--format', format, 'before', 'after', ...CYCLE_APPS],
+    work,
+  );
   let results: EslintResult[];
   try {
     results = JSON.parse(stdout) as EslintResult[];
@@ -113,7 +123,13 @@ function lintJson(bin = ESLINT_BIN, format = 'json'): Lint {
     throw new Error(`eslint printed no JSON:\n${stdout}\n${stderr}`);
   }
   const under = (dir: string) => results.filter((r) => r.filePath.startsWith(dir + sep));
-  return { before: under(before), after: under(after), code };
+  return {
+    before: under(before),
+    after: under(after),
+    others: CYCLE_APPS.flatMap((name) => under(join(work, name))),
+    code,
+    stderr,
+  };
 }
 
 /** A formatter that prints ESLint's JSON (what `--format json` prints: the results, stringified) and writes the SARIF
@@ -172,6 +188,14 @@ beforeAll(() => {
     cpSync(join(REPO, 'fixtures', 'demo-app'), app, { recursive: true });
     return app;
   });
+  // Wrappers that call themselves or each other across modules, next to an ordinary file (the fixtures' inputs).
+  for (const [name, fixture] of [
+    ['cycle', 'recursive-wrapper-cycle'],
+    ['plain', 'chat-completion'],
+  ]) {
+    cpSync(join(REPO, 'fixtures', fixture), join(work, name), { recursive: true });
+    rmSync(join(work, name, 'output.ts'));
+  }
   const jsonFile = join(work, 'before.json');
   // Run in the app: the report's paths are relative to the working directory.
   const dry = runCli(['.', '--json', jsonFile, '--quiet'], before);
@@ -238,5 +262,16 @@ describe('eslint CLI with recon.configs.recommended over the demo app', () => {
     expect(runEntry.results.length).toBeGreaterThan(0);
     expect(runEntry.results.every((r) => r.ruleId === RULE_ID && r.level === 'error')).toBe(true);
     expect(runEntry.results[0].message.text).toContain('openai_request_id');
+  });
+  it('one file never stops the run: wrappers that call each other are reported as manual, every file linted, exit 1 (problems found), not 2', () => {
+    const lint = lintWith9();
+    expect(lint.stderr).not.toMatch(/Oops|Maximum call stack/);
+    expect(lint.code, lint.stderr).toBe(1);
+    const reported = (suffix: string) =>
+      lint.others.find((f) => f.filePath.endsWith(suffix))?.messages.filter((m) => m.ruleId === RULE_ID) ?? [];
+    const cycle = reported(`cycle${sep}input.ts`);
+    expect(cycle).toHaveLength(3);
+    expect(cycle.every((m) => /leaves this call to you.*calls itself/.test(m.message))).toBe(true);
+    expect(reported(`plain${sep}input.ts`)).toHaveLength(1);
   });
 });
