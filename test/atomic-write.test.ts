@@ -159,7 +159,7 @@ describe('SIGKILL in the middle of --write', () => {
     expect(mid, `no run was killed between the first and the last write: ${JSON.stringify(runs)}`).toBeDefined();
 
     // A normal run afterwards: temp files are not sources (dot files, .tmp), do not disturb it, and are cleaned up.
-    const again = runCli(['.', '--write', '--quiet', '--json', 'report.json'], mid!.dir);
+    const again = await runCli(['.', '--write', '--quiet', '--json', 'report.json'], mid!.dir);
     expect(again.code, again.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(mid!.dir, 'report.json'), 'utf8')) as {
       files: Array<{ path: string }>;
@@ -179,7 +179,7 @@ describe('SIGKILL in the middle of --write', () => {
 });
 
 describe('hostile files', () => {
-  it('a symlink leading outside the root is neither read nor written', () => {
+  it('a symlink leading outside the root is neither read nor written', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'recon-outside-'));
     dirs.push(outside);
     const { dir } = makeTreeSmall();
@@ -188,7 +188,7 @@ describe('hostile files', () => {
     writeFileSync(secret, text);
     symlinkSync(secret, join(dir, 'src', 'app', 'linked-route.ts'));
     symlinkSync(outside, join(dir, 'src', 'app', 'linked-dir'));
-    const run = runCli(['.', '--write', '--quiet', '--json', 'report.json'], dir);
+    const run = await runCli(['.', '--write', '--quiet', '--json', 'report.json'], dir);
     expect(run.code, run.stderr).toBe(0);
     expect(readFileSync(secret).equals(text)).toBe(true);
     expect(lstatSync(join(dir, 'src', 'app', 'linked-route.ts')).isSymbolicLink()).toBe(true);
@@ -197,7 +197,7 @@ describe('hostile files', () => {
     expect(report.files.map((f) => f.path).filter((p) => p.includes('linked'))).toEqual([]);
   });
 
-  it('binary, non-UTF-8, huge (and unreadable, unless root) files are errors with a reason; the rest is written; exit 1', () => {
+  it('binary, non-UTF-8, huge (and unreadable, unless root) files are errors with a reason; the rest is written; exit 1', async () => {
     const { dir } = makeTreeSmall();
     const route = readFileSync(join(DEMO, 'src/app/api/viva/merge-clarity/route.ts'), 'utf8');
     const bad = join(dir, 'src', 'bad');
@@ -217,7 +217,7 @@ describe('hostile files', () => {
       readdirSync(bad).map((f) => [f, asRoot || f !== 'unreadable.ts' ? readFileSync(join(bad, f)) : undefined]),
     );
 
-    const run = runCli(['.', '--write', '--quiet', '--json', 'report.json'], dir);
+    const run = await runCli(['.', '--write', '--quiet', '--json', 'report.json'], dir);
     expect(run.code, run.stderr).toBe(1);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
       files: Array<{ path: string; status: string; error?: string }>;

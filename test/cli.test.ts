@@ -7,10 +7,10 @@ import { copyFixture, REPO, runCli, snapshotTree, spawnCli, tempDir } from './he
 const expectedTree = snapshotTree(join(REPO, 'fixtures', 'demo-app-expected'));
 
 describe('recon-codemod CLI on the demo app', () => {
-  it('dry run prints a diff and a summary, writes nothing, exits 0', () => {
+  it('dry run prints a diff and a summary, writes nothing, exits 0', async () => {
     const dir = copyFixture('demo-app');
     const before = snapshotTree(dir);
-    const { code, stdout } = runCli(['.'], dir);
+    const { code, stdout } = await runCli(['.'], dir);
     expect(code).toBe(0);
     expect(stdout).toContain('+++ b/src/app/api/viva/merge-clarity/route.ts');
     expect(stdout).toContain('+    openai_request_id: response.id,');
@@ -18,9 +18,9 @@ describe('recon-codemod CLI on the demo app', () => {
     expect(snapshotTree(dir)).toEqual(before);
   });
 
-  it('--write produces the hand-written expected app, and a second run changes nothing', () => {
+  it('--write produces the hand-written expected app, and a second run changes nothing', async () => {
     const dir = copyFixture('demo-app');
-    const first = runCli(['--write'], dir);
+    const first = await runCli(['--write'], dir);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/12 updated/);
     const after = snapshotTree(dir);
@@ -28,22 +28,22 @@ describe('recon-codemod CLI on the demo app', () => {
     for (const [path, bytes] of expectedTree)
       expect(after.get(path)?.toString('utf8'), path).toBe(bytes.toString('utf8'));
 
-    const second = runCli(['--write', '--check'], dir);
+    const second = await runCli(['--write', '--check'], dir);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/13 tracking calls: 0 to update, 13 already complete, 0 manual/);
     expect(snapshotTree(dir)).toEqual(after);
   });
 
-  it('--check fails while calls are incomplete and passes once written', () => {
+  it('--check fails while calls are incomplete and passes once written', async () => {
     const dir = copyFixture('demo-app');
-    expect(runCli(['--check', '--quiet'], dir).code).toBe(1);
-    expect(runCli(['--write', '--quiet'], dir).code).toBe(0);
-    expect(runCli(['--check', '--quiet'], dir).code).toBe(0);
+    expect((await runCli(['--check', '--quiet'], dir)).code).toBe(1);
+    expect((await runCli(['--write', '--quiet'], dir)).code).toBe(0);
+    expect((await runCli(['--check', '--quiet'], dir)).code).toBe(0);
   });
 
-  it('--json writes the documented report shape', () => {
+  it('--json writes the documented report shape', async () => {
     const dir = copyFixture('demo-app');
-    const { code } = runCli(['.', '--json', 'out/report.json'], dir);
+    const { code } = await runCli(['.', '--json', 'out/report.json'], dir);
     expect(code).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
     expect(Object.keys(report)).toEqual(['version', 'root', 'files', 'summary']);
@@ -92,9 +92,9 @@ describe('recon-codemod CLI on the demo app', () => {
     }
   });
 
-  it('--report writes a Markdown report with coverage and a row per call', () => {
+  it('--report writes a Markdown report with coverage and a row per call', async () => {
     const dir = copyFixture('demo-app');
-    runCli(['--write', '--report', 'migration.md'], dir);
+    await runCli(['--write', '--report', 'migration.md'], dir);
     const md = readFileSync(join(dir, 'migration.md'), 'utf8');
     expect(md.split('\n')[2]).toBe(
       '**Tracking calls complete:** 1/13 (8%) before this run, 13/13 (100%) after it (12 updated); none left.',
@@ -107,12 +107,12 @@ describe('recon-codemod CLI on the demo app', () => {
 });
 
 describe('recon-codemod CLI on a monorepo', () => {
-  it("resolves each package's `@/` imports with that package's own tsconfig", () => {
+  it("resolves each package's `@/` imports with that package's own tsconfig", async () => {
     const root = tempDir('recon-monorepo-');
     cpSync(join(REPO, 'fixtures', 'demo-app'), join(root, 'packages', 'web'), { recursive: true });
     cpSync(join(REPO, 'fixtures', 'pre-schema-app'), join(root, 'apps', 'admin'), { recursive: true });
     writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true } }));
-    const { code, stdout, stderr } = runCli(['--json', 'report.json'], root);
+    const { code, stdout, stderr } = await runCli(['--json', 'report.json'], root);
     expect(code, stderr).toBe(0);
     // Both apps as when run on each: every call that has an OpenAI source is updated, none left manual.
     expect(stdout).toMatch(/26 tracking calls: 25 to update, 1 already complete, 0 manual/);
@@ -125,10 +125,10 @@ describe('recon-codemod CLI on a monorepo', () => {
 });
 
 describe('recon-codemod CLI: --fix-suspect', () => {
-  it('--write leaves a suspect value and reports it; --fix-suspect replaces it where the right value is certain', () => {
+  it('--write leaves a suspect value and reports it; --fix-suspect replaces it where the right value is certain', async () => {
     const dir = copyFixture('existing-transcription-body-id-is-suspect');
     const input = readFileSync(join(dir, 'input.ts'), 'utf8');
-    const plain = runCli(['input.ts', '--write', '--json', 'r.json'], dir);
+    const plain = await runCli(['input.ts', '--write', '--json', 'r.json'], dir);
     expect(plain.code, plain.stderr).toBe(0);
     expect(readFileSync(join(dir, 'input.ts'), 'utf8')).toBe(input);
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
@@ -138,7 +138,7 @@ describe('recon-codemod CLI: --fix-suspect', () => {
       expected: 'transcription._request_id',
     });
 
-    const fixed = runCli(['input.ts', '--write', '--fix-suspect'], dir);
+    const fixed = await runCli(['input.ts', '--write', '--fix-suspect'], dir);
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(readFileSync(join(dir, 'input.ts'), 'utf8')).toBe(
       readFileSync(
@@ -146,87 +146,87 @@ describe('recon-codemod CLI: --fix-suspect', () => {
         'utf8',
       ),
     );
-    expect(runCli(['input.ts', '--check'], dir).code).toBe(0);
+    expect((await runCli(['input.ts', '--check'], dir)).code).toBe(0);
   });
 });
 
 describe('recon-codemod CLI: errors and guards', () => {
-  it('a path that does not exist: exit 2, a clear message, nothing written', () => {
+  it('a path that does not exist: exit 2, a clear message, nothing written', async () => {
     const dir = copyFixture('demo-app');
     const before = snapshotTree(dir);
-    const { code, stderr } = runCli(['does/not/exist', '--write'], dir);
+    const { code, stderr } = await runCli(['does/not/exist', '--write'], dir);
     expect(code).toBe(2);
     expect(stderr).toContain('path does not exist: does/not/exist');
     expect(snapshotTree(dir)).toEqual(before);
   });
 
-  it('an unknown flag is a usage error, in one line, with the nearest option when there is one', () => {
-    const far = runCli(['--frobnicate'], REPO);
+  it('an unknown flag is a usage error, in one line, with the nearest option when there is one', async () => {
+    const far = await runCli(['--frobnicate'], REPO);
     expect(far.code).toBe(2);
     expect(far.stderr).toBe('recon-codemod: unknown option --frobnicate\nRun recon-codemod --help for usage.\n');
-    const typo = runCli(['--wrte'], REPO);
+    const typo = await runCli(['--wrte'], REPO);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toBe(
       'recon-codemod: unknown option --wrte (did you mean --write?)\nRun recon-codemod --help for usage.\n',
     );
-    const missing = runCli(['--json'], REPO);
+    const missing = await runCli(['--json'], REPO);
     expect(missing.stderr).toBe('recon-codemod: --json needs a value\nRun recon-codemod --help for usage.\n');
   });
 
-  it('`recon-codemod help` prints the help (unless a path named help is there); -q is documented', () => {
-    const help = runCli(['help'], REPO);
+  it('`recon-codemod help` prints the help (unless a path named help is there); -q is documented', async () => {
+    const help = await runCli(['help'], REPO);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: recon-codemod/);
     expect(help.stdout).toContain('-q, --quiet');
     const dir = tempDir('recon-help-');
     mkdirSync(join(dir, 'help'));
-    const asPath = runCli(['help'], dir);
+    const asPath = await runCli(['help'], dir);
     expect(asPath.code).toBe(0);
     expect(asPath.stdout).toMatch(/0 files scanned, 0 tracking calls/);
   });
 
-  it('--check cannot pass by checking nothing: no files, or no call where the config names the tracker, is exit 2', () => {
+  it('--check cannot pass by checking nothing: no files, or no call where the config names the tracker, is exit 2', async () => {
     const empty = tempDir('recon-empty-');
-    const none = runCli(['.', '--check'], empty);
+    const none = await runCli(['.', '--check'], empty);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(
       /^recon-codemod: --check found no files to scan in \. \(include \*\*\/\*\.\{[^)]*; exclude [^)]*\)/,
     );
     const dir = copyFixture('demo-app');
-    const wrongGlob = runCli(['.', '--check', '--include', '**/*.py'], dir);
+    const wrongGlob = await runCli(['.', '--check', '--include', '**/*.py'], dir);
     expect(wrongGlob.code).toBe(2);
     expect(wrongGlob.stderr).toContain('include **/*.py');
     // The config names a tracker that no file calls: the gate would check nothing.
     writeFileSync(join(dir, 'recon.json'), JSON.stringify({ callees: ['logUsage'] }));
-    const noCalls = runCli(['.', '--check', '--config', 'recon.json'], dir);
+    const noCalls = await runCli(['.', '--check', '--config', 'recon.json'], dir);
     expect(noCalls.code).toBe(2);
     expect(noCalls.stderr).toMatch(/--check found no call of logUsage in \d+ files of \./);
     // Without --check, the same runs report and exit 0; with defaults and no calls, --check passes (nothing configured).
-    expect(runCli(['.', '--config', 'recon.json'], dir).code).toBe(0);
+    expect((await runCli(['.', '--config', 'recon.json'], dir)).code).toBe(0);
     writeFileSync(join(empty, 'a.ts'), 'export const x = 1;\n');
-    expect(runCli(['.', '--check'], empty).code).toBe(0);
+    expect((await runCli(['.', '--check'], empty)).code).toBe(0);
   });
 
-  it('--json or --report naming a directory is a usage error before anything is written', () => {
+  it('--json or --report naming a directory is a usage error before anything is written', async () => {
     const dir = copyFixture('demo-app');
     mkdirSync(join(dir, 'reports'));
     const before = snapshotTree(dir);
-    const r = runCli(['.', '--write', '--allow-dirty', '--no-verify', '--json', 'reports'], dir);
+    const r = await runCli(['.', '--write', '--allow-dirty', '--no-verify', '--json', 'reports'], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `recon-codemod: --json ${join(dir, 'reports')} is a directory: give a file name\nRun recon-codemod --help for usage.\n`,
     );
     expect(snapshotTree(dir)).toEqual(before);
     // A report in a directory that does not exist yet is fine: it is created.
-    expect(runCli(['.', '--report', 'out/new/migration.md'], dir).code).toBe(0);
+    expect((await runCli(['.', '--report', 'out/new/migration.md'], dir)).code).toBe(0);
   });
 
-  it('a read-only file is refused unless --force, reported as an error, and its calls are not counted as updated', () => {
+  it('a read-only file is refused unless --force, reported as an error, and its calls are not counted as updated', async () => {
     const dir = copyFixture('demo-app');
     const route = join(dir, 'src/app/api/viva/blueprint/route.ts');
     const before = readFileSync(route);
     chmodSync(route, 0o444);
-    const r = runCli(['.', '--write', '--allow-dirty', '--no-verify', '--json', 'report.json'], dir);
+    const r = await runCli(['.', '--write', '--allow-dirty', '--no-verify', '--json', 'report.json'], dir);
     expect(r.code).toBe(1);
     expect(readFileSync(route)).toEqual(before);
     expect(r.stderr).toContain(
@@ -241,25 +241,25 @@ describe('recon-codemod CLI: errors and guards', () => {
     // 12 planned, 11 written: the summary says 11.
     expect(report.summary).toMatchObject({ updated: 11, errors: 1 });
     expect(r.stdout).toMatch(/13 tracking calls: 11 updated, 1 already complete, 1 manual, 1 file with errors\./);
-    const forced = runCli(['.', '--write', '--allow-dirty', '--no-verify', '--force'], dir);
+    const forced = await runCli(['.', '--write', '--allow-dirty', '--no-verify', '--force'], dir);
     expect(forced.code).toBe(0);
     expect(readFileSync(route, 'utf8')).toBe(expectedTree.get('src/app/api/viva/blueprint/route.ts')!.toString('utf8'));
     expect(statSync(route).mode & 0o777).toBe(0o444);
   });
 
-  it('counts read right for one: 1 file, 1 tracking call', () => {
+  it('counts read right for one: 1 file, 1 tracking call', async () => {
     const dir = tempDir('recon-one-');
     writeFileSync(
       join(dir, 'route.ts'),
       "import { trackTokenUsage } from './tracking';\nexport async function f() { await trackTokenUsage({ tokens_used: 1, openai_request_id: null, openai_created: null, system_fingerprint: null }); }\n",
     );
-    expect(runCli(['route.ts'], dir).stdout).toMatch(
+    expect((await runCli(['route.ts'], dir)).stdout).toMatch(
       /: 1 file scanned, 1 tracking call: 0 to update, 1 already complete, 0 manual\./,
     );
   });
 
-  it('--help documents the flags and exit codes; --version prints the version', () => {
-    const help = runCli(['--help'], REPO);
+  it('--help documents the flags and exit codes; --version prints the version', async () => {
+    const help = await runCli(['--help'], REPO);
     expect(help.code).toBe(0);
     for (const flag of [
       '--write',
@@ -282,12 +282,12 @@ describe('recon-codemod CLI: errors and guards', () => {
     expect(version.stdout.trim()).toBe(pkg.version);
   });
 
-  it('a file that does not parse is reported as an error, left byte-identical, and the run continues', () => {
+  it('a file that does not parse is reported as an error, left byte-identical, and the run continues', async () => {
     const dir = copyFixture('demo-app');
     const broken = join(dir, 'src/app/api/viva/blueprint/route.ts');
     const text = readFileSync(broken, 'utf8').replace('export async function POST', 'export async function POST(((');
     writeFileSync(broken, text);
-    const { code, stderr } = runCli(['--write', '--json', 'r.json'], dir);
+    const { code, stderr } = await runCli(['--write', '--json', 'r.json'], dir);
     expect(code).toBe(1);
     expect(stderr).toMatch(/error src\/app\/api\/viva\/blueprint\/route\.ts: does not parse: \d+:\d+/);
     expect(readFileSync(broken, 'utf8')).toBe(text);
@@ -299,24 +299,24 @@ describe('recon-codemod CLI: errors and guards', () => {
     );
   });
 
-  it('a bad config is a usage error naming the key', () => {
+  it('a bad config is a usage error naming the key', async () => {
     const dir = copyFixture('demo-app');
     writeFileSync(join(dir, 'recon.json'), JSON.stringify({ calees: ['x'] }));
-    const { code, stderr } = runCli(['--config', 'recon.json'], dir);
+    const { code, stderr } = await runCli(['--config', 'recon.json'], dir);
     expect(code).toBe(2);
     expect(stderr).toContain('unknown key "calees"');
   });
 
-  it('config from package.json renames the tracker', () => {
+  it('config from package.json renames the tracker', async () => {
     const dir = copyFixture('demo-app');
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, 'recon-codemod': { callees: ['recordUsage'] } }));
-    const { code, stdout } = runCli(['.'], dir);
+    const { code, stdout } = await runCli(['.'], dir);
     expect(code).toBe(0);
     expect(stdout).toMatch(/0 tracking calls/);
   });
 
-  it('--write refuses files with uncommitted changes in git unless --allow-dirty', () => {
+  it('--write refuses files with uncommitted changes in git unless --allow-dirty', async () => {
     const dir = copyFixture('demo-app');
     const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
     git('init', '-q');
@@ -325,12 +325,12 @@ describe('recon-codemod CLI: errors and guards', () => {
     const route = join(dir, 'src/app/api/viva/ideal-state/route.ts');
     writeFileSync(route, readFileSync(route, 'utf8') + '\n// work in progress\n');
     const before = snapshotTree(dir);
-    const refused = runCli(['--write'], dir);
+    const refused = await runCli(['--write'], dir);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('src/app/api/viva/ideal-state/route.ts');
     expect(snapshotTree(dir)).toEqual(before);
-    expect(runCli(['.'], dir).code).toBe(0); // a dry run never refuses
-    const allowed = runCli(['--write', '--allow-dirty'], dir);
+    expect((await runCli(['.'], dir)).code).toBe(0); // a dry run never refuses
+    const allowed = await runCli(['--write', '--allow-dirty'], dir);
     expect(allowed.code).toBe(0);
     expect(readFileSync(route, 'utf8')).toContain('openai_request_id: completion.id');
   });
@@ -389,11 +389,11 @@ export async function unreadable() {
 }
 
 describe('recon-codemod CLI: what it says is true', () => {
-  it('--todo --write counts marked calls as acknowledged (summary, JSON, Markdown); --check then passes and says why', () => {
+  it('--todo --write counts marked calls as acknowledged (summary, JSON, Markdown); --check then passes and says why', async () => {
     const { parent, app } = manualApp();
-    expect(runCli(['app', '--check', '-q'], parent).code).toBe(1);
+    expect((await runCli(['app', '--check', '-q'], parent)).code).toBe(1);
     // A dry run's marks are not in the code: --todo --check without --write still fails, and lists the calls as manual.
-    const dryTodo = runCli(['app', '--todo', '--check', '-q'], parent);
+    const dryTodo = await runCli(['app', '--todo', '--check', '-q'], parent);
     expect(dryTodo.code).toBe(1);
     expect(
       dryTodo.stderr
@@ -403,7 +403,7 @@ describe('recon-codemod CLI: what it says is true', () => {
     ).toEqual(['manual', 'manual', 'manual']);
     expect(dryTodo.stdout).toMatch(/3 manual \(3 acknowledged once written: /);
 
-    const todo = runCli(['app', '--todo', '--write', '--json', 'r.json', '--report', 'm.md'], parent);
+    const todo = await runCli(['app', '--todo', '--write', '--json', 'r.json', '--report', 'm.md'], parent);
     expect(todo.code, todo.stderr).toBe(0);
     expect(todo.stdout).toMatch(
       /3 tracking calls: 0 updated, 0 already complete, 3 manual \(3 acknowledged: marked with a \/\/ recon-codemod: comment, still to finish by hand\)\./,
@@ -432,7 +432,7 @@ describe('recon-codemod CLI: what it says is true', () => {
       expect(mark, mark).not.toMatch(/\.\.\.|…/);
     }
 
-    const check = runCli(['app', '--check'], parent);
+    const check = await runCli(['app', '--check'], parent);
     expect(check.code, check.stderr).toBe(0);
     expect(
       check.stderr
@@ -442,14 +442,14 @@ describe('recon-codemod CLI: what it says is true', () => {
     ).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
     expect(check.stdout).toMatch(/3 manual \(3 acknowledged/);
     // --help says what --check accepts.
-    expect(runCli(['--help'], parent).stdout).toMatch(
+    expect((await runCli(['--help'], parent)).stdout).toMatch(
       /--check {15}for CI: exit 1 if any tracking call is neither complete nor acknowledged/,
     );
   });
 
-  it('manual reasons quote one line of code at most and say what to change; paths are relative to the cwd, and the JSON names it', () => {
+  it('manual reasons quote one line of code at most and say what to change; paths are relative to the cwd, and the JSON names it', async () => {
     const { parent, app } = manualApp();
-    const one = runCli(['app', '--json', 'r.json', '--report', 'm.md'], parent);
+    const one = await runCli(['app', '--json', 'r.json', '--report', 'm.md'], parent);
     expect(one.code).toBe(0);
     const report = JSON.parse(readFileSync(join(parent, 'r.json'), 'utf8'));
     expect(report.root).toBe(parent.replace(/\\/g, '/'));
@@ -472,12 +472,12 @@ describe('recon-codemod CLI: what it says is true', () => {
     expect(markdown.split('\n')[2]).toBe('**Tracking calls complete:** 0/3 (0%) now; 3 left for a person.');
 
     // Run inside the app, or on its files one by one: the same files, each relative to where the command ran.
-    const inside = runCli(['.', '--json', 'r.json'], app);
+    const inside = await runCli(['.', '--json', 'r.json'], app);
     expect(JSON.parse(readFileSync(join(app, 'r.json'), 'utf8')).files.map((f: { path: string }) => f.path)).toEqual([
       'route.ts',
     ]);
     expect(inside.stderr).toContain('manual route.ts:7:9 no-source');
-    const several = runCli(['app/route.ts', 'app/tracking.ts', '--json', 'r2.json'], parent);
+    const several = await runCli(['app/route.ts', 'app/tracking.ts', '--json', 'r2.json'], parent);
     expect(
       JSON.parse(readFileSync(join(parent, 'r2.json'), 'utf8')).files.map((f: { path: string }) => f.path),
     ).toEqual(['app/route.ts']);

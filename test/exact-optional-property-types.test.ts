@@ -108,7 +108,7 @@ describe('exactOptionalPropertyTypes', () => {
     expect(readExactOptionalPropertyTypes(path.join(root, 'nested/pkg'))).toBe(false);
   });
 
-  it('end to end: --write updates the call and the project still type-checks with the option on', () => {
+  it('end to end: --write updates the call and the project still type-checks with the option on', async () => {
     const dir = tempDir('recon-exact-app-');
     symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     writeFileSync(path.join(dir, 'route.ts'), ROUTE);
@@ -132,7 +132,7 @@ describe('exactOptionalPropertyTypes', () => {
     );
     const tsconfig = path.join(dir, 'tsconfig.json');
     expect(tscErrors(tsconfig)).toEqual([]);
-    const { code, stdout, stderr } = runCli(['.', '--write', '--allow-dirty'], dir);
+    const { code, stdout, stderr } = await runCli(['.', '--write', '--allow-dirty'], dir);
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/1 tracking call: 1 updated, 0 already complete, 0 manual/);
     expect(tscErrors(tsconfig)).toEqual([]);

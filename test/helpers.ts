@@ -3,8 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const BIN = join(REPO, 'bin', 'recon-codemod.js');
@@ -25,12 +24,9 @@ export function spawnCli(args: string[], cwd: string, env: Record<string, string
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-let cli: { worker: Worker; port: MessagePort; signal: Int32Array } | undefined;
-
 /**
- * After each test file (test/setup.ts): its temp copies are removed. The CLI worker is kept for the next file in this
- * test worker (isolate: false): loading the CLI and parsing the lib/openai declarations again per file cost a few CPU
- * seconds each. Every run gets its own args, cwd and env; the worker is unref'd and ends with the test worker.
+ * After each test file (test/setup.ts): its temp copies are removed. What the CLI loaded (ts-morph, TypeScript, the
+ * lib and openai declarations its type check parsed) stays for the next file in this test worker (isolate: false).
  */
 export async function releaseTestResources(): Promise<void> {
   for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -38,35 +34,32 @@ export async function releaseTestResources(): Promise<void> {
 
 /**
  * Run the CLI as bin/recon-codemod.js does (the built `main`, its exit code, its output, a crash as `fatal`, exit 2),
- * in a worker thread kept for the test worker's files: a process per run would load ts-morph and TypeScript again each time
- * (a second of CPU). Synchronous, like spawnSync. A few tests still spawn the bin itself (spawnCli).
+ * in this test worker: `main` takes its cwd, env and output as arguments and touches no process state, so runs share
+ * what one run loaded (ts-morph, TypeScript, parsed declarations, shared with tscErrors too) where a process per run
+ * would load it all again (a second or more of CPU). A few tests still spawn the bin itself (spawnCli).
  */
-export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): CliResult {
-  if (!cli) {
-    const { port1, port2 } = new MessageChannel();
-    const signal = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(new URL('./cli-worker.mjs', import.meta.url), {
-      workerData: { port: port2, signal },
-      transferList: [port2],
+export async function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+  const { main } = (await import(
+    pathToFileURL(join(REPO, 'dist', 'src', 'cli.js')).href
+  )) as typeof import('../src/cli.js');
+  let stdout = '';
+  let stderr = '';
+  let code: number | null;
+  try {
+    code = await main(args, {
+      cwd,
+      stdout: (text) => void (stdout += text),
+      stderr: (text) => void (stderr += text),
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+      env: { ...process.env, NO_COLOR: '1', CI: '1', ...env },
     });
-    worker.unref();
-    cli = { worker, port: port1, signal };
+  } catch (error) {
+    // As bin/recon-codemod.js does.
+    stderr += `recon-codemod: fatal: ${(error as Error)?.stack ?? error}\n`;
+    code = 2;
   }
-  Atomics.store(cli.signal, 0, 0);
-  cli.port.postMessage({ args, cwd, env: { ...process.env, NO_COLOR: '1', CI: '1', ...env } });
-  // A hang is a failure, not a blocked test runner: the limit is the suite's test timeout.
-  const running = cli;
-  const timedOut = Atomics.wait(running.signal, 0, 0, 300_000) === 'timed-out';
-  const answer = timedOut ? undefined : receiveMessageOnPort(running.port);
-  if (!answer) {
-    // A wedged or dead worker is not reused: the next run starts a new one.
-    cli = undefined;
-    void running.worker.terminate();
-    throw new Error(
-      `recon-codemod ${args.join(' ')}: ${timedOut ? 'no answer in 300 s' : 'the CLI worker ended without an answer'}`,
-    );
-  }
-  return answer.message as CliResult;
+  return { code, stdout, stderr };
 }
 
 const copies: string[] = [];

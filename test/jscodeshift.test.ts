@@ -50,13 +50,13 @@ let after: string;
 let reportPath: string | undefined;
 let report: { files: Array<{ path: string; status: string; error?: string }> };
 
-beforeAll(() => {
+beforeAll(async () => {
   before = mkdtempSync(join(tmpdir(), 'recon-jscs-before-'));
   for (const name of fixtureNames) cpSync(join(REPO, 'fixtures', name), join(before, name), { recursive: true });
   after = mkdtempSync(join(tmpdir(), 'recon-jscs-after-'));
   cpSync(before, after, { recursive: true });
   reportPath = join(before, '..', `${after.split('/').pop()}.json`);
-  const cli = runCli(['.', '--write', '--quiet', '--json', reportPath], after);
+  const cli = await runCli(['.', '--write', '--quiet', '--json', reportPath], after);
   expect([0, 1], cli.stderr).toContain(cli.code);
   report = JSON.parse(readFileSync(reportPath, 'utf8'));
 });
@@ -152,7 +152,7 @@ describe('the real jscodeshift binary', () => {
 });
 
 describe('options pass through', () => {
-  it('--recon-config (the CLI --config file) applies, as it does for the CLI', () => {
+  it('--recon-config (the CLI --config file) applies, as it does for the CLI', async () => {
     const dir = tempDir('recon-jscs-config-');
     cpSync(join(REPO, 'fixtures', 'chat-completion'), dir, { recursive: true });
     for (const file of readdirSync(dir)) {
@@ -171,7 +171,7 @@ describe('options pass through', () => {
     const withConfig = transform({ path, source }, {}, { root: dir, 'recon-config': config });
     expect(withConfig).toContain('requestId:');
 
-    const cli = runCli(['input.ts', '--write', '--quiet', '--config', config], dir);
+    const cli = await runCli(['input.ts', '--write', '--quiet', '--config', config], dir);
     expect(cli.code, cli.stderr).toBe(0);
     expect(withConfig).toBe(readFileSync(path, 'utf8'));
 

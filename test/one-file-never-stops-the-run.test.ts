@@ -223,14 +223,14 @@ describe("an exception in one file is that file's error; the run goes on", () =>
     });
   }
 
-  it('the CLI: the failing file is reported with its message, every other file is planned and written, exit 1', () => {
+  it('the CLI: the failing file is reported with its message, every other file is planned and written, exit 1', async () => {
     const cycle = join(REPO, 'fixtures', 'recursive-wrapper-cycle');
     const dir = tempDir({ 'tracking.ts': TRACKING_WITHOUT_FIELDS, 'deep.ts': DEEP, 'good.ts': goodFile() });
     cpSync(cycle, join(dir, 'cycle'), { recursive: true });
     rmSync(join(dir, 'cycle', 'output.ts'));
     const before = snapshotTree(dir);
 
-    const dry = runCli(['.', '--json', 'report.json'], dir);
+    const dry = await runCli(['.', '--json', 'report.json'], dir);
     expect(dry.code, dry.stderr).toBe(1);
     expect(dry.stderr).not.toMatch(/fatal/);
     expect(dry.stderr).toContain('error deep.ts: the analysis failed (RangeError: Maximum call stack size exceeded)');
@@ -241,7 +241,7 @@ describe("an exception in one file is that file's error; the run goes on", () =>
     expect(deep).toMatchObject({ status: 'error' });
     expect(deep.error).toContain('RangeError: Maximum call stack size exceeded');
 
-    const write = runCli(['.', '--write', '--quiet'], dir);
+    const write = await runCli(['.', '--write', '--quiet'], dir);
     expect(write.code, write.stderr).toBe(1);
     const after = snapshotTree(dir);
     expect(after.get('deep.ts')?.equals(before.get('deep.ts')!)).toBe(true);

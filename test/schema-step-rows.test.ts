@@ -126,14 +126,14 @@ describe('a plain-JS tracker never drops the fields silently', () => {
     expect(output).toContain('async function trackTokenUsage({ userId, model, totalTokens }) {');
   });
 
-  it('the CLI says so: a line on stderr (even with --quiet), the summary, and the Markdown report', () => {
+  it('the CLI says so: a line on stderr (even with --quiet), the summary, and the Markdown report', async () => {
     const dir = tempDir('recon-js-destructured-');
     mkdirSync(join(dir, 'lib'));
     writeFileSync(
       join(dir, 'lib/usage.js'),
       `async function trackTokenUsage({ userId, model, totalTokens }) {\n  await pool.query('INSERT INTO usage VALUES ($1, $2, $3)', [userId, model, totalTokens]);\n}\n${CALL_JS}`,
     );
-    const { code, stdout, stderr } = runCli(['--quiet', '--report', 'migration.md'], dir);
+    const { code, stdout, stderr } = await runCli(['--quiet', '--report', 'migration.md'], dir);
     expect(code).toBe(0);
     expect(stderr).toContain(
       'to do by hand lib/usage.js: the tracker `trackTokenUsage` destructures its parameter and drops',

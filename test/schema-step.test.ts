@@ -18,10 +18,10 @@ function copyApp(name: string): string {
 }
 
 describe('the codemod finishes the schema step on an app that has not done it', () => {
-  it('adds the fields to TokenUsage and the insert row, updates every call, and leaves no type error', () => {
+  it('adds the fields to TokenUsage and the insert row, updates every call, and leaves no type error', async () => {
     const dir = copyApp('pre-schema-app');
     expect(tscErrors(dir)).toEqual([]);
-    const { code, stdout } = runCli(
+    const { code, stdout } = await runCli(
       ['--write', '--no-verify', '--report', 'migration.md', '--json', 'migration.json'],
       dir,
     );
@@ -48,14 +48,14 @@ describe('the codemod finishes the schema step on an app that has not done it', 
     expect(report.files.find((f: { path: string }) => f.path === 'src/lib/tokens/tracking.ts')?.status).toBe('changed');
 
     const before = snapshotTree(dir);
-    const again = runCli(['--write', '--check'], dir);
+    const again = await runCli(['--write', '--check'], dir);
     expect(again.code).toBe(0);
     const after = snapshotTree(dir);
     for (const [path, bytes] of before)
       if (!path.endsWith('.md') && !path.endsWith('.json')) expect(after.get(path)?.equals(bytes), path).toBe(true);
   });
 
-  it('a tracker whose row it cannot find is reported with the lines to add, and the type is still extended', () => {
+  it('a tracker whose row it cannot find is reported with the lines to add, and the type is still extended', async () => {
     const dir = copyApp('pre-schema-app');
     const path = join(dir, 'src/lib/tokens/tracking.ts');
     const text = readFileSync(path, 'utf8').replace(
@@ -64,7 +64,7 @@ describe('the codemod finishes the schema step on an app that has not done it', 
     );
     const withHelper = `${text}\nfunction toRow(usage: TokenUsage): Record<string, unknown> {\n  return Object.fromEntries(Object.entries(usage));\n}\n`;
     writeFileSync(path, withHelper);
-    const { code } = runCli(['--write', '--no-verify', '--report', 'migration.md'], dir);
+    const { code } = await runCli(['--write', '--no-verify', '--report', 'migration.md'], dir);
     expect(code).toBe(0);
     const md = readFileSync(join(dir, 'migration.md'), 'utf8');
     expect(md).toContain('**to do by hand:** the tracker `trackTokenUsage` may not store the new fields');
@@ -75,9 +75,9 @@ describe('the codemod finishes the schema step on an app that has not done it', 
     expect(tscErrors(dir)).toEqual([]);
   });
 
-  it('--fields adds the optional columns too, to the calls and (by the schema step) to TokenUsage, and it type-checks', () => {
+  it('--fields adds the optional columns too, to the calls and (by the schema step) to TokenUsage, and it type-checks', async () => {
     const dir = copyApp('demo-app');
-    const { code, stdout } = runCli(
+    const { code, stdout } = await runCli(
       ['--write', '--no-verify', '--fields', 'openai_model,cached_input_tokens', '--fields', 'service_tier'],
       dir,
     );
@@ -95,6 +95,6 @@ describe('the codemod finishes the schema step on an app that has not done it', 
     );
     expect(tscErrors(dir)).toEqual([]);
     // Without --fields the same calls count as complete: the optional columns are never required by default.
-    expect(runCli(['--check', '--quiet'], dir).code).toBe(0);
+    expect((await runCli(['--check', '--quiet'], dir)).code).toBe(0);
   });
 });

@@ -51,7 +51,7 @@ const ambiguous = copyFixture('two-completions-ambiguous');
 dirs.push(ambiguous);
 const ambiguousFile = join(ambiguous, 'input.ts');
 const ambiguousBefore = readFileSync(ambiguousFile, 'utf8');
-const firstWrite = runCli(
+const firstWrite = await runCli(
   [
     '--todo',
     '--write',
@@ -65,14 +65,14 @@ const firstWrite = runCli(
   ambiguous,
 );
 const ambiguousAfter = readFileSync(ambiguousFile, 'utf8');
-const checkAfter = runCli(['--check', '--quiet', '.'], ambiguous);
-const checkBefore = (() => {
+const checkAfter = await runCli(['--check', '--quiet', '.'], ambiguous);
+const checkBefore = await (async () => {
   // The same file without the comment, for contrast: --check must fail on it.
   const dir = copyFixture('two-completions-ambiguous');
   dirs.push(dir);
-  return runCli(['--check', '--quiet', '.'], dir);
+  return await runCli(['--check', '--quiet', '.'], dir);
 })();
-const secondWrite = runCli(
+const secondWrite = await runCli(
   ['--todo', '--write', '--no-color', '--json', join(ambiguous, 'second.json'), '.'],
   ambiguous,
 );
@@ -103,10 +103,10 @@ export async function answer(userId: string, question: string, row: TokenUsage):
 }
 `;
 writeFileSync(join(app, 'route.ts'), APP_SOURCE);
-const appWrite = runCli(['--todo', '--write', '--no-color', '.'], app);
+const appWrite = await runCli(['--todo', '--write', '--no-color', '.'], app);
 const appAfter = readFileSync(join(app, 'route.ts'), 'utf8');
-const appCheck = runCli(['--check', '--quiet', '.'], app);
-const appSecond = runCli(['--todo', '--write', '--no-color', '.'], app);
+const appCheck = await runCli(['--check', '--quiet', '.'], app);
+const appSecond = await runCli(['--todo', '--write', '--no-color', '.'], app);
 const appAfterSecond = readFileSync(join(app, 'route.ts'), 'utf8');
 
 describe('--todo --write on fixtures/two-completions-ambiguous', () => {

@@ -47,14 +47,14 @@ const USAGE_WITHOUT_FIELDS = `export interface TokenUsage {
 `;
 
 describe('the seed-shaped app: trackTokenUsage(usage: Omit<TokenUsage, …>, supabaseClient?: any)', () => {
-  it('is fully migrated by --write with no new tsc error, the tracker untouched, and a second run changes nothing', () => {
+  it('is fully migrated by --write with no new tsc error, the tracker untouched, and a second run changes nothing', async () => {
     const dir = copyFixture('seed-shaped-app');
     symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     const tsconfig = path.join(dir, 'tsconfig.json');
     expect(tscErrors(tsconfig)).toEqual([]);
     const tracker = readFileSync(path.join(dir, 'src/lib/tokens/tracking.ts'));
 
-    const { code, stdout } = runCli(['--write', '--json', 'migration.json'], dir);
+    const { code, stdout } = await runCli(['--write', '--json', 'migration.json'], dir);
     expect(code).toBe(0);
     expect(stdout).toMatch(/13 tracking calls: 12 updated, 1 already complete, 0 manual/);
     expect(tscErrors(tsconfig)).toEqual([]);
@@ -73,7 +73,7 @@ describe('the seed-shaped app: trackTokenUsage(usage: Omit<TokenUsage, …>, sup
     expect(report.summary).toMatchObject({ calls: 13, updated: 12, complete: 1, manual: 0, errors: 0 });
 
     const before = snapshotTree(dir);
-    const again = runCli(['--write', '--check'], dir);
+    const again = await runCli(['--write', '--check'], dir);
     expect(again.code).toBe(0);
     const after = snapshotTree(dir);
     for (const [rel, bytes] of before) expect(after.get(rel)?.equals(bytes), rel).toBe(true);

@@ -106,10 +106,10 @@ const callsOf = (report: { files: Array<{ path: string; calls: JsonCall[] }> }, 
   report.files.find((f) => f.path === path)?.calls ?? [];
 
 describe('--write type-checks what it changed', () => {
-  it('takes back the call whose edit does not compile, leaves its file byte-identical, and writes the other', () => {
+  it('takes back the call whose edit does not compile, leaves its file byte-identical, and writes the other', async () => {
     const dir = makeApp({ 'src/app/raw.ts': RAW, 'src/app/chat.ts': CHAT });
     const before = snapshotTree(join(dir, 'src'));
-    const r = runCli(['.', '--write', '--json', 'report.json', '--report', 'report.md'], dir);
+    const r = await runCli(['.', '--write', '--json', 'report.json', '--report', 'report.md'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(dir, 'src/app/raw.ts'))).toEqual(before.get('app/raw.ts'));
     expect(read(dir, 'src/app/chat.ts')).toContain('openai_request_id: completion.id,');
@@ -133,14 +133,14 @@ describe('--write type-checks what it changed', () => {
 
     // What was written compiles as well as the original did, and a second run changes nothing more.
     const after = snapshotTree(join(dir, 'src'));
-    const again = runCli(['.', '--write'], dir);
+    const again = await runCli(['.', '--write'], dir);
     expect(again.code).toBe(0);
     expect(snapshotTree(join(dir, 'src'))).toEqual(after);
   }, 240_000);
 
-  it('keeps the good call and takes back the bad one in the same file', () => {
+  it('keeps the good call and takes back the bad one in the same file', async () => {
     const dir = makeApp({ 'src/app/mixed.ts': MIXED });
-    const r = runCli(['.', '--write', '--json', 'report.json'], dir);
+    const r = await runCli(['.', '--write', '--json', 'report.json'], dir);
     expect(r.code, r.stderr).toBe(0);
     const text = read(dir, 'src/app/mixed.ts');
     // Exactly the chat call's three lines were added.
@@ -154,21 +154,21 @@ describe('--write type-checks what it changed', () => {
     expect(calls[1].reason).toContain('TS2322');
   }, 240_000);
 
-  it('does not write the schema step when the only call that needed it is taken back', () => {
+  it('does not write the schema step when the only call that needed it is taken back', async () => {
     const dir = makeApp({ 'src/app/raw.ts': RAW });
     const before = snapshotTree(join(dir, 'src'));
-    const r = runCli(['.', '--write'], dir);
+    const r = await runCli(['.', '--write'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(snapshotTree(join(dir, 'src'))).toEqual(before);
     expect(r.stdout).toContain('1 call taken back as manual (edit-does-not-compile), 1 schema edit not written');
   }, 240_000);
 
-  it("takes back the schema step's edit when it breaks a file that uses the type, and the calls that need it", () => {
+  it("takes back the schema step's edit when it breaks a file that uses the type, and the calls that need it", async () => {
     // Every key of TokenUsage must have a column: the three new optional fields break this map.
     const columns = `import type { TokenUsage } from './tracking';\n\nexport const COLUMNS: Record<keyof TokenUsage, string> = { user_id: 'User', action_type: 'Action', model_used: 'Model', tokens_used: 'Tokens', success: 'OK' };\n`;
     const dir = makeApp({ 'src/app/chat.ts': CHAT, 'src/lib/columns.ts': columns });
     const before = snapshotTree(join(dir, 'src'));
-    const r = runCli(['.', '--write'], dir);
+    const r = await runCli(['.', '--write'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(snapshotTree(join(dir, 'src'))).toEqual(before);
     expect(r.stderr).toMatch(
@@ -177,9 +177,9 @@ describe('--write type-checks what it changed', () => {
     expect(r.stdout).toContain('1 call taken back as manual (edit-does-not-compile), 1 schema edit not written');
   }, 240_000);
 
-  it('writes unchecked, and says so, when the SDK the files import is not installed', () => {
+  it('writes unchecked, and says so, when the SDK the files import is not installed', async () => {
     const dir = makeApp({ 'src/app/raw.ts': RAW, 'src/app/chat.ts': CHAT }, { nodeModules: false });
-    const r = runCli(['.', '--write'], dir);
+    const r = await runCli(['.', '--write'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(read(dir, 'src/app/chat.ts')).toContain('openai_request_id: completion.id,');
     expect(r.stdout).toContain(
@@ -187,39 +187,39 @@ describe('--write type-checks what it changed', () => {
     );
   }, 240_000);
 
-  it('an error the file already had, below the edit, is not taken for a new one', () => {
+  it('an error the file already had, below the edit, is not taken for a new one', async () => {
     // TS2322 at a line the edit moves down by three: matched through the edit, so the call is kept.
     const broken = CHAT.replace(
       "  return completion.choices[0]?.message.content ?? '';",
       "  const wrong: number = 'not a number';\n  return completion.choices[0]?.message.content ?? String(wrong);",
     );
     const dir = makeApp({ 'src/app/chat.ts': broken });
-    const r = runCli(['.', '--write'], dir);
+    const r = await runCli(['.', '--write'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(read(dir, 'src/app/chat.ts')).toContain('openai_request_id: completion.id,');
     expect(r.stdout).toMatch(/Type check: .*: no new errors\./);
   }, 240_000);
 
-  it('--no-verify writes both edits, unchecked', () => {
+  it('--no-verify writes both edits, unchecked', async () => {
     const dir = makeApp({ 'src/app/raw.ts': RAW, 'src/app/chat.ts': CHAT });
-    const r = runCli(['.', '--write', '--no-verify'], dir);
+    const r = await runCli(['.', '--write', '--no-verify'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(read(dir, 'src/app/raw.ts')).toContain('openai_request_id: json.id,');
     expect(read(dir, 'src/app/chat.ts')).toContain('openai_request_id: completion.id,');
     expect(r.stdout).toContain('Type check: skipped (--no-verify); edits were checked for syntax only.');
   }, 240_000);
 
-  it('without a tsconfig.json, skips the check and says so', () => {
+  it('without a tsconfig.json, skips the check and says so', async () => {
     const dir = makeApp({ 'src/app/raw.ts': RAW, 'src/app/chat.ts': CHAT }, { tsconfig: false });
-    const r = runCli(['.', '--write'], dir);
+    const r = await runCli(['.', '--write'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(read(dir, 'src/app/raw.ts')).toContain('openai_request_id: json.id,');
     expect(r.stdout).toContain('Type check: skipped (no tsconfig.json); edits were checked for syntax only.');
   }, 240_000);
 
-  it('the dry run stays syntax-only and says so', () => {
+  it('the dry run stays syntax-only and says so', async () => {
     const dir = makeApp({ 'src/app/raw.ts': RAW, 'src/app/chat.ts': CHAT });
-    const r = runCli(['.'], dir);
+    const r = await runCli(['.'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('+    openai_request_id: json.id,');
     expect(r.stdout).toContain('Edits are checked for syntax only here; --write type-checks them.');

@@ -175,7 +175,7 @@ function incompleteCalls(report: CodemodJson) {
   );
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   ensureBuilt();
   work = mkdtempSync(join(tmpdir(), 'recon-eslint-'));
   // What a user writes: the two lines of the README, the plugin imported from the built package.
@@ -198,10 +198,10 @@ beforeAll(() => {
   }
   const jsonFile = join(work, 'before.json');
   // Run in the app: the report's paths are relative to the working directory.
-  const dry = runCli(['.', '--json', jsonFile, '--quiet'], before);
+  const dry = await runCli(['.', '--json', jsonFile, '--quiet'], before);
   expect(dry.code, dry.stderr).toBe(0);
   expected = incompleteCalls(JSON.parse(readFileSync(jsonFile, 'utf8')) as CodemodJson).sort();
-  const write = runCli([after, '--write', '--allow-dirty', '--quiet'], work);
+  const write = await runCli([after, '--write', '--allow-dirty', '--quiet'], work);
   expect(write.code, write.stderr).toBe(0);
 });
 
