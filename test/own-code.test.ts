@@ -5,7 +5,7 @@
  * file whose content, config and tool version are unchanged since it last passed is not checked again.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
@@ -14,7 +14,14 @@ import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CACHE = join(REPO, 'node_modules', '.cache', 'recon-codemod-tests');
+// Per checkout: node_modules (and so its .cache) may be shared by several checkouts, whose suites may run at once.
+const CACHE = join(
+  REPO,
+  'node_modules',
+  '.cache',
+  'recon-codemod-tests',
+  `own-code-${createHash('sha256').update(REPO).digest('hex').slice(0, 12)}`,
+);
 
 describe('our own code', () => {
   it('passes eslint.config.mjs (typescript-eslint recommended)', async () => {
@@ -23,7 +30,7 @@ describe('our own code', () => {
       cwd: REPO,
       cache: true,
       cacheStrategy: 'content',
-      cacheLocation: join(CACHE, 'eslint-own-code'),
+      cacheLocation: join(CACHE, 'eslint'),
     });
     const results = await eslint.lintFiles(['.']);
     // The config covers the sources, the adapters, the plugin, the bench and the scripts: a config that matched
@@ -47,7 +54,7 @@ describe('our own code', () => {
     const files = globbySync(globs, { cwd: REPO, ignore, gitignore: true });
     expect(files.length).toBeGreaterThan(50);
     // The hashes of what passed: Prettier's version, the file's options and its content.
-    const cacheFile = join(CACHE, 'prettier-own-code.json');
+    const cacheFile = join(CACHE, 'prettier.json');
     let passed = new Set<string>();
     try {
       passed = new Set(JSON.parse(readFileSync(cacheFile, 'utf8')) as string[]);
@@ -67,7 +74,9 @@ describe('our own code', () => {
       else unformatted.push(file);
     }
     mkdirSync(CACHE, { recursive: true });
-    writeFileSync(cacheFile, JSON.stringify(passing));
+    // Beside, then renamed: a run reading it meanwhile sees the old list or the new, never half of one.
+    writeFileSync(`${cacheFile}.${process.pid}.tmp`, JSON.stringify(passing));
+    renameSync(`${cacheFile}.${process.pid}.tmp`, cacheFile);
     expect(unformatted).toEqual([]);
   });
 });
