@@ -10,8 +10,8 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
-  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -45,15 +45,11 @@ export async function emptyClusterBytes() {
     let fd;
     try {
       fd = openSync(lock, 'wx');
+      writeFileSync(fd, String(process.pid));
     } catch {
-      // Another process is making it: wait, unless its lock is stale (then take the lock over).
-      let age = 0;
-      try {
-        age = Date.now() - statSync(lock).mtimeMs;
-      } catch {
-        continue;
-      }
-      if (age > STALE_LOCK_MS) unlinkSync(lock);
+      // Another process is making it: wait for it, unless it is gone (killed mid-way) or has held the lock too long;
+      // then take the lock over.
+      if (makerIsGone(lock)) rmSync(lock, { force: true });
       else await new Promise((done) => setTimeout(done, 100));
       continue;
     }
@@ -66,8 +62,22 @@ export async function emptyClusterBytes() {
       return bytes;
     } finally {
       closeSync(fd);
-      unlinkSync(lock);
+      rmSync(lock, { force: true });
     }
+  }
+}
+
+function makerIsGone(lock) {
+  try {
+    if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) return true;
+    const pid = Number(readFileSync(lock, 'utf8'));
+    // Just created, its pid not written yet: not gone.
+    if (!pid) return false;
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // No such process (ESRCH): gone. No lock any more (ENOENT): the loop looks again. Another user's (EPERM): alive.
+    return error.code === 'ESRCH';
   }
 }
 
