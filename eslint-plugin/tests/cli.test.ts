@@ -5,10 +5,10 @@
  * scanning.
  *
  * One dry run and one `--write` (the codemod does not depend on the ESLint major) serve both majors: `before/` is the
- * demo app as shipped, `after/` the same app once written, side by side under one `eslint.config.js` with two more apps (CYCLE_APPS: wrappers that
- * call each other, and an ordinary file: one file never stops the run), and each major lints them all in one run
- * (ESLint's start is most of a lint this size). ESLint 9's run prints its JSON results and
- * writes the SARIF file in the same run (a formatter of this test's that calls the SARIF formatter), so the SARIF
+ * demo app as shipped, `after/` the same app once written. They sit side by side under one `eslint.config.js` with two
+ * more apps (CYCLE_APPS: wrappers that call each other, and an ordinary file: one file never stops the run), and each
+ * major lints them all in one run (ESLint's start is most of a lint this size). ESLint 9's run prints its JSON results
+ * and writes the SARIF file in the same run (a formatter of this test's that calls the SARIF formatter), so the SARIF
  * test costs no lint of its own.
  */
 import { spawnSync } from 'node:child_process';
@@ -109,7 +109,7 @@ interface Lint {
   stderr: string;
 }
 
-/** One lint of both apps, as `eslint --max-warnings 0 before after` in their parent directory. */
+/** One lint of all the apps, as `eslint --max-warnings 0 before after cycle plain` in their parent directory. */
 function lintJson(bin = ESLINT_BIN, format = 'json'): Lint {
   const { stdout, stderr, code } = run(
     bin,
@@ -146,7 +146,7 @@ module.exports = function (results, context) {
 let sarifFile: string;
 let lint9: Lint | undefined;
 
-/** ESLint 9 over both apps, once: its JSON results, and the SARIF file of the same run. */
+/** ESLint 9 over all the apps, once: its JSON results, and the SARIF file of the same run. */
 function lintWith9() {
   if (!lint9) {
     const formatter = join(work, 'json-and-sarif.cjs');
