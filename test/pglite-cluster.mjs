@@ -41,12 +41,13 @@ export async function emptyClusterBytes() {
   for (;;) {
     if (existsSync(EMPTY_CLUSTER_FILE)) return readFileSync(EMPTY_CLUSTER_FILE);
     const lock = `${EMPTY_CLUSTER_FILE}.lock`;
-    mkdirSync(dirname(lock), { recursive: true });
     let fd;
     try {
+      mkdirSync(dirname(lock), { recursive: true });
       fd = openSync(lock, 'wx');
-      writeFileSync(fd, String(process.pid));
-    } catch {
+    } catch (error) {
+      // A cache that cannot be written (a read-only node_modules): made here, and not kept.
+      if (error.code !== 'EEXIST') return makeEmptyCluster();
       // Another process is making it: wait for it, unless it is gone (killed mid-way) or has held the lock too long;
       // then take the lock over.
       if (makerIsGone(lock)) rmSync(lock, { force: true });
@@ -54,11 +55,17 @@ export async function emptyClusterBytes() {
       continue;
     }
     try {
+      writeFileSync(fd, String(process.pid));
       const bytes = await makeEmptyCluster();
       // Written beside, then renamed: a reader never sees half a file.
       const partial = `${EMPTY_CLUSTER_FILE}.${process.pid}.tmp`;
-      writeFileSync(partial, bytes);
-      renameSync(partial, EMPTY_CLUSTER_FILE);
+      try {
+        writeFileSync(partial, bytes);
+        renameSync(partial, EMPTY_CLUSTER_FILE);
+      } catch {
+        // Not kept (a full disk, say): this run has it, the next makes it again.
+        rmSync(partial, { force: true });
+      }
       return bytes;
     } finally {
       closeSync(fd);
