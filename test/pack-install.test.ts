@@ -5,8 +5,8 @@
  * copy the demo app's sources in, and there:
  *  - `npx recon-codemod .` exits 0 with the expected summary, `--write` gives the expected app;
  *  - `eslint.config.js` does `import recon from 'recon-codemod/eslint-plugin'`, and ESLint run in the project reports
- *    the calls the codemod would update (that it reports nothing once they are written is eslint-plugin/tests/cli.test.ts's, with
- *    the same compiled plugin);
+ *    the calls the codemod would update (that it reports nothing once they are written is
+ *    eslint-plugin/tests/cli.test.ts's, with the same compiled plugin);
  *  - the jscodeshift transform runs from node_modules/recon-codemod/codemods/ (if the tarball carries it);
  *  - before the optional peers are linked (what `npx recon-codemod` installs), the codemod and `--help` run, and the
  *    tracker, `reconcile` and the ESLint plugin each ask for what they miss in one line.
@@ -258,8 +258,9 @@ describe('installed into a fresh project', () => {
       join(project, 'eslint.config.js'),
       `import recon from 'recon-codemod/eslint-plugin';\n\nexport default [{ ignores: ['node_modules/**'] }, recon.configs.recommended];\n`,
     );
-    // ESLint's API in the project, as its CLI runs there (the CLI itself, both majors, is eslint-plugin/tests/cli.test.ts's):
-    // the config is the project's, and the plugin is what its import resolves to there, the unpacked tarball.
+    // ESLint's API in the project, as its CLI runs there (the CLI itself, both majors, is tested in
+    // eslint-plugin/tests/cli.test.ts): the config is the project's, and the plugin is what its import resolves to
+    // there, the unpacked tarball.
     const { ESLint } = await import('eslint');
     const results = await new ESLint({ cwd: project }).lintFiles(['.']);
     expect(results.length).toBeGreaterThan(10);
