@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addReconciliationFields } from '../src/engine/index.js';
 import { readExactOptionalPropertyTypes } from '../src/node-host.js';
-import { REPO, runCli, tempDir, tscErrors } from './helpers.js';
+import { appTsconfig, REPO, runCli, tempDir, tscErrors } from './helpers.js';
 
 const ROUTE = `import OpenAI from 'openai';
 import { trackTokenUsage } from './tracking';
@@ -115,20 +115,7 @@ describe('exactOptionalPropertyTypes', () => {
     writeFileSync(path.join(dir, 'tracking.ts'), tracking(NULLABLE));
     writeFileSync(
       path.join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          lib: ['ES2022', 'DOM'],
-          module: 'ESNext',
-          moduleResolution: 'Bundler',
-          strict: true,
-          exactOptionalPropertyTypes: true,
-          noEmit: true,
-          skipLibCheck: true,
-          types: [],
-        },
-        include: ['*.ts'],
-      }),
+      appTsconfig({ lib: ['ES2022', 'DOM'], exactOptionalPropertyTypes: true, types: [] }),
     );
     const tsconfig = path.join(dir, 'tsconfig.json');
     expect(tscErrors(tsconfig)).toEqual([]);

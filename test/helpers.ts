@@ -62,6 +62,28 @@ export async function runCli(args: string[], cwd: string, env: Record<string, st
   return { code, stdout, stderr };
 }
 
+/**
+ * A test app's tsconfig.json text: what a Next.js app's checks come to (strict, ES2022, Bundler resolution, no emit,
+ * library declarations skipped), with the test's own compiler options and files on top.
+ */
+export function appTsconfig(
+  compilerOptions: Record<string, unknown> = {},
+  files: { include?: string[]; files?: string[] } = { include: ['*.ts'] },
+): string {
+  return JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'ESNext',
+      moduleResolution: 'Bundler',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      ...compilerOptions,
+    },
+    ...files,
+  });
+}
+
 const copies: string[] = [];
 
 /** A fresh temp directory, removed after the test file's tests. */

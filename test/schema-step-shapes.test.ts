@@ -14,7 +14,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
 import type { FilePlan } from '../src/engine/types.js';
-import { REPO, tempDir, tscErrors as tscErrorsOf } from './helpers.js';
+import { appTsconfig, REPO, tempDir, tscErrors as tscErrorsOf } from './helpers.js';
 
 const ROUTE = `import OpenAI from 'openai';
 import { trackTokenUsage } from '../lib/tracking';
@@ -97,20 +97,7 @@ const FIELD_BY_FIELD = (param: string) => `{
     success: ${param}.success,
   }`;
 
-const TSCONFIG = JSON.stringify({
-  compilerOptions: {
-    target: 'ES2022',
-    lib: ['ES2022', 'DOM'],
-    module: 'ESNext',
-    moduleResolution: 'Bundler',
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    esModuleInterop: true,
-    types: [],
-  },
-  include: ['src'],
-});
+const TSCONFIG = appTsconfig({ lib: ['ES2022', 'DOM'], esModuleInterop: true, types: [] }, { include: ['src'] });
 
 const tscErrors = (dir: string) => tscErrorsOf(path.join(dir, 'tsconfig.json'));
 

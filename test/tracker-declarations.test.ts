@@ -5,12 +5,11 @@
  * tracker-trailing-client-argument, schema-step-through-omit) are run by test/fixtures.test.ts; this file checks
  * what a per-file fixture cannot: the seed-shaped app end to end with tsc, and the files the schema step rewrites.
  */
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addReconciliationFields } from '../codemods/add-reconciliation-fields.js';
-import { copyFixture, REPO, runCli, snapshotTree, tscErrors } from './helpers.js';
+import { appTsconfig, copyFixture, REPO, runCli, snapshotTree, tempDir, tscErrors } from './helpers.js';
 
 /** The codemod over in-memory files under /app (the first file is the one whose plan is returned first). */
 function run(files: Record<string, string>, inputs: string[] = Object.keys(files)) {
@@ -112,25 +111,10 @@ describe('fixtures that need their own type-check', () => {
     );
     expect(files.find((f) => f.path === inputPath)?.output).toBe(read('output.ts'));
 
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'recon-through-omit-'));
+    const dir = tempDir('recon-through-omit-');
     writeFileSync(path.join(dir, 'tracking.ts'), output);
     writeFileSync(path.join(dir, 'route.ts'), read('output.ts'));
-    writeFileSync(
-      path.join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          lib: ['ES2022', 'DOM'],
-          module: 'ESNext',
-          moduleResolution: 'Bundler',
-          strict: true,
-          noEmit: true,
-          skipLibCheck: true,
-          types: [],
-        },
-        include: ['*.ts'],
-      }),
-    );
+    writeFileSync(path.join(dir, 'tsconfig.json'), appTsconfig({ lib: ['ES2022', 'DOM'], types: [] }));
     symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     expect(tscErrors(path.join(dir, 'tsconfig.json'))).toEqual([]);
   });

@@ -8,20 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO, runCli, snapshotTree } from './helpers.js';
+import { appTsconfig, REPO, runCli, snapshotTree } from './helpers.js';
 
-const TSCONFIG = JSON.stringify({
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'ESNext',
-    moduleResolution: 'Bundler',
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: ['node'],
-  },
-  include: ['src/**/*.ts'],
-});
+const TSCONFIG = appTsconfig({ types: ['node'] }, { include: ['src/**/*.ts'] });
 
 const TRACKING = `export interface TokenUsage {
   user_id: string;

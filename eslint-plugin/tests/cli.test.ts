@@ -35,8 +35,10 @@ const ESLINT_BIN = join(REPO, 'node_modules', 'eslint', 'bin', 'eslint.js');
 const ESLINT_10_BIN = join(REPO, 'node_modules', 'eslint-v10', 'bin', 'eslint.js');
 const PLUGIN_DIST = join(REPO, 'dist', 'eslint-plugin', 'index.js');
 const RULE_ID = 'recon/require-reconciliation-fields';
-/** Linted in the same runs as the demo app: wrappers that call each other, and an ordinary file beside them. */
-const CYCLE_APPS = ['cycle', 'plain'];
+/** Linted in the same runs as the demo app (directory → the fixture copied there): wrappers that call each other,
+ * and an ordinary file beside them. */
+const CYCLE_FIXTURES: Record<string, string> = { cycle: 'recursive-wrapper-cycle', plain: 'chat-completion' };
+const CYCLE_APPS = Object.keys(CYCLE_FIXTURES);
 
 function newestMtime(dir: string, test: (name: string) => boolean): number {
   let newest = 0;
@@ -189,10 +191,7 @@ beforeAll(async () => {
     return app;
   });
   // Wrappers that call themselves or each other across modules, next to an ordinary file (the fixtures' inputs).
-  for (const [name, fixture] of [
-    ['cycle', 'recursive-wrapper-cycle'],
-    ['plain', 'chat-completion'],
-  ]) {
+  for (const [name, fixture] of Object.entries(CYCLE_FIXTURES)) {
     cpSync(join(REPO, 'fixtures', fixture), join(work, name), { recursive: true });
     rmSync(join(work, name, 'output.ts'));
   }
