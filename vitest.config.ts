@@ -26,6 +26,22 @@ const runBuiltModules: Plugin = {
 /** Files that replace a module (vi.mock) for their own tests: they get a fresh module graph of their own. */
 const ISOLATED = ['eslint-plugin/tests/robustness.test.ts'];
 
+/**
+ * The tests of the tracker, the SQL and reconcile: embedded Postgres (PGlite) and the machine's PostgreSQL. A worker of
+ * their own: the other files leave a worker holding several hundred MB (the SDKs' parsed declarations, kept for the
+ * next type check), and each PGlite start's large buffers set off full garbage collections that mark all of it: a
+ * start took 2-5 CPU s there, 0.5 s in a worker of its own.
+ */
+const DATABASE = ['test/tracking/**/*.test.ts', 'test/reconcile/**/*.test.ts', 'test/schema/**/*.test.ts'];
+
+/** Test files in a worker share loaded modules: TypeScript, ts-morph, ESLint load once per worker, not once per file. */
+const sharedModules = {
+  // A file that needs a module of its own goes in ISOLATED.
+  isolate: false,
+  // dist/ runs natively (runBuiltModules), not through vitest's transform.
+  server: { deps: { external: [/\/dist\//] } },
+};
+
 const shared = {
   // Generous: a whole-program tsc or a spawned CLI takes a few seconds idle and a minute or more on a loaded 2-core
   // machine; a limit is for a hang, never a measure of speed (that is `npm run bench`).
@@ -46,15 +62,15 @@ export default defineConfig({
         plugins: [runBuiltModules],
         test: {
           ...shared,
+          ...sharedModules,
           name: 'suite',
-          // dist/ runs natively (runBuiltModules), not through vitest's transform.
-          server: { deps: { external: [/\/dist\//] } },
           include: ['test/**/*.test.ts', 'eslint-plugin/**/*.test.ts', 'src/**/*.test.ts'],
-          exclude: ISOLATED,
-          // Test files in a worker share loaded modules (TypeScript, ts-morph, ESLint load once per worker, not once
-          // per file: a second of CPU each). A file that needs a module of its own goes in ISOLATED.
-          isolate: false,
+          exclude: [...ISOLATED, ...DATABASE],
         },
+      },
+      {
+        plugins: [runBuiltModules],
+        test: { ...shared, ...sharedModules, name: 'database', include: DATABASE },
       },
       // vi.mock replaces a module of the transformed graph: these files import the sources.
       { test: { ...shared, name: 'isolated', include: ISOLATED, isolate: true } },
