@@ -27,10 +27,12 @@ const runBuiltModules: Plugin = {
 const ISOLATED = ['eslint-plugin/tests/robustness.test.ts'];
 
 /**
- * The tests of the tracker, the SQL and reconcile: embedded Postgres (PGlite) and the machine's PostgreSQL. A worker of
- * their own: the other files leave a worker holding several hundred MB (the SDKs' parsed declarations, kept for the
- * next type check), and each PGlite start's large buffers set off full garbage collections that mark all of it: a
- * start took 2-5 CPU s there, 0.5 s in a worker of its own.
+ * Projects run one after the other, each in workers of its own: a worker's heap is then only its own files' (the
+ * garbage collector marks all of it, again and again). The type checks keep several hundred MB of parsed SDK
+ * declarations for their next check; in the workers that held them, a PGlite start (large buffers, so full
+ * collections) took 2-5 CPU s instead of 0.5, and the ESLint and codemod tests were slower too.
+ *
+ * The tests of the tracker, the SQL and reconcile: embedded Postgres (PGlite) and the machine's PostgreSQL.
  */
 const DATABASE = ['test/tracking/**/*.test.ts', 'test/reconcile/**/*.test.ts', 'test/schema/**/*.test.ts'];
 
@@ -41,6 +43,21 @@ const sharedModules = {
   // dist/ runs natively (runBuiltModules), not through vitest's transform.
   server: { deps: { external: [/\/dist\//] } },
 };
+
+/**
+ * The whole-program type checks against the SDKs' declarations (test/helpers.ts typeCheck, and --write's verify step):
+ * what they keep for their next check is what makes a heap big, so they have workers of their own too.
+ */
+const TYPE_CHECKS = [
+  'test/fixtures-typecheck.test.ts',
+  'test/sdk-majors.test.ts',
+  'test/tracker-declarations.test.ts',
+  'test/schema-step.test.ts',
+  'test/schema-step-shapes.test.ts',
+  'test/demo-app-typecheck.test.ts',
+  'test/exact-optional-property-types.test.ts',
+  'test/verify.test.ts',
+];
 
 const shared = {
   // Generous: a whole-program tsc or a spawned CLI takes a few seconds idle and a minute or more on a loaded 2-core
@@ -65,12 +82,16 @@ export default defineConfig({
           ...sharedModules,
           name: 'suite',
           include: ['test/**/*.test.ts', 'eslint-plugin/**/*.test.ts', 'src/**/*.test.ts'],
-          exclude: [...ISOLATED, ...DATABASE],
+          exclude: [...ISOLATED, ...DATABASE, ...TYPE_CHECKS],
         },
       },
       {
         plugins: [runBuiltModules],
         test: { ...shared, ...sharedModules, name: 'database', include: DATABASE },
+      },
+      {
+        plugins: [runBuiltModules],
+        test: { ...shared, ...sharedModules, name: 'type-checks', include: TYPE_CHECKS },
       },
       // vi.mock replaces a module of the transformed graph: these files import the sources.
       { test: { ...shared, name: 'isolated', include: ISOLATED, isolate: true } },
