@@ -1,5 +1,5 @@
 /**
- * Installed the way users install it: `npm pack` this repo (already built by `npm test`'s pretest; packed with
+ * Installed the way users install it: `npm pack` this repo (built by test/global-setup.ts; packed with
  * --ignore-scripts so the pack does not rebuild dist/ under the other tests' feet), unpack the tarball into a fresh
  * temp project's node_modules with only its declared dependencies beside it (linked from this repo's install),
  * copy the demo app's sources in, and there:

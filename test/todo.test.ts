@@ -2,7 +2,7 @@
  * `--todo`: the real CLI (the built bin) marks each manual call with a one-line `// recon-codemod: <code>: <reason>`
  * comment, and the marked call is then accepted by `--check`, by a second `--todo` run (nothing more is inserted) and by
  * the lint rule. Run on a temp copy of fixtures/two-completions-ambiguous (one call, `ambiguous-source`) and on a small
- * temp app mixing a manual call with one the codemod completes. `npm test` builds first; alone, run `npm run build`.
+ * temp app mixing a manual call with one the codemod completes. The build is test/global-setup.ts's.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

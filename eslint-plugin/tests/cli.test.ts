@@ -12,17 +12,7 @@
  * test costs no lint of its own.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,36 +29,6 @@ const RULE_ID = 'recon/require-reconciliation-fields';
  * and an ordinary file beside them. */
 const CYCLE_FIXTURES: Record<string, string> = { cycle: 'recursive-wrapper-cycle', plain: 'chat-completion' };
 const CYCLE_APPS = Object.keys(CYCLE_FIXTURES);
-
-function newestMtime(dir: string, test: (name: string) => boolean): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir)) {
-    const full = join(dir, entry);
-    const stat = statSync(full);
-    if (stat.isDirectory()) newest = Math.max(newest, newestMtime(full, test));
-    else if (test(entry)) newest = Math.max(newest, stat.mtimeMs);
-  }
-  return newest;
-}
-
-/** `npm test` builds first (pretest); a bare `vitest run` builds here when dist is missing or older than a source. */
-function ensureBuilt() {
-  const isSource = (name: string) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts');
-  const sources = Math.max(...['eslint-plugin', 'src', 'codemods'].map((d) => newestMtime(join(REPO, d), isSource)));
-  const built = existsSync(PLUGIN_DIST)
-    ? newestMtime(join(REPO, 'dist', 'eslint-plugin'), (n) => n.endsWith('.js'))
-    : 0;
-  const cli = join(REPO, 'dist', 'src', 'cli.js');
-  if (built >= sources && existsSync(cli) && statSync(cli).mtimeMs >= sources) return;
-  // tsc emits even when a file someone is editing has a type error; what matters is that the output exists.
-  const result = spawnSync('npm', ['run', 'build'], {
-    cwd: REPO,
-    encoding: 'utf8',
-    shell: process.platform === 'win32',
-  });
-  if (!existsSync(PLUGIN_DIST))
-    throw new Error(`npm run build produced no ${PLUGIN_DIST}:\n${result.stdout}\n${result.stderr}`);
-}
 
 let work: string;
 /** The demo app as shipped. */
@@ -178,7 +138,6 @@ function incompleteCalls(report: CodemodJson) {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
   work = mkdtempSync(join(tmpdir(), 'recon-eslint-'));
   // What a user writes: the two lines of the README, the plugin imported from the built package.
   const config = `import recon from ${JSON.stringify(pathToFileURL(PLUGIN_DIST).href)};\nexport default [recon.configs.recommended];\n`;

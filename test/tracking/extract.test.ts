@@ -8,8 +8,8 @@ import type { CreateEmbeddingResponse } from 'openai/resources/embeddings';
 import { describe, expect, it } from 'vitest';
 import { extractReconciliationFields } from '../../src/tracking/index.js';
 
-// These objects are typed with the installed SDKs' own types, so the whole-project type check (`npm run typecheck`,
-// which `npm test` runs first: `pretest`) fails if a shape drifts from what the SDK declares.
+// These objects are typed with the installed SDKs' own types, so the whole-project type check (`npm run build`, which
+// `npm test` runs first, in test/global-setup.ts) fails if a shape drifts from what the SDK declares.
 
 /** What awaiting an openai-node call gives: the body plus the non-enumerable `_request_id` (see addRequestID). */
 type AwaitedCall<T> = Awaited<APIPromise<T>>;
