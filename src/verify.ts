@@ -644,7 +644,7 @@ function installedSourceFile(
   }
   const version =
     typeof languageVersion === 'object'
-      ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}`
+      ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}:${languageVersion.jsDocParsingMode}`
       : languageVersion;
   let settings = settingsKeys.get(options);
   // The registry's key ends with the tsconfig's directory (pathsBasePath, for module resolution), which no parse or
@@ -673,6 +673,9 @@ function createProgramUntimed(ts: TS, group: Group, overrides: ReadonlyMap<strin
   const base = ts.createCompilerHost(group.options);
   const host: bundledTs.CompilerHost = {
     ...base,
+    // As tsc sets it (TypeScript 5.3+; older ones have no such mode and parse all): the JSDoc that can give a type
+    // error is parsed, the rest (most of an SDK's declarations) is not.
+    jsDocParsingMode: ts.JSDocParsingMode?.ParseForTypeErrors,
     getSourceFile(fileName, languageVersion, onError, shouldCreateNewSourceFile) {
       const text = overrides.get(fileName);
       if (text !== undefined) {

@@ -150,6 +150,8 @@ export function typeCheck(tsconfig: string): { errors: string[]; files: string[]
   // parse or binding reads: copies of an app in different temp directories share the files.
   const settings = documentKeys.getKeyForCompilationSettings({ ...parsed.options, pathsBasePath: undefined });
   const host = ts.createCompilerHost(parsed.options);
+  // As tsc sets it: the JSDoc that can give a type error is parsed, the rest (most of the SDKs' declarations) is not.
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
   const getSourceFile = host.getSourceFile.bind(host);
   const libDir = dirname(ts.getDefaultLibFilePath(parsed.options));
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
@@ -157,7 +159,7 @@ export function typeCheck(tsconfig: string): { errors: string[]; files: string[]
       return getSourceFile(fileName, languageVersion, onError, shouldCreate);
     const version =
       typeof languageVersion === 'object'
-        ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}`
+        ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}:${languageVersion.jsDocParsingMode}`
         : languageVersion;
     const key = `${settings}\0${version}\0${fileName}`;
     let file = stableSourceFiles.get(key);
