@@ -7,7 +7,7 @@ const REPO = import.meta.dirname;
  * Tests import the product's modules (src/, codemods/, eslint-plugin/) as its users run them: the build in dist/
  * (test/global-setup.ts makes it up to date), loaded by Node itself. Through vitest's transform every reference to
  * another module's export is a getter call (ts.isCallExpression, twice through getters, in the engine's every step),
- * which made the engine about a third slower in the tests than in the CLI. One instance of each module, too: runCli's
+ * which made the agreement test a third slower than on the build. One instance of each module, too: runCli's
  * `main` (dist) and a test's own import share the engine's caches.
  */
 const runBuiltModules: Plugin = {
@@ -26,14 +26,7 @@ const runBuiltModules: Plugin = {
 /** Files that replace a module (vi.mock) for their own tests: they get a fresh module graph of their own. */
 const ISOLATED = ['eslint-plugin/tests/robustness.test.ts'];
 
-/**
- * Projects run one after the other, each in workers of its own: a worker's heap is then only its own files' (the
- * garbage collector marks all of it, again and again). The type checks keep several hundred MB of parsed SDK
- * declarations for their next check; in the workers that held them, a PGlite start (large buffers, so full
- * collections) took 2-5 CPU s instead of 0.5, and the ESLint and codemod tests were slower too.
- *
- * The tests of the tracker, the SQL and reconcile: embedded Postgres (PGlite) and the machine's PostgreSQL.
- */
+/** The tests of the tracker, the SQL and reconcile: embedded Postgres (PGlite) and the machine's PostgreSQL. */
 const DATABASE = ['test/tracking/**/*.test.ts', 'test/reconcile/**/*.test.ts', 'test/schema/**/*.test.ts'];
 
 /** Test files in a worker share loaded modules: TypeScript, ts-morph, ESLint load once per worker, not once per file. */
@@ -74,6 +67,10 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // Two cores on CI: keep parallelism modest, CLI tests spawn processes of their own.
     maxWorkers: 2,
+    // The projects run one after the other (vitest's order: by name), each in workers of its own, so that a worker's
+    // heap holds only its own files' leftovers: the garbage collector marks all of it, again and again. The type checks
+    // keep several hundred MB of parsed SDK declarations; in the workers that held them, a PGlite start (large buffers,
+    // so full collections) took 2-5 CPU s instead of 0.5, and the ESLint and codemod tests were slower too.
     projects: [
       {
         plugins: [runBuiltModules],
