@@ -8,7 +8,6 @@ export {
   type ResultKind,
 } from './result-kinds.js';
 
-/** Packages whose clients are other providers: their ids are never OpenAI ids. */
 /**
  * Other providers' own APIs, by host: an OpenAI SDK client whose `baseURL` is one of them, or a raw `fetch` there, calls
  * that provider, never OpenAI, so the OpenAI fields are certainly null. Gateways and proxies (OpenRouter, LiteLLM, a

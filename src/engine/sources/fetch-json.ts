@@ -52,11 +52,13 @@ function fetchedUrl(call: ts.CallExpression): string | undefined {
 export function classifyFetchJson(call: ts.CallExpression): CallClassification | undefined {
   const url = fetchedUrl(call);
   if (url === undefined) return undefined;
-  const host = /^https?:\/\/([^/]+)/.exec(url.split(URL_HOLE)[0])?.[1];
+  // The URL up to its first interpolation: the scheme and host, when written literally.
+  const literalStart = url.split(URL_HOLE)[0];
+  const host = /^https?:\/\/([^/]+)/.exec(literalStart)?.[1];
   if (host && !/(^|\.)openai\.com$|\.openai\.azure\.com$/.test(host)) {
     // Another provider's own API is certainly no OpenAI request; any other host (a proxy, a gateway) may forward to
     // OpenAI, as a client's unknown baseURL may.
-    const provider = otherProviderApi(url.split(URL_HOLE)[0]);
+    const provider = otherProviderApi(literalStart);
     return {
       rejection: provider
         ? { code: 'not-openai', reason: `its body comes from a fetch to ${host}, ${provider}'s API, not OpenAI` }
