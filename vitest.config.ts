@@ -1,5 +1,6 @@
 import { relative, resolve, sep } from 'node:path';
 import { defineConfig, type Plugin } from 'vitest/config';
+import { PGLITE_NODE_FLAGS } from './test/pglite-cluster.mjs';
 
 const REPO = import.meta.dirname;
 
@@ -84,7 +85,8 @@ export default defineConfig({
       },
       {
         plugins: [runBuiltModules],
-        test: { ...shared, ...sharedModules, name: 'database', include: DATABASE },
+        // PGlite starts for a lower CPU cost (test/pglite-cluster.mjs).
+        test: { ...shared, ...sharedModules, name: 'database', include: DATABASE, execArgv: PGLITE_NODE_FLAGS },
       },
       {
         plugins: [runBuiltModules],

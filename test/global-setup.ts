@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { EMPTY_CLUSTER_FILE } from './pglite-cluster.mjs';
+import { EMPTY_CLUSTER_FILE, PGLITE_NODE_FLAGS } from './pglite-cluster.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -19,9 +19,13 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 export default function setup(): (() => Promise<void>) | void {
   let ended: Promise<void> | undefined;
   if (!existsSync(EMPTY_CLUSTER_FILE)) {
-    const maker = spawn(process.execPath, [fileURLToPath(new URL('./pglite-cluster.mjs', import.meta.url))], {
-      stdio: 'ignore',
-    });
+    const maker = spawn(
+      process.execPath,
+      [...PGLITE_NODE_FLAGS, fileURLToPath(new URL('./pglite-cluster.mjs', import.meta.url))],
+      {
+        stdio: 'ignore',
+      },
+    );
     ended = new Promise<void>((done) => maker.on('close', () => done()));
   }
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

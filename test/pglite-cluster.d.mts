@@ -4,3 +4,5 @@ export const PGLITE_DIST: string;
 export const EMPTY_CLUSTER_FILE: string;
 /** The empty cluster's bytes: read from the cache, made by this process, or waited for while another makes it. */
 export function emptyClusterBytes(): Promise<Buffer>;
+/** Node flags for the processes that start PGlite in the tests: WebAssembly by V8's baseline compiler only. */
+export const PGLITE_NODE_FLAGS: string[];

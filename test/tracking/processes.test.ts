@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spoolRow } from '../../src/tracking/embedded.js';
 import { createTracker, openEmbeddedStore, pgliteStore, StoreBusyError } from '../../src/tracking/index.js';
 import { emptyPGliteDir } from '../helpers.js';
+import { PGLITE_NODE_FLAGS } from '../pglite-cluster.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const built = join(root, 'dist', 'src', 'tracking', 'index.js');
@@ -42,7 +43,7 @@ interface ChildResult {
 
 function track(tag: string, rows: number): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [child], {
+    const proc = spawn(process.execPath, [...PGLITE_NODE_FLAGS, child], {
       env: { ...process.env, TRACKING: pathToFileURL(built).href, DATA_DIR: dataDir, ROWS: String(rows), TAG: tag },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -83,7 +84,7 @@ describe('several processes on one embedded store', () => {
   });
 
   it('makes reconcile wait for the lock, then refuse naming the holder; the store opens once it is given up', async () => {
-    const holder = spawn(process.execPath, [child], {
+    const holder = spawn(process.execPath, [...PGLITE_NODE_FLAGS, child], {
       env: { ...process.env, TRACKING: pathToFileURL(built).href, DATA_DIR: dataDir, HOLD: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
