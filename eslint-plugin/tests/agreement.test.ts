@@ -19,7 +19,7 @@ import { join, relative, resolve } from 'node:path';
 import { ESLint, type Linter } from 'eslint';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addReconciliationFields } from '../../codemods/add-reconciliation-fields.js';
-import { standaloneEdit, type FilePlan, type TransformResult } from '../../src/engine/index.js';
+import { standaloneEdit, type FilePlan, type ProjectHost, type TransformResult } from '../../src/engine/index.js';
 import { createNodeHost, toPosix } from '../../src/node-host.js';
 import recon from '../index.js';
 import { clearHostCache } from '../rules/require-reconciliation-fields.js';
@@ -64,9 +64,6 @@ let lastLint: { path: string; text: string; messages: Linter.LintMessage[] } | u
 
 async function lint(path: string, text: string): Promise<Linter.LintMessage[]> {
   if (lastLint?.path === path && lastLint.text === text) return lastLint.messages;
-  // Fixtures are written while this suite runs: read the tracker afresh, as the codemod side does, not from the
-  // rule's per-project cache of a few seconds ago.
-  clearHostCache();
   const [result] = await (path.startsWith(COPIES) ? eslintInCopies : eslint).lintText(text, { filePath: path });
   lastLint = { path, text, messages: result.messages };
   return result.messages;
@@ -75,12 +72,16 @@ async function lint(path: string, text: string): Promise<Linter.LintMessage[]> {
 /** Runs made in this file, by file: the collection below, the overview test and each case ask for the same ones. */
 const runs = new Map<string, { text: string; result: TransformResult }>();
 
+/** The disk host of each fixture directory, as the CLI has one per run: the fixtures do not change in this file. */
+const hosts = new Map<string, ProjectHost>();
+
 /** The codemod's run over one file (schema step included), as the CLI makes it over that fixture directory. */
 function codemodRun(dir: string, path: string, text: string, fixSuspect = false): TransformResult {
   const key = `${fixSuspect}\0${dir}\0${path}`;
   const known = runs.get(key);
   if (known?.text === text) return known.result;
-  const host = createNodeHost(dir);
+  let host = hosts.get(dir);
+  if (!host) hosts.set(dir, (host = createNodeHost(dir)));
   const result = addReconciliationFields([{ path: toPosix(path), text }], {
     readFile: host.readFile,
     pathAliases: host.pathAliases,
@@ -208,6 +209,8 @@ describe('the rule reports a call iff the codemod plan is not complete', () => {
       }
       for (const other of fixedRun.files.slice(1))
         if (other.output !== undefined) writeFileSync(join(copy, relative(dir, other.path)), other.output);
+      // Read those files afresh, not from the rule's per-project cache of a few seconds ago.
+      clearHostCache();
       current = await applyAll(join(copy, relative(dir, file)), current);
     }
     expect(current).toBe(fixed.output ?? text);
