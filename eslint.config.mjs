@@ -1,5 +1,5 @@
 // Lint for our own code (`npm run lint`): typescript-eslint's recommended config over the sources, the adapters,
-// the lint plugin, the bench and the scripts. Fixtures, tests' inputs and build output are not ours to lint.
+// lib/, the lint plugin, the bench and the scripts. Fixtures, tests' inputs and build output are not ours to lint.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -20,6 +20,7 @@ export default tseslint.config(
     files: [
       'src/**/*.ts',
       'codemods/**/*.{ts,mjs,cjs}',
+      'lib/**/*.cjs',
       'eslint-plugin/**/*.ts',
       'bench/**/*.{ts,mjs}',
       'scripts/**/*.{ts,mjs}',

@@ -1,6 +1,7 @@
 // The engine reads syntax only (no type checker: see README "Speed"), through the TypeScript compiler API that
-// ts-morph ships, so the whole toolkit runs on one TypeScript and never needs the user's.
-import { ts } from 'ts-morph';
+// ts-morph ships, so the whole toolkit runs on one TypeScript and never needs the user's (lib/typescript.cjs: that
+// API without the rest of ts-morph).
+import ts from '#typescript';
 
 export { ts };
 
