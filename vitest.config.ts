@@ -1,6 +1,8 @@
 import { relative, resolve, sep } from 'node:path';
 import { defineConfig, type Plugin } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { PGLITE_NODE_FLAGS } from './test/pglite-cluster.mjs';
+import { TYPE_CHECK_FILES } from './test/type-check-files.js';
 
 const REPO = import.meta.dirname;
 
@@ -38,20 +40,20 @@ const sharedModules = {
   server: { deps: { external: [/\/dist\//] } },
 };
 
+/** The whole-program type checks: one file that imports them all (test/type-check-files.ts). */
+const TYPE_CHECKS = 'test/type-checks.test.ts';
+
 /**
- * The whole-program type checks against the SDKs' declarations (test/helpers.ts typeCheck, and --write's verify step):
- * what they keep for their next check is what makes a heap big, so they have workers of their own too.
+ * The type checks first: their one file takes one worker for most of the run (41-44 CPU s; in two workers, each
+ * parsing the SDKs' declarations, 57), while the other files go through the other core, then both.
  */
-const TYPE_CHECKS = [
-  'test/fixtures-typecheck.test.ts',
-  'test/sdk-majors.test.ts',
-  'test/tracker-declarations.test.ts',
-  'test/schema-step.test.ts',
-  'test/schema-step-shapes.test.ts',
-  'test/demo-app-typecheck.test.ts',
-  'test/exact-optional-property-types.test.ts',
-  'test/verify.test.ts',
-];
+class TypeChecksFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const first = (f: TestSpecification) => f.project.name === 'type-checks';
+    return [...sorted.filter(first), ...sorted.filter((f) => !first(f))];
+  }
+}
 
 const shared = {
   // Generous: a whole-program tsc or a spawned CLI takes a few seconds idle and a minute or more on a loaded 2-core
@@ -68,10 +70,12 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // Two cores on CI: keep parallelism modest, CLI tests spawn processes of their own.
     maxWorkers: 2,
-    // The projects run one after the other (vitest's order: by name), each in workers of its own, so that a worker's
-    // heap holds only its own files' leftovers: the garbage collector marks all of it, again and again. The type checks
-    // keep several hundred MB of parsed SDK declarations; in the workers that held them, a PGlite start (large buffers,
-    // so full collections) took 2-5 CPU s instead of 0.5, and the ESLint and codemod tests were slower too.
+    sequence: { sequencer: TypeChecksFirst },
+    // Each project's files run in workers of their own, so that a worker's heap holds only its own files' leftovers:
+    // the garbage collector marks all of it, again and again. The type checks keep several hundred MB of parsed SDK
+    // declarations; in the workers that held them, a PGlite start (large buffers, so full collections) took 2-5 CPU s
+    // instead of 0.5, and the ESLint and codemod tests were slower too. Two workers run at a time: the type checks'
+    // from the start, beside the others' (TypeChecksFirst), which then run one project after the other (by name).
     projects: [
       {
         plugins: [runBuiltModules],
@@ -80,7 +84,7 @@ export default defineConfig({
           ...sharedModules,
           name: 'suite',
           include: ['test/**/*.test.ts', 'eslint-plugin/**/*.test.ts', 'src/**/*.test.ts'],
-          exclude: [...ISOLATED, ...DATABASE, ...TYPE_CHECKS],
+          exclude: [...ISOLATED, ...DATABASE, TYPE_CHECKS, ...TYPE_CHECK_FILES],
         },
       },
       {
@@ -90,7 +94,7 @@ export default defineConfig({
       },
       {
         plugins: [runBuiltModules],
-        test: { ...shared, ...sharedModules, name: 'type-checks', include: TYPE_CHECKS },
+        test: { ...shared, ...sharedModules, name: 'type-checks', include: [TYPE_CHECKS] },
       },
       // vi.mock replaces a module of the transformed graph: these files import the sources.
       { test: { ...shared, name: 'isolated', include: ISOLATED, isolate: true } },
