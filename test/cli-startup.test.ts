@@ -1,6 +1,7 @@
 /**
- * `--help`, `--version`, `sql`, `reconcile` and `report merge` never load the analyser (ts-morph's TypeScript, 0.3 s of a
- * 0.5 s `--help`): the CLI's modules reach it only through the codemod's dynamic import.
+ * `--help`, `--version`, `sql`, `reconcile` and `report merge` never load the analyser (ts-morph's TypeScript, which
+ * takes longer to load than a whole `--help` takes): the CLI's modules reach it only through the codemod's dynamic
+ * import.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
