@@ -6,6 +6,9 @@ import { TYPE_CHECK_FILES } from './test/type-check-files.js';
 
 const REPO = import.meta.dirname;
 
+/** A file's path from the repository's root, with `/`: how the lists below name files. */
+const repoPath = (file: string) => relative(REPO, file).split(sep).join('/');
+
 /**
  * Tests import the product's modules (src/, codemods/, eslint-plugin/) as its users run them: the build in dist/
  * (test/global-setup.ts makes it up to date), loaded by Node itself. Through vitest's transform every reference to
@@ -20,7 +23,7 @@ const runBuiltModules: Plugin = {
     if (!importer || !source.startsWith('.')) return null;
     const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
     if (!resolved) return null;
-    const path = relative(REPO, resolved.id).split(sep).join('/');
+    const path = repoPath(resolved.id);
     const product = /^(src|codemods|eslint-plugin)\/.*(?<!\.d)\.ts$/.test(path) && !/\.test\.ts$|\/tests\//.test(path);
     return product ? { id: resolve(REPO, 'dist', path.replace(/\.ts$/, '.js')), external: true } : null;
   },
@@ -58,8 +61,8 @@ class RunOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const project = (f: TestSpecification) => (f.project.name === 'type-checks' ? 0 : 1);
-    const slowSmall = (f: TestSpecification) =>
-      SLOW_SMALL_FILES.includes(relative(REPO, f.moduleId).split(sep).join('/')) ? 0 : 1;
+    const slowSmall = (f: TestSpecification) => (SLOW_SMALL_FILES.includes(repoPath(f.moduleId)) ? 0 : 1);
+    // vitest's order keeps each project's files together: their index orders files of different projects.
     const order = new Map(sorted.map((f, i) => [f, i]));
     return sorted.sort(
       (a, b) =>
